@@ -1,0 +1,3 @@
+module github.com/scimkit/scimkit
+
+go 1.26

@@ -1,0 +1,14 @@
+// Package schema is the SCIM 2.0 data model of RFC 7643: attribute
+// characteristics (§2, §7), schemas and resource types (§6, §7), the
+// built-in User, Group and Enterprise User schemas (§4), resources and their
+// JSON representation, and the protocol error type shared by every scimkit
+// package (RFC 7644 §3.12).
+//
+// Schemas are defined once, validated by NewSchema, and read-only after
+// that. Attribute names are case-insensitive everywhere (RFC 7643 §2.1):
+// lookups accept any spelling, and decoded resources use the schema's
+// canonical spelling.
+//
+// Package schema has no I/O and depends on no database or HTTP code; filter,
+// patch, store and scim build on it.
+package schema
