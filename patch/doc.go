@@ -1,0 +1,2 @@
+// Package patch applies SCIM PATCH requests (RFC 7644 §3.5.2).
+package patch

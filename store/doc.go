@@ -1,0 +1,19 @@
+// Package store defines the storage contract of scimkit and the helpers
+// every backend shares.
+//
+// A backend implements Store: tenant-scoped create, get, read-modify-write,
+// delete and list of SCIM resources, with atomic uniqueness, monotonic
+// versions, group membership kept as an index that changes by deltas, and a
+// transactional outbox (Outbox) of the events each committed change caused.
+// The backends are store/memory (embedded default), store/sqlite
+// (modernc.org/sqlite, no cgo) and store/postgres (pgx); each passes the
+// shared suite in store/storetest, which is the definition of correct.
+//
+// Errors are the sentinels ErrNotFound, ErrConflict, ErrPrecondition,
+// ErrUnavailable and ErrInvalidCursor, wrapped with the operation; the error
+// returned by an Update's Apply function is passed through wrapped, so a
+// *schema.Error from package patch keeps its status and scimType.
+//
+// Importing store pulls in no database driver: only store/sqlite imports
+// the SQLite driver and only store/postgres imports pgx.
+package store
