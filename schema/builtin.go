@@ -14,7 +14,9 @@ const (
 
 // str, ref, boolean, cplx and multi are terse constructors for the
 // built-in definitions below.
-func str(name, desc string) *Attribute { return &Attribute{Name: name, Type: String, Description: desc} }
+func str(name, desc string) *Attribute {
+	return &Attribute{Name: name, Type: String, Description: desc}
+}
 
 func ref(name, desc string, types ...string) *Attribute {
 	return &Attribute{Name: name, Type: Reference, ReferenceTypes: types, Description: desc}

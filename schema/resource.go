@@ -206,4 +206,3 @@ func ParseDateTime(s string) (time.Time, error) {
 	}
 	return t, nil
 }
-

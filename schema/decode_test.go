@@ -1,0 +1,114 @@
+package schema_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/scimkit/scimkit/schema"
+)
+
+const (
+	userURN = schema.UserSchema
+	entURN  = schema.EnterpriseUserSchema
+)
+
+func TestDecode(t *testing.T) {
+	rt := schema.UserResourceType()
+	coerce := schema.DecodeOptions{CoerceStrings: true}
+	tests := []struct {
+		name string
+		body string
+		opts schema.DecodeOptions
+		want *schema.Resource
+	}{{
+		name: "minimal",
+		body: `{"schemas":["` + userURN + `"],"userName":"bjensen","id":"x","meta":{"resourceType":"User"}}`,
+		want: &schema.Resource{Schemas: []string{userURN}, Attrs: map[string]any{"userName": "bjensen"}},
+	}, {
+		name: "case-insensitive names",
+		body: `{"SCHEMAS":["URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:USER"],"USERNAME":"b","Name":{"GivenName":"B"},"ExternalID":"e",
+			"EMAILS":[{"VALUE":"a@b","Type":"WORK","Primary":true}]}`,
+		want: &schema.Resource{Schemas: []string{userURN}, ExternalID: "e", Attrs: map[string]any{
+			"userName": "b", "name": map[string]any{"givenName": "B"},
+			"emails": []any{map[string]any{"value": "a@b", "type": "work", "primary": true}}}},
+	}, {
+		name: "extension urn key case-insensitive and added to schemas",
+		body: `{"schemas":["` + userURN + `"],"userName":"b","URN:ietf:params:scim:schemas:extension:ENTERPRISE:2.0:User":{"EmployeeNumber":"7"}}`,
+		want: &schema.Resource{Schemas: []string{userURN, entURN}, Attrs: map[string]any{
+			"userName": "b", entURN: map[string]any{"employeeNumber": "7"}}},
+	}, {
+		name: "flat urn-qualified key moved into the extension",
+		body: `{"schemas":["` + userURN + `"],"userName":"b","` + entURN + `:employeeNumber":"1","` + entURN + `:manager.value":"m"}`,
+		want: &schema.Resource{Schemas: []string{userURN, entURN}, Attrs: map[string]any{
+			"userName": "b", entURN: map[string]any{"employeeNumber": "1", "manager": map[string]any{"value": "m"}}}},
+	}, {
+		name: "nulls and empty arrays removed, single value wrapped",
+		body: `{"schemas":["` + userURN + `"],"userName":"b","roles":[],"title":null,"name":{"givenName":null},"emails":{"value":"a@b"}}`,
+		want: &schema.Resource{Schemas: []string{userURN}, Attrs: map[string]any{
+			"userName": "b", "emails": []any{map[string]any{"value": "a@b"}}}},
+	}, {
+		name: "entra string booleans with CoerceStrings",
+		body: `{"schemas":["` + userURN + `"],"userName":"b","active":"False"}`,
+		opts: coerce,
+		want: &schema.Resource{Schemas: []string{userURN}, Attrs: map[string]any{"userName": "b", "active": false}},
+	}, {
+		name: "entra legacy enterprise urn without colon",
+		body: `{"schemas":["` + userURN + `","urn:ietf:params:scim:schemas:extension:enterprise:2.0User"],"userName":"b","department":null,"manager":null}`,
+		want: &schema.Resource{Schemas: []string{userURN, entURN}, Attrs: map[string]any{"userName": "b"}},
+	}, {
+		name: "unknown attributes ignored",
+		body: `{"schemas":["` + userURN + `","urn:x:unknown"],"userName":"b","foo":1,"urn:x:unknown":{"a":1}}`,
+		want: &schema.Resource{Schemas: []string{userURN}, Attrs: map[string]any{"userName": "b"}},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := rt.Decode([]byte(tt.body), tt.opts)
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("Decode (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	rt := schema.UserResourceType()
+	tests := []struct {
+		name string
+		body string
+		opts schema.DecodeOptions
+		want error
+	}{
+		{"malformed", `{"schemas":`, schema.DecodeOptions{}, schema.ErrInvalidSyntax},
+		{"not an object", `[1]`, schema.DecodeOptions{}, schema.ErrInvalidSyntax},
+		{"trailing data", `{"schemas":["` + userURN + `"]} {}`, schema.DecodeOptions{}, schema.ErrInvalidSyntax},
+		{"no schemas", `{"userName":"b"}`, schema.DecodeOptions{}, schema.ErrInvalidValue},
+		{"wrong core schema", `{"schemas":["` + schema.GroupSchema + `"],"userName":"b"}`, schema.DecodeOptions{}, schema.ErrInvalidValue},
+		{"string boolean strict", `{"schemas":["` + userURN + `"],"active":"True"}`, schema.DecodeOptions{}, schema.ErrInvalidValue},
+		{"number for string", `{"schemas":["` + userURN + `"],"userName":1}`, schema.DecodeOptions{}, schema.ErrInvalidValue},
+		{"array for single", `{"schemas":["` + userURN + `"],"userName":["a","b"]}`, schema.DecodeOptions{}, schema.ErrInvalidValue},
+		{"object for string", `{"schemas":["` + userURN + `"],"userName":{"a":1}}`, schema.DecodeOptions{}, schema.ErrInvalidValue},
+		{"nested too deep", `{"schemas":["` + userURN + `"],"emails":[{"value":[["x"]]}]}`, schema.DecodeOptions{}, schema.ErrInvalidValue},
+		{"case duplicate conflict", `{"schemas":["` + userURN + `"],"userName":"a","USERNAME":"b"}`, schema.DecodeOptions{}, schema.ErrInvalidSyntax},
+		{"unknown rejected", `{"schemas":["` + userURN + `"],"foo":1}`, schema.DecodeOptions{Unknown: schema.RejectUnknown}, schema.ErrInvalidSyntax},
+		{"canonical strict", `{"schemas":["` + userURN + `"],"emails":[{"value":"a","type":"pager"}]}`, schema.DecodeOptions{Canonical: schema.CanonicalStrict}, schema.ErrInvalidValue},
+		{"bad binary", `{"schemas":["` + userURN + `"],"x509Certificates":[{"value":"!!"}]}`, schema.DecodeOptions{}, schema.ErrInvalidValue},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := rt.Decode([]byte(tt.body), tt.opts)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Decode error = %v, want %v", err, tt.want)
+			}
+			var se *schema.Error
+			if !errors.As(err, &se) || se.Detail == "" {
+				t.Errorf("error %v is not a *schema.Error with a detail", err)
+			}
+		})
+	}
+}
