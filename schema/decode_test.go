@@ -112,3 +112,27 @@ func TestDecodeErrors(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkDecodeUser(b *testing.B) {
+	rt := schema.UserResourceType()
+	data := fixture(b, "rfc7643-8.2.json")
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := rt.Decode(data, schema.DecodeOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkProjectDefault(b *testing.B) {
+	rt := schema.UserResourceType()
+	r, err := rt.Decode(fixture(b, "rfc7643-8.3.json"), schema.DecodeOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		rt.Project(r, nil, nil)
+	}
+}

@@ -146,10 +146,10 @@ func attributesFromJSON(v any, parent string) ([]*Attribute, error) {
 	for i, e := range list {
 		m, ok := e.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("attribute #%d of %q must be an object, got %s", i, parent, jsonKind(e))
+			return nil, fmt.Errorf("%s[%d] must be an object, got %s", listName(parent), i, jsonKind(e))
 		}
 		if _, ok := m["name"]; !ok {
-			return nil, fmt.Errorf("attribute #%d of %q has no \"name\"", i, parent)
+			return nil, fmt.Errorf("%s[%d] has no \"name\"", listName(parent), i)
 		}
 		a, err := attributeFromMap(m, parent)
 		if err != nil {
@@ -170,6 +170,9 @@ func attributeFromMap(m map[string]any, parent string) (*Attribute, error) {
 	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if err := a.setCharacteristic(k, m[k], full); err != nil {
+			if k == "subAttributes" {
+				return nil, err // already names the sub-attribute
+			}
 			return nil, fmt.Errorf("attribute %q: %w", full, err)
 		}
 	}
@@ -180,6 +183,13 @@ func attributeFromMap(m map[string]any, parent string) (*Attribute, error) {
 		return nil, fmt.Errorf("attribute %q: referenceTypes apply to reference attributes, not %s", full, typeOrString(a.Type))
 	}
 	return a, nil
+}
+
+func listName(parent string) string {
+	if parent == "" {
+		return "attributes"
+	}
+	return parent + ".subAttributes"
 }
 
 func typeOrString(t Type) Type {

@@ -136,7 +136,7 @@ func decodeScalar(a *Attribute, v any, path string, opts DecodeOptions) (any, er
 	s, ok := v.(string)
 	if !ok {
 		if !opts.CoerceStrings || (a.Type != String && a.Type != Reference) {
-			return nil, ErrInvalidValue.WithDetail("attribute %q: expected a %s as a JSON string, got %s", path, a.Type, jsonKind(v))
+			return nil, ErrInvalidValue.WithDetail("attribute %q: expected a %s (a JSON string), got %s", path, a.Type, jsonKind(v))
 		}
 		s = scalarText(v)
 	}
