@@ -73,6 +73,8 @@ type ValuePath struct {
 	Filter Expr
 	// Ref is the resolved attribute, set by Bind; zero before.
 	Ref schema.AttrRef
+
+	loc *location // set by Bind
 }
 
 // Path is a PATCH operation path (RFC 7644 §3.5.2 "PATH"): an attribute
@@ -89,6 +91,3 @@ func (*Compare) expr()   {}
 func (*Logical) expr()   {}
 func (*Not) expr()       {}
 func (*ValuePath) expr() {}
-
-// bound holds what Bind precomputes for a Compare.
-type bound struct{}

@@ -306,6 +306,9 @@ func (p *parser) comparison(t token, path AttrPath) (*Compare, token, error) {
 		return nil, o, p.lx.err
 	}
 	op, ok := parseOp(o)
+	if !ok && strings.EqualFold(t.text, "not") {
+		return nil, o, errAt(p.src, o.pos, `expected "(" after "not", found %s`, describe(o))
+	}
 	if !ok {
 		what := "found " + describe(o)
 		if o.kind == tokWord {
