@@ -47,12 +47,12 @@ type bound struct {
 	loc location
 	sub string // canonical sub-attribute read inside complex values, "" for none
 
-	s string
-	n float64
-	i int64
+	s     string
+	n     float64
+	i     int64
 	isInt bool
-	b bool
-	t time.Time
+	b     bool
+	t     time.Time
 }
 
 // Bind resolves every attribute path in e against rt (RFC 7644 §3.4.2.2):

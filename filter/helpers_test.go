@@ -19,12 +19,14 @@ func ap(s string) AttrPath {
 	return p
 }
 
-func cmpx(path string, op Operator, v any) *Compare { return &Compare{Path: ap(path), Op: op, Value: v} }
-func pr(path string) *Compare                      { return &Compare{Path: ap(path), Op: Pr} }
-func and(l, r Expr) *Logical                       { return &Logical{Op: "and", Left: l, Right: r} }
-func or(l, r Expr) *Logical                        { return &Logical{Op: "or", Left: l, Right: r} }
-func not(x Expr) *Not                              { return &Not{X: x} }
-func vp(path string, f Expr) *ValuePath            { return &ValuePath{Path: ap(path), Filter: f} }
+func cmpx(path string, op Operator, v any) *Compare {
+	return &Compare{Path: ap(path), Op: op, Value: v}
+}
+func pr(path string) *Compare           { return &Compare{Path: ap(path), Op: Pr} }
+func and(l, r Expr) *Logical            { return &Logical{Op: "and", Left: l, Right: r} }
+func or(l, r Expr) *Logical             { return &Logical{Op: "or", Left: l, Right: r} }
+func not(x Expr) *Not                   { return &Not{X: x} }
+func vp(path string, f Expr) *ValuePath { return &ValuePath{Path: ap(path), Filter: f} }
 
 // treeOpts compares parsed (unbound) trees.
 var treeOpts = cmp.Options{cmpopts.IgnoreUnexported(Compare{}, ValuePath{})}
