@@ -1,0 +1,219 @@
+package scim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// Defaults applied by New to zero Config fields.
+const (
+	DefaultMaxBodyBytes    = 2 << 20 // 2 MiB
+	DefaultMaxJSONDepth    = 32
+	DefaultPageSize        = 100
+	DefaultMaxPageSize     = 1000
+	DefaultMaxBulkOps      = 1000
+	DefaultCursorTimeout   = 3600 // seconds, advertised in ServiceProviderConfig
+	DefaultRetryAfterSecs  = defaultRetryAfter
+	defaultDocumentationID = "https://github.com/scimkit/scimkit"
+)
+
+// Config configures a Handler. Only Store is required; every other zero
+// field takes the documented default. New validates it once.
+type Config struct {
+	// Store holds the resources. Required.
+	Store store.Store
+
+	// ResourceTypes are the resource types served, each at its Endpoint.
+	// Default: schema.UserResourceType() (with the Enterprise User
+	// extension) and schema.GroupResourceType().
+	ResourceTypes []*schema.ResourceType
+
+	// Authenticator authenticates every request. When nil the handler fails
+	// closed: every request is answered 401 (and New logs a warning).
+	Authenticator Authenticator
+
+	// PublicDiscovery serves /ServiceProviderConfig, /Schemas and
+	// /ResourceTypes without authentication (RFC 7644 §4 allows it).
+	// Default false: discovery needs a credential like everything else.
+	PublicDiscovery bool
+
+	// Tenant returns the settings of a tenant; nil means Defaults for all.
+	// An error is answered as WriteError does (a *Error as is, else 500).
+	Tenant func(ctx context.Context, tenant string) (TenantConfig, error)
+	// Defaults are the tenant settings used when Tenant is nil.
+	Defaults TenantConfig
+
+	// BaseURL is the absolute URL clients use for the handler's root, e.g.
+	// "https://idp-gw.example.com/scim/v2"; meta.location and Location are
+	// built from it. When empty they are built from the request: scheme
+	// (https when TLS, or X-Forwarded-Proto when TrustForwardedHeaders),
+	// host (Host, or X-Forwarded-Host when TrustForwardedHeaders) and the
+	// mount prefix (Prefix, or what http.StripPrefix removed).
+	BaseURL string
+	// Prefix is the path the handler is mounted under, e.g. "/scim/v2".
+	// When set, it is removed from request paths that start with it, so the
+	// handler works mounted with or without http.StripPrefix.
+	Prefix string
+	// TrustForwardedHeaders makes the handler believe X-Forwarded-Proto and
+	// X-Forwarded-Host (only behind a proxy that sets them).
+	TrustForwardedHeaders bool
+
+	// MaxBodyBytes caps request bodies (413 beyond). Default 2 MiB.
+	MaxBodyBytes int64
+	// MaxJSONDepth rejects request bodies nested deeper (400
+	// invalidSyntax) before they are decoded. Default 32.
+	MaxJSONDepth int
+	// DefaultPageSize is the count of a list request without one.
+	// Default 100.
+	DefaultPageSize int
+	// MaxPageSize caps count; advertised as filter.maxResults and
+	// pagination.maxPageSize. Default 1000.
+	MaxPageSize int
+	// Filter bounds filter parsing (length, depth, terms).
+	Filter filter.Limits
+	// MaxPatchOperations and MaxMembersPerOp bound PATCH requests (see
+	// patch.Config); zero takes package patch's defaults.
+	MaxPatchOperations, MaxMembersPerOp int
+
+	// Limiter, when set, rate-limits authenticated requests per tenant
+	// (429 with Retry-After).
+	Limiter Limiter
+	// Logger receives internal errors and panics. Default slog.Default().
+	Logger *slog.Logger
+
+	// Me resolves /Me (RFC 7644 §3.11) to the resource of the
+	// authenticated subject: GET, PUT, PATCH and DELETE on /Me act on that
+	// resource. When nil, /Me answers 501.
+	Me func(ctx context.Context, p Principal) (resourceType, id string, err error)
+
+	// DocumentationURI is advertised in ServiceProviderConfig.
+	DocumentationURI string
+}
+
+// TenantConfig holds the per-tenant protocol settings.
+type TenantConfig struct {
+	// Dialect selects how much non-RFC input PATCH and resource bodies
+	// accept (see patch.Dialect). Every dialect except DialectStrict coerces
+	// "True"/"42" strings for boolean and number attributes, as Microsoft
+	// Entra sends them; DialectStrict also rejects unknown attributes.
+	Dialect patch.Dialect
+	// Delete selects what DELETE does. Default DeleteHard.
+	Delete DeletePolicy
+	// PatchResponse selects the PATCH success response. Default
+	// PatchResponseAuto.
+	PatchResponse PatchResponse
+}
+
+// DeletePolicy says what DELETE does (RFC 7644 §3.6).
+type DeletePolicy int
+
+const (
+	// DeleteHard removes the resource; later requests for it get 404.
+	DeleteHard DeletePolicy = iota
+	// DeleteSoft sets active=false on resources whose type has a boolean
+	// "active" attribute, and keeps them readable (others are removed). It
+	// departs from RFC 7644 §3.6 (a deleted resource must answer 404) and
+	// is meant for gateways that must keep access records.
+	DeleteSoft
+)
+
+// PatchResponse says how a successful PATCH is answered (RFC 7644 §3.5.2:
+// 200 with the resource, or 204 No Content).
+type PatchResponse int
+
+const (
+	// PatchResponseAuto answers 200 with the resource, except for member
+	// resources (groups), which get 204 No Content as Microsoft Entra
+	// advises, unless the client asks for attributes or is Okta (its
+	// User-Agent contains "okta"), which expects 200.
+	PatchResponseAuto PatchResponse = iota
+	// PatchResponseResource always answers 200 with the resource (without
+	// the members of a group unless the attributes parameter asks for them).
+	PatchResponseResource
+	// PatchResponseNoContent always answers 204 No Content.
+	PatchResponseNoContent
+)
+
+// decodeOptions returns the decoding options of the tenant's dialect.
+func (tc TenantConfig) decodeOptions() schema.DecodeOptions {
+	if tc.Dialect == patch.DialectStrict {
+		return schema.DecodeOptions{Unknown: schema.RejectUnknown}
+	}
+	return schema.DecodeOptions{CoerceStrings: true}
+}
+
+// withDefaults returns c with defaults applied, or an error.
+func (c Config) withDefaults() (Config, error) {
+	if c.Store == nil {
+		return c, errors.New("scim: Config.Store is required")
+	}
+	if len(c.ResourceTypes) == 0 {
+		c.ResourceTypes = []*schema.ResourceType{schema.UserResourceType(), schema.GroupResourceType()}
+	}
+	if err := checkResourceTypes(c.ResourceTypes); err != nil {
+		return c, err
+	}
+	if v, ok := c.Authenticator.(interface{ validate() error }); ok {
+		if err := v.validate(); err != nil {
+			return c, err
+		}
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return c, fmt.Errorf("scim: Config.BaseURL %q must be an absolute URL", c.BaseURL)
+		}
+		c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	}
+	if c.Prefix != "" {
+		c.Prefix = "/" + strings.Trim(c.Prefix, "/")
+	}
+	c.MaxBodyBytes = orDefault(c.MaxBodyBytes, DefaultMaxBodyBytes)
+	c.MaxJSONDepth = orDefault(c.MaxJSONDepth, DefaultMaxJSONDepth)
+	c.MaxPageSize = orDefault(c.MaxPageSize, DefaultMaxPageSize)
+	c.DefaultPageSize = min(orDefault(c.DefaultPageSize, DefaultPageSize), c.MaxPageSize)
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.DocumentationURI == "" {
+		c.DocumentationURI = defaultDocumentationID
+	}
+	return c, nil
+}
+
+func orDefault[T int | int64](v, d T) T {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+// checkResourceTypes rejects nil types and duplicate names or endpoints
+// (compared case-insensitively, as the handler routes them).
+func checkResourceTypes(rts []*schema.ResourceType) error {
+	names, eps := map[string]bool{}, map[string]bool{}
+	for i, rt := range rts {
+		if rt == nil || rt.Schema == nil {
+			return fmt.Errorf("scim: Config.ResourceTypes[%d] is nil or has no schema", i)
+		}
+		n, ep := strings.ToLower(rt.Name), strings.ToLower(rt.Endpoint)
+		if names[n] || eps[ep] {
+			return fmt.Errorf("scim: resource type %s (%s) is configured twice", rt.Name, rt.Endpoint)
+		}
+		switch ep {
+		case "/me", "/bulk", "/schemas", "/resourcetypes", "/serviceproviderconfig", "/.search":
+			return fmt.Errorf("scim: resource type %s: endpoint %s is reserved (RFC 7644 §3.2)", rt.Name, rt.Endpoint)
+		}
+		names[n], eps[ep] = true, true
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package scim
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/scimkit/scimkit/schema"
+)
+
+// serviceProviderConfig serves GET /ServiceProviderConfig (RFC 7644 §4,
+// RFC 7643 §5, RFC 9865 §4), describing what this handler really does.
+func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) {
+	if h.refuseFilter(w, r) {
+		return
+	}
+	base := info(r).base
+	spc := schema.ServiceProviderConfig{
+		DocumentationURI: h.cfg.DocumentationURI,
+		Patch:            schema.Supported{Supported: true},
+		Bulk:             schema.BulkConfig{Supported: bulkSupported, MaxOperations: bulkMaxOperations(), MaxPayloadSize: int(h.cfg.MaxBodyBytes)},
+		Filter:           schema.FilterConfig{Supported: true, MaxResults: h.cfg.MaxPageSize},
+		ChangePassword:   schema.Supported{Supported: false},
+		Sort:             schema.Supported{Supported: true},
+		ETag:             schema.Supported{Supported: true},
+		Pagination: &schema.PaginationConfig{Cursor: true, Index: true, DefaultPaginationMethod: "index",
+			DefaultPageSize: h.cfg.DefaultPageSize, MaxPageSize: h.cfg.MaxPageSize, CursorTimeout: DefaultCursorTimeout},
+		AuthenticationSchemes: []schema.AuthenticationScheme{{
+			Type: "oauthbearertoken", Name: "OAuth Bearer Token",
+			Description: "Authentication with a bearer token in the Authorization header.",
+			SpecURI:     "https://www.rfc-editor.org/info/rfc6750", Primary: true,
+		}},
+		Meta: &schema.DiscoveryMeta{ResourceType: "ServiceProviderConfig", Location: base + "/ServiceProviderConfig"},
+	}
+	h.writeJSON(w, r, http.StatusOK, spc)
+}
+
+// refuseFilter answers 403 when a discovery request carries a filter:
+// RFC 7644 §4 says the service provider SHOULD, so that clients do not
+// believe the filter was applied.
+func (h *Handler) refuseFilter(w http.ResponseWriter, r *http.Request) bool {
+	if queryValue(r.URL.Query(), "filter") == "" {
+		return false
+	}
+	WriteError(w, r, h.log, ErrForbidden.WithDetail("Filtering is not supported on discovery endpoints (RFC 7644 §4)."))
+	return true
+}
+
+// allSchemas returns the distinct schemas of the configured types.
+func (h *Handler) allSchemas() []*schema.Schema {
+	var out []*schema.Schema
+	seen := map[string]bool{}
+	add := func(s *schema.Schema) {
+		if k := strings.ToLower(s.ID); !seen[k] {
+			seen[k] = true
+			out = append(out, s)
+		}
+	}
+	for _, ti := range h.types {
+		add(ti.rt.Schema)
+		for _, e := range ti.rt.Extensions {
+			add(e.Schema)
+		}
+	}
+	return out
+}
+
+// schemas serves GET /Schemas (RFC 7644 §4, RFC 7643 §7) as a ListResponse.
+func (h *Handler) schemas(w http.ResponseWriter, r *http.Request) {
+	if h.refuseFilter(w, r) {
+		return
+	}
+	all := h.allSchemas()
+	out := newListResponse(len(all))
+	for _, s := range all {
+		out.Resources = append(out.Resources, schema.SchemaRepresentation(s, info(r).base))
+	}
+	out.ItemsPerPage, out.StartIndex = len(all), 1
+	h.writeJSON(w, r, http.StatusOK, out)
+}
+
+// schemaByID serves GET /Schemas/{id}; the URN compares case-insensitively.
+func (h *Handler) schemaByID(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	for _, s := range h.allSchemas() {
+		if strings.EqualFold(s.ID, id) {
+			h.writeJSON(w, r, http.StatusOK, schema.SchemaRepresentation(s, info(r).base))
+			return
+		}
+	}
+	WriteError(w, r, h.log, ErrNotFound.WithDetail("Schema %q is not supported by this service provider.", id))
+}
+
+// resourceTypes serves GET /ResourceTypes (RFC 7644 §4, RFC 7643 §6).
+func (h *Handler) resourceTypes(w http.ResponseWriter, r *http.Request) {
+	if h.refuseFilter(w, r) {
+		return
+	}
+	out := newListResponse(len(h.types))
+	for _, ti := range h.types {
+		out.Resources = append(out.Resources, schema.ResourceTypeRepresentation(ti.rt, info(r).base))
+	}
+	out.ItemsPerPage, out.StartIndex = len(h.types), 1
+	h.writeJSON(w, r, http.StatusOK, out)
+}
+
+// resourceTypeByName serves GET /ResourceTypes/{name} (id or name, any case).
+func (h *Handler) resourceTypeByName(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	for _, ti := range h.types {
+		if strings.EqualFold(ti.rt.ID, name) || strings.EqualFold(ti.rt.Name, name) {
+			h.writeJSON(w, r, http.StatusOK, schema.ResourceTypeRepresentation(ti.rt, info(r).base))
+			return
+		}
+	}
+	WriteError(w, r, h.log, ErrNotFound.WithDetail("Resource type %q is not supported by this service provider.", name))
+}

@@ -1,0 +1,57 @@
+// Package scim is the HTTP side of scimkit: an RFC 7644 service provider
+// that Okta, Microsoft Entra ID and other SCIM clients provision users and
+// groups into, as an http.Handler a gateway mounts under any prefix.
+//
+//	tokens := scim.StaticTokens{{Tenant: "acme", ID: "okta", SHA256: scim.HashToken(os.Getenv("SCIM_TOKEN"))}}
+//	h, err := scim.New(scim.Config{Store: memory.New(), Authenticator: tokens})
+//	if err != nil { ... }
+//	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", h))
+//
+// # Endpoints
+//
+// For every configured resource type (default: /Users with the Enterprise
+// User extension, and /Groups): GET and POST on the collection, GET, PUT,
+// PATCH and DELETE on /{id}, POST /{type}/.search; POST /.search and GET /
+// across types; /ServiceProviderConfig, /Schemas, /Schemas/{id},
+// /ResourceTypes and /ResourceTypes/{name}, generated from the
+// configuration. /Me answers 501 unless Config.Me is set; /Bulk answers 501
+// (bulk.supported is false). The first path segment is matched
+// case-insensitively and trailing slashes are ignored.
+//
+// # Decisions where the RFC is silent
+//
+//   - Authentication fails closed: with no Authenticator every request is
+//     401. A Principal with an empty Tenant uses DefaultTenant.
+//   - Request bodies must be application/scim+json, application/json (or
+//     another +json type) or carry no Content-Type, as Okta sends them;
+//     anything else is 415 Unsupported Media Type. Bodies over
+//     Config.MaxBodyBytes are 413; bodies nested deeper than
+//     Config.MaxJSONDepth are 400 invalidSyntax; a NUL character (\u0000)
+//     in any string is 400 invalidValue. All are checked before decoding.
+//   - attributes and excludedAttributes together are 400 invalidValue.
+//   - startIndex below 1 means 1; a negative count means 0; a count above
+//     Config.MaxPageSize is capped (RFC 7644 §3.4.2.4); non-integers are 400
+//     invalidValue. An unknown sortBy or a sortOrder other than ascending or
+//     descending is 400 invalidValue.
+//   - A "cursor" parameter, even empty, selects cursor pagination (RFC 9865):
+//     startIndex is then ignored, the response carries nextCursor and no
+//     startIndex, and a bad cursor is 400 invalidCursor.
+//   - A filter attribute unknown to a resource type makes a root query skip
+//     that type; root queries do not offer cursors.
+//   - A filter on a discovery endpoint is 403 (RFC 7644 §4 SHOULD).
+//   - PATCH limits (operations per request, members per operation) are
+//     enforced by package patch and answered with its error.
+//   - A successful PATCH answers 200 with the resource, except that a group
+//     (a type with members) answers 204 unless the client is Okta or asks
+//     for attributes (see PatchResponse). A 200 PATCH response never lists
+//     the members of a group unless attributes asks for them.
+//   - ETag is meta.version; If-Match applies to PUT, PATCH and DELETE (412
+//     on mismatch, "*" matches any), If-None-Match to GET (304).
+//   - userName and other unique values are compared with Unicode case
+//     folding, not confusable skeletons: "admin" and "ADMIN" conflict (409),
+//     "admin" and "аdmin" (Cyrillic а) are different users.
+//
+// Errors are written by WriteError only, as RFC 7644 §3.12 messages with
+// status as a string; internal errors are logged with the request id and
+// answered with a generic 500.
+package scim

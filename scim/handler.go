@@ -1,0 +1,321 @@
+package scim
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/scimkit/scimkit/schema"
+)
+
+// Handler is the SCIM service provider (RFC 7644) as an http.Handler. It
+// can be mounted under any prefix (see Config.Prefix and BaseURL) and is
+// safe for concurrent use.
+type Handler struct {
+	cfg    Config
+	types  []*typeInfo          // in Config order
+	byName map[string]*typeInfo // lower-cased name → type
+	canon  map[string]string    // lower-cased first path segment → canonical
+	mux    *http.ServeMux
+	chain  http.Handler
+	log    *slog.Logger
+}
+
+// typeInfo is a configured resource type and what the handler needs to
+// know about it.
+type typeInfo struct {
+	rt *schema.ResourceType
+	// members: the core schema has a multi-valued complex "members" with a
+	// "value" sub-attribute (the store keeps it as a membership index).
+	members bool
+	// groups: the core schema has the readOnly derived "groups" attribute.
+	groups bool
+	// active: the core schema has a boolean "active" attribute.
+	active bool
+}
+
+func newTypeInfo(rt *schema.ResourceType) *typeInfo {
+	ti := &typeInfo{rt: rt}
+	if a := rt.Schema.Attribute("members"); a != nil && a.MultiValued && a.IsComplex() && a.Sub("value") != nil {
+		ti.members = true
+	}
+	if a := rt.Schema.Attribute("groups"); a != nil && a.MultiValued && a.EffectiveMutability() == schema.ReadOnly {
+		ti.groups = true
+	}
+	if a := rt.Schema.Attribute("active"); a != nil && a.Type == schema.Boolean && !a.MultiValued {
+		ti.active = true
+	}
+	return ti
+}
+
+// New validates cfg, applies its defaults and returns the Handler.
+//
+// Authentication fails closed: with a nil Config.Authenticator every
+// request is answered 401 (New logs a warning). Errors name the offending
+// Config field.
+func New(cfg Config) (*Handler, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{cfg: cfg, byName: map[string]*typeInfo{}, log: cfg.Logger,
+		canon: map[string]string{}, mux: http.NewServeMux()}
+	for _, seg := range []string{"ServiceProviderConfig", "Schemas", "ResourceTypes", "Bulk", "Me", ".search"} {
+		h.canon[strings.ToLower(seg)] = seg
+	}
+	h.canon["serviceproviderconfigs"] = "ServiceProviderConfig" // SCIM 1.1 spelling
+	for _, rt := range cfg.ResourceTypes {
+		ti := newTypeInfo(rt)
+		h.types = append(h.types, ti)
+		h.byName[strings.ToLower(rt.Name)] = ti
+		h.canon[strings.ToLower(rt.Endpoint[1:])] = rt.Endpoint[1:]
+		h.routeType(ti)
+	}
+	h.routeService()
+	if cfg.Authenticator == nil {
+		cfg.Logger.Warn("scim: Config.Authenticator is nil: every request will be answered 401")
+	}
+	var next http.Handler = http.HandlerFunc(h.serveAuthenticated)
+	next = LimitBody(cfg.MaxBodyBytes)(next)
+	h.chain = RequestID(Recover(cfg.Logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.serve(w, r, next)
+	})))
+	return h, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.chain.ServeHTTP(w, r) }
+
+func (h *Handler) routeType(ti *typeInfo) {
+	ep := ti.rt.Endpoint
+	h.mux.HandleFunc("GET "+ep, h.typed(ti, h.listQuery))
+	h.mux.HandleFunc("POST "+ep, h.typed(ti, h.create))
+	h.mux.HandleFunc("POST "+ep+"/.search", h.typed(ti, h.searchBody))
+	h.mux.HandleFunc("GET "+ep+"/{id}", h.typed(ti, h.get))
+	h.mux.HandleFunc("PUT "+ep+"/{id}", h.typed(ti, h.replace))
+	h.mux.HandleFunc("PATCH "+ep+"/{id}", h.typed(ti, h.patch))
+	h.mux.HandleFunc("DELETE "+ep+"/{id}", h.typed(ti, h.delete))
+}
+
+func (h *Handler) routeService() {
+	h.mux.HandleFunc("GET /{$}", h.rootQuery)
+	h.mux.HandleFunc("POST /.search", h.rootSearch)
+	h.mux.HandleFunc("GET /ServiceProviderConfig", h.serviceProviderConfig)
+	h.mux.HandleFunc("GET /Schemas", h.schemas)
+	h.mux.HandleFunc("GET /Schemas/{id}", h.schemaByID)
+	h.mux.HandleFunc("GET /ResourceTypes", h.resourceTypes)
+	h.mux.HandleFunc("GET /ResourceTypes/{name}", h.resourceTypeByName)
+	h.mux.HandleFunc("/Bulk", h.bulk)
+	h.mux.HandleFunc("/Me", h.me)
+	h.mux.HandleFunc("/", h.fallback)
+}
+
+// typed adapts a per-type handler to http.HandlerFunc.
+func (h *Handler) typed(ti *typeInfo, f func(http.ResponseWriter, *http.Request, *typeInfo)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { f(w, r, ti) }
+}
+
+// reqInfo is the per-request state the handler keeps in the context.
+type reqInfo struct {
+	base      string // absolute URL of the handler's root, no trailing slash
+	principal Principal
+	authed    bool
+}
+
+type reqInfoKey struct{}
+
+func info(r *http.Request) *reqInfo {
+	if ri, ok := r.Context().Value(reqInfoKey{}).(*reqInfo); ok {
+		return ri
+	}
+	return &reqInfo{}
+}
+
+// serve normalises the path (mount prefix, endpoint case, trailing slash),
+// computes the base URL, and authenticates unless the endpoint is public.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	rel, mount := h.relPath(r)
+	ri := &reqInfo{base: h.baseURL(r, mount)}
+	r2 := r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, ri))
+	u := *r.URL
+	u.Path, u.RawPath = rel, ""
+	r2.URL = &u
+	if h.cfg.PublicDiscovery && isDiscovery(rel) {
+		next.ServeHTTP(w, r2)
+		return
+	}
+	if !h.authenticate(w, r2, ri) {
+		return
+	}
+	r2 = r2.WithContext(withPrincipal(r2.Context(), ri.principal))
+	if h.cfg.Limiter != nil {
+		RateLimit(h.cfg.Limiter)(next).ServeHTTP(w, r2)
+		return
+	}
+	next.ServeHTTP(w, r2)
+}
+
+func isDiscovery(rel string) bool {
+	seg, _, _ := strings.Cut(strings.TrimPrefix(rel, "/"), "/")
+	return seg == "ServiceProviderConfig" || seg == "Schemas" || seg == "ResourceTypes"
+}
+
+// serveAuthenticated dispatches a normalised request.
+func (h *Handler) serveAuthenticated(w http.ResponseWriter, r *http.Request) {
+	h.mux.ServeHTTP(w, r)
+}
+
+// relPath returns the request path relative to the mount point, with the
+// first segment in its canonical case and no trailing slash, and the mount
+// prefix as seen by the client (escaped).
+func (h *Handler) relPath(r *http.Request) (rel, mount string) {
+	p := r.URL.Path
+	if pre := h.cfg.Prefix; pre != "" && (p == pre || strings.HasPrefix(p, pre+"/")) {
+		p = p[len(pre):]
+	}
+	mount = h.mountPrefix(r, p)
+	if len(p) > 1 {
+		p = strings.TrimRight(p, "/")
+	}
+	if p == "" {
+		p = "/"
+	}
+	seg, rest, _ := strings.Cut(p[1:], "/")
+	if c, ok := h.canon[strings.ToLower(seg)]; ok {
+		seg = c
+	}
+	if rest != "" {
+		return "/" + seg + "/" + rest, mount
+	}
+	return "/" + seg, mount
+}
+
+// mountPrefix returns the part of the client's request path in front of
+// rel: Config.Prefix, or what http.StripPrefix (or any router) removed.
+func (h *Handler) mountPrefix(r *http.Request, rel string) string {
+	reqPath := r.RequestURI
+	if u, err := url.ParseRequestURI(r.RequestURI); err == nil {
+		reqPath = u.EscapedPath()
+	}
+	relEsc := (&url.URL{Path: rel}).EscapedPath()
+	if rel != "" && rel != "/" && strings.HasSuffix(reqPath, relEsc) {
+		return strings.TrimSuffix(reqPath[:len(reqPath)-len(relEsc)], "/")
+	}
+	if rel == "" || rel == "/" {
+		return strings.TrimSuffix(reqPath, "/")
+	}
+	return h.cfg.Prefix
+}
+
+// baseURL returns the absolute URL of the handler's root.
+func (h *Handler) baseURL(r *http.Request, mount string) string {
+	if h.cfg.BaseURL != "" {
+		return h.cfg.BaseURL
+	}
+	scheme, host := "http", r.Host
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if h.cfg.TrustForwardedHeaders {
+		if p := firstToken(r.Header.Get("X-Forwarded-Proto")); p == "http" || p == "https" {
+			scheme = p
+		}
+		if fh := firstToken(r.Header.Get("X-Forwarded-Host")); fh != "" {
+			host = fh
+		}
+	}
+	return scheme + "://" + host + mount
+}
+
+func firstToken(s string) string {
+	s, _, _ = strings.Cut(s, ",")
+	return strings.TrimSpace(s)
+}
+
+// authenticate runs the Authenticator; on failure it writes the error and
+// returns false.
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, ri *reqInfo) bool {
+	if h.cfg.Authenticator == nil {
+		WriteError(w, r, h.log, ErrUnauthorized.WithDetail("No authenticator is configured: the service refuses every request."))
+		return false
+	}
+	p, err := h.cfg.Authenticator.Authenticate(r)
+	if err != nil {
+		if _, ok := err.(*Error); !ok {
+			h.log.LogAttrs(r.Context(), slog.LevelInfo, "scim: authentication failed",
+				slog.String("request_id", RequestIDFrom(r.Context())), slog.Any("error", err))
+			w.Header().Set("WWW-Authenticate", `Bearer realm="scim", error="invalid_token"`)
+			err = ErrUnauthorized
+		}
+		WriteError(w, r, h.log, err)
+		return false
+	}
+	if p.Tenant == "" {
+		p.Tenant = DefaultTenant
+	}
+	ri.principal, ri.authed = p, true
+	return true
+}
+
+// fallback answers paths no route matched: 405 for a known endpoint with
+// another method, else 404.
+func (h *Handler) fallback(w http.ResponseWriter, r *http.Request) {
+	seg, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	allow := ""
+	switch {
+	case seg == "ServiceProviderConfig" && rest == "", seg == "Schemas", seg == "ResourceTypes":
+		allow = "GET, HEAD"
+	case seg == ".search" && rest == "":
+		allow = "POST"
+	case h.typeByEndpoint(seg) != nil && rest == "":
+		allow = "GET, HEAD, POST"
+	case h.typeByEndpoint(seg) != nil && rest == ".search":
+		allow = "POST"
+	case h.typeByEndpoint(seg) != nil && !strings.Contains(rest, "/"):
+		allow = "GET, HEAD, PUT, PATCH, DELETE"
+	}
+	if allow == "" {
+		WriteError(w, r, h.log, ErrNotFound.WithDetail("No SCIM endpoint at %s.", r.URL.Path))
+		return
+	}
+	w.Header().Set("Allow", allow)
+	WriteError(w, r, h.log, ErrMethodNotAllowed.WithDetail("%s is not allowed on %s; allowed: %s.", r.Method, r.URL.Path, allow))
+}
+
+func (h *Handler) typeByEndpoint(seg string) *typeInfo {
+	for _, ti := range h.types {
+		if ti.rt.Endpoint[1:] == seg {
+			return ti
+		}
+	}
+	return nil
+}
+
+// contentType is the media type of responses: application/scim+json
+// (RFC 7644 §3.1), or application/json for a client whose Accept header
+// names only that.
+func contentType(r *http.Request) string {
+	acc := r.Header.Get("Accept")
+	if acc != "" && strings.Contains(acc, "application/json") &&
+		!strings.Contains(acc, "application/scim+json") && !strings.Contains(acc, "*/*") {
+		return "application/json"
+	}
+	return "application/scim+json"
+}
+
+// writeJSON writes v with status and the SCIM media type.
+func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		WriteError(w, r, h.log, err)
+		return
+	}
+	w.Header().Set("Content-Type", contentType(r))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}

@@ -1,0 +1,336 @@
+package scim
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// tenant returns the tenant id and settings of an authenticated request.
+func (h *Handler) tenant(r *http.Request) (string, TenantConfig, error) {
+	t := info(r).principal.Tenant
+	if h.cfg.Tenant == nil {
+		return t, h.cfg.Defaults, nil
+	}
+	tc, err := h.cfg.Tenant(r.Context(), t)
+	return t, tc, err
+}
+
+// writeCtx returns the request's context carrying the store.RequestInfo of
+// its events.
+func writeCtx(r *http.Request) context.Context {
+	return store.WithRequestInfo(r.Context(), store.RequestInfo{
+		Actor: info(r).principal.Actor, RequestID: RequestIDFrom(r.Context())})
+}
+
+// checkWritable refuses writes from read-only principals (403).
+func checkWritable(r *http.Request) error {
+	if info(r).principal.ReadOnly {
+		return ErrForbidden.WithDetail("This credential is read-only; %s is not allowed.", r.Method)
+	}
+	return nil
+}
+
+// get serves GET /{type}/{id} (RFC 7644 §3.4.1), with If-None-Match
+// (RFC 7644 §3.14: 304 when the version is unchanged).
+func (h *Handler) get(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
+	id := r.PathValue("id")
+	attrs, excl, err := projection(r.URL.Query())
+	if err != nil {
+		WriteError(w, r, h.log, err)
+		return
+	}
+	res, err := h.read(r, ti, id, ti.readOptions(attrs, excl))
+	if err != nil {
+		WriteError(w, r, h.log, err)
+		return
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, res.Meta.Version) {
+		w.Header().Set("ETag", res.Meta.Version)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.writeResource(w, r, http.StatusOK, ti, res, attrs, excl)
+}
+
+// read gets one resource, answering 404 with a detail naming it.
+func (h *Handler) read(r *http.Request, ti *typeInfo, id string, opts store.ReadOptions) (*schema.Resource, error) {
+	if !validID(id) {
+		return nil, notFound(ti, id)
+	}
+	tenant, _, err := h.tenant(r)
+	if err != nil {
+		return nil, err
+	}
+	res, err := h.cfg.Store.Get(r.Context(), tenant, ti.rt, id, opts)
+	return res, h.storeErr(err, ti, id)
+}
+
+func notFound(ti *typeInfo, id string) error {
+	return ErrNotFound.WithDetail("%s %q not found.", ti.rt.Name, id)
+}
+
+// storeErr gives store errors about one resource a detail naming it.
+func (h *Handler) storeErr(err error, ti *typeInfo, id string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNotFound):
+		return notFound(ti, id)
+	case errors.Is(err, store.ErrPrecondition):
+		return ErrPreconditionFailed.WithDetail("%s %q has changed: If-Match does not match its current version.", ti.rt.Name, id)
+	}
+	return err
+}
+
+// create serves POST /{type} (RFC 7644 §3.3): 201 with Location and ETag.
+func (h *Handler) create(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
+	res, err := h.doCreate(r, ti)
+	if err != nil {
+		WriteError(w, r, h.log, err)
+		return
+	}
+	attrs, excl, _ := projection(r.URL.Query())
+	w.Header().Set("Location", h.location(r, ti, res.ID))
+	h.writeResource(w, r, http.StatusCreated, ti, res, attrs, excl)
+}
+
+func (h *Handler) doCreate(r *http.Request, ti *typeInfo) (*schema.Resource, error) {
+	if err := checkWritable(r); err != nil {
+		return nil, err
+	}
+	if _, _, err := projection(r.URL.Query()); err != nil {
+		return nil, err
+	}
+	tenant, tc, err := h.tenant(r)
+	if err != nil {
+		return nil, err
+	}
+	body, err := h.readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	opts := tc.decodeOptions()
+	res, err := ti.rt.Decode(body, opts)
+	if err != nil {
+		return nil, err
+	}
+	if res, err = ti.rt.Validate(schema.ModeCreate, nil, res, opts); err != nil {
+		return nil, err
+	}
+	return h.cfg.Store.Create(writeCtx(r), tenant, ti.rt, res)
+}
+
+// replace serves PUT /{type}/{id} (RFC 7644 §3.5.1) with If-Match.
+func (h *Handler) replace(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
+	id := r.PathValue("id")
+	res, err := h.doReplace(r, ti, id)
+	if err != nil {
+		WriteError(w, r, h.log, err)
+		return
+	}
+	attrs, excl, _ := projection(r.URL.Query())
+	h.writeResource(w, r, http.StatusOK, ti, res, attrs, excl)
+}
+
+func (h *Handler) doReplace(r *http.Request, ti *typeInfo, id string) (*schema.Resource, error) {
+	if err := checkWritable(r); err != nil {
+		return nil, err
+	}
+	if _, _, err := projection(r.URL.Query()); err != nil {
+		return nil, err
+	}
+	tenant, tc, err := h.tenant(r)
+	if err != nil {
+		return nil, err
+	}
+	body, err := h.readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	if !validID(id) {
+		return nil, notFound(ti, id)
+	}
+	opts := tc.decodeOptions()
+	next, err := ti.rt.Decode(body, opts)
+	if err != nil {
+		return nil, err
+	}
+	u := store.Update{
+		IfMatch:     r.Header.Get("If-Match"),
+		LoadMembers: ti.members,
+		Apply: func(cur *schema.Resource) (*schema.Resource, error) {
+			return ti.rt.Validate(schema.ModeReplace, cur, next.Clone(), opts)
+		},
+	}
+	res, _, err := h.cfg.Store.Update(writeCtx(r), tenant, ti.rt, id, u)
+	return res, h.storeErr(err, ti, id)
+}
+
+// patch serves PATCH /{type}/{id} (RFC 7644 §3.5.2). The body is parsed and
+// checked before the store is touched; member operations on groups become
+// deltas when possible, so the member list is neither read nor rewritten.
+func (h *Handler) patch(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
+	id := r.PathValue("id")
+	attrs, excl, err := projection(r.URL.Query())
+	if err != nil {
+		WriteError(w, r, h.log, err)
+		return
+	}
+	res, tc, err := h.doPatch(r, ti, id)
+	if err != nil {
+		WriteError(w, r, h.log, err)
+		return
+	}
+	w.Header().Set("ETag", res.Meta.Version)
+	if h.patchNoContent(r, ti, tc, attrs) {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if ti.members && explicitlyWants(ti.rt, "members", attrs) {
+		if res.Attrs["members"] == nil {
+			if res, err = h.read(r, ti, id, store.ReadOptions{OmitGroups: true}); err != nil {
+				WriteError(w, r, h.log, err)
+				return
+			}
+		}
+	} else if ti.members && res.Attrs["members"] != nil {
+		res = res.Clone()
+		delete(res.Attrs, "members")
+	}
+	h.writeResource(w, r, http.StatusOK, ti, res, attrs, excl)
+}
+
+func (h *Handler) doPatch(r *http.Request, ti *typeInfo, id string) (*schema.Resource, TenantConfig, error) {
+	if err := checkWritable(r); err != nil {
+		return nil, TenantConfig{}, err
+	}
+	tenant, tc, err := h.tenant(r)
+	if err != nil {
+		return nil, tc, err
+	}
+	body, err := h.readBody(r)
+	if err != nil {
+		return nil, tc, err
+	}
+	if !validID(id) {
+		return nil, tc, notFound(ti, id)
+	}
+	p, err := patch.Parse(ti.rt, body, patch.Config{Dialect: tc.Dialect, MaxOperations: h.cfg.MaxPatchOperations,
+		MaxMembersPerOp: h.cfg.MaxMembersPerOp, Decode: tc.decodeOptions()})
+	if err != nil {
+		return nil, tc, err
+	}
+	u := store.Update{IfMatch: r.Header.Get("If-Match"), Apply: applyPatch(p)}
+	if ti.members {
+		if rest, deltas, ok := p.Members("members"); ok {
+			u.Apply, u.MemberDeltas = applyPatch(rest), deltas
+		} else {
+			u.LoadMembers = true
+		}
+	}
+	res, _, err := h.cfg.Store.Update(writeCtx(r), tenant, ti.rt, id, u)
+	return res, tc, h.storeErr(err, ti, id)
+}
+
+func applyPatch(p *patch.Patch) func(*schema.Resource) (*schema.Resource, error) {
+	return func(cur *schema.Resource) (*schema.Resource, error) {
+		next, _, err := p.Apply(cur)
+		return next, err
+	}
+}
+
+// patchNoContent decides between 204 and 200 for a successful PATCH.
+func (h *Handler) patchNoContent(r *http.Request, ti *typeInfo, tc TenantConfig, attrs []string) bool {
+	switch tc.PatchResponse {
+	case PatchResponseNoContent:
+		return true
+	case PatchResponseResource:
+		return false
+	}
+	if !ti.members || len(attrs) > 0 {
+		return false
+	}
+	return !strings.Contains(strings.ToLower(r.Header.Get("User-Agent")), "okta")
+}
+
+// delete serves DELETE /{type}/{id} (RFC 7644 §3.6): 204, with If-Match.
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
+	id := r.PathValue("id")
+	if err := h.doDelete(r, ti, id); err != nil {
+		WriteError(w, r, h.log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) doDelete(r *http.Request, ti *typeInfo, id string) error {
+	if err := checkWritable(r); err != nil {
+		return err
+	}
+	tenant, tc, err := h.tenant(r)
+	if err != nil {
+		return err
+	}
+	if !validID(id) {
+		return notFound(ti, id)
+	}
+	ifMatch := r.Header.Get("If-Match")
+	if tc.Delete == DeleteSoft && ti.active {
+		_, _, err = h.cfg.Store.Update(writeCtx(r), tenant, ti.rt, id, store.Update{IfMatch: ifMatch,
+			Apply: func(cur *schema.Resource) (*schema.Resource, error) {
+				next := cur.Clone()
+				next.Attrs["active"] = false
+				return next, nil
+			}})
+		return h.storeErr(err, ti, id)
+	}
+	return h.storeErr(h.cfg.Store.Delete(writeCtx(r), tenant, ti.rt, id, ifMatch), ti, id)
+}
+
+// writeResource fills meta.location, sets ETag and writes the projection
+// of res asked for by attributes/excludedAttributes (RFC 7644 §3.9).
+func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, status int, ti *typeInfo, res *schema.Resource, attrs, excl []string) {
+	res = h.present(r, ti, res, attrs, excl)
+	if res.Meta.Version != "" {
+		w.Header().Set("ETag", res.Meta.Version)
+	}
+	h.writeJSON(w, r, status, res)
+}
+
+// present returns the projection of res to send, with meta.location set.
+func (h *Handler) present(r *http.Request, ti *typeInfo, res *schema.Resource, attrs, excl []string) *schema.Resource {
+	c := *res
+	c.Meta.Location = h.location(r, ti, res.ID)
+	if c.Meta.ResourceType == "" {
+		c.Meta.ResourceType = ti.rt.Name
+	}
+	return ti.rt.Project(&c, attrs, excl)
+}
+
+// location is the absolute URI of a resource (RFC 7644 §3.1 meta.location).
+func (h *Handler) location(r *http.Request, ti *typeInfo, id string) string {
+	return info(r).base + ti.rt.Endpoint + "/" + url.PathEscape(id)
+}
+
+// etagMatches reports whether an If-None-Match or If-Match header value
+// matches version, by weak comparison (RFC 9110 §8.8.3.2).
+func etagMatches(header, version string) bool {
+	if version == "" {
+		return false
+	}
+	want := strings.TrimPrefix(version, "W/")
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == want {
+			return true
+		}
+	}
+	return false
+}
