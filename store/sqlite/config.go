@@ -1,0 +1,139 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Config configures Open. The zero value is not usable: Path is required.
+type Config struct {
+	// Path is the database file, created if missing, or ":memory:" for a
+	// private in-memory database that lives until Close.
+	Path string
+	// BusyTimeout is how long a connection waits for a lock held by
+	// another process before the operation fails with store.ErrUnavailable.
+	// Zero means DefaultBusyTimeout.
+	BusyTimeout time.Duration
+	// MaxReaders is the size of the read connection pool. Zero means
+	// DefaultMaxReaders. An in-memory database uses one connection for
+	// reads and writes.
+	MaxReaders int
+	// Now returns the current time for meta.created, meta.lastModified and
+	// event times; nil means time.Now. Tests set it for deterministic output.
+	Now func() time.Time
+}
+
+// Defaults applied by Open for zero Config fields.
+const (
+	DefaultBusyTimeout = 5 * time.Second
+	DefaultMaxReaders  = 4
+)
+
+// validate checks c once and fills in defaults.
+func (c Config) validate() (Config, error) {
+	if strings.TrimSpace(c.Path) == "" {
+		return c, errors.New("sqlite: Config.Path is required (a file path or \":memory:\")")
+	}
+	if strings.ContainsAny(c.Path, "?#") && !strings.HasPrefix(c.Path, "file:") {
+		return c, fmt.Errorf("sqlite: Config.Path %q must be a plain file path (no '?' or '#')", c.Path)
+	}
+	if strings.HasPrefix(c.Path, "file:") {
+		return c, fmt.Errorf("sqlite: Config.Path %q: give a plain file path, not a URI; options are Config fields", c.Path)
+	}
+	if c.BusyTimeout < 0 || c.MaxReaders < 0 {
+		return c, errors.New("sqlite: Config.BusyTimeout and Config.MaxReaders must not be negative")
+	}
+	if c.BusyTimeout == 0 {
+		c.BusyTimeout = DefaultBusyTimeout
+	}
+	if c.MaxReaders == 0 {
+		c.MaxReaders = DefaultMaxReaders
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c, nil
+}
+
+// Store is a store.Store and store.Outbox on SQLite. It is safe for
+// concurrent use by multiple goroutines; use one Store per database file
+// in a process.
+type Store struct {
+	write *sql.DB // one connection, BEGIN IMMEDIATE transactions
+	read  *sql.DB // read-only pool (the same DB as write for :memory:)
+	now   func() time.Time
+}
+
+var (
+	_ store.Store  = (*Store)(nil)
+	_ store.Outbox = (*Store)(nil)
+)
+
+// Open opens (creating if needed) the database at cfg.Path and applies
+// any pending migrations. Errors opening or migrating the database wrap
+// store.ErrUnavailable.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	cfg, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{now: cfg.Now}
+	busy := strconv.FormatInt(cfg.BusyTimeout.Milliseconds(), 10)
+	if cfg.Path == ":memory:" {
+		// One connection serves reads and writes: every connection to a
+		// named in-memory database would otherwise need shared-cache
+		// locking, which does not honour busy_timeout.
+		dsn := "file:/scimkit-" + randomName() + "?vfs=memdb&_txlock=immediate&_pragma=busy_timeout(" + busy + ")&_pragma=foreign_keys(1)"
+		if s.write, err = sql.Open("sqlite", dsn); err != nil {
+			return nil, fmt.Errorf("sqlite: open: %w: %w", store.ErrUnavailable, err)
+		}
+		s.write.SetMaxOpenConns(1)
+		s.write.SetConnMaxIdleTime(0)
+		s.write.SetConnMaxLifetime(0)
+		s.read = s.write
+	} else {
+		base := "file:" + (&url.URL{Path: cfg.Path}).EscapedPath() + "?_pragma=busy_timeout(" + busy + ")&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		if s.write, err = sql.Open("sqlite", base+"&_txlock=immediate"); err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w: %w", cfg.Path, store.ErrUnavailable, err)
+		}
+		s.write.SetMaxOpenConns(1)
+		if s.read, err = sql.Open("sqlite", base+"&_pragma=query_only(1)"); err != nil {
+			s.write.Close()
+			return nil, fmt.Errorf("sqlite: open %s: %w: %w", cfg.Path, store.ErrUnavailable, err)
+		}
+		s.read.SetMaxOpenConns(cfg.MaxReaders)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database. Operations after Close fail with an error
+// wrapping store.ErrClosed and store.ErrUnavailable.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+func randomName() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,196 @@
+package sqlite
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/scimkit/scimkit/schema"
+)
+
+// timeLayout is the fixed-width UTC form of stored instants: text order
+// is chronological order.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(timeLayout, s)
+	return t
+}
+
+// fold is the case rule of filter.Match for non-caseExact strings: every
+// rune mapped with unicode.ToLower.
+func fold(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || ('A' <= c && c <= 'Z') {
+			return strings.Map(unicode.ToLower, s)
+		}
+	}
+	return s
+}
+
+// normDateTime returns the fixed-width UTC text of an xsd:dateTime, or
+// ok=false when s does not parse.
+func normDateTime(s string) (string, bool) {
+	t, err := schema.ParseDateTime(s)
+	if err != nil || t.Year() < 0 || t.Year() > 9999 {
+		return "", false
+	}
+	return formatTime(t), true
+}
+
+// attrsOf returns the attribute definitions that apply to the keys of a
+// resource's Attrs at the top level: nil for keys no schema defines.
+func attrOf(rt *schema.ResourceType, key string) (*schema.Attribute, *schema.Schema) {
+	if a := rt.Schema.Attribute(key); a != nil && a.Name == key {
+		return a, nil
+	}
+	if s := rt.SchemaByURN(key); s != nil && s != rt.Schema {
+		return nil, s
+	}
+	return nil, nil
+}
+
+// foldAttrs returns a copy of attrs in which every string of a
+// non-caseExact string, reference or binary attribute is folded and every
+// dateTime is normalised, as filter.Match compares them.
+func foldAttrs(rt *schema.ResourceType, attrs map[string]any) map[string]any {
+	out := make(map[string]any, len(attrs))
+	for k, v := range attrs {
+		a, ext := attrOf(rt, k)
+		if m, ok := v.(map[string]any); ok && ext != nil {
+			em := make(map[string]any, len(m))
+			for ek, ev := range m {
+				em[ek] = foldValue(ext.Attribute(ek), ev)
+			}
+			out[k] = em
+			continue
+		}
+		out[k] = foldValue(a, v)
+	}
+	return out
+}
+
+func foldValue(a *schema.Attribute, v any) any {
+	if a == nil {
+		return v
+	}
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = foldValue(a, e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = foldValue(a.Sub(k), e)
+		}
+		return out
+	case string:
+		return foldScalar(a, v)
+	}
+	return v
+}
+
+func foldScalar(a *schema.Attribute, s string) string {
+	switch a.Type {
+	case schema.DateTime:
+		if n, ok := normDateTime(s); ok {
+			return n
+		}
+		return s
+	case schema.String, schema.Reference, schema.Binary:
+		if !a.CaseExact {
+			return fold(s)
+		}
+	}
+	return s
+}
+
+// marshal encodes v as JSON without HTML escaping.
+func marshal(v any) (string, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}
+
+// decodeAttrs parses a stored data document back into typed attribute
+// values: numbers become int64 or float64 per the attribute type.
+func decodeAttrs(rt *schema.ResourceType, data string) (map[string]any, error) {
+	dec := json.NewDecoder(strings.NewReader(data))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	for k, v := range m {
+		a, ext := attrOf(rt, k)
+		if em, ok := v.(map[string]any); ok && ext != nil {
+			for ek, ev := range em {
+				em[ek] = typed(ext.Attribute(ek), ev)
+			}
+			continue
+		}
+		m[k] = typed(a, v)
+	}
+	return m, nil
+}
+
+func typed(a *schema.Attribute, v any) any {
+	switch v := v.(type) {
+	case []any:
+		for i, e := range v {
+			v[i] = typed(a, e)
+		}
+		return v
+	case map[string]any:
+		for k, e := range v {
+			var sub *schema.Attribute
+			if a != nil {
+				sub = a.Sub(k)
+			}
+			v[k] = typed(sub, e)
+		}
+		return v
+	case json.Number:
+		if a != nil && a.Type == schema.Decimal {
+			f, _ := v.Float64()
+			return f
+		}
+		if n, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+			return n
+		}
+		f, _ := v.Float64()
+		return f
+	}
+	return v
+}
+
+// uniqueKey is the text stored in the uniques table for value v of a:
+// type-tagged, folded unless caseExact.
+func uniqueKey(a *schema.Attribute, v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return "s:" + foldScalar(a, v), true
+	case int64:
+		return "n:" + strconv.FormatInt(v, 10), true
+	case float64:
+		if v == float64(int64(v)) {
+			return "n:" + strconv.FormatInt(int64(v), 10), true
+		}
+		return "n:" + strconv.FormatFloat(v, 'g', -1, 64), true
+	case bool:
+		return "b:" + strconv.FormatBool(v), true
+	}
+	return "", false
+}

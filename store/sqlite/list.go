@@ -1,0 +1,236 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// plan is a List query translated to SQL.
+type plan struct {
+	t     translator
+	where pred   // tenant, type and the filter
+	key   string // sort key SQL, "" for creation order
+	desc  bool
+}
+
+// List implements store.Store (RFC 7644 §3.4.2): filter, sort, index or
+// cursor (RFC 9865) paging, and the exact total. A filter translated
+// exactly runs entirely in SQL; otherwise SQL narrows the candidates and
+// filter.Match decides, in sort order.
+func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query) (*store.Page, error) {
+	op := "list " + rt.Name
+	t := translator{rt: rt, ti: infoOf(rt)}
+	p := plan{t: t, key: t.sortKey(q.SortBy), desc: q.Descending}
+	p.where = pred{sql: "r.tenant = ? AND r.type = ?", args: []any{tenant, rt.Name}, exact: true}
+	if q.Filter != nil {
+		f := t.expr(q.Filter)
+		p.where = pred{sql: p.where.sql + " AND " + f.sql, args: append(p.where.args, f.args...), exact: f.exact}
+	}
+	var cur *cursor
+	if q.UseCursor && q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor, fingerprint(rt, q))
+		if err != nil {
+			return nil, s.wrap(op, err)
+		}
+		cur = &c
+	}
+	var page *store.Page
+	var err error
+	if p.where.exact {
+		page, err = s.listExact(ctx, tenant, rt, q, p, cur)
+	} else {
+		page, err = s.listMatch(ctx, tenant, rt, q, p, cur)
+	}
+	return page, s.wrap(op, err)
+}
+
+func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, p plan, cur *cursor) (*store.Page, error) {
+	page := &store.Page{}
+	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM resources r WHERE "+p.where.sql, p.where.args...).Scan(&page.TotalResults); err != nil {
+		return nil, err
+	}
+	if q.Count <= 0 || page.TotalResults == 0 {
+		return page, nil
+	}
+	where, offset, limit := p.where, 0, q.Count
+	if q.UseCursor {
+		limit++ // one more row tells whether a next page exists
+		if cur != nil {
+			a := cur.after(p.key, p.desc)
+			where = pred{sql: where.sql + " AND " + a.sql, args: append(append([]any(nil), where.args...), a.args...)}
+		}
+	} else if q.StartIndex > 1 {
+		offset = q.StartIndex - 1
+	}
+	query := "SELECT " + rowCols + ", " + keyCol(p.key) + " FROM resources r WHERE " + where.sql + orderBy(p.key, p.desc) + " LIMIT ? OFFSET ?"
+	rows, err := s.read.QueryContext(ctx, query, append(where.args, limit, offset)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var last []*keyed
+	for rows.Next() {
+		k, err := scanKeyed(rows, rt)
+		if err != nil {
+			return nil, err
+		}
+		last = append(last, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return s.finish(ctx, tenant, rt, q, page, last)
+}
+
+// keyed is a row with its sort key.
+type keyed struct {
+	*row
+	key any
+}
+
+func keyCol(key string) string {
+	if key == "" {
+		return "NULL"
+	}
+	return key
+}
+
+func scanKeyed(rows *sql.Rows, rt *schema.ResourceType) (*keyed, error) {
+	var k keyed
+	var err error
+	k.row, err = scanRow(multiScanner{rows, &k.key}, rt)
+	return &k, err
+}
+
+// multiScanner scans the row columns and then the sort key.
+type multiScanner struct {
+	rows *sql.Rows
+	key  *any
+}
+
+func (m multiScanner) Scan(dest ...any) error { return m.rows.Scan(append(dest, m.key)...) }
+
+// finish fills the derived attributes of the page's resources and, in
+// cursor mode, the next cursor (rows holds up to Count+1 rows then).
+func (s *Store) finish(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, page *store.Page, rows []*keyed) (*store.Page, error) {
+	if q.UseCursor && len(rows) > q.Count {
+		rows = rows[:q.Count]
+		l := rows[len(rows)-1]
+		page.NextCursor = cursor{Key: l.key, Null: l.key == nil, Seq: l.seq, Query: fingerprint(rt, q)}.encode()
+	}
+	for _, k := range rows {
+		if err := s.complete(ctx, s.read, tenant, rt, k.res, q.Read); err != nil {
+			return nil, err
+		}
+		page.Resources = append(page.Resources, k.res)
+	}
+	return page, nil
+}
+
+// listMatch evaluates filter.Match over the SQL candidates in sort order.
+func (s *Store) listMatch(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, p plan, cur *cursor) (*store.Page, error) {
+	needMembers, needGroups := p.t.usesIndex(q.Filter)
+	load := store.ReadOptions{OmitMembers: !needMembers, OmitGroups: !needGroups}
+	page := &store.Page{}
+	skip, want := 0, q.Count
+	if q.UseCursor {
+		want++
+	} else if q.StartIndex > 1 {
+		skip = q.StartIndex - 1
+	}
+	var after *pred
+	if cur != nil {
+		a := cur.after(p.key, p.desc)
+		after = &a
+	}
+	var picked []*keyed
+	seen := map[int64]bool{}
+	query := "SELECT " + rowCols + ", " + keyCol(p.key) + " FROM resources r WHERE " + p.where.sql + orderBy(p.key, p.desc)
+	err := s.scan(ctx, query, p.where.args, rt, func(k *keyed) error {
+		if err := s.complete(ctx, s.read, tenant, rt, k.res, load); err != nil {
+			return err
+		}
+		if !filter.Match(rt, q.Filter, k.res) {
+			return nil
+		}
+		page.TotalResults++
+		if after == nil {
+			if skip > 0 {
+				skip--
+			} else if len(picked) < want {
+				picked = append(picked, k)
+			}
+		} else {
+			seen[k.seq] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if after != nil && want > 0 {
+		// Second pass: the matches after the cursor, in order.
+		query := "SELECT " + rowCols + ", " + keyCol(p.key) + " FROM resources r WHERE " + p.where.sql + " AND " + after.sql + orderBy(p.key, p.desc)
+		err = s.scan(ctx, query, append(append([]any(nil), p.where.args...), after.args...), rt, func(k *keyed) error {
+			if seen[k.seq] && len(picked) < want {
+				picked = append(picked, k)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if q.Count <= 0 {
+		return page, nil
+	}
+	for _, k := range picked {
+		for _, name := range []string{attrName(p.t.ti.members), attrName(p.t.ti.groups)} {
+			delete(k.res.Attrs, name)
+		}
+	}
+	return s.finish(ctx, tenant, rt, q, page, picked)
+}
+
+func attrName(a *schema.Attribute) string {
+	if a == nil {
+		return ""
+	}
+	return a.Name
+}
+
+// scan runs query and calls fn for each row until fn fails.
+func (s *Store) scan(ctx context.Context, query string, args []any, rt *schema.ResourceType, fn func(*keyed) error) error {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var all []*keyed
+	for rows.Next() {
+		k, err := scanKeyed(rows, rt)
+		if err != nil {
+			return err
+		}
+		all = append(all, k)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close() // release the connection before fn reads the index
+	for _, k := range all {
+		if err := fn(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
