@@ -233,4 +233,3 @@ func (s *Store) scan(ctx context.Context, query string, args []any, rt *schema.R
 	}
 	return nil
 }
-
