@@ -61,6 +61,9 @@ func sqlValue(c *filter.Compare, a *schema.Attribute) (any, bool) {
 			}
 			return v, true
 		case schema.DateTime:
+			if t, ok := c.Time(); ok {
+				return formatTime(t), true
+			}
 			if n, ok := normDateTime(v); ok {
 				return n, true
 			}

@@ -132,6 +132,10 @@ func (s *Store) Close() error {
 	return err
 }
 
+// clock returns the time of a write: UTC, truncated to whole
+// microseconds so that what a write returns equals what Get returns.
+func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
 func randomName() string {
 	var b [12]byte
 	rand.Read(b[:])

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -22,16 +22,8 @@ func parseTime(s string) time.Time {
 	return t
 }
 
-// fold is the case rule of filter.Match for non-caseExact strings: every
-// rune mapped with unicode.ToLower.
-func fold(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0x80 || ('A' <= c && c <= 'Z') {
-			return strings.Map(unicode.ToLower, s)
-		}
-	}
-	return s
-}
+// fold is the case rule of filter.Match for non-caseExact strings.
+func fold(s string) string { return filter.Fold(s) }
 
 // normDateTime returns the fixed-width UTC text of an xsd:dateTime, or
 // ok=false when s does not parse.

@@ -76,7 +76,7 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 	}
 	var out *schema.Resource
 	err := s.writeTx(ctx, op, func(tx *txn) error {
-		now := s.now()
+		now := s.clock()
 		res.Meta = schema.Meta{ResourceType: rt.Name, Created: parseTime(formatTime(now)), Version: store.FormatVersion(1)}
 		res.Meta.LastModified = res.Meta.Created
 		if err := tx.insertResource(ctx, tenant, rt, res); err != nil {
@@ -216,7 +216,7 @@ func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 		if err := checkVersion(ifMatch, rw.version); err != nil {
 			return err
 		}
-		now := s.now()
+		now := s.clock()
 		removed, err := tx.deleteColumn(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? RETURNING member_id", tenant, id)
 		if err != nil {
 			return err

@@ -96,7 +96,8 @@ func fingerprint(rt *schema.ResourceType, q store.Query) string {
 	if q.Filter != nil {
 		f = q.Filter.String()
 	}
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%s\x00%v", rt.Name, f, refString(q.SortBy), q.Descending)))
+	desc := q.Descending && q.SortBy.Attr != nil // sortOrder applies to sortBy only
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%s\x00%s\x00%v", rt.Name, f, refString(q.SortBy), desc)))
 	return base64.RawURLEncoding.EncodeToString(sum[:9])
 }
 

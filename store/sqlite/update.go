@@ -89,7 +89,7 @@ func (tx *txn) update(ctx context.Context, tenant string, rt *schema.ResourceTyp
 		return nil, nil, err
 	}
 	changed := data != rw.data || schemasJSON != rw.schemas || next.ExternalID != cur.ExternalID
-	version, now := rw.version, tx.s.now()
+	version, now := rw.version, tx.s.clock()
 	next.Meta = cur.Meta
 	if changed || len(ch.added) > 0 || len(ch.removed) > 0 {
 		version++
