@@ -1,2 +1,57 @@
-// Package patch applies SCIM PATCH requests (RFC 7644 §3.5.2).
+// Package patch implements the SCIM PATCH operation of RFC 7644 §3.5.2:
+// "add" (§3.5.2.1), "remove" (§3.5.2.2) and "replace" (§3.5.2.3), with
+// every path form of the RFC's PATH grammar ("attr", "attr.sub",
+// "urn:…:attr[.sub]", "attr[filter]", "attr[filter].sub") and path-less
+// add/replace.
+//
+// # Two steps
+//
+// Parse validates a request body against a schema.ResourceType before the
+// store is touched: the PatchOp schema URN, the "Operations" array, op
+// names, paths (resolved and filters bound), value shapes and types
+// (schema.DecodeValue), and the limits of Config. What needs the current
+// resource (noTarget, mutability, required attributes) is checked by
+// Apply. Apply is pure and atomic (RFC 7644 §3.5.2: "the entire request
+// SHALL be treated as atomic"): it never modifies its argument and returns
+// either the complete new resource, validated with
+// ResourceType.Validate(ModePatch, …), and a Summary, or a *schema.Error
+// and no resource. A *Patch is immutable and safe for concurrent use.
+//
+// Stores that keep group members as rows call Patch.Members to turn member
+// operations into deltas (add, remove, clear) that never read the member
+// list; Apply then runs on the remaining operations.
+//
+// # Dialects
+//
+// Config.Dialect selects how much non-RFC input is accepted; see Dialect.
+// DialectStrict accepts RFC 7644 only. DialectDefault (the zero value),
+// DialectEntra and DialectOkta accept what Microsoft Entra ID and Okta
+// really send: capitalised op names, "True"/"False" strings, single values
+// wrapped in one-element arrays, bare manager ids, "" or null meaning
+// "remove", a "remove" with a value list that removes only the listed
+// values, an "add"/"replace" through an unmatched equality filter that
+// creates the value (emails[type eq "work"].value), and an unmatched
+// "remove" filter that succeeds as a no-op.
+//
+// # Decisions where the RFC is silent or loose
+//
+//   - A path that does not parse, names an unknown attribute, or carries a
+//     filter that does not bind to the attribute's sub-attributes fails
+//     with invalidPath: the error is in the "path" member (RFC 7644
+//     Table 9), even when the broken part is the filter.
+//   - Removing a required or readOnly attribute fails with mutability
+//     (RFC 7644 §3.5.2.2); changing an immutable value that is set fails
+//     with mutability, setting it when unset succeeds (§3.5.2).
+//   - Writing a readOnly attribute the value it already has is a no-op, so
+//     Okta's {"op":"replace","value":{"id":"<same id>","displayName":…}}
+//     succeeds; a different id fails with mutability.
+//   - Values of a multi-valued attribute are the same value when their
+//     "value" (and "type", when the attribute has one) sub-attributes are
+//     equal, compared per caseExact; for reference lists such as Group
+//     "members" (which have "$ref") only "value" counts. Adding a value that
+//     is already there changes nothing (§3.5.2.1), except that other
+//     sub-attributes it carries (primary, display) are merged when mutable.
+//   - Setting "primary" to true on one value sets it to false on the others
+//     (RFC 7643 §2.4, RFC 7644 §3.5.2).
+//   - "active" absent counts as true for Summary.Active.
 package patch

@@ -1,0 +1,52 @@
+package patch
+
+// replace applies a "replace" operation (RFC 7644 §3.5.2.3):
+//   - multi-valued attribute without filter: all values are replaced;
+//   - complex attribute: the given sub-attributes are replaced or added,
+//     the others left unchanged;
+//   - single-valued attribute: the value is replaced (added when absent:
+//     "If the target location path specifies an attribute that does not
+//     exist, the service provider SHALL treat the operation as an add");
+//   - a value filter: each matching value is replaced, or with ".sub" its
+//     sub-attribute; no match is noTarget (see setPerValue for the lenient
+//     dialects).
+func (s *state) replace(o *operation) error {
+	t := o.tgt
+	switch {
+	case t.perValue():
+		return s.setPerValue(o)
+	case t.ref.Sub != nil:
+		return s.setSub(o)
+	}
+	cur, present := s.get(t.ref)
+	a := t.ref.Attr
+	switch {
+	case a.MultiValued:
+		vals, _ := o.value.([]any)
+		return s.replaceValues(o, cur, present, vals)
+	case a.IsComplex():
+		return s.write(o, t.ref, cur, present, mergeMap(cur, o.value))
+	}
+	return s.write(o, t.ref, cur, present, o.value)
+}
+
+// replaceValues replaces all values of a multi-valued attribute with vals,
+// dropping duplicates within vals.
+func (s *state) replaceValues(o *operation, cur any, present bool, vals []any) error {
+	a := o.tgt.ref.Attr
+	old, _ := cur.([]any)
+	fd := newFinder(a, nil, len(vals))
+	out := make([]any, 0, len(vals))
+	for _, v := range vals {
+		if fd.find(out, v) >= 0 {
+			continue
+		}
+		out = append(out, v)
+		fd.added(v, len(out)-1)
+	}
+	if a == s.members.attr {
+		s.members.replaced = true
+		s.members.diff(a, old, out)
+	}
+	return s.write(o, o.tgt.ref, cur, present, out)
+}
