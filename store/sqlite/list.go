@@ -20,19 +20,24 @@ type plan struct {
 	desc  bool
 }
 
-// List implements store.Store (RFC 7644 §3.4.2): filter, sort, index or
-// cursor (RFC 9865) paging, and the exact total. A filter translated
-// exactly runs entirely in SQL; otherwise SQL narrows the candidates and
-// filter.Match decides, in sort order.
-func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query) (*store.Page, error) {
-	op := "list " + rt.Name
-	t := translator{rt: rt, ti: infoOf(rt)}
+func newPlan(tenant string, rt *schema.ResourceType, q store.Query) plan {
+	t := translator{tenant: tenant, rt: rt, ti: infoOf(rt)}
 	p := plan{t: t, key: t.sortKey(q.SortBy), desc: q.Descending}
 	p.where = pred{sql: "r.tenant = ? AND r.type = ?", args: []any{tenant, rt.Name}, exact: true}
 	if q.Filter != nil {
 		f := t.expr(q.Filter)
 		p.where = pred{sql: p.where.sql + " AND " + f.sql, args: append(p.where.args, f.args...), exact: f.exact}
 	}
+	return p
+}
+
+// List implements store.Store (RFC 7644 §3.4.2): filter, sort, index or
+// cursor (RFC 9865) paging, and the exact total. A filter translated
+// exactly runs entirely in SQL; otherwise SQL narrows the candidates and
+// filter.Match decides, in sort order.
+func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query) (*store.Page, error) {
+	op := "list " + rt.Name
+	p := newPlan(tenant, rt, q)
 	var cur *cursor
 	if q.UseCursor && q.Cursor != "" {
 		c, err := decodeCursor(q.Cursor, fingerprint(rt, q))

@@ -25,8 +25,9 @@ var anything = pred{sql: "1"}
 // resources table aliased r (RFC 7644 §3.4.2.2 with filter.Match
 // semantics).
 type translator struct {
-	rt *schema.ResourceType
-	ti *typeInfo
+	tenant string
+	rt     *schema.ResourceType
+	ti     *typeInfo
 }
 
 func (t translator) expr(e filter.Expr) pred {
@@ -75,10 +76,10 @@ func (t translator) compare(c *filter.Compare) pred {
 		return t.common(c)
 	}
 	if t.ti.members != nil && ref.Attr == t.ti.members {
-		return t.index(c, "m.group_id = r.id", "m.member_id", false)
+		return t.index(c, "group_id", "member_id", false)
 	}
 	if t.ti.groups != nil && ref.Attr == t.ti.groups {
-		return t.index(c, "m.member_id = r.id", "m.group_id", true)
+		return t.index(c, "member_id", "group_id", true)
 	}
 	base, ok := t.path(ref)
 	if !ok {
@@ -123,7 +124,15 @@ func (t translator) element(ref schema.AttrRef) (string, *schema.Attribute) {
 
 func (t translator) valuePath(v *filter.ValuePath) pred {
 	a := v.Ref.Attr
-	if a == nil || !a.MultiValued || v.Ref.IsCommon() || a == t.ti.members || a == t.ti.groups {
+	if a != nil && (a == t.ti.members || a == t.ti.groups) {
+		// members[value eq "x"]: one comparison on the value of an element
+		// is the comparison on the attribute.
+		if c, ok := v.Filter.(*filter.Compare); ok && (c.Ref.Sub == nil || c.Ref.Sub.Name == "value") {
+			return t.compare(c)
+		}
+		return anything
+	}
+	if a == nil || !a.MultiValued || v.Ref.IsCommon() {
 		return anything
 	}
 	base, ok := t.path(schema.AttrRef{Schema: v.Ref.Schema, Attr: a})
@@ -184,8 +193,9 @@ func (t translator) common(c *filter.Compare) pred {
 }
 
 // index translates comparisons on the value of members (of a group) or
-// groups (of a member), answered from the membership index.
-func (t translator) index(c *filter.Compare, join, col string, folded bool) pred {
+// groups (of a member), answered from the membership index: self is the
+// column holding the resource's id, other the column compared.
+func (t translator) index(c *filter.Compare, self, other string, folded bool) pred {
 	if c.Ref.Sub != nil && c.Ref.Sub.Name != "value" {
 		return anything
 	}
@@ -193,17 +203,25 @@ func (t translator) index(c *filter.Compare, join, col string, folded bool) pred
 	if sub == nil || sub.CaseExact == folded {
 		return anything
 	}
+	if c.Op == filter.Eq {
+		// Group ids are generated lower-case, so they equal their fold.
+		v, ok := sqlValue(c, sub)
+		if !ok {
+			return anything
+		}
+		return pred{sql: "r.id IN (SELECT m." + self + " FROM members m WHERE m.tenant = ? AND m." + other + " = ?)",
+			args: []any{t.tenant, v}, exact: true}
+	}
 	var p pred
 	if c.Op == filter.Pr {
-		p = pred{sql: col + " <> ''", exact: true}
+		p = pred{sql: "m." + other + " <> ''", exact: true}
 	} else {
-		// Group ids are generated lower-case, so they equal their fold.
-		p = scalar(c, col, sub)
+		p = scalar(c, "m."+other, sub)
 	}
 	if !p.exact {
 		return anything
 	}
-	return pred{sql: "EXISTS (SELECT 1 FROM members m WHERE m.tenant = r.tenant AND " + join + " AND " + p.sql + ")", args: p.args, exact: true}
+	return pred{sql: "EXISTS (SELECT 1 FROM members m WHERE m.tenant = r.tenant AND m." + self + " = r.id AND " + p.sql + ")", args: p.args, exact: true}
 }
 
 var plainKey = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
