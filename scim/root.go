@@ -1,7 +1,12 @@
 package scim
 
 import (
+	"errors"
 	"net/http"
+	"strings"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 
 	"github.com/scimkit/scimkit/store"
 )
@@ -47,10 +52,17 @@ func (h *Handler) rootList(w http.ResponseWriter, r *http.Request, lp listParams
 		WriteError(w, r, h.log, err)
 		return
 	}
+	if err := h.checkRootFilter(lp.filter); err != nil {
+		WriteError(w, r, h.log, err)
+		return
+	}
 	var parts []rootPart
 	var firstErr error
 	for _, ti := range h.types {
-		q, err := h.query(ti, lp)
+		q, err := h.rootQueryFor(ti, lp)
+		if errors.Is(err, errNoMatch) {
+			continue
+		}
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
@@ -71,6 +83,74 @@ func (h *Handler) rootList(w http.ResponseWriter, r *http.Request, lp listParams
 		return
 	}
 	h.rootPage(w, r, tenant, lp, parts)
+}
+
+// checkRootFilter rejects (400 invalidFilter) a root filter naming an
+// attribute that no configured resource type has.
+func (h *Handler) checkRootFilter(f string) error {
+	if strings.TrimSpace(f) == "" {
+		return nil
+	}
+	e, err := h.cfg.Filter.Parse(f)
+	if err != nil {
+		return err
+	}
+	filter.Walk(e, func(x filter.Expr) bool {
+		var p filter.AttrPath
+		switch x := x.(type) {
+		case *filter.Compare:
+			p = x.Path
+		case *filter.ValuePath:
+			p = x.Path
+		default:
+			return true
+		}
+		for _, ti := range h.types {
+			if _, ok := ti.rt.Lookup(p.URI, p.Name, p.Sub); ok {
+				return true
+			}
+		}
+		err = ErrInvalidFilter.WithDetail("No resource type has the attribute %q.", pathString(p))
+		return false
+	})
+	return err
+}
+
+func pathString(p filter.AttrPath) string {
+	s := p.Name
+	if p.URI != "" {
+		s = p.URI + ":" + s
+	}
+	if p.Sub != "" {
+		s += "." + p.Sub
+	}
+	return s
+}
+
+// errNoMatch means a root query's filter matches nothing of a type.
+var errNoMatch = errors.New("filter matches nothing of this type")
+
+// rootQueryFor builds the query of lp for one type of a root query, after
+// pruning the filter's comparisons on attributes the type lacks.
+func (h *Handler) rootQueryFor(ti *typeInfo, lp listParams) (store.Query, error) {
+	f := strings.TrimSpace(lp.filter)
+	if f == "" {
+		return h.query(ti, lp)
+	}
+	e, err := h.cfg.Filter.Parse(f)
+	if err != nil {
+		return store.Query{}, err
+	}
+	e, t := pruneUnknown(ti.rt, e)
+	switch t {
+	case truthFalse:
+		return store.Query{}, errNoMatch
+	case truthTrue:
+		lp.filter = ""
+	default:
+		lp.filter = e.String()
+	}
+	return h.query(ti, lp)
 }
 
 // rootPart is the query of one resource type in a root query and its total.
@@ -117,4 +197,64 @@ func (h *Handler) rootPage(w http.ResponseWriter, r *http.Request, tenant string
 	}
 	out.ItemsPerPage = len(out.Resources)
 	h.writeJSON(w, r, http.StatusOK, out)
+}
+
+// truth is the value of a filter after pruning comparisons on attributes a
+// resource type does not have.
+type truth int
+
+const (
+	truthExpr  truth = iota // depends on the resource
+	truthFalse              // matches nothing
+	truthTrue               // matches everything
+)
+
+// pruneUnknown rewrites e for a root query against rt: a comparison or
+// value path on an attribute rt lacks is false for every resource of rt
+// (RFC 7644 §3.4.2.2: the attribute is unassigned), and the and/or/not
+// around it are simplified, so that "displayName eq x or userName eq y"
+// finds groups by displayName and users by userName.
+func pruneUnknown(rt *schema.ResourceType, e filter.Expr) (filter.Expr, truth) {
+	switch x := e.(type) {
+	case *filter.Compare:
+		if _, ok := rt.Lookup(x.Path.URI, x.Path.Name, x.Path.Sub); !ok {
+			return nil, truthFalse
+		}
+	case *filter.ValuePath:
+		if _, ok := rt.Lookup(x.Path.URI, x.Path.Name, x.Path.Sub); !ok {
+			return nil, truthFalse
+		}
+	case *filter.Not:
+		in, t := pruneUnknown(rt, x.X)
+		switch t {
+		case truthFalse:
+			return nil, truthTrue
+		case truthTrue:
+			return nil, truthFalse
+		}
+		return &filter.Not{X: in}, truthExpr
+	case *filter.Logical:
+		l, lt := pruneUnknown(rt, x.Left)
+		r, rt2 := pruneUnknown(rt, x.Right)
+		return combine(x.Op, l, lt, r, rt2)
+	}
+	return e, truthExpr
+}
+
+func combine(op string, l filter.Expr, lt truth, r filter.Expr, rt truth) (filter.Expr, truth) {
+	absorb, neutral := truthFalse, truthTrue // "and"
+	if op == "or" {
+		absorb, neutral = truthTrue, truthFalse
+	}
+	switch {
+	case lt == absorb || rt == absorb:
+		return nil, absorb
+	case lt == neutral && rt == neutral:
+		return nil, neutral
+	case lt == neutral:
+		return r, truthExpr
+	case rt == neutral:
+		return l, truthExpr
+	}
+	return &filter.Logical{Op: op, Left: l, Right: r}, truthExpr
 }
