@@ -1,0 +1,262 @@
+package memory
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// Create implements store.Store.
+func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceType, r *schema.Resource) (*schema.Resource, error) {
+	var out *schema.Resource
+	err := s.tx(ctx, true, opName("create", rt, ""), func(st *state) ([]store.Event, error) {
+		td, t := st.table(tenant, rt, true)
+		ti := t.info
+		attrs, members := splitAttrs(ti, r.Attrs)
+		keys := ti.uniqueKeys(attrs)
+		if err := t.checkUnique(keys, nil); err != nil {
+			return nil, err
+		}
+		doc, err := st.dict.encodeAttrs(nil, attrs)
+		if err != nil {
+			return nil, err
+		}
+		now := st.nowMicro()
+		st.seq++
+		rec := &record{id: newID(t), ext: r.ExternalID, seq: st.seq, version: 1,
+			created: now.UnixMicro(), modified: now.UnixMicro(), schemas: ti.schemaMask(r), doc: doc}
+		t.insert(rec, attrs, keys)
+		var added []string
+		given := map[string]string{}
+		if ti.members != "" {
+			ms := newMemberSet(rt.Name, nameOf(attrs, ti))
+			td.groups[rec.id] = ms
+			for _, m := range members {
+				if td.addMember(st, rec.id, ms, m) {
+					added = append(added, m.Value)
+					given[m.Value] = m.Type
+				}
+			}
+		}
+		out = st.resource(td, t, rec, attrs, store.ReadOptions{})
+		after := withoutDerived(out, ti)
+		return store.DeriveEvents(ctx, rt, store.Effect{Op: store.OpCreate, After: after, Version: 1,
+			MembersAdded: added, MemberOf: td.memberTypes(added, given)}, tenant, now), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// newID returns a fresh random id not used in t (collisions of random
+// UUIDs do not happen, but ids are never reused, so check).
+func newID(t *table) string {
+	for {
+		id := store.NewID()
+		if _, ok := t.byID[id]; !ok {
+			return id
+		}
+	}
+}
+
+// splitAttrs returns the attributes to encode (without members and the
+// derived groups) and, for member types, the members.
+func splitAttrs(ti *typeInfo, in map[string]any) (map[string]any, []patch.Member) {
+	if (ti.members == "" || in[ti.members] == nil) && (ti.groups == "" || in[ti.groups] == nil) {
+		return in, nil
+	}
+	attrs := maps.Clone(in)
+	var members []patch.Member
+	if ti.members != "" {
+		members = parseMembers(attrs[ti.members])
+		delete(attrs, ti.members)
+	}
+	if ti.groups != "" {
+		delete(attrs, ti.groups)
+	}
+	return attrs, members
+}
+
+func nameOf(attrs map[string]any, ti *typeInfo) string {
+	if ti.displayName.Attr == nil {
+		return ""
+	}
+	s, _ := attrs[ti.displayName.Attr.Name].(string)
+	return s
+}
+
+// withoutDerived returns r without members and groups, for events.
+func withoutDerived(r *schema.Resource, ti *typeInfo) *schema.Resource {
+	if r.Attrs[ti.members] == nil && r.Attrs[ti.groups] == nil {
+		return r
+	}
+	c := *r
+	c.Attrs = maps.Clone(r.Attrs)
+	delete(c.Attrs, ti.members)
+	delete(c.Attrs, ti.groups)
+	return &c
+}
+
+// checkUnique returns ErrConflict when a key is taken by a record other
+// than self.
+func (t *table) checkUnique(keys map[string]string, self *record) error {
+	for path, k := range keys {
+		if other := t.unique[path][k]; other != nil && other != self {
+			return fmt.Errorf("%s %q is already in use: %w", path, k, store.ErrConflict)
+		}
+	}
+	return nil
+}
+
+func (t *table) insert(rec *record, attrs map[string]any, keys map[string]string) {
+	t.byID[rec.id] = rec
+	t.index(rec, attrs, keys)
+	t.order.push(rec)
+}
+
+func (t *table) index(rec *record, attrs map[string]any, keys map[string]string) {
+	for path, k := range keys {
+		m := t.unique[path]
+		if m == nil {
+			m = map[string]*record{}
+			t.unique[path] = m
+		}
+		m[k] = rec
+	}
+	if rec.ext != "" {
+		t.byExt.add(rec.ext, rec)
+	}
+	if k, ok := t.info.nameKey(attrs); ok {
+		t.byName.add(k, rec)
+	}
+}
+
+func (t *table) unindex(rec *record, attrs map[string]any, keys map[string]string) {
+	for path, k := range keys {
+		if t.unique[path][k] == rec {
+			delete(t.unique[path], k)
+		}
+	}
+	if rec.ext != "" {
+		t.byExt.remove(rec.ext, rec)
+	}
+	if k, ok := t.info.nameKey(attrs); ok {
+		t.byName.remove(k, rec)
+	}
+}
+
+// Get implements store.Store.
+func (s *Store) Get(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions) (*schema.Resource, error) {
+	var out *schema.Resource
+	err := s.tx(ctx, false, opName("get", rt, id), func(st *state) ([]store.Event, error) {
+		td, t := st.table(tenant, rt, false)
+		rec := t.get(id)
+		if rec == nil {
+			return nil, store.ErrNotFound
+		}
+		attrs, err := st.dict.decodeAttrs(rec.doc)
+		if err != nil {
+			return nil, err
+		}
+		out = st.resource(td, t, rec, attrs, opts)
+		return nil, nil
+	})
+	return out, err
+}
+
+func (t *table) get(id string) *record {
+	if t == nil {
+		return nil
+	}
+	return t.byID[id]
+}
+
+// resource builds the representation of rec from its decoded attrs (which
+// it takes ownership of), adding members and groups per opts.
+func (st *state) resource(td *tenantData, t *table, rec *record, attrs map[string]any, opts store.ReadOptions) *schema.Resource {
+	ti := t.info
+	if attrs == nil {
+		attrs = map[string]any{}
+	}
+	if ti.members != "" && !opts.OmitMembers {
+		if ms := td.groups[rec.id]; ms != nil {
+			if v := membersAttr(ms.list()); v != nil {
+				attrs[ti.members] = v
+			}
+		}
+	}
+	if ti.groups != "" && !opts.OmitGroups {
+		if v := td.groupsAttr(rec.id); v != nil {
+			attrs[ti.groups] = v
+		}
+	}
+	return &schema.Resource{ID: rec.id, ExternalID: rec.ext, Schemas: ti.schemas(rec.schemas), Attrs: attrs,
+		Meta: schema.Meta{ResourceType: ti.rt.Name, Created: rec.createdTime(), LastModified: rec.modifiedTime(), Version: store.FormatVersion(rec.version)}}
+}
+
+// checkVersion implements If-Match (RFC 7644 §3.14).
+func checkVersion(rec *record, ifMatch string) error {
+	if ifMatch == "" || ifMatch == "*" {
+		return nil
+	}
+	if v, ok := store.ParseVersion(ifMatch); !ok || v != rec.version {
+		return fmt.Errorf("If-Match %s, current version %s: %w", ifMatch, store.FormatVersion(rec.version), store.ErrPrecondition)
+	}
+	return nil
+}
+
+// Delete implements store.Store.
+func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceType, id string, ifMatch string) error {
+	return s.tx(ctx, true, opName("delete", rt, id), func(st *state) ([]store.Event, error) {
+		td, t := st.table(tenant, rt, false)
+		rec := t.get(id)
+		if rec == nil {
+			return nil, store.ErrNotFound
+		}
+		if err := checkVersion(rec, ifMatch); err != nil {
+			return nil, err
+		}
+		attrs, err := st.dict.decodeAttrs(rec.doc)
+		if err != nil {
+			return nil, err
+		}
+		before := st.resource(td, t, rec, maps.Clone(attrs), store.ReadOptions{OmitMembers: true, OmitGroups: true})
+		t.unindex(rec, attrs, t.info.uniqueKeys(attrs))
+		delete(t.byID, id)
+		t.order.remove(rec)
+		e := store.Effect{Op: store.OpDelete, Before: before, Version: rec.version}
+		if ms := td.groups[id]; ms != nil {
+			given := map[string]string{}
+			for _, m := range ms.list() {
+				td.removeMember(id, ms, m.Value)
+				e.MembersRemoved = append(e.MembersRemoved, m.Value)
+				given[m.Value] = m.Type
+			}
+			e.MemberOf = td.memberTypes(e.MembersRemoved, given)
+			delete(td.groups, id)
+		}
+		for _, m := range slices.Clone(td.memberOf[id]) {
+			if g := td.groups[m.group]; g != nil {
+				td.removeMember(m.group, g, id)
+				e.GroupsLeft = append(e.GroupsLeft, m.group)
+			}
+		}
+		delete(td.memberOf, id)
+		return store.DeriveEvents(ctx, rt, e, tenant, st.nowMicro()), nil
+	})
+}
+
+var errNilResult = errors.New("Update.Apply returned no resource")
+
+// sameDoc reports whether an update leaves the stored state unchanged.
+func sameDoc(rec *record, doc []byte, ext string, mask uint32) bool {
+	return bytes.Equal(rec.doc, doc) && rec.ext == ext && rec.schemas == mask
+}

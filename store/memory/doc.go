@@ -1,0 +1,18 @@
+// Package memory is scimkit's embedded, in-process store.Store: the
+// default backend, for tests, development and single-instance deployments
+// whose data fits in memory. Nothing is persisted.
+//
+// All state sits behind one sync.RWMutex; every method runs as one
+// transaction under it, so writes are atomic and serialised and reads see
+// a consistent snapshot. Resources are kept in a compact binary encoding
+// (attribute names interned in a dictionary) and decoded on read, so
+// callers always receive fresh copies; a typical user costs about 1 KiB.
+//
+// Indexes: resources by id, uniqueness maps (folded per RFC 7643 §2.1
+// unless caseExact), externalId and displayName maps, creation order with
+// O(log n) positional access (index paging without filter never scans),
+// member sets per group in insertion order and a reverse index member →
+// groups (store.md: membership as deltas, a user's groups from the index).
+//
+// It passes store/storetest.
+package memory

@@ -1,0 +1,180 @@
+package memory
+
+import (
+	"context"
+	"slices"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// List implements store.Store (RFC 7644 §3.4.2): filter, sort, index
+// paging and cursor paging (RFC 9865). Without filter and sort, pages come
+// straight from the creation-order index in O(log n + count); otherwise
+// the candidates (all resources, or those an indexed equality selects) are
+// matched with filter.Match and sorted.
+func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query) (*store.Page, error) {
+	var page *store.Page
+	err := s.tx(ctx, false, opName("list", rt, ""), func(st *state) ([]store.Event, error) {
+		var cur *cursor
+		if q.UseCursor && q.Cursor != "" {
+			c, err := decodeCursor(q.Cursor, sortID(q))
+			if err != nil {
+				return nil, err
+			}
+			cur = c
+		}
+		td, t := st.table(tenant, rt, false)
+		if t == nil {
+			page = &store.Page{Resources: []*schema.Resource{}}
+			return nil, nil
+		}
+		var err error
+		if q.Filter == nil && q.SortBy.Attr == nil {
+			page, err = st.listOrdered(td, t, q, cur)
+		} else {
+			page, err = st.listMatched(td, t, q, cur)
+		}
+		return nil, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// listOrdered pages through all resources in creation order.
+func (st *state) listOrdered(td *tenantData, t *table, q store.Query, cur *cursor) (*store.Page, error) {
+	o := &t.order
+	page := &store.Page{TotalResults: o.live}
+	var slot int
+	switch {
+	case q.UseCursor && cur != nil:
+		slot = o.after(cur.Seq)
+	case q.UseCursor:
+		slot = 0
+	default:
+		slot = o.kth(max(q.StartIndex, 1))
+		if slot < 0 {
+			slot = len(o.recs)
+		}
+	}
+	recs, next := o.collect(slot, max(q.Count, 0), nil)
+	var err error
+	if page.Resources, err = st.render(td, t, recs, q.Read); err != nil {
+		return nil, err
+	}
+	if q.UseCursor && len(recs) > 0 && o.prefix(next) < o.live {
+		page.NextCursor = encodeCursor(&cursor{Seq: recs[len(recs)-1].seq})
+	}
+	return page, nil
+}
+
+// row is one match of a filtered or sorted list.
+type row struct {
+	rec *record
+	key sortKey
+}
+
+// listMatched filters and sorts, then pages.
+func (st *state) listMatched(td *tenantData, t *table, q store.Query, cur *cursor) (*store.Page, error) {
+	recs, ok := st.candidates(td, t, q.Filter)
+	if !ok {
+		recs = t.order.all()
+	}
+	need := derivedNeeded(t.info, q.Filter)
+	rows := make([]row, 0, len(recs))
+	for _, rec := range recs {
+		attrs, err := st.dict.decodeAttrs(rec.doc)
+		if err != nil {
+			return nil, err
+		}
+		if q.Filter != nil {
+			r := st.resource(td, t, rec, attrs, need)
+			if !filter.Match(t.info.rt, q.Filter, r) {
+				continue
+			}
+		}
+		rw := row{rec: rec}
+		if q.SortBy.Attr != nil {
+			rw.key = sortKeyOf(t.info, rec, attrs, q.SortBy)
+		}
+		rows = append(rows, rw)
+	}
+	less := func(a, b row) int { return compareRows(a, b, q.Descending) }
+	if q.SortBy.Attr != nil {
+		slices.SortFunc(rows, less)
+	}
+	page := &store.Page{TotalResults: len(rows)}
+	start := 0
+	switch {
+	case q.UseCursor && cur != nil:
+		c := row{key: cur.key(), rec: &record{seq: cur.Seq}}
+		start, _ = slices.BinarySearchFunc(rows, c, func(r, c row) int {
+			if less(r, c) <= 0 {
+				return -1
+			}
+			return 1
+		})
+	case !q.UseCursor:
+		start = min(max(q.StartIndex, 1)-1, len(rows))
+	}
+	end := min(start+max(q.Count, 0), len(rows))
+	sel := make([]*record, 0, end-start)
+	for _, r := range rows[start:end] {
+		sel = append(sel, r.rec)
+	}
+	var err error
+	if page.Resources, err = st.render(td, t, sel, q.Read); err != nil {
+		return nil, err
+	}
+	if q.UseCursor && end < len(rows) && end > start {
+		last := rows[end-1]
+		page.NextCursor = encodeCursor(newCursor(sortID(q), last.key, last.rec.seq))
+	}
+	return page, nil
+}
+
+// render builds the representations of recs.
+func (st *state) render(td *tenantData, t *table, recs []*record, opts store.ReadOptions) ([]*schema.Resource, error) {
+	out := make([]*schema.Resource, 0, len(recs))
+	for _, rec := range recs {
+		attrs, err := st.dict.decodeAttrs(rec.doc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st.resource(td, t, rec, attrs, opts))
+	}
+	return out, nil
+}
+
+// derivedNeeded returns the read options a filter needs: members and
+// groups are loaded only when the filter refers to them.
+func derivedNeeded(ti *typeInfo, e filter.Expr) store.ReadOptions {
+	opts := store.ReadOptions{OmitMembers: true, OmitGroups: true}
+	if e == nil {
+		return opts
+	}
+	filter.Walk(e, func(x filter.Expr) bool {
+		var ref schema.AttrRef
+		switch x := x.(type) {
+		case *filter.Compare:
+			ref = x.Ref
+		case *filter.ValuePath:
+			ref = x.Ref
+		default:
+			return true
+		}
+		if ref.Attr != nil && ref.Schema == ti.rt.Schema {
+			switch ref.Attr.Name {
+			case ti.members:
+				opts.OmitMembers = false
+			case ti.groups:
+				opts.OmitGroups = false
+			}
+		}
+		return true
+	})
+	return opts
+}

@@ -1,0 +1,131 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// DefaultOutboxSize is the number of outbox events a Store keeps when
+// Config.OutboxSize is zero.
+const DefaultOutboxSize = 1 << 16
+
+// Config configures a Store. Its zero value works.
+type Config struct {
+	// Now returns the current time; nil means time.Now. Times are stored in
+	// UTC truncated to microseconds.
+	Now func() time.Time
+	// OutboxSize is the number of most recent events kept for
+	// store.Outbox.Events; older events are discarded (consumers see the
+	// gap in Seq). Zero means DefaultOutboxSize; negative keeps no events.
+	OutboxSize int
+}
+
+// Store is an in-memory store.Store and store.Outbox. Create one with New.
+// Its methods are safe for concurrent use.
+type Store struct {
+	st *state
+}
+
+var (
+	_ store.Store  = (*Store)(nil)
+	_ store.Outbox = (*Store)(nil)
+)
+
+// state is everything a Store holds, guarded by mu.
+type state struct {
+	mu      sync.RWMutex
+	closed  bool
+	now     func() time.Time
+	seq     uint64 // creation sequence of records and memberships
+	tenants map[string]*tenantData
+	dict    dict
+	outbox  outbox
+}
+
+// New returns an empty store.
+func New(cfg ...Config) *Store {
+	var c Config
+	if len(cfg) > 0 {
+		c = cfg[0]
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	size := c.OutboxSize
+	if size == 0 {
+		size = DefaultOutboxSize
+	}
+	return &Store{st: &state{now: c.Now, tenants: map[string]*tenantData{}, dict: newDict(), outbox: outbox{max: size}}}
+}
+
+// Close discards the store's contents; later calls return an error
+// wrapping store.ErrClosed. Closing twice is not an error.
+func (s *Store) Close() error {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	s.st.closed = true
+	s.st.tenants = nil
+	return nil
+}
+
+// tx runs fn as one transaction: under the write lock when write is set,
+// else under the read lock. Events fn returns are appended to the outbox
+// only when fn succeeds. op names the operation in errors.
+func (s *Store) tx(ctx context.Context, write bool, op string, fn func(st *state) ([]store.Event, error)) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: %s: %w: %w", op, store.ErrUnavailable, err)
+	}
+	st := s.st
+	if write {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+	} else {
+		st.mu.RLock()
+		defer st.mu.RUnlock()
+	}
+	if st.closed {
+		return fmt.Errorf("memory: %s: %w", op, store.ErrClosed)
+	}
+	evs, err := fn(st)
+	if err != nil {
+		return fmt.Errorf("memory: %s: %w", op, err)
+	}
+	if write {
+		st.outbox.append(evs)
+	}
+	return nil
+}
+
+// nowMicro returns the current time as stored: UTC, whole microseconds.
+func (st *state) nowMicro() time.Time { return st.now().UTC().Truncate(time.Microsecond) }
+
+// tenant returns the data of tenant t, creating it when create is set.
+func (st *state) tenant(t string, create bool) *tenantData {
+	td := st.tenants[t]
+	if td == nil && create {
+		td = newTenantData()
+		st.tenants[t] = td
+	}
+	return td
+}
+
+// table returns the table of rt in tenant t, or nil.
+func (st *state) table(t string, rt *schema.ResourceType, create bool) (*tenantData, *table) {
+	td := st.tenant(t, create)
+	if td == nil {
+		return nil, nil
+	}
+	return td, td.table(rt, create)
+}
+
+func opName(verb string, rt *schema.ResourceType, id string) string {
+	if id == "" {
+		return verb + " " + rt.Name
+	}
+	return verb + " " + rt.Name + " " + id
+}

@@ -1,0 +1,230 @@
+package memory
+
+import (
+	"maps"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/scimkit/scimkit/schema"
+)
+
+// tenantData is everything one tenant holds.
+type tenantData struct {
+	tables map[string]*table // by resource type name
+	// groups holds the member set of every resource of a member type
+	// (see typeInfo.members), by id.
+	groups map[string]*memberSet
+	// memberOf is the reverse membership index: member value → the groups
+	// it belongs to, in the order it joined them.
+	memberOf map[string][]membership
+}
+
+func newTenantData() *tenantData {
+	return &tenantData{tables: map[string]*table{}, groups: map[string]*memberSet{}, memberOf: map[string][]membership{}}
+}
+
+func (td *tenantData) table(rt *schema.ResourceType, create bool) *table {
+	t := td.tables[rt.Name]
+	if t == nil {
+		if !create {
+			return nil
+		}
+		t = &table{byID: map[string]*record{}, unique: map[string]map[string]*record{},
+			byExt: multiIndex{}, byName: multiIndex{}}
+		td.tables[rt.Name] = t
+	}
+	if t.info == nil || t.info.rt != rt {
+		t.info = newTypeInfo(rt)
+	}
+	return t
+}
+
+// record is one stored resource. Its attributes (without members and the
+// derived groups) are kept in the compact encoding of codec.go.
+type record struct {
+	id, ext           string
+	seq               uint64
+	version           int64
+	created, modified int64  // Unix microseconds
+	schemas           uint32 // bit 0: core schema; bit i: extension i-1
+	doc               []byte
+}
+
+func (r *record) createdTime() time.Time  { return time.UnixMicro(r.created).UTC() }
+func (r *record) modifiedTime() time.Time { return time.UnixMicro(r.modified).UTC() }
+
+// table holds the resources of one resource type in one tenant.
+type table struct {
+	info   *typeInfo
+	byID   map[string]*record
+	unique map[string]map[string]*record // unique attribute path → key → record
+	byExt  multiIndex                    // externalId (caseExact)
+	byName multiIndex                    // displayName, folded unless caseExact
+	order  order
+}
+
+// multiIndex maps a key to one *record or to a []*record.
+type multiIndex map[string]any
+
+func (m multiIndex) add(k string, r *record) {
+	switch v := m[k].(type) {
+	case nil:
+		m[k] = r
+	case *record:
+		m[k] = []*record{v, r}
+	case []*record:
+		m[k] = append(v, r)
+	}
+}
+
+func (m multiIndex) remove(k string, r *record) {
+	switch v := m[k].(type) {
+	case *record:
+		if v == r {
+			delete(m, k)
+		}
+	case []*record:
+		v = slices.DeleteFunc(v, func(x *record) bool { return x == r })
+		if len(v) == 1 {
+			m[k] = v[0]
+		} else {
+			m[k] = v
+		}
+	}
+}
+
+func (m multiIndex) get(k string) []*record {
+	switch v := m[k].(type) {
+	case *record:
+		return []*record{v}
+	case []*record:
+		return slices.Clone(v)
+	}
+	return nil
+}
+
+// order keeps a table's records in creation order with O(log n) access by
+// rank, also after deletions: a slot array (nil for deleted records) and a
+// Fenwick tree counting live slots. It is compacted when more than half of
+// the slots are dead, so its size stays linear in the live records.
+type order struct {
+	recs []*record
+	seqs []uint64
+	tree []int32 // Fenwick tree over slots, 1-based: tree[i] covers (i-lowbit(i), i]
+	live int
+}
+
+func lowbit(i int) int { return i & -i }
+
+func (o *order) prefix(i int) int { // live slots among the first i
+	n := 0
+	for ; i > 0; i -= lowbit(i) {
+		n += int(o.tree[i])
+	}
+	return n
+}
+
+func (o *order) push(r *record) {
+	if len(o.tree) == 0 {
+		o.tree = append(o.tree, 0)
+	}
+	o.recs = append(o.recs, r)
+	o.seqs = append(o.seqs, r.seq)
+	i := len(o.recs)
+	o.tree = append(o.tree, int32(1+o.prefix(i-1)-o.prefix(i-lowbit(i))))
+	o.live++
+}
+
+// slot returns the slot index of the record with sequence seq, or -1.
+func (o *order) slot(seq uint64) int {
+	i, ok := slices.BinarySearch(o.seqs, seq)
+	if !ok || o.recs[i] == nil {
+		return -1
+	}
+	return i
+}
+
+func (o *order) remove(r *record) {
+	i := o.slot(r.seq)
+	if i < 0 {
+		return
+	}
+	o.recs[i] = nil
+	for j := i + 1; j < len(o.tree); j += lowbit(j) {
+		o.tree[j]--
+	}
+	o.live--
+	if len(o.recs) > 64 && o.live < len(o.recs)/2 {
+		o.compact()
+	}
+}
+
+func (o *order) compact() {
+	recs := make([]*record, 0, o.live)
+	for _, r := range o.recs {
+		if r != nil {
+			recs = append(recs, r)
+		}
+	}
+	*o = order{}
+	for _, r := range recs {
+		o.push(r)
+	}
+}
+
+// kth returns the slot of the k-th live record (k from 1), or -1.
+func (o *order) kth(k int) int {
+	if k < 1 || k > o.live {
+		return -1
+	}
+	n := len(o.recs)
+	pos := 0
+	for step := 1 << (bitLen(n) - 1); step > 0; step >>= 1 {
+		if pos+step <= n && int(o.tree[pos+step]) < k {
+			pos += step
+			k -= int(o.tree[pos])
+		}
+	}
+	return pos // slot index pos is the 1-based position pos+1
+}
+
+func bitLen(n int) int {
+	b := 0
+	for n > 0 {
+		b++
+		n >>= 1
+	}
+	return b
+}
+
+// after returns the first slot holding a record with sequence > seq.
+func (o *order) after(seq uint64) int {
+	return sort.Search(len(o.seqs), func(i int) bool { return o.seqs[i] > seq })
+}
+
+// collect appends up to n live records from slot i on.
+func (o *order) collect(i, n int, out []*record) ([]*record, int) {
+	for ; i < len(o.recs) && n > 0; i++ {
+		if r := o.recs[i]; r != nil {
+			out = append(out, r)
+			n--
+		}
+	}
+	return out, i
+}
+
+// all returns the live records in creation order.
+func (o *order) all() []*record {
+	out, _ := o.collect(0, o.live, make([]*record, 0, o.live))
+	return out
+}
+
+func sortedKeys(m map[string]any) []string {
+	if len(m) == 1 {
+		for k := range m {
+			return []string{k}
+		}
+	}
+	return slices.Sorted(maps.Keys(m))
+}

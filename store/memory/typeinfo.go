@@ -1,0 +1,135 @@
+package memory
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/scimkit/scimkit/schema"
+)
+
+// typeInfo is what the store derives once from a resource type.
+type typeInfo struct {
+	rt *schema.ResourceType
+	// members is the name of the membership attribute ("members") when the
+	// core schema has a multi-valued complex attribute "members" with a
+	// "value" sub-attribute, else "".
+	members string
+	// memberValueExact: members.value is caseExact, so the membership
+	// index (keyed by exact value) can answer equality filters on it.
+	memberValueExact bool
+	// groups is the name of the derived attribute ("groups") when the core
+	// schema has a readOnly multi-valued complex "groups" attribute.
+	groups string
+	// unique lists the top-level single-valued simple attributes with
+	// uniqueness server or global (RFC 7643 §7), core or extension.
+	unique []schema.AttrRef
+	// displayName is the core displayName attribute, indexed for
+	// push-down, or the zero AttrRef.
+	displayName schema.AttrRef
+}
+
+func newTypeInfo(rt *schema.ResourceType) *typeInfo {
+	ti := &typeInfo{rt: rt}
+	if a := rt.Schema.Attribute("members"); a != nil && a.MultiValued && a.IsComplex() && a.Sub("value") != nil {
+		ti.members = a.Name
+		ti.memberValueExact = a.Sub("value").CaseExact
+	}
+	if a := rt.Schema.Attribute("groups"); a != nil && a.MultiValued && a.IsComplex() && a.EffectiveMutability() == schema.ReadOnly {
+		ti.groups = a.Name
+	}
+	if a := rt.Schema.Attribute("displayName"); a != nil && !a.MultiValued && a.Type == schema.String {
+		ti.displayName = schema.AttrRef{Schema: rt.Schema, Attr: a}
+	}
+	add := func(s *schema.Schema) {
+		for _, a := range s.Attributes {
+			u := a.EffectiveUniqueness()
+			if (u == schema.UniqueServer || u == schema.UniqueGlobal) && !a.MultiValued && !a.IsComplex() {
+				ti.unique = append(ti.unique, schema.AttrRef{Schema: s, Attr: a})
+			}
+		}
+	}
+	add(rt.Schema)
+	for _, e := range rt.Extensions {
+		add(e.Schema)
+	}
+	return ti
+}
+
+// fold is the case rule of filter.Match and of uniqueness: each rune
+// mapped with unicode.ToLower (see filter.Fold).
+func fold(s string) string { return strings.Map(unicode.ToLower, s) }
+
+// indexKey returns the key of value v of attribute a in an equality index:
+// strings folded unless caseExact, other scalars tagged by type.
+func indexKey(a *schema.Attribute, v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		if a.CaseExact || a.Type == schema.Binary {
+			return v, true
+		}
+		return fold(v), true
+	case bool, int64, float64:
+		return fmt.Sprintf("%T:%v", v, v), true
+	}
+	return "", false
+}
+
+// uniqueKeys returns the uniqueness keys of the resource attributes attrs,
+// by attribute path.
+func (ti *typeInfo) uniqueKeys(attrs map[string]any) map[string]string {
+	var out map[string]string
+	for _, ref := range ti.unique {
+		m := attrs
+		if ref.IsExtension(ti.rt) {
+			m, _ = attrs[ref.Schema.ID].(map[string]any)
+		}
+		k, ok := indexKey(ref.Attr, m[ref.Attr.Name])
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]string, len(ti.unique))
+		}
+		out[ref.String()] = k
+	}
+	return out
+}
+
+func (ti *typeInfo) nameKey(attrs map[string]any) (string, bool) {
+	if ti.displayName.Attr == nil {
+		return "", false
+	}
+	return indexKey(ti.displayName.Attr, attrs[ti.displayName.Attr.Name])
+}
+
+// schemaMask encodes the schemas of a resource: the core schema always,
+// and each extension that is listed in schemas or holds attributes.
+func (ti *typeInfo) schemaMask(r *schema.Resource) uint32 {
+	mask := uint32(1)
+	for i, e := range ti.rt.Extensions {
+		if i >= 31 {
+			break
+		}
+		if _, ok := r.Attrs[e.Schema.ID].(map[string]any); ok {
+			mask |= 1 << (i + 1)
+			continue
+		}
+		for _, s := range r.Schemas {
+			if strings.EqualFold(s, e.Schema.ID) {
+				mask |= 1 << (i + 1)
+			}
+		}
+	}
+	return mask
+}
+
+func (ti *typeInfo) schemas(mask uint32) []string {
+	out := []string{ti.rt.Schema.ID}
+	for i, e := range ti.rt.Extensions {
+		if i < 31 && mask&(1<<(i+1)) != 0 {
+			out = append(out, e.Schema.ID)
+		}
+	}
+	return out
+}

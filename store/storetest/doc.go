@@ -1,0 +1,20 @@
+// Package storetest is the shared test suite of scimkit store backends:
+// the definition of a correct store.Store.
+//
+// A backend's test calls Run with a factory that returns a fresh, isolated
+// store for each call (its own database or schema, closed with t.Cleanup):
+//
+//	func TestStore(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) store.Store {
+//			s := memory.New()
+//			t.Cleanup(func() { s.Close() })
+//			return s
+//		})
+//	}
+//
+// Subtests call t.Parallel, so the factory must be safe for concurrent use.
+// Bench runs the shared benchmarks the same way.
+//
+// The suite pins the semantics store.md leaves to the backends; they are
+// listed in the documentation of Run.
+package storetest

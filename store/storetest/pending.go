@@ -1,0 +1,10 @@
+package storetest
+
+var (
+	listTests        = []testCase{}
+	cursorTests      = []testCase{}
+	tenantTests      = []testCase{}
+	outboxTests      = []testCase{}
+	concurrencyTests = []testCase{}
+	filterTests      = []testCase{}
+)
