@@ -33,15 +33,10 @@ func init() {
 }
 
 func commonAttribute(name string) *Attribute {
-	switch strings.ToLower(name) {
-	case "id":
-		return IDAttribute
-	case "externalid":
-		return ExternalIDAttribute
-	case "meta":
-		return MetaAttribute
-	case "schemas":
-		return SchemasAttribute
+	for _, a := range []*Attribute{IDAttribute, ExternalIDAttribute, MetaAttribute, SchemasAttribute} {
+		if len(name) == len(a.Name) && strings.EqualFold(name, a.Name) {
+			return a
+		}
 	}
 	return nil
 }

@@ -121,10 +121,10 @@ type decoder struct {
 // DecodeMap is Decode for an already-parsed JSON object (numbers as
 // json.Number, float64, int or int64). m is not modified.
 func (rt *ResourceType) DecodeMap(m map[string]any, opts DecodeOptions) (*Resource, error) {
-	d := &decoder{rt: rt, opts: opts, res: &Resource{Attrs: map[string]any{}}, exts: map[*Schema]bool{}}
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if err := d.member(k, m[k]); err != nil {
-			return nil, err
+	d := &decoder{rt: rt, opts: opts, res: &Resource{Attrs: make(map[string]any, len(m))}, exts: map[*Schema]bool{}}
+	for k, v := range m {
+		if err := d.member(k, v); err != nil {
+			return nil, rt.firstError(m, opts, err)
 		}
 	}
 	if err := d.finishSchemas(); err != nil {
@@ -133,18 +133,31 @@ func (rt *ResourceType) DecodeMap(m map[string]any, opts DecodeOptions) (*Resour
 	return d.res, nil
 }
 
+// firstError decodes m again in key order and returns the first error, so
+// that the error reported for a body with several problems does not depend
+// on map iteration order. err is returned if the ordered pass succeeds.
+func (rt *ResourceType) firstError(m map[string]any, opts DecodeOptions, err error) error {
+	d := &decoder{rt: rt, opts: opts, res: &Resource{Attrs: map[string]any{}}, exts: map[*Schema]bool{}}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if e := d.member(k, m[k]); e != nil {
+			return e
+		}
+	}
+	return err
+}
+
 // member decodes one top-level member of the body.
 func (d *decoder) member(k string, v any) error {
 	if v == nil {
 		return nil
 	}
-	switch strings.ToLower(k) {
-	case "schemas":
+	switch {
+	case strings.EqualFold(k, "schemas"):
 		d.schemas, d.hasSch = v, true
 		return nil
-	case "id", "meta":
+	case strings.EqualFold(k, "id"), strings.EqualFold(k, "meta"):
 		return nil // readOnly, set by the service provider
-	case "externalid":
+	case strings.EqualFold(k, "externalId"):
 		return d.externalID(v)
 	}
 	if s := d.rt.SchemaByURN(k); s != nil {
@@ -186,7 +199,7 @@ func (d *decoder) schemaObject(s *Schema, key string, v any) error {
 	if s != d.rt.Schema {
 		d.exts[s] = true
 	}
-	for _, k := range slices.Sorted(maps.Keys(obj)) {
+	for k, v := range obj {
 		a := s.Attribute(k)
 		if a == nil {
 			if err := d.unknown(s.ID + ":" + k); err != nil {
@@ -194,7 +207,7 @@ func (d *decoder) schemaObject(s *Schema, key string, v any) error {
 			}
 			continue
 		}
-		if err := d.set(AttrRef{Schema: s, Attr: a}, s.ID+":"+a.Name, obj[k]); err != nil {
+		if err := d.set(AttrRef{Schema: s, Attr: a}, s.ID+":"+a.Name, v); err != nil {
 			return err
 		}
 	}

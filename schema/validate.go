@@ -249,7 +249,11 @@ func (v *validator) single(a *Attribute, path string, nv, ov any) (any, error) {
 		if !ok {
 			return nil, ErrInvalidValue.WithDetail("attribute %q: expected a string, got %s", path, jsonKind(nv))
 		}
-		return canonicalSpelling(a, s, path, v.opts)
+		c, ok := canonicalValue(a, s, v.opts)
+		if !ok {
+			return nil, canonicalError(path, s, a)
+		}
+		return c, nil
 	}
 	if a.Type != Complex {
 		return nv, nil
