@@ -56,7 +56,7 @@ func sqlValue(c *filter.Compare, a *schema.Attribute) (any, bool) {
 	case string:
 		switch a.Type {
 		case schema.String, schema.Reference, schema.Binary:
-			if !a.CaseExact {
+			if !a.CaseExact && a.Type != schema.Binary {
 				return fold(v), true
 			}
 			return v, true

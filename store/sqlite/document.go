@@ -48,7 +48,7 @@ func attrOf(rt *schema.ResourceType, key string) (*schema.Attribute, *schema.Sch
 }
 
 // foldAttrs returns a copy of attrs in which every string of a
-// non-caseExact string, reference or binary attribute is folded and every
+// non-caseExact string or reference attribute is folded and every
 // dateTime is normalised, as filter.Match compares them.
 func foldAttrs(rt *schema.ResourceType, attrs map[string]any) map[string]any {
 	out := make(map[string]any, len(attrs))
@@ -97,7 +97,7 @@ func foldScalar(a *schema.Attribute, s string) string {
 			return n
 		}
 		return s
-	case schema.String, schema.Reference, schema.Binary:
+	case schema.String, schema.Reference: // binary (base64) is always case-exact
 		if !a.CaseExact {
 			return fold(s)
 		}

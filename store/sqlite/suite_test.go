@@ -1,0 +1,16 @@
+package sqlite_test
+
+import (
+	"testing"
+
+	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/storetest"
+)
+
+func TestSuite(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return newStore(t) })
+}
+
+func TestSuiteMemory(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return newMemoryStore(t) })
+}
