@@ -58,9 +58,9 @@ func quirkCases() []quirkCase {
 		},
 		{
 			name: "single value wrapped in an array", source: msKnown,
-			before: plainUser,
-			body:   body(`{"op":"replace","path":"nickName","value":["Al"]}`),
-			want:   `{"userName":"alice","nickName":"Al","active":true,"emails":[{"value":"alice@home.example","type":"home"}]}`,
+			before:    plainUser,
+			body:      body(`{"op":"replace","path":"nickName","value":["Al"]}`),
+			want:      `{"userName":"alice","nickName":"Al","active":true,"emails":[{"value":"alice@home.example","type":"home"}]}`,
 			strictErr: schema.ErrInvalidValue,
 		},
 		{
@@ -109,9 +109,9 @@ func quirkCases() []quirkCase {
 		},
 		{
 			name: "removing the last extension attribute through manager", source: msKnown,
-			before: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","` + enterprise + `"],"userName":"alice","` + enterprise + `":{"manager":{"value":"m1"}}}`,
-			body:   body(`{"op":"Replace","path":"` + enterprise + `:manager","value":""}`),
-			want:   `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"alice"}`,
+			before:    `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","` + enterprise + `"],"userName":"alice","` + enterprise + `":{"manager":{"value":"m1"}}}`,
+			body:      body(`{"op":"Replace","path":"` + enterprise + `:manager","value":""}`),
+			want:      `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"alice"}`,
 			strictErr: schema.ErrInvalidSyntax,
 		},
 		{
@@ -165,24 +165,24 @@ func quirkCases() []quirkCase {
 		},
 		{
 			name: "unmatched non-equality filter is still noTarget", source: msKnown,
-			before: plainUser,
-			body:   body(`{"op":"replace","path":"emails[type ne \"home\"].value","value":"x@y"}`),
+			before:    plainUser,
+			body:      body(`{"op":"replace","path":"emails[type ne \"home\"].value","value":"x@y"}`),
 			strictErr: schema.ErrNoTarget,
 		},
 		{
 			name: "remove members by value list removes only those", source: msTutorial,
 			group: true, before: `{"id":"g1","displayName":"Ops","members":[{"value":"u1"},{"value":"u2"},{"value":"u3"}]}`,
-			body: body(`{"op":"Remove","path":"members","value":[{"$ref":null,"value":"u1"},{"value":"u3"},{"value":"absent"}]}`),
-			want: `{"displayName":"Ops","members":[{"value":"u2"}]}`,
-			sum:  &patch.Summary{Paths: []string{"members"}, MembersRemoved: []string{"u1", "u3"}},
+			body:      body(`{"op":"Remove","path":"members","value":[{"$ref":null,"value":"u1"},{"value":"u3"},{"value":"absent"}]}`),
+			want:      `{"displayName":"Ops","members":[{"value":"u2"}]}`,
+			sum:       &patch.Summary{Paths: []string{"members"}, MembersRemoved: []string{"u1", "u3"}},
 			strictErr: schema.ErrInvalidSyntax,
 		},
 		{
 			name: "remove members by value list, lower-case op", source: msKnown,
 			group: true, before: twoMembers,
-			body: body(`{"op":"remove","path":"members","value":[{"value":"u2"}]}`),
-			want: `{"displayName":"Ops","members":[{"value":"u1"}]}`,
-			sum:  &patch.Summary{Paths: []string{"members"}, MembersRemoved: []string{"u2"}},
+			body:      body(`{"op":"remove","path":"members","value":[{"value":"u2"}]}`),
+			want:      `{"displayName":"Ops","members":[{"value":"u1"}]}`,
+			sum:       &patch.Summary{Paths: []string{"members"}, MembersRemoved: []string{"u2"}},
 			strictErr: schema.ErrInvalidValue,
 		},
 		{
@@ -195,9 +195,9 @@ func quirkCases() []quirkCase {
 		{
 			name: "add member with null $ref and again", source: msTutorial,
 			group: true, before: twoMembers,
-			body: body(`{"op":"add","path":"members","value":[{"$ref":null,"value":"u3"}]},{"op":"add","path":"members","value":[{"$ref":null,"value":"u3"}]}`),
-			want: `{"displayName":"Ops","members":[{"value":"u1"},{"value":"u2"},{"value":"u3"}]}`,
-			sum:  &patch.Summary{Paths: []string{"members"}, MembersAdded: []string{"u3"}},
+			body:   body(`{"op":"add","path":"members","value":[{"$ref":null,"value":"u3"}]},{"op":"add","path":"members","value":[{"$ref":null,"value":"u3"}]}`),
+			want:   `{"displayName":"Ops","members":[{"value":"u1"},{"value":"u2"},{"value":"u3"}]}`,
+			sum:    &patch.Summary{Paths: []string{"members"}, MembersAdded: []string{"u3"}},
 			strict: `{"displayName":"Ops","members":[{"value":"u1"},{"value":"u2"},{"value":"u3"}]}`,
 		},
 		{
@@ -219,9 +219,9 @@ func quirkCases() []quirkCase {
 		{
 			name: "Okta group rename carrying the same id", source: oktaRef,
 			group: true, before: twoMembers,
-			body: body(`{"op":"replace","value":{"id":"g1","displayName":"Ops2"}}`),
-			want: `{"displayName":"Ops2","members":[{"value":"u1"},{"value":"u2"}]}`,
-			sum:  &patch.Summary{Paths: []string{"displayName"}},
+			body:   body(`{"op":"replace","value":{"id":"g1","displayName":"Ops2"}}`),
+			want:   `{"displayName":"Ops2","members":[{"value":"u1"},{"value":"u2"}]}`,
+			sum:    &patch.Summary{Paths: []string{"displayName"}},
 			strict: `{"displayName":"Ops2","members":[{"value":"u1"},{"value":"u2"}]}`,
 		},
 		{
@@ -233,9 +233,9 @@ func quirkCases() []quirkCase {
 		{
 			name: "Okta members with display and no type", source: oktaRef,
 			group: true, before: twoMembers,
-			body: body(`{"op":"remove","path":"members[value eq \"u2\"]"},{"op":"add","path":"members","value":[{"value":"u3","display":"test.user@okta.local"}]}`),
-			want: `{"displayName":"Ops","members":[{"value":"u1"},{"value":"u3","display":"test.user@okta.local"}]}`,
-			sum:  &patch.Summary{Paths: []string{"members"}, MembersAdded: []string{"u3"}, MembersRemoved: []string{"u2"}},
+			body:   body(`{"op":"remove","path":"members[value eq \"u2\"]"},{"op":"add","path":"members","value":[{"value":"u3","display":"test.user@okta.local"}]}`),
+			want:   `{"displayName":"Ops","members":[{"value":"u1"},{"value":"u3","display":"test.user@okta.local"}]}`,
+			sum:    &patch.Summary{Paths: []string{"members"}, MembersAdded: []string{"u3"}, MembersRemoved: []string{"u2"}},
 			strict: `{"displayName":"Ops","members":[{"value":"u1"},{"value":"u3","display":"test.user@okta.local"}]}`,
 		},
 		{
@@ -260,9 +260,9 @@ func quirkCases() []quirkCase {
 		},
 		{
 			name: "Operations before schemas", source: msTutorial,
-			before: plainUser,
-			body:   `{"Operations":[{"op":"Replace","path":"active","value":false}],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}`,
-			want:   `{"userName":"alice","active":false,"emails":[{"value":"alice@home.example","type":"home"}]}`,
+			before:    plainUser,
+			body:      `{"Operations":[{"op":"Replace","path":"active","value":false}],"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}`,
+			want:      `{"userName":"alice","active":false,"emails":[{"value":"alice@home.example","type":"home"}]}`,
 			strictErr: schema.ErrInvalidSyntax,
 		},
 	}
