@@ -1,0 +1,58 @@
+// Package postgres is the production store.Store backend of scimkit, on
+// PostgreSQL through github.com/jackc/pgx/v5 (pgxpool).
+//
+// Open connects, checks the configuration once and applies the embedded,
+// numbered migrations (migrations/*.sql) under a transaction-scoped
+// advisory lock, so that several replicas starting at once never race.
+// Every table lives in the PostgreSQL schema named by Config.Schema, which
+// isolates deployments and tests sharing one database.
+//
+// # Data model
+//
+//   - resources: one row per resource (tenant, id, type, creation sequence,
+//     version, timestamps, externalId) with two JSON documents: "data", the
+//     attributes as stored (never the members of a group), and "fold", the
+//     same document in which every string value that is not caseExact is
+//     folded in Go with the filter package's rule (per-rune
+//     unicode.ToLower) and every dateTime is rewritten to a fixed-width UTC
+//     form, so that filters compare bytewise (COLLATE "C") with exactly the
+//     semantics of filter.Match and sort chronologically as text.
+//   - uniques: (tenant, type, attribute, folded value) → id, the primary
+//     key that makes uniqueness (RFC 7643 §7 "uniqueness": server and
+//     global, both enforced per tenant and resource type) atomic.
+//   - members: the membership index (tenant, group, member) with type,
+//     display and $ref, in insertion order; member deltas are single-row
+//     INSERT ... ON CONFLICT DO NOTHING / DELETE ... RETURNING statements
+//     whose cost does not depend on the size of the group, and the groups
+//     of a member are answered from its (tenant, member_id) index.
+//   - events: the transactional outbox. Sequence numbers come from a
+//     one-row counter updated last in each writing transaction, so they
+//     are gapless and increase in commit order, as store.Event.Seq
+//     promises.
+//
+// # Concurrency
+//
+// Correctness never relies on in-process locks: writes run in transactions
+// that lock the rows they change (SELECT ... FOR UPDATE), uniqueness rests
+// on primary keys, and deadlocks or serialization failures are retried a
+// bounded number of times (Config.MaxRetries). Any number of Store values,
+// in any number of processes, may share one schema.
+//
+// # Filters
+//
+// List translates bound filters (RFC 7644 §3.4.2.2) to parameterised SQL:
+// values are always parameters and attribute names, which come from the
+// schema, are SQL literals or parameters. Comparisons of multi-valued
+// attributes and value paths become EXISTS over jsonb_array_elements, or
+// over the membership index for members and groups. A filter node that
+// cannot be translated exactly is evaluated with filter.Match in Go over
+// the rows the rest of the filter narrowed down, so results are always
+// those of the in-memory reference.
+//
+// # Errors
+//
+// Driver errors are mapped at this package's boundary: a unique violation
+// to store.ErrConflict, an unreachable or shut-down server, a statement
+// timeout or an expired context deadline to store.ErrUnavailable, a
+// missing row to store.ErrNotFound; the driver error stays wrapped.
+package postgres

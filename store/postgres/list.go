@@ -1,0 +1,249 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// List returns the resources of rt matching q (RFC 7644 §3.4.2): filter
+// push-down to SQL (with filter.Match in Go for what SQL cannot express
+// exactly), sort with a creation-order tiebreak, index paging with an
+// exact total, and cursor paging (RFC 9865) by keyset: the cursor holds the
+// last row's sort key and creation sequence, so rows inserted or deleted
+// between pages never make a resource appear twice or be skipped.
+func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query) (*store.Page, error) {
+	op := "list " + rt.Name
+	if s.closed.Load() {
+		return nil, fmt.Errorf("store: %s: %w", op, store.ErrClosed)
+	}
+	w := &where{s: s, rt: rt, args: []any{tenant, rt.Name}}
+	cond, exact := "TRUE", true
+	if q.Filter != nil {
+		cond, exact = w.node(q.Filter, nil)
+	}
+	nargs := len(w.args)
+	key := w.sortKey(q.SortBy)
+	plan := listPlan{q: q, key: key, desc: q.Descending && key != nil, count: max(q.Count, 0), nargs: nargs}
+	if q.UseCursor && q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor, sortID(rt, q), key)
+		if err != nil {
+			return nil, err
+		}
+		plan.cur = c
+	}
+	if !q.UseCursor {
+		plan.offset = max(q.StartIndex, 1) - 1
+	}
+	plan.base = s.q(`FROM {s}.resources r WHERE r.tenant = $1 AND r.type = $2 AND ` + cond)
+	var page *store.Page
+	var err error
+	if exact {
+		page, err = s.listExact(ctx, w, rt, plan)
+	} else {
+		page, err = s.listMatch(ctx, w, rt, plan)
+	}
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	return page, nil
+}
+
+// listPlan is what List computed from a Query.
+type listPlan struct {
+	q      store.Query
+	base   string // FROM ... WHERE (tenant, type, filter) on alias r
+	key    *sortKey
+	desc   bool
+	cur    *cursor
+	offset int
+	count  int
+	nargs  int // parameters of base; keyset and paging ones follow
+}
+
+// keyExpr is the sort key column, "NULL" without a sort.
+func (p listPlan) keyExpr() string {
+	if p.key == nil {
+		return "NULL::text"
+	}
+	return p.key.expr
+}
+
+// orderBy orders by the key columns k and seq.
+func (p listPlan) orderBy(k, seq string) string {
+	if p.key == nil {
+		return seq
+	}
+	if p.desc {
+		return k + " DESC NULLS FIRST, " + seq
+	}
+	return k + " ASC NULLS LAST, " + seq
+}
+
+// after is the keyset condition "row (k, seq) comes after the cursor".
+func (p listPlan) after(w *where, k, seq string) string {
+	if p.cur == nil {
+		return "TRUE"
+	}
+	s := w.arg(p.cur.Seq)
+	if p.key == nil {
+		return seq + " > " + s
+	}
+	if p.cur.Key == nil { // the cursor row had no value: it was in the NULL block
+		if p.desc {
+			return "((" + k + " IS NULL AND " + seq + " > " + s + ") OR " + k + " IS NOT NULL)"
+		}
+		return "(" + k + " IS NULL AND " + seq + " > " + s + ")"
+	}
+	v := w.arg(*p.cur.Key) + "::" + p.key.typ
+	if p.desc {
+		return "(" + k + " < " + v + " OR (" + k + " = " + v + " AND " + seq + " > " + s + "))"
+	}
+	return "(" + k + " > " + v + " OR (" + k + " = " + v + " AND " + seq + " > " + s + ") OR " + k + " IS NULL)"
+}
+
+// listExact pages a filter SQL expressed exactly. One statement computes
+// the exact total (a window count over the matches), the keyset or offset
+// page of ids, and then joins the page's rows, so the derived attributes
+// are computed for the page only.
+func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan) (*store.Page, error) {
+	page := &store.Page{Resources: []*schema.Resource{}}
+	limit := p.count
+	if p.q.UseCursor {
+		limit++ // one more tells whether there is a next page
+	}
+	if p.count == 0 {
+		return page, s.pool.QueryRow(ctx, `SELECT count(*) `+p.base, w.args...).Scan(&page.TotalResults)
+	}
+	after := p.after(w, "m.k", "m.seq")
+	query := `SELECT ` + s.selectCols(rt, p.q.Read) + `, m.k::text, m.total FROM (
+		SELECT * FROM (SELECT r.id, r.seq, ` + p.keyExpr() + ` AS k, count(*) OVER () AS total ` + p.base + `) m
+		WHERE ` + after + ` ORDER BY ` + p.orderBy("m.k", "m.seq") + ` LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(p.offset) + `
+	) m JOIN ` + s.q(`{s}.resources`) + ` r ON r.tenant = $1 AND r.id = m.id
+	ORDER BY ` + p.orderBy("m.k", "m.seq")
+	rows, err := s.pool.Query(ctx, query, w.args...)
+	if err != nil {
+		return nil, err
+	}
+	var keys []*string
+	var seqs []int64
+	total := -1
+	err = forRows(rows, rt, func(r *schema.Resource, rw *row, k *string, n int64) {
+		page.Resources = append(page.Resources, r)
+		keys, seqs, total = append(keys, k), append(seqs, rw.seq), int(n)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if total < 0 { // empty page: count separately
+		if p.cur == nil && p.offset == 0 {
+			total = 0
+		} else if err := s.pool.QueryRow(ctx, `SELECT count(*) `+p.base, w.args[:p.nargs]...).Scan(&total); err != nil {
+			return nil, err
+		}
+	}
+	page.TotalResults = total
+	if p.q.UseCursor && len(page.Resources) > p.count {
+		page.Resources = page.Resources[:p.count]
+		page.NextCursor = encodeCursor(cursor{Sort: sortID(rt, p.q), Key: keys[p.count-1], Seq: seqs[p.count-1]})
+	}
+	return page, nil
+}
+
+// forRows scans rows of selectCols followed by a key text and an int64,
+// calling fn for each decoded resource.
+func forRows(rows pgx.Rows, rt *schema.ResourceType, fn func(*schema.Resource, *row, *string, int64)) error {
+	defer rows.Close()
+	for rows.Next() {
+		var rw row
+		var k *string
+		var n int64
+		if err := rows.Scan(&rw.id, &rw.seq, &rw.version, &rw.created, &rw.changed, &rw.externalID, &rw.data, &rw.members, &rw.groups, &k, &n); err != nil {
+			return err
+		}
+		r, err := rw.resource(rt)
+		if err != nil {
+			return err
+		}
+		fn(r, &rw, k, n)
+	}
+	return rows.Err()
+}
+
+// listMatch pages a filter SQL could only narrow down: the candidates are
+// read in order and filter.Match decides, so results are exactly those of
+// the reference evaluator.
+func (s *Store) listMatch(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan) (*store.Page, error) {
+	read := store.ReadOptions{}
+	if !usesDerived(rt, p.q.Filter) {
+		read = p.q.Read
+	}
+	after := p.after(w, p.keyExpr(), "r.seq")
+	query := `SELECT ` + s.selectCols(rt, read) + `, ` + p.keyExpr() + `::text, (` + after + `)::int ` + p.base +
+		` ORDER BY ` + p.orderBy(p.keyExpr(), "r.seq")
+	rows, err := s.pool.Query(ctx, query, w.args...)
+	if err != nil {
+		return nil, err
+	}
+	page := &store.Page{Resources: []*schema.Resource{}}
+	skip, more := p.offset, false
+	var last cursor
+	err = forRows(rows, rt, func(r *schema.Resource, rw *row, k *string, aft int64) {
+		if !filter.Match(rt, p.q.Filter, r) {
+			return
+		}
+		page.TotalResults++
+		switch {
+		case aft == 0:
+		case skip > 0:
+			skip--
+		case len(page.Resources) < p.count:
+			page.Resources = append(page.Resources, stripDerived(rt, r, p.q.Read))
+			last = cursor{Sort: sortID(rt, p.q), Key: k, Seq: rw.seq}
+		default:
+			more = true
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.q.UseCursor && more && len(page.Resources) > 0 {
+		page.NextCursor = encodeCursor(last)
+	}
+	return page, nil
+}
+
+// usesDerived reports whether e reads members or groups.
+func usesDerived(rt *schema.ResourceType, e filter.Expr) bool {
+	found := false
+	filter.Walk(e, func(x filter.Expr) bool {
+		var ref schema.AttrRef
+		switch x := x.(type) {
+		case *filter.Compare:
+			ref = x.Ref
+		case *filter.ValuePath:
+			ref = x.Ref
+		}
+		if ref.Attr != nil && ref.Schema == rt.Schema && (ref.Attr == membersAttr(rt) || ref.Attr == groupsAttr(rt)) {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// stripDerived drops the derived attributes opts leaves out.
+func stripDerived(rt *schema.ResourceType, r *schema.Resource, opts store.ReadOptions) *schema.Resource {
+	if opts.OmitMembers && membersAttr(rt) != nil {
+		delete(r.Attrs, "members")
+	}
+	if opts.OmitGroups && groupsAttr(rt) != nil {
+		delete(r.Attrs, "groups")
+	}
+	return r
+}

@@ -1,0 +1,179 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Defaults applied by Open to zero Config fields.
+const (
+	DefaultSchema           = "scimkit"
+	DefaultStatementTimeout = 30 * time.Second
+	DefaultConnectTimeout   = 5 * time.Second
+	DefaultMaxRetries       = 5
+)
+
+// Config configures Open. Only DSN is required; every other zero field
+// takes a documented default.
+type Config struct {
+	// DSN is a PostgreSQL connection string, URL
+	// ("postgres://user@host:5432/db?sslmode=disable") or key=value form.
+	DSN string
+	// Schema is the PostgreSQL schema that holds every table of the store;
+	// it is created if missing. It must be a lower-case SQL identifier
+	// (letters, digits, '_', at most 63 bytes). Default DefaultSchema.
+	Schema string
+	// MaxConns is the size of the connection pool (default: pgxpool's,
+	// the greater of 4 and the number of CPUs).
+	MaxConns int32
+	// MinConns is the number of connections kept open while idle.
+	MinConns int32
+	// StatementTimeout bounds every statement on the server
+	// (statement_timeout); an expired statement returns
+	// store.ErrUnavailable. Default DefaultStatementTimeout; negative
+	// disables it.
+	StatementTimeout time.Duration
+	// ConnectTimeout bounds establishing one connection. Default
+	// DefaultConnectTimeout.
+	ConnectTimeout time.Duration
+	// MaxRetries bounds how often a transaction that failed with a
+	// deadlock or serialization failure is retried. Default
+	// DefaultMaxRetries; negative disables retries.
+	MaxRetries int
+	// SkipMigrations leaves the schema as it is; Open then fails unless the
+	// migrations were applied before (by another Open or by an operator).
+	SkipMigrations bool
+	// ApplicationName is reported to the server (pg_stat_activity).
+	// Default "scimkit".
+	ApplicationName string
+}
+
+var identRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+// withDefaults checks c and fills in defaults; it is called once by Open.
+func (c Config) withDefaults() (Config, error) {
+	if strings.TrimSpace(c.DSN) == "" {
+		return c, errors.New("postgres: Config.DSN is required")
+	}
+	if c.Schema == "" {
+		c.Schema = DefaultSchema
+	}
+	if !identRE.MatchString(c.Schema) || strings.HasPrefix(c.Schema, "pg_") {
+		return c, fmt.Errorf("postgres: Config.Schema %q must be a lower-case identifier (a-z, 0-9, _; at most 63 bytes; not pg_*)", c.Schema)
+	}
+	if c.MaxConns < 0 || c.MinConns < 0 || (c.MaxConns > 0 && c.MinConns > c.MaxConns) {
+		return c, fmt.Errorf("postgres: Config.MinConns (%d) and MaxConns (%d) must be non-negative with MinConns <= MaxConns", c.MinConns, c.MaxConns)
+	}
+	if c.StatementTimeout == 0 {
+		c.StatementTimeout = DefaultStatementTimeout
+	}
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = DefaultConnectTimeout
+	}
+	if c.MaxRetries == 0 {
+		c.MaxRetries = DefaultMaxRetries
+	}
+	if c.MaxRetries < 0 {
+		c.MaxRetries = 0
+	}
+	if c.ApplicationName == "" {
+		c.ApplicationName = "scimkit"
+	}
+	return c, nil
+}
+
+// Store is a store.Store on PostgreSQL. It is safe for concurrent use, and
+// any number of Stores (in any number of processes) may share one schema.
+type Store struct {
+	pool   *pgxpool.Pool
+	cfg    Config
+	repl   *strings.Replacer // "{s}." → quoted schema prefix
+	closed atomic.Bool
+}
+
+var (
+	_ store.Store  = (*Store)(nil)
+	_ store.Outbox = (*Store)(nil)
+)
+
+// Open connects to PostgreSQL, applies the embedded migrations to
+// cfg.Schema (unless cfg.SkipMigrations) and returns the store. An
+// unreachable server returns an error wrapping store.ErrUnavailable; an
+// invalid Config returns a plain error naming the field.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	pc, err := pgxpool.ParseConfig(cfg.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: Config.DSN: %w", err)
+	}
+	if cfg.MaxConns > 0 {
+		pc.MaxConns = cfg.MaxConns
+	}
+	if cfg.MinConns > 0 {
+		pc.MinConns = cfg.MinConns
+	}
+	pc.ConnConfig.ConnectTimeout = cfg.ConnectTimeout
+	rp := pc.ConnConfig.RuntimeParams
+	rp["application_name"] = cfg.ApplicationName
+	rp["TimeZone"] = "UTC"
+	rp["DateStyle"] = "ISO, YMD"
+	if cfg.StatementTimeout > 0 {
+		rp["statement_timeout"] = strconv.FormatInt(cfg.StatementTimeout.Milliseconds(), 10)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, mapErr("open", err)
+	}
+	s := &Store{pool: pool, cfg: cfg, repl: strings.NewReplacer("{s}.", pgx.Identifier{cfg.Schema}.Sanitize()+".")}
+	if err := s.ping(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if !cfg.SkipMigrations {
+		err = s.migrate(ctx)
+	} else {
+		err = s.checkMigrated(ctx)
+	}
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
+	defer cancel()
+	if err := s.pool.Ping(ctx); err != nil {
+		return mapErr("open", err)
+	}
+	return nil
+}
+
+// Close closes the connection pool; later calls return store.ErrClosed.
+func (s *Store) Close() error {
+	if s.closed.CompareAndSwap(false, true) {
+		s.pool.Close()
+	}
+	return nil
+}
+
+// Schema returns the PostgreSQL schema that holds the store's tables.
+func (s *Store) Schema() string { return s.cfg.Schema }
+
+// q qualifies the table names of a query ("{s}.resources") with the schema.
+func (s *Store) q(query string) string { return s.repl.Replace(query) }

@@ -1,0 +1,112 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// row is one resources row as read by Get, Update, Delete and List.
+type row struct {
+	id               string
+	seq, version     int64
+	created, changed time.Time
+	externalID       *string
+	data             []byte
+	members, groups  []byte // JSON arrays, nil when not read or empty
+}
+
+// selectCols returns the select list matching scanRow for rows aliased r,
+// with the derived members and groups attributes computed from the
+// membership index unless opts leaves them out.
+func (s *Store) selectCols(rt *schema.ResourceType, opts store.ReadOptions) string {
+	members, groups := "NULL::jsonb", "NULL::jsonb"
+	if a := membersAttr(rt); a != nil && !opts.OmitMembers {
+		members = s.q(`(SELECT jsonb_agg(` + memberObject(a) + ` ORDER BY m.ord)
+			FROM {s}.members m WHERE m.tenant = r.tenant AND m.group_id = r.id)`)
+	}
+	if groupsAttr(rt) != nil && !opts.OmitGroups {
+		groups = s.q(groupsQuery)
+	}
+	return `r.id, r.seq, r.version, r.created, r.last_modified, r.external_id, r.data, ` + members + `, ` + groups
+}
+
+// groupsQuery computes the groups attribute of the member r from the
+// membership index: the groups it joined, in the order it joined them.
+const groupsQuery = `(SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('value', m.group_id,
+		'display', g.data->'displayName', 'type', 'direct')) ORDER BY m.ord)
+	FROM {s}.members m JOIN {s}.resources g ON g.tenant = m.tenant AND g.id = m.group_id
+	WHERE m.tenant = r.tenant AND m.member_id = r.id)`
+
+// loadGroups reads the groups attribute of member id (nil when rt has no
+// groups attribute or the member is in no group).
+func (s *Store) loadGroups(ctx context.Context, tx pgx.Tx, tenant string, rt *schema.ResourceType, id string) ([]any, error) {
+	if groupsAttr(rt) == nil {
+		return nil, nil
+	}
+	var raw []byte
+	err := tx.QueryRow(ctx, s.q(`SELECT `+groupsQuery+` FROM (SELECT $1::text AS tenant, $2::text AS id) r`), tenant, id).Scan(&raw)
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	var list []any
+	return list, json.Unmarshal(raw, &list)
+}
+
+// memberObject builds one member value from a members row m, with the
+// sub-attributes the members attribute a defines (RFC 7643 §4.2).
+func memberObject(a *schema.Attribute) string {
+	cols := []struct{ sub, col string }{{"value", "m.member_id"}, {"$ref", "m.ref"}, {"type", "m.type"}, {"display", "m.display"}}
+	var parts []string
+	for _, c := range cols {
+		if a.Sub(c.sub) == nil {
+			continue
+		}
+		// Sub-attribute names are fixed words of this list, safe as literals.
+		parts = append(parts, fmt.Sprintf(`'%s', NULLIF(%s, '')`, c.sub, c.col))
+	}
+	return `jsonb_strip_nulls(jsonb_build_object(` + strings.Join(parts, ", ") + `))`
+}
+
+func scanRow(rows pgx.Row) (*row, error) {
+	var r row
+	err := rows.Scan(&r.id, &r.seq, &r.version, &r.created, &r.changed, &r.externalID, &r.data, &r.members, &r.groups)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// resource turns a row into the schema.Resource it stores.
+func (r *row) resource(rt *schema.ResourceType) (*schema.Resource, error) {
+	schemas, attrs, err := decodeDoc(rt, r.data)
+	if err != nil {
+		return nil, err
+	}
+	res := &schema.Resource{ID: r.id, Schemas: schemas, Attrs: attrs, Meta: schema.Meta{
+		ResourceType: rt.Name, Created: r.created.UTC(), LastModified: r.changed.UTC(),
+		Version: store.FormatVersion(r.version)}}
+	if r.externalID != nil {
+		res.ExternalID = *r.externalID
+	}
+	for name, raw := range map[string][]byte{"members": r.members, "groups": r.groups} {
+		if len(raw) == 0 {
+			continue
+		}
+		var list []any
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return nil, fmt.Errorf("decode %s of %s %s: %w", name, rt.Name, r.id, err)
+		}
+		if len(list) > 0 {
+			res.Attrs[name] = list
+		}
+	}
+	return res, nil
+}

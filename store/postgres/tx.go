@@ -1,0 +1,55 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// applyError carries an error returned by a caller's function (Update.Apply)
+// through the transaction helper untouched by the driver error mapping.
+type applyError struct{ err error }
+
+func (e applyError) Error() string { return e.err.Error() }
+func (e applyError) Unwrap() error { return e.err }
+
+// tx runs fn in a READ COMMITTED transaction, committing when fn returns
+// nil. Deadlocks and serialization failures roll back and run fn again,
+// at most Config.MaxRetries times, with a short randomised backoff; fn must
+// therefore be safe to repeat. Errors are mapped with mapErr.
+func (s *Store) tx(ctx context.Context, op string, fn func(pgx.Tx) error) error {
+	return s.txOpts(ctx, op, pgx.TxOptions{}, fn)
+}
+
+func (s *Store) txOpts(ctx context.Context, op string, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
+	if s.closed.Load() {
+		return fmt.Errorf("store: %s: %w", op, store.ErrClosed)
+	}
+	for attempt := 0; ; attempt++ {
+		err := pgx.BeginTxFunc(ctx, s.pool, opts, fn)
+		if err == nil {
+			return nil
+		}
+		if ae, ok := errors.AsType[applyError](err); ok {
+			return fmt.Errorf("store: %s: %w", op, ae.err)
+		}
+		if !retryable(err) {
+			return mapErr(op, err)
+		}
+		if attempt >= s.cfg.MaxRetries {
+			return fmt.Errorf("store: %s: still conflicting after %d retries: %w: %w", op, attempt, store.ErrUnavailable, err)
+		}
+		backoff := time.Duration(1+rand.IntN(5<<attempt)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return mapErr(op, ctx.Err())
+		case <-time.After(backoff):
+		}
+	}
+}
