@@ -153,6 +153,9 @@ func (d *decoder) member(k string, v any) error {
 	}
 	switch {
 	case strings.EqualFold(k, "schemas"):
+		if d.hasSch && !reflect.DeepEqual(d.schemas, v) {
+			return conflict("schemas")
+		}
 		d.schemas, d.hasSch = v, true
 		return nil
 	case strings.EqualFold(k, "id"), strings.EqualFold(k, "meta"):

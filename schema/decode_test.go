@@ -62,6 +62,30 @@ func TestDecode(t *testing.T) {
 		name: "unknown attributes ignored",
 		body: `{"schemas":["` + userURN + `","urn:x:unknown"],"userName":"b","foo":1,"urn:x:unknown":{"a":1}}`,
 		want: &schema.Resource{Schemas: []string{userURN}, Attrs: map[string]any{"userName": "b"}},
+	}, {
+		name: "dotted and core-qualified keys merge with objects",
+		body: `{"schemas":["` + userURN + `"],"` + userURN + `:userName":"b","name.givenName":"G","NAME":{"familyName":"F"},
+			"` + userURN + `:externalId":"x","meta.created":"2020-01-01T00:00:00Z"}`,
+		want: &schema.Resource{Schemas: []string{userURN}, ExternalID: "x", Attrs: map[string]any{
+			"userName": "b", "name": map[string]any{"givenName": "G", "familyName": "F"}}},
+	}, {
+		name: "core URN object tolerated",
+		body: `{"schemas":["` + userURN + `"],"` + userURN + `":{"userName":"b"}}`,
+		want: &schema.Resource{Schemas: []string{userURN}, Attrs: map[string]any{"userName": "b"}},
+	}, {
+		name: "same value under two spellings",
+		body: `{"schemas":["` + userURN + `"],"userName":"b","USERNAME":"b","` + entURN + `:department":"D","` + entURN + `":{"department":"D"}}`,
+		want: &schema.Resource{Schemas: []string{userURN, entURN}, Attrs: map[string]any{
+			"userName": "b", entURN: map[string]any{"department": "D"}}},
+	}, {
+		name: "bare schemas string tolerated",
+		body: `{"schemas":"` + userURN + `","userName":"b"}`,
+		want: &schema.Resource{Schemas: []string{userURN}, Attrs: map[string]any{"userName": "b"}},
+	}, {
+		name: "okta PUT with id, meta, readOnly groups and empty middleName",
+		body: `{"schemas":["` + userURN + `"],"id":"abc","userName":"u","name":{"givenName":"A","middleName":"","familyName":"U"},"groups":[],"meta":{"resourceType":"User"}}`,
+		want: &schema.Resource{Schemas: []string{userURN}, Attrs: map[string]any{
+			"userName": "u", "name": map[string]any{"givenName": "A", "middleName": "", "familyName": "U"}}},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,6 +121,15 @@ func TestDecodeErrors(t *testing.T) {
 		{"case duplicate conflict", `{"schemas":["` + userURN + `"],"userName":"a","USERNAME":"b"}`, schema.DecodeOptions{}, schema.ErrInvalidSyntax},
 		{"unknown rejected", `{"schemas":["` + userURN + `"],"foo":1}`, schema.DecodeOptions{Unknown: schema.RejectUnknown}, schema.ErrInvalidSyntax},
 		{"canonical strict", `{"schemas":["` + userURN + `"],"emails":[{"value":"a","type":"pager"}]}`, schema.DecodeOptions{Canonical: schema.CanonicalStrict}, schema.ErrInvalidValue},
+		{"flat key conflicts with extension object", `{"schemas":["` + userURN + `"],"` + entURN + `:department":"D","` + entURN + `":{"department":"E"}}`, schema.DecodeOptions{}, schema.ErrInvalidSyntax},
+		{"dotted key conflicts with object", `{"schemas":["` + userURN + `"],"name.givenName":"G","name":{"givenName":"H"}}`, schema.DecodeOptions{}, schema.ErrInvalidSyntax},
+		{"two schemas members differ", `{"schemas":["` + userURN + `"],"SCHEMAS":["x"]}`, schema.DecodeOptions{}, schema.ErrInvalidSyntax},
+		{"schemas element not a string", `{"schemas":["` + userURN + `",1]}`, schema.DecodeOptions{}, schema.ErrInvalidValue},
+		{"extension not an object", `{"schemas":["` + userURN + `"],"` + entURN + `":"x"}`, schema.DecodeOptions{}, schema.ErrInvalidValue},
+		{"unknown extension object rejected", `{"schemas":["` + userURN + `"],"urn:x:y:2.0:User":{"a":1}}`, schema.DecodeOptions{Unknown: schema.RejectUnknown}, schema.ErrInvalidSyntax},
+		{"unknown extension attribute rejected", `{"schemas":["` + userURN + `"],"` + entURN + `":{"shoeSize":1}}`, schema.DecodeOptions{Unknown: schema.RejectUnknown}, schema.ErrInvalidSyntax},
+		{"dotted key into multi-valued rejected", `{"schemas":["` + userURN + `"],"emails.value":"a"}`, schema.DecodeOptions{Unknown: schema.RejectUnknown}, schema.ErrInvalidSyntax},
+		{"externalId not a string", `{"schemas":["` + userURN + `"],"externalId":{"a":1}}`, schema.DecodeOptions{}, schema.ErrInvalidValue},
 		{"bad binary", `{"schemas":["` + userURN + `"],"x509Certificates":[{"value":"!!"}]}`, schema.DecodeOptions{}, schema.ErrInvalidValue},
 	}
 	for _, tt := range tests {
@@ -134,5 +167,21 @@ func BenchmarkProjectDefault(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		rt.Project(r, nil, nil)
+	}
+}
+
+// TestDecodeErrorDeterministic: with several problems the reported one
+// must not depend on map iteration order.
+func TestDecodeErrorDeterministic(t *testing.T) {
+	rt := schema.UserResourceType()
+	body := []byte(`{"schemas":["` + userURN + `"],"active":"x","displayName":1,"emails":[{"value":1,"type":2,"primary":"no"}],"title":[1,2],"nickName":{}}`)
+	_, first := rt.Decode(body, schema.DecodeOptions{})
+	if first == nil {
+		t.Fatal("no error")
+	}
+	for range 50 {
+		if _, err := rt.Decode(body, schema.DecodeOptions{}); err.Error() != first.Error() {
+			t.Fatalf("error changed: %q then %q", first, err)
+		}
 	}
 }

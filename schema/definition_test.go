@@ -133,3 +133,36 @@ func TestParseSchemaErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestParseSchemasRFC parses the Group and Enterprise User definitions of
+// RFC 7643 §8.7.1 (a JSON array, as printed there) and uses them to decode
+// the §8.4 group.
+func TestParseSchemasRFC(t *testing.T) {
+	list, err := schema.ParseSchemas(fixture(t, "rfc7643-8.7.1-group-enterprise.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 {
+		t.Fatalf("got %d schemas, want 2", len(list))
+	}
+	group, ent := list[0], list[1]
+	if a := group.Attribute("members").Sub("TYPE"); a == nil || a.Mutability != schema.Immutable || len(a.CanonicalValues) != 2 {
+		t.Errorf("members.type = %+v", a)
+	}
+	if a := ent.Attribute("manager").Sub("displayName"); a == nil || a.Mutability != schema.ReadOnly {
+		t.Errorf("manager.displayName = %+v", a)
+	}
+	rt, err := schema.NewResourceType(&schema.ResourceType{Name: "Group", Endpoint: "/Groups", Schema: group})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// §8.7.1 defines no members.display although §8.4 uses it (a known
+	// inconsistency of the RFC), so RejectUnknown would fail here.
+	r, err := rt.Decode(fixture(t, "rfc7643-8.4.json"), schema.DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(r.Attrs["members"].([]any)); got != 2 {
+		t.Errorf("members = %d, want 2", got)
+	}
+}

@@ -9,6 +9,16 @@
 // lookups accept any spelling, and decoded resources use the schema's
 // canonical spelling.
 //
+// Client input goes through ResourceType.Decode (parse, canonicalise,
+// type-check; tolerant of what Okta and Entra really send, see
+// DecodeOptions), then ResourceType.Validate (RFC 7643 §7 mutability,
+// required, primary, canonicalValues for create, replace or patch);
+// responses go through ResourceType.Project (attributes,
+// excludedAttributes and "returned", RFC 7644 §3.4.2.5). ParseSchema
+// loads schema definitions in their /Schemas form, and
+// SchemaRepresentation, ResourceTypeRepresentation and
+// ServiceProviderConfig give the discovery documents of RFC 7643 §5-7.
+//
 // Package schema has no I/O and depends on no database or HTTP code; filter,
 // patch, store and scim build on it.
 package schema

@@ -79,6 +79,9 @@ func (rt *ResourceType) Validate(mode Mode, prior, next *Resource, opts DecodeOp
 		if err := v.extension(e, prior, res); err != nil {
 			return nil, err
 		}
+		if _, ok := res.Attrs[e.Schema.ID]; ok && !slices.Contains(res.Schemas, e.Schema.ID) {
+			res.Schemas = append(res.Schemas, e.Schema.ID) // kept readOnly data
+		}
 	}
 	return res, nil
 }
