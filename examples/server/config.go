@@ -1,0 +1,90 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// config is the server's configuration, from flags and environment.
+type config struct {
+	addr      string
+	store     string // "memory", a SQLite path, or a postgres:// DSN
+	tokens    string // token file
+	tenant    string // default tenant
+	baseURL   string
+	tlsCert   string
+	tlsKey    string
+	logLevel  slog.Level
+	dialect   string
+	pgSchema  string
+	publicDis bool
+}
+
+// envFlag describes one flag and its environment variable.
+type envFlag struct {
+	name, env, def, usage string
+	dst                   *string
+}
+
+func parseFlags(name string, args []string, getenv func(string) string, out io.Writer) (config, error) {
+	var cfg config
+	var level string
+	var public string
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	flags := []envFlag{
+		{"addr", "SCIMKIT_ADDR", "127.0.0.1:8080", "listen address", &cfg.addr},
+		{"store", "SCIMKIT_STORE", "scimkit.db", `store: "memory", a SQLite file path, or a postgres:// DSN`, &cfg.store},
+		{"tokens", "SCIMKIT_TOKENS", "", "token file (default: <store>.tokens.json, or scimkit.tokens.json)", &cfg.tokens},
+		{"tenant", "SCIMKIT_TENANT", "default", "the default tenant (SCIMKIT_TOKEN and new tokens belong to it)", &cfg.tenant},
+		{"base-url", "SCIMKIT_BASE_URL", "", "public SCIM base URL, e.g. https://gw.example.com/scim/v2 (default: from requests)", &cfg.baseURL},
+		{"tls-cert", "SCIMKIT_TLS_CERT", "", "TLS certificate file (serve HTTPS when set with -tls-key)", &cfg.tlsCert},
+		{"tls-key", "SCIMKIT_TLS_KEY", "", "TLS key file", &cfg.tlsKey},
+		{"log-level", "SCIMKIT_LOG_LEVEL", "info", "log level: debug, info, warn, error", &level},
+		{"dialect", "SCIMKIT_DIALECT", "default", "PATCH dialect: default (Okta and Entra), okta, entra, strict", &cfg.dialect},
+		{"pg-schema", "SCIMKIT_PG_SCHEMA", "scimkit", "PostgreSQL schema for the tables (postgres store only)", &cfg.pgSchema},
+		{"public-discovery", "SCIMKIT_PUBLIC_DISCOVERY", "false", "serve /ServiceProviderConfig, /Schemas, /ResourceTypes without a token", &public},
+	}
+	for _, f := range flags {
+		def := f.def
+		if v := getenv(f.env); v != "" {
+			def = v
+		}
+		fs.StringVar(f.dst, f.name, def, f.usage+" ($"+f.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q (subcommands: token)", fs.Arg(0))
+	}
+	if err := cfg.logLevel.UnmarshalText([]byte(level)); err != nil {
+		return cfg, fmt.Errorf("-log-level: %w", err)
+	}
+	switch strings.ToLower(public) {
+	case "true", "1", "yes":
+		cfg.publicDis = true
+	case "false", "0", "no", "":
+	default:
+		return cfg, fmt.Errorf("-public-discovery: %q is not a boolean", public)
+	}
+	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+		return cfg, fmt.Errorf("-tls-cert and -tls-key go together")
+	}
+	if cfg.tokens == "" {
+		cfg.tokens = defaultTokenFile(cfg.store)
+	}
+	return cfg, nil
+}
+
+// defaultTokenFile puts the token file beside a SQLite database, and in the
+// working directory otherwise.
+func defaultTokenFile(store string) string {
+	if store == "memory" || strings.HasPrefix(store, "postgres://") || strings.HasPrefix(store, "postgresql://") {
+		return "scimkit.tokens.json"
+	}
+	return strings.TrimSuffix(store, ".db") + ".tokens.json"
+}
