@@ -39,8 +39,9 @@
 //   - A filter attribute unknown to a resource type makes a root query skip
 //     that type; root queries do not offer cursors.
 //   - A filter on a discovery endpoint is 403 (RFC 7644 §4 SHOULD).
-//   - PATCH limits (operations per request, members per operation) are
-//     enforced by package patch and answered with its error.
+//   - PATCH limits (Config.MaxPatchOperations per request, MaxMembersPerOp
+//     values per operation) are checked by patch.Parse before the store is
+//     touched and answered 413 Payload Too Large, naming the limit.
 //   - A successful PATCH answers 200 with the resource, except that a group
 //     (a type with members) answers 204 unless the client is Okta or asks
 //     for attributes (see PatchResponse). A 200 PATCH response never lists
