@@ -3,8 +3,8 @@ package memory
 import (
 	"fmt"
 	"strings"
-	"unicode"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -58,7 +58,7 @@ func newTypeInfo(rt *schema.ResourceType) *typeInfo {
 
 // fold is the case rule of filter.Match and of uniqueness: each rune
 // mapped with unicode.ToLower (see filter.Fold).
-func fold(s string) string { return strings.Map(unicode.ToLower, s) }
+func fold(s string) string { return filter.Fold(s) }
 
 // indexKey returns the key of value v of attribute a in an equality index:
 // strings folded unless caseExact, other scalars tagged by type.

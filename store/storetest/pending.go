@@ -1,8 +1,6 @@
 package storetest
 
 var (
-	listTests        = []testCase{}
-	cursorTests      = []testCase{}
 	tenantTests      = []testCase{}
 	outboxTests      = []testCase{}
 	concurrencyTests = []testCase{}

@@ -3,11 +3,10 @@ package storetest
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -205,7 +204,7 @@ func ids(rs []*schema.Resource) []string {
 
 // fold is the case rule of filter.Match and of uniqueness: every rune
 // mapped with unicode.ToLower.
-func fold(s string) string { return strings.Map(unicode.ToLower, s) }
+func fold(s string) string { return filter.Fold(s) }
 
 func wantErr(t *testing.T, op string, err, want error) {
 	t.Helper()
