@@ -134,7 +134,7 @@ func TestConfusables(t *testing.T) {
 		{"admin\u200b", 201}, // zero-width space
 		{"ａｄｍｉｎ", 201},       // fullwidth
 		{"İstanbul", 201},
-		{"istanbul", 409}, // unicode.ToLower('İ') == 'i'
+		{"istanbul", 409},  // unicode.ToLower('İ') == 'i'
 		{"i̇stanbul", 201}, // i + combining dot: not folded together
 		{"ǅemal", 201},
 		{"ǆemal", 409},
