@@ -83,6 +83,28 @@ func foldCompare(a, b string) int {
 
 // foldEqual reports whether Fold(a) == Fold(b) without allocating.
 func foldEqual(a, b string) bool {
+	// ASCII fast path: compare bytes until a non-ASCII byte.
+	i := 0
+	for ; i < len(a) && i < len(b); i++ {
+		ca, cb := a[i], b[i]
+		if ca|cb >= utf8.RuneSelf {
+			return foldEqualRunes(a[i:], b[i:])
+		}
+		if ca != cb && lowerASCII(ca) != lowerASCII(cb) {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func foldEqualRunes(a, b string) bool {
 	for a != "" && b != "" {
 		ra, na := next(a)
 		rb, nb := next(b)

@@ -12,7 +12,9 @@ import (
 func (c *Compare) String() string { return string(appendExpr(nil, c)) }
 
 // String returns canonical filter text: lower-case keywords, single
-// spaces, parentheses only where precedence requires them.
+// spaces, parentheses only where precedence requires them, values in JSON
+// form. Parse turns it back into an equal tree; note that it may be longer
+// than the text originally parsed (an unquoted value gains quotes).
 func (l *Logical) String() string { return string(appendExpr(nil, l)) }
 
 // String returns "not (X)".

@@ -122,6 +122,11 @@ func literal(src string, t token) (any, error) {
 		if !utf8.ValidString(t.text) {
 			return nil, errAt(src, t.pos, "the value is not valid UTF-8")
 		}
+		for i := 0; i < len(t.text); i++ {
+			if t.text[i] < 0x20 || t.text[i] == 0x7f {
+				return nil, errAt(src, t.pos+i, "control character U+%04X in an unquoted value", t.text[i])
+			}
+		}
 		return t.text, nil
 	}
 	return nil, errAt(src, t.pos, "expected a comparison value (%s), found %s", valueKinds, describe(t))
@@ -150,8 +155,9 @@ type parser struct {
 type groupState struct {
 	buf      []byte
 	lits     []any // values, or Expr for value-path filters
-	compound bool  // more than a single comparison
-	single   *Compare
+	terms  []Expr   // the group's terms, when it has no parentheses or not
+	ops    []string // the "and"/"or" between terms
+	nested bool     // the group has parentheses or not: filter-parser builds it
 }
 
 func newParser(s string, l Limits) *parser {
@@ -173,8 +179,8 @@ func (p *parser) group(end tokKind, open token) (Expr, error) {
 	if err := p.expr(end, open); err != nil {
 		return nil, err
 	}
-	if !p.g.compound && p.g.single != nil && !p.noShort {
-		return p.g.single, nil
+	if !p.g.nested && !p.noShort {
+		return flat(p.g.terms, p.g.ops), nil
 	}
 	return p.library()
 }
@@ -195,8 +201,9 @@ func (p *parser) expr(end tokKind, open token) error {
 		case t.kind == end:
 			return nil
 		case t.kind == tokWord && (strings.EqualFold(t.text, "and") || strings.EqualFold(t.text, "or")):
-			p.emit(" ", strings.ToLower(t.text), " ")
-			p.g.compound = true
+			op := strings.ToLower(t.text)
+			p.emit(" ", op, " ")
+			p.g.ops = append(p.g.ops, op)
 		default:
 			return p.unexpected(t, end, open, last)
 		}
@@ -253,7 +260,7 @@ func (p *parser) nested(t token, open string) (token, error) {
 	if err := p.enter(t); err != nil {
 		return t, err
 	}
-	p.g.compound = true
+	p.g.nested = true
 	p.emit(open, " ")
 	if err := p.expr(tokRParen, t); err != nil {
 		return t, err
@@ -291,11 +298,7 @@ func (p *parser) attrTerm(t token) (token, error) {
 	if c.Op != Pr {
 		p.emit(" ", p.lit(c.Value))
 	}
-	if p.g.single == nil {
-		p.g.single = c
-	} else {
-		p.g.compound = true
-	}
+	p.g.terms = append(p.g.terms, c)
 	return last, nil
 }
 
@@ -363,7 +366,7 @@ func (p *parser) valuePath(t, b token, path AttrPath) (token, error) {
 		}
 		inner, last = &Logical{Op: "and", Left: inner, Right: c}, l
 	}
-	p.g.compound = true
+	p.g.terms = append(p.g.terms, &ValuePath{Path: path, Filter: inner})
 	p.emit(t.text, "[x eq ", p.lit(inner), "]")
 	return last, nil
 }
@@ -378,6 +381,31 @@ func (p *parser) emit(s ...string) {
 func (p *parser) lit(v any) string {
 	p.g.lits = append(p.g.lits, v)
 	return `"` + strconv.Itoa(len(p.g.lits)-1) + `"`
+}
+
+// flat builds the tree of a group without parentheses or not exactly as
+// filter-parser does: "and" binds tighter than "or", and both associate
+// to the left. Long runs of and/or are what make filter-parser slow, and
+// these are the filters IdPs send ("id eq x and members[value eq y]").
+func flat(terms []Expr, ops []string) Expr {
+	var or Expr
+	and := terms[0]
+	for i, op := range ops {
+		if op == "and" {
+			and = &Logical{Op: "and", Left: and, Right: terms[i+1]}
+			continue
+		}
+		if or == nil {
+			or = and
+		} else {
+			or = &Logical{Op: "or", Left: or, Right: and}
+		}
+		and = terms[i+1]
+	}
+	if or == nil {
+		return and
+	}
+	return &Logical{Op: "or", Left: or, Right: and}
 }
 
 // library parses the current group's normalised text with filter-parser
