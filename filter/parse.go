@@ -153,8 +153,8 @@ type parser struct {
 // groupState is the output of the group being parsed: the text for
 // filter-parser and its placeholder table.
 type groupState struct {
-	buf      []byte
-	lits     []any // values, or Expr for value-path filters
+	buf    []byte
+	lits   []any    // values, or Expr for value-path filters
 	terms  []Expr   // the group's terms, when it has no parentheses or not
 	ops    []string // the "and"/"or" between terms
 	nested bool     // the group has parentheses or not: filter-parser builds it
