@@ -47,14 +47,12 @@ type DecodeOptions struct {
 	Canonical CanonicalPolicy
 	// CoerceStrings accepts "True"/"false" for booleans and "42"/"4.2" for
 	// integer/decimal, as Microsoft Entra sends them. It also accepts a
-	// number or boolean for a string attribute (kept as its JSON text) and
-	// a one-element array for a single-valued simple attribute. Default
-	// false; IdP dialect configs turn it on.
-	//
-	// Whatever its value, two unambiguous Entra shapes of single-valued
-	// complex attributes are always accepted: a bare value for one that
-	// has a "value" sub-attribute ("manager": "<id>" becomes
-	// {"value": "<id>"}) and a one-element array ("manager": [{...}]).
+	// number or boolean for a string attribute (kept as its JSON text), a
+	// bare value for a complex attribute that has a "value" sub-attribute
+	// (Entra's "manager": "<id>" becomes {"value": "<id>"}), and a
+	// one-element array for a single-valued attribute (Entra's legacy
+	// "manager": [{...}]). Default false, which is RFC-strict; IdP dialect
+	// configs turn it on.
 	CoerceStrings bool
 }
 

@@ -51,7 +51,7 @@ func decodeValue(a *Attribute, v any, path attrPath, opts DecodeOptions) (any, e
 	}
 	if !a.MultiValued {
 		if list, ok := v.([]any); ok {
-			if len(list) > 1 || !opts.CoerceStrings && a.Type != Complex {
+			if !opts.CoerceStrings || len(list) > 1 {
 				return nil, ErrInvalidValue.WithDetail("attribute %q is single-valued but got an array", path.String())
 			}
 			if len(list) == 0 {
@@ -103,7 +103,7 @@ func decodeComplex(a *Attribute, v any, path attrPath, opts DecodeOptions) (any,
 	m, ok := v.(map[string]any)
 	if !ok {
 		vs := a.Sub("value")
-		if vs == nil || isContainer(v) {
+		if !opts.CoerceStrings || vs == nil || isContainer(v) {
 			return nil, ErrInvalidValue.WithDetail("attribute %q is complex: expected a JSON object, got %s", path.String(), jsonKind(v))
 		}
 		m = map[string]any{vs.Name: v} // Entra: "manager": "<id>"
