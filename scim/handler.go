@@ -308,7 +308,13 @@ func contentType(r *http.Request) string {
 
 // writeJSON writes v with status and the SCIM media type.
 func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	body, err := json.Marshal(v)
+	var body []byte
+	var err error
+	if m, ok := v.(json.Marshaler); ok {
+		body, err = m.MarshalJSON() // resources: skip json.Marshal's re-compaction
+	} else {
+		body, err = json.Marshal(v)
+	}
 	if err != nil {
 		WriteError(w, r, h.log, err)
 		return

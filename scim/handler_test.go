@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -328,5 +329,31 @@ func TestNewValidation(t *testing.T) {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("%s: New succeeded", name)
 		}
+	}
+}
+
+// TestConcurrentMemberPatches: Entra sends parallel PATCHes to one group;
+// none may be lost.
+func TestConcurrentMemberPatches(t *testing.T) {
+	h := newTestHandler(t, Config{})
+	gid := createGroup(t, h, "parallel")
+	const n = 20
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = createUser(t, h, fmt.Sprintf("p%d", i))
+	}
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() {
+			body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":%q}]},{"op":"replace","path":"displayName","value":"parallel"}]}`, id)
+			if res := do(t, h, request{method: "PATCH", target: "/Groups/" + gid, body: body}); res.code != 204 {
+				t.Errorf("PATCH: %d %s", res.code, res.body)
+			}
+		})
+	}
+	wg.Wait()
+	res := mustDo(t, h, request{method: "GET", target: "/Groups/" + gid}, 200)
+	if ms, _ := res.json["members"].([]any); len(ms) != n {
+		t.Errorf("%d members after %d parallel adds", len(ms), n)
 	}
 }

@@ -1,0 +1,84 @@
+package scim
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// benchRequest sends one request through h and fails on an unexpected status.
+func benchRequest(b *testing.B, h http.Handler, method, target, body string, want int) {
+	var r *http.Request
+	if body != "" {
+		r = httptest.NewRequest(method, target, strings.NewReader(body))
+	} else {
+		r = httptest.NewRequest(method, target, nil)
+	}
+	r.Header.Set("Authorization", "Bearer "+testToken)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != want {
+		b.Fatalf("%s %s: %d\n%s", method, target, w.Code, w.Body)
+	}
+}
+
+func seedUsers(b *testing.B, h *Handler, n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = createUserTB(b, h, fmt.Sprintf("user%06d@example.com", i))
+	}
+	return ids
+}
+
+func BenchmarkGetUser(b *testing.B) {
+	h := newTestHandler(b, Config{})
+	ids := seedUsers(b, h, 1000)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		benchRequest(b, h, "GET", "/Users/"+ids[i%len(ids)], "", 200)
+		i++
+	}
+}
+
+func BenchmarkFilterUserNameEq(b *testing.B) {
+	h := newTestHandler(b, Config{})
+	seedUsers(b, h, 10000)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		target := fmt.Sprintf("/Users?filter=userName%%20eq%%20%%22USER%06d%%40example.com%%22&startIndex=1&count=100", i%10000)
+		benchRequest(b, h, "GET", target, "", 200)
+		i++
+	}
+}
+
+func BenchmarkCreateUser(b *testing.B) {
+	h := newTestHandler(b, Config{})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		benchRequest(b, h, "POST", "/Users", fmt.Sprintf(userBody, fmt.Sprintf("new%d", i)), 201)
+		i++
+	}
+}
+
+func BenchmarkPatchAddMember(b *testing.B) {
+	h := newTestHandler(b, Config{})
+	ids := seedUsers(b, h, 2000)
+	var ms []string
+	for _, id := range ids[:1000] {
+		ms = append(ms, fmt.Sprintf(`{"value":%q}`, id))
+	}
+	gid := mustDo(b, h, request{method: "POST", target: "/Groups",
+		body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"big","members":[` + strings.Join(ms, ",") + `]}`}, 201).json["id"].(string)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"members","value":[{"value":%q}]}]}`, ids[1000+i%1000])
+		benchRequest(b, h, "PATCH", "/Groups/"+gid, body, 204)
+		i++
+	}
+}
