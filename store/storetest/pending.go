@@ -1,8 +1,5 @@
 package storetest
 
 var (
-	tenantTests      = []testCase{}
-	outboxTests      = []testCase{}
-	concurrencyTests = []testCase{}
 	filterTests      = []testCase{}
 )
