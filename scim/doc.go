@@ -36,8 +36,11 @@
 //   - A "cursor" parameter, even empty, selects cursor pagination (RFC 9865):
 //     startIndex is then ignored, the response carries nextCursor and no
 //     startIndex, and a bad cursor is 400 invalidCursor.
-//   - A filter attribute unknown to a resource type makes a root query skip
-//     that type; root queries do not offer cursors.
+//   - In a root query (GET / or POST /.search), a comparison on an attribute
+//     a resource type lacks is false for that type (the attribute is
+//     unassigned), so "displayName eq x or userName eq y" finds groups and
+//     users; an attribute no type has is 400 invalidFilter. Root queries sort
+//     within each type and do not offer cursors (400 invalidValue).
 //   - A filter on a discovery endpoint is 403 (RFC 7644 §4 SHOULD).
 //   - PATCH limits (Config.MaxPatchOperations per request, MaxMembersPerOp
 //     values per operation) are checked by patch.Parse before the store is
