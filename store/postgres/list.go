@@ -22,27 +22,11 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 	if s.closed.Load() {
 		return nil, fmt.Errorf("store: %s: %w", op, store.ErrClosed)
 	}
-	w := &where{s: s, rt: rt, args: []any{tenant, rt.Name}}
-	cond, exact := "TRUE", true
-	if q.Filter != nil {
-		cond, exact = w.node(q.Filter, nil)
+	w, plan, exact, err := s.plan(tenant, rt, q)
+	if err != nil {
+		return nil, err
 	}
-	nargs := len(w.args)
-	key := w.sortKey(q.SortBy)
-	plan := listPlan{q: q, key: key, desc: q.Descending && key != nil, count: max(q.Count, 0), nargs: nargs}
-	if q.UseCursor && q.Cursor != "" {
-		c, err := decodeCursor(q.Cursor, sortID(rt, q), key)
-		if err != nil {
-			return nil, err
-		}
-		plan.cur = c
-	}
-	if !q.UseCursor {
-		plan.offset = max(q.StartIndex, 1) - 1
-	}
-	plan.base = s.q(`FROM {s}.resources r WHERE r.tenant = $1 AND r.type = $2 AND ` + cond)
 	var page *store.Page
-	var err error
 	if exact {
 		page, err = s.listExact(ctx, w, rt, plan)
 	} else {
@@ -52,6 +36,30 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 		return nil, mapErr(op, err)
 	}
 	return page, nil
+}
+
+// plan translates q; exact is false when filter.Match must decide.
+func (s *Store) plan(tenant string, rt *schema.ResourceType, q store.Query) (*where, listPlan, bool, error) {
+	w := &where{s: s, rt: rt, args: []any{tenant, rt.Name}}
+	cond, exact := "TRUE", true
+	if q.Filter != nil {
+		cond, exact = w.node(q.Filter, nil)
+	}
+	nargs := len(w.args)
+	key := w.sortKey(q.SortBy)
+	p := listPlan{q: q, key: key, desc: q.Descending && key != nil, count: max(q.Count, 0), nargs: nargs}
+	if q.UseCursor && q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor, sortID(rt, q), key)
+		if err != nil {
+			return nil, p, false, err
+		}
+		p.cur = c
+	}
+	if !q.UseCursor {
+		p.offset = max(q.StartIndex, 1) - 1
+	}
+	p.base = s.q(`FROM {s}.resources r WHERE r.tenant = $1 AND r.type = $2 AND ` + cond)
+	return w, p, exact, nil
 }
 
 // listPlan is what List computed from a Query.
@@ -120,12 +128,7 @@ func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType
 	if p.count == 0 {
 		return page, s.pool.QueryRow(ctx, `SELECT count(*) `+p.base, w.args...).Scan(&page.TotalResults)
 	}
-	after := p.after(w, "m.k", "m.seq")
-	query := `SELECT ` + s.selectCols(rt, p.q.Read) + `, m.k::text, m.total FROM (
-		SELECT * FROM (SELECT r.id, r.seq, ` + p.keyExpr() + ` AS k, count(*) OVER () AS total ` + p.base + `) m
-		WHERE ` + after + ` ORDER BY ` + p.orderBy("m.k", "m.seq") + ` LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(p.offset) + `
-	) m JOIN ` + s.q(`{s}.resources`) + ` r ON r.tenant = $1 AND r.id = m.id
-	ORDER BY ` + p.orderBy("m.k", "m.seq")
+	query := s.exactQuery(w, rt, p, limit)
 	rows, err := s.pool.Query(ctx, query, w.args...)
 	if err != nil {
 		return nil, err
@@ -153,6 +156,17 @@ func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType
 		page.NextCursor = encodeCursor(cursor{Sort: sortID(rt, p.q), Key: keys[p.count-1], Seq: seqs[p.count-1]})
 	}
 	return page, nil
+}
+
+// exactQuery is the statement of listExact: the page of ids ordered and
+// limited first, with the window total, then joined to their rows.
+func (s *Store) exactQuery(w *where, rt *schema.ResourceType, p listPlan, limit int) string {
+	after := p.after(w, "m.k", "m.seq")
+	return `SELECT ` + s.selectCols(rt, p.q.Read) + `, m.k::text, m.total FROM (
+		SELECT * FROM (SELECT r.id, r.seq, ` + p.keyExpr() + ` AS k, count(*) OVER () AS total ` + p.base + `) m
+		WHERE ` + after + ` ORDER BY ` + p.orderBy("m.k", "m.seq") + ` LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(p.offset) + `
+	) m JOIN ` + s.q(`{s}.resources`) + ` r ON r.tenant = $1 AND r.id = m.id
+	ORDER BY ` + p.orderBy("m.k", "m.seq")
 }
 
 // forRows scans rows of selectCols followed by a key text and an int64,

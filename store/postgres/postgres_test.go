@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/scimkit/scimkit/store"
@@ -86,4 +87,11 @@ func newStore(t *testing.T) store.Store { return open(t, postgres.Config{}) }
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, newStore)
+}
+
+func diff(t *testing.T, what string, want, got any) {
+	t.Helper()
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", what, d)
+	}
 }
