@@ -67,7 +67,11 @@ func (s *state) addValues(o *operation, cur any, present bool, vals []any) error
 			primaries = append(primaries, len(out)-1)
 		}
 	}
-	out, _ = fixPrimary(a, out, owned, primaries)
+	out, owned = fixPrimary(a, out, owned, primaries)
+	if !owned {
+		return nil // nothing new: every value was already there
+	}
+	s.markFresh(a, list, out)
 	return s.write(o, o.tgt.ref, cur, present, out)
 }
 

@@ -16,7 +16,11 @@ import (
 // simply discard a failure. Errors are *schema.Error: noTarget,
 // mutability, invalidValue, and whatever Validate reports.
 //
-// The returned resource shares no mutable state with r. Its id, meta and
+// The returned resource is new, but the values of a large multi-valued
+// attribute (such as the members of a big group) that the patch did not
+// change are shared with r rather than copied, so that adding one member
+// to a group of 100,000 stays cheap: treat both resources as read-only, or
+// Clone before modifying. Its id, meta and
 // the schemas of extensions it does not touch are those of r; "schemas"
 // gains an extension URN when the patch adds the first attribute of that
 // extension and loses it when the patch removes the last one.
@@ -31,7 +35,7 @@ func (p *Patch) Apply(r *schema.Resource) (*schema.Resource, *Summary, error) {
 		}
 	}
 	s.syncSchemas()
-	out, err := p.rt.Validate(schema.ModePatch, r, s.next, p.opts)
+	out, err := s.validate()
 	if err != nil {
 		var se *schema.Error
 		if !errors.As(err, &se) {
@@ -53,6 +57,9 @@ type state struct {
 	owned   map[string]bool // extension containers already copied
 	touched []schema.AttrRef
 	members memberLog
+	// fresh holds the identities of the complex values each Apply created
+	// in multi-valued attributes; validate checks only those of big lists.
+	fresh map[*schema.Attribute]map[uintptr]bool
 }
 
 func newState(p *Patch, r *schema.Resource) *state {

@@ -162,8 +162,12 @@ func (s *state) setPerValue(o *operation) error {
 		hit = append(hit, len(out)-1)
 	}
 	if o.setsPrimary() {
-		out, _ = fixPrimary(a, out, owned, hit)
+		out, owned = fixPrimary(a, out, owned, hit)
 	}
+	if !owned {
+		return nil
+	}
+	s.markFresh(a, list, out)
 	return s.write(o, t.ref, cur, present, out)
 }
 

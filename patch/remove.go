@@ -157,6 +157,7 @@ func (s *state) removePerValue(o *operation, soft bool) error {
 		if err != nil {
 			return err
 		}
+		s.markFresh(a, nil, []any{ne})
 		out = append(out, ne)
 	}
 	if !matched {

@@ -44,6 +44,7 @@ func (s *state) replaceValues(o *operation, cur any, present bool, vals []any) e
 		out = append(out, v)
 		fd.added(v, len(out)-1)
 	}
+	s.markFresh(a, nil, out)
 	if a == s.members.attr {
 		s.members.replaced = true
 		s.members.diff(a, old, out)
