@@ -92,6 +92,9 @@ func (d *drainer) expect(what string, want ...ev) {
 	if want == nil {
 		want = []ev{}
 	}
+	for i := range want {
+		want[i].Members = sortedOrNil(want[i].Members)
+	}
 	got := d.next()
 	for _, e := range got {
 		if e.Tenant != d.h.ten || e.ID == "" || e.Time.IsZero() {
