@@ -51,11 +51,31 @@ func (m *memberSet) setType(id, typ string) {
 }
 
 // collect reads (member_id, type) rows returned by a membership statement
-// into m with fn (add or remove).
-func collect(rows pgx.Rows, fn func(id, typ string)) error {
+// and passes them to fn (add or remove) in the order of ids, the order the
+// caller listed them (RETURNING has no defined order); nil ids keeps the
+// order of the rows.
+func collect(rows pgx.Rows, ids []string, fn func(id, typ string)) error {
 	var id, typ string
-	_, err := pgx.ForEachRow(rows, []any{&id, &typ}, func() error { fn(id, typ); return nil })
-	return err
+	got := map[string]string{}
+	var order []string
+	_, err := pgx.ForEachRow(rows, []any{&id, &typ}, func() error {
+		got[id] = typ
+		order = append(order, id)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if ids == nil {
+		ids = order
+	}
+	for _, id := range ids {
+		if typ, ok := got[id]; ok {
+			delete(got, id)
+			fn(id, typ)
+		}
+	}
+	return nil
 }
 
 // addMembers inserts members not yet in the group, in order, at a cost
@@ -86,7 +106,7 @@ func (s *Store) addMembers(ctx context.Context, tx pgx.Tx, tenant string, rt *sc
 	if err != nil {
 		return err
 	}
-	return collect(rows, set.add)
+	return collect(rows, ids, set.add)
 }
 
 // foldedMember is the fold document of one member (see resources.fold).
@@ -116,7 +136,7 @@ func (s *Store) removeMembers(ctx context.Context, tx pgx.Tx, tenant, group stri
 	if err != nil {
 		return err
 	}
-	return collect(rows, set.remove)
+	return collect(rows, ids, set.remove)
 }
 
 // clearMembers deletes every member of the group, reporting them in
@@ -128,7 +148,7 @@ func (s *Store) clearMembers(ctx context.Context, tx pgx.Tx, tenant, group strin
 	if err != nil {
 		return err
 	}
-	return collect(rows, set.remove)
+	return collect(rows, nil, set.remove)
 }
 
 // applyDeltas applies membership deltas in order (RFC 7644 §3.5.2 member

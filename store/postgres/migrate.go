@@ -63,6 +63,10 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	return s.tx(ctx, "migrate", func(tx pgx.Tx) error {
+		// DDL may wait for locks held by running replicas: no statement timeout.
+		if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('scimkit.migrate:' || $1, 0))`, s.cfg.Schema); err != nil {
 			return err
 		}
