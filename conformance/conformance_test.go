@@ -1,0 +1,158 @@
+package conformance_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/scimkit/scimkit/conformance"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/memory"
+	"github.com/scimkit/scimkit/store/postgres"
+	"github.com/scimkit/scimkit/store/sqlite"
+)
+
+// Tokens of the two tenants every test server accepts.
+const (
+	token1 = "conformance-token-tenant-1"
+	token2 = "conformance-token-tenant-2"
+)
+
+// newServer serves the reference handler on st with two tenants' tokens.
+func newServer(t testing.TB, st store.Store, wrap func(http.Handler) http.Handler) *httptest.Server {
+	t.Helper()
+	h, err := scim.New(scim.Config{
+		Store: st,
+		Authenticator: scim.StaticTokens{
+			{Tenant: "t1", ID: "tok1", SHA256: scim.HashToken(token1)},
+			{Tenant: "t2", ID: "tok2", SHA256: scim.HashToken(token2)},
+		},
+		Prefix: "/scim/v2",
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hh http.Handler = h
+	if wrap != nil {
+		hh = wrap(h)
+	}
+	srv := httptest.NewServer(hh)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func target(srv *httptest.Server) conformance.Target {
+	return conformance.Target{BaseURL: srv.URL + "/scim/v2", Token: token1, SecondToken: token2, Client: srv.Client()}
+}
+
+// runAll runs every case and checks that the run left no data behind.
+func runAll(t *testing.T, st store.Store) {
+	srv := newServer(t, st, nil)
+	tg := target(srv)
+	report := conformance.Run(t, tg)
+	t.Logf("%d cases: %d pass, %d fail, %d warn, %d skip in %s", len(report.Results),
+		report.Count(conformance.StatusPass), report.Count(conformance.StatusFail),
+		report.Count(conformance.StatusWarn), report.Count(conformance.StatusSkip), report.Elapsed)
+	checkNoLeftovers(t, st)
+}
+
+// checkNoLeftovers checks that both tenants are empty after a run.
+func checkNoLeftovers(t *testing.T, st store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	for _, tenant := range []string{"t1", "t2"} {
+		for _, rt := range []string{"User", "Group"} {
+			page, err := st.List(ctx, tenant, resourceType(rt), store.Query{Count: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.TotalResults != 0 {
+				t.Errorf("tenant %s: %d %s resources left after the run", tenant, page.TotalResults, rt)
+			}
+		}
+	}
+}
+
+func TestConformanceMemory(t *testing.T) { runAll(t, memory.New()) }
+
+func TestConformanceSQLite(t *testing.T) {
+	st, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "scim.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	runAll(t, st)
+}
+
+func TestConformancePostgres(t *testing.T) {
+	d := postgresDSN(t)
+	st, err := postgres.Open(t.Context(), postgres.Config{DSN: d, Schema: postgresSchema(t, d), MaxConns: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	runAll(t, st)
+}
+
+// postgresDSN follows store/postgres's convention: SCIMKIT_POSTGRES_DSN or
+// the local default; skip when unreachable unless SCIMKIT_REQUIRE_POSTGRES=1.
+func postgresDSN(t *testing.T) string {
+	t.Helper()
+	d := os.Getenv("SCIMKIT_POSTGRES_DSN")
+	if d == "" {
+		d = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, d)
+	if err == nil {
+		conn.Close(ctx)
+		return d
+	}
+	msg := "PostgreSQL not reachable at " + d + ": " + err.Error() + "; set SCIMKIT_POSTGRES_DSN"
+	if os.Getenv("SCIMKIT_REQUIRE_POSTGRES") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// postgresSchema returns a fresh schema name, dropped when t ends.
+func postgresSchema(t *testing.T, d string) string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "scimkit_conformance_" + hex.EncodeToString(b)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, d)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", name, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{name}.Sanitize()+` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", name, err)
+		}
+	})
+	return name
+}
+
+func resourceType(name string) *schema.ResourceType {
+	if name == "Group" {
+		return schema.GroupResourceType()
+	}
+	return schema.UserResourceType()
+}

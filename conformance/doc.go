@@ -1,0 +1,33 @@
+// Package conformance is a SCIM 2.0 test suite that anyone can run against
+// any SCIM service provider, in any language: RFC 7643/7644 requirements,
+// the request sequences Okta and Microsoft Entra ID really send, and the
+// cases beyond request/response that break real servers (concurrent member
+// adds, simultaneous creates, paging while writing, large groups, ETag races,
+// tenant isolation).
+//
+// Every Case carries a Requirement: its source (an RFC section, or the IdP
+// behaviour it replays) and its Level (MUST, SHOULD, MAY, IDP). A failed
+// MUST or IDP case fails the run; a failed SHOULD or MAY case is a warning.
+// Optional features are learned from /ServiceProviderConfig (RFC 7644 §5):
+// a case that needs an unadvertised feature is skipped with a note, and an
+// advertised feature that misbehaves is a failure.
+//
+// Inside go test:
+//
+//	srv := httptest.NewServer(handler)
+//	conformance.Run(t, conformance.Target{BaseURL: srv.URL, Token: "t"})
+//
+// From a shell, against any server:
+//
+//	go run ./conformance/cmd/scimconform -url https://host/scim/v2 -token $TOKEN
+//
+// The suite creates only uniquely named data ("scimconform-<run>-…"),
+// deletes what it created when a case ends (also when the run is
+// interrupted), and never modifies or deletes anything else.
+//
+// Replay files (ReplayFile, shipped in replays/) are recorded IdP request
+// sequences; Replay sends one to a server, maps the recorded ids to the ids
+// the server assigns, and reports every step whose status, scimType or
+// resulting resource differs from the recording. Recorder writes such files
+// from live traffic, with secrets removed.
+package conformance

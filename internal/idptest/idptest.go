@@ -1,0 +1,91 @@
+// Package idptest exposes the recorded Okta and Microsoft Entra ID request
+// sequences of testdata/ (written from the vendors' published documentation;
+// testdata/QUIRKS.md cites every source) to the tests and tools of scimkit.
+package idptest
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+)
+
+//go:embed testdata
+var files embed.FS
+
+// FS returns the fixture files: testdata/QUIRKS.md and
+// testdata/{okta,entra}/*.json.
+func FS() fs.FS {
+	sub, err := fs.Sub(files, "testdata")
+	if err != nil {
+		panic(err) // the directory is embedded; cannot happen
+	}
+	return sub
+}
+
+// Sequence is one fixture file: an IdP's requests in the order it sends
+// them, with the documented answers.
+type Sequence struct {
+	// Name is the file's path under testdata, e.g. "okta/users.json".
+	Name    string `json:"-"`
+	IdP     string `json:"idp"`
+	Dialect string `json:"dialect"`
+	Source  string `json:"source"`
+	Steps   []Step `json:"steps"`
+}
+
+// Step is one request of a Sequence and its expected answer. Request paths
+// and bodies may hold {{name}} placeholders for ids captured earlier.
+type Step struct {
+	Name    string            `json:"name"`
+	Source  string            `json:"source,omitempty"`
+	Note    string            `json:"note,omitempty"`
+	Dialect string            `json:"dialect,omitempty"`
+	Request Request           `json:"request"`
+	Expect  Expect            `json:"expect"`
+	Capture map[string]string `json:"capture,omitempty"`
+}
+
+// Request is an HTTP request relative to the SCIM base URL.
+type Request struct {
+	Method  string            `json:"method"`
+	Path    string            `json:"path"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Body    json.RawMessage   `json:"body,omitempty"`
+}
+
+// Expect is the documented answer: a status and a body to match as a
+// subset (see QUIRKS.md, "How to read the fixtures").
+type Expect struct {
+	Status int             `json:"status"`
+	Body   json.RawMessage `json:"body,omitempty"`
+}
+
+// Names returns the paths of every fixture sequence, sorted.
+func Names() []string {
+	var out []string
+	_ = fs.WalkDir(FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && path.Ext(p) == ".json" {
+			out = append(out, p)
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
+}
+
+// Load decodes the fixture sequence name (e.g. "entra/groups.json").
+func Load(name string) (*Sequence, error) {
+	data, err := fs.ReadFile(FS(), name)
+	if err != nil {
+		return nil, fmt.Errorf("idptest: %w", err)
+	}
+	var s Sequence
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("idptest: %s: %w", name, err)
+	}
+	s.Name = name
+	return &s, nil
+}
