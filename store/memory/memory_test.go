@@ -1,17 +1,87 @@
 package memory_test
 
 import (
+	"context"
+	"fmt"
+	"runtime"
 	"testing"
 
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
 	"github.com/scimkit/scimkit/store/storetest"
 )
 
-func newStore(t *testing.T) store.Store {
+func newStore(tb testing.TB) store.Store {
 	s := memory.New()
-	t.Cleanup(func() { s.Close() })
+	tb.Cleanup(func() { s.Close() })
 	return s
 }
 
-func TestStore(t *testing.T) { storetest.Run(t, newStore) }
+func TestStore(t *testing.T) { storetest.Run(t, func(t *testing.T) store.Store { return newStore(t) }) }
+
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, newStore) }
+
+// BenchmarkBytesPerUser reports the heap the store holds per typical user
+// (storetest.TypicalUser) at 100,000 users, with the outbox disabled so
+// only resources and indexes count. The budget is 2 KiB per user.
+func BenchmarkBytesPerUser(b *testing.B) {
+	const n = 100_000
+	for b.Loop() {
+		s := memory.New(memory.Config{OutboxSize: -1})
+		before := heapInuse()
+		ctx := context.Background()
+		for i := range n {
+			if _, err := s.Create(ctx, "t", storetest.UserType(), storetest.TypicalUser(i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		per := float64(heapInuse()-before) / n
+		b.ReportMetric(per, "bytes/user")
+		if per > 2048 {
+			b.Errorf("%.0f bytes per typical user, budget 2048", per)
+		}
+		runtime.KeepAlive(s)
+	}
+}
+
+func heapInuse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}
+
+func Example() {
+	s := memory.New()
+	defer s.Close()
+	ctx := context.Background()
+	users, groups := schema.UserResourceType(), schema.GroupResourceType()
+	u, _ := s.Create(ctx, "acme", users, &schema.Resource{
+		Schemas: []string{schema.UserSchema},
+		Attrs:   map[string]any{"userName": "bjensen@example.com"},
+	})
+	g, _ := s.Create(ctx, "acme", groups, &schema.Resource{
+		Schemas: []string{schema.GroupSchema},
+		Attrs:   map[string]any{"displayName": "Admins", "members": []any{map[string]any{"value": u.ID}}},
+	})
+	_, err := s.Create(ctx, "acme", users, &schema.Resource{
+		Schemas: []string{schema.UserSchema},
+		Attrs:   map[string]any{"userName": "BJENSEN@example.com"},
+	})
+	fmt.Println(u.Meta.Version, err != nil)
+	u, _ = s.Get(ctx, "acme", users, u.ID, store.ReadOptions{})
+	fmt.Println(u.Attrs["groups"].([]any)[0].(map[string]any)["display"])
+	evs, _ := s.Events(ctx, 0, 10)
+	for _, e := range evs {
+		fmt.Println(e.Type, e.ResourceID == g.ID || e.ResourceID == u.ID)
+	}
+	// Output:
+	// W/"1" true
+	// Admins
+	// user.created true
+	// group.created true
+	// group.members_added true
+	// user.groups_changed true
+}

@@ -1,0 +1,185 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// Bench runs the shared benchmarks. newStore is called once per Bench
+// call (not per sub-benchmark): seeded data is created outside the timer
+// and reused by every sub-benchmark of the same size within the run.
+//
+// Sub-benchmarks: UserNameEq/{1k,100k} (List with a bound userName eq
+// filter), MemberAdd/{1k,100k} and MemberRemove/{1k,100k} (one-member
+// delta on a group of that many members), Create (a typical user) and
+// Get.
+func Bench(b *testing.B, newStore func(tb testing.TB) store.Store) {
+	s := newStore(b)
+	ctx := context.Background()
+	bs := &benchState{s: s, ctx: ctx, users: map[int][]string{}, groups: map[int]string{}}
+	for _, n := range []int{1000, 100000} {
+		b.Run(fmt.Sprintf("UserNameEq/%s", size(n)), func(b *testing.B) { bs.userNameEq(b, n) })
+	}
+	for _, n := range []int{1000, 100000} {
+		b.Run(fmt.Sprintf("MemberAdd/%s", size(n)), func(b *testing.B) { bs.memberAdd(b, n) })
+		b.Run(fmt.Sprintf("MemberRemove/%s", size(n)), func(b *testing.B) { bs.memberRemove(b, n) })
+	}
+	b.Run("Create", bs.create)
+	b.Run("Get", bs.get)
+}
+
+func size(n int) string {
+	if n%1000 == 0 {
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return fmt.Sprint(n)
+}
+
+type benchState struct {
+	s      store.Store
+	ctx    context.Context
+	users  map[int][]string // tenant-per-size user ids
+	groups map[int]string
+	next   int
+}
+
+func benchTenant(n int) string { return "bench-" + size(n) }
+
+// seedUsers creates n typical users in tenant bench-<n> once.
+func (bs *benchState) seedUsers(b *testing.B, n int) []string {
+	if ids, ok := bs.users[n]; ok {
+		return ids
+	}
+	b.StopTimer()
+	defer b.StartTimer()
+	ids := make([]string, n)
+	for i := range n {
+		r, err := bs.s.Create(bs.ctx, benchTenant(n), UserType(), TypicalUser(i))
+		if err != nil {
+			b.Fatalf("seed user %d: %v", i, err)
+		}
+		ids[i] = r.ID
+	}
+	bs.users[n] = ids
+	return ids
+}
+
+func (bs *benchState) userNameEq(b *testing.B, n int) {
+	bs.seedUsers(b, n)
+	queries := make([]store.Query, 64)
+	for i := range queries {
+		name := TypicalUser((i * 7919) % n).Attrs["userName"].(string)
+		e, err := filter.Parse(fmt.Sprintf("userName eq %q", name))
+		if err == nil {
+			e, err = filter.Bind(UserType(), e)
+		}
+		if err != nil {
+			b.Skipf("filter: %v", err)
+		}
+		queries[i] = store.Query{Filter: e, Count: 10}
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		p, err := bs.s.List(bs.ctx, benchTenant(n), UserType(), queries[i%len(queries)])
+		if err != nil || p.TotalResults != 1 {
+			b.Fatalf("List: %v (total %v)", err, p)
+		}
+	}
+}
+
+// seedGroup creates, once, a group with n members in tenant bench-<n>.
+func (bs *benchState) seedGroup(b *testing.B, n int) string {
+	if id, ok := bs.groups[n]; ok {
+		return id
+	}
+	b.StopTimer()
+	defer b.StartTimer()
+	g, err := bs.s.Create(bs.ctx, benchTenant(n), GroupType(), group("Bench"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < n; i += 5000 {
+		d := patch.MemberDelta{Kind: patch.DeltaAdd}
+		for j := i; j < min(i+5000, n); j++ {
+			d.Members = append(d.Members, patch.Member{Value: fmt.Sprintf("member-%07d", j), Type: "User"})
+		}
+		if _, _, err := bs.s.Update(bs.ctx, benchTenant(n), GroupType(), g.ID, store.Update{MemberDeltas: []patch.MemberDelta{d}, Apply: keep}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	bs.groups[n] = g.ID
+	return g.ID
+}
+
+func keep(cur *schema.Resource) (*schema.Resource, error) { return cur, nil }
+
+func (bs *benchState) delta(b *testing.B, n int, g string, kind patch.DeltaKind, values []string) {
+	d := patch.MemberDelta{Kind: kind}
+	for _, v := range values {
+		d.Members = append(d.Members, patch.Member{Value: v, Type: "User"})
+	}
+	if _, _, err := bs.s.Update(bs.ctx, benchTenant(n), GroupType(), g, store.Update{MemberDeltas: []patch.MemberDelta{d}, Apply: keep}); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func (bs *benchState) memberAdd(b *testing.B, n int) {
+	g := bs.seedGroup(b, n)
+	var added []string
+	b.ResetTimer()
+	for b.Loop() {
+		bs.next++
+		v := fmt.Sprintf("extra-%d", bs.next)
+		bs.delta(b, n, g, patch.DeltaAdd, []string{v})
+		added = append(added, v)
+	}
+	b.StopTimer()
+	bs.delta(b, n, g, patch.DeltaRemove, added)
+}
+
+func (bs *benchState) memberRemove(b *testing.B, n int) {
+	g := bs.seedGroup(b, n)
+	// Remove existing members, re-adding them outside the timer in batches
+	// so the group keeps about n members.
+	const batch = 500
+	var removed []string
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		v := fmt.Sprintf("member-%07d", i%min(n, batch))
+		if len(removed) == batch || (len(removed) > 0 && i%batch == 0) {
+			b.StopTimer()
+			bs.delta(b, n, g, patch.DeltaAdd, removed)
+			removed = removed[:0]
+			b.StartTimer()
+		}
+		bs.delta(b, n, g, patch.DeltaRemove, []string{v})
+		removed = append(removed, v)
+	}
+	b.StopTimer()
+	bs.delta(b, n, g, patch.DeltaAdd, removed)
+}
+
+func (bs *benchState) create(b *testing.B) {
+	for b.Loop() {
+		bs.next++
+		if _, err := bs.s.Create(bs.ctx, "bench-create", UserType(), TypicalUser(1_000_000+bs.next)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func (bs *benchState) get(b *testing.B) {
+	ids := bs.seedUsers(b, 1000)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := bs.s.Get(bs.ctx, benchTenant(1000), UserType(), ids[i%len(ids)], store.ReadOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
