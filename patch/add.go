@@ -60,6 +60,7 @@ func (s *state) addValues(o *operation, cur any, present bool, vals []any) error
 			continue
 		}
 		out, owned = cow(out, owned, len(vals))
+		v = schema.CloneValue(v) // the Patch's values are never handed out
 		out = append(out, v)
 		fd.added(v, len(out)-1)
 		s.members.add(a, v)

@@ -34,7 +34,9 @@ func (p *Patch) Apply(r *schema.Resource) (*schema.Resource, *Summary, error) {
 			return nil, nil, err
 		}
 	}
-	s.syncSchemas()
+	if err := s.syncSchemas(); err != nil {
+		return nil, nil, err
+	}
 	out, err := s.validate()
 	if err != nil {
 		var se *schema.Error
@@ -188,8 +190,9 @@ func checkSubs(o *operation, ref schema.AttrRef, old, nv map[string]any) error {
 }
 
 // syncSchemas lists an extension URN in "schemas" when the resource has
-// attributes of it, and drops it when the patch removed the last one.
-func (s *state) syncSchemas() {
+// attributes of it, and drops it when the patch removed the last one. A
+// patch of "schemas" itself must keep the core schema URN (RFC 7643 §3).
+func (s *state) syncSchemas() error {
 	for _, e := range s.rt.Extensions {
 		id := e.Schema.ID
 		_, now := s.next.Attrs[id]
@@ -202,6 +205,12 @@ func (s *state) syncSchemas() {
 			s.next.Schemas = slices.Delete(s.next.Schemas, i, i+1)
 		}
 	}
+	for _, t := range s.touched {
+		if t.Attr == schema.SchemasAttribute && !slices.ContainsFunc(s.next.Schemas, func(u string) bool { return strings.EqualFold(u, s.rt.Schema.ID) }) {
+			return schema.ErrInvalidValue.WithDetail(`"schemas" must keep %q (RFC 7643 §3)`, s.rt.Schema.ID)
+		}
+	}
+	return nil
 }
 
 // membersAttr returns the resource type's Group-style "members"

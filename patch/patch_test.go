@@ -152,6 +152,19 @@ func TestApplyCore(t *testing.T) {
 			sum:    &patch.Summary{},
 		},
 		{
+			name: "remove sub-attribute of no values", dialect: patch.DialectStrict,
+			before: `{"userName":"a"}`,
+			body:   body(`{"op":"remove","path":"emails.display"}`),
+			want:   `{"userName":"a"}`,
+		},
+		{
+			name:   "remove sub-attribute of every value",
+			before: bjensen,
+			body:   body(`{"op":"remove","path":"emails.primary"}`),
+			want: `{"userName":"bjensen","name":{"givenName":"Barbara","familyName":"Jensen"},
+				"emails":[{"value":"bjensen@example.com","type":"work"},{"value":"babs@jensen.org","type":"home"}]}`,
+		},
+		{
 			name:   "remove filtered sub-attribute",
 			before: bjensen,
 			body:   body(`{"op":"remove","path":"emails[type eq \"work\"].primary"}`),
@@ -249,6 +262,7 @@ func TestApplyErrors(t *testing.T) {
 		{name: "failure leaves nothing applied", before: bjensen, body: body(`{"op":"replace","path":"nickName","value":"x"},{"op":"remove","path":"userName"}`), err: schema.ErrMutability},
 		{name: "immutable member value", group: true, before: group3, body: body(`{"op":"replace","path":"members[value eq \"u1\"].value","value":"u9"}`), err: schema.ErrMutability},
 		{name: "immutable member display", group: true, before: group3, body: body(`{"op":"replace","path":"members[value eq \"u1\"].display","value":"Uno"}`), err: schema.ErrMutability},
+		{name: "replace schemas without core", before: bjensen, body: body(`{"op":"replace","path":"schemas","value":["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]}`), err: schema.ErrInvalidValue},
 		{name: "remove group displayName", group: true, before: group3, body: body(`{"op":"remove","path":"displayName"}`), err: schema.ErrMutability},
 	})
 }
@@ -266,5 +280,36 @@ func TestLimits(t *testing.T) {
 	checkErr(t, schema.ErrPayloadTooLarge, err)
 	if _, err := patch.Parse(nil, []byte(m), patch.Config{}); err == nil {
 		t.Error("Parse(nil resource type) succeeded")
+	}
+}
+
+// TestPatchReusable: a Patch is immutable and safe for concurrent use, and
+// results never alias its values (a store may retry Apply).
+func TestPatchReusable(t *testing.T) {
+	p, err := patch.Parse(groupType, []byte(body(`{"op":"add","path":"members","value":[{"value":"u3","display":"Three"}]},{"op":"replace","path":"displayName","value":"X"}`)), patch.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := resource(t, groupType, group3)
+	first, _, err := p.Apply(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Attrs["members"].([]any)[3].(map[string]any)["display"] = "mutated"
+	done := make(chan *schema.Resource)
+	for range 4 {
+		go func() {
+			r, _, err := p.Apply(g)
+			if err != nil {
+				t.Error(err)
+			}
+			done <- r
+		}()
+	}
+	for range 4 {
+		r := <-done
+		if got := r.Attrs["members"].([]any)[3].(map[string]any)["display"]; got != "Three" {
+			t.Errorf("display = %v, want Three", got)
+		}
 	}
 }

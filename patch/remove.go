@@ -181,9 +181,11 @@ func (s *state) dropSub(o *operation, e any) (any, error) {
 }
 
 // unmatched handles a remove whose filter selected nothing: noTarget in
-// DialectStrict (RFC 7644 Table 9), a no-op in lenient dialects.
+// DialectStrict (RFC 7644 Table 9), a no-op in lenient dialects. Without a
+// filter ("emails.display" on a user without emails) there is nothing to
+// remove, which succeeds.
 func (s *state) unmatched(o *operation, soft bool) error {
-	if soft || s.p.f.idempotentRemove {
+	if soft || s.p.f.idempotentRemove || o.tgt.filter == nil {
 		return nil
 	}
 	return noTarget(o)

@@ -1,5 +1,7 @@
 package patch
 
+import "github.com/scimkit/scimkit/schema"
+
 // replace applies a "replace" operation (RFC 7644 §3.5.2.3):
 //   - multi-valued attribute without filter: all values are replaced;
 //   - complex attribute: the given sub-attributes are replaced or added,
@@ -41,6 +43,7 @@ func (s *state) replaceValues(o *operation, cur any, present bool, vals []any) e
 		if fd.find(out, v) >= 0 {
 			continue
 		}
+		v = schema.CloneValue(v) // the Patch's values are never handed out
 		out = append(out, v)
 		fd.added(v, len(out)-1)
 	}
