@@ -286,7 +286,7 @@ func TestLimits(t *testing.T) {
 // TestPatchReusable: a Patch is immutable and safe for concurrent use, and
 // results never alias its values (a store may retry Apply).
 func TestPatchReusable(t *testing.T) {
-	p, err := patch.Parse(groupType, []byte(body(`{"op":"add","path":"members","value":[{"value":"u3","display":"Three"}]},{"op":"replace","path":"displayName","value":"X"}`)), patch.Config{})
+	p, err := patch.Parse(groupType, []byte(body(`{"op":"add","path":"members","value":[{"value":"u4","display":"Three"}]},{"op":"replace","path":"displayName","value":"X"}`)), patch.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
