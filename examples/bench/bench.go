@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+)
+
+// bench is one run of the tool against one server.
+type bench struct {
+	cfg    config
+	r      *runner
+	prog   *progress
+	base   string // SCIM base URL under test
+	ceil   string // ceiling server URL, "" without -ceiling
+	inProc bool   // the server runs in this process (-self)
+	runID  string
+	seed   uint64
+	ids    []string // ids of the run's users by index; "" where create failed
+	made   int      // users created so far (ids[:made])
+	heap0  uint64   // live heap before the creates (-self)
+	rep    Report
+}
+
+// measure runs w against the ceiling (when on) and then the server, and
+// records the result.
+func (b *bench) measure(ctx context.Context, w *workload, bd bound) Result {
+	label := fmt.Sprintf("%s N=%d", w.name, w.users)
+	if w.members > 0 {
+		label += fmt.Sprintf(" M=%d", w.members)
+	}
+	var c *Ceiling
+	if b.ceil != "" {
+		x := b.r.exec(ctx, label+" ceiling", b.ceil, w, bound{n: b.cfg.requests, d: b.cfg.duration}, true)
+		n, rps, p50, p99 := summarize(x.lat, x.elapsed)
+		c = &Ceiling{Requests: n, ReqPerSec: rps, P50Ms: p50, P99Ms: p99}
+	}
+	res := b.r.result(w, b.r.exec(ctx, label, b.base, w, bd, false))
+	if c != nil && c.ReqPerSec > 0 {
+		res.Ceiling, res.Ratio = c, res.ReqPerSec/c.ReqPerSec
+	}
+	b.rep.Results = append(b.rep.Results, res)
+	return res
+}
+
+// timed is the bound of the timed workloads.
+func (b *bench) timed() bound { return bound{n: b.cfg.requests, d: b.cfg.duration} }
+
+// sample creates the run's first user and reads it back: its size sets the
+// ceiling's payload, so the ceiling returns a user as big as the server's.
+func (b *bench) sample(ctx context.Context) ([]byte, error) {
+	var buf bytes.Buffer
+	req := request{method: "POST", path: "/Users", body: b.userBody(0)}
+	rep, err := b.r.cl.do(ctx, b.base, req, &buf)
+	if err != nil {
+		return nil, fmt.Errorf("first request: %w", err)
+	}
+	if rep.status != 201 {
+		return nil, fmt.Errorf("first request: %w", statusError(req, rep))
+	}
+	var u idOnly
+	if err := json.Unmarshal(rep.body, &u); err != nil || u.ID == "" {
+		return nil, fmt.Errorf("POST /Users: no id in the response")
+	}
+	b.ids[0] = u.ID
+	b.rep.RequestBytes = len(req.body)
+	req = request{method: "GET", path: "/Users/" + u.ID}
+	if rep, err = b.r.cl.do(ctx, b.base, req, &buf); err != nil || rep.status != 200 {
+		return nil, fmt.Errorf("GET /Users/%s: %v %v", u.ID, err, rep.status)
+	}
+	return bytes.Clone(rep.body), nil
+}
+
+// users runs the create stages, each followed by lookups and pages at that
+// size, and measures the server's memory around the creates.
+func (b *bench) users(ctx context.Context) {
+	b.memBefore()
+	from := 1
+	for k, n := range b.cfg.users {
+		b.measure(ctx, b.createWorkload(from, n), bound{n: n - from})
+		from, b.made = n, n
+		if k == len(b.cfg.users)-1 {
+			b.memAfter(n)
+		}
+		if b.cfg.wants("lookup") {
+			b.measure(ctx, b.lookupWorkload(n), b.timed())
+		}
+		if b.cfg.wants("page") {
+			b.measure(ctx, b.pageWorkload(n), b.timed())
+		}
+	}
+}
+
+// groups fills one group stage by stage and runs the member workloads on
+// it at each size.
+func (b *bench) groups(ctx context.Context) error {
+	g, err := b.createGroup(ctx, "big")
+	if err != nil {
+		return err
+	}
+	from := 0
+	for _, m := range b.cfg.members {
+		if m > b.made { // members are users: create the missing ones
+			b.measure(ctx, b.createWorkload(b.made, m), bound{n: m - b.made})
+			b.made = m
+		}
+		b.measure(ctx, b.fillWorkload(g, from, m), bound{n: (m - from + fillBatch - 1) / fillBatch})
+		from = m
+		if b.cfg.wants("member-remove") {
+			w, removed := b.removeWorkload(g, m)
+			b.measure(ctx, w, b.timed())
+			if back := removed(); b.cfg.wants("member-add") && len(back) > 0 {
+				b.measure(ctx, b.addWorkload("member-add", g, back, m), bound{n: len(back)})
+			}
+		}
+		if err := b.check(ctx, g); err != nil {
+			return err
+		}
+		if b.cfg.wants("group-get") {
+			b.measure(ctx, b.getGroupWorkload(g, m), b.timed())
+		}
+	}
+	return nil
+}
+
+// concurrent has C clients add distinct users to a fresh group, then
+// checks that none was lost.
+func (b *bench) concurrent(ctx context.Context) error {
+	g, err := b.createGroup(ctx, "concurrent")
+	if err != nil {
+		return err
+	}
+	ids := nonEmpty(b.ids[:b.made])
+	rand.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	b.measure(ctx, b.addWorkload("concurrent-add", g, ids, 0), b.timed())
+	return b.check(ctx, g)
+}
+
+// check verifies g's membership and charges lost or extra members to the
+// last result as check failures.
+func (b *bench) check(ctx context.Context, g *group) error {
+	lost, extra, err := b.verify(ctx, g)
+	if err != nil {
+		return fmt.Errorf("verifying group members: %w", err)
+	}
+	b.rep.LostMembers += lost
+	if lost+extra > 0 && len(b.rep.Results) > 0 {
+		last := &b.rep.Results[len(b.rep.Results)-1]
+		last.CheckFailures += lost + extra
+		last.FirstErrors = append(last.FirstErrors, fmt.Sprintf("group %s: %d members lost, %d unexpected", g.id, lost, extra))
+	}
+	return nil
+}
+
+func (b *bench) memBefore() {
+	if b.cfg.pid == 0 {
+		return
+	}
+	m := &Memory{PID: b.cfg.pid, InProcess: b.inProc}
+	if b.inProc {
+		b.heap0 = settle()
+	}
+	m.RSSBefore, _, _ = procStatus(b.cfg.pid)
+	b.rep.Memory = m
+}
+
+func (b *bench) memAfter(users int) {
+	m := b.rep.Memory
+	if m == nil {
+		return
+	}
+	if b.inProc {
+		heap := settle()
+		m.HeapBytesPerUser = (float64(heap) - float64(b.heap0)) / float64(users)
+	}
+	m.RSSAfter, _, _ = procStatus(b.cfg.pid)
+	m.UsersCreated = users
+	m.BytesPerUser = float64(m.RSSAfter-m.RSSBefore) / float64(users)
+}
+
+func (b *bench) memPeak() {
+	if m := b.rep.Memory; m != nil {
+		_, m.PeakRSS, _ = procStatus(m.PID)
+	}
+}
+
+func newBench(cfg config, cl *client, prog *progress, base string, inProc bool) *bench {
+	b := &bench{cfg: cfg, r: &runner{cl: cl, clients: cfg.clients, progress: prog}, prog: prog, base: base,
+		inProc: inProc, runID: randomHex(3), seed: rand.Uint64(), ids: make([]string, max(cfg.users[len(cfg.users)-1], cfg.members[len(cfg.members)-1]))}
+	if inProc && b.cfg.pid == 0 {
+		b.cfg.pid = os.Getpid()
+	}
+	b.rep = newReport(b.cfg)
+	return b
+}

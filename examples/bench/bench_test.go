@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestSelfMemory runs the whole tool against the reference handler on the
+// memory store with tiny sizes and checks the JSON report's structure and
+// that the server failed nothing. It asserts no timings.
+func TestSelfMemory(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"-self", "memory", "-users", "100,200", "-members", "150,300", "-clients", "2", "-requests", "40", "-json"}
+	if err := run(t.Context(), args, &stdout, &stderr, func(string) string { return "" }); err != nil {
+		t.Fatalf("run: %v\nstderr:\n%s", err, stderr.String())
+	}
+	var rep Report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, stdout.String())
+	}
+	type row struct {
+		Workload       string
+		Users, Members int
+	}
+	var got []row
+	for _, r := range rep.Results {
+		got = append(got, row{r.Workload, r.Users, r.Members})
+		if r.Requests == 0 || r.ReqPerSec <= 0 || r.Ceiling == nil || r.Ratio <= 0 {
+			t.Errorf("%s N=%d M=%d: requests %d, req/s %v, ceiling %v, ratio %v; want all set", r.Workload, r.Users, r.Members, r.Requests, r.ReqPerSec, r.Ceiling, r.Ratio)
+		}
+		if r.Errors != 0 || r.CheckFailures != 0 {
+			t.Errorf("%s N=%d M=%d: %d errors, %d check failures: %v", r.Workload, r.Users, r.Members, r.Errors, r.CheckFailures, r.FirstErrors)
+		}
+	}
+	want := []row{
+		{"create", 100, 0}, {"lookup", 100, 0}, {"page", 100, 0},
+		{"create", 200, 0}, {"lookup", 200, 0}, {"page", 200, 0},
+		{"group-fill", 200, 150}, {"member-remove", 200, 150}, {"member-add", 200, 150}, {"group-get", 200, 150},
+		{"create", 300, 0}, {"group-fill", 300, 300}, {"member-remove", 300, 300}, {"member-add", 300, 300}, {"group-get", 300, 300},
+		{"concurrent-add", 300, 0},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+	if rep.Errors != 0 || rep.CheckFailures != 0 || rep.LostMembers != 0 {
+		t.Errorf("errors %d, check failures %d, lost members %d; want none", rep.Errors, rep.CheckFailures, rep.LostMembers)
+	}
+	var flat []string
+	for _, f := range rep.Flatness {
+		flat = append(flat, f.Workload+"/"+f.Dimension)
+	}
+	for _, w := range []string{"lookup/users", "page/users", "member-add/members", "member-remove/members", "group-get/members"} {
+		if !slices.Contains(flat, w) {
+			t.Errorf("flatness lacks %s: %v", w, flat)
+		}
+	}
+	if m := rep.Memory; m == nil || m.PeakRSS <= 0 || m.RSSAfter <= 0 || m.UsersCreated != 200 || !m.InProcess {
+		t.Errorf("memory %+v; want peak and RSS after create of 200 users, in process", m)
+	}
+	if rep.CeilingBytes < rep.RequestBytes || rep.RequestBytes == 0 {
+		t.Errorf("ceiling payload %d bytes, user request %d bytes; want a payload at least as big as the request", rep.CeilingBytes, rep.RequestBytes)
+	}
+	if !strings.Contains(stderr.String(), "lookup N=200") {
+		t.Errorf("no progress line for lookup N=200 on stderr:\n%s", stderr.String())
+	}
+}
+
+// TestFlags checks the command line's validation and size lists.
+func TestFlags(t *testing.T) {
+	env := func(string) string { return "" }
+	tests := []struct {
+		args    []string
+		wantErr string
+		users   []int
+	}{
+		{args: []string{"-self", "memory", "-users", "100k,1k,1k"}, users: []int{1000, 100000}},
+		{args: []string{"-url", "http://127.0.0.1:1/scim/v2", "-token", "t"}, users: []int{1000}},
+		{args: []string{}, wantErr: "exactly one of -url"},
+		{args: []string{"-self", "memory", "-url", "http://x"}, wantErr: "exactly one of -url"},
+		{args: []string{"-url", "http://127.0.0.1:1"}, wantErr: "-token"},
+		{args: []string{"-self", "memory", "-users", "0"}, wantErr: "not a positive size"},
+		{args: []string{"-self", "memory", "-workloads", "lookup,nope"}, wantErr: "unknown workload"},
+		{args: []string{"-self", "memory", "-clients", "0"}, wantErr: "-clients"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			c, err := parseFlags(tt.args, &bytes.Buffer{}, env)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.users, c.users); diff != "" {
+				t.Errorf("users (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime/pprof"
+)
+
+// startCeiling starts the trivial handler every result is compared with: on
+// 127.0.0.1, it drains the request body and answers the fixed user payload,
+// a user of the size the server under test returns. What a workload reaches
+// against it is what this machine, client and concurrency can do at all.
+func startCeiling(payload []byte) *httptest.Server {
+	return httptest.NewServer(labelled("ceiling", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.Write(payload)
+	})))
+}
+
+// labelled marks the goroutine serving a connection with role in CPU
+// profiles. The label is left on the goroutine on purpose: net/http serves
+// a connection on one goroutine, so its later request parsing and response
+// writing are attributed to role too.
+func labelled(role string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := pprof.WithLabels(r.Context(), pprof.Labels("role", role))
+		pprof.SetGoroutineLabels(ctx)
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}

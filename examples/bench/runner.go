@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"runtime/pprof"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// workload is one kind of request, sent by every worker until a request
+// count or a duration is reached. Request i (0, 1, 2, … across all workers)
+// is gen(i), so workloads that need distinct items per request index a
+// prepared list.
+type workload struct {
+	name    string
+	users   int
+	members int
+	// size is the number of distinct requests gen can make (0: no limit);
+	// a run stops there, and a ceiling run wraps around.
+	size int
+	gen  func(i int) request
+	// want reports whether a status is a success; others are errors.
+	want func(status int) bool
+	// check verifies a successful response; a non-nil error is a check
+	// failure (the server answered, but wrongly). It may be nil.
+	check func(i int, body []byte) error
+}
+
+// bound says when a run stops: after n requests when n > 0, else after d.
+type bound struct {
+	n int
+	d time.Duration
+}
+
+// outcome is the result of sending one workload to one server.
+type outcome struct {
+	lat         [][]time.Duration
+	errors      int64
+	checkFails  int64
+	bytes       int64
+	elapsed     time.Duration
+	firstErrors []string
+}
+
+// clientLabels mark the load generator's goroutines (and the transport
+// goroutines they start) in CPU profiles; the self-hosted server's are
+// role=server and the ceiling's role=ceiling, so
+// go tool pprof -tagfocus role=server shows the server alone.
+var clientLabels = pprof.Labels("role", "client")
+
+// runner sends workloads with a fixed number of concurrent workers.
+type runner struct {
+	cl       *client
+	clients  int
+	progress *progress
+}
+
+// errorLog keeps the first few distinct error messages of a run.
+type errorLog struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (e *errorLog) add(err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.msgs) >= 5 {
+		return
+	}
+	s := err.Error()
+	for _, m := range e.msgs {
+		if m == s {
+			return
+		}
+	}
+	e.msgs = append(e.msgs, s)
+}
+
+// exec sends w to base until b is reached. A ceiling run skips w.want and
+// w.check (any 2xx is a success) and wraps around w.size.
+func (r *runner) exec(ctx context.Context, label, base string, w *workload, b bound, ceiling bool) outcome {
+	p := &pass{r: r, base: base, w: w, b: b, ceiling: ceiling, lat: make([][]time.Duration, r.clients)}
+	live := r.progress.begin(label, b.n, &p.next, &p.errs, &p.fails)
+	defer r.progress.end(live)
+	start := time.Now()
+	p.deadline = start.Add(b.d)
+	var wg sync.WaitGroup
+	for k := range r.clients {
+		wg.Go(func() { pprof.Do(ctx, clientLabels, func(ctx context.Context) { p.loop(ctx, k) }) })
+	}
+	wg.Wait()
+	return outcome{lat: p.lat, errors: p.errs.Load(), checkFails: p.fails.Load(), bytes: p.nbytes.Load(),
+		elapsed: time.Since(start), firstErrors: p.elog.msgs}
+}
+
+// pass is the shared state of one exec.
+type pass struct {
+	r        *runner
+	base     string
+	w        *workload
+	b        bound
+	ceiling  bool
+	deadline time.Time
+
+	next, errs, fails, nbytes atomic.Int64
+	elog                      errorLog
+	lat                       [][]time.Duration // per worker
+}
+
+// loop is worker k: it takes request indexes until the bound is reached.
+func (p *pass) loop(ctx context.Context, k int) {
+	var buf bytes.Buffer
+	w := p.w
+	for ctx.Err() == nil {
+		i := int(p.next.Add(1) - 1)
+		if (p.b.n > 0 && i >= p.b.n) || (p.b.n == 0 && time.Now().After(p.deadline)) || (!p.ceiling && w.size > 0 && i >= w.size) {
+			p.next.Add(-1)
+			return
+		}
+		j := i
+		if p.ceiling && w.size > 0 {
+			j = i % w.size
+		}
+		req := w.gen(j)
+		t0 := time.Now()
+		rep, err := p.r.cl.do(ctx, p.base, req, &buf)
+		d := time.Since(t0)
+		switch {
+		case err != nil:
+			p.fail(&p.errs, err)
+			continue
+		case !p.ceiling && !w.want(rep.status), p.ceiling && !is2xx(rep.status):
+			p.fail(&p.errs, statusError(req, rep))
+			continue
+		}
+		p.lat[k] = append(p.lat[k], d)
+		p.nbytes.Add(int64(len(rep.body)))
+		if !p.ceiling && w.check != nil {
+			if err := w.check(i, rep.body); err != nil {
+				p.fail(&p.fails, fmt.Errorf("check: %s %s: %w", req.method, trim(req.path, 80), err))
+			}
+		}
+	}
+}
+
+func (p *pass) fail(counter *atomic.Int64, err error) {
+	counter.Add(1)
+	p.elog.add(err)
+}
+
+// result turns a run into a Result row.
+func (r *runner) result(w *workload, x outcome) Result {
+	n, rps, p50, p99 := summarize(x.lat, x.elapsed)
+	res := Result{Workload: w.name, Users: w.users, Members: w.members, Clients: r.clients,
+		Requests: n, Errors: int(x.errors), CheckFailures: int(x.checkFails), Seconds: x.elapsed.Seconds(),
+		ReqPerSec: rps, P50Ms: p50, P99Ms: p99, FirstErrors: x.firstErrors}
+	if n > 0 {
+		res.RespBytes = float64(x.bytes) / float64(n)
+	}
+	return res
+}
+
+// status helpers for workload.want.
+func is(codes ...int) func(int) bool {
+	return func(s int) bool {
+		for _, c := range codes {
+			if s == c {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func is2xx(s int) bool { return s >= 200 && s < 300 }
+
+var (
+	isOK      = is(http.StatusOK)
+	isCreated = is(http.StatusCreated)
+	isPatched = is(http.StatusOK, http.StatusNoContent)
+)

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"slices"
+	"time"
+)
+
+// Result is the measurement of one workload at one size, as printed in the
+// table and the -json output.
+type Result struct {
+	Workload string `json:"workload"`
+	// Users and Members are the sizes the workload ran at: users stored
+	// on the server, and members of the group it targets (0 when none).
+	Users   int `json:"users"`
+	Members int `json:"members,omitempty"`
+	Clients int `json:"clients"`
+
+	Requests      int     `json:"requests"`
+	Errors        int     `json:"errors"`
+	CheckFailures int     `json:"check_failures"`
+	Seconds       float64 `json:"seconds"`
+	ReqPerSec     float64 `json:"req_per_s"`
+	P50Ms         float64 `json:"p50_ms"`
+	P99Ms         float64 `json:"p99_ms"`
+	// RespBytes is the mean response body size.
+	RespBytes float64 `json:"resp_bytes"`
+
+	// Ceiling is the same requests, same client and concurrency, against
+	// a trivial in-process handler that returns a fixed user; Ratio is
+	// ReqPerSec / Ceiling.ReqPerSec.
+	Ceiling *Ceiling `json:"ceiling,omitempty"`
+	Ratio   float64  `json:"ratio_to_ceiling,omitempty"`
+
+	// FirstErrors holds up to a few distinct error messages, to act on.
+	FirstErrors []string `json:"first_errors,omitempty"`
+}
+
+// Ceiling is the throughput of the trivial handler for one workload's
+// requests, measured just before the workload.
+type Ceiling struct {
+	Requests  int     `json:"requests"`
+	ReqPerSec float64 `json:"req_per_s"`
+	P50Ms     float64 `json:"p50_ms"`
+	P99Ms     float64 `json:"p99_ms"`
+}
+
+// summarize fills the latency and throughput fields from per-worker samples.
+func summarize(lat [][]time.Duration, elapsed time.Duration) (n int, rps, p50, p99 float64) {
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	n = len(all)
+	if n == 0 || elapsed <= 0 {
+		return n, 0, 0, 0
+	}
+	slices.Sort(all)
+	return n, float64(n) / elapsed.Seconds(), ms(percentile(all, 0.50)), ms(percentile(all, 0.99))
+}
+
+// percentile returns the nearest-rank percentile of sorted samples.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(p*float64(len(sorted))+0.5) - 1
+	i = max(0, min(i, len(sorted)-1))
+	return sorted[i]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

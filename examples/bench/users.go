@@ -1,0 +1,152 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+)
+
+// userName is the userName of the run's i-th user; the run id keeps runs
+// against one server apart.
+func (b *bench) userName(i int) string {
+	return fmt.Sprintf("bench-%s-%07d@example.com", b.runID, i)
+}
+
+// userBody is a typical provisioned user, shaped like the ones Okta and
+// Entra push: core name, emails and phone, and the enterprise extension.
+func (b *bench) userBody(i int) []byte {
+	name := b.userName(i)
+	u := map[string]any{
+		"schemas":      []string{"urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"},
+		"userName":     name,
+		"externalId":   fmt.Sprintf("00u%s%07d", b.runID, i),
+		"name":         map[string]any{"givenName": fmt.Sprintf("Given%d", i), "familyName": fmt.Sprintf("Family%d", i), "formatted": fmt.Sprintf("Given%d Family%d", i, i)},
+		"displayName":  fmt.Sprintf("Given%d Family%d", i, i),
+		"title":        "Software Engineer",
+		"locale":       "en-US",
+		"active":       true,
+		"emails":       []any{map[string]any{"value": name, "type": "work", "primary": true}},
+		"phoneNumbers": []any{map[string]any{"value": fmt.Sprintf("+1 555 %07d", i), "type": "work"}},
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": map[string]any{
+			"employeeNumber": strconv.Itoa(i), "department": "Engineering", "organization": "Example Corp",
+		},
+	}
+	body, _ := json.Marshal(u)
+	return body
+}
+
+// idOnly is what checks decode from a resource.
+type idOnly struct {
+	ID       string `json:"id"`
+	UserName string `json:"userName"`
+}
+
+// listPage is what checks decode from a ListResponse.
+type listPage struct {
+	TotalResults int      `json:"totalResults"`
+	ItemsPerPage int      `json:"itemsPerPage"`
+	Resources    []idOnly `json:"Resources"`
+}
+
+// createWorkload creates users from..to-1, recording their ids.
+func (b *bench) createWorkload(from, to int) *workload {
+	return &workload{
+		name: "create", users: to, size: to - from,
+		gen:  func(i int) request { return request{method: "POST", path: "/Users", body: b.userBody(from + i)} },
+		want: isCreated,
+		check: func(i int, body []byte) error {
+			var u idOnly
+			if err := json.Unmarshal(body, &u); err != nil {
+				return err
+			}
+			if u.ID == "" || u.UserName != b.userName(from+i) {
+				return fmt.Errorf("created user has id %q, userName %q; want an id and %q", u.ID, u.UserName, b.userName(from+i))
+			}
+			b.ids[from+i] = u.ID
+			return nil
+		},
+	}
+}
+
+// lookupWorkload looks up random existing users by userName eq.
+func (b *bench) lookupWorkload(n int) *workload {
+	live := b.liveUsers(n)
+	pick := func(i int) int { return live[mix(b.seed, i)%uint64(len(live))] }
+	return &workload{
+		name: "lookup", users: n,
+		gen: func(i int) request {
+			f := fmt.Sprintf("userName eq %q", b.userName(pick(i)))
+			return request{method: "GET", path: "/Users?filter=" + url.QueryEscape(f)}
+		},
+		want: isOK,
+		check: func(i int, body []byte) error {
+			var p listPage
+			if err := json.Unmarshal(body, &p); err != nil {
+				return err
+			}
+			k := pick(i)
+			if p.TotalResults != 1 || len(p.Resources) != 1 || p.Resources[0].ID != b.ids[k] {
+				return fmt.Errorf("totalResults %d, %d resources; want exactly user %s", p.TotalResults, len(p.Resources), b.ids[k])
+			}
+			return nil
+		},
+	}
+}
+
+// pageSize is the count of the page workload.
+const pageSize = 100
+
+// pageWorkload reads random pages of 100 users by startIndex. One response
+// in pageCheckEvery is decoded and checked, so the client's JSON decoding
+// does not take the CPU the server needs on a small machine.
+func (b *bench) pageWorkload(n int) *workload {
+	span := max(1, n-pageSize+1)
+	return &workload{
+		name: "page", users: n,
+		gen: func(i int) request {
+			start := 1 + int(mix(b.seed, i)%uint64(span))
+			return request{method: "GET", path: fmt.Sprintf("/Users?startIndex=%d&count=%d", start, pageSize)}
+		},
+		want: isOK,
+		check: func(i int, body []byte) error {
+			if i%pageCheckEvery != 0 {
+				return nil
+			}
+			var p listPage
+			if err := json.Unmarshal(body, &p); err != nil {
+				return err
+			}
+			want := min(pageSize, n)
+			if p.ItemsPerPage != want || len(p.Resources) != want || p.TotalResults < n {
+				return fmt.Errorf("itemsPerPage %d, %d resources, totalResults %d; want %d of at least %d", p.ItemsPerPage, len(p.Resources), p.TotalResults, want, n)
+			}
+			return nil
+		},
+	}
+}
+
+const pageCheckEvery = 10
+
+// liveUsers returns the indexes below n of users that were created.
+func (b *bench) liveUsers(n int) []int {
+	var live []int
+	for i, id := range b.ids[:n] {
+		if id != "" {
+			live = append(live, i)
+		}
+	}
+	if len(live) == 0 {
+		live = []int{0}
+	}
+	return live
+}
+
+// mix is SplitMix64 of seed+i: a stateless, well-spread choice per request,
+// so gen and check agree on request i without sharing state.
+func mix(seed uint64, i int) uint64 {
+	z := seed + uint64(i)*0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
