@@ -43,7 +43,7 @@ func (s *state) addValues(o *operation, cur any, present bool, vals []any) error
 	list, _ := cur.([]any)
 	fd := newFinder(a, list, len(vals))
 	out, owned := list, false
-	var primaries []int
+	var primaries, changed []int
 	for _, v := range vals {
 		if i := fd.find(out, v); i >= 0 {
 			ne, err := s.mergeExisting(o, out[i], v)
@@ -53,6 +53,7 @@ func (s *state) addValues(o *operation, cur any, present bool, vals []any) error
 			if !equalExact(ne, out[i]) {
 				out, owned = cow(out, owned, 0)
 				out[i] = ne
+				changed = append(changed, i)
 			}
 			if isPrimary(v) {
 				primaries = append(primaries, i)
@@ -62,17 +63,20 @@ func (s *state) addValues(o *operation, cur any, present bool, vals []any) error
 		out, owned = cow(out, owned, len(vals))
 		v = schema.CloneValue(v) // the Patch's values are never handed out
 		out = append(out, v)
+		changed = append(changed, len(out)-1)
 		fd.added(v, len(out)-1)
 		s.members.add(a, v)
 		if isPrimary(v) {
 			primaries = append(primaries, len(out)-1)
 		}
 	}
-	out, owned = fixPrimary(a, out, owned, primaries)
+	out, owned, cleared := fixPrimary(a, out, owned, primaries)
 	if !owned {
 		return nil // nothing new: every value was already there
 	}
-	s.markFresh(a, list, out)
+	s.markAppended(a, out, append(changed, cleared...))
+	s.appending = true
+	defer func() { s.appending = false }()
 	return s.write(o, o.tgt.ref, cur, present, out)
 }
 

@@ -59,9 +59,12 @@ type state struct {
 	owned   map[string]bool // extension containers already copied
 	touched []schema.AttrRef
 	members memberLog
-	// fresh holds the identities of the complex values each Apply created
-	// in multi-valued attributes; validate checks only those of big lists.
-	fresh map[*schema.Attribute]map[uintptr]bool
+	// fresh holds the complex values this Apply created in multi-valued
+	// attributes; validate checks only those of big lists.
+	fresh map[*schema.Attribute]*freshSet
+	// appending is set while addValues writes: it only appends values or
+	// changes them in place.
+	appending bool
 }
 
 func newState(p *Patch, r *schema.Resource) *state {
@@ -129,6 +132,9 @@ func (s *state) write(o *operation, ref schema.AttrRef, old any, present bool, n
 	}
 	s.next.Set(s.rt, ref, nv)
 	s.touch(ref)
+	if f := s.fresh[ref.Attr]; f != nil && !s.appending {
+		f.appendOnly = false // values may have been removed or replaced
+	}
 	return nil
 }
 

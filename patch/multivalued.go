@@ -95,10 +95,11 @@ func (o *operation) setsPrimary() bool {
 // indices keep (RFC 7644 §3.5.2: setting primary to true on one value
 // "SHALL cause the server to automatically set primary to false for any
 // other values in the array"; RFC 7643 §2.4).
-func fixPrimary(a *schema.Attribute, list []any, owned bool, keep []int) ([]any, bool) {
+func fixPrimary(a *schema.Attribute, list []any, owned bool, keep []int) ([]any, bool, []int) {
 	if len(keep) == 0 || a.Sub("primary") == nil {
-		return list, owned
+		return list, owned, nil
 	}
+	var cleared []int
 	for i, e := range list {
 		if !isPrimary(e) || containsInt(keep, i) {
 			continue
@@ -107,8 +108,9 @@ func fixPrimary(a *schema.Attribute, list []any, owned bool, keep []int) ([]any,
 		ne := maps.Clone(e.(map[string]any))
 		ne["primary"] = false
 		list[i] = ne
+		cleared = append(cleared, i)
 	}
-	return list, owned
+	return list, owned, cleared
 }
 
 func containsInt(s []int, v int) bool {
@@ -162,7 +164,7 @@ func (s *state) setPerValue(o *operation) error {
 		hit = append(hit, len(out)-1)
 	}
 	if o.setsPrimary() {
-		out, owned = fixPrimary(a, out, owned, hit)
+		out, owned, _ = fixPrimary(a, out, owned, hit)
 	}
 	if !owned {
 		return nil

@@ -11,32 +11,71 @@ import (
 // patch created in a multi-valued complex attribute.
 const bigList = 64
 
+// freshSet is the values one Apply created in a multi-valued attribute.
+type freshSet struct {
+	ids  map[uintptr]bool
+	vals []any
+	// appendOnly is true while every write of the attribute only appended
+	// values or changed values in place: all of vals are then still in
+	// the list, unless changed again (which markFresh also records).
+	appendOnly bool
+}
+
 // markFresh records the complex values of out that are not, at the same
 // index, the values of old: those Apply created or changed.
 func (s *state) markFresh(a *schema.Attribute, old, out []any) {
-	if !a.IsComplex() {
-		return
-	}
-	set := s.fresh[a]
+	s.freshen(a, false)
 	for i, e := range out {
-		id, ok := mapID(e)
-		if !ok {
-			continue
-		}
 		if i < len(old) {
-			if oid, _ := mapID(old[i]); oid == id {
+			if oid, _ := mapID(old[i]); oid != 0 && s.sameID(oid, e) {
 				continue
 			}
 		}
-		if set == nil {
-			if s.fresh == nil {
-				s.fresh = map[*schema.Attribute]map[uintptr]bool{}
-			}
-			set = map[uintptr]bool{}
-			s.fresh[a] = set
-		}
-		set[id] = true
+		s.addFresh(a, e)
 	}
+}
+
+// markAppended records the values of out at the indices idx, which an add
+// appended or merged; it keeps the attribute's values append-only.
+func (s *state) markAppended(a *schema.Attribute, out []any, idx []int) {
+	s.freshen(a, true)
+	for _, i := range idx {
+		s.addFresh(a, out[i])
+	}
+}
+
+// freshen returns a's set, created on first use; a write that is not an
+// add clears appendOnly.
+func (s *state) freshen(a *schema.Attribute, appending bool) *freshSet {
+	if s.fresh == nil {
+		s.fresh = map[*schema.Attribute]*freshSet{}
+	}
+	f := s.fresh[a]
+	if f == nil {
+		f = &freshSet{ids: map[uintptr]bool{}, appendOnly: true}
+		s.fresh[a] = f
+	}
+	if !appending {
+		f.appendOnly = false
+	}
+	return f
+}
+
+func (s *state) addFresh(a *schema.Attribute, e any) {
+	id, ok := mapID(e)
+	if !ok || !a.IsComplex() {
+		return
+	}
+	f := s.fresh[a]
+	if !f.ids[id] {
+		f.ids[id] = true
+		f.vals = append(f.vals, e)
+	}
+}
+
+func (s *state) sameID(id uintptr, e any) bool {
+	eid, ok := mapID(e)
+	return ok && eid == id
 }
 
 // mapID returns the identity of a complex value. Values reachable from
@@ -86,18 +125,34 @@ func (s *state) validate() (*schema.Resource, error) {
 // freshValues returns the values of list created by this Apply; when there
 // are none, one value stands for the list so that "required" still holds.
 func (s *state) freshValues(a *schema.Attribute, list []any) []any {
-	set := s.fresh[a]
+	f := s.fresh[a]
 	var out []any
-	for _, e := range list {
-		if len(out) == len(set) {
-			break
+	switch {
+	case f == nil:
+	case f.appendOnly && len(f.vals) > 0:
+		out = f.vals
+		if len(f.vals) > 1 {
+			out = s.present(f, list) // a merge may have replaced a value twice
 		}
-		if id, ok := mapID(e); ok && set[id] {
-			out = append(out, e)
-		}
+	default:
+		out = s.present(f, list)
 	}
 	if len(out) == 0 {
 		out = list[:1]
+	}
+	return out
+}
+
+// present returns the values of f still in list.
+func (s *state) present(f *freshSet, list []any) []any {
+	var out []any
+	for _, e := range list {
+		if len(out) == len(f.ids) {
+			break
+		}
+		if id, ok := mapID(e); ok && f.ids[id] {
+			out = append(out, e)
+		}
 	}
 	return out
 }
