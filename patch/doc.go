@@ -33,6 +33,22 @@
 // creates the value (emails[type eq "work"].value), and an unmatched
 // "remove" filter that succeeds as a no-op.
 //
+// # Errors
+//
+// Every error is a *schema.Error (RFC 7644 §3.12, Table 9):
+//   - invalidSyntax: the body is not a JSON object, "Operations" is
+//     missing, not an array or empty, an operation is not an object, "op"
+//     is missing or not add/remove/replace, "schemas" lacks the PatchOp URN;
+//   - invalidPath: a path that does not parse or names no attribute;
+//   - noTarget: remove without path (§3.5.2.2); a value filter that
+//     matches nothing (strict dialect, see below);
+//   - invalidValue: add/replace without value, a value of the wrong type
+//     or shape, a remove with a value (strict dialect), two primary values;
+//   - mutability: changing a readOnly value, changing or removing an
+//     immutable value that is set, removing a required attribute;
+//   - 413 (no scimType): more than Config.MaxOperations operations or
+//     Config.MaxMembersPerOp values in one operation.
+//
 // # Decisions where the RFC is silent or loose
 //
 //   - A path that does not parse, names an unknown attribute, or carries a
@@ -53,5 +69,18 @@
 //     sub-attributes it carries (primary, display) are merged when mutable.
 //   - Setting "primary" to true on one value sets it to false on the others
 //     (RFC 7643 §2.4, RFC 7644 §3.5.2).
+//   - A remove whose filter matches nothing is noTarget in DialectStrict
+//     (Table 9: "the specified path value contains a filter that yields no
+//     match") and a successful no-op in the other dialects: Okta and Entra
+//     remove members that may already be gone, and retry.
+//   - Removing a sub-attribute of every value ("emails.display") or an
+//     attribute that has no value succeeds without change.
+//   - In lenient dialects readOnly sub-attributes inside a complex value
+//     (manager.displayName) are ignored, as on PUT; a path naming one
+//     fails with mutability. An empty string for a simple attribute is
+//     stored as sent; only for complex attributes does "" mean "remove".
+//   - Keys of a path-less value object may be dotted or URN-qualified
+//     attribute paths ("name.givenName", Entra) in every dialect: attribute
+//     names cannot contain '.', so the reading is unambiguous.
 //   - "active" absent counts as true for Summary.Active.
 package patch

@@ -22,7 +22,7 @@ type target struct {
 	whole *schema.Schema
 }
 
-// multi reports whether the target addresses values of a multi-valued
+// perValue reports whether the target addresses values of a multi-valued
 // attribute one by one: a filter, or a sub-attribute of every value
 // ("emails.type").
 func (t target) perValue() bool {
