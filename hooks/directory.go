@@ -39,7 +39,9 @@ type Directory struct {
 
 // NewDirectory returns a Directory over st for the given user and group
 // resource types (nil means schema.UserResourceType() and
-// schema.GroupResourceType(), the types scim.New serves by default).
+// schema.GroupResourceType(), the types scim.New serves by default). Pass
+// the same values as scim.Config.ResourceTypes, so that the Directory and
+// the SCIM handler read the store with one schema.
 func NewDirectory(st store.Store, users, groups *schema.ResourceType) *Directory {
 	if users == nil {
 		users = schema.UserResourceType()
