@@ -5,31 +5,40 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/scimkit/scimkit/internal/wake"
 	"github.com/scimkit/scimkit/store"
 )
 
-// outbox keeps the most recent events in Seq order.
+// outbox keeps the most recent events in Seq order, and every event a
+// registered delivery consumer (delivery.go) has not passed yet.
 type outbox struct {
-	max    int // negative: keep none
-	seq    int64
-	events []store.Event
+	max       int // negative: keep none (beyond what consumers need)
+	seq       int64
+	events    []store.Event
+	consumers map[string]*consumer // store.Deliveries state, see delivery.go
+	hub       wake.Hub             // store.Notifier
 }
 
 // append assigns sequence numbers to evs and stores them, discarding the
-// oldest events beyond max.
+// oldest events beyond max that no consumer still needs, and wakes the
+// Notify subscribers.
 func (o *outbox) append(evs []store.Event) {
+	keep := o.max >= 0 || len(o.consumers) > 0
 	for _, e := range evs {
 		o.seq++
 		e.Seq = o.seq
-		if o.max >= 0 {
+		if keep {
 			o.events = append(o.events, e)
 		}
 	}
-	if o.max >= 0 && len(o.events) > o.max+o.max/4+16 {
-		o.events = slices.Clone(o.events[len(o.events)-o.max:])
+	bound := max(o.max, 0)
+	if len(o.events) > bound+bound/4+16 {
+		if cut := min(len(o.events)-bound, o.passed()); cut > 0 {
+			o.events = slices.Clone(o.events[cut:])
+		}
 	}
-	if o.max < 0 {
-		o.events = nil
+	if len(evs) > 0 {
+		o.hub.Fire()
 	}
 }
 
