@@ -85,3 +85,7 @@ func Example() {
 	// group.members_added true
 	// user.groups_changed true
 }
+
+func TestDeliveries(t *testing.T) {
+	storetest.RunDeliveries(t, func(t *testing.T) store.Store { return newStore(t) })
+}
