@@ -21,13 +21,19 @@ func (h *Handler) readBody(r *http.Request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(strings.TrimSpace(string(body))) == 0 {
-		return nil, ErrInvalidSyntax.WithDetail("The request body is empty; a JSON object is required.")
-	}
-	if err := checkJSON(body, h.cfg.MaxJSONDepth); err != nil {
+	if err := h.checkBody(body); err != nil {
 		return nil, err
 	}
 	return body, nil
+}
+
+// checkBody checks a resource or PatchOp body, of a request or of a bulk
+// operation: not empty, nested at most Config.MaxJSONDepth, no NUL.
+func (h *Handler) checkBody(body []byte) error {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return ErrInvalidSyntax.WithDetail("The request body is empty; a JSON object is required.")
+	}
+	return checkJSON(body, h.cfg.MaxJSONDepth)
 }
 
 func checkContentType(ct string) error {

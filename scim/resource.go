@@ -30,9 +30,9 @@ func writeCtx(r *http.Request) context.Context {
 }
 
 // checkWritable refuses writes from read-only principals (403).
-func checkWritable(r *http.Request) error {
+func checkWritable(r *http.Request, method string) error {
 	if info(r).principal.ReadOnly {
-		return ErrForbidden.WithDetail("This credential is read-only; %s is not allowed.", r.Method)
+		return ErrForbidden.WithDetail("This credential is read-only; %s is not allowed.", method)
 	}
 	return nil
 }
@@ -89,81 +89,135 @@ func (h *Handler) storeErr(err error, ti *typeInfo, id string) error {
 	return err
 }
 
+// write is a write request on one resource (RFC 7644 §3.3, §3.5, §3.6),
+// from a single HTTP request or from one operation of a bulk request
+// (§3.7): both are executed by Handler.do.
+type write struct {
+	method  string // POST, PUT, PATCH or DELETE
+	ti      *typeInfo
+	id      string // the resource's id; "" for POST
+	body    []byte // JSON body checked by checkBody; nil for DELETE
+	ifMatch string // If-Match header, or the bulk operation's "version"
+}
+
+// writeRequest builds the write of a single request on ti: read-only
+// principals and bad attributes/excludedAttributes are refused before
+// the body is read.
+func (h *Handler) writeRequest(r *http.Request, ti *typeInfo, id string) (write, error) {
+	wr := write{method: r.Method, ti: ti, id: id, ifMatch: r.Header.Get("If-Match")}
+	if err := checkWritable(r, r.Method); err != nil {
+		return wr, err
+	}
+	if r.Method == http.MethodDelete {
+		return wr, nil
+	}
+	if _, _, err := projection(r.URL.Query()); err != nil {
+		return wr, err
+	}
+	var err error
+	wr.body, err = h.readBody(r)
+	return wr, err
+}
+
+// do executes wr for the request's principal, in its tenant, with its
+// store.RequestInfo. It returns the status a single request answers
+// (201 for POST, 200 or 204 for PATCH, 200 for PUT, 204 for DELETE), the
+// stored resource (nil for DELETE) and its location (known before the
+// write for PUT, PATCH and DELETE, so also returned with their errors).
+func (h *Handler) do(r *http.Request, wr write) (status int, res *schema.Resource, location string, err error) {
+	if wr.method != http.MethodPost {
+		location = h.location(r, wr.ti, wr.id)
+	}
+	if err := checkWritable(r, wr.method); err != nil {
+		return 0, nil, location, err
+	}
+	tenant, tc, err := h.tenant(r)
+	if err != nil {
+		return 0, nil, location, err
+	}
+	switch wr.method {
+	case http.MethodPost:
+		if res, err = h.doCreate(r, tenant, tc, wr); err != nil {
+			return 0, nil, "", err
+		}
+		return http.StatusCreated, res, h.location(r, wr.ti, res.ID), nil
+	case http.MethodPut:
+		res, err = h.doReplace(r, tenant, tc, wr)
+		status = http.StatusOK
+	case http.MethodPatch:
+		res, err = h.doPatch(r, tenant, tc, wr)
+		status = http.StatusOK
+		if attrs, _, _ := projection(r.URL.Query()); h.patchNoContent(r, wr.ti, tc, attrs) {
+			status = http.StatusNoContent
+		}
+	case http.MethodDelete:
+		err, status = h.doDelete(r, tenant, tc, wr), http.StatusNoContent
+	default:
+		err = ErrMethodNotAllowed.WithDetail("%s is not a write method.", wr.method)
+	}
+	if err != nil {
+		return 0, nil, location, err
+	}
+	return status, res, location, nil
+}
+
 // create serves POST /{type} (RFC 7644 §3.3): 201 with Location and ETag.
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
-	res, err := h.doCreate(r, ti)
+	wr, err := h.writeRequest(r, ti, "")
+	if err != nil {
+		WriteError(w, r, h.log, err)
+		return
+	}
+	status, res, loc, err := h.do(r, wr)
 	if err != nil {
 		WriteError(w, r, h.log, err)
 		return
 	}
 	attrs, excl, _ := projection(r.URL.Query())
-	w.Header().Set("Location", h.location(r, ti, res.ID))
-	h.writeResource(w, r, http.StatusCreated, ti, res, attrs, excl)
+	w.Header().Set("Location", loc)
+	h.writeResource(w, r, status, ti, res, attrs, excl)
 }
 
-func (h *Handler) doCreate(r *http.Request, ti *typeInfo) (*schema.Resource, error) {
-	if err := checkWritable(r); err != nil {
-		return nil, err
-	}
-	if _, _, err := projection(r.URL.Query()); err != nil {
-		return nil, err
-	}
-	tenant, tc, err := h.tenant(r)
-	if err != nil {
-		return nil, err
-	}
-	body, err := h.readBody(r)
-	if err != nil {
-		return nil, err
-	}
+func (h *Handler) doCreate(r *http.Request, tenant string, tc TenantConfig, wr write) (*schema.Resource, error) {
 	opts := tc.decodeOptions()
-	res, err := ti.rt.Decode(body, opts)
+	res, err := wr.ti.rt.Decode(wr.body, opts)
 	if err != nil {
 		return nil, err
 	}
-	if res, err = ti.rt.Validate(schema.ModeCreate, nil, res, opts); err != nil {
+	if res, err = wr.ti.rt.Validate(schema.ModeCreate, nil, res, opts); err != nil {
 		return nil, err
 	}
-	return h.cfg.Store.Create(writeCtx(r), tenant, ti.rt, res)
+	return h.cfg.Store.Create(writeCtx(r), tenant, wr.ti.rt, res)
 }
 
 // replace serves PUT /{type}/{id} (RFC 7644 §3.5.1) with If-Match.
 func (h *Handler) replace(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
-	id := r.PathValue("id")
-	res, err := h.doReplace(r, ti, id)
+	wr, err := h.writeRequest(r, ti, r.PathValue("id"))
+	if err != nil {
+		WriteError(w, r, h.log, err)
+		return
+	}
+	status, res, _, err := h.do(r, wr)
 	if err != nil {
 		WriteError(w, r, h.log, err)
 		return
 	}
 	attrs, excl, _ := projection(r.URL.Query())
-	h.writeResource(w, r, http.StatusOK, ti, res, attrs, excl)
+	h.writeResource(w, r, status, ti, res, attrs, excl)
 }
 
-func (h *Handler) doReplace(r *http.Request, ti *typeInfo, id string) (*schema.Resource, error) {
-	if err := checkWritable(r); err != nil {
-		return nil, err
-	}
-	if _, _, err := projection(r.URL.Query()); err != nil {
-		return nil, err
-	}
-	tenant, tc, err := h.tenant(r)
-	if err != nil {
-		return nil, err
-	}
-	body, err := h.readBody(r)
-	if err != nil {
-		return nil, err
-	}
+func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr write) (*schema.Resource, error) {
+	ti, id := wr.ti, wr.id
 	if !validID(id) {
 		return nil, notFound(ti, id)
 	}
 	opts := tc.decodeOptions()
-	next, err := ti.rt.Decode(body, opts)
+	next, err := ti.rt.Decode(wr.body, opts)
 	if err != nil {
 		return nil, err
 	}
 	u := store.Update{
-		IfMatch:     r.Header.Get("If-Match"),
+		IfMatch:     wr.ifMatch,
 		LoadMembers: ti.members,
 		Apply: func(cur *schema.Resource) (*schema.Resource, error) {
 			return ti.rt.Validate(schema.ModeReplace, cur, next.Clone(), opts)
@@ -178,21 +232,22 @@ func (h *Handler) doReplace(r *http.Request, ti *typeInfo, id string) (*schema.R
 // deltas when possible, so the member list is neither read nor rewritten.
 func (h *Handler) patch(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
 	id := r.PathValue("id")
-	attrs, excl, err := projection(r.URL.Query())
+	wr, err := h.writeRequest(r, ti, id)
 	if err != nil {
 		WriteError(w, r, h.log, err)
 		return
 	}
-	res, tc, err := h.doPatch(r, ti, id)
+	status, res, _, err := h.do(r, wr)
 	if err != nil {
 		WriteError(w, r, h.log, err)
 		return
 	}
 	w.Header().Set("ETag", res.Meta.Version)
-	if h.patchNoContent(r, ti, tc, attrs) {
+	if status == http.StatusNoContent {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	attrs, excl, _ := projection(r.URL.Query())
 	if ti.members && explicitlyWants(ti.rt, "members", attrs) {
 		if res.Attrs["members"] == nil {
 			if res, err = h.read(r, ti, id, store.ReadOptions{OmitGroups: true}); err != nil {
@@ -204,30 +259,20 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
 		res = res.Clone()
 		delete(res.Attrs, "members")
 	}
-	h.writeResource(w, r, http.StatusOK, ti, res, attrs, excl)
+	h.writeResource(w, r, status, ti, res, attrs, excl)
 }
 
-func (h *Handler) doPatch(r *http.Request, ti *typeInfo, id string) (*schema.Resource, TenantConfig, error) {
-	if err := checkWritable(r); err != nil {
-		return nil, TenantConfig{}, err
-	}
-	tenant, tc, err := h.tenant(r)
-	if err != nil {
-		return nil, tc, err
-	}
-	body, err := h.readBody(r)
-	if err != nil {
-		return nil, tc, err
-	}
+func (h *Handler) doPatch(r *http.Request, tenant string, tc TenantConfig, wr write) (*schema.Resource, error) {
+	ti, id := wr.ti, wr.id
 	if !validID(id) {
-		return nil, tc, notFound(ti, id)
+		return nil, notFound(ti, id)
 	}
-	p, err := patch.Parse(ti.rt, body, patch.Config{Dialect: tc.Dialect, MaxOperations: h.cfg.MaxPatchOperations,
+	p, err := patch.Parse(ti.rt, wr.body, patch.Config{Dialect: tc.Dialect, MaxOperations: h.cfg.MaxPatchOperations,
 		MaxMembersPerOp: h.cfg.MaxMembersPerOp, Decode: tc.decodeOptions()})
 	if err != nil {
-		return nil, tc, err
+		return nil, err
 	}
-	u := store.Update{IfMatch: r.Header.Get("If-Match"), Apply: applyPatch(p)}
+	u := store.Update{IfMatch: wr.ifMatch, Apply: applyPatch(p)}
 	if ti.members {
 		if rest, deltas, ok := p.Members("members"); ok {
 			u.Apply, u.MemberDeltas = applyPatch(rest), deltas
@@ -236,7 +281,7 @@ func (h *Handler) doPatch(r *http.Request, ti *typeInfo, id string) (*schema.Res
 		}
 	}
 	res, _, err := h.cfg.Store.Update(writeCtx(r), tenant, ti.rt, id, u)
-	return res, tc, h.storeErr(err, ti, id)
+	return res, h.storeErr(err, ti, id)
 }
 
 func applyPatch(p *patch.Patch) func(*schema.Resource) (*schema.Resource, error) {
@@ -262,28 +307,24 @@ func (h *Handler) patchNoContent(r *http.Request, ti *typeInfo, tc TenantConfig,
 
 // delete serves DELETE /{type}/{id} (RFC 7644 §3.6): 204, with If-Match.
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
-	id := r.PathValue("id")
-	if err := h.doDelete(r, ti, id); err != nil {
+	wr, err := h.writeRequest(r, ti, r.PathValue("id"))
+	if err == nil {
+		_, _, _, err = h.do(r, wr)
+	}
+	if err != nil {
 		WriteError(w, r, h.log, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (h *Handler) doDelete(r *http.Request, ti *typeInfo, id string) error {
-	if err := checkWritable(r); err != nil {
-		return err
-	}
-	tenant, tc, err := h.tenant(r)
-	if err != nil {
-		return err
-	}
+func (h *Handler) doDelete(r *http.Request, tenant string, tc TenantConfig, wr write) error {
+	ti, id := wr.ti, wr.id
 	if !validID(id) {
 		return notFound(ti, id)
 	}
-	ifMatch := r.Header.Get("If-Match")
 	if tc.Delete == DeleteSoft && ti.active {
-		_, _, err = h.cfg.Store.Update(writeCtx(r), tenant, ti.rt, id, store.Update{IfMatch: ifMatch,
+		_, _, err := h.cfg.Store.Update(writeCtx(r), tenant, ti.rt, id, store.Update{IfMatch: wr.ifMatch,
 			Apply: func(cur *schema.Resource) (*schema.Resource, error) {
 				next := cur.Clone()
 				next.Attrs["active"] = false
@@ -291,7 +332,7 @@ func (h *Handler) doDelete(r *http.Request, ti *typeInfo, id string) error {
 			}})
 		return h.storeErr(err, ti, id)
 	}
-	return h.storeErr(h.cfg.Store.Delete(writeCtx(r), tenant, ti.rt, id, ifMatch), ti, id)
+	return h.storeErr(h.cfg.Store.Delete(writeCtx(r), tenant, ti.rt, id, wr.ifMatch), ti, id)
 }
 
 // writeResource fills meta.location, sets ETag and writes the projection
