@@ -117,3 +117,79 @@ func rfcUserResource(t testing.TB) *schema.Resource {
 	}
 	return resource(t, userType, string(data))
 }
+
+// FuzzApplyOp is FuzzApply with one structured operation, so that the
+// fuzzer explores paths and values rather than JSON syntax.
+func FuzzApplyOp(f *testing.F) {
+	seeds := [][3]string{
+		{"add", "members", `[{"value":"u9","display":"Nine"}]`},
+		{"remove", `members[value eq "2819c223-7f76-453a-919d-413861904646"]`, ``},
+		{"Remove", "members", `[{"value":"902c246b-6245-4190-8e05-00816be7344a"}]`},
+		{"replace", `emails[type eq "work"].value`, `"x@example.com"`},
+		{"replace", `addresses[type eq "home"]`, `{"streetAddress":"1 Main"}`},
+		{"add", `emails`, `{"value":"y@example.com","primary":true}`},
+		{"replace", "", `{"name.givenName":"A","active":"False","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager":"m"}`},
+		{"remove", `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager[value eq "m"]`, ``},
+		{"add", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", `{"employeeNumber":"1"}`},
+		{"replace", "phoneNumbers[type eq \"mobile\" and primary eq true].value", `"1"`},
+		{"remove", "emails.primary", ``},
+		{"replace", "schemas", `["urn:ietf:params:scim:schemas:core:2.0:User"]`},
+		{"add", "x509Certificates", `[{"value":"TUlJ"}]`},
+	}
+	for _, s := range seeds {
+		f.Add(s[0], s[1], s[2], false, false)
+		f.Add(s[0], s[1], s[2], true, true)
+	}
+	user := rfcUserResource(f)
+	group := resource(f, groupType, rfcGroup)
+	f.Fuzz(func(t *testing.T, op, path, value string, isGroup, strict bool) {
+		o := map[string]any{"op": op}
+		if path != "" {
+			o["path"] = path
+		}
+		if value != "" {
+			if !json.Valid([]byte(value)) {
+				return
+			}
+			o["value"] = json.RawMessage(value)
+		}
+		b, err := json.Marshal(map[string]any{"schemas": []string{schema.PatchOpSchema}, "Operations": []any{o}})
+		if err != nil {
+			return
+		}
+		rt, r := userType, user
+		if isGroup {
+			rt, r = groupType, group
+		}
+		d := patch.DialectDefault
+		if strict {
+			d = patch.DialectStrict
+		}
+		p, err := patch.Parse(rt, b, patch.Config{Dialect: d})
+		if err != nil {
+			return
+		}
+		snapshot := r.Clone()
+		out, _, err := p.Apply(r)
+		if d := cmp.Diff(snapshot, r); d != "" {
+			t.Fatalf("Apply modified its input (-before +after):\n%s", d)
+		}
+		if err != nil {
+			if _, ok := err.(*schema.Error); !ok {
+				t.Fatalf("Apply error %T is not a *schema.Error: %v", err, err)
+			}
+			return
+		}
+		if _, err := rt.Validate(schema.ModePatch, r, out, schema.DecodeOptions{CoerceStrings: true}); err != nil {
+			t.Fatalf("result fails Validate: %v\n%s", err, mustJSON(t, out))
+		}
+		data, _ := json.Marshal(out)
+		back, err := rt.Decode(data, schema.DecodeOptions{})
+		if err != nil {
+			t.Fatalf("result does not decode: %v\n%s", err, data)
+		}
+		if d := cmp.Diff(out.Attrs, back.Attrs); d != "" {
+			t.Fatalf("JSON round trip differs (-applied +decoded):\n%s", d)
+		}
+	})
+}
