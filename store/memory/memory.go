@@ -45,6 +45,7 @@ type state struct {
 	tenants map[string]*tenantData
 	dict    dict
 	outbox  outbox
+	admin   adminState // tenants, tokens, provisioning log (admin.go)
 }
 
 // New returns an empty store.

@@ -1,0 +1,79 @@
+package memory
+
+import (
+	"context"
+	"time"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Append implements store.ProvisioningLog.
+func (s *Store) Append(ctx context.Context, e store.ProvisioningEntry) (int64, error) {
+	err := s.adminTx(ctx, true, "append provisioning entry", func(a *adminState, now time.Time) error {
+		a.logSeq++
+		e.Seq = a.logSeq
+		if e.Time.IsZero() {
+			e.Time = now
+		}
+		e.Time = micro(e.Time)
+		a.log = append(a.log, e)
+		return nil
+	})
+	return e.Seq, err
+}
+
+// Query implements store.ProvisioningLog, scanning from the newest entry.
+func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.ProvisioningPage, error) {
+	before := int64(-1)
+	if f.Cursor != "" {
+		seq, err := store.ParseProvisioningCursor(f.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		before = seq
+	}
+	limit := f.PageSize()
+	page := &store.ProvisioningPage{}
+	err := s.adminTx(ctx, false, "query provisioning log", func(a *adminState, _ time.Time) error {
+		for i := len(a.log) - 1; i >= 0; i-- {
+			e := a.log[i]
+			if before >= 0 && e.Seq >= before || !matchEntry(f, e) {
+				continue
+			}
+			if len(page.Entries) == limit {
+				page.NextCursor = store.ProvisioningCursor(page.Entries[limit-1].Seq)
+				break
+			}
+			page.Entries = append(page.Entries, e)
+		}
+		return nil
+	})
+	return page, err
+}
+
+func matchEntry(f store.ProvisioningFilter, e store.ProvisioningEntry) bool {
+	return (f.Tenant == "" || e.Tenant == f.Tenant) &&
+		(f.Since.IsZero() || !e.Time.Before(f.Since)) &&
+		(f.Until.IsZero() || e.Time.Before(f.Until)) &&
+		(f.ResourceID == "" || e.ResourceID == f.ResourceID) &&
+		(f.Outcome == "" || e.Outcome == f.Outcome)
+}
+
+// Prune implements store.ProvisioningLog.
+func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.adminTx(ctx, true, "prune provisioning log", func(a *adminState, _ time.Time) error {
+		kept := a.log[:0]
+		for _, e := range a.log {
+			if e.Time.Before(before) {
+				n++
+				continue
+			}
+			kept = append(kept, e)
+		}
+		clear(a.log[len(kept):])
+		a.log = kept
+		return nil
+	})
+	return n, err
+}
