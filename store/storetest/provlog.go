@@ -1,0 +1,168 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+func entry(i int, tenant string, outcome store.Outcome) store.ProvisioningEntry {
+	status := map[store.Outcome]int{store.OutcomeSuccess: 201, store.OutcomeRejected: 409, store.OutcomeError: 500}[outcome]
+	return store.ProvisioningEntry{Time: t0.Add(time.Duration(i) * time.Minute), Tenant: tenant, TokenID: "tok_1",
+		IdP: "okta", RequestID: fmt.Sprintf("req-%d", i), Method: "POST", Path: "/Users",
+		ResourceType: "User", ResourceID: fmt.Sprintf("id-%d", i%3), ExternalID: fmt.Sprintf("ext-%d", i),
+		Outcome: outcome, Status: status, Latency: 1500 * time.Microsecond, Body: `{"userName":"bjensen"}`}
+}
+
+// seqs returns the Seq of each entry.
+func seqs(es []store.ProvisioningEntry) []int64 {
+	out := []int64{}
+	for _, e := range es {
+		out = append(out, e.Seq)
+	}
+	return out
+}
+
+func testLogAppendQuery(t *testing.T, newStore func(t *testing.T) store.Store) {
+	l := logOf(t, newStore(t))
+	ctx := t.Context()
+	e := entry(0, "acme", store.OutcomeRejected)
+	e.ScimType, e.Detail, e.Operations, e.Seq = "uniqueness", "userName is taken", 3, 99
+	seq1, err := l.Append(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq2, err := l.Append(ctx, store.ProvisioningEntry{Tenant: "acme", Method: "DELETE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seq1 <= 0 || seq2 <= seq1 {
+		t.Fatalf("Append returned seqs %d, %d; want positive and increasing", seq1, seq2)
+	}
+	page, err := l.Query(ctx, store.ProvisioningFilter{Tenant: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Entries) != 2 || page.NextCursor != "" {
+		t.Fatalf("Query = %d entries, cursor %q; want 2 and none", len(page.Entries), page.NextCursor)
+	}
+	aboutNow(t, "zero Time", page.Entries[0].Time)
+	e.Seq, e.Time = seq1, us(e.Time)
+	diff(t, "stored entry", e, page.Entries[1])
+}
+
+func testLogFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
+	l := logOf(t, newStore(t))
+	ctx := t.Context()
+	outcomes := []store.Outcome{store.OutcomeSuccess, store.OutcomeRejected, store.OutcomeError}
+	var all []int64 // seq of entry i
+	for i := range 12 {
+		tenant := "a"
+		if i%2 == 1 {
+			tenant = "b"
+		}
+		seq, err := l.Append(ctx, entry(i, tenant, outcomes[i%3]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, seq)
+	}
+	pick := func(is ...int) []int64 {
+		out := []int64{}
+		for k := len(is) - 1; k >= 0; k-- { // newest first
+			out = append(out, all[is[k]])
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		f    store.ProvisioningFilter
+		want []int64
+	}{
+		{"all", store.ProvisioningFilter{}, pick(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)},
+		{"tenant", store.ProvisioningFilter{Tenant: "a"}, pick(0, 2, 4, 6, 8, 10)},
+		{"unknown tenant", store.ProvisioningFilter{Tenant: "c"}, pick()},
+		{"since inclusive", store.ProvisioningFilter{Since: us(t0).Add(9 * time.Minute)}, pick(9, 10, 11)},
+		{"until exclusive", store.ProvisioningFilter{Until: us(t0).Add(2 * time.Minute)}, pick(0, 1)},
+		{"window", store.ProvisioningFilter{Since: us(t0).Add(3 * time.Minute), Until: us(t0).Add(5 * time.Minute)}, pick(3, 4)},
+		{"resource", store.ProvisioningFilter{ResourceID: "id-1"}, pick(1, 4, 7, 10)},
+		{"outcome", store.ProvisioningFilter{Outcome: store.OutcomeError}, pick(2, 5, 8, 11)},
+		{"combined", store.ProvisioningFilter{Tenant: "b", Outcome: store.OutcomeSuccess, Since: us(t0).Add(4 * time.Minute)}, pick(9)},
+		{"limit", store.ProvisioningFilter{Tenant: "a", Limit: 2}, pick(8, 10)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page, err := l.Query(ctx, tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			diff(t, "Seqs", tt.want, seqs(page.Entries))
+		})
+	}
+	_, err := l.Query(ctx, store.ProvisioningFilter{Cursor: "garbage"})
+	wantErr(t, "Query with bad cursor", err, store.ErrInvalidCursor)
+}
+
+func testLogPaging(t *testing.T, newStore func(t *testing.T) store.Store) {
+	l := logOf(t, newStore(t))
+	ctx := t.Context()
+	for i := range 25 {
+		if _, err := l.Append(ctx, entry(i, "a", store.OutcomeSuccess)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := store.ProvisioningFilter{Tenant: "a", Limit: 10}
+	var got []int64
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("paging does not end")
+		}
+		page, err := l.Query(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, seqs(page.Entries)...)
+		// Appends while paging go to the front and are not seen.
+		if _, err := l.Append(ctx, entry(100+pages, "a", store.OutcomeSuccess)); err != nil {
+			t.Fatal(err)
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		f.Cursor = page.NextCursor
+	}
+	if len(got) != 25 {
+		t.Fatalf("paged through %d entries, want 25: %v", len(got), got)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i] >= got[i-1] {
+			t.Fatalf("entries not newest first or repeated: %v", got)
+		}
+	}
+}
+
+func testLogPrune(t *testing.T, newStore func(t *testing.T) store.Store) {
+	l := logOf(t, newStore(t))
+	ctx := t.Context()
+	for i := range 10 {
+		if _, err := l.Append(ctx, entry(i, "a", store.OutcomeSuccess)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := l.Prune(ctx, us(t0).Add(4*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 4 {
+		t.Errorf("Prune deleted %d, want 4", n)
+	}
+	page, _ := l.Query(ctx, store.ProvisioningFilter{})
+	if len(page.Entries) != 6 || !page.Entries[5].Time.Equal(us(t0).Add(4*time.Minute)) {
+		t.Errorf("after Prune: %d entries, oldest %v", len(page.Entries), page.Entries[len(page.Entries)-1].Time)
+	}
+	if n, _ := l.Prune(ctx, t0); n != 0 {
+		t.Errorf("second Prune deleted %d, want 0", n)
+	}
+}
