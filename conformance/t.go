@@ -186,6 +186,8 @@ func (t *T) JSON(res *Response, what string) map[string]any {
 	return m
 }
 
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
 func mustMarshal(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
