@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"time"
 )
 
 // bench is one run of the tool against one server.
@@ -25,22 +26,37 @@ type bench struct {
 	rep    Report
 }
 
-// measure runs w against the ceiling (when on) and then the server, and
-// records the result.
+// measure runs w against the server and, when on, the ceiling, in
+// alternating rounds (ceiling first), so that both see the same machine
+// load even when it drifts; it records the merged result.
 func (b *bench) measure(ctx context.Context, w *workload, bd bound) Result {
 	label := fmt.Sprintf("%s N=%d", w.name, w.users)
 	if w.members > 0 {
 		label += fmt.Sprintf(" M=%d", w.members)
 	}
-	var c *Ceiling
-	if b.ceil != "" {
-		x := b.r.exec(ctx, label+" ceiling", b.ceil, w, bound{n: b.cfg.requests, d: b.cfg.duration}, true)
-		n, rps, p50, p99 := summarize(x.lat, x.elapsed)
-		c = &Ceiling{Requests: n, ReqPerSec: rps, P50Ms: p50, P99Ms: p99}
+	rounds := max(1, b.cfg.rounds)
+	if bd.n > 0 {
+		rounds = min(rounds, bd.n)
 	}
-	res := b.r.result(w, b.r.exec(ctx, label, b.base, w, bd, false))
-	if c != nil && c.ReqPerSec > 0 {
-		res.Ceiling, res.Ratio = c, res.ReqPerSec/c.ReqPerSec
+	var srv, ceil outcome
+	ci := 0
+	for k := range rounds {
+		if b.ceil != "" {
+			cb := bound{n: b.cfg.requests / rounds, d: b.cfg.duration / time.Duration(rounds)}
+			x := b.r.exec(ctx, fmt.Sprintf("%s ceiling %d/%d", label, k+1, rounds), b.ceil, w, ci, cb, true)
+			ceil.add(x)
+			ci = x.next
+		}
+		rb := bound{d: bd.d / time.Duration(rounds)}
+		if bd.n > 0 {
+			rb.n = (k+1)*bd.n/rounds - k*bd.n/rounds
+		}
+		srv.add(b.r.exec(ctx, fmt.Sprintf("%s %d/%d", label, k+1, rounds), b.base, w, srv.next, rb, false))
+	}
+	res := b.r.result(w, srv)
+	if n, rps, p50, p99 := summarize(ceil.lat, ceil.elapsed); b.ceil != "" && rps > 0 {
+		res.Ceiling = &Ceiling{Requests: n, ReqPerSec: rps, P50Ms: p50, P99Ms: p99}
+		res.Ratio = res.ReqPerSec / rps
 	}
 	b.rep.Results = append(b.rep.Results, res)
 	return res

@@ -35,7 +35,13 @@ type request struct {
 	method string
 	path   string // path and query, after the base URL
 	body   []byte
+	// workload, when set, is sent as X-Bench-Workload so that a -self
+	// server labels its CPU profile samples with it.
+	workload string
 }
+
+// workloadHeader names the workload of a request (see request.workload).
+const workloadHeader = "X-Bench-Workload"
 
 // reply is a response read in full.
 type reply struct {
@@ -56,6 +62,9 @@ func (c *client) do(ctx context.Context, base string, req request, buf *bytes.Bu
 	hr.Header.Set("Accept", "application/scim+json")
 	if req.body != nil {
 		hr.Header.Set("Content-Type", "application/scim+json")
+	}
+	if req.workload != "" {
+		hr.Header.Set(workloadHeader, req.workload)
 	}
 	if c.token != "" {
 		hr.Header.Set("Authorization", "Bearer "+c.token)

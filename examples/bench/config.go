@@ -23,6 +23,7 @@ type config struct {
 	clients        int
 	duration       time.Duration
 	requests       int
+	rounds         int
 	timeout        time.Duration
 	workloads      map[string]bool
 	json           bool
@@ -46,6 +47,7 @@ func parseFlags(args []string, out io.Writer, getenv func(string) string) (confi
 	fs.IntVar(&c.clients, "clients", 8, "concurrent clients C")
 	fs.DurationVar(&c.duration, "duration", 5*time.Second, "how long each timed workload (and its ceiling) runs")
 	fs.IntVar(&c.requests, "requests", 0, "requests per timed workload instead of -duration")
+	fs.IntVar(&c.rounds, "rounds", 3, "rounds each workload and its ceiling alternate in, so drifting machine load hits both alike")
 	fs.DurationVar(&c.timeout, "timeout", 60*time.Second, "timeout of one request")
 	fs.StringVar(&workloads, "workloads", "all", "comma-separated workloads: "+strings.Join(allWorkloads, ","))
 	fs.BoolVar(&c.json, "json", false, "print the report as JSON instead of a table")

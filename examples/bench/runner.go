@@ -44,6 +44,28 @@ type outcome struct {
 	bytes       int64
 	elapsed     time.Duration
 	firstErrors []string
+	next        int // the first request index not sent
+}
+
+// add merges a later round of the same workload into x.
+func (x *outcome) add(y outcome) {
+	for k := range y.lat {
+		if k < len(x.lat) {
+			x.lat[k] = append(x.lat[k], y.lat[k]...)
+		} else {
+			x.lat = append(x.lat, y.lat[k])
+		}
+	}
+	x.errors += y.errors
+	x.checkFails += y.checkFails
+	x.bytes += y.bytes
+	x.elapsed += y.elapsed
+	for _, e := range y.firstErrors {
+		if len(x.firstErrors) < 5 {
+			x.firstErrors = append(x.firstErrors, e)
+		}
+	}
+	x.next = y.next
 }
 
 // clientLabels mark the load generator's goroutines (and the transport
@@ -80,21 +102,26 @@ func (e *errorLog) add(err error) {
 	e.msgs = append(e.msgs, s)
 }
 
-// exec sends w to base until b is reached. A ceiling run skips w.want and
-// w.check (any 2xx is a success) and wraps around w.size.
-func (r *runner) exec(ctx context.Context, label, base string, w *workload, b bound, ceiling bool) outcome {
+// exec sends w's requests from index start on to base until b is reached
+// (b.n counts from start). A ceiling run skips w.want and w.check (any 2xx
+// is a success) and wraps around w.size.
+func (r *runner) exec(ctx context.Context, label, base string, w *workload, start int, b bound, ceiling bool) outcome {
 	p := &pass{r: r, base: base, w: w, b: b, ceiling: ceiling, lat: make([][]time.Duration, r.clients)}
-	live := r.progress.begin(label, b.n, &p.next, &p.errs, &p.fails)
+	if b.n > 0 {
+		p.b.n += start
+	}
+	p.next.Store(int64(start))
+	live := r.progress.begin(label, p.b.n, &p.next, &p.errs, &p.fails)
 	defer r.progress.end(live)
-	start := time.Now()
-	p.deadline = start.Add(b.d)
+	t0 := time.Now()
+	p.deadline = t0.Add(b.d)
 	var wg sync.WaitGroup
 	for k := range r.clients {
 		wg.Go(func() { pprof.Do(ctx, clientLabels, func(ctx context.Context) { p.loop(ctx, k) }) })
 	}
 	wg.Wait()
 	return outcome{lat: p.lat, errors: p.errs.Load(), checkFails: p.fails.Load(), bytes: p.nbytes.Load(),
-		elapsed: time.Since(start), firstErrors: p.elog.msgs}
+		elapsed: time.Since(t0), firstErrors: p.elog.msgs, next: int(p.next.Load())}
 }
 
 // pass is the shared state of one exec.
@@ -126,6 +153,7 @@ func (p *pass) loop(ctx context.Context, k int) {
 			j = i % w.size
 		}
 		req := w.gen(j)
+		req.workload = w.name
 		t0 := time.Now()
 		rep, err := p.r.cl.do(ctx, p.base, req, &buf)
 		d := time.Since(t0)
