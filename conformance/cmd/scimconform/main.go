@@ -1,0 +1,197 @@
+// Command scimconform runs the scimkit conformance suite against any SCIM
+// 2.0 server:
+//
+//	go run ./conformance/cmd/scimconform -url https://host/scim/v2 -token $TOKEN
+//
+// It prints progress while running and a summary table at the end (-v adds
+// the failing requests and responses), writes -json to stdout and -junit
+// to a file for CI, and exits 1 when a MUST or IDP case failed, 2 on usage
+// errors. -replay FILE replays a recorded IdP sequence instead of the suite.
+// The first interrupt (Ctrl-C) stops the run and deletes the data it
+// created; a second one exits at once.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/scimkit/scimkit/conformance"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+type options struct {
+	target  conformance.Target
+	asJSON  bool
+	junit   string
+	verbose bool
+	list    bool
+	replay  string
+}
+
+func parse(args []string, stderr io.Writer) (*options, error) {
+	fs := flag.NewFlagSet("scimconform", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := &options{}
+	fs.StringVar(&o.target.BaseURL, "url", os.Getenv("SCIMCONFORM_URL"), "SCIM base URL, e.g. https://host/scim/v2 ($SCIMCONFORM_URL)")
+	fs.StringVar(&o.target.Token, "token", os.Getenv("SCIMCONFORM_TOKEN"), "bearer token ($SCIMCONFORM_TOKEN)")
+	fs.StringVar(&o.target.SecondToken, "token2", os.Getenv("SCIMCONFORM_TOKEN2"), "bearer token of a second tenant, for the isolation cases ($SCIMCONFORM_TOKEN2)")
+	profile := fs.String("profile", "all", "cases to run: rfc, okta, entra or all")
+	runRE := fs.String("run", "", "run only the cases whose id matches this regular expression")
+	fs.IntVar(&o.target.Parallelism, "parallel", 4, "cases run at once")
+	fs.IntVar(&o.target.LargeGroupSize, "large-group", 2000, "members of the large-group case")
+	timeout := fs.Duration("timeout", 30*time.Second, "timeout of one request")
+	fs.BoolVar(&o.asJSON, "json", false, "write the report as JSON to stdout")
+	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to this file")
+	fs.BoolVar(&o.verbose, "v", false, "show every case and the failing requests and responses")
+	fs.BoolVar(&o.list, "list", false, "list the selected cases and exit")
+	fs.StringVar(&o.replay, "replay", "", "replay this recorded IdP sequence (a replay file) instead of running the suite")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	p, ok := conformance.ParseProfile(*profile)
+	if !ok {
+		return nil, fmt.Errorf("unknown -profile %q (rfc, okta, entra, all)", *profile)
+	}
+	o.target.Profile = p
+	if *runRE != "" {
+		re, err := regexp.Compile(*runRE)
+		if err != nil {
+			return nil, fmt.Errorf("-run: %v", err)
+		}
+		o.target.Run = re
+	}
+	o.target.Client = &http.Client{Timeout: *timeout}
+	if o.target.BaseURL == "" && !o.list {
+		return nil, fmt.Errorf("-url is required")
+	}
+	return o, nil
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := parse(args, stderr)
+	if err != nil {
+		if err != flag.ErrHelp {
+			fmt.Fprintln(stderr, "scimconform:", err)
+		}
+		return 2
+	}
+	if o.list {
+		for _, c := range conformance.Select(o.target) {
+			fmt.Fprintf(stdout, "%-48s %-6s %s\n", c.ID, c.Requirement.Level, c.Requirement.Source)
+		}
+		return 0
+	}
+	ctx, stop := interruptible(stderr)
+	defer stop()
+	if o.replay != "" {
+		return replay(ctx, o, stdout, stderr)
+	}
+	r := &conformance.Runner{Target: o.target}
+	if !o.asJSON {
+		r.OnResult = func(res conformance.Result) {
+			if o.verbose || res.Status != conformance.StatusPass {
+				fmt.Fprintf(stderr, "%-4s %s %s\n", strings.ToUpper(string(res.Status)), res.ID, firstLine(res.Detail))
+			} else {
+				fmt.Fprint(stderr, ".")
+			}
+		}
+	}
+	report := r.Run(ctx)
+	if !o.asJSON {
+		fmt.Fprintln(stderr)
+	}
+	if err := write(o, report, stdout); err != nil {
+		fmt.Fprintln(stderr, "scimconform:", err)
+		return 2
+	}
+	if report.Failed() {
+		return 1
+	}
+	return 0
+}
+
+func write(o *options, report *conformance.Report, stdout io.Writer) error {
+	if o.junit != "" {
+		f, err := os.Create(o.junit)
+		if err != nil {
+			return err
+		}
+		if err := conformance.WriteJUnit(f, report); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	if o.asJSON {
+		return conformance.WriteJSON(stdout, report)
+	}
+	return conformance.WriteSummary(stdout, report, o.verbose, o.verbose)
+}
+
+func replay(ctx context.Context, o *options, stdout, stderr io.Writer) int {
+	data, err := os.ReadFile(o.replay)
+	if err != nil {
+		fmt.Fprintln(stderr, "scimconform:", err)
+		return 2
+	}
+	f, err := conformance.ParseReplayFile(data)
+	if err != nil {
+		fmt.Fprintln(stderr, "scimconform:", err)
+		return 2
+	}
+	rep := conformance.Replay(ctx, o.target, f)
+	for _, s := range rep.Steps {
+		status := "ok  "
+		if len(s.Differences) > 0 {
+			status = "DIFF"
+		}
+		fmt.Fprintf(stdout, "%s %-40s %s %s → %d\n", status, s.Name, s.Exchange.Method, s.Exchange.URL, s.Exchange.Status)
+		for _, d := range s.Differences {
+			fmt.Fprintf(stdout, "     %s\n", d)
+		}
+		if o.verbose && len(s.Differences) > 0 {
+			fmt.Fprintln(stdout, s.Exchange)
+		}
+	}
+	if rep.Error != "" {
+		fmt.Fprintln(stdout, "stopped:", rep.Error)
+	}
+	if rep.Failed() {
+		return 1
+	}
+	return 0
+}
+
+// interruptible returns a context cancelled by the first SIGINT; a second
+// one exits immediately.
+func interruptible(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt)
+	go func() {
+		<-sig
+		fmt.Fprintln(stderr, "\ninterrupted: deleting the data this run created (interrupt again to exit now)")
+		cancel()
+		<-sig
+		os.Exit(130)
+	}()
+	return ctx, func() { signal.Stop(sig); cancel() }
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
