@@ -21,7 +21,8 @@ const (
 	DefaultPageSize        = 100
 	DefaultMaxPageSize     = 1000
 	DefaultMaxBulkOps      = 1000
-	DefaultCursorTimeout   = 3600 // seconds, advertised in ServiceProviderConfig
+	DefaultMaxBulkPayload  = 1 << 20 // 1 MiB
+	DefaultCursorTimeout   = 3600    // seconds, advertised in ServiceProviderConfig
 	DefaultRetryAfterSecs  = defaultRetryAfter
 	defaultDocumentationID = "https://github.com/scimkit/scimkit"
 )
@@ -83,6 +84,13 @@ type Config struct {
 	// MaxPatchOperations and MaxMembersPerOp bound PATCH requests (see
 	// patch.Config); zero takes package patch's defaults.
 	MaxPatchOperations, MaxMembersPerOp int
+	// MaxBulkOperations and MaxBulkPayloadBytes bound a /Bulk request
+	// (RFC 7644 §3.7.4: 413 beyond, naming the limit); they are advertised
+	// as bulk.maxOperations and bulk.maxPayloadSize. MaxBulkPayloadBytes,
+	// not MaxBodyBytes, caps the body of /Bulk; each operation's data is
+	// still held to MaxBodyBytes. Defaults 1000 and 1 MiB.
+	MaxBulkOperations   int
+	MaxBulkPayloadBytes int64
 
 	// Limiter, when set, rate-limits authenticated requests per tenant
 	// (429 with Retry-After).
@@ -180,6 +188,8 @@ func (c Config) withDefaults() (Config, error) {
 	c.MaxBodyBytes = orDefault(c.MaxBodyBytes, DefaultMaxBodyBytes)
 	c.MaxJSONDepth = orDefault(c.MaxJSONDepth, DefaultMaxJSONDepth)
 	c.MaxPageSize = orDefault(c.MaxPageSize, DefaultMaxPageSize)
+	c.MaxBulkOperations = orDefault(c.MaxBulkOperations, DefaultMaxBulkOps)
+	c.MaxBulkPayloadBytes = orDefault(c.MaxBulkPayloadBytes, DefaultMaxBulkPayload)
 	c.DefaultPageSize = min(orDefault(c.DefaultPageSize, DefaultPageSize), c.MaxPageSize)
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -17,7 +17,7 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) 
 	spc := schema.ServiceProviderConfig{
 		DocumentationURI: h.cfg.DocumentationURI,
 		Patch:            schema.Supported{Supported: true},
-		Bulk:             schema.BulkConfig{Supported: bulkSupported, MaxOperations: bulkMaxOperations(), MaxPayloadSize: int(h.cfg.MaxBodyBytes)},
+		Bulk:             h.bulkConfig(),
 		Filter:           schema.FilterConfig{Supported: true, MaxResults: h.cfg.MaxPageSize},
 		ChangePassword:   schema.Supported{Supported: false},
 		Sort:             schema.Supported{Supported: true},

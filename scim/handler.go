@@ -79,7 +79,7 @@ func New(cfg Config) (*Handler, error) {
 		cfg.Logger.Warn("scim: Config.Authenticator is nil: every request will be answered 401")
 	}
 	var next http.Handler = http.HandlerFunc(h.serveAuthenticated)
-	next = LimitBody(cfg.MaxBodyBytes)(next)
+	next = h.limitBody(next) // MaxBodyBytes, or MaxBulkPayloadBytes for /Bulk
 	h.chain = RequestID(Recover(cfg.Logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.serve(w, r, next)
 	})))

@@ -234,7 +234,8 @@ func TestRouting(t *testing.T) {
 		{"GET", "/Nope", 404, ""},
 		{"GET", "/Users/a/b", 404, ""},
 		{"GET", "/Me", 501, ""},
-		{"POST", "/Bulk", 501, ""},
+		{"POST", "/Bulk", 400, ""},
+		{"GET", "/Bulk", 405, "POST"},
 		{"GET", "/Users?aadOptscim062020", 200, ""},
 	} {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {

@@ -151,7 +151,7 @@ func TestDiscovery(t *testing.T) {
 	h := newTestHandler(t, Config{MaxPageSize: 500})
 	res := mustDo(t, h, request{method: "GET", target: "/ServiceProviderConfig"}, 200)
 	for path, want := range map[string]any{
-		"patch.supported": true, "bulk.supported": false, "filter.supported": true, "filter.maxResults": 500.0,
+		"patch.supported": true, "bulk.supported": true, "bulk.maxOperations": 1000.0, "bulk.maxPayloadSize": 1048576.0, "filter.supported": true, "filter.maxResults": 500.0,
 		"changePassword.supported": false, "sort.supported": true, "etag.supported": true,
 		"pagination.cursor": true, "pagination.index": true, "pagination.maxPageSize": 500.0,
 		"meta.location": "http://scim.example.com/ServiceProviderConfig",
