@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -124,9 +125,14 @@ func RunCase(ctx context.Context, target Target, feats Features, prefix string, 
 	t.call(ctx, c)
 	transcript := append(t.primary.transcript(), t.second.transcript()...)
 	t.runCleanups(ctx)
+	if ctx.Err() != nil {
+		t.sweep(ctx)
+	}
 	res := Result{ID: c.ID, Title: c.Title, Requirement: c.Requirement, Profiles: c.Profiles,
 		Elapsed: time.Since(start), Notes: t.notes, Status: StatusPass}
 	switch {
+	case ctx.Err() != nil:
+		res.Status, res.Detail = StatusSkip, "run interrupted: "+context.Cause(ctx).Error()
 	case t.failed:
 		res.Status, res.Detail = StatusWarn, strings.Join(t.msgs, "\n")
 		if c.Requirement.Level.Fatal() {
@@ -150,6 +156,37 @@ func (t *T) call(ctx context.Context, c Case) {
 	c.Func(ctx, t)
 	if ctx.Err() != nil && !t.failed && t.skip == "" {
 		t.skip = "run interrupted"
+	}
+}
+
+// sweep deletes what an interrupted case may have created without seeing
+// the response: resources whose name starts with the case's unique prefix
+// (random per run, so never data the suite did not create).
+func (t *T) sweep(ctx context.Context) {
+	if !t.features.Has(FeatureFilter) {
+		return
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	for _, c := range []*client{t.primary, t.second} {
+		if c.token == "" {
+			continue
+		}
+		for _, ep := range [][2]string{{"/Users", "userName"}, {"/Groups", "displayName"}} {
+			for range 100 {
+				res, err := c.do(cctx, request{method: http.MethodGet, path: filterPath(ep[0], ep[1]+" sw "+q(t.prefix), "count=100", "attributes=id")})
+				if err != nil || res.Status != http.StatusOK {
+					break
+				}
+				found := ids(resourcesOf(res))
+				if len(found) == 0 {
+					break
+				}
+				for _, id := range found {
+					t.deleteQuietly(cctx, c, ep[0]+"/"+id)
+				}
+			}
+		}
 	}
 }
 
