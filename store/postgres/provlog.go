@@ -1,0 +1,109 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Append implements store.ProvisioningLog.
+func (s *Store) Append(ctx context.Context, e store.ProvisioningEntry) (int64, error) {
+	const op = "append provisioning entry"
+	if err := s.checkOpen(op); err != nil {
+		return 0, err
+	}
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	var seq int64
+	err := s.pool.QueryRow(ctx, s.q(`INSERT INTO {s}.provisioning_log (time, tenant, token_id, idp, request_id, method, path,
+		resource_type, resource_id, external_id, operations, outcome, status, scim_type, detail, latency_us, body)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING seq`),
+		dbTime(e.Time), e.Tenant, e.TokenID, e.IdP, e.RequestID, e.Method, e.Path, e.ResourceType, e.ResourceID,
+		e.ExternalID, e.Operations, string(e.Outcome), e.Status, e.ScimType, e.Detail, e.Latency.Microseconds(), e.Body).Scan(&seq)
+	return seq, mapErr(op, err)
+}
+
+const entryCols = `seq, time, tenant, token_id, idp, request_id, method, path, resource_type, resource_id,
+	external_id, operations, outcome, status, scim_type, detail, latency_us, body`
+
+// Query implements store.ProvisioningLog: newest first, keyset-paged by seq.
+func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.ProvisioningPage, error) {
+	const op = "query provisioning log"
+	if err := s.checkOpen(op); err != nil {
+		return nil, err
+	}
+	var conds []string
+	var args []any
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		conds = append(conds, strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1))
+	}
+	if f.Cursor != "" {
+		seq, err := store.ParseProvisioningCursor(f.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		add("seq < ?", seq)
+	}
+	if f.Tenant != "" {
+		add("tenant = ?", f.Tenant)
+	}
+	if !f.Since.IsZero() {
+		add("time >= ?", dbTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		add("time < ?", dbTime(f.Until))
+	}
+	if f.ResourceID != "" {
+		add("resource_id = ?", f.ResourceID)
+	}
+	if f.Outcome != "" {
+		add("outcome = ?", string(f.Outcome))
+	}
+	q := `SELECT ` + entryCols + ` FROM {s}.provisioning_log`
+	if len(conds) > 0 {
+		q += ` WHERE ` + strings.Join(conds, " AND ")
+	}
+	limit := f.PageSize()
+	args = append(args, limit+1)
+	rows, err := s.pool.Query(ctx, s.q(q+` ORDER BY seq DESC LIMIT $`+strconv.Itoa(len(args))), args...)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	entries, err := pgx.CollectRows(rows, scanEntry)
+	if err != nil {
+		return nil, mapErr(op, err)
+	}
+	page := &store.ProvisioningPage{Entries: entries}
+	if len(entries) > limit {
+		page.Entries = entries[:limit]
+		page.NextCursor = store.ProvisioningCursor(entries[limit-1].Seq)
+	}
+	return page, nil
+}
+
+func scanEntry(r pgx.CollectableRow) (store.ProvisioningEntry, error) {
+	var e store.ProvisioningEntry
+	var latency int64
+	var outcome string
+	err := r.Scan(&e.Seq, &e.Time, &e.Tenant, &e.TokenID, &e.IdP, &e.RequestID, &e.Method, &e.Path, &e.ResourceType,
+		&e.ResourceID, &e.ExternalID, &e.Operations, &outcome, &e.Status, &e.ScimType, &e.Detail, &latency, &e.Body)
+	e.Time, e.Outcome, e.Latency = e.Time.UTC(), store.Outcome(outcome), time.Duration(latency)*time.Microsecond
+	return e, err
+}
+
+// Prune implements store.ProvisioningLog.
+func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+	const op = "prune provisioning log"
+	if err := s.checkOpen(op); err != nil {
+		return 0, err
+	}
+	tag, err := s.pool.Exec(ctx, s.q(`DELETE FROM {s}.provisioning_log WHERE time < $1`), dbTime(before))
+	return tag.RowsAffected(), mapErr(op, err)
+}
