@@ -53,8 +53,8 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 
 func matchEntry(f store.ProvisioningFilter, e store.ProvisioningEntry) bool {
 	return (f.Tenant == "" || e.Tenant == f.Tenant) &&
-		(f.Since.IsZero() || !e.Time.Before(f.Since)) &&
-		(f.Until.IsZero() || e.Time.Before(f.Until)) &&
+		(f.Since.IsZero() || !e.Time.Before(micro(f.Since))) &&
+		(f.Until.IsZero() || e.Time.Before(micro(f.Until))) &&
 		(f.ResourceID == "" || e.ResourceID == f.ResourceID) &&
 		(f.Outcome == "" || e.Outcome == f.Outcome)
 }
@@ -65,7 +65,7 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	err := s.adminTx(ctx, true, "prune provisioning log", func(a *adminState, _ time.Time) error {
 		kept := a.log[:0]
 		for _, e := range a.log {
-			if e.Time.Before(before) {
+			if e.Time.Before(micro(before)) {
 				n++
 				continue
 			}
