@@ -8,6 +8,7 @@ import (
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/storetest"
 )
 
 var benchSizes = []int{1_000, 100_000}
@@ -70,4 +71,9 @@ func BenchmarkMemberAddRemove(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkStoretest runs the shared store benchmarks (storetest.Bench).
+func BenchmarkStoretest(b *testing.B) {
+	storetest.Bench(b, newStore)
 }
