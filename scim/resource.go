@@ -336,13 +336,14 @@ func (h *Handler) doDelete(r *http.Request, tenant string, tc TenantConfig, wr w
 }
 
 // writeResource fills meta.location, sets ETag and writes the projection
-// of res asked for by attributes/excludedAttributes (RFC 7644 §3.9).
+// of res asked for by attributes/excludedAttributes (RFC 7644 §3.9). The
+// ETag header is set even when the projection leaves meta out (RFC 7644
+// §3.14: "SCIM ETags MUST be specified as an HTTP header").
 func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, status int, ti *typeInfo, res *schema.Resource, attrs, excl []string) {
-	res = h.present(r, ti, res, attrs, excl)
 	if res.Meta.Version != "" {
 		w.Header().Set("ETag", res.Meta.Version)
 	}
-	h.writeJSON(w, r, status, res)
+	h.writeJSON(w, r, status, h.present(r, ti, res, attrs, excl))
 }
 
 // present returns the projection of res to send, with meta.location set.
