@@ -14,9 +14,9 @@
 // PATCH and DELETE on /{id}, POST /{type}/.search; POST /.search and GET /
 // across types; /ServiceProviderConfig, /Schemas, /Schemas/{id},
 // /ResourceTypes and /ResourceTypes/{name}, generated from the
-// configuration. /Me answers 501 unless Config.Me is set; /Bulk answers 501
-// (bulk.supported is false). The first path segment is matched
-// case-insensitively and trailing slashes are ignored.
+// configuration; POST /Bulk (RFC 7644 §3.7). /Me answers 501 unless
+// Config.Me is set. The first path segment is matched case-insensitively
+// and trailing slashes are ignored.
 //
 // # Decisions where the RFC is silent
 //
@@ -51,6 +51,23 @@
 //     the members of a group unless attributes asks for them.
 //   - ETag is meta.version; If-Match applies to PUT, PATCH and DELETE (412
 //     on mismatch, "*" matches any), If-None-Match to GET (304).
+//   - Bulk: each operation runs exactly as the same request on its own
+//     endpoint would (read-only principals get 403, tenancy, If-Match from
+//     "version", events with the bulk request's id) and is atomic on its
+//     own; the bulk request as a whole is not atomic, and operations that
+//     succeeded stay done after later failures. Operations run in request
+//     order, except that one referring to "bulkId:x" (its path, or any
+//     string of its data that is exactly "bulkId:x", such as
+//     members[].value or manager.value) waits for the POST defining x.
+//     A circular chain (RFC 7644 §3.7.1) is resolved by creating its first
+//     POST without the unresolved references and then setting them with a
+//     PUT (409 if that fails). A reference no POST defines is 400
+//     invalidValue, one whose POST failed is 409. Bad method or path is
+//     400 for that operation; failOnErrors stops processing after that
+//     many errors; successes omit "response". More than
+//     Config.MaxBulkOperations operations or a body over
+//     Config.MaxBulkPayloadBytes (not MaxBodyBytes) is 413; each
+//     operation's data is still held to MaxBodyBytes.
 //   - userName and other unique values are compared with Unicode case
 //     folding, not confusable skeletons: "admin" and "ADMIN" conflict (409),
 //     "admin" and "аdmin" (Cyrillic а) are different users.
