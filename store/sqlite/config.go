@@ -14,6 +14,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
+	"github.com/scimkit/scimkit/internal/wake"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -74,6 +75,7 @@ type Store struct {
 	write *sql.DB // one connection, BEGIN IMMEDIATE transactions
 	read  *sql.DB // read-only pool (the same DB as write for :memory:)
 	now   func() time.Time
+	hub   wake.Hub // store.Notifier: fired after each commit (delivery.go)
 }
 
 var (
