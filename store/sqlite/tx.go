@@ -25,7 +25,11 @@ func (s *Store) writeTx(ctx context.Context, op string, fn func(*txn) error) err
 		tx.Rollback()
 		return s.wrap(op, err)
 	}
-	return s.wrap(op, tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return s.wrap(op, err)
+	}
+	s.hub.Fire() // wake dispatchers (store.Notifier)
+	return nil
 }
 
 // querier is what reads need from *sql.DB and *sql.Tx.
