@@ -14,3 +14,7 @@ func TestSuite(t *testing.T) {
 func TestSuiteMemory(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return newMemoryStore(t) })
 }
+
+func TestDeliveries(t *testing.T) {
+	storetest.RunDeliveries(t, func(t *testing.T) store.Store { return newStore(t) })
+}
