@@ -54,6 +54,11 @@ type Reauth struct {
 	// EventID is the id of the user.groups_changed event (the same on
 	// every redelivery).
 	EventID string
+	// Time is when the change was committed. Sessions issued after it
+	// were issued with the new groups already in force; a gateway should
+	// make only the earlier ones re-authenticate, or a late delivery would
+	// interrupt a login that already saw the change.
+	Time time.Time
 }
 
 // Reauthenticator makes a user authenticate again. Delivery is at least
@@ -269,7 +274,8 @@ func (a *Access) groupsChanged(ctx context.Context, ev store.Event) error {
 	if after == nil {
 		after = []string{}
 	}
-	err = a.reauth.Reauthenticate(ctx, Reauth{Tenant: ev.Tenant, UserID: ev.ResourceID, Before: before, After: after, EventID: ev.ID})
+	err = a.reauth.Reauthenticate(ctx, Reauth{Tenant: ev.Tenant, UserID: ev.ResourceID, Before: before, After: after,
+		EventID: ev.ID, Time: ev.Time})
 	if err != nil {
 		return fmt.Errorf("hooks: reauthenticate user %s: %w", ev.ResourceID, err)
 	}

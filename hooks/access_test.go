@@ -187,9 +187,9 @@ func TestReauthOnGroupChange(t *testing.T) {
 			var want []hooks.Reauth
 			if p == hooks.ForceReauth {
 				want = []hooks.Reauth{
-					{Tenant: "acme", UserID: alice, Before: sorted(g, h), After: []string{h}, EventID: ev1.ID},
-					{Tenant: "acme", UserID: alice, Before: []string{h}, After: sorted(h, k), EventID: ev2.ID},
-					{Tenant: "acme", UserID: alice, Before: sorted(h, k), After: []string{k}, EventID: ev3.ID},
+					{Tenant: "acme", UserID: alice, Before: sorted(g, h), After: []string{h}, EventID: ev1.ID, Time: ev1.Time},
+					{Tenant: "acme", UserID: alice, Before: []string{h}, After: sorted(h, k), EventID: ev2.ID, Time: ev2.Time},
+					{Tenant: "acme", UserID: alice, Before: sorted(h, k), After: []string{k}, EventID: ev3.ID, Time: ev3.Time},
 				}
 			}
 			if diff := cmp.Diff(want, rec.reauth, cmpopts.EquateEmpty()); diff != "" {
@@ -211,8 +211,8 @@ func TestReauthOfDeletedUser(t *testing.T) {
 	if err := f.st.Delete(t.Context(), "acme", userRT, alice, ""); err != nil {
 		t.Fatal(err)
 	}
-	evs := f.deliver(a, &seq)
-	want := []hooks.Reauth{{Tenant: "acme", UserID: alice, Before: []string{g}, After: []string{}, EventID: find(evs, store.UserGroupsChanged).ID}}
+	ev := find(f.deliver(a, &seq), store.UserGroupsChanged)
+	want := []hooks.Reauth{{Tenant: "acme", UserID: alice, Before: []string{g}, After: []string{}, EventID: ev.ID, Time: ev.Time}}
 	if diff := cmp.Diff(want, rec.reauth); diff != "" {
 		t.Errorf("reauth (-want +got):\n%s", diff)
 	}
