@@ -76,7 +76,7 @@ func bulkCases(ok func(string, string, string) bulkResult, failed func(string, s
 				`{"method":"delete","path":"users/nope/"}`),
 			want: []bulkResult{failed("GET", "", "400", "invalidValue", false), failed("POST", "n", "400", "invalidPath", false),
 				failed("POST", "p", "400", "invalidPath", false), failed("DELETE", "", "400", "invalidPath", false),
-				failed("PUT", "", "400", "invalidPath", false), failed("PATCH", "", "400", "invalidSyntax", false),
+				failed("PUT", "", "400", "invalidPath", false), failed("PATCH", "", "400", "invalidSyntax", true),
 				failed("", "", "400", "invalidSyntax", false), failed("DELETE", "", "404", "", true)}},
 		{name: "If-Match mismatch is 412 for that operation only", fixture: alice,
 			body: bulkBody("", patchOp("/Users/{alice}", `W/\"stale\"`, `[{"op":"replace","path":"nickName","value":"x"}]`),

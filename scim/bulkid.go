@@ -337,7 +337,6 @@ func (b *bulkRun) fixup(op *bulkOp) {
 func (b *bulkRun) finish(op *bulkOp, out bulkOutcome) {
 	if out.err != nil {
 		b.fail(op, out.err)
-		op.result.Location = out.location
 		return
 	}
 	op.state, op.result = bulkDone, b.result(op, out)
@@ -353,4 +352,11 @@ func (b *bulkRun) fail(op *bulkOp, err error) {
 	status, body := b.h.bulkError(b.r, op, err)
 	op.state, b.errors = bulkDone, b.errors+1
 	op.result = &bulkOpResult{Method: op.method, BulkID: op.bulkID, Status: strconv.Itoa(status), Response: body}
+	id := op.id
+	if ref, ok := strings.CutPrefix(id, bulkIDPrefix); ok {
+		id = b.ids[ref]
+	}
+	if op.ti != nil && op.method != http.MethodPost && id != "" {
+		op.result.Location = b.h.location(b.r, op.ti, id) // RFC 7644 §3.7.3: all but failed POSTs
+	}
 }
