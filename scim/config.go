@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/patch"
@@ -98,6 +99,25 @@ type Config struct {
 	// Logger receives internal errors and panics. Default slog.Default().
 	Logger *slog.Logger
 
+	// ProvisioningLog, when set, records every write request (POST, PUT,
+	// PATCH and DELETE, a /Bulk request as one entry with its operation
+	// count; not searches) after it is served: tenant, token id, IdP,
+	// resource, outcome, status, scimType, latency and the body without
+	// secrets (see store.ProvisioningEntry). Each entry is also logged to
+	// Logger at Info. The append runs on the request's goroutine; a
+	// failing sink is logged, never answered to the client.
+	ProvisioningLog store.ProvisioningLog
+	// ProvisioningLogRetention is how long entries are kept: the log is
+	// pruned on the first write and every 1000 writes. Zero means
+	// DefaultProvisioningLogRetention (30 days); negative never prunes.
+	ProvisioningLogRetention time.Duration
+
+	// TenantInPath also accepts the URL form /tenants/{tenant}/... (below
+	// Prefix). The tenant still comes from the credential: a tenant in the
+	// path that is not the credential's is answered 404, exactly as for a
+	// tenant that does not exist. Locations then keep the tenant form.
+	TenantInPath bool
+
 	// Me resolves /Me (RFC 7644 §3.11) to the resource of the
 	// authenticated subject: GET, PUT, PATCH and DELETE on /Me act on that
 	// resource. When nil, /Me answers 501.
@@ -169,6 +189,11 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if err := checkResourceTypes(c.ResourceTypes); err != nil {
 		return c, err
+	}
+	for _, rt := range c.ResourceTypes {
+		if c.TenantInPath && strings.EqualFold(rt.Endpoint, "/tenants") {
+			return c, fmt.Errorf("scim: resource type %s: endpoint /tenants is reserved by Config.TenantInPath", rt.Name)
+		}
 	}
 	if v, ok := c.Authenticator.(interface{ validate() error }); ok {
 		if err := v.validate(); err != nil {
