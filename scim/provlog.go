@@ -1,0 +1,228 @@
+package scim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// DefaultProvisioningLogRetention is how long provisioning log entries are
+// kept when Config.ProvisioningLogRetention is zero.
+const DefaultProvisioningLogRetention = 30 * 24 * time.Hour
+
+const (
+	// provlogPruneEvery: the log is pruned on the first append and then
+	// every that many appends.
+	provlogPruneEvery = 1000
+	// provlogErrorCap bounds the captured error response body.
+	provlogErrorCap = 4 << 10
+)
+
+// IdP names recorded in store.ProvisioningEntry.IdP.
+const (
+	IdPOkta    = "okta"
+	IdPEntra   = "entra"
+	IdPUnknown = "unknown"
+)
+
+// IdPFromUserAgent names the client of a request from its User-Agent:
+// IdPOkta for Okta ("Okta SCIM Client 1.0.0", "OKTA SCIM Integration"),
+// IdPEntra for Microsoft Entra ID (whose agent names Azure, Microsoft,
+// Entra or AAD; Microsoft does not document the exact string), else
+// IdPUnknown.
+func IdPFromUserAgent(ua string) string {
+	ua = strings.ToLower(ua)
+	switch {
+	case strings.Contains(ua, "okta"):
+		return IdPOkta
+	case strings.Contains(ua, "azure"), strings.Contains(ua, "microsoft"), strings.Contains(ua, "entra"),
+		strings.Contains(ua, "aad"):
+		return IdPEntra
+	}
+	return IdPUnknown
+}
+
+// provRecorder records write requests in Config.ProvisioningLog.
+type provRecorder struct {
+	h         *Handler
+	sink      store.ProvisioningLog
+	retention time.Duration
+	redact    *redactor
+	appends   atomic.Int64
+}
+
+// recordWrites wraps next so that every write request (POST, PUT, PATCH,
+// DELETE, except searches) is recorded, after it was served, in
+// Config.ProvisioningLog and logged at Info. Without a log it returns next.
+func (h *Handler) recordWrites(next http.Handler) http.Handler {
+	if h.cfg.ProvisioningLog == nil {
+		return next
+	}
+	p := &provRecorder{h: h, sink: h.cfg.ProvisioningLog, retention: h.cfg.ProvisioningLogRetention,
+		redact: newRedactor(h.cfg.ResourceTypes)}
+	if p.retention == 0 {
+		p.retention = DefaultProvisioningLogRetention
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isWrite(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		tee := &teeBody{ReadCloser: r.Body}
+		r.Body = tee
+		cw := &captureWriter{ResponseWriter: w}
+		next.ServeHTTP(cw, r)
+		p.record(r, tee.buf.Bytes(), cw, start)
+	})
+}
+
+func isWrite(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodPost:
+		return !strings.HasSuffix(r.URL.Path, "/.search")
+	case http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// record builds the entry, appends it, logs it and prunes now and then.
+func (p *provRecorder) record(r *http.Request, body []byte, cw *captureWriter, start time.Time) {
+	e := p.entry(r, body, cw, start)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+	defer cancel()
+	log := p.h.log
+	log.LogAttrs(ctx, slog.LevelInfo, "scim: provisioning",
+		slog.String("tenant", e.Tenant), slog.String("token", e.TokenID), slog.String("idp", e.IdP),
+		slog.String("method", e.Method), slog.String("resource_type", e.ResourceType),
+		slog.String("resource_id", e.ResourceID), slog.String("external_id", e.ExternalID),
+		slog.String("outcome", string(e.Outcome)), slog.Int("status", e.Status), slog.String("scim_type", e.ScimType),
+		slog.Duration("latency", e.Latency), slog.String("request_id", e.RequestID))
+	if _, err := p.sink.Append(ctx, e); err != nil {
+		log.LogAttrs(ctx, slog.LevelWarn, "scim: provisioning log append failed",
+			slog.String("request_id", e.RequestID), slog.Any("error", err))
+	}
+	if p.retention > 0 && p.appends.Add(1)%provlogPruneEvery == 1 {
+		if _, err := p.sink.Prune(ctx, time.Now().Add(-p.retention)); err != nil {
+			log.LogAttrs(ctx, slog.LevelWarn, "scim: provisioning log prune failed", slog.Any("error", err))
+		}
+	}
+}
+
+func (p *provRecorder) entry(r *http.Request, body []byte, cw *captureWriter, start time.Time) store.ProvisioningEntry {
+	pr := info(r).principal
+	status := cw.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	e := store.ProvisioningEntry{Time: start, Tenant: pr.Tenant, TokenID: pr.Actor,
+		IdP: IdPFromUserAgent(r.UserAgent()), RequestID: RequestIDFrom(r.Context()), Method: r.Method,
+		Path: r.URL.Path, Outcome: store.OutcomeOf(status), Status: status, Latency: time.Since(start)}
+	seg, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	e.ResourceType = seg
+	if ti := p.h.typeByEndpoint(seg); ti != nil {
+		e.ResourceType = ti.rt.Name
+	}
+	e.ResourceID = rest
+	if e.ResourceID == "" && cw.location != "" {
+		if u, err := url.Parse(cw.location); err == nil {
+			e.ResourceID = path.Base(u.Path)
+		}
+	}
+	var doc map[string]any
+	if d := json.NewDecoder(bytes.NewReader(body)); len(body) > 0 {
+		d.UseNumber()
+		if d.Decode(&doc) != nil {
+			doc = nil
+		}
+	}
+	e.ExternalID = externalIDOf(doc)
+	if ops, ok := doc["Operations"].([]any); ok && seg == "Bulk" {
+		e.Operations = len(ops)
+	}
+	e.Body = p.redact.body(body, doc)
+	if status >= 400 {
+		var se struct{ ScimType, Detail string }
+		if json.Unmarshal(cw.errBody.Bytes(), &se) == nil {
+			e.ScimType, e.Detail = se.ScimType, se.Detail
+		}
+	}
+	return e
+}
+
+// externalIDOf finds externalId in a resource body or in the operations of
+// a PATCH body (a path of externalId, or a value holding it).
+func externalIDOf(doc map[string]any) string {
+	if s, ok := doc["externalId"].(string); ok {
+		return s
+	}
+	ops, _ := doc["Operations"].([]any)
+	for _, op := range ops {
+		m, _ := op.(map[string]any)
+		if p, _ := m["path"].(string); strings.EqualFold(p, "externalId") {
+			if s, ok := m["value"].(string); ok {
+				return s
+			}
+		}
+		if v, ok := m["value"].(map[string]any); ok {
+			if s, ok := v["externalId"].(string); ok {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+// teeBody keeps a copy of what the handler reads of the request body (at
+// most Config.MaxBodyBytes, which LimitBody enforces further in).
+type teeBody struct {
+	io.ReadCloser
+	buf bytes.Buffer
+}
+
+func (t *teeBody) Read(b []byte) (int, error) {
+	n, err := t.ReadCloser.Read(b)
+	t.buf.Write(b[:n])
+	return n, err
+}
+
+// captureWriter remembers the status, the Location header and the start
+// of an error response body.
+type captureWriter struct {
+	http.ResponseWriter
+	status   int
+	location string
+	errBody  bytes.Buffer
+}
+
+func (c *captureWriter) WriteHeader(code int) {
+	if c.status == 0 {
+		c.status = code
+		c.location = c.Header().Get("Location")
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *captureWriter) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.WriteHeader(http.StatusOK)
+	}
+	if c.status >= 400 && c.errBody.Len() < provlogErrorCap {
+		c.errBody.Write(b[:min(len(b), provlogErrorCap-c.errBody.Len())])
+	}
+	return c.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (c *captureWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }

@@ -1,0 +1,163 @@
+package scim
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/scimkit/scimkit/schema"
+)
+
+// ProvisioningBodyCap is the most bytes of a redacted request body the
+// provisioning log keeps; longer bodies are cut and marked.
+const ProvisioningBodyCap = 8 << 10
+
+// redacted replaces a string that looks like a credential.
+const redacted = "[redacted]"
+
+// redactor removes secrets from request bodies for the provisioning log:
+// every member named "password" (at any depth, any case), every attribute
+// the configured schemas declare returned "never" or mutability
+// "writeOnly" (RFC 7643 §7: such values must never be disclosed), the value
+// of a PATCH operation whose path names one of those, and any string that
+// looks like a bearer token.
+type redactor struct {
+	sensitive map[string]bool // lower-cased attribute names
+}
+
+func newRedactor(rts []*schema.ResourceType) *redactor {
+	r := &redactor{sensitive: map[string]bool{"password": true}}
+	var walk func(as []*schema.Attribute)
+	walk = func(as []*schema.Attribute) {
+		for _, a := range as {
+			if a.EffectiveReturned() == schema.ReturnedNever || a.EffectiveMutability() == schema.WriteOnly {
+				r.sensitive[strings.ToLower(a.Name)] = true
+			}
+			walk(a.SubAttributes)
+		}
+	}
+	for _, rt := range rts {
+		walk(rt.Schema.Attributes)
+		for _, ext := range rt.Extensions {
+			if ext.Schema != nil {
+				walk(ext.Schema.Attributes)
+			}
+		}
+	}
+	return r
+}
+
+// body returns the redacted JSON of a request body (doc is body decoded,
+// or nil when it is not a JSON object), capped at ProvisioningBodyCap. A
+// body that is not a JSON object is not recorded, since it cannot be
+// redacted reliably.
+func (r *redactor) body(raw []byte, doc map[string]any) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	if doc == nil {
+		return fmt.Sprintf("[%d bytes, not a JSON object: omitted]", len(raw))
+	}
+	out, err := json.Marshal(r.value(doc))
+	if err != nil {
+		return fmt.Sprintf("[%d bytes: omitted]", len(raw))
+	}
+	return capString(string(out), ProvisioningBodyCap)
+}
+
+// value returns v with secrets removed; maps and slices are copied.
+func (r *redactor) value(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			if r.sensitiveName(k) {
+				continue
+			}
+			out[k] = r.value(x)
+		}
+		if p, ok := v["path"].(string); ok && r.sensitivePath(p) {
+			delete(out, "value") // a PATCH operation setting a secret
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = r.value(x)
+		}
+		return out
+	case string:
+		if looksLikeToken(v) {
+			return redacted
+		}
+	}
+	return v
+}
+
+// sensitiveName reports whether a member name is a sensitive attribute,
+// also when it is qualified by a schema URN ("urn:...:User:password").
+func (r *redactor) sensitiveName(k string) bool {
+	if i := strings.LastIndexByte(k, ':'); i >= 0 {
+		k = k[i+1:]
+	}
+	return r.sensitive[strings.ToLower(k)]
+}
+
+// sensitivePath reports whether a PATCH path (RFC 7644 §3.5.2) names a
+// sensitive attribute or sub-attribute.
+func (r *redactor) sensitivePath(p string) bool {
+	attr, _, _ := strings.Cut(p, "[")
+	sub := ""
+	if i := strings.Index(p, "]."); i >= 0 {
+		sub = p[i+2:]
+	}
+	if i := strings.LastIndexByte(attr, ':'); i >= 0 {
+		attr = attr[i+1:]
+	}
+	for _, part := range append(strings.Split(attr, "."), sub) {
+		if part != "" && r.sensitive[strings.ToLower(part)] {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	jwtRE    = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$`)
+	secretRE = regexp.MustCompile(`^[A-Za-z0-9+/_=-]{40,}$`)
+)
+
+// looksLikeToken reports whether s could be a credential: a "Bearer ..."
+// value, a scimkit token, a JWT, or a long unbroken run of base64
+// characters mixing upper case, lower case and digits (random secrets do;
+// UUIDs, names and URLs do not).
+func looksLikeToken(s string) bool {
+	s = strings.TrimSpace(s)
+	switch {
+	case len(s) < 20:
+		return false
+	case len(s) > 7 && strings.EqualFold(s[:7], "bearer "),
+		strings.HasPrefix(s, DefaultTokenPrefix),
+		jwtRE.MatchString(s):
+		return true
+	case secretRE.MatchString(s):
+		return strings.ContainsAny(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") &&
+			strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyz") && strings.ContainsAny(s, "0123456789")
+	}
+	return false
+}
+
+// capString cuts s to at most n bytes on a rune boundary, marking the cut.
+func capString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const mark = "…[truncated]"
+	cut := n - len(mark)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + mark
+}

@@ -1,0 +1,203 @@
+package scim
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// DefaultTokenPrefix starts every token NewToken makes, so that secret
+// scanners (GitHub push protection, gitleaks, trufflehog custom rules) can
+// recognise a leaked scimkit token: scimkit_[A-Za-z0-9_-]{43}.
+const DefaultTokenPrefix = "scimkit_"
+
+// DefaultTouchInterval is how often StoreTokens records a token's
+// last-used time at most.
+const DefaultTouchInterval = time.Minute
+
+// NewToken returns a new bearer token (RFC 6750 §2.1): prefix
+// (DefaultTokenPrefix when empty) followed by 256 bits from crypto/rand in
+// unpadded base64url, 43 characters.
+func NewToken(prefix string) string {
+	if prefix == "" {
+		prefix = DefaultTokenPrefix
+	}
+	var b [32]byte
+	rand.Read(b[:]) // never fails (crypto/rand, Go 1.24+)
+	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// TokenOptions describe a token IssueToken or TokenRecordFor makes.
+type TokenOptions struct {
+	// Name labels the token, e.g. "okta".
+	Name string
+	// Expires, when not zero, is when the token stops working.
+	Expires time.Time
+	// ReadOnly tokens may only read (POST, PUT, PATCH, DELETE answer 403).
+	ReadOnly bool
+	// Prefix replaces DefaultTokenPrefix for IssueToken.
+	Prefix string
+}
+
+// TokenRecordFor returns the record that stores secret for tenant: a new
+// random id, the secret's SHA-256 digest and a display prefix. The secret
+// itself is not in it. Use it to store a secret made elsewhere (such as an
+// environment variable); IssueToken makes and stores a new one.
+func TokenRecordFor(secret, tenant string, opts TokenOptions) store.TokenRecord {
+	var id [9]byte
+	rand.Read(id[:])
+	return store.TokenRecord{ID: "tok_" + base64.RawURLEncoding.EncodeToString(id[:]), Tenant: tenant,
+		Name: opts.Name, Hash: HashToken(secret), Prefix: displayPrefix(secret), ReadOnly: opts.ReadOnly,
+		Expires: opts.Expires}
+}
+
+// displayPrefix is what people see of a secret: the scimkit prefix and
+// four more characters of a long token, nothing of a short one.
+func displayPrefix(secret string) string {
+	if len(secret) < 32 {
+		return ""
+	}
+	n := 4
+	if i := strings.IndexByte(secret, '_'); i >= 0 && i < 16 {
+		n += i + 1
+	}
+	return secret[:n]
+}
+
+// IssueToken makes a new token for tenant with NewToken, stores its record
+// in st and returns the secret, which is shown once and never stored, and
+// the record.
+func IssueToken(ctx context.Context, st store.Tokens, tenant string, opts TokenOptions) (string, store.TokenRecord, error) {
+	secret := NewToken(opts.Prefix)
+	rec, err := st.CreateToken(ctx, TokenRecordFor(secret, tenant, opts))
+	if err != nil {
+		return "", rec, err
+	}
+	return secret, rec, nil
+}
+
+// StoreTokens is an Authenticator for the bearer tokens of a store.Tokens
+// (RFC 6750 §2.1). Create it as &StoreTokens{Tokens: st}; it is safe for
+// concurrent use and must not be copied after first use.
+//
+// The presented token is hashed with SHA-256 and looked up by its digest,
+// so the lookup's timing depends only on the digest, never on how much of
+// a secret matched; the record's digest is still compared in constant
+// time. Unknown, revoked and expired tokens are answered 401, so a tenant
+// without an active token cannot be reached at all (fail closed). A store
+// error other than "not found" is answered 503 (ErrUnavailable), so IdPs
+// retry instead of disabling the integration.
+//
+// Each token's last-used time is written at most once per TouchInterval,
+// in the background, so authentication adds one indexed read per request.
+type StoreTokens struct {
+	// Tokens holds the tokens. Required.
+	Tokens store.Tokens
+	// TouchInterval is the minimum time between two last-used updates of a
+	// token. Zero means DefaultTouchInterval; negative never updates.
+	TouchInterval time.Duration
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// Logger receives store errors. Default slog.Default().
+	Logger *slog.Logger
+
+	mu      sync.Mutex
+	touched map[string]time.Time // token id → last touch started here
+}
+
+// Authenticate implements Authenticator.
+func (a *StoreTokens) Authenticate(r *http.Request) (Principal, error) {
+	secret, ok := BearerToken(r)
+	if !ok {
+		return Principal{}, errBadToken
+	}
+	sum := sha256.Sum256([]byte(secret))
+	rec, err := a.Tokens.TokenByHash(r.Context(), hex.EncodeToString(sum[:]))
+	if errors.Is(err, store.ErrNotFound) {
+		return Principal{}, errBadToken
+	}
+	if err != nil {
+		a.logger().LogAttrs(r.Context(), slog.LevelError, "scim: token lookup failed",
+			slog.String("request_id", RequestIDFrom(r.Context())), slog.Any("error", err))
+		return Principal{}, ErrUnavailable.WithDetail("The credential store is unavailable; retry later.")
+	}
+	want, err := hex.DecodeString(rec.Hash)
+	if err != nil || subtle.ConstantTimeCompare(sum[:], want) != 1 {
+		return Principal{}, errBadToken
+	}
+	now := a.now()
+	switch {
+	case !rec.Revoked.IsZero():
+		return Principal{}, fmt.Errorf("token %s was revoked at %s", rec.ID, rec.Revoked.Format(time.RFC3339))
+	case !rec.Active(now):
+		return Principal{}, fmt.Errorf("token %s expired at %s", rec.ID, rec.Expires.Format(time.RFC3339))
+	case rec.Tenant == "":
+		return Principal{}, fmt.Errorf("token %s has no tenant", rec.ID)
+	}
+	a.touch(r.Context(), rec, now)
+	return Principal{Tenant: rec.Tenant, Actor: rec.ID, ReadOnly: rec.ReadOnly}, nil
+}
+
+// touch records the token's use in the background unless it was recorded
+// (here or, as the record shows, by another replica) within the interval.
+func (a *StoreTokens) touch(ctx context.Context, rec store.TokenRecord, now time.Time) {
+	every := a.TouchInterval
+	if every == 0 {
+		every = DefaultTouchInterval
+	}
+	if every < 0 || (!rec.LastUsed.IsZero() && now.Sub(rec.LastUsed) < every) {
+		return
+	}
+	a.mu.Lock()
+	if last, ok := a.touched[rec.ID]; ok && now.Sub(last) < every {
+		a.mu.Unlock()
+		return
+	}
+	if a.touched == nil {
+		a.touched = map[string]time.Time{}
+	}
+	a.touched[rec.ID] = now
+	a.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	go func() {
+		defer cancel()
+		if err := a.Tokens.TouchToken(ctx, rec.ID, now); err != nil {
+			a.logger().LogAttrs(ctx, slog.LevelDebug, "scim: recording token use failed",
+				slog.String("token", rec.ID), slog.Any("error", err))
+		}
+	}()
+}
+
+func (a *StoreTokens) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func (a *StoreTokens) logger() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.Default()
+}
+
+// validate checks the authenticator once, from New.
+func (a *StoreTokens) validate() error {
+	if a.Tokens == nil {
+		return errors.New("scim: StoreTokens.Tokens is required")
+	}
+	return nil
+}
