@@ -80,8 +80,13 @@ func New(cfg Config) (*Handler, error) {
 	}
 	var next http.Handler = http.HandlerFunc(h.serveAuthenticated)
 	next = h.limitBody(next) // MaxBodyBytes, or MaxBulkPayloadBytes for /Bulk
+	public := next           // public discovery: no rate limit, no log
+	if cfg.Limiter != nil {
+		next = RateLimit(cfg.Limiter)(next) // runs after authentication (serve)
+	}
+	next = h.recordWrites(next) // Config.ProvisioningLog (provlog.go)
 	h.chain = RequestID(Recover(cfg.Logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.serve(w, r, next)
+		h.serve(w, r, next, public)
 	})))
 	return h, nil
 }
@@ -136,25 +141,29 @@ func info(r *http.Request) *reqInfo {
 
 // serve normalises the path (mount prefix, endpoint case, trailing slash),
 // computes the base URL, and authenticates unless the endpoint is public.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, next, public http.Handler) {
+	r, pathTenant := h.tenantPath(r) // Config.TenantInPath (tenants.go)
 	rel, mount := h.relPath(r)
 	ri := &reqInfo{base: h.baseURL(r, mount)}
+	if pathTenant != "" && h.cfg.BaseURL != "" {
+		ri.base += "/tenants/" + url.PathEscape(pathTenant)
+	}
 	r2 := r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, ri))
 	u := *r.URL
 	u.Path, u.RawPath = rel, ""
 	r2.URL = &u
 	if h.cfg.PublicDiscovery && isDiscovery(rel) {
-		next.ServeHTTP(w, r2)
+		public.ServeHTTP(w, r2)
 		return
 	}
 	if !h.authenticate(w, r2, ri) {
 		return
 	}
-	r2 = r2.WithContext(withPrincipal(r2.Context(), ri.principal))
-	if h.cfg.Limiter != nil {
-		RateLimit(h.cfg.Limiter)(next).ServeHTTP(w, r2)
+	if pathTenant != "" && pathTenant != ri.principal.Tenant {
+		WriteError(w, r2, h.log, ErrNotFound.WithDetail("No SCIM endpoint at %s for this credential.", r.URL.Path))
 		return
 	}
+	r2 = r2.WithContext(withPrincipal(r2.Context(), ri.principal))
 	next.ServeHTTP(w, r2)
 }
 
