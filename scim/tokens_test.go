@@ -1,0 +1,174 @@
+package scim
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/memory"
+)
+
+func TestNewToken(t *testing.T) {
+	re := regexp.MustCompile(`^scimkit_[A-Za-z0-9_-]{43}$`)
+	seen := map[string]bool{}
+	for range 100 {
+		tok := NewToken("")
+		if !re.MatchString(tok) || seen[tok] {
+			t.Fatalf("NewToken = %q: malformed or repeated", tok)
+		}
+		seen[tok] = true
+	}
+	if tok := NewToken("acme_"); !regexp.MustCompile(`^acme_[A-Za-z0-9_-]{43}$`).MatchString(tok) {
+		t.Errorf("NewToken(acme_) = %q", tok)
+	}
+	rec := TokenRecordFor("scimkit_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "t", TokenOptions{Name: "okta"})
+	if rec.Prefix != "scimkit_abcd" || rec.Hash != HashToken("scimkit_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG") || rec.ID == "" {
+		t.Errorf("TokenRecordFor = %+v", rec)
+	}
+	if rec := TokenRecordFor("short-secret", "t", TokenOptions{}); rec.Prefix != "" {
+		t.Errorf("a short secret shows prefix %q", rec.Prefix)
+	}
+}
+
+// failingTokens is a store.Tokens whose lookups fail.
+type failingTokens struct{ store.Tokens }
+
+func (failingTokens) TokenByHash(context.Context, string) (store.TokenRecord, error) {
+	return store.TokenRecord{}, store.ErrUnavailable
+}
+
+func TestStoreTokens(t *testing.T) {
+	ctx := t.Context()
+	st := memory.New()
+	t.Cleanup(func() { st.Close() })
+	now := time.Now()
+	active, rec, err := IssueToken(ctx, st, "acme", TokenOptions{Name: "okta"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, rec2, _ := IssueToken(ctx, st, "acme", TokenOptions{Name: "okta-next", ReadOnly: true})
+	revoked, rec3, _ := IssueToken(ctx, st, "acme", TokenOptions{})
+	st.RevokeToken(ctx, rec3.ID)
+	expired, _, _ := IssueToken(ctx, st, "acme", TokenOptions{Expires: now.Add(-time.Second)})
+	later, rec5, _ := IssueToken(ctx, st, "globex", TokenOptions{Expires: now.Add(time.Hour)})
+	auth := &StoreTokens{Tokens: st}
+	tests := []struct {
+		name, header string
+		want         Principal
+		wantErr      error // nil: any non-*Error (401)
+		ok           bool
+	}{
+		{"active", "Bearer " + active, Principal{Tenant: "acme", Actor: rec.ID}, nil, true},
+		{"second active (rotation)", "Bearer " + next, Principal{Tenant: "acme", Actor: rec2.ID, ReadOnly: true}, nil, true},
+		{"not yet expired", "Bearer " + later, Principal{Tenant: "globex", Actor: rec5.ID}, nil, true},
+		{"revoked", "Bearer " + revoked, Principal{}, nil, false},
+		{"expired", "Bearer " + expired, Principal{}, nil, false},
+		{"unknown", "Bearer " + NewToken(""), Principal{}, nil, false},
+		{"hash instead of token", "Bearer " + rec.Hash, Principal{}, nil, false},
+		{"missing", "", Principal{}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/Users", nil)
+			if tt.header != "" {
+				r.Header.Set("Authorization", tt.header)
+			}
+			got, err := auth.Authenticate(r)
+			if (err == nil) != tt.ok {
+				t.Fatalf("Authenticate error = %v, want ok=%v", err, tt.ok)
+			}
+			if _, isSCIM := err.(*Error); isSCIM {
+				t.Errorf("error %v is a *Error (would not be 401)", err)
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("Principal (-want +got):\n%s", d)
+			}
+		})
+	}
+	r := httptest.NewRequest("GET", "/Users", nil)
+	r.Header.Set("Authorization", "Bearer "+active)
+	if _, err := (&StoreTokens{Tokens: failingTokens{st}}).Authenticate(r); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("store down: error %v, want ErrUnavailable (503)", err)
+	}
+}
+
+func TestStoreTokensTouch(t *testing.T) {
+	ctx := t.Context()
+	st := memory.New()
+	t.Cleanup(func() { st.Close() })
+	secret, rec, _ := IssueToken(ctx, st, "acme", TokenOptions{})
+	clock := time.Now()
+	auth := &StoreTokens{Tokens: st, Now: func() time.Time { return clock }}
+	lastUsed := func() time.Time {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got, _ := st.TokenByHash(ctx, rec.Hash)
+			if !got.LastUsed.IsZero() || time.Now().After(deadline) {
+				return got.LastUsed
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	req := func() {
+		r := httptest.NewRequest("GET", "/Users", nil)
+		r.Header.Set("Authorization", "Bearer "+secret)
+		if _, err := auth.Authenticate(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req()
+	first := lastUsed()
+	if !first.Equal(clock.UTC().Truncate(time.Microsecond)) {
+		t.Fatalf("LastUsed = %v, want %v", first, clock)
+	}
+	clock = clock.Add(30 * time.Second)
+	req() // within the interval: not recorded
+	time.Sleep(50 * time.Millisecond)
+	if got := lastUsed(); !got.Equal(first) {
+		t.Errorf("LastUsed moved within the interval: %v", got)
+	}
+	clock = clock.Add(31 * time.Second)
+	req()
+	deadline := time.Now().Add(5 * time.Second)
+	for lastUsed().Equal(first) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := lastUsed(); !got.Equal(clock.UTC().Truncate(time.Microsecond)) {
+		t.Errorf("LastUsed after the interval = %v, want %v", got, clock)
+	}
+}
+
+// TestStoreTokensFailClosed: a tenant whose only token was revoked cannot
+// be reached, and neither can anything without a token, through the
+// Handler.
+func TestStoreTokensFailClosed(t *testing.T) {
+	ctx := t.Context()
+	st := memory.New()
+	t.Cleanup(func() { st.Close() })
+	secret, rec, _ := IssueToken(ctx, st, "acme", TokenOptions{})
+	h := newTestHandler(t, Config{Store: st, Authenticator: &StoreTokens{Tokens: st}})
+	get := func(tok string) int {
+		r := httptest.NewRequest("GET", "/Users", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	if got := get(secret); got != http.StatusOK {
+		t.Fatalf("active token: %d", got)
+	}
+	st.RevokeToken(ctx, rec.ID)
+	for _, tok := range []string{secret, "", rec.Hash, rec.ID} {
+		if got := get(tok); got != http.StatusUnauthorized {
+			t.Errorf("token %q after revoking the tenant's only token: %d, want 401", tok, got)
+		}
+	}
+}
