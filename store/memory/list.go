@@ -19,7 +19,7 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 	err := s.tx(ctx, false, opName("list", rt, ""), func(st *state) ([]store.Event, error) {
 		var cur *cursor
 		if q.UseCursor && q.Cursor != "" {
-			c, err := decodeCursor(q.Cursor, sortID(q))
+			c, err := decodeCursor(q.Cursor, queryID(rt, q), sortID(q))
 			if err != nil {
 				return nil, err
 			}
@@ -32,9 +32,9 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 		}
 		var err error
 		if q.Filter == nil && q.SortBy.Attr == nil {
-			page, err = st.listOrdered(td, t, q, cur)
+			page, err = st.listOrdered(td, t, q, cur, queryID(rt, q))
 		} else {
-			page, err = st.listMatched(td, t, q, cur)
+			page, err = st.listMatched(td, t, q, cur, queryID(rt, q))
 		}
 		return nil, err
 	})
@@ -45,7 +45,7 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 }
 
 // listOrdered pages through all resources in creation order.
-func (st *state) listOrdered(td *tenantData, t *table, q store.Query, cur *cursor) (*store.Page, error) {
+func (st *state) listOrdered(td *tenantData, t *table, q store.Query, cur *cursor, qid string) (*store.Page, error) {
 	o := &t.order
 	page := &store.Page{TotalResults: o.live}
 	var slot int
@@ -66,7 +66,7 @@ func (st *state) listOrdered(td *tenantData, t *table, q store.Query, cur *curso
 		return nil, err
 	}
 	if q.UseCursor && len(recs) > 0 && o.prefix(next) < o.live {
-		page.NextCursor = encodeCursor(&cursor{Seq: recs[len(recs)-1].seq})
+		page.NextCursor = encodeCursor(&cursor{Query: qid, Seq: recs[len(recs)-1].seq})
 	}
 	return page, nil
 }
@@ -78,7 +78,7 @@ type row struct {
 }
 
 // listMatched filters and sorts, then pages.
-func (st *state) listMatched(td *tenantData, t *table, q store.Query, cur *cursor) (*store.Page, error) {
+func (st *state) listMatched(td *tenantData, t *table, q store.Query, cur *cursor, qid string) (*store.Page, error) {
 	recs, ok := st.candidates(td, t, q.Filter)
 	if !ok {
 		recs = t.order.all()
@@ -131,7 +131,7 @@ func (st *state) listMatched(td *tenantData, t *table, q store.Query, cur *curso
 	}
 	if q.UseCursor && end < len(rows) && end > start {
 		last := rows[end-1]
-		page.NextCursor = encodeCursor(newCursor(sortID(q), last.key, last.rec.seq))
+		page.NextCursor = encodeCursor(newCursor(qid, sortID(q), last.key, last.rec.seq))
 	}
 	return page, nil
 }
