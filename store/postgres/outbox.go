@@ -21,7 +21,9 @@ func (s *Store) insertEvents(ctx context.Context, tx pgx.Tx, evs []store.Event) 
 		return nil
 	}
 	var last int64
-	if err := tx.QueryRow(ctx, s.q(`UPDATE {s}.event_seq SET last = last + $1 RETURNING last`), len(evs)).Scan(&last); err != nil {
+	var void bool // pg_notify wakes Notify listeners (delivery.go) at commit
+	if err := tx.QueryRow(ctx, s.q(`UPDATE {s}.event_seq SET last = last + $1 RETURNING last, pg_notify($2, '') IS NULL`),
+		len(evs), s.cfg.Schema).Scan(&last, &void); err != nil {
 		return err
 	}
 	n := len(evs)
