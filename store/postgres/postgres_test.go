@@ -89,6 +89,8 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, newStore)
 }
 
+func TestDeliveries(t *testing.T) { storetest.RunDeliveries(t, newStore) }
+
 func diff(t *testing.T, what string, want, got any) {
 	t.Helper()
 	if d := cmp.Diff(want, got); d != "" {
