@@ -62,6 +62,37 @@ func paramsFromQuery(q url.Values) (listParams, error) {
 	return lp, nil
 }
 
+// paramsFromRequest reads list parameters from the request's query
+// string. Malformed percent-encoding (RFC 3986 §2.1) is a 400 naming the
+// parameter, where url.URL.Query would silently drop the pair: a dropped
+// filter would turn a lookup ("does this user exist?") into a listing of
+// every resource.
+func paramsFromRequest(r *http.Request) (listParams, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		for _, pair := range strings.Split(r.URL.RawQuery, "&") {
+			key, val, _ := strings.Cut(pair, "=")
+			_, kerr := url.QueryUnescape(key)
+			if _, verr := url.QueryUnescape(val); kerr == nil && verr == nil {
+				continue
+			}
+			if strings.EqualFold(key, "filter") {
+				return listParams{}, ErrInvalidFilter.WithDetail("The filter parameter is not valid URL encoding (RFC 3986 §2.1): %q.", abbreviate(val))
+			}
+			return listParams{}, ErrInvalidValue.WithDetail("The query parameter %q is not valid URL encoding (RFC 3986 §2.1).", abbreviate(pair))
+		}
+		return listParams{}, ErrInvalidValue.WithDetail("The query string is not valid: %v.", err)
+	}
+	return paramsFromQuery(q)
+}
+
+func abbreviate(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}
+
 // intParam parses an integer parameter; out-of-range values are clamped.
 func intParam(name, s string, def int) (int, error) {
 	s = strings.TrimSpace(s)
@@ -185,7 +216,7 @@ func (h *Handler) query(ti *typeInfo, lp listParams) (store.Query, error) {
 
 // listQuery serves GET /{type} (RFC 7644 §3.4.2).
 func (h *Handler) listQuery(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
-	lp, err := paramsFromQuery(r.URL.Query())
+	lp, err := paramsFromRequest(r)
 	if err != nil {
 		WriteError(w, r, h.log, err)
 		return

@@ -14,7 +14,7 @@ import (
 // rootQuery serves GET / with query parameters: a query across every
 // resource type (RFC 7644 §3.4.2.1).
 func (h *Handler) rootQuery(w http.ResponseWriter, r *http.Request) {
-	lp, err := paramsFromQuery(r.URL.Query())
+	lp, err := paramsFromRequest(r)
 	if err != nil {
 		WriteError(w, r, h.log, err)
 		return

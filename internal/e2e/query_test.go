@@ -125,6 +125,12 @@ func TestInvalidFilters(t *testing.T) {
 			wantError(t, post(t, s, "/Users/.search", `{"filter":`+jsonString(f)+`}`), 400, "invalidFilter")
 		})
 	}
+	// Malformed percent-encoding must not drop the filter (which would list
+	// every user in answer to an existence check).
+	for _, raw := range []string{"/Users?filter=%ZZ", "/Users?filter=userName%20eq%20%22a%G0%22", "/?filter=%"} {
+		wantError(t, get(t, s, raw), 400, "invalidFilter")
+	}
+	wantError(t, get(t, s, "/Users?count=%zz"), 400, "")
 }
 
 // RFC 7644 §3.4.2.3 sorting: sortBy (case-insensitive), sortOrder
