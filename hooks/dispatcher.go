@@ -1,0 +1,308 @@
+package hooks
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Dispatcher defaults.
+const (
+	DefaultPollInterval = time.Second
+	DefaultBatch        = 256
+	DefaultLeaseTTL     = 15 * time.Second
+)
+
+// Config configures NewDispatcher. Store and Handlers are required; every
+// other zero field takes a documented default.
+type Config struct {
+	// Store must implement store.Outbox and store.Deliveries (every scimkit
+	// backend does). If it implements store.Notifier the Dispatcher wakes
+	// on commit instead of waiting for the next poll.
+	Store store.Store
+	// Handlers maps consumer names to handlers. Each consumer has its own
+	// checkpoint, lease, retries and parked events: a failing webhook never
+	// delays revocation. Names are stored: renaming a consumer restarts it
+	// from the beginning of the outbox.
+	Handlers map[string]Handler
+	// Retry is the retry policy of every handler.
+	Retry RetryPolicy
+	// Clock drives backoff, polling and lease renewal; nil is the real
+	// clock.
+	Clock Clock
+	// Logger receives retries (Warn), parked events (Error) and store
+	// errors; nil means slog.Default().
+	Logger *slog.Logger
+	// PollInterval is how often a consumer looks for new events when it
+	// was not woken by the store (and how often a standby replica tries to
+	// take over a lease). Default 1s.
+	PollInterval time.Duration
+	// Batch is the number of events read per round. Default 256.
+	Batch int
+	// LeaseTTL is how long a consumer's lease lasts without renewal; it is
+	// renewed every LeaseTTL/3. A replica that dies is replaced by another
+	// after at most LeaseTTL. Default 15s.
+	LeaseTTL time.Duration
+}
+
+// Dispatcher delivers the events of a store's transactional outbox to the
+// registered handlers (RFC-independent; see the package documentation).
+// Create it with NewDispatcher and start it with Run. Its methods are safe
+// for concurrent use.
+type Dispatcher struct {
+	cfg      Config
+	outbox   store.Outbox
+	deliv    store.Deliveries
+	notifier store.Notifier // may be nil
+	clock    Clock
+	log      *slog.Logger
+	owner    string
+	names    []string
+	running  atomic.Bool
+}
+
+// NewDispatcher checks cfg and returns a Dispatcher. It does not start
+// delivering: call Run.
+func NewDispatcher(cfg Config) (*Dispatcher, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("hooks: Config.Store is required")
+	}
+	o, ok := cfg.Store.(store.Outbox)
+	if !ok {
+		return nil, fmt.Errorf("hooks: Config.Store (%T) does not implement store.Outbox", cfg.Store)
+	}
+	dl, ok := cfg.Store.(store.Deliveries)
+	if !ok {
+		return nil, fmt.Errorf("hooks: Config.Store (%T) does not implement store.Deliveries", cfg.Store)
+	}
+	if len(cfg.Handlers) == 0 {
+		return nil, errors.New("hooks: Config.Handlers is empty")
+	}
+	d := &Dispatcher{outbox: o, deliv: dl, clock: cfg.Clock, log: cfg.Logger, owner: newOwner()}
+	for name, h := range cfg.Handlers {
+		if name == "" || h == nil {
+			return nil, fmt.Errorf("hooks: Config.Handlers: consumer %q has a nil handler or an empty name", name)
+		}
+		d.names = append(d.names, name)
+	}
+	slices.Sort(d.names)
+	var err error
+	if cfg.Retry, err = cfg.Retry.withDefaults(); err != nil {
+		return nil, err
+	}
+	if cfg.PollInterval < 0 || cfg.Batch < 0 || cfg.LeaseTTL < 0 {
+		return nil, errors.New("hooks: Config.PollInterval, Batch and LeaseTTL must not be negative")
+	}
+	cfg.PollInterval = cmp.Or(cfg.PollInterval, DefaultPollInterval)
+	cfg.Batch = cmp.Or(cfg.Batch, DefaultBatch)
+	cfg.LeaseTTL = cmp.Or(cfg.LeaseTTL, DefaultLeaseTTL)
+	d.cfg = cfg
+	d.notifier, _ = cfg.Store.(store.Notifier)
+	if d.clock == nil {
+		d.clock = realClock{}
+	}
+	if d.log == nil {
+		d.log = slog.Default()
+	}
+	return d, nil
+}
+
+// Run delivers events until ctx is done, then returns nil. Each consumer
+// runs in its own goroutine: it leases the consumer (so that, of several
+// replicas running a Dispatcher on one database, one delivers and the
+// others stand by), reads the events after the consumer's checkpoint in
+// Seq order, hands each to the handler (retrying with backoff, parking
+// it after RetryPolicy.MaxAttempts or a Permanent error) and advances the
+// checkpoint. Store errors are logged and retried; Run never gives up.
+// On return the leases are released so another replica takes over at
+// once. A Dispatcher runs at most once at a time; a second concurrent Run
+// returns an error.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	if !d.running.CompareAndSwap(false, true) {
+		return errors.New("hooks: Dispatcher.Run is already running")
+	}
+	defer d.running.Store(false)
+	wakes := make(map[string]chan struct{}, len(d.names))
+	for _, name := range d.names {
+		wakes[name] = make(chan struct{}, 1)
+	}
+	var wg sync.WaitGroup
+	if d.notifier != nil {
+		ch := d.notifier.Notify(ctx)
+		wg.Go(func() {
+			for range ch {
+				for _, w := range wakes {
+					signal(w)
+				}
+			}
+		})
+	}
+	for _, name := range d.names {
+		wg.Go(func() { d.consume(ctx, name, d.cfg.Handlers[name], wakes[name]) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// consume runs consumer name until ctx is done: it takes the lease when
+// it can and delivers while it holds it.
+func (d *Dispatcher) consume(ctx context.Context, name string, h Handler, wake chan struct{}) {
+	for ctx.Err() == nil {
+		ok, err := d.deliv.Lease(ctx, name, d.owner, d.cfg.LeaseTTL)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			d.log.Warn("hooks: lease failed", "consumer", name, "err", err)
+		case ok:
+			err := d.session(ctx, name, h, wake)
+			if err != nil && ctx.Err() == nil {
+				d.log.Warn("hooks: delivery interrupted", "consumer", name, "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-d.clock.After(d.cfg.PollInterval):
+		}
+	}
+	d.release(ctx, name)
+}
+
+// release gives up the lease of name (a lease of zero length) so that a
+// standby replica can take over without waiting for it to expire.
+func (d *Dispatcher) release(ctx context.Context, name string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	d.deliv.Lease(ctx, name, d.owner, 0)
+}
+
+// session delivers for consumer name while the lease is held. It returns
+// when ctx is done, the lease is lost, or the store fails.
+func (d *Dispatcher) session(ctx context.Context, name string, h Handler, wake chan struct{}) error {
+	sctx, cancel := context.WithCancelCause(ctx)
+	var wg sync.WaitGroup
+	defer func() { cancel(nil); wg.Wait() }()
+	wg.Go(func() { d.renew(sctx, cancel, name) })
+
+	cp, err := d.deliv.Checkpoint(sctx, name)
+	if err != nil {
+		return err
+	}
+	p := &progress{d: d, ctx: sctx, name: name, done: cp, saved: cp}
+	defer p.flushDetached()
+	for {
+		evs, err := d.outbox.Events(sctx, p.done, d.cfg.Batch)
+		if err != nil {
+			return errors.Join(context.Cause(sctx), err)
+		}
+		if len(evs) == 0 {
+			if err := p.flush(); err != nil {
+				return err
+			}
+			select {
+			case <-sctx.Done():
+				return context.Cause(sctx)
+			case <-wake:
+			case <-d.clock.After(d.cfg.PollInterval):
+			}
+			continue
+		}
+		for _, ev := range evs {
+			if err := d.deliver(sctx, name, h, ev, p.flush); err != nil {
+				return err
+			}
+			p.done = ev.Seq
+		}
+		if err := p.flush(); err != nil {
+			return err
+		}
+	}
+}
+
+// progress tracks what a session has finished (done) and made durable
+// (saved).
+type progress struct {
+	d           *Dispatcher
+	ctx         context.Context
+	name        string
+	done, saved int64
+}
+
+// flush advances the checkpoint to done.
+func (p *progress) flush() error {
+	if p.done == p.saved {
+		return nil
+	}
+	if err := p.d.deliv.Advance(p.ctx, p.name, p.d.owner, p.done); err != nil {
+		return err
+	}
+	p.saved = p.done
+	return nil
+}
+
+// flushDetached saves progress when the session ends because its context
+// is done (a graceful stop), so a restart does not redeliver.
+func (p *progress) flushDetached() {
+	if p.done == p.saved {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), 5*time.Second)
+	defer cancel()
+	if err := p.d.deliv.Advance(ctx, p.name, p.d.owner, p.done); err == nil {
+		p.saved = p.done
+	}
+}
+
+// errLeaseLost cancels a session whose lease another owner took.
+var errLeaseLost = fmt.Errorf("hooks: %w", store.ErrLeaseLost)
+
+// renew extends the lease every LeaseTTL/3 until ctx is done; it cancels
+// the session when another owner took the lease, or when it could not
+// renew it for a whole LeaseTTL.
+func (d *Dispatcher) renew(ctx context.Context, cancel context.CancelCauseFunc, name string) {
+	last := d.clock.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.clock.After(d.cfg.LeaseTTL / 3):
+		}
+		ok, err := d.deliv.Lease(ctx, name, d.owner, d.cfg.LeaseTTL)
+		switch {
+		case err == nil && ok:
+			last = d.clock.Now()
+		case err == nil:
+			cancel(errLeaseLost)
+			return
+		case ctx.Err() != nil:
+			return
+		default:
+			d.log.Warn("hooks: lease renewal failed", "consumer", name, "err", err)
+			if d.clock.Now().Sub(last) >= d.cfg.LeaseTTL {
+				cancel(fmt.Errorf("hooks: lease not renewed for %s: %w", d.cfg.LeaseTTL, err))
+				return
+			}
+		}
+	}
+}
+
+func newOwner() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,56 @@
+package hooks
+
+import (
+	"context"
+	"errors"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Event is an outbox event (store.Event): a fact about a committed change
+// of one resource, with a unique ID, the tenant, the resource type, id and
+// externalId, the resource's version after the change, the commit time,
+// the actor and the request id.
+//
+// Delivery is at least once: a handler may see an event again (after a
+// crash, a lost lease or a replay). Handlers drop duplicates by ID and
+// stale events by Version (per resource) or Seq.
+type Event = store.Event
+
+// Handler receives events, one at a time per consumer, in commit (Seq)
+// order, so in commit order per resource. A nil error acknowledges the
+// event; an error makes the Dispatcher retry it with backoff, and an error
+// wrapped with Permanent (or the last allowed attempt) parks it. Handlers
+// must be idempotent (delivery is at least once) and should honour ctx,
+// which is cancelled when the Dispatcher stops or loses its lease.
+type Handler interface {
+	HandleEvent(ctx context.Context, ev Event) error
+}
+
+// HandlerFunc adapts a function to Handler, like http.HandlerFunc.
+type HandlerFunc func(ctx context.Context, ev Event) error
+
+// HandleEvent calls f(ctx, ev).
+func (f HandlerFunc) HandleEvent(ctx context.Context, ev Event) error { return f(ctx, ev) }
+
+// Permanent wraps an error that must not be retried: the Dispatcher parks
+// the event at once (e.g. the receiver rejected it as malformed).
+// Permanent(nil) is nil. errors.Is and errors.As see through the wrapper.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err}
+}
+
+// IsPermanent reports whether err, or an error it wraps, was marked with
+// Permanent.
+func IsPermanent(err error) bool {
+	var p *permanentError
+	return errors.As(err, &p)
+}
+
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return "permanent: " + e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }

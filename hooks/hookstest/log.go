@@ -1,0 +1,5 @@
+package hookstest
+
+import "log/slog"
+
+var discard = slog.New(slog.DiscardHandler)
