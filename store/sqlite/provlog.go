@@ -1,0 +1,100 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// Append implements store.ProvisioningLog.
+func (s *Store) Append(ctx context.Context, e store.ProvisioningEntry) (int64, error) {
+	if e.Time.IsZero() {
+		e.Time = s.clock()
+	}
+	var seq int64
+	err := s.writeTx(ctx, "append provisioning entry", func(tx *txn) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO provisioning_log (time, tenant, token_id, idp, request_id, method, path,
+			resource_type, resource_id, external_id, operations, outcome, status, scim_type, detail, latency_us, body)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+			micros(e.Time), e.Tenant, e.TokenID, e.IdP, e.RequestID, e.Method, e.Path, e.ResourceType, e.ResourceID,
+			e.ExternalID, e.Operations, string(e.Outcome), e.Status, e.ScimType, e.Detail, e.Latency.Microseconds(), e.Body).Scan(&seq)
+	})
+	return seq, err
+}
+
+const entryCols = `seq, time, tenant, token_id, idp, request_id, method, path, resource_type, resource_id,
+	external_id, operations, outcome, status, scim_type, detail, latency_us, body`
+
+// Query implements store.ProvisioningLog: newest first, keyset-paged by seq.
+func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.ProvisioningPage, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, arg any) { conds, args = append(conds, cond), append(args, arg) }
+	if f.Cursor != "" {
+		seq, err := store.ParseProvisioningCursor(f.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		add("seq < ?", seq)
+	}
+	if f.Tenant != "" {
+		add("tenant = ?", f.Tenant)
+	}
+	if !f.Since.IsZero() {
+		add("time >= ?", f.Since.UnixMicro())
+	}
+	if !f.Until.IsZero() {
+		add("time < ?", f.Until.UnixMicro())
+	}
+	if f.ResourceID != "" {
+		add("resource_id = ?", f.ResourceID)
+	}
+	if f.Outcome != "" {
+		add("outcome = ?", string(f.Outcome))
+	}
+	q := `SELECT ` + entryCols + ` FROM provisioning_log`
+	if len(conds) > 0 {
+		q += ` WHERE ` + strings.Join(conds, " AND ")
+	}
+	limit := f.PageSize()
+	rows, err := s.read.QueryContext(ctx, q+` ORDER BY seq DESC LIMIT ?`, append(args, limit+1)...)
+	if err != nil {
+		return nil, s.wrap("query provisioning log", err)
+	}
+	defer rows.Close()
+	page := &store.ProvisioningPage{}
+	for rows.Next() {
+		var e store.ProvisioningEntry
+		var at, latency int64
+		var outcome string
+		if err := rows.Scan(&e.Seq, &at, &e.Tenant, &e.TokenID, &e.IdP, &e.RequestID, &e.Method, &e.Path, &e.ResourceType,
+			&e.ResourceID, &e.ExternalID, &e.Operations, &outcome, &e.Status, &e.ScimType, &e.Detail, &latency, &e.Body); err != nil {
+			return nil, s.wrap("query provisioning log", err)
+		}
+		e.Time, e.Outcome, e.Latency = fromMicros(at), store.Outcome(outcome), time.Duration(latency)*time.Microsecond
+		page.Entries = append(page.Entries, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap("query provisioning log", err)
+	}
+	if len(page.Entries) > limit {
+		page.Entries = page.Entries[:limit]
+		page.NextCursor = store.ProvisioningCursor(page.Entries[limit-1].Seq)
+	}
+	return page, nil
+}
+
+// Prune implements store.ProvisioningLog.
+func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.writeTx(ctx, "prune provisioning log", func(tx *txn) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM provisioning_log WHERE time < ?`, before.UnixMicro())
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	return n, err
+}
