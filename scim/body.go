@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -19,12 +20,23 @@ func (h *Handler) readBody(r *http.Request) ([]byte, error) {
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return nil, err
+		return nil, bodyReadError(err)
 	}
 	if err := h.checkBody(body); err != nil {
 		return nil, err
 	}
 	return body, nil
+}
+
+// bodyReadError maps a failure to read a request body: over the limit
+// stays an *http.MaxBytesError (413 in WriteError); anything else (a
+// malformed chunked encoding, a body shorter than its Content-Length) is
+// the client's fault, 400 invalidSyntax, not a 500.
+func bodyReadError(err error) error {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return err
+	}
+	return ErrInvalidSyntax.WithDetail("The request body could not be read: %v.", err)
 }
 
 // checkBody checks a resource or PatchOp body, of a request or of a bulk

@@ -18,9 +18,9 @@ import (
 // deviations are fixture expectations the server deliberately does not
 // meet (the same ones package scim's replay lists, with its reasons).
 var deviations = map[string][]string{
-	"entra/users.json#test_connection_zero_results": {"itemsPerPage"},
-	"entra/groups.json#get_group_by_displayname":    {"itemsPerPage"},
-	"entra/users.json#update_user_multi_valued":     {"name.formatted"},
+	"entra/users.json#test_connection_zero_results":  {"itemsPerPage"},
+	"entra/groups.json#get_group_by_displayname":     {"itemsPerPage"},
+	"entra/users.json#update_user_multi_valued":      {"name.formatted"},
 	"okta/users.json#create_user_duplicate_conflict": {"status"},
 	"okta/users.json#get_user":                       {"emails"},
 }
