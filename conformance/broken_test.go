@@ -47,6 +47,10 @@ func TestBrokenServers(t *testing.T) {
 			caught: []string{"users.get.unknown-404", "users.delete.204-then-404"}},
 		{name: "If-Match ignored", wrap: dropIfMatch,
 			caught: []string{"etag.if-match-stale-412", "etag.race"}},
+		{name: "bulkId references dropped", wrap: rewriteBulk(dropBulkIDRefs),
+			caught: []string{"bulk.bulkid.user-and-group", "bulk.bulkid.forward-reference"}},
+		{name: "failOnErrors ignored", wrap: rewriteBulk(func(b map[string]any) { delete(b, "failOnErrors") }),
+			caught: []string{"bulk.fail-on-errors"}},
 	}
 	for _, d := range defects {
 		t.Run(d.name, func(t *testing.T) {
@@ -241,4 +245,42 @@ func dropIfMatch(h http.Handler) http.Handler {
 		r.Header.Del("If-Match")
 		h.ServeHTTP(w, r)
 	})
+}
+
+// rewriteBulk changes the BulkRequest before the server sees it.
+func rewriteBulk(f func(map[string]any)) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/Bulk") {
+				body, _ := io.ReadAll(r.Body)
+				var b map[string]any
+				if json.Unmarshal(body, &b) == nil {
+					f(b)
+					body, _ = json.Marshal(b)
+				}
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				r.ContentLength = int64(len(body))
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+}
+
+// dropBulkIDRefs is a server that silently drops the members it cannot
+// resolve, "bulkId:…" references included (RFC 7644 §3.7.2).
+func dropBulkIDRefs(b map[string]any) {
+	ops, _ := b["Operations"].([]any)
+	for _, o := range ops {
+		data, _ := o.(map[string]any)["data"].(map[string]any)
+		members, _ := data["members"].([]any)
+		kept := []any{}
+		for _, m := range members {
+			if v, _ := m.(map[string]any)["value"].(string); !strings.HasPrefix(v, "bulkId:") {
+				kept = append(kept, m)
+			}
+		}
+		if data != nil {
+			data["members"] = kept
+		}
+	}
 }

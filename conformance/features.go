@@ -34,6 +34,9 @@ const (
 // Features is what the server advertises.
 type Features struct {
 	set map[Feature]bool
+	// bulkMaxOps and bulkMaxPayload are bulk.maxOperations and
+	// bulk.maxPayloadSize (0 when not advertised).
+	bulkMaxOps, bulkMaxPayload int
 	// Error is why discovery failed, if it did; every feature is then
 	// taken as unadvertised except those the Target gives.
 	Error string
@@ -41,6 +44,12 @@ type Features struct {
 
 // Has reports whether f is advertised.
 func (f Features) Has(x Feature) bool { return f.set[x] }
+
+// BulkLimits returns bulk.maxOperations and bulk.maxPayloadSize as
+// advertised in /ServiceProviderConfig (RFC 7643 §5), 0 when absent.
+func (f Features) BulkLimits() (maxOperations, maxPayloadSize int) {
+	return f.bulkMaxOps, f.bulkMaxPayload
+}
 
 // List returns the advertised features, sorted.
 func (f Features) List() []Feature {
@@ -55,8 +64,14 @@ func (f Features) List() []Feature {
 }
 
 type spcDoc struct {
-	Patch, Filter, Sort, ETag, Bulk struct {
+	Patch, Filter, Sort, ETag struct {
 		Supported bool `json:"supported"`
+	}
+	Bulk struct {
+		Supported bool `json:"supported"`
+		// float64, so that 1e3 or 1000.0 does not fail discovery.
+		MaxOperations  float64 `json:"maxOperations"`
+		MaxPayloadSize float64 `json:"maxPayloadSize"`
 	}
 	Pagination struct {
 		Cursor bool `json:"cursor"`
@@ -82,6 +97,7 @@ func Discover(ctx context.Context, target Target) Features {
 	f.set[FeatureSort] = spc.Sort.Supported
 	f.set[FeatureETag] = spc.ETag.Supported
 	f.set[FeatureBulk] = spc.Bulk.Supported
+	f.bulkMaxOps, f.bulkMaxPayload = int(spc.Bulk.MaxOperations), int(spc.Bulk.MaxPayloadSize)
 	f.set[FeatureCursor] = spc.Pagination.Cursor
 	res, err = c.do(ctx, request{method: http.MethodGet, path: "/ResourceTypes"})
 	if err != nil || res.Status != http.StatusOK {
