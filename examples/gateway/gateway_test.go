@@ -83,7 +83,10 @@ func start(t *testing.T, st store.Store, policy hooks.Policy) *env {
 
 type testWriter struct{ t *testing.T }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 // idp replays one recorded IdP request with the placeholders it uses
 // bound by as (placeholder → name in e.vars), and captures ids into
