@@ -6,13 +6,13 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 )
 
 // config is the server's configuration, from flags and environment.
 type config struct {
 	addr      string
 	store     string // "memory", a SQLite path, or a postgres:// DSN
-	tokens    string // token file
 	tenant    string // default tenant
 	baseURL   string
 	tlsCert   string
@@ -21,6 +21,7 @@ type config struct {
 	dialect   string
 	pgSchema  string
 	publicDis bool
+	retention time.Duration // provisioning log retention
 }
 
 // envFlag describes one flag and its environment variable.
@@ -32,13 +33,12 @@ type envFlag struct {
 func parseFlags(name string, args []string, getenv func(string) string, out io.Writer) (config, error) {
 	var cfg config
 	var level string
-	var public string
+	var public, retention string
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	flags := []envFlag{
 		{"addr", "SCIMKIT_ADDR", "127.0.0.1:8080", "listen address", &cfg.addr},
 		{"store", "SCIMKIT_STORE", "scimkit.db", `store: "memory", a SQLite file path, or a postgres:// DSN`, &cfg.store},
-		{"tokens", "SCIMKIT_TOKENS", "", "token file (default: <store>.tokens.json, or scimkit.tokens.json)", &cfg.tokens},
 		{"tenant", "SCIMKIT_TENANT", "default", "the default tenant (SCIMKIT_TOKEN and new tokens belong to it)", &cfg.tenant},
 		{"base-url", "SCIMKIT_BASE_URL", "", "public SCIM base URL, e.g. https://gw.example.com/scim/v2 (default: from requests)", &cfg.baseURL},
 		{"tls-cert", "SCIMKIT_TLS_CERT", "", "TLS certificate file (serve HTTPS when set with -tls-key)", &cfg.tlsCert},
@@ -47,19 +47,16 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		{"dialect", "SCIMKIT_DIALECT", "default", "PATCH dialect: default (Okta and Entra), okta, entra, strict", &cfg.dialect},
 		{"pg-schema", "SCIMKIT_PG_SCHEMA", "scimkit", "PostgreSQL schema for the tables (postgres store only)", &cfg.pgSchema},
 		{"public-discovery", "SCIMKIT_PUBLIC_DISCOVERY", "false", "serve /ServiceProviderConfig, /Schemas, /ResourceTypes without a token", &public},
+		{"log-retention", "SCIMKIT_LOG_RETENTION", "720h", "how long the provisioning log keeps entries (0: 30 days, negative: forever)", &retention},
 	}
 	for _, f := range flags {
-		def := f.def
-		if v := getenv(f.env); v != "" {
-			def = v
-		}
-		fs.StringVar(f.dst, f.name, def, f.usage+" ($"+f.env+")")
+		f.register(fs, getenv)
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected argument %q (subcommands: token)", fs.Arg(0))
+		return cfg, fmt.Errorf("unexpected argument %q (subcommands: token, tenant)", fs.Arg(0))
 	}
 	if err := cfg.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, fmt.Errorf("-log-level: %w", err)
@@ -74,17 +71,20 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return cfg, fmt.Errorf("-tls-cert and -tls-key go together")
 	}
-	if cfg.tokens == "" {
-		cfg.tokens = defaultTokenFile(cfg.store)
+	d, err := time.ParseDuration(retention)
+	if err != nil {
+		return cfg, fmt.Errorf("-log-retention: %w", err)
 	}
+	cfg.retention = d
 	return cfg, nil
 }
 
-// defaultTokenFile puts the token file beside a SQLite database, and in the
-// working directory otherwise.
-func defaultTokenFile(store string) string {
-	if store == "memory" || strings.HasPrefix(store, "postgres://") || strings.HasPrefix(store, "postgresql://") {
-		return "scimkit.tokens.json"
+// register defines the flag with its environment variable's value, when
+// set, as the default.
+func (f envFlag) register(fs *flag.FlagSet, getenv func(string) string) {
+	def := f.def
+	if v := getenv(f.env); v != "" {
+		def = v
 	}
-	return strings.TrimSuffix(store, ".db") + ".tokens.json"
+	fs.StringVar(f.dst, f.name, def, f.usage+" ($"+f.env+")")
 }

@@ -7,20 +7,26 @@
 // the working directory), creates a bearer token for the default tenant on
 // first start, and prints the SCIM base URL and the token, ready to paste
 // into the IdP. Every flag has an environment variable (SCIMKIT_ADDR,
-// SCIMKIT_STORE, ...); SCIMKIT_TOKEN, when set, is accepted as a bearer
-// token of the default tenant, so containers and scripts start with no
-// interaction:
+// SCIMKIT_STORE, ...); SCIMKIT_TOKEN, when set, becomes a bearer token of
+// the default tenant (stored hashed, named "env": the same secret at the
+// next start finds the same record, a new one replaces it), so containers
+// and scripts start with no interaction:
 //
 //	SCIMKIT_TOKEN=secret go run ./examples/server -addr 127.0.0.1:9000 -store memory
 //
-// Tokens are managed with subcommands:
+// Tokens and tenants are kept in the store (SHA-256 digests only; a secret
+// is shown once) and managed with subcommands that take the same -store:
 //
-//	go run ./examples/server token create [-tenant T] [-name N]
-//	go run ./examples/server token list
+//	go run ./examples/server token create [-tenant T] [-name N] [-ttl D]
+//	go run ./examples/server token list [TENANT]
+//	go run ./examples/server token rotate [-revoke] ID
 //	go run ./examples/server token revoke ID
+//	go run ./examples/server tenant create [-dialect entra] [-delete-policy soft] ID
+//	go run ./examples/server tenant list
+//	go run ./examples/server tenant delete ID
 //
-// Tokens are kept as SHA-256 digests in a JSON file beside the database
-// (-tokens, default scimkit.tokens.json); the secret is shown once.
+// Every write request is recorded in the store's provisioning log
+// (-log-retention) and logged.
 package main
 
 import (
@@ -48,8 +54,13 @@ func main() {
 // run is main without process globals, so tests can drive it. ready, when
 // not nil, receives the listening address once the server accepts requests.
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer, ready chan<- string) error {
-	if len(args) > 0 && args[0] == "token" {
-		return runToken(args[1:], getenv, out)
+	if len(args) > 0 {
+		switch args[0] {
+		case "token":
+			return runToken(ctx, args[1:], getenv, out)
+		case "tenant":
+			return runTenant(ctx, args[1:], getenv, out)
+		}
 	}
 	cfg, err := parseFlags("server", args, getenv, out)
 	if err != nil {

@@ -61,9 +61,7 @@ func do(t *testing.T, method, url, token, body string) (int, string) {
 }
 
 func TestServerWithEnvTokenOnMemoryStore(t *testing.T) {
-	dir := t.TempDir()
-	addr, _ := startServer(t, []string{"-store", "memory", "-tokens", filepath.Join(dir, "t.json")},
-		map[string]string{"SCIMKIT_TOKEN": "s3cret"})
+	addr, _ := startServer(t, []string{"-store", "memory"}, map[string]string{"SCIMKIT_TOKEN": "s3cret"})
 	base := "http://" + addr + basePath
 	tests := []struct {
 		name, method, url, token, body string
@@ -111,19 +109,21 @@ func TestFirstStartCreatesTokenOnSQLite(t *testing.T) {
 
 func TestTokenCommands(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "tokens.json")
-	env := map[string]string{"SCIMKIT_TOKENS": file}
+	env := map[string]string{"SCIMKIT_STORE": filepath.Join(dir, "scimkit.db")}
 	getenv := func(k string) string { return env[k] }
 	var out bytes.Buffer
 	if err := run(t.Context(), []string{"token", "create", "-name", "okta"}, getenv, &out, nil); err != nil {
 		t.Fatal(err)
 	}
 	secret := tokenRE.FindString(out.String())
-	id := regexp.MustCompile(`tok_[A-Za-z0-9_-]+`).FindString(out.String())
+	id := idRE.FindString(out.String())
 	if secret == "" || id == "" {
 		t.Fatalf("create printed no token or id:\n%s", out.String())
 	}
-	addr, _ := startServer(t, []string{"-store", "memory"}, env)
+	addr, banner := startServer(t, nil, env)
+	if tokenRE.MatchString(banner.String()) {
+		t.Errorf("the server created a first token although the tenant has one:\n%s", banner)
+	}
 	url := "http://" + addr + basePath + "/Users"
 	if got, _ := do(t, "GET", url, secret, ""); got != 200 {
 		t.Fatalf("created token rejected: %d", got)
@@ -132,21 +132,143 @@ func TestTokenCommands(t *testing.T) {
 	if err := run(t.Context(), []string{"token", "list"}, getenv, &out, nil); err != nil || !strings.Contains(out.String(), id) {
 		t.Fatalf("list: %v\n%s", err, out.String())
 	}
-	if strings.Contains(out.String(), secret) {
+	if strings.Contains(out.String(), secret) || strings.Contains(out.String(), secret[:20]) {
 		t.Fatal("list shows the secret")
+	}
+	// Rotation: the new token works while the old one still does.
+	out.Reset()
+	if err := run(t.Context(), []string{"token", "rotate", id}, getenv, &out, nil); err != nil {
+		t.Fatal(err)
+	}
+	next := tokenRE.FindString(out.String())
+	for _, tok := range []string{secret, next} {
+		if got, _ := do(t, "GET", url, tok, ""); got != 200 {
+			t.Fatalf("during rotation token %.12s… = %d, want 200", tok, got)
+		}
 	}
 	if err := run(t.Context(), []string{"token", "revoke", id}, getenv, &out, nil); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		got, _ := do(t, "GET", url, secret, "")
-		if got == 401 {
-			break
+	if got, _ := do(t, "GET", url, secret, ""); got != 401 {
+		t.Errorf("revoked token: %d, want 401", got)
+	}
+	if got, _ := do(t, "GET", url, next, ""); got != 200 {
+		t.Errorf("rotated token: %d, want 200", got)
+	}
+	if err := run(t.Context(), []string{"token", "revoke", "tok_nope"}, getenv, &out, nil); err == nil {
+		t.Error("revoking an unknown token succeeded")
+	}
+}
+
+var idRE = regexp.MustCompile(`tok_[A-Za-z0-9_-]+`)
+
+func TestTokenCommandsNeedPersistentStore(t *testing.T) {
+	getenv := func(k string) string { return map[string]string{"SCIMKIT_STORE": "memory"}[k] }
+	for _, args := range [][]string{{"token", "create"}, {"tenant", "list"}} {
+		if err := run(t.Context(), args, getenv, io.Discard, nil); err == nil || !strings.Contains(err.Error(), "persistent store") {
+			t.Errorf("%v on the memory store: %v", args, err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("revoked token still accepted (status %d)", got)
+	}
+}
+
+// TestEnvToken: SCIMKIT_TOKEN is stored once, survives restarts without
+// duplicates, and a changed value replaces the previous one.
+func TestEnvToken(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "scimkit.db")
+	env := map[string]string{"SCIMKIT_STORE": db, "SCIMKIT_TOKEN": "first-secret"}
+	getenv := func(k string) string { return env[k] }
+	listEnv := func() []string {
+		t.Helper()
+		var out bytes.Buffer
+		if err := run(t.Context(), []string{"token", "list"}, getenv, &out, nil); err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(100 * time.Millisecond)
+		var rows []string
+		for _, l := range strings.Split(out.String(), "\n") {
+			if f := strings.Fields(l); len(f) > 2 && f[2] == "env" {
+				rows = append(rows, l)
+			}
+		}
+		return rows
+	}
+	for range 2 {
+		ctx, cancel := context.WithCancel(t.Context())
+		ready := make(chan string, 1)
+		var out bytes.Buffer
+		done := make(chan error, 1)
+		go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, getenv, &out, ready) }()
+		addr := <-ready
+		if tokenRE.MatchString(out.String()) {
+			t.Errorf("a first token was printed although SCIMKIT_TOKEN is set:\n%s", out.String())
+		}
+		if got, _ := do(t, "GET", "http://"+addr+basePath+"/Users", "first-secret", ""); got != 200 {
+			t.Errorf("SCIMKIT_TOKEN rejected: %d", got)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rows := listEnv(); len(rows) != 1 || !strings.Contains(rows[0], "active") {
+		t.Fatalf("after two starts with the same SCIMKIT_TOKEN:\n%s", strings.Join(rows, "\n"))
+	}
+	env["SCIMKIT_TOKEN"] = "second-secret"
+	addr, _ := startServer(t, nil, env)
+	url := "http://" + addr + basePath + "/Users"
+	if got, _ := do(t, "GET", url, "second-secret", ""); got != 200 {
+		t.Errorf("new SCIMKIT_TOKEN: %d, want 200", got)
+	}
+	if got, _ := do(t, "GET", url, "first-secret", ""); got != 401 {
+		t.Errorf("previous SCIMKIT_TOKEN: %d, want 401", got)
+	}
+	rows := listEnv()
+	if len(rows) != 2 || strings.Count(strings.Join(rows, "\n"), "revoked") != 1 {
+		t.Errorf("after changing SCIMKIT_TOKEN:\n%s", strings.Join(rows, "\n"))
+	}
+}
+
+func TestTenantCommands(t *testing.T) {
+	env := map[string]string{"SCIMKIT_STORE": filepath.Join(t.TempDir(), "scimkit.db")}
+	getenv := func(k string) string { return env[k] }
+	var out bytes.Buffer
+	cmds := []struct {
+		args []string
+		ok   bool
+	}{
+		{[]string{"tenant", "create", "-dialect", "entra", "-delete-policy", "soft", "-name", "Acme", "acme"}, true},
+		{[]string{"tenant", "create", "acme"}, false},                         // exists
+		{[]string{"tenant", "create", "-dialect", "klingon", "other"}, false}, // bad dialect
+		{[]string{"tenant", "create", "-delete-policy", "maybe", "other"}, false},
+		{[]string{"token", "create", "-tenant", "acme", "-name", "entra"}, true},
+	}
+	for _, c := range cmds {
+		if err := run(t.Context(), c.args, getenv, &out, nil); (err == nil) != c.ok {
+			t.Fatalf("%v: %v, want ok=%v", c.args, err, c.ok)
+		}
+	}
+	secret := tokenRE.FindString(out.String())
+	out.Reset()
+	if err := run(t.Context(), []string{"tenant", "list"}, getenv, &out, nil); err != nil || !strings.Contains(out.String(), "acme") ||
+		!strings.Contains(out.String(), "entra") || !strings.Contains(out.String(), "soft") {
+		t.Fatalf("tenant list: %v\n%s", err, out.String())
+	}
+	addr, _ := startServer(t, nil, env)
+	base := "http://" + addr + basePath
+	code, body := do(t, "POST", base+"/Users", secret, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","active":"True"}`)
+	if code != 201 {
+		t.Fatalf("POST with an Entra-style boolean string: %d\n%s", code, body)
+	}
+	id := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(body)[1]
+	if code, _ := do(t, "DELETE", base+"/Users/"+id, secret, ""); code != 204 {
+		t.Fatalf("DELETE: %d", code)
+	}
+	if code, body := do(t, "GET", base+"/Users/"+id, secret, ""); code != 200 || !strings.Contains(body, `"active":false`) {
+		t.Errorf("soft-deleted user: %d %s", code, body)
+	}
+	if err := run(t.Context(), []string{"tenant", "delete", "acme"}, getenv, &out, nil); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := do(t, "GET", base+"/Users", secret, ""); code != 401 {
+		t.Errorf("token of a deleted tenant: %d, want 401", code)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
@@ -36,27 +35,33 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 	}
 	defer st.Close()
 
-	auth := &fileAuthenticator{path: cfg.tokens}
-	if t := getenv("SCIMKIT_TOKEN"); t != "" {
-		auth.extra = scim.StaticTokens{{Tenant: cfg.tenant, ID: "env", SHA256: scim.HashToken(t)}}
+	admin, ok := st.(adminStore)
+	if !ok {
+		return errors.New("the store does not keep tokens and tenants")
 	}
-	secret, err := firstToken(cfg, auth.extra != nil)
+	secret, err := setupTokens(ctx, admin, cfg.tenant, getenv("SCIMKIT_TOKEN"))
 	if err != nil {
 		return err
 	}
-	dialect, err := parseDialect(cfg.dialect)
+	dialect, err := scim.ParseDialect(cfg.dialect)
 	if err != nil {
-		return err
+		return fmt.Errorf("-dialect: %w", err)
 	}
-	h, err := scim.New(scim.Config{
-		Store:           st,
-		Authenticator:   auth,
-		Prefix:          basePath,
-		BaseURL:         cfg.baseURL,
-		PublicDiscovery: cfg.publicDis,
-		Defaults:        scim.TenantConfig{Dialect: dialect},
-		Logger:          logger,
-	})
+	defaults := scim.TenantConfig{Dialect: dialect}
+	scfg := scim.Config{
+		Store:                    st,
+		Authenticator:            &scim.StoreTokens{Tokens: admin, Logger: logger},
+		Tenant:                   scim.TenantsFromStore(admin, defaults),
+		Prefix:                   basePath,
+		BaseURL:                  cfg.baseURL,
+		PublicDiscovery:          cfg.publicDis,
+		Logger:                   logger,
+		ProvisioningLogRetention: cfg.retention,
+	}
+	if pl, ok := st.(store.ProvisioningLog); ok {
+		scfg.ProvisioningLog = pl
+	}
+	h, err := scim.New(scfg)
 	if err != nil {
 		return err
 	}
@@ -118,49 +123,23 @@ func openStore(ctx context.Context, cfg config) (store.Store, error) {
 	}
 }
 
-func parseDialect(s string) (patch.Dialect, error) {
-	switch strings.ToLower(s) {
-	case "", "default":
-		return patch.DialectDefault, nil
-	case "okta":
-		return patch.DialectOkta, nil
-	case "entra", "azure", "aad":
-		return patch.DialectEntra, nil
-	case "strict", "rfc":
-		return patch.DialectStrict, nil
+// setupTokens stores SCIMKIT_TOKEN (envToken) when set; otherwise it
+// creates a first token for the default tenant when the tenant has none.
+// It returns the secret of a token it created, or "".
+func setupTokens(ctx context.Context, st store.Tokens, tenant, envToken string) (string, error) {
+	if envToken != "" {
+		return "", ensureEnvToken(ctx, st, tenant, envToken)
 	}
-	return 0, fmt.Errorf("-dialect: unknown dialect %q (default, okta, entra, strict)", s)
-}
-
-// firstToken creates a token for the default tenant when it has none and
-// SCIMKIT_TOKEN is not set, so a first start is ready to connect an IdP. It
-// returns the new secret, or "" when none was created.
-func firstToken(cfg config, haveEnvToken bool) (string, error) {
-	if haveEnvToken {
-		return "", nil
-	}
-	tf, err := loadTokens(cfg.tokens)
-	if err != nil {
-		return "", err
-	}
-	now := time.Now()
-	for _, r := range tf.Tokens {
-		if r.Tenant == cfg.tenant && r.active(now) {
-			return "", nil
-		}
-	}
-	secret, rec := newToken(cfg.tenant, "first-start", now, 0)
-	tf.Tokens = append(tf.Tokens, rec)
-	return secret, saveTokens(cfg.tokens, tf)
+	return firstToken(ctx, st, tenant)
 }
 
 func printBanner(out io.Writer, cfg config, base, secret string) {
 	fmt.Fprintf(out, "scimkit reference server\n  SCIM base URL: %s\n  store:         %s\n  tenant:        %s\n", base, redactDSN(cfg.store), cfg.tenant)
 	switch {
 	case secret != "":
-		fmt.Fprintf(out, "  bearer token:  %s\n  (shown once; stored as a SHA-256 digest in %s)\n", secret, cfg.tokens)
+		fmt.Fprintf(out, "  bearer token:  %s\n  (shown once; the store keeps only its SHA-256 digest)\n", secret)
 	default:
-		fmt.Fprintf(out, "  tokens:        %s (new one: go run ./examples/server token create)\n", cfg.tokens)
+		fmt.Fprintf(out, "  tokens:        in the store (list: go run ./examples/server token list; new: token create)\n")
 	}
 }
 

@@ -1,233 +1,237 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/json"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"net/http"
-	"os"
-	"path/filepath"
-	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/store"
 )
 
-// tokenPrefix marks scimkit bearer tokens so secret scanners can recognise
-// a leaked one.
-const tokenPrefix = "scimkit_"
+// envTokenName names the token stored for SCIMKIT_TOKEN.
+const envTokenName = "env"
 
-// tokenRecord is one token in the token file. Only the digest is kept.
-type tokenRecord struct {
-	ID      string     `json:"id"`
-	Tenant  string     `json:"tenant"`
-	Name    string     `json:"name,omitempty"`
-	SHA256  string     `json:"sha256"`
-	Created time.Time  `json:"created"`
-	Expires *time.Time `json:"expires,omitempty"`
-	Revoked *time.Time `json:"revoked,omitempty"`
+// adminStore is what the token and tenant commands need of the store.
+type adminStore interface {
+	store.Store
+	store.Tokens
+	store.Tenants
 }
 
-type tokenFile struct {
-	Tokens []tokenRecord `json:"tokens"`
-}
-
-func (r tokenRecord) active(now time.Time) bool {
-	return r.Revoked == nil && (r.Expires == nil || now.Before(*r.Expires))
-}
-
-func loadTokens(path string) (tokenFile, error) {
-	var tf tokenFile
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return tf, nil
+// openAdmin opens the configured store for the token and tenant commands,
+// which need one that outlives the command.
+func openAdmin(ctx context.Context, cfg config) (adminStore, error) {
+	if cfg.store == "memory" {
+		return nil, errors.New("token and tenant commands need a persistent store: set -store (or SCIMKIT_STORE) to a SQLite file or a postgres:// DSN, as for the server")
 	}
+	st, err := openStore(ctx, cfg)
 	if err != nil {
-		return tf, err
+		return nil, err
 	}
-	if err := json.Unmarshal(data, &tf); err != nil {
-		return tf, fmt.Errorf("token file %s: %w", path, err)
+	as, ok := st.(adminStore)
+	if !ok {
+		st.Close()
+		return nil, errors.New("the store does not keep tokens and tenants")
 	}
-	return tf, nil
+	return as, nil
 }
 
-// saveTokens writes the file atomically (temp file + rename), readable by
-// the owner only.
-func saveTokens(path string, tf tokenFile) error {
-	data, err := json.MarshalIndent(tf, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tokens-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-// newToken returns a fresh secret and its record. The secret has 256 bits
-// of entropy.
-func newToken(tenant, name string, now time.Time, ttl time.Duration) (string, tokenRecord) {
-	var b [32]byte
-	rand.Read(b[:])
-	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
-	var id [6]byte
-	rand.Read(id[:])
-	rec := tokenRecord{ID: "tok_" + base64.RawURLEncoding.EncodeToString(id[:]), Tenant: tenant, Name: name,
-		SHA256: scim.HashToken(secret), Created: now.UTC()}
-	if ttl > 0 {
-		exp := now.Add(ttl).UTC()
-		rec.Expires = &exp
-	}
-	return secret, rec
-}
-
-// runToken implements "server token create|list|revoke".
-func runToken(args []string, getenv func(string) string, out io.Writer) error {
+// runToken implements "server token create|list|revoke|rotate".
+func runToken(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	usage := "usage: server token create|list|revoke|rotate [flags]"
 	if len(args) == 0 {
-		return fmt.Errorf("usage: server token create|list|revoke [flags]")
+		return errors.New(usage)
 	}
-	sub, args := args[0], args[1:]
-	cfg, rest, err := tokenFlags(sub, args, getenv, out)
+	sub := args[0]
+	fs, cfg := adminFlags("token "+sub, getenv, out)
+	name := fs.String("name", "", "a label for the token, e.g. okta or entra (create)")
+	ttl := fs.Duration("ttl", 0, "expire the token after this long (create, rotate; 0: never)")
+	revokeOld := fs.Bool("revoke", false, "revoke the old token at once (rotate; default: keep it until you revoke it)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	st, err := openAdmin(ctx, *cfg)
 	if err != nil {
 		return err
 	}
-	tf, err := loadTokens(cfg.tokens)
+	defer st.Close()
+	switch sub {
+	case "create":
+		return createToken(ctx, st, out, cfg.tenant, *name, *ttl)
+	case "list":
+		return listTokens(ctx, st, out, fs.Arg(0))
+	case "revoke":
+		if fs.NArg() != 1 {
+			return errors.New("usage: server token revoke ID")
+		}
+		if err := st.RevokeToken(ctx, fs.Arg(0)); err != nil {
+			return fmt.Errorf("revoke %s: %w", fs.Arg(0), err)
+		}
+		fmt.Fprintf(out, "Revoked %s. The server refuses it from its next request.\n", fs.Arg(0))
+		return nil
+	case "rotate":
+		if fs.NArg() != 1 {
+			return errors.New("usage: server token rotate [-revoke] ID")
+		}
+		return rotateToken(ctx, st, out, fs.Arg(0), *ttl, *revokeOld)
+	}
+	return fmt.Errorf("unknown token subcommand %q (create, list, revoke, rotate)", sub)
+}
+
+func createToken(ctx context.Context, st adminStore, out io.Writer, tenant, name string, ttl time.Duration) error {
+	opts := scim.TokenOptions{Name: name}
+	if ttl > 0 {
+		opts.Expires = time.Now().Add(ttl)
+	}
+	secret, rec, err := scim.IssueToken(ctx, st, tenant, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Created token %s for tenant %q. It is shown only now:\n\n  %s\n\n", rec.ID, rec.Tenant, secret)
+	fmt.Fprintf(out, "Paste it into the IdP, then revoke the old one with: server token revoke <id>\n")
+	return nil
+}
+
+// rotateToken creates a token like id (same tenant and name) so the IdP
+// can switch without downtime; the old one stays valid unless revokeOld.
+func rotateToken(ctx context.Context, st adminStore, out io.Writer, id string, ttl time.Duration, revokeOld bool) error {
+	old, err := findToken(ctx, st, id)
+	if err != nil {
+		return err
+	}
+	if err := createToken(ctx, st, out, old.Tenant, old.Name, ttl); err != nil {
+		return err
+	}
+	if revokeOld {
+		if err := st.RevokeToken(ctx, id); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "Revoked the old token %s.\n", id)
+		return nil
+	}
+	fmt.Fprintf(out, "The old token %s still works until: server token revoke %s\n", id, id)
+	return nil
+}
+
+func findToken(ctx context.Context, st adminStore, id string) (store.TokenRecord, error) {
+	all, err := st.ListTokens(ctx, "")
+	if err != nil {
+		return store.TokenRecord{}, err
+	}
+	for _, t := range all {
+		if t.ID == id {
+			return t, nil
+		}
+	}
+	return store.TokenRecord{}, fmt.Errorf("no token %q (see: server token list)", id)
+}
+
+func listTokens(ctx context.Context, st adminStore, out io.Writer, tenant string) error {
+	all, err := st.ListTokens(ctx, tenant)
 	if err != nil {
 		return err
 	}
 	now := time.Now()
-	switch sub {
-	case "create":
-		secret, rec := newToken(cfg.tenant, cfg.name, now, cfg.ttl)
-		tf.Tokens = append(tf.Tokens, rec)
-		if err := saveTokens(cfg.tokens, tf); err != nil {
-			return err
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tTENANT\tNAME\tPREFIX\tCREATED\tEXPIRES\tLAST USED\tSTATE")
+	for _, t := range all {
+		state := "active"
+		switch {
+		case !t.Revoked.IsZero():
+			state = "revoked " + t.Revoked.Format(time.RFC3339)
+		case !t.Active(now):
+			state = "expired"
 		}
-		fmt.Fprintf(out, "Created token %s for tenant %q. It is shown only now:\n\n  %s\n\n", rec.ID, rec.Tenant, secret)
-		fmt.Fprintf(out, "Paste it into the IdP, then revoke the old one with: server token revoke <id>\n")
-	case "list":
-		w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tTENANT\tNAME\tCREATED\tEXPIRES\tSTATE")
-		for _, r := range tf.Tokens {
-			state, exp := "active", "-"
-			if r.Expires != nil {
-				exp = r.Expires.Format(time.RFC3339)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Tenant, t.Name, dash(t.Prefix),
+			t.Created.Format(time.RFC3339), timeOrDash(t.Expires), timeOrDash(t.LastUsed), state)
+	}
+	return w.Flush()
+}
+
+func timeOrDash(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Format(time.RFC3339)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s + "…"
+}
+
+// ensureEnvToken stores SCIMKIT_TOKEN as a token of tenant, hashed like
+// any other, once: the same secret finds its record again at the next
+// start; a new secret is added and the previous "env" token revoked. A
+// secret that was revoked or belongs to another tenant is refused.
+func ensureEnvToken(ctx context.Context, st store.Tokens, tenant, secret string) error {
+	rec, err := st.TokenByHash(ctx, scim.HashToken(secret))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		if rec, err = st.CreateToken(ctx, scim.TokenRecordFor(secret, tenant, scim.TokenOptions{Name: envTokenName})); err != nil {
+			return fmt.Errorf("SCIMKIT_TOKEN: %w", err)
+		}
+	case err != nil:
+		return fmt.Errorf("SCIMKIT_TOKEN: %w", err)
+	case rec.Tenant != tenant:
+		return fmt.Errorf("SCIMKIT_TOKEN is already a token of tenant %q, not %q", rec.Tenant, tenant)
+	case !rec.Active(time.Now()):
+		return fmt.Errorf("SCIMKIT_TOKEN is token %s, which was revoked or expired: set a new secret", rec.ID)
+	}
+	if rec.Name != envTokenName {
+		return nil
+	}
+	all, err := st.ListTokens(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	for _, t := range all {
+		if t.Name == envTokenName && t.ID != rec.ID && t.Revoked.IsZero() {
+			if err := st.RevokeToken(ctx, t.ID); err != nil {
+				return err
 			}
-			if !r.active(now) {
-				state = "revoked/expired"
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Tenant, r.Name, r.Created.Format(time.RFC3339), exp, state)
 		}
-		return w.Flush()
-	case "revoke":
-		if len(rest) != 1 {
-			return fmt.Errorf("usage: server token revoke ID")
-		}
-		found := false
-		for i := range tf.Tokens {
-			if tf.Tokens[i].ID == rest[0] && tf.Tokens[i].Revoked == nil {
-				t := now.UTC()
-				tf.Tokens[i].Revoked, found = &t, true
-			}
-		}
-		if !found {
-			return fmt.Errorf("no active token %q", rest[0])
-		}
-		if err := saveTokens(cfg.tokens, tf); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "Revoked %s. A running server stops accepting it within a second.\n", rest[0])
-	default:
-		return fmt.Errorf("unknown token subcommand %q (create, list, revoke)", sub)
 	}
 	return nil
 }
 
-type tokenConfig struct {
-	tokens, tenant, name string
-	ttl                  time.Duration
-}
-
-func tokenFlags(sub string, args []string, getenv func(string) string, out io.Writer) (tokenConfig, []string, error) {
-	var c tokenConfig
-	fs := flag.NewFlagSet("token "+sub, flag.ContinueOnError)
-	fs.SetOutput(out)
-	store := getenv("SCIMKIT_STORE")
-	if store == "" {
-		store = "scimkit.db"
+// firstToken creates a token for the default tenant when it has no active
+// one, so a first start is ready to connect an IdP. It returns the new
+// secret, or "" when the tenant already has a token.
+func firstToken(ctx context.Context, st store.Tokens, tenant string) (string, error) {
+	all, err := st.ListTokens(ctx, tenant)
+	if err != nil {
+		return "", err
 	}
-	def := getenv("SCIMKIT_TOKENS")
-	if def == "" {
-		def = defaultTokenFile(store)
-	}
-	tenant := getenv("SCIMKIT_TENANT")
-	if tenant == "" {
-		tenant = "default"
-	}
-	fs.StringVar(&c.tokens, "tokens", def, "token file ($SCIMKIT_TOKENS)")
-	fs.StringVar(&c.tenant, "tenant", tenant, "tenant of the new token ($SCIMKIT_TENANT)")
-	fs.StringVar(&c.name, "name", "", "a label for the token, e.g. okta or entra")
-	fs.DurationVar(&c.ttl, "ttl", 0, "expire the token after this long (0: never)")
-	err := fs.Parse(args)
-	return c, fs.Args(), err
-}
-
-// fileAuthenticator accepts the active tokens of a token file, re-read at
-// most once a second (so created, revoked and expired tokens take effect
-// within a second without a restart), plus optional extra tokens
-// (SCIMKIT_TOKEN). It is safe for concurrent use.
-type fileAuthenticator struct {
-	path  string
-	extra scim.StaticTokens
-
-	mu      sync.Mutex
-	checked time.Time
-	tokens  scim.StaticTokens
-}
-
-func (a *fileAuthenticator) Authenticate(r *http.Request) (scim.Principal, error) {
-	return a.current().Authenticate(r)
-}
-
-func (a *fileAuthenticator) current() scim.StaticTokens {
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	now := time.Now()
-	if a.tokens != nil && now.Sub(a.checked) < time.Second {
-		return a.tokens
-	}
-	a.checked = now
-	tf, err := loadTokens(a.path)
-	if err != nil && a.tokens != nil {
-		// Keep the last good set: a half-written file must not lock
-		// everyone out, and can never let anyone in.
-		return a.tokens
-	}
-	tokens := append(scim.StaticTokens{}, a.extra...)
-	for _, rec := range tf.Tokens {
-		if rec.active(now) {
-			tokens = append(tokens, scim.StaticToken{Tenant: rec.Tenant, ID: rec.ID, SHA256: rec.SHA256})
+	for _, t := range all {
+		if t.Active(now) {
+			return "", nil
 		}
 	}
-	a.tokens = tokens
-	return tokens
+	secret, _, err := scim.IssueToken(ctx, st, tenant, scim.TokenOptions{Name: "first-start"})
+	return secret, err
+}
+
+// adminFlags returns a flag set with the store and tenant flags shared by
+// the token and tenant commands.
+func adminFlags(name string, getenv func(string) string, out io.Writer) (*flag.FlagSet, *config) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	cfg := &config{}
+	for _, f := range []envFlag{
+		{"store", "SCIMKIT_STORE", "scimkit.db", `store: a SQLite file path or a postgres:// DSN`, &cfg.store},
+		{"pg-schema", "SCIMKIT_PG_SCHEMA", "scimkit", "PostgreSQL schema (postgres store only)", &cfg.pgSchema},
+		{"tenant", "SCIMKIT_TENANT", "default", "the tenant", &cfg.tenant},
+	} {
+		f.register(fs, getenv)
+	}
+	return fs, cfg
 }
