@@ -1,33 +1,3 @@
-// Command bench is a load test for any SCIM 2.0 server, to size a
-// deployment. It creates N users, looks them up by userName, reads random
-// pages of 100, fills a group to M members in batches of 100, adds and
-// removes single members and reads the group without its members, and has
-// C clients add distinct members to one group at once, then checks that
-// none was lost:
-//
-//	go run ./examples/bench -url http://127.0.0.1:8080/scim/v2 -token T -pid 1234
-//
-// or, serving scimkit's reference handler in the same process on a
-// loopback port, on the memory store, a SQLite file or PostgreSQL:
-//
-//	go run ./examples/bench -self memory -users 1k,100k -members 1k,100k
-//	go run ./examples/bench -self /tmp/bench.db -users 10k
-//	go run ./examples/bench -self 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
-//
-// Absolute numbers drift on shared machines, so every workload is also run,
-// just before, against a ceiling: a trivial handler in this process that
-// returns a fixed user as big as the server's, with the same client and
-// concurrency. The report gives each workload's req/s, p50, p99, errors,
-// check failures and response size, its ratio to the ceiling, and, when
-// -users or -members list several sizes, how much slower the largest size
-// is (flatness); with -pid (implied by -self) it adds the server's peak RSS
-// (VmHWM) and resident bytes per user (VmRSS before and after the creates).
-// A table goes to stdout (-json for machines) and a progress line to
-// stderr. The exit status is 1 when a request failed (transport error or
-// unexpected status), a response failed a check or a group lost a member.
-//
-// Users and groups are named bench-<run id>-…, so runs against one server
-// do not collide; the tool does not delete them.
 package main
 
 import (

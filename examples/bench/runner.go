@@ -68,12 +68,6 @@ func (x *outcome) add(y outcome) {
 	x.next = y.next
 }
 
-// clientLabels mark the load generator's goroutines (and the transport
-// goroutines they start) in CPU profiles; the self-hosted server's are
-// role=server and the ceiling's role=ceiling, so
-// go tool pprof -tagfocus role=server shows the server alone.
-var clientLabels = pprof.Labels("role", "client")
-
 // runner sends workloads with a fixed number of concurrent workers.
 type runner struct {
 	cl       *client
@@ -117,7 +111,9 @@ func (r *runner) exec(ctx context.Context, label, base string, w *workload, star
 	p.deadline = t0.Add(b.d)
 	var wg sync.WaitGroup
 	for k := range r.clients {
-		wg.Go(func() { pprof.Do(ctx, clientLabels, func(ctx context.Context) { p.loop(ctx, k) }) })
+		wg.Go(func() {
+			pprof.Do(ctx, pprof.Labels("role", "client", "workload", w.name), func(ctx context.Context) { p.loop(ctx, k) })
+		})
 	}
 	wg.Wait()
 	return outcome{lat: p.lat, errors: p.errs.Load(), checkFails: p.fails.Load(), bytes: p.nbytes.Load(),
@@ -138,7 +134,11 @@ type pass struct {
 	lat                       [][]time.Duration // per worker
 }
 
-// loop is worker k: it takes request indexes until the bound is reached.
+// loop is worker k, labelled role=client and workload=<name> in CPU
+// profiles (the transport goroutines it starts inherit the labels); a
+// -self server's samples are role=server and the ceiling's role=ceiling, so
+// go tool pprof -tagfocus role=server -tagfocus workload=page shows one
+// workload on the server alone.: it takes request indexes until the bound is reached.
 func (p *pass) loop(ctx context.Context, k int) {
 	var buf bytes.Buffer
 	w := p.w
