@@ -28,9 +28,19 @@ type GroupInfo struct {
 // Directory answers policy editors (search groups, look one up) and
 // per-request policy evaluation (a user's effective groups, whether the
 // user is active) from the store's indexes, so it always reflects the
-// IdP's current state. It reads through to the store on every call; each
-// call is one indexed store read (see the package benchmarks for costs).
-// It is safe for concurrent use.
+// IdP's current state. It is safe for concurrent use.
+//
+// Every call reads through to the store: UserGroups and Active are one
+// indexed read of the user (with its groups from the membership index),
+// Group one read of a group without its members. BenchmarkDirectory (a
+// user in 20 of 10,000 groups, 2 shared cores) measured UserGroups at
+// about 7µs on memory, 180µs on SQLite and 415µs on PostgreSQL, Active at
+// 1µs, 37µs and 80µs. There is deliberately no cache: one invalidated by
+// events would let a policy see a deactivated user's groups for as long
+// as delivery lags (indefinitely while a handler is failing), and every
+// replica would need its own event consumer. A gateway that needs less
+// per-request cost can keep the groups in its sessions and refresh them
+// from its Reauthenticator (see IdentityChange).
 type Directory struct {
 	st            store.Store
 	users, groups *schema.ResourceType
