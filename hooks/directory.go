@@ -39,8 +39,8 @@ type GroupInfo struct {
 // events would let a policy see a deactivated user's groups for as long
 // as delivery lags (indefinitely while a handler is failing), and every
 // replica would need its own event consumer. A gateway that needs less
-// per-request cost can keep the groups in its sessions and refresh them
-// from its Reauthenticator (see IdentityChange).
+// per-request cost can keep the groups in its sessions, as NoAction
+// evaluates them, accepting that they lag behind the IdP.
 type Directory struct {
 	st            store.Store
 	users, groups *schema.ResourceType
