@@ -151,6 +151,8 @@ type Access struct {
 	now      func() time.Time
 }
 
+var _ Handler = (*Access)(nil)
+
 // NewAccess checks cfg and returns an Access.
 func NewAccess(cfg AccessConfig) (*Access, error) {
 	if cfg.Reauthenticator != nil && cfg.Directory == nil {
