@@ -55,7 +55,8 @@ func (m Mode) String() string {
 //     keep prior's value: clients cannot read them back, so a
 //     GET-modify-PUT cycle must not erase them.
 //   - required attributes (and required sub-attributes of present complex
-//     values) must be present: invalidValue naming them. A required
+//     values) must be present and, for strings, not "": invalidValue
+//     naming them (a userName "" is no identifier). A required
 //     extension must be present.
 //   - at most one element of a multi-valued attribute has primary true
 //     (RFC 7643 §2.4): invalidValue.
@@ -130,8 +131,13 @@ func (v *validator) schema(s *Schema, old, cur map[string]any, present bool) err
 		if err := v.attribute(a, path, old, cur); err != nil {
 			return err
 		}
-		if _, ok := cur[a.Name]; present && a.Required && !ok && a.EffectiveMutability() != ReadOnly {
-			return ErrInvalidValue.WithDetail("attribute %q is required (RFC 7643 §7)", path)
+		if val, ok := cur[a.Name]; present && a.Required && a.EffectiveMutability() != ReadOnly {
+			if !ok {
+				return ErrInvalidValue.WithDetail("attribute %q is required (RFC 7643 §7)", path)
+			}
+			if val == "" {
+				return ErrInvalidValue.WithDetail("attribute %q is required and cannot be the empty string (RFC 7643 §7)", path)
+			}
 		}
 	}
 	return nil
@@ -280,8 +286,8 @@ func (v *validator) single(a *Attribute, path string, nv, ov any) (any, error) {
 		return nil, nil
 	}
 	for _, sub := range a.SubAttributes {
-		if _, ok := m[sub.Name]; sub.Required && !ok && sub.EffectiveMutability() != ReadOnly {
-			return nil, ErrInvalidValue.WithDetail("attribute %q is required in %q (RFC 7643 §7)", sub.Name, path)
+		if val, ok := m[sub.Name]; sub.Required && (!ok || val == "") && sub.EffectiveMutability() != ReadOnly {
+			return nil, ErrInvalidValue.WithDetail("attribute %q is required in %q and cannot be empty (RFC 7643 §7)", sub.Name, path)
 		}
 	}
 	return m, nil
