@@ -158,6 +158,9 @@ func (g *gateway) login(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no active user "+name, http.StatusForbidden)
 		return
 	}
+	if old, err := r.Cookie(cookieName); err == nil {
+		g.sessions.delete(old.Value) // a new login replaces the browser's session
+	}
 	sid := g.sessions.create(session{tenant: g.opts.Tenant, userID: id, userName: name, issued: checked, groups: groups})
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
 	w.WriteHeader(http.StatusNoContent)

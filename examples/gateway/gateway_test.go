@@ -264,6 +264,15 @@ func TestGatewayEndToEnd(t *testing.T) {
 				t.Errorf("policy after rename = %v, want group %s named Test SCIMv20", got, e.vars["G"])
 			}
 
+			// A new group that takes G's old name does not inherit the policy.
+			e.idp("okta/groups.json", "create_group", nil, "impostor") // "Test SCIMv2" again
+			e.idp("entra/groups.json", "add_member_user", map[string]string{"group.id": "impostor", "user.id": "carol"}, "")
+			c.within(time.Second, "re-authentication after joining another group", func(s int, r bool) bool { return s == 401 && r })
+			if got := c.login(carol); got != http.StatusNoContent {
+				t.Fatalf("re-login of carol = %d", got)
+			}
+			c.want(403, false, "forbidden")
+
 			// Reactivation (Okta) and re-adding (Entra Add) → access returns.
 			e.idp("okta/users.json", "patch_reactivate_user", map[string]string{"user.id": "alice"}, "")
 			e.idp("entra/groups.json", "readd_member_user", map[string]string{"group.id": "G", "user.id": "carol"}, "")

@@ -58,6 +58,22 @@ func (ss *sessions) create(s session) string {
 	return s.id
 }
 
+// delete removes the session with the given id, if any.
+func (ss *sessions) delete(id string) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	s, ok := ss.byID[id]
+	if !ok {
+		return
+	}
+	delete(ss.byID, id)
+	k := userRef{s.tenant, s.userID}
+	delete(ss.byUser[k], id)
+	if len(ss.byUser[k]) == 0 {
+		delete(ss.byUser, k)
+	}
+}
+
 // get returns a copy of the session with the given id.
 func (ss *sessions) get(id string) (session, bool) {
 	ss.mu.Lock()
