@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // readBody reads a JSON request body (RFC 7644 §3.8) after checking its
@@ -40,12 +41,30 @@ func bodyReadError(err error) error {
 }
 
 // checkBody checks a resource or PatchOp body, of a request or of a bulk
-// operation: not empty, nested at most Config.MaxJSONDepth, no NUL.
+// operation: not empty, UTF-8, nested at most Config.MaxJSONDepth, no NUL.
+// Invalid UTF-8 is refused rather than decoded: encoding/json would turn
+// each bad byte into U+FFFD and store a userName the client never sent
+// (RFC 8259 §8.1: JSON text MUST be UTF-8; RFC 7644 §3.8).
 func (h *Handler) checkBody(body []byte) error {
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return ErrInvalidSyntax.WithDetail("The request body is empty; a JSON object is required.")
 	}
+	if !utf8.Valid(body) {
+		return ErrInvalidSyntax.WithDetail("The request body is not valid UTF-8 (invalid byte at offset %d); JSON text must be UTF-8 (RFC 8259 §8.1).", invalidUTF8At(body))
+	}
 	return checkJSON(body, h.cfg.MaxJSONDepth)
+}
+
+// invalidUTF8At returns the offset of the first invalid UTF-8 sequence.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 func checkContentType(ct string) error {

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/scim"
 )
 
 // badRequests is the hostile-input battery: every request must be
@@ -30,20 +33,24 @@ func badRequests(uid string) []struct {
 		want int
 	}{
 		{"malformed JSON", R{Method: "POST", Path: "/Users", Body: `{"userName":`}, 400},
-		{"trailing garbage", R{Method: "POST", Path: "/Users", Body: `{"userName":"tg"} xyz`}, 400},
-		{"two objects", R{Method: "POST", Path: "/Users", Body: `{"userName":"two1"}{"userName":"two2"}`}, 400},
+		{"trailing garbage", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"tg"} xyz`}, 400},
+		{"two objects", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"two1"}{"userName":"two2"}`}, 400},
 		{"trailing comma", R{Method: "POST", Path: "/Users", Body: `{"userName":"tc",}`}, 400},
-		{"userName number", R{Method: "POST", Path: "/Users", Body: `{"userName":42}`}, 400},
-		{"userName object", R{Method: "POST", Path: "/Users", Body: `{"userName":{"a":1}}`}, 400},
-		{"userName array", R{Method: "POST", Path: "/Users", Body: `{"userName":["a"]}`}, 400},
-		{"userName null", R{Method: "POST", Path: "/Users", Body: `{"userName":null}`}, 400},
-		{"userName empty", R{Method: "POST", Path: "/Users", Body: `{"userName":""}`}, 400},
-		{"no userName", R{Method: "POST", Path: "/Users", Body: `{"displayName":"x"}`}, 400},
-		{"displayName null group", R{Method: "POST", Path: "/Groups", Body: `{"displayName":null}`}, 400},
-		{"emails not array of objects", R{Method: "POST", Path: "/Users", Body: `{"userName":"e1","emails":[1,2]}`}, 400},
-		{"name a string", R{Method: "POST", Path: "/Users", Body: `{"userName":"e2","name":"Bob"}`}, 400},
-		{"active a number", R{Method: "POST", Path: "/Users", Body: `{"userName":"e3","active":3}`}, 400},
-		{"active bad string", R{Method: "POST", Path: "/Users", Body: `{"userName":"e4","active":"maybe"}`}, 400},
+		{"userName number", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":42}`}, 400},
+		{"userName object", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":{"a":1}}`}, 400},
+		{"userName array", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":["a"]}`}, 400},
+		{"userName null", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":null}`}, 400},
+		{"userName empty", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":""}`}, 400},
+		{"no userName", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"displayName":"x"}`}, 400},
+		{"displayName empty group", R{Method: "POST", Path: "/Groups", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":""}`}, 400},
+		{"PUT userName empty", R{Method: "PUT", Path: "/Users/" + uid, Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":""}`}, 400},
+		{"PATCH userName empty", R{Method: "PATCH", Path: "/Users/" + uid, Body: patchOps(`{"op":"replace","path":"userName","value":""}`)}, 400},
+		{"PATCH path-less userName empty", R{Method: "PATCH", Path: "/Users/" + uid, Body: patchOps(`{"op":"replace","value":{"userName":""}}`)}, 400},
+		{"displayName null group", R{Method: "POST", Path: "/Groups", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":null}`}, 400},
+		{"emails not array of objects", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"e1","emails":[1,2]}`}, 400},
+		{"name a string", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"e2","name":"Bob"}`}, 400},
+		{"active a number", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"e3","active":3}`}, 400},
+		{"active bad string", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"e4","active":"maybe"}`}, 400},
 		{"schemas not array", R{Method: "POST", Path: "/Users", Body: `{"schemas":"urn:ietf:params:scim:schemas:core:2.0:User","userName":"e5","active":"maybe"}`}, 400},
 		{"empty body", R{Method: "POST", Path: "/Users", Body: ""}, 400},
 		{"whitespace body", R{Method: "POST", Path: "/Users", Body: "  \n "}, 400},
@@ -53,9 +60,9 @@ func badRequests(uid string) []struct {
 		{"10 MB body", R{Method: "POST", Path: "/Users", Body: big}, 413},
 		{"deep nesting", R{Method: "POST", Path: "/Users", Body: deep}, 400},
 		{"deep arrays", R{Method: "POST", Path: "/Users", Body: deepArr}, 400},
-		{"invalid UTF-8", R{Method: "POST", Path: "/Users", Body: "{\"userName\":\"bad\xff\xfe\"}"}, 400},
+		{"invalid UTF-8", R{Method: "POST", Path: "/Users", Body: "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"bad\xff\xfe\"}"}, 400},
 		{"invalid UTF-8 key", R{Method: "POST", Path: "/Users", Body: "{\"user\xffName\":\"x\"}"}, 400},
-		{"NUL escape", R{Method: "POST", Path: "/Users", Body: `{"userName":"nul\u0000"}`}, 400},
+		{"NUL escape", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"nul\u0000"}`}, 400},
 		{"lone surrogate", R{Method: "POST", Path: "/Users", Body: `{"userName":"\ud800"}`}, 0},
 		{"BOM", R{Method: "POST", Path: "/Users", Body: "\ufeff{\"userName\":\"bom\"}"}, 0},
 		{"xml body", R{Method: "POST", Path: "/Users", Body: `<user/>`, Header: map[string]string{"Content-Type": "application/xml"}}, 415},
@@ -115,14 +122,38 @@ func badRequests(uid string) []struct {
 	}
 }
 
+// coercible are the battery cases that the default dialect accepts on
+// purpose (schema.DecodeOptions.CoerceStrings: a number for a string
+// attribute kept as its JSON text, a one-element array for a single value,
+// bare values for a complex attribute with "value", as Entra sends them);
+// DialectStrict refuses them.
+var coercible = map[string]bool{"userName number": true, "userName array": true, "emails not array of objects": true}
+
 // TestBadInput runs the battery and then checks the server still serves,
 // and that nothing the battery sent was created.
 func TestBadInput(t *testing.T) {
-	s := Start(t)
+	for _, strict := range []bool{false, true} {
+		t.Run(map[bool]string{false: "default", true: "strict"}[strict], func(t *testing.T) {
+			badInput(t, strict)
+		})
+	}
+}
+
+func badInput(t *testing.T, strict bool) {
+	s := Start(t, func(c *scim.Config) {
+		if strict {
+			c.Defaults.Dialect = patch.DialectStrict
+		}
+	})
 	uid := create(t, s, "/Users", userBody("victim"))
+	lenient := 0
 	for _, c := range badRequests(uid) {
 		t.Run(c.name, func(t *testing.T) {
 			r := s.Do(t, c.req)
+			if !strict && coercible[c.name] && r.Status == 201 {
+				lenient++
+				return
+			}
 			switch {
 			case c.want == 0 && (r.Status < 400 || r.Status > 499):
 				if r.Status != 200 && r.Status != 501 { // lenient answers allowed for "any"
@@ -141,7 +172,7 @@ func TestBadInput(t *testing.T) {
 	}
 	r := get(t, s, "/Users")
 	wantStatus(t, r, 200)
-	if Int(r.JSON, "totalResults") > 3 {
+	if Int(r.JSON, "totalResults") > 1+lenient {
 		t.Errorf("bad input created users: %s", r.Body)
 	}
 	g := get(t, s, "/Users/"+uid)
