@@ -18,7 +18,7 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 	var out *schema.Resource
 	err := s.tx(ctx, true, opName("create", rt, ""), func(st *state) ([]store.Event, error) {
 		td, t := st.table(tenant, rt, true)
-		ti := t.info
+		ti := t.info.Load()
 		attrs, members := splitAttrs(ti, r.Attrs)
 		keys := ti.uniqueKeys(attrs)
 		if err := t.checkUnique(keys, nil); err != nil {
@@ -134,7 +134,7 @@ func (t *table) index(rec *record, attrs map[string]any, keys map[string]string)
 	if rec.ext != "" {
 		t.byExt.add(rec.ext, rec)
 	}
-	if k, ok := t.info.nameKey(attrs); ok {
+	if k, ok := t.info.Load().nameKey(attrs); ok {
 		t.byName.add(k, rec)
 	}
 }
@@ -148,7 +148,7 @@ func (t *table) unindex(rec *record, attrs map[string]any, keys map[string]strin
 	if rec.ext != "" {
 		t.byExt.remove(rec.ext, rec)
 	}
-	if k, ok := t.info.nameKey(attrs); ok {
+	if k, ok := t.info.Load().nameKey(attrs); ok {
 		t.byName.remove(k, rec)
 	}
 }
@@ -182,7 +182,7 @@ func (t *table) get(id string) *record {
 // resource builds the representation of rec from its decoded attrs (which
 // it takes ownership of), adding members and groups per opts.
 func (st *state) resource(td *tenantData, t *table, rec *record, attrs map[string]any, opts store.ReadOptions) *schema.Resource {
-	ti := t.info
+	ti := t.info.Load()
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
@@ -229,7 +229,7 @@ func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 			return nil, err
 		}
 		before := st.resource(td, t, rec, maps.Clone(attrs), store.ReadOptions{OmitMembers: true, OmitGroups: true})
-		t.unindex(rec, attrs, t.info.uniqueKeys(attrs))
+		t.unindex(rec, attrs, t.info.Load().uniqueKeys(attrs))
 		delete(t.byID, id)
 		t.order.remove(rec)
 		e := store.Effect{Op: store.OpDelete, Before: before, Version: rec.version}

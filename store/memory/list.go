@@ -83,7 +83,7 @@ func (st *state) listMatched(td *tenantData, t *table, q store.Query, cur *curso
 	if !ok {
 		recs = t.order.all()
 	}
-	need := derivedNeeded(t.info, q.Filter)
+	need := derivedNeeded(t.info.Load(), q.Filter)
 	rows := make([]row, 0, len(recs))
 	for _, rec := range recs {
 		attrs, err := st.dict.decodeAttrs(rec.doc)
@@ -92,13 +92,13 @@ func (st *state) listMatched(td *tenantData, t *table, q store.Query, cur *curso
 		}
 		if q.Filter != nil {
 			r := st.resource(td, t, rec, attrs, need)
-			if !filter.Match(t.info.rt, q.Filter, r) {
+			if !filter.Match(t.info.Load().rt, q.Filter, r) {
 				continue
 			}
 		}
 		rw := row{rec: rec}
 		if q.SortBy.Attr != nil {
-			rw.key = sortKeyOf(t.info, rec, attrs, q.SortBy)
+			rw.key = sortKeyOf(t.info.Load(), rec, attrs, q.SortBy)
 		}
 		rows = append(rows, rw)
 	}

@@ -46,6 +46,19 @@ type state struct {
 	dict    dict
 	outbox  outbox
 	admin   adminState // tenants, tokens, provisioning log (admin.go)
+	// infos caches the typeInfo of each *schema.ResourceType seen, so that
+	// callers holding different pointers for one type never rebuild or
+	// race on a table's info (it is read under the read lock).
+	infos sync.Map
+}
+
+// typeInfo returns the cached typeInfo of rt; safe under the read lock.
+func (st *state) typeInfo(rt *schema.ResourceType) *typeInfo {
+	if v, ok := st.infos.Load(rt); ok {
+		return v.(*typeInfo)
+	}
+	v, _ := st.infos.LoadOrStore(rt, newTypeInfo(rt))
+	return v.(*typeInfo)
 }
 
 // New returns an empty store.
@@ -121,7 +134,7 @@ func (st *state) table(t string, rt *schema.ResourceType, create bool) (*tenantD
 	if td == nil {
 		return nil, nil
 	}
-	return td, td.table(rt, create)
+	return td, td.table(st.typeInfo(rt), create)
 }
 
 func opName(verb string, rt *schema.ResourceType, id string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/scimkit/scimkit/schema"
@@ -88,4 +89,32 @@ func Example() {
 
 func TestDeliveries(t *testing.T) {
 	storetest.RunDeliveries(t, func(t *testing.T) store.Store { return newStore(t) })
+}
+
+// TestDistinctTypePointers: callers may build their own *schema.ResourceType
+// values for one type (scim and a hooks.Directory each calling
+// schema.UserResourceType()); concurrent use must not race.
+func TestDistinctTypePointers(t *testing.T) {
+	st := memory.New()
+	ctx := t.Context()
+	u, err := st.Create(ctx, "t", schema.UserResourceType(), &schema.Resource{
+		Schemas: []string{schema.UserSchema}, Attrs: map[string]any{"userName": "a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rt := schema.UserResourceType()
+			for range 50 {
+				if _, err := st.Get(ctx, "t", rt, u.ID, store.ReadOptions{}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -34,7 +34,7 @@ func conjuncts(e filter.Expr, out []filter.Expr) []filter.Expr {
 
 // lookup answers one term from an index.
 func (t *table) lookup(td *tenantData, term filter.Expr) ([]*record, bool) {
-	ti := t.info
+	ti := t.info.Load()
 	if vp, ok := term.(*filter.ValuePath); ok && ti.members != "" && vp.Ref.Attr != nil && vp.Ref.Attr.Name == ti.members && vp.Ref.Schema == ti.rt.Schema {
 		if c, ok := filter.Equality(vp.Filter); ok && c.Path.Sub == "" && isValueSub(c.Ref, c.Path) {
 			return t.groupsWithMember(td, c.Value)
@@ -90,7 +90,7 @@ func isValueSub(ref schema.AttrRef, p filter.AttrPath) bool {
 // groupsWithMember returns the records of t whose member set holds v.
 func (t *table) groupsWithMember(td *tenantData, v any) ([]*record, bool) {
 	s, ok := v.(string)
-	if !ok || !t.info.memberValueExact {
+	if !ok || !t.info.Load().memberValueExact {
 		return nil, false
 	}
 	var out []*record

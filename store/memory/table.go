@@ -4,9 +4,8 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"sync/atomic"
 	"time"
-
-	"github.com/scimkit/scimkit/schema"
 )
 
 // tenantData is everything one tenant holds.
@@ -24,7 +23,12 @@ func newTenantData() *tenantData {
 	return &tenantData{tables: map[string]*table{}, groups: map[string]*memberSet{}, memberOf: map[string][]membership{}}
 }
 
-func (td *tenantData) table(rt *schema.ResourceType, create bool) *table {
+// table returns the table of ti's resource type, or nil. It never writes
+// to an existing table, so it is safe under the read lock: the returned
+// table's info is the caller's ti, published atomically only when the type
+// definition pointer changed.
+func (td *tenantData) table(ti *typeInfo, create bool) *table {
+	rt := ti.rt
 	t := td.tables[rt.Name]
 	if t == nil {
 		if !create {
@@ -34,8 +38,8 @@ func (td *tenantData) table(rt *schema.ResourceType, create bool) *table {
 			byExt: multiIndex{}, byName: multiIndex{}}
 		td.tables[rt.Name] = t
 	}
-	if t.info == nil || t.info.rt != rt {
-		t.info = newTypeInfo(rt)
+	if cur := t.info.Load(); cur != ti {
+		t.info.Store(ti)
 	}
 	return t
 }
@@ -56,7 +60,7 @@ func (r *record) modifiedTime() time.Time { return time.UnixMicro(r.modified).UT
 
 // table holds the resources of one resource type in one tenant.
 type table struct {
-	info   *typeInfo
+	info   atomic.Pointer[typeInfo]
 	byID   map[string]*record
 	unique map[string]map[string]*record // unique attribute path → key → record
 	byExt  multiIndex                    // externalId (caseExact)

@@ -56,7 +56,7 @@ type pending struct {
 
 // prepare runs Apply and every check that can fail, without writing.
 func (st *state) prepare(td *tenantData, t *table, rec *record, u store.Update) (*pending, error) {
-	ti := t.info
+	ti := t.info.Load()
 	oldAttrs, err := st.dict.decodeAttrs(rec.doc)
 	if err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func (st *state) prepare(td *tenantData, t *table, rec *record, u store.Update) 
 
 // commit writes a prepared update and returns its events.
 func (st *state) commit(ctx context.Context, tenant string, td *tenantData, t *table, rec *record, p *pending) []store.Event {
-	ti := t.info
+	ti := t.info.Load()
 	ms := td.groups[rec.id]
 	given := map[string]string{}
 	if ms != nil {
