@@ -84,7 +84,7 @@ func TestBadInput(t *testing.T) {
 		{"NUL id", "GET", "/Users/a%00b", "", "", 404, ""},
 		{"invalid UTF-8 id", "GET", "/Users/%ff%fe", "", "", 404, ""},
 		{"long id", "GET", "/Users/" + strings.Repeat("x", 5000), "", "", 404, ""},
-		{"invalid UTF-8 body", "POST", "/Users", "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"\xff\xfe\"}", "", 201, ""},
+		{"invalid UTF-8 body", "POST", "/Users", "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"\xff\xfe\"}", "", 400, "invalidSyntax"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			req := request{method: tt.method, target: tt.target, body: tt.body, headers: map[string]string{}}
