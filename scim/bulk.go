@@ -118,7 +118,7 @@ func (h *Handler) readBulk(r *http.Request) ([]*bulkOp, int, error) {
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return nil, 0, h.errBulkTooLarge()
 	} else if err != nil {
-		return nil, 0, err
+		return nil, 0, bodyReadError(err)
 	}
 	var req bulkRequest
 	if err := json.Unmarshal(body, &req); err != nil || !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {

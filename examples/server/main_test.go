@@ -51,7 +51,7 @@ func do(t *testing.T, method, url, token, body string) (int, string) {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/scim+json")
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := noRedirect.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,6 +75,7 @@ func TestServerWithEnvTokenOnMemoryStore(t *testing.T) {
 		{"duplicate user", "POST", base + "/Users", "s3cret", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"BJensen"}`, 409},
 		{"filter", "GET", base + `/Users?filter=userName%20eq%20%22BJENSEN%22`, "s3cret", "", 200},
 		{"discovery", "GET", base + "/ServiceProviderConfig", "s3cret", "", 200},
+		{"base URL without slash", "GET", base + "?filter=userName%20eq%20%22bjensen%22", "s3cret", "", 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -272,3 +273,7 @@ func TestTenantCommands(t *testing.T) {
 		t.Errorf("token of a deleted tenant: %d, want 401", code)
 	}
 }
+
+// noRedirect reports redirects as responses, so a test sees a 301 where a
+// client would silently follow it.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

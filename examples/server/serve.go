@@ -67,6 +67,7 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 	}
 	mux := http.NewServeMux()
 	mux.Handle(basePath+"/", h)
+	mux.Handle(basePath, h) // the base URL itself, without a redirect
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", readyz(st, cfg.tenant))
 

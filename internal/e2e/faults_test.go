@@ -44,6 +44,7 @@ func TestTransportFaults(t *testing.T) {
 		{"chunk longer than said", "POST /scim/v2/Users HTTP/1.1\r\nHost: HOST\r\n" + auth + "Content-Type: application/scim+json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{\"userName\":\"x\"}\r\n0\r\n\r\n"},
 		{"PATCH bad chunk", "PATCH /scim/v2/Users/x HTTP/1.1\r\nHost: HOST\r\n" + auth + "Content-Type: application/scim+json\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n"},
 		{"search bad chunk", "POST /scim/v2/.search HTTP/1.1\r\nHost: HOST\r\n" + auth + "Content-Type: application/scim+json\r\nTransfer-Encoding: chunked\r\n\r\nG\r\n"},
+		{"bulk bad chunk", "POST /scim/v2/Bulk HTTP/1.1\r\nHost: HOST\r\n" + auth + "Content-Type: application/scim+json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
