@@ -54,6 +54,7 @@ func (b *bench) measure(ctx context.Context, w *workload, bd bound) Result {
 		srv.add(b.r.exec(ctx, fmt.Sprintf("%s %d/%d", label, k+1, rounds), b.base, w, srv.next, rb, false))
 	}
 	res := b.r.result(w, srv)
+	res.Exhausted = bd.n == 0 && w.size > 0 && srv.next >= w.size
 	if n, rps, p50, p99 := summarize(ceil.lat, ceil.elapsed); b.ceil != "" && rps > 0 {
 		res.Ceiling = &Ceiling{Requests: n, ReqPerSec: rps, P50Ms: p50, P99Ms: p99}
 		res.Ratio = res.ReqPerSec / rps
@@ -191,6 +192,11 @@ func (b *bench) memAfter(users int) {
 	if b.inProc {
 		heap := settle()
 		m.HeapBytesPerUser = (float64(heap) - float64(b.heap0)) / float64(users)
+		if b.cfg.memprofile != "" {
+			if err := writeHeapProfile(b.cfg.memprofile); err != nil {
+				b.prog.note("bench: -memprofile: %v", err)
+			}
+		}
 	}
 	m.RSSAfter, _, _ = procStatus(b.cfg.pid)
 	m.UsersCreated = users

@@ -30,6 +30,7 @@ type config struct {
 	pid            int
 	ceiling        bool
 	cpuprofile     string
+	memprofile     string
 }
 
 func parseFlags(args []string, out io.Writer, getenv func(string) string) (config, error) {
@@ -54,6 +55,7 @@ func parseFlags(args []string, out io.Writer, getenv func(string) string) (confi
 	fs.IntVar(&c.pid, "pid", 0, "server process id, for peak RSS (VmHWM) and bytes per user (VmRSS); default with -self: this process")
 	fs.BoolVar(&c.ceiling, "ceiling", true, "measure each workload against a trivial in-process handler too and report the ratio")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run to this file (with -self, the server's samples carry the label role=server)")
+	fs.StringVar(&c.memprofile, "memprofile", "", "with -self, write a heap profile to this file after the creates (what each stored user costs)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

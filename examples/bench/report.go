@@ -122,13 +122,23 @@ func (r *Report) writeTable(w io.Writer) {
 		if x.Members > 0 {
 			m = fmt.Sprint(x.Members)
 		}
+		name := x.Workload
+		if x.Exhausted {
+			name += "*"
+		}
 		if x.Ceiling != nil {
 			ceil, ratio = fmt.Sprintf("%.0f", x.Ceiling.ReqPerSec), fmt.Sprintf("%.3f", x.Ratio)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%.0f\t%.2f\t%.2f\t%d\t%d\t%.0f\t%s\t%s\t\n", x.Workload, x.Users, m,
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.0f\t%.2f\t%.2f\t%d\t%d\t%.0f\t%s\t%s\t\n", name, x.Users, m,
 			x.ReqPerSec, x.P50Ms, x.P99Ms, x.Errors, x.CheckFailures, x.RespBytes, ceil, ratio)
 	}
 	tw.Flush()
+	for _, x := range r.Results {
+		if x.Exhausted {
+			fmt.Fprintln(w, "* ran out of distinct requests before -duration (fewer samples)")
+			break
+		}
+	}
 	if len(r.Flatness) > 0 {
 		fmt.Fprintln(w, "\nflatness (slowdown of the ratio to ceiling from the small to the large size; 1.00 is flat):")
 		for _, f := range r.Flatness {

@@ -31,6 +31,11 @@ type Result struct {
 	Ceiling *Ceiling `json:"ceiling,omitempty"`
 	Ratio   float64  `json:"ratio_to_ceiling,omitempty"`
 
+	// Exhausted says a timed workload ran out of distinct requests (e.g.
+	// member-remove removed every member) before its -duration: its
+	// numbers come from fewer requests and are less reliable.
+	Exhausted bool `json:"exhausted,omitempty"`
+
 	// FirstErrors holds up to a few distinct error messages, to act on.
 	FirstErrors []string `json:"first_errors,omitempty"`
 }
