@@ -64,9 +64,7 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // validName reports whether s is an ATTRNAME of RFC 7644 §3.4.2.2,
 // allowing a leading '$' as in "$ref" (RFC 7643 §2.3.7).
 func validName(s string) bool {
-	if strings.HasPrefix(s, "$") {
-		s = s[1:]
-	}
+	s = strings.TrimPrefix(s, "$")
 	if s == "" || !isAlpha(s[0]) {
 		return false
 	}
