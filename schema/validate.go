@@ -145,7 +145,7 @@ func (v *validator) schema(s *Schema, old, cur map[string]any, present bool) err
 
 // attribute applies mutability to cur[a.Name] and checks its value.
 func (v *validator) attribute(a *Attribute, path string, old, cur map[string]any) error {
-	nv, has := cur[a.Name]
+	_, has := cur[a.Name]
 	ov, had := old[a.Name]
 	switch a.EffectiveMutability() {
 	case ReadOnly:
@@ -159,7 +159,8 @@ func (v *validator) attribute(a *Attribute, path string, old, cur map[string]any
 		(a.EffectiveMutability() == WriteOnly || a.EffectiveReturned() == ReturnedNever) {
 		cur[a.Name] = CloneValue(ov)
 	}
-	if nv, has = cur[a.Name]; !has {
+	nv, has := cur[a.Name]
+	if !has {
 		return nil
 	}
 	nv, err := v.value(a, path, nv, ov)
