@@ -15,6 +15,16 @@ import (
 //   - a value filter or "multi.sub" path: every matching value is updated
 //     (see setPerValue).
 func (s *state) add(o *operation) error {
+	return s.set(o, s.addValues)
+}
+
+// set is what add and replace share: they differ only in what they do
+// with the values of a multi-valued attribute (values). A value filter or
+// sub-attribute path sets per value or per sub-attribute, a complex value
+// is merged into the current one (RFC 7644 §3.5.2.1 and §3.5.2.3 both
+// leave unnamed sub-attributes unchanged), and any other value replaces
+// the current one.
+func (s *state) set(o *operation, values func(o *operation, cur any, present bool, vals []any) error) error {
 	t := o.tgt
 	switch {
 	case t.perValue():
@@ -27,7 +37,7 @@ func (s *state) add(o *operation) error {
 	switch {
 	case a.MultiValued:
 		vals, _ := o.value.([]any)
-		return s.addValues(o, cur, present, vals)
+		return values(o, cur, present, vals)
 	case a.IsComplex():
 		return s.write(o, t.ref, cur, present, mergeMap(cur, o.value))
 	}

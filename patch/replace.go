@@ -13,23 +13,7 @@ import "github.com/scimkit/scimkit/schema"
 //     sub-attribute; no match is noTarget (see setPerValue for the lenient
 //     dialects).
 func (s *state) replace(o *operation) error {
-	t := o.tgt
-	switch {
-	case t.perValue():
-		return s.setPerValue(o)
-	case t.ref.Sub != nil:
-		return s.setSub(o)
-	}
-	cur, present := s.get(t.ref)
-	a := t.ref.Attr
-	switch {
-	case a.MultiValued:
-		vals, _ := o.value.([]any)
-		return s.replaceValues(o, cur, present, vals)
-	case a.IsComplex():
-		return s.write(o, t.ref, cur, present, mergeMap(cur, o.value))
-	}
-	return s.write(o, t.ref, cur, present, o.value)
+	return s.set(o, s.replaceValues)
 }
 
 // replaceValues replaces all values of a multi-valued attribute with vals,
