@@ -105,3 +105,22 @@ func TestFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestUserBody checks the user template is valid JSON with distinct,
+// well-formed values per index.
+func TestUserBody(t *testing.T) {
+	b := &bench{runID: "abc123"}
+	for _, i := range []int{0, 7, 1234567} {
+		var u map[string]any
+		if err := json.Unmarshal(b.userBody(i), &u); err != nil {
+			t.Fatalf("userBody(%d): %v\n%s", i, err, b.userBody(i))
+		}
+		if got, want := u["userName"], b.userName(i); got != want {
+			t.Errorf("userBody(%d).userName = %v, want %s", i, got, want)
+		}
+		ent, _ := u["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"].(map[string]any)
+		if ent["employeeNumber"] == nil || len(u) != 11 {
+			t.Errorf("userBody(%d) = %v; want 11 top-level attributes and the enterprise extension", i, u)
+		}
+	}
+}

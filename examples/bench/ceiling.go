@@ -20,13 +20,16 @@ func startCeiling(payload []byte) *httptest.Server {
 }
 
 // labelled marks the goroutine serving a connection in CPU profiles with
-// role and the workload of its latest request (X-Bench-Workload). The labels
+// role, the workload of its latest request (X-Bench-Workload) and both as
+// at=role/workload (pprof's -tagfocus keeps only its last value, so one
+// label must carry both). The labels
 // are left on the goroutine on purpose: net/http serves a connection on one
 // goroutine, so its later request parsing and response writing are
 // attributed too (to the previous request's workload at a switch).
 func labelled(role string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := pprof.WithLabels(r.Context(), pprof.Labels("role", role, "workload", r.Header.Get(workloadHeader)))
+		wl := r.Header.Get(workloadHeader)
+		ctx := pprof.WithLabels(r.Context(), pprof.Labels("role", role, "workload", wl, "at", role+"/"+wl))
 		pprof.SetGoroutineLabels(ctx)
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})

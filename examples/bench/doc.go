@@ -30,10 +30,11 @@
 // unexpected status), a response failed a check or a group lost a member.
 //
 // With -cpuprofile, a CPU profile of the whole run is written; with -self,
-// samples carry the labels role (server, client, ceiling) and workload, so
+// samples carry the labels role (server, client, ceiling), workload, and
+// at=<role>/<workload> (pprof applies only the last -tagfocus), so
 //
 //	go run ./examples/bench -self memory -users 10k -cpuprofile cpu.prof
-//	go tool pprof -tagfocus role=server -tagfocus workload=page -top cpu.prof
+//	go tool pprof -tagfocus at=server/page -top cpu.prof
 //
 // shows where the server spends its time on pages.
 //

@@ -112,7 +112,7 @@ func (r *runner) exec(ctx context.Context, label, base string, w *workload, star
 	var wg sync.WaitGroup
 	for k := range r.clients {
 		wg.Go(func() {
-			pprof.Do(ctx, pprof.Labels("role", "client", "workload", w.name), func(ctx context.Context) { p.loop(ctx, k) })
+			pprof.Do(ctx, pprof.Labels("role", "client", "workload", w.name, "at", "client/"+w.name), func(ctx context.Context) { p.loop(ctx, k) })
 		})
 	}
 	wg.Wait()
@@ -136,9 +136,9 @@ type pass struct {
 
 // loop is worker k, labelled role=client and workload=<name> in CPU
 // profiles (the transport goroutines it starts inherit the labels); a
-// -self server's samples are role=server and the ceiling's role=ceiling, so
-// go tool pprof -tagfocus role=server -tagfocus workload=page shows one
-// workload on the server alone.: it takes request indexes until the bound is reached.
+// -self server's samples are role=server and the ceiling's role=ceiling, and
+// at=<role>/<workload> carries both, so go tool pprof -tagfocus at=server/page
+// shows one workload on the server alone.: it takes request indexes until the bound is reached.
 func (p *pass) loop(ctx context.Context, k int) {
 	var buf bytes.Buffer
 	w := p.w
