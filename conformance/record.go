@@ -214,7 +214,11 @@ func (r *recorder) body(e store.ProvisioningEntry) (any, string) {
 	d := json.NewDecoder(strings.NewReader(e.Body))
 	d.UseNumber()
 	var v any
-	if err := d.Decode(&v); err != nil {
+	err := d.Decode(&v)
+	if err == nil && d.More() {
+		err = errors.New("data after the JSON value")
+	}
+	if err != nil {
 		if strings.HasPrefix(e.Body, "[") || strings.HasSuffix(e.Body, "[truncated]") {
 			return nil, "the log truncated or omitted the body"
 		}

@@ -29,6 +29,12 @@ func redactBody(v any) (any, int) {
 				}
 				out[k] = walk(e)
 			}
+			if p, ok := x["path"].(string); ok && secretPath(p) {
+				if _, has := out["value"]; has {
+					delete(out, "value") // an operation outside an Operations array
+					n++
+				}
+			}
 			return out
 		case []any:
 			out := make([]any, 0, len(x))
@@ -69,6 +75,11 @@ func secretOperation(o map[string]any) bool {
 		return false
 	}
 	p, _ := o["path"].(string)
+	return secretPath(p)
+}
+
+// secretPath reports whether a PATCH path names a secret attribute.
+func secretPath(p string) bool {
 	p, _, _ = strings.Cut(p, "[")
 	for _, part := range strings.FieldsFunc(p, func(r rune) bool { return r == '.' || r == ':' }) {
 		if secretNames[strings.ToLower(part)] {
