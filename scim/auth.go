@@ -93,11 +93,8 @@ func (s StaticTokens) Authenticate(r *http.Request) (Principal, error) {
 	sum := sha256.Sum256([]byte(tok))
 	found := -1
 	for i, t := range s {
-		want, err := hex.DecodeString(t.SHA256)
-		if err != nil || len(want) != len(sum) {
-			continue
-		}
-		if subtle.ConstantTimeCompare(sum[:], want) == 1 && found < 0 {
+		want, ok := decodeDigest(t.SHA256)
+		if ok && subtle.ConstantTimeCompare(sum[:], want[:]) == 1 && found < 0 {
 			found = i
 		}
 	}
@@ -112,6 +109,35 @@ func (s StaticTokens) Authenticate(r *http.Request) (Principal, error) {
 	return Principal{Tenant: t.Tenant, Actor: id, ReadOnly: t.ReadOnly}, nil
 }
 
+// decodeDigest decodes a hex SHA-256 digest without allocating (it runs
+// for every token on every request).
+func decodeDigest(s string) (d [sha256.Size]byte, ok bool) {
+	if len(s) != 2*sha256.Size {
+		return d, false
+	}
+	for i := range d {
+		hi, ok1 := unhex(s[2*i])
+		lo, ok2 := unhex(s[2*i+1])
+		if !ok1 || !ok2 {
+			return d, false
+		}
+		d[i] = hi<<4 | lo
+	}
+	return d, true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
 // validate checks the tokens once, from New.
 func (s StaticTokens) validate() error {
 	if len(s) == 0 {
@@ -121,7 +147,7 @@ func (s StaticTokens) validate() error {
 		if t.Tenant == "" {
 			return fmt.Errorf("scim: StaticTokens[%d]: empty Tenant", i)
 		}
-		if b, err := hex.DecodeString(t.SHA256); err != nil || len(b) != sha256.Size {
+		if _, ok := decodeDigest(t.SHA256); !ok {
 			return fmt.Errorf("scim: StaticTokens[%d] (tenant %q): SHA256 must be 64 hex digits (use HashToken)", i, t.Tenant)
 		}
 	}
@@ -153,6 +179,9 @@ type principalKey struct{}
 // PrincipalFrom returns the Principal of an authenticated request's
 // context, for hooks and handlers a gateway wraps around the Handler.
 func PrincipalFrom(ctx context.Context) (Principal, bool) {
+	if ri, ok := ctx.Value(reqInfoKey{}).(*reqInfo); ok && ri.authed {
+		return ri.principal, true
+	}
 	p, ok := ctx.Value(principalKey{}).(Principal)
 	return p, ok
 }

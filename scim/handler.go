@@ -148,6 +148,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, next, public htt
 	if pathTenant != "" && h.cfg.BaseURL != "" {
 		ri.base += "/tenants/" + url.PathEscape(pathTenant)
 	}
+	// One copy of the request carries the normalised path and ri; the
+	// principal is filled into ri by authenticate (PrincipalFrom reads it).
 	r2 := r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, ri))
 	u := *r.URL
 	u.Path, u.RawPath = rel, ""
@@ -163,7 +165,6 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, next, public htt
 		WriteError(w, r2, h.log, ErrNotFound.WithDetail("No SCIM endpoint at %s for this credential.", r.URL.Path))
 		return
 	}
-	r2 = r2.WithContext(withPrincipal(r2.Context(), ri.principal))
 	next.ServeHTTP(w, r2)
 }
 
@@ -179,13 +180,16 @@ func (h *Handler) serveAuthenticated(w http.ResponseWriter, r *http.Request) {
 
 // relPath returns the request path relative to the mount point, with the
 // first segment in its canonical case and no trailing slash, and the mount
-// prefix as seen by the client (escaped).
+// prefix as seen by the client (escaped; only needed, and only computed,
+// when Config.BaseURL is empty).
 func (h *Handler) relPath(r *http.Request) (rel, mount string) {
 	p := r.URL.Path
 	if pre := h.cfg.Prefix; pre != "" && (p == pre || strings.HasPrefix(p, pre+"/")) {
 		p = p[len(pre):]
 	}
-	mount = h.mountPrefix(r, p)
+	if h.cfg.BaseURL == "" {
+		mount = h.mountPrefix(r, p)
+	}
 	if len(p) > 1 {
 		p = strings.TrimRight(p, "/")
 	}

@@ -121,7 +121,9 @@ func LimitBody(n int64) Middleware {
 				WriteError(w, r, nil, &http.MaxBytesError{Limit: n})
 				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, n)
+			if r.Body != nil && r.Body != http.NoBody { // GET and DELETE have nothing to cap
+				r.Body = http.MaxBytesReader(w, r.Body, n)
+			}
 			next.ServeHTTP(w, r)
 		})
 	}
