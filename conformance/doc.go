@@ -25,9 +25,26 @@
 // deletes what it created when a case ends (also when the run is
 // interrupted), and never modifies or deletes anything else.
 //
+// Bulk (RFC 7644 §3.7) is checked only when the server advertises
+// bulk.supported: bulkId references (the §3.7.2 example and a forward
+// reference), partial failures, failOnErrors, version as If-Match (412),
+// the BulkResponse, and 413 for maxOperations+1 operations and for
+// maxPayloadSize+1 bytes, as advertised (Features.BulkLimits). The
+// maxOperations case runs only for limits up to 1000 and the payload case
+// up to 16 MiB; above that they are skipped with a note.
+//
 // Replay files (ReplayFile, shipped in replays/) are recorded IdP request
 // sequences; Replay sends one to a server, maps the recorded ids to the ids
 // the server assigns, and reports every step whose status, scimType or
-// resulting resource differs from the recording. Recorder writes such files
-// from live traffic, with secrets removed.
+// resulting resource differs from the recording.
+//
+// Record writes such a file from a tenant's real IdP traffic, as kept by
+// the provisioning log of the scimkit reference server
+// (store.ProvisioningLog): ids created by POSTs become captures and
+// placeholders, secrets are removed (again: the log removes them first),
+// and the requests that cannot be replayed are listed in the file's note.
+// From a shell, against the server's store:
+//
+//	go run ./conformance/cmd/scimrecord -tenant acme -since 1h -o acme.json
+//	go run ./conformance/cmd/scimconform -url https://other/scim/v2 -token $T -replay acme.json
 package conformance

@@ -35,3 +35,29 @@ func ExampleRun() {
 	fmt.Println("failed:", report.Failed(), "passed:", report.Count(conformance.StatusPass) == len(report.Results))
 	// Output: failed: false passed: true
 }
+
+// ExampleRecord records a tenant's traffic from the reference server's
+// provisioning log and replays it against another server.
+func ExampleRecord() {
+	ctx := context.Background()
+	tokens := scim.StaticTokens{{Tenant: "acme", SHA256: scim.HashToken("secret")}}
+	st := memory.New()
+	h, _ := scim.New(scim.Config{Store: st, ProvisioningLog: st, Authenticator: tokens, Logger: slog.New(slog.DiscardHandler)})
+	idp := httptest.NewServer(h)
+	defer idp.Close()
+
+	// What the IdP sent, here through a replay of a shipped Okta sequence.
+	conformance.Replay(ctx, conformance.Target{BaseURL: idp.URL, Token: "secret"}, conformance.ShippedReplays()["okta-groups.json"])
+
+	file, err := conformance.Record(ctx, st, conformance.RecordQuery{Tenant: "acme"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	other, _ := scim.New(scim.Config{Store: memory.New(), Authenticator: tokens, Logger: slog.New(slog.DiscardHandler)})
+	srv := httptest.NewServer(other)
+	defer srv.Close()
+	report := conformance.Replay(ctx, conformance.Target{BaseURL: srv.URL, Token: "secret"}, file)
+	fmt.Println("idp:", file.IdP, "differences:", report.Failed())
+	// Output: idp: okta differences: false
+}
