@@ -49,6 +49,8 @@ func TestBrokenServers(t *testing.T) {
 			caught: []string{"etag.if-match-stale-412", "etag.race"}},
 		{name: "bulkId references dropped", wrap: rewriteBulk(dropBulkIDRefs),
 			caught: []string{"bulk.bulkid.user-and-group", "bulk.bulkid.forward-reference"}},
+		{name: "bulk limits advertised but not enforced", wrap: advertiseBulkLimits(5, 2000),
+			caught: []string{"bulk.max-operations-413", "bulk.max-payload-413"}},
 		{name: "failOnErrors ignored", wrap: rewriteBulk(func(b map[string]any) { delete(b, "failOnErrors") }),
 			caught: []string{"bulk.fail-on-errors"}},
 	}
@@ -282,5 +284,28 @@ func dropBulkIDRefs(b map[string]any) {
 		if data != nil {
 			data["members"] = kept
 		}
+	}
+}
+
+// advertiseBulkLimits makes /ServiceProviderConfig advertise smaller bulk
+// limits than the server enforces.
+func advertiseBulkLimits(ops, payload int) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasSuffix(r.URL.Path, "/ServiceProviderConfig") {
+				h.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			var spc map[string]any
+			json.Unmarshal(rec.Body.Bytes(), &spc)
+			if bulk, ok := spc["bulk"].(map[string]any); ok {
+				bulk["maxOperations"], bulk["maxPayloadSize"] = ops, payload
+			}
+			body, _ := json.Marshal(spc)
+			rec.Body = bytes.NewBuffer(body)
+			copyResponse(w, rec)
+		})
 	}
 }
