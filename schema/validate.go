@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -61,6 +62,13 @@ func (m Mode) String() string {
 //   - at most one element of a multi-valued attribute has primary true
 //     (RFC 7643 §2.4): invalidValue.
 //   - canonicalValues are applied per opts.Canonical, as in Decode.
+//
+// The result is a new Resource with its own top-level and extension maps,
+// but it shares with next (and with prior, for values kept from it) every
+// nested value Validate did not need to change: treat all three as
+// read-only, or Clone before modifying nested values in place. On success
+// the cost is one pass over the values with no copies beyond those maps
+// and the values rewritten; error details are formatted only on failure.
 func (rt *ResourceType) Validate(mode Mode, prior, next *Resource, opts DecodeOptions) (*Resource, error) {
 	if next == nil {
 		return nil, ErrInvalidValue.WithDetail("no resource to validate")
@@ -68,7 +76,9 @@ func (rt *ResourceType) Validate(mode Mode, prior, next *Resource, opts DecodeOp
 	if mode == ModeCreate || prior == nil {
 		prior = &Resource{}
 	}
-	res := next.Clone()
+	res := *next
+	res.Schemas = slices.Clone(next.Schemas)
+	res.Attrs = maps.Clone(next.Attrs)
 	if res.Attrs == nil {
 		res.Attrs = map[string]any{}
 	}
@@ -77,14 +87,14 @@ func (rt *ResourceType) Validate(mode Mode, prior, next *Resource, opts DecodeOp
 		return nil, err
 	}
 	for _, e := range rt.Extensions {
-		if err := v.extension(e, prior, res); err != nil {
+		if err := v.extension(e, prior, &res); err != nil {
 			return nil, err
 		}
 		if _, ok := res.Attrs[e.Schema.ID]; ok && !slices.Contains(res.Schemas, e.Schema.ID) {
 			res.Schemas = append(res.Schemas, e.Schema.ID) // kept readOnly data
 		}
 	}
-	return res, nil
+	return &res, nil
 }
 
 type validator struct {
@@ -100,6 +110,7 @@ type validator struct {
 func (v *validator) extension(e Extension, prior, res *Resource) error {
 	id := e.Schema.ID
 	cur, _ := res.Attrs[id].(map[string]any)
+	cur = maps.Clone(cur) // next's container is never modified
 	old, _ := prior.Attrs[id].(map[string]any)
 	listed := slices.Contains(res.Schemas, id)
 	if cur == nil {
@@ -120,15 +131,17 @@ func (v *validator) extension(e Extension, prior, res *Resource) error {
 	return nil
 }
 
-// schema validates the attributes of s held in cur against old; required
-// attributes are only enforced when the schema is present.
+// schema validates the attributes of s held in cur, a map Validate owns,
+// against old; required attributes are only enforced when the schema is
+// present.
 func (v *validator) schema(s *Schema, old, cur map[string]any, present bool) error {
+	obj := object{m: cur, owned: true}
 	for _, a := range s.Attributes {
-		path := a.Name
+		path := attrPath{base: a.Name}
 		if s != v.rt.Schema {
-			path = s.ID + ":" + a.Name
+			path.base = s.ID + ":" + a.Name
 		}
-		if err := v.attribute(a, path, old, cur); err != nil {
+		if err := v.attribute(a, path, old, &obj); err != nil {
 			return err
 		}
 		if val, ok := cur[a.Name]; present && a.Required && a.EffectiveMutability() != ReadOnly {
@@ -143,34 +156,34 @@ func (v *validator) schema(s *Schema, old, cur map[string]any, present bool) err
 	return nil
 }
 
-// attribute applies mutability to cur[a.Name] and checks its value.
-func (v *validator) attribute(a *Attribute, path string, old, cur map[string]any) error {
-	_, has := cur[a.Name]
+// attribute applies mutability to cur's a.Name and checks its value.
+func (v *validator) attribute(a *Attribute, path attrPath, old map[string]any, cur *object) error {
+	nv, has := cur.m[a.Name]
 	ov, had := old[a.Name]
-	switch a.EffectiveMutability() {
-	case ReadOnly:
+	mut := a.EffectiveMutability()
+	if mut == ReadOnly {
 		return v.readOnly(a, path, cur, ov, had)
-	case Immutable:
-		if err := v.immutable(a, path, cur, ov, had); err != nil {
+	}
+	if !has && had && v.keepsOmitted(a, mut) {
+		cur.set(a.Name, ov)
+		nv, has = ov, true
+	}
+	if mut == Immutable {
+		if err := v.immutable(a, path, nv, has, ov, had); err != nil {
 			return err
 		}
 	}
-	if v.mode == ModeReplace && had && !has &&
-		(a.EffectiveMutability() == WriteOnly || a.EffectiveReturned() == ReturnedNever) {
-		cur[a.Name] = CloneValue(ov)
-	}
-	nv, has := cur[a.Name]
 	if !has {
 		return nil
 	}
-	nv, err := v.value(a, path, nv, ov)
-	if err != nil {
+	nv, changed, err := v.value(a, path, nv, ov)
+	switch {
+	case err != nil:
 		return err
-	}
-	if nv == nil {
-		delete(cur, a.Name)
-	} else {
-		cur[a.Name] = nv
+	case nv == nil:
+		cur.del(a.Name)
+	case changed:
+		cur.set(a.Name, nv)
 	}
 	return nil
 }
@@ -179,35 +192,43 @@ func (v *validator) attribute(a *Attribute, path string, old, cur map[string]any
 // changed by PATCH is an error; readOnly sub-attributes keep prior's value
 // (or are dropped in elements of multi-valued attributes, except in patch
 // mode, where they are the stored values).
-func (v *validator) readOnly(a *Attribute, path string, cur map[string]any, ov any, had bool) error {
+func (v *validator) readOnly(a *Attribute, path attrPath, cur *object, ov any, had bool) error {
 	switch {
 	case v.mode == ModeCreate:
-		delete(cur, a.Name)
+		cur.del(a.Name)
 	case v.mode == ModePatch && v.depth == 0:
-		if nv, has := cur[a.Name]; has != had || !valuesEqual(a, nv, ov) {
+		if nv, has := cur.m[a.Name]; has != had || !valuesEqual(a, nv, ov) {
 			return ErrMutability.WithDetail("attribute %q is readOnly and cannot be modified (RFC 7643 §7)", path)
 		}
 	case v.depth == 2:
 		if v.mode != ModePatch {
-			delete(cur, a.Name)
+			cur.del(a.Name)
 		}
+	case had:
+		cur.set(a.Name, ov)
 	default:
-		delete(cur, a.Name)
-		if had {
-			cur[a.Name] = CloneValue(ov)
-		}
+		cur.del(a.Name)
 	}
 	return nil
 }
 
-func (v *validator) immutable(a *Attribute, path string, cur map[string]any, ov any, had bool) error {
+// keepsOmitted reports whether replace keeps prior's value of a when the
+// client omitted it: immutable attributes outside multi-valued elements,
+// and attributes clients cannot read back (writeOnly, returned:never).
+func (v *validator) keepsOmitted(a *Attribute, mut Mutability) bool {
+	if v.mode != ModeReplace {
+		return false
+	}
+	return mut == Immutable && v.depth != 2 || mut == WriteOnly || a.EffectiveReturned() == ReturnedNever
+}
+
+// immutable checks the value nv (has: present) of an immutable attribute
+// against prior's ov (had: present).
+func (v *validator) immutable(a *Attribute, path attrPath, nv any, has bool, ov any, had bool) error {
 	if v.mode == ModeCreate || !had || v.depth == 2 {
 		return nil
 	}
-	nv, has := cur[a.Name]
 	switch {
-	case !has && v.mode == ModeReplace:
-		cur[a.Name] = CloneValue(ov)
 	case !has:
 		return ErrMutability.WithDetail("attribute %q is immutable and already set: it cannot be removed (RFC 7643 §7)", path)
 	case !valuesEqual(a, nv, ov):
@@ -217,81 +238,124 @@ func (v *validator) immutable(a *Attribute, path string, cur map[string]any, ov 
 }
 
 // value checks one attribute value (sub-attributes, primary, canonical
-// values) and returns it, possibly rewritten; nil means it became empty.
-func (v *validator) value(a *Attribute, path string, nv, ov any) (any, error) {
+// values) and returns it, rewritten when changed reports so (the input is
+// never modified); nil means it became empty.
+func (v *validator) value(a *Attribute, path attrPath, nv, ov any) (any, bool, error) {
 	if !a.MultiValued {
 		return v.single(a, path, nv, ov)
 	}
 	list, ok := nv.([]any)
 	if !ok {
-		return nil, ErrInvalidValue.WithDetail("attribute %q is multi-valued: expected an array", path)
+		return nil, false, ErrInvalidValue.WithDetail("attribute %q is multi-valued: expected an array", path)
 	}
-	out := list[:0]
+	var copied []any // nil until an element changes or is dropped
 	primaries := 0
 	w := *v
 	w.depth = 2
 	for i, e := range list {
-		e, err := w.single(a, fmt.Sprintf("%s[%d]", path, i), e, nil)
+		ne, changed, err := w.single(a, path.elem(i), e, nil)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		if e == nil {
+		if (changed || ne == nil) && copied == nil {
+			copied = append(make([]any, 0, len(list)), list[:i]...)
+		}
+		if ne == nil {
 			continue
 		}
-		if m, ok := e.(map[string]any); ok && m["primary"] == true {
+		if m, ok := ne.(map[string]any); ok && m["primary"] == true {
 			if primaries++; primaries > 1 {
-				return nil, ErrInvalidValue.WithDetail("attribute %q: at most one value may have primary true (RFC 7643 §2.4)", path)
+				return nil, false, ErrInvalidValue.WithDetail("attribute %q: at most one value may have primary true (RFC 7643 §2.4)", path)
 			}
 		}
-		out = append(out, e)
+		if copied != nil {
+			copied = append(copied, ne)
+		}
 	}
-	if len(out) == 0 {
-		return nil, nil
+	switch {
+	case copied == nil && len(list) > 0:
+		return list, false, nil
+	case len(copied) == 0:
+		return nil, true, nil
 	}
-	return out, nil
+	return copied, true, nil
 }
 
 // single checks one value of a; ov is prior's value for single-valued
-// complex attributes (nil otherwise).
-func (v *validator) single(a *Attribute, path string, nv, ov any) (any, error) {
+// complex attributes (nil otherwise). A complex value is copied only when
+// one of its sub-attributes changes.
+func (v *validator) single(a *Attribute, path attrPath, nv, ov any) (any, bool, error) {
 	if a.Type == String {
 		s, ok := nv.(string)
 		if !ok {
-			return nil, ErrInvalidValue.WithDetail("attribute %q: expected a string, got %s", path, jsonKind(nv))
+			return nil, false, ErrInvalidValue.WithDetail("attribute %q: expected a string, got %s", path, jsonKind(nv))
 		}
 		c, ok := canonicalValue(a, s, v.opts)
 		if !ok {
-			return nil, canonicalError(path, s, a)
+			return nil, false, canonicalError(path.String(), s, a)
 		}
-		return c, nil
+		if c == s {
+			return nv, false, nil // no new interface value: no allocation
+		}
+		return c, true, nil
 	}
 	if a.Type != Complex {
-		return nv, nil
+		return nv, false, nil
 	}
 	m, ok := nv.(map[string]any)
 	if !ok {
-		return nil, ErrInvalidValue.WithDetail("attribute %q is complex: expected an object, got %s", path, jsonKind(nv))
+		return nil, false, ErrInvalidValue.WithDetail("attribute %q is complex: expected an object, got %s", path, jsonKind(nv))
 	}
 	old, _ := ov.(map[string]any)
-	if old == nil {
-		old = map[string]any{}
-	}
+	obj := object{m: m}
 	w := *v
 	w.depth = max(v.depth, 1)
 	for _, sub := range a.SubAttributes {
-		if err := w.attribute(sub, path+"."+sub.Name, old, m); err != nil {
-			return nil, err
+		if err := w.attribute(sub, path.child(sub.Name), old, &obj); err != nil {
+			return nil, false, err
 		}
 	}
-	if len(m) == 0 {
-		return nil, nil
+	if len(obj.m) == 0 {
+		return nil, true, nil
 	}
 	for _, sub := range a.SubAttributes {
-		if val, ok := m[sub.Name]; sub.Required && (!ok || val == "") && sub.EffectiveMutability() != ReadOnly {
-			return nil, ErrInvalidValue.WithDetail("attribute %q is required in %q and cannot be empty (RFC 7643 §7)", sub.Name, path)
+		if !sub.Required || sub.EffectiveMutability() == ReadOnly {
+			continue
+		}
+		if val, ok := obj.m[sub.Name]; !ok || val == "" {
+			return nil, false, ErrInvalidValue.WithDetail("attribute %q is required in %q and cannot be empty (RFC 7643 §7)", sub.Name, path)
 		}
 	}
-	return m, nil
+	return obj.m, obj.owned, nil
+}
+
+// object is a complex value (or attribute container) being validated. It
+// is copied on its first change, so that the caller's map is never
+// modified; owned says whether m is already Validate's own.
+type object struct {
+	m     map[string]any
+	owned bool
+}
+
+func (o *object) set(k string, v any) {
+	o.own()
+	o.m[k] = v
+}
+
+func (o *object) del(k string) {
+	if _, ok := o.m[k]; ok {
+		o.own()
+		delete(o.m, k)
+	}
+}
+
+func (o *object) own() {
+	if !o.owned {
+		o.m, o.owned = maps.Clone(o.m), true
+		if o.m == nil {
+			o.m = map[string]any{}
+		}
+	}
 }
 
 // valuesEqual compares two values of a, honouring caseExact for strings

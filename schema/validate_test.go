@@ -2,6 +2,7 @@ package schema_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -175,7 +176,7 @@ func TestValidate(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := tt.next.Clone()
+			before, priorBefore := tt.next.Clone(), tt.prior.Clone()
 			got, err := rt.Validate(tt.mode, tt.prior, tt.next, tt.opts)
 			if !errors.Is(err, tt.err) || (err == nil) != (tt.err == nil) {
 				t.Fatalf("Validate error = %v, want %v", err, tt.err)
@@ -185,6 +186,9 @@ func TestValidate(t *testing.T) {
 			}
 			if diff := cmp.Diff(before, tt.next); diff != "" {
 				t.Errorf("Validate modified next (-before +after):\n%s", diff)
+			}
+			if diff := cmp.Diff(priorBefore, tt.prior); diff != "" {
+				t.Errorf("Validate modified prior (-before +after):\n%s", diff)
 			}
 		})
 	}
@@ -211,5 +215,62 @@ func TestValidateUser(t *testing.T) {
 	delete(next.Attrs, "userName")
 	if _, err := rt.Validate(schema.ModeCreate, nil, next, schema.DecodeOptions{}); !errors.Is(err, schema.ErrInvalidValue) {
 		t.Errorf("missing userName: error = %v, want invalidValue", err)
+	}
+}
+
+// TestValidateErrorPaths: error details name the value at fault, element
+// index and sub-attribute included, although Validate formats paths only
+// when it fails.
+func TestValidateErrorPaths(t *testing.T) {
+	rt := deviceType(t)
+	tests := []struct {
+		name string
+		next *schema.Resource
+		opts schema.DecodeOptions
+		want string
+	}{
+		{"required sub-attribute of an element",
+			device(map[string]any{"serial": "S", "ports": []any{map[string]any{"value": "a"}, map[string]any{"kind": "usb"}}}),
+			schema.DecodeOptions{}, `"ports[1]"`},
+		{"canonical value of an element",
+			device(map[string]any{"serial": "S", "ports": []any{map[string]any{"value": "a", "kind": "vga"}}}),
+			schema.DecodeOptions{Canonical: schema.CanonicalStrict}, `"ports[0].kind"`},
+		{"type of a sub-attribute",
+			device(map[string]any{"serial": "S", "owner": map[string]any{"value": 1}}),
+			schema.DecodeOptions{}, `"owner.value"`},
+		{"two primaries",
+			device(map[string]any{"serial": "S", "ports": []any{map[string]any{"value": "a", "primary": true}, map[string]any{"value": "b", "primary": true}}}),
+			schema.DecodeOptions{}, `"ports"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := rt.Validate(schema.ModeCreate, nil, tt.next, tt.opts)
+			var se *schema.Error
+			if !errors.As(err, &se) || !errors.Is(err, schema.ErrInvalidValue) {
+				t.Fatalf("error = %v, want invalidValue", err)
+			}
+			if !strings.Contains(se.Detail, tt.want) {
+				t.Errorf("detail %q does not name %s", se.Detail, tt.want)
+			}
+		})
+	}
+}
+
+// TestValidateResultIsSeparate: the result has its own top-level and
+// extension maps, so setting attributes on it leaves next alone, and a
+// value Validate rewrites (a canonical spelling) is a copy.
+func TestValidateResultIsSeparate(t *testing.T) {
+	rt := deviceType(t)
+	next := device(map[string]any{"serial": "S", "ports": []any{map[string]any{"value": "a", "kind": "USB"}}, assetURN: map[string]any{"tag": "T"}})
+	before := next.Clone()
+	got, err := rt.Validate(schema.ModeCreate, nil, next, schema.DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Attrs["label"] = "x"
+	got.Attrs[assetURN].(map[string]any)["tag"] = "U"
+	got.Attrs["ports"].([]any)[0].(map[string]any)["value"] = "b"
+	if diff := cmp.Diff(before, next); diff != "" {
+		t.Errorf("changing the result changed next (-before +after):\n%s", diff)
 	}
 }
