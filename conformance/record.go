@@ -28,7 +28,8 @@ type RecordQuery struct {
 	// Dialect is written to the file as the dialect the tenant's requests
 	// were read in (store.TenantRecord.Dialect), for people and tools.
 	Dialect string
-	// MaxEntries bounds how many entries are read; 0 means 100000.
+	// MaxEntries keeps only the newest entries of the range; 0 means
+	// 100000.
 	MaxEntries int
 }
 
@@ -47,7 +48,11 @@ type RecordQuery struct {
 //     resource, the userName, displayName, externalId and active it was
 //     sent with.
 //   - Bodies are redacted again (passwords, PATCH operations on them,
-//     token-like strings) although the log is redacted already.
+//     token-like strings) although the log is redacted already. A userName,
+//     displayName or externalId the log redacted is replaced by a
+//     synthesized value ("redacted-username-1"), the same for every
+//     request about the same resource, so that the replay still creates
+//     distinct resources.
 //
 // Entries that cannot be replayed are left out and listed in the file's
 // Note: /Bulk requests (the log keeps neither their per-operation results
