@@ -2,7 +2,6 @@ package scim
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -321,13 +320,7 @@ func contentType(r *http.Request) string {
 
 // writeJSON writes v with status and the SCIM media type.
 func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	var body []byte
-	var err error
-	if m, ok := v.(json.Marshaler); ok {
-		body, err = m.MarshalJSON() // resources: skip json.Marshal's re-compaction
-	} else {
-		body, err = json.Marshal(v)
-	}
+	body, err := marshal(v)
 	if err != nil {
 		WriteError(w, r, h.log, err)
 		return
