@@ -1,0 +1,71 @@
+// Package hooks turns the transactional outbox of a scimkit store into
+// actions: it delivers every committed change to the application's
+// handlers, and builds the access features of a gateway on top.
+//
+// # Events
+//
+// Every committed write records its events (store.Event, aliased Event)
+// in the same transaction, derived from what really changed: user.created,
+// user.updated (with the changed paths), user.deactivated,
+// user.reactivated, user.deleted, group.created, group.renamed,
+// group.deleted, group.members_added, group.members_removed, and one
+// user.groups_changed per affected user. A change that does not commit
+// records nothing.
+//
+// # Delivery
+//
+// A Dispatcher reads the outbox and hands each event to the registered
+// Handlers (HandlerFunc adapts a function). Each consumer (a named
+// handler) has its own durable checkpoint, retries and parked events:
+//
+//   - Order: a consumer sees events one at a time in commit (Seq) order, so
+//     in order per resource.
+//   - Retries: a failed delivery is retried with exponential backoff and
+//     jitter (RetryPolicy); after MaxAttempts, or at once for an error
+//     wrapped with Permanent, the event is parked (dead-lettered) and the
+//     consumer moves on. Dispatcher.Parked lists parked events and
+//     Dispatcher.Replay redelivers them.
+//   - At least once: the checkpoint advances after delivery, so after a
+//     crash the events delivered since the last checkpoint are delivered
+//     again. Handlers must be idempotent: drop duplicates by Event.ID and
+//     stale events by Event.Version (per resource) or Seq.
+//   - Never in the request path: SCIM writes only insert outbox rows;
+//     dispatching runs in its own goroutines, so a slow or failing hook never
+//     slows a SCIM request.
+//   - Crashes: with SQLite or PostgreSQL the checkpoint is durable, so
+//     events committed before a kill -9 are delivered after the restart.
+//   - Replicas: a consumer is leased to one Dispatcher at a time (a lease
+//     row with expiry, renewed every LeaseTTL/3), so several replicas on
+//     one PostgreSQL schema share the consumers without double dispatch in
+//     the normal case, and a standby takes over within LeaseTTL when the
+//     holder dies (at once when it stops cleanly).
+//   - Latency: stores that implement store.Notifier wake the Dispatcher on
+//     commit (PostgreSQL LISTEN/NOTIFY across processes; memory and SQLite
+//     within the process); PollInterval is the fallback.
+//
+// The store must implement store.Outbox and store.Deliveries (every
+// scimkit backend does). The memory store keeps every event a registered
+// consumer has not passed.
+//
+// # Pull feed and webhooks
+//
+// Feed reads one tenant's events after a cursor, and FeedHandler serves
+// it over HTTP, for consumers reconciling after their own outage. Webhook
+// is a Handler that POSTs events signed per the Standard Webhooks
+// specification (webhook-id, webhook-timestamp, webhook-signature with an
+// HMAC-SHA256 per secret, so secrets can rotate); VerifyWebhook checks
+// such a request on the receiving side.
+//
+// # Access features
+//
+// Access is a Handler that turns events into access decisions: revocation
+// on deactivation or deletion (Revoker, with Receipts), re-authentication
+// when a user's groups change (Reauthenticator), and group changes pushed
+// to an external policy store (GroupSink), per tenant Policy. Directory
+// answers policy editors and per-request policy evaluation (groups by
+// display-name prefix or id, a user's effective groups, whether a user is
+// active) from the store's indexes.
+//
+// Package hookstest has a fake Clock for tests and a latency recorder for
+// benchmarks.
+package hooks
