@@ -50,6 +50,9 @@ func queryHas(q url.Values, name string) bool {
 }
 
 func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
 	var out []string
 	for _, p := range strings.Split(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {
