@@ -93,11 +93,12 @@ func (h *Handler) storeErr(err error, ti *typeInfo, id string) error {
 // from a single HTTP request or from one operation of a bulk request
 // (§3.7): both are executed by Handler.do.
 type write struct {
-	method  string // POST, PUT, PATCH or DELETE
-	ti      *typeInfo
-	id      string // the resource's id; "" for POST
-	body    []byte // JSON body checked by checkBody; nil for DELETE
-	ifMatch string // If-Match header, or the bulk operation's "version"
+	method      string // POST, PUT, PATCH or DELETE
+	ti          *typeInfo
+	id          string   // the resource's id; "" for POST
+	body        []byte   // JSON body checked by checkBody; nil for DELETE
+	ifMatch     string   // If-Match header, or the bulk operation's "version"
+	attrs, excl []string // attributes/excludedAttributes (RFC 7644 §3.9); none in bulk
 }
 
 // writeRequest builds the write of a single request on ti: read-only
@@ -111,12 +112,26 @@ func (h *Handler) writeRequest(r *http.Request, ti *typeInfo, id string) (write,
 	if r.Method == http.MethodDelete {
 		return wr, nil
 	}
-	if _, _, err := projection(r.URL.Query()); err != nil {
+	var err error
+	if wr.attrs, wr.excl, err = projection(r.URL.Query()); err != nil {
 		return wr, err
 	}
-	var err error
 	wr.body, err = h.readBody(r)
 	return wr, err
+}
+
+// serveWrite runs the write of a single request on ti (writeRequest, then
+// do). On failure it writes the error and returns ok false.
+func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request, ti *typeInfo, id string) (wr write, status int, res *schema.Resource, ok bool) {
+	wr, err := h.writeRequest(r, ti, id)
+	if err == nil {
+		status, res, _, err = h.do(r, wr)
+	}
+	if err != nil {
+		WriteError(w, r, h.log, err)
+		return wr, 0, nil, false
+	}
+	return wr, status, res, true
 }
 
 // do executes wr for the request's principal, in its tenant, with its
@@ -147,7 +162,7 @@ func (h *Handler) do(r *http.Request, wr write) (status int, res *schema.Resourc
 	case http.MethodPatch:
 		res, err = h.doPatch(r, tenant, tc, wr)
 		status = http.StatusOK
-		if attrs, _, _ := projection(r.URL.Query()); h.patchNoContent(r, wr.ti, tc, attrs) {
+		if h.patchNoContent(r, wr.ti, tc, wr.attrs) {
 			status = http.StatusNoContent
 		}
 	case http.MethodDelete:
@@ -163,19 +178,10 @@ func (h *Handler) do(r *http.Request, wr write) (status int, res *schema.Resourc
 
 // create serves POST /{type} (RFC 7644 §3.3): 201 with Location and ETag.
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
-	wr, err := h.writeRequest(r, ti, "")
-	if err != nil {
-		WriteError(w, r, h.log, err)
-		return
+	if wr, status, res, ok := h.serveWrite(w, r, ti, ""); ok {
+		w.Header().Set("Location", h.location(r, ti, res.ID))
+		h.writeResource(w, r, status, ti, res, wr.attrs, wr.excl)
 	}
-	status, res, loc, err := h.do(r, wr)
-	if err != nil {
-		WriteError(w, r, h.log, err)
-		return
-	}
-	attrs, excl, _ := projection(r.URL.Query())
-	w.Header().Set("Location", loc)
-	h.writeResource(w, r, status, ti, res, attrs, excl)
 }
 
 func (h *Handler) doCreate(r *http.Request, tenant string, tc TenantConfig, wr write) (*schema.Resource, error) {
@@ -192,18 +198,9 @@ func (h *Handler) doCreate(r *http.Request, tenant string, tc TenantConfig, wr w
 
 // replace serves PUT /{type}/{id} (RFC 7644 §3.5.1) with If-Match.
 func (h *Handler) replace(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
-	wr, err := h.writeRequest(r, ti, r.PathValue("id"))
-	if err != nil {
-		WriteError(w, r, h.log, err)
-		return
+	if wr, status, res, ok := h.serveWrite(w, r, ti, r.PathValue("id")); ok {
+		h.writeResource(w, r, status, ti, res, wr.attrs, wr.excl)
 	}
-	status, res, _, err := h.do(r, wr)
-	if err != nil {
-		WriteError(w, r, h.log, err)
-		return
-	}
-	attrs, excl, _ := projection(r.URL.Query())
-	h.writeResource(w, r, status, ti, res, attrs, excl)
 }
 
 func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr write) (*schema.Resource, error) {
@@ -232,14 +229,8 @@ func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr 
 // deltas when possible, so the member list is neither read nor rewritten.
 func (h *Handler) patch(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
 	id := r.PathValue("id")
-	wr, err := h.writeRequest(r, ti, id)
-	if err != nil {
-		WriteError(w, r, h.log, err)
-		return
-	}
-	status, res, _, err := h.do(r, wr)
-	if err != nil {
-		WriteError(w, r, h.log, err)
+	wr, status, res, ok := h.serveWrite(w, r, ti, id)
+	if !ok {
 		return
 	}
 	w.Header().Set("ETag", res.Meta.Version)
@@ -247,9 +238,10 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	attrs, excl, _ := projection(r.URL.Query())
+	attrs, excl := wr.attrs, wr.excl
 	if ti.members && explicitlyWants(ti.rt, "members", attrs) {
 		if res.Attrs["members"] == nil {
+			var err error
 			if res, err = h.read(r, ti, id, store.ReadOptions{OmitGroups: true}); err != nil {
 				WriteError(w, r, h.log, err)
 				return
@@ -307,15 +299,9 @@ func (h *Handler) patchNoContent(r *http.Request, ti *typeInfo, tc TenantConfig,
 
 // delete serves DELETE /{type}/{id} (RFC 7644 §3.6): 204, with If-Match.
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
-	wr, err := h.writeRequest(r, ti, r.PathValue("id"))
-	if err == nil {
-		_, _, _, err = h.do(r, wr)
+	if _, _, _, ok := h.serveWrite(w, r, ti, r.PathValue("id")); ok {
+		w.WriteHeader(http.StatusNoContent)
 	}
-	if err != nil {
-		WriteError(w, r, h.log, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 func (h *Handler) doDelete(r *http.Request, tenant string, tc TenantConfig, wr write) error {
