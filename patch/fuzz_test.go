@@ -79,35 +79,43 @@ func FuzzApply(f *testing.F) {
 		if err != nil {
 			return
 		}
-		snapshot := r.Clone()
-		out, sum, err := p.Apply(r)
-		if d := cmp.Diff(snapshot, r); d != "" {
-			t.Fatalf("Apply modified its input (-before +after):\n%s", d)
-		}
-		if err != nil {
-			if _, ok := err.(*schema.Error); !ok {
-				t.Fatalf("Apply error %T is not a *schema.Error: %v", err, err)
-			}
-			return
-		}
-		if sum == nil {
-			t.Fatal("no summary")
-		}
-		if _, err := rt.Validate(schema.ModePatch, r, out, schema.DecodeOptions{CoerceStrings: true}); err != nil {
-			t.Fatalf("result fails Validate: %v\n%s", err, mustJSON(t, out))
-		}
-		data, err := json.Marshal(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		back, err := rt.Decode(data, schema.DecodeOptions{})
-		if err != nil {
-			t.Fatalf("result does not decode: %v\n%s", err, data)
-		}
-		if d := cmp.Diff(out.Attrs, back.Attrs); d != "" {
-			t.Fatalf("JSON round trip differs (-applied +decoded):\n%s", d)
-		}
+		checkApply(t, rt, p, r)
 	})
+}
+
+// checkApply applies p to r: Apply must not modify r, must fail only with
+// a *schema.Error, and must otherwise return a summary and a result that
+// passes Validate(ModePatch) and survives a JSON round trip through Decode.
+func checkApply(t *testing.T, rt *schema.ResourceType, p *patch.Patch, r *schema.Resource) {
+	t.Helper()
+	snapshot := r.Clone()
+	out, sum, err := p.Apply(r)
+	if d := cmp.Diff(snapshot, r); d != "" {
+		t.Fatalf("Apply modified its input (-before +after):\n%s", d)
+	}
+	if err != nil {
+		if _, ok := err.(*schema.Error); !ok {
+			t.Fatalf("Apply error %T is not a *schema.Error: %v", err, err)
+		}
+		return
+	}
+	if sum == nil {
+		t.Fatal("no summary")
+	}
+	if _, err := rt.Validate(schema.ModePatch, r, out, schema.DecodeOptions{CoerceStrings: true}); err != nil {
+		t.Fatalf("result fails Validate: %v\n%s", err, mustJSON(t, out))
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := rt.Decode(data, schema.DecodeOptions{})
+	if err != nil {
+		t.Fatalf("result does not decode: %v\n%s", err, data)
+	}
+	if d := cmp.Diff(out.Attrs, back.Attrs); d != "" {
+		t.Fatalf("JSON round trip differs (-applied +decoded):\n%s", d)
+	}
 }
 
 func rfcUserResource(t testing.TB) *schema.Resource {
@@ -169,27 +177,6 @@ func FuzzApplyOp(f *testing.F) {
 		if err != nil {
 			return
 		}
-		snapshot := r.Clone()
-		out, _, err := p.Apply(r)
-		if d := cmp.Diff(snapshot, r); d != "" {
-			t.Fatalf("Apply modified its input (-before +after):\n%s", d)
-		}
-		if err != nil {
-			if _, ok := err.(*schema.Error); !ok {
-				t.Fatalf("Apply error %T is not a *schema.Error: %v", err, err)
-			}
-			return
-		}
-		if _, err := rt.Validate(schema.ModePatch, r, out, schema.DecodeOptions{CoerceStrings: true}); err != nil {
-			t.Fatalf("result fails Validate: %v\n%s", err, mustJSON(t, out))
-		}
-		data, _ := json.Marshal(out)
-		back, err := rt.Decode(data, schema.DecodeOptions{})
-		if err != nil {
-			t.Fatalf("result does not decode: %v\n%s", err, data)
-		}
-		if d := cmp.Diff(out.Attrs, back.Attrs); d != "" {
-			t.Fatalf("JSON round trip differs (-applied +decoded):\n%s", d)
-		}
+		checkApply(t, rt, p, r)
 	})
 }
