@@ -226,17 +226,22 @@ func (h *Handler) listQuery(w http.ResponseWriter, r *http.Request, ti *typeInfo
 
 // searchBody serves POST /{type}/.search (RFC 7644 §3.4.3).
 func (h *Handler) searchBody(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
-	body, err := h.readBody(r)
-	if err != nil {
-		WriteError(w, r, h.log, err)
-		return
-	}
-	lp, err := paramsFromBody(body)
+	lp, err := h.searchParams(r)
 	if err != nil {
 		WriteError(w, r, h.log, err)
 		return
 	}
 	h.list(w, r, ti, lp)
+}
+
+// searchParams reads the list parameters of a POST .search request from
+// its SearchRequest body.
+func (h *Handler) searchParams(r *http.Request) (listParams, error) {
+	body, err := h.readBody(r)
+	if err != nil {
+		return listParams{}, err
+	}
+	return paramsFromBody(body)
 }
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp listParams) {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
-
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -24,12 +23,7 @@ func (h *Handler) rootQuery(w http.ResponseWriter, r *http.Request) {
 
 // rootSearch serves POST /.search (RFC 7644 §3.4.3).
 func (h *Handler) rootSearch(w http.ResponseWriter, r *http.Request) {
-	body, err := h.readBody(r)
-	if err != nil {
-		WriteError(w, r, h.log, err)
-		return
-	}
-	lp, err := paramsFromBody(body)
+	lp, err := h.searchParams(r)
 	if err != nil {
 		WriteError(w, r, h.log, err)
 		return
