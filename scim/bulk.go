@@ -50,12 +50,6 @@ type bulkOpResult struct {
 	Response *errorBody `json:"response,omitempty"`
 }
 
-// bulkConfig is the "bulk" member of ServiceProviderConfig (RFC 7643 §5).
-func (h *Handler) bulkConfig() schema.BulkConfig {
-	return schema.BulkConfig{Supported: true, MaxOperations: h.cfg.MaxBulkOperations,
-		MaxPayloadSize: int(h.cfg.MaxBulkPayloadBytes)}
-}
-
 // errBulkTooLarge is the 413 of a /Bulk body over Config.MaxBulkPayloadBytes
 // (RFC 7644 §3.7.4: the body names the limit).
 func (h *Handler) errBulkTooLarge() error {

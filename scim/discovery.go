@@ -13,25 +13,31 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) 
 	if h.refuseFilter(w, r) {
 		return
 	}
-	base := info(r).base
-	spc := schema.ServiceProviderConfig{
-		DocumentationURI: h.cfg.DocumentationURI,
+	spc := h.spc // built once by New; only meta.location depends on the request
+	spc.Meta = &schema.DiscoveryMeta{ResourceType: "ServiceProviderConfig", Location: info(r).base + "/ServiceProviderConfig"}
+	h.writeJSON(w, r, http.StatusOK, spc)
+}
+
+// serviceProviderConfigOf describes what a handler with cfg really does,
+// without meta.
+func serviceProviderConfigOf(cfg Config) schema.ServiceProviderConfig {
+	return schema.ServiceProviderConfig{
+		DocumentationURI: cfg.DocumentationURI,
 		Patch:            schema.Supported{Supported: true},
-		Bulk:             h.bulkConfig(),
-		Filter:           schema.FilterConfig{Supported: true, MaxResults: h.cfg.MaxPageSize},
-		ChangePassword:   schema.Supported{Supported: false},
-		Sort:             schema.Supported{Supported: true},
-		ETag:             schema.Supported{Supported: true},
+		Bulk: schema.BulkConfig{Supported: true, MaxOperations: cfg.MaxBulkOperations,
+			MaxPayloadSize: int(cfg.MaxBulkPayloadBytes)},
+		Filter:         schema.FilterConfig{Supported: true, MaxResults: cfg.MaxPageSize},
+		ChangePassword: schema.Supported{Supported: false},
+		Sort:           schema.Supported{Supported: true},
+		ETag:           schema.Supported{Supported: true},
 		Pagination: &schema.PaginationConfig{Cursor: true, Index: true, DefaultPaginationMethod: "index",
-			DefaultPageSize: h.cfg.DefaultPageSize, MaxPageSize: h.cfg.MaxPageSize, CursorTimeout: DefaultCursorTimeout},
+			DefaultPageSize: cfg.DefaultPageSize, MaxPageSize: cfg.MaxPageSize, CursorTimeout: DefaultCursorTimeout},
 		AuthenticationSchemes: []schema.AuthenticationScheme{{
 			Type: "oauthbearertoken", Name: "OAuth Bearer Token",
 			Description: "Authentication with a bearer token in the Authorization header.",
 			SpecURI:     "https://www.rfc-editor.org/info/rfc6750", Primary: true,
 		}},
-		Meta: &schema.DiscoveryMeta{ResourceType: "ServiceProviderConfig", Location: base + "/ServiceProviderConfig"},
 	}
-	h.writeJSON(w, r, http.StatusOK, spc)
 }
 
 // refuseFilter answers 403 when a discovery request carries a filter:
@@ -45,8 +51,8 @@ func (h *Handler) refuseFilter(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// allSchemas returns the distinct schemas of the configured types.
-func (h *Handler) allSchemas() []*schema.Schema {
+// schemasOf returns the distinct schemas of rts, in order.
+func schemasOf(rts []*schema.ResourceType) []*schema.Schema {
 	var out []*schema.Schema
 	seen := map[string]bool{}
 	add := func(s *schema.Schema) {
@@ -55,9 +61,9 @@ func (h *Handler) allSchemas() []*schema.Schema {
 			out = append(out, s)
 		}
 	}
-	for _, ti := range h.types {
-		add(ti.rt.Schema)
-		for _, e := range ti.rt.Extensions {
+	for _, rt := range rts {
+		add(rt.Schema)
+		for _, e := range rt.Extensions {
 			add(e.Schema)
 		}
 	}
@@ -69,7 +75,7 @@ func (h *Handler) schemas(w http.ResponseWriter, r *http.Request) {
 	if h.refuseFilter(w, r) {
 		return
 	}
-	all := h.allSchemas()
+	all := h.schemaList
 	out := newListResponse(len(all))
 	for _, s := range all {
 		out.Resources = append(out.Resources, schema.SchemaRepresentation(s, info(r).base))
@@ -81,7 +87,7 @@ func (h *Handler) schemas(w http.ResponseWriter, r *http.Request) {
 // schemaByID serves GET /Schemas/{id}; the URN compares case-insensitively.
 func (h *Handler) schemaByID(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	for _, s := range h.allSchemas() {
+	for _, s := range h.schemaList {
 		if strings.EqualFold(s.ID, id) {
 			h.writeJSON(w, r, http.StatusOK, schema.SchemaRepresentation(s, info(r).base))
 			return

@@ -21,6 +21,9 @@ type Handler struct {
 	mux    *http.ServeMux
 	chain  http.Handler
 	log    *slog.Logger
+	// Discovery documents that depend only on the configuration.
+	spc        schema.ServiceProviderConfig // without meta
+	schemaList []*schema.Schema             // distinct schemas of the types
 }
 
 // typeInfo is a configured resource type and what the handler needs to
@@ -61,7 +64,8 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{cfg: cfg, byName: map[string]*typeInfo{}, log: cfg.Logger,
-		canon: map[string]string{}, mux: http.NewServeMux()}
+		canon: map[string]string{}, mux: http.NewServeMux(),
+		spc: serviceProviderConfigOf(cfg), schemaList: schemasOf(cfg.ResourceTypes)}
 	for _, seg := range []string{"ServiceProviderConfig", "Schemas", "ResourceTypes", "Bulk", "Me", ".search"} {
 		h.canon[strings.ToLower(seg)] = seg
 	}
