@@ -47,6 +47,9 @@ func TestRedact(t *testing.T) {
 		{"uuid kept", `{"id":"2819c223-7f76-453a-919d-413861904646","n":42}`, `{"id":"2819c223-7f76-453a-919d-413861904646","n":42}`},
 		{"url kept", `{"$ref":"https://example.com/v2/Users/2819c223-7f76-453a-919d-413861904646"}`, `{"$ref":"https://example.com/v2/Users/2819c223-7f76-453a-919d-413861904646"}`},
 		{"bulk data", `{"Operations":[{"method":"POST","data":{"userName":"a","password":"p"}}]}`, `{"Operations":[{"data":{"userName":"a"},"method":"POST"}]}`},
+		{"validator user name kept", `{"userName":"Test_User_5c0f3c2e-4Ab9-4bBd-9c3E-0A1b2C3d4E5f","note":"Test_User_5c0f3c2e-4Ab9-4bBd-9c3E-0A1b2C3d4E5f"}`, `{"note":"Test_User_5c0f3c2e-4Ab9-4bBd-9c3E-0A1b2C3d4E5f","userName":"Test_User_5c0f3c2e-4Ab9-4bBd-9c3E-0A1b2C3d4E5f"}`},
+		{"long identifiers kept", `{"displayName":"Q2hhbmdlTWVQbGVhc2UxMjM0NTY3ODkwQUJDREVGR0g","externalId":"Q2hhbmdlTWVQbGVhc2UxMjM0NTY3ODkwQUJDREVGR0g"}`, `{"displayName":"Q2hhbmdlTWVQbGVhc2UxMjM0NTY3ODkwQUJDREVGR0g","externalId":"Q2hhbmdlTWVQbGVhc2UxMjM0NTY3ODkwQUJDREVGR0g"}`},
+		{"base64url secret with separators", `{"x":"Zm9vYmFyYmF6cXV4cXV1eGNvcmdl-Z3JhdWx0Z2FycGx5"}`, `{"x":"[redacted]"}`},
 		{"not json", `userName=a&password=b`, `[21 bytes, not a JSON object: omitted]`},
 		{"empty", ``, ``},
 	}

@@ -76,6 +76,10 @@ func (r *redactor) value(v any) any {
 			if r.sensitiveName(k) {
 				continue
 			}
+			if _, ok := x.(string); ok && identifierName(k) {
+				out[k] = x // identifiers are what the log is for
+				continue
+			}
 			out[k] = r.value(x)
 		}
 		if p, ok := v["path"].(string); ok && r.sensitivePath(p) {
@@ -129,6 +133,21 @@ var (
 	secretRE = regexp.MustCompile(`^[A-Za-z0-9+/_=-]{40,}$`)
 )
 
+// identifierName reports whether a member names an identifying attribute
+// (userName, displayName, externalId), whose value the log must keep even
+// when it is long and random-looking, like Microsoft's validator user names
+// "Test_User_<guid>".
+func identifierName(k string) bool {
+	if i := strings.LastIndexByte(k, ':'); i >= 0 {
+		k = k[i+1:]
+	}
+	switch strings.ToLower(k) {
+	case "username", "displayname", "externalid":
+		return true
+	}
+	return false
+}
+
 // looksLikeToken reports whether s could be a credential: a "Bearer ..."
 // value, a scimkit token, a JWT, or a long unbroken run of base64
 // characters mixing upper case, lower case and digits (random secrets do;
@@ -143,8 +162,14 @@ func looksLikeToken(s string) bool {
 		jwtRE.MatchString(s):
 		return true
 	case secretRE.MatchString(s):
-		return strings.ContainsAny(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") &&
-			strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyz") && strings.ContainsAny(s, "0123456789")
+		// Random secrets have a long run mixing cases and digits between
+		// separators; names like "Test_User_5c5d…" and UUIDs do not.
+		for _, run := range strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '_' }) {
+			if len(run) >= 24 && strings.ContainsAny(run, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") &&
+				strings.ContainsAny(run, "abcdefghijklmnopqrstuvwxyz") && strings.ContainsAny(run, "0123456789") {
+				return true
+			}
+		}
 	}
 	return false
 }
