@@ -159,7 +159,7 @@ func TestOutageThenRecovery(t *testing.T) {
 				t.Errorf("delivered events (-want +got):\n%s", diff)
 			}
 			checkPerResourceOrder(t, got)
-			if !clk.Now().After(recoverAt) {
+			if clk.Now().Before(recoverAt) {
 				t.Errorf("delivered before the receiver recovered")
 			}
 			if p, err := d.Parked(t.Context(), "hook"); err != nil || len(p) != 0 {
