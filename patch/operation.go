@@ -86,6 +86,12 @@ func (p *Patch) parseOperation(i int, m map[string]any) error {
 		}
 		return p.parsePathless(i, kind, value)
 	}
+	return p.parseWithPath(i, kind, path, value, hasValue)
+}
+
+// parseWithPath resolves an operation that has a non-empty "path": an
+// extension's URN (all of its attributes) or an attribute path.
+func (p *Patch) parseWithPath(i int, kind opKind, path string, value any, hasValue bool) error {
 	if s := p.rt.SchemaByURN(path); s != nil && p.rt.IsExtension(s) {
 		if kind == opRemove {
 			p.ops = append(p.ops, &operation{kind: kind, index: i, text: s.ID, tgt: target{whole: s}})
