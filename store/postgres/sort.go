@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -106,14 +107,21 @@ type cursor struct {
 	Seq  int64   `json:"q"`
 }
 
-// sortID names the order of q: the sort path (lower-case) and direction.
+// sortID names the query a cursor belongs to: the resource type, the sort
+// path (lower-case) and direction, and a digest of the filter, so a cursor
+// sent with another type or filter is store.ErrInvalidCursor (RFC 9865)
+// rather than a position in a different result set.
 func sortID(rt *schema.ResourceType, q store.Query) string {
-	if q.SortBy.Attr == nil {
-		return rt.Name
+	id := rt.Name
+	if q.SortBy.Attr != nil {
+		id += " " + strings.ToLower(q.SortBy.String())
+		if q.Descending {
+			id += " desc"
+		}
 	}
-	id := rt.Name + " " + strings.ToLower(q.SortBy.String())
-	if q.Descending {
-		id += " desc"
+	if q.Filter != nil {
+		sum := sha256.Sum256([]byte(q.Filter.String()))
+		id += " " + base64.RawURLEncoding.EncodeToString(sum[:9])
 	}
 	return id
 }

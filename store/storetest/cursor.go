@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -16,6 +17,7 @@ var cursorTests = []testCase{
 	{"StableWhileInserting", testCursorWhileInserting},
 	{"DeletedRow", testCursorDeletedRow},
 	{"Invalid", testCursorInvalid},
+	{"BoundToQuery", testCursorBoundToQuery},
 }
 
 // pages follows cursors from the start and returns the ids in order,
@@ -173,5 +175,64 @@ func testCursorInvalid(t *testing.T, newStore factory) {
 		if !errors.Is(err, store.ErrInvalidCursor) {
 			t.Errorf("List with cursor %s: %v, want ErrInvalidCursor", name, err)
 		}
+	}
+}
+
+// testCursorBoundToQuery: a cursor is valid only for the resource type and
+// filter it was issued for (store.Query: "a Page.NextCursor from an earlier
+// call with the same filter and sort"; RFC 9865 invalidCursor). A /Groups
+// cursor sent to /Users, or a cursor sent with another filter, must not be
+// taken as a bare position that silently ends or skews the walk.
+func testCursorBoundToQuery(t *testing.T, newStore factory) {
+	h := newH(t, newStore)
+	for i := range 3 {
+		h.create(UserType(), user(fmt.Sprint("b", i), "active", true))
+	}
+	h.create(GroupType(), group("g1"))
+	h.create(GroupType(), group("g2"))
+	bind := func(rt *schema.ResourceType, f string) filter.Expr {
+		t.Helper()
+		e, err := filter.Parse(f)
+		if err == nil {
+			e, err = filter.Bind(rt, e)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	first := func(rt *schema.ResourceType, f filter.Expr) string {
+		t.Helper()
+		p := h.list(rt, store.Query{UseCursor: true, Count: 1, Filter: f})
+		if p.NextCursor == "" {
+			t.Fatalf("first page of %s: no next cursor", rt.Name)
+		}
+		return p.NextCursor
+	}
+	active := bind(UserType(), "active eq true")
+	for _, c := range []struct {
+		name   string
+		rt     *schema.ResourceType
+		cursor string
+		filter filter.Expr
+		ok     bool
+	}{
+		{"same type, no filter", UserType(), first(UserType(), nil), nil, true},
+		{"same filter", UserType(), first(UserType(), active), active, true},
+		{"group cursor on users", UserType(), first(GroupType(), nil), nil, false},
+		{"user cursor on groups", GroupType(), first(UserType(), nil), nil, false},
+		{"unfiltered cursor with a filter", UserType(), first(UserType(), nil), active, false},
+		{"filtered cursor without a filter", UserType(), first(UserType(), active), nil, false},
+		{"other filter", UserType(), first(UserType(), active), bind(UserType(), `userName sw "b"`), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := h.s.List(h.ctx, h.ten, c.rt, store.Query{UseCursor: true, Cursor: c.cursor, Count: 1, Filter: c.filter})
+			if got := err == nil; got != c.ok {
+				t.Errorf("err = %v, want ok=%v", err, c.ok)
+			}
+			if err != nil && !errors.Is(err, store.ErrInvalidCursor) {
+				t.Errorf("err = %v, want ErrInvalidCursor", err)
+			}
+		})
 	}
 }
