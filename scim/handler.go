@@ -17,10 +17,12 @@ type Handler struct {
 	cfg    Config
 	types  []*typeInfo          // in Config order
 	byName map[string]*typeInfo // lower-cased name → type
-	canon  map[string]string    // lower-cased first path segment → canonical
-	mux    *http.ServeMux
-	chain  http.Handler
-	log    *slog.Logger
+	// groupType is the type a user's "groups" name (see groupTypeOf).
+	groupType *typeInfo
+	canon     map[string]string // lower-cased first path segment → canonical
+	mux       *http.ServeMux
+	chain     http.Handler
+	log       *slog.Logger
 	// Discovery documents that depend only on the configuration.
 	spc        schema.ServiceProviderConfig // without meta
 	schemaList []*schema.Schema             // distinct schemas of the types
@@ -77,6 +79,7 @@ func New(cfg Config) (*Handler, error) {
 		h.canon[strings.ToLower(rt.Endpoint[1:])] = rt.Endpoint[1:]
 		h.routeType(ti)
 	}
+	h.groupType = groupTypeOf(h.types)
 	h.routeService()
 	if cfg.Authenticator == nil {
 		cfg.Logger.Warn("scim: Config.Authenticator is nil: every request will be answered 401")

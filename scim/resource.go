@@ -332,13 +332,15 @@ func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, status i
 	h.writeJSON(w, r, status, h.present(r, ti, res, attrs, excl))
 }
 
-// present returns the projection of res to send, with meta.location set.
+// present returns the projection of res to send, with meta.location and
+// the "$ref" of groups and members (addRefs) set.
 func (h *Handler) present(r *http.Request, ti *typeInfo, res *schema.Resource, attrs, excl []string) *schema.Resource {
 	c := *res
 	c.Meta.Location = h.location(r, ti, res.ID)
 	if c.Meta.ResourceType == "" {
 		c.Meta.ResourceType = ti.rt.Name
 	}
+	h.addRefs(r, ti, &c)
 	return ti.rt.Project(&c, attrs, excl)
 }
 
