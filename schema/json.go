@@ -3,62 +3,101 @@ package schema
 import (
 	"bytes"
 	"encoding/json"
-	"maps"
-	"slices"
 )
 
-// MarshalJSON encodes r in its SCIM JSON representation: "schemas", "id",
-// "externalId", the attributes in name order, then "meta". Extension
-// attributes appear under their URN.
+// MarshalJSON encodes r in its SCIM JSON representation; see AppendJSON.
 func (r *Resource) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	n := 0
-	field := func(name string, v any) error {
-		if n > 0 {
-			b.WriteByte(',')
-		}
-		n++
-		k, _ := json.Marshal(name)
-		b.Write(k)
-		b.WriteByte(':')
-		data, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		b.Write(data)
-		return nil
-	}
+	return r.AppendJSON(make([]byte, 0, 1024))
+}
+
+// AppendJSON appends r's SCIM JSON representation (RFC 7643 §3) to dst and
+// returns the extended buffer: "schemas", "id", "externalId", the
+// attributes in name order (nil values left out), then "meta" with its
+// members in name order and its dateTime values formatted as by
+// FormatDateTime. Extension attributes appear under their URN; nested
+// objects have their members in name order too. On error, dst is returned
+// unchanged in content (its length is restored).
+//
+// The output is byte for byte what encoding/json produces for the same
+// members in the same order, HTML-safe escaping included (<, > and & as
+// \u003c, \u003e, \u0026; U+2028 and U+2029 escaped; invalid UTF-8 as
+// \ufffd), but values of the types documented on Resource are written
+// without reflection and with no allocation beyond growing dst. Values of
+// other types go through encoding/json. A NaN or infinite number, or an
+// invalid json.Number, is an error, as with json.Marshal.
+//
+// AppendJSON follows the append convention of encoding.TextAppender.
+func (r *Resource) AppendJSON(dst []byte) ([]byte, error) {
+	n0 := len(dst)
+	dst = append(dst, '{')
+	var err error
 	if len(r.Schemas) > 0 {
-		if err := field("schemas", r.Schemas); err != nil {
-			return nil, err
+		dst = append(dst, `"schemas":[`...)
+		for i, s := range r.Schemas {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, s)
 		}
+		dst = append(dst, ']')
 	}
 	if r.ID != "" {
-		if err := field("id", r.ID); err != nil {
-			return nil, err
-		}
+		dst = appendString(appendComma(dst, n0), "id")
+		dst = appendString(append(dst, ':'), r.ID)
 	}
 	if r.ExternalID != "" {
-		if err := field("externalId", r.ExternalID); err != nil {
-			return nil, err
-		}
+		dst = appendString(appendComma(dst, n0), "externalId")
+		dst = appendString(append(dst, ':'), r.ExternalID)
 	}
-	for _, k := range slices.Sorted(maps.Keys(r.Attrs)) {
-		if r.Attrs[k] == nil {
-			continue
-		}
-		if err := field(k, r.Attrs[k]); err != nil {
-			return nil, err
-		}
+	if dst, err = appendMembers(dst, n0, r.Attrs, true); err != nil {
+		return dst[:n0], err
 	}
-	if m := r.Meta.Map(); len(m) > 0 {
-		if err := field("meta", m); err != nil {
-			return nil, err
-		}
+	if !r.Meta.isZero() {
+		dst = append(appendComma(dst, n0), `"meta":`...)
+		dst = r.Meta.appendJSON(dst)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(dst, '}'), nil
+}
+
+// appendComma appends the comma before an object member unless the
+// object, which starts at dst[start], is still empty.
+func appendComma(dst []byte, start int) []byte {
+	if len(dst) > start+1 {
+		dst = append(dst, ',')
+	}
+	return dst
+}
+
+func (m *Meta) isZero() bool {
+	return m.ResourceType == "" && m.Created.IsZero() && m.LastModified.IsZero() && m.Location == "" && m.Version == ""
+}
+
+// appendJSON appends meta as an object with the members of Map, in name
+// order, without building the map.
+func (m *Meta) appendJSON(dst []byte) []byte {
+	n0 := len(dst)
+	dst = append(dst, '{')
+	if !m.Created.IsZero() {
+		dst = append(dst, `"created":"`...)
+		dst = append(m.Created.UTC().AppendFormat(dst, dateTimeLayout), '"')
+	}
+	if !m.LastModified.IsZero() {
+		dst = append(appendComma(dst, n0), `"lastModified":"`...)
+		dst = append(m.LastModified.UTC().AppendFormat(dst, dateTimeLayout), '"')
+	}
+	if m.Location != "" {
+		dst = append(appendComma(dst, n0), `"location":`...)
+		dst = appendString(dst, m.Location)
+	}
+	if m.ResourceType != "" {
+		dst = append(appendComma(dst, n0), `"resourceType":`...)
+		dst = appendString(dst, m.ResourceType)
+	}
+	if m.Version != "" {
+		dst = append(appendComma(dst, n0), `"version":`...)
+		dst = appendString(dst, m.Version)
+	}
+	return append(dst, '}')
 }
 
 // UnmarshalJSON decodes a SCIM JSON object without a schema: the common
