@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/scimkit/scimkit/schema"
@@ -313,16 +314,51 @@ func (h *Handler) typeByEndpoint(seg string) *typeInfo {
 	return nil
 }
 
-// contentType is the media type of responses: application/scim+json
-// (RFC 7644 §3.1), or application/json for a client whose Accept header
-// names only that.
+// contentType is the media type of responses (RFC 7644 §3.8): clients
+// MAY accept application/scim+json or application/json, and responses are
+// application/scim+json unless the Accept header accepts application/json
+// and not application/scim+json (neither by name nor through application/*
+// or */*). Media types compare case-insensitively, a range with q=0 is not
+// accepted, and a client accepting neither still gets
+// application/scim+json rather than 406.
 func contentType(r *http.Request) string {
-	acc := r.Header.Get("Accept")
-	if acc != "" && strings.Contains(acc, "application/json") &&
-		!strings.Contains(acc, "application/scim+json") && !strings.Contains(acc, "*/*") {
+	const scimJSON = "application/scim+json"
+	accepts := r.Header.Values("Accept")
+	if len(accepts) == 0 {
+		return scimJSON
+	}
+	scim, plain := false, false
+	for _, header := range accepts {
+		for rng := range strings.SplitSeq(header, ",") {
+			media, params, _ := strings.Cut(rng, ";")
+			if refused(params) {
+				continue
+			}
+			switch strings.ToLower(strings.TrimSpace(media)) {
+			case scimJSON, "application/*", "*/*":
+				scim = true
+			case "application/json":
+				plain = true
+			}
+		}
+	}
+	if plain && !scim {
 		return "application/json"
 	}
-	return "application/scim+json"
+	return scimJSON
+}
+
+// refused reports whether the parameters of an Accept media range give it
+// the quality value 0 (RFC 9110 §12.4.2: "not acceptable").
+func refused(params string) bool {
+	for p := range strings.SplitSeq(params, ";") {
+		k, v, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return err == nil && q <= 0
+		}
+	}
+	return false
 }
 
 // writeJSON writes v with status and the SCIM media type.

@@ -311,6 +311,16 @@ func TestResponseContentType(t *testing.T) {
 		"*/*":                   "application/scim+json",
 		"application/json, */*": "application/scim+json",
 		"text/html":             "application/scim+json",
+		// RFC 9110 §12.5.1 media ranges, case and quality values.
+		"APPLICATION/JSON":                                  "application/json",
+		"application/json; charset=utf-8":                   "application/json",
+		"application/*":                                     "application/scim+json",
+		"application/json, application/*;q=0.5":             "application/scim+json",
+		"application/json;q=0":                              "application/scim+json",
+		"application/scim+json;q=0, application/json":       "application/json",
+		"application/scim+json;q=0.0, application/json;q=1": "application/json",
+		"application/scim+json;q=0.2, application/json":     "application/scim+json",
+		"text/html, application/json;q=0.9":                 "application/json",
 	} {
 		res := do(t, h, request{method: "GET", target: "/Users", headers: map[string]string{"Accept": accept}})
 		if got := res.header.Get("Content-Type"); got != want {
