@@ -134,10 +134,14 @@ type TenantConfig struct {
 	// "True"/"42" strings for boolean and number attributes, as Microsoft
 	// Entra sends them; DialectStrict also rejects unknown attributes.
 	Dialect patch.Dialect
-	// Delete selects what DELETE does. Default DeleteHard.
+	// Delete selects what DELETE does. Default DeleteHard; DeleteSoft only
+	// deactivates (see its doc).
 	Delete DeletePolicy
 	// PatchResponse selects the PATCH success response. Default
-	// PatchResponseAuto.
+	// PatchResponseAuto: 200 with the resource, except 204 No Content for
+	// a group (a type with members) unless the User-Agent contains "okta"
+	// (any case) or the request has the attributes parameter. The same
+	// rule applies to PATCH operations inside /Bulk (their status).
 	PatchResponse PatchResponse
 }
 
@@ -147,10 +151,15 @@ type DeletePolicy int
 const (
 	// DeleteHard removes the resource; later requests for it get 404.
 	DeleteHard DeletePolicy = iota
-	// DeleteSoft sets active=false on resources whose type has a boolean
-	// "active" attribute, and keeps them readable (others are removed). It
-	// departs from RFC 7644 §3.6 (a deleted resource must answer 404) and
-	// is meant for gateways that must keep access records.
+	// DeleteSoft makes DELETE set active=false, and nothing else, on
+	// resources whose type has a boolean "active" attribute (Users); other
+	// types (Groups) are removed as with DeleteHard. The deactivated
+	// resource is not hidden: GET, lists and filters still return it, it
+	// keeps its group memberships and its userName (a POST reusing it is
+	// 409), a repeated DELETE answers 204 again, and the store records an
+	// update, not a delete. It departs from RFC 7644 §3.6 (a deleted
+	// resource must answer 404) and is meant for gateways that must keep
+	// access records; a client that PUTs or PATCHes active=true revives it.
 	DeleteSoft
 )
 
@@ -161,8 +170,12 @@ type PatchResponse int
 const (
 	// PatchResponseAuto answers 200 with the resource, except for member
 	// resources (groups), which get 204 No Content as Microsoft Entra
-	// advises, unless the client asks for attributes or is Okta (its
-	// User-Agent contains "okta"), which expects 200.
+	// advises, unless the client asks for attributes or is Okta, which
+	// expects 200. "Okta" means a User-Agent containing "okta" in any case
+	// (Okta sends "Okta SCIM Client 1.0.0"); a proxy that replaces the
+	// User-Agent makes Okta's group PATCHes get 204, so choose
+	// PatchResponseResource for such a tenant. A 200 for a group omits
+	// its members unless attributes asks for them.
 	PatchResponseAuto PatchResponse = iota
 	// PatchResponseResource always answers 200 with the resource (without
 	// the members of a group unless the attributes parameter asks for them).

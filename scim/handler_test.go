@@ -204,13 +204,26 @@ func TestPatchResponseSetting(t *testing.T) {
 	})
 }
 
+// TestSoftDelete pins what DeleteSoft documents: DELETE only sets
+// active=false, so the user stays readable, listed, a member of its groups
+// and holder of its userName, and a second DELETE succeeds again; a type
+// without "active" (Group) is removed.
 func TestSoftDelete(t *testing.T) {
 	h := newTestHandler(t, Config{Defaults: TenantConfig{Delete: DeleteSoft}})
-	uid, gid := createUser(t, h, "u"), createGroup(t, h, "g")
+	uid := createUser(t, h, "u")
+	gid := createGroup(t, h, "g", uid)
 	mustDo(t, h, request{method: "DELETE", target: "/Users/" + uid}, 204)
 	if res := mustDo(t, h, request{method: "GET", target: "/Users/" + uid}, 200); res.json["active"] != false {
 		t.Errorf("soft-deleted user: %s", res.body)
 	}
+	if res := mustDo(t, h, request{method: "GET", target: `/Users?filter=userName eq "u"`}, 200); res.json["totalResults"] != 1.0 {
+		t.Errorf("soft-deleted user is not listed: %s", res.body)
+	}
+	if res := mustDo(t, h, request{method: "GET", target: "/Groups/" + gid}, 200); !strings.Contains(string(res.body), uid) {
+		t.Errorf("soft-deleted user left its group: %s", res.body)
+	}
+	mustDo(t, h, request{method: "POST", target: "/Users", body: fmt.Sprintf(userBody, "u")}, 409)
+	mustDo(t, h, request{method: "DELETE", target: "/Users/" + uid}, 204)
 	mustDo(t, h, request{method: "DELETE", target: "/Groups/" + gid}, 204)
 	mustDo(t, h, request{method: "GET", target: "/Groups/" + gid}, 404)
 }
