@@ -25,9 +25,16 @@
 //   - Request bodies must be application/scim+json, application/json (or
 //     another +json type) or carry no Content-Type, as Okta sends them;
 //     anything else is 415 Unsupported Media Type. Bodies over
-//     Config.MaxBodyBytes are 413; bodies nested deeper than
-//     Config.MaxJSONDepth are 400 invalidSyntax; a NUL character (\u0000)
-//     in any string is 400 invalidValue. All are checked before decoding.
+//     Config.MaxBodyBytes are 413; bodies that are not UTF-8 or are nested
+//     deeper than Config.MaxJSONDepth are 400 invalidSyntax; a NUL
+//     character (\u0000) in any string is 400 invalidValue. All are
+//     checked before decoding.
+//   - Responses are application/scim+json unless the Accept header accepts
+//     application/json and not application/scim+json (RFC 7644 §3.8); an
+//     Accept naming neither is not refused (no 406).
+//   - The "$ref" of a user's groups and of a group's members is computed
+//     when rendering, from the base URL like meta.location, for values
+//     whose resource type is known (see Handler); it is not stored.
 //   - attributes and excludedAttributes together are 400 invalidValue.
 //   - startIndex below 1 means 1; a negative count means 0; a count above
 //     Config.MaxPageSize is capped (RFC 7644 §3.4.2.4); non-integers are 400
@@ -46,9 +53,12 @@
 //     values per operation) are checked by patch.Parse before the store is
 //     touched and answered 413 Payload Too Large, naming the limit.
 //   - A successful PATCH answers 200 with the resource, except that a group
-//     (a type with members) answers 204 unless the client is Okta or asks
-//     for attributes (see PatchResponse). A 200 PATCH response never lists
-//     the members of a group unless attributes asks for them.
+//     (a type with members) answers 204 unless the client is Okta (its
+//     User-Agent contains "okta") or asks for attributes (see
+//     PatchResponse). A 200 PATCH response never lists the members of a
+//     group unless attributes asks for them.
+//   - DeleteSoft (per tenant) makes DELETE of a user set active=false and
+//     nothing else: the user stays readable and listed (see DeleteSoft).
 //   - ETag is meta.version; If-Match applies to PUT, PATCH and DELETE (412
 //     on mismatch, "*" matches any), If-None-Match to GET (304).
 //   - Bulk: each operation runs exactly as the same request on its own
@@ -71,6 +81,18 @@
 //   - userName and other unique values are compared with Unicode case
 //     folding, not confusable skeletons: "admin" and "ADMIN" conflict (409),
 //     "admin" and "аdmin" (Cyrillic а) are different users.
+//
+// # Credentials, tenants and the provisioning log
+//
+// Every request is authenticated by Config.Authenticator: StaticTokens (a
+// fixed list of SHA-256 digests) or StoreTokens (tokens kept hashed in a
+// store.Tokens, made with IssueToken, revocable and expiring; a store
+// outage is 503 so IdPs retry). The Principal's tenant scopes every store
+// call; its settings (PATCH dialect, delete policy, PATCH response) come
+// from Config.Tenant, e.g. TenantsFromStore. With Config.TenantInPath the
+// URL form /tenants/{tenant}/... is accepted too, but the tenant still
+// comes from the credential. Config.ProvisioningLog records every write
+// request, 429s included, with secrets redacted from the body.
 //
 // Errors are written by WriteError only, as RFC 7644 §3.12 messages with
 // status as a string; internal errors are logged with the request id and
