@@ -192,6 +192,21 @@ func (tc TenantConfig) decodeOptions() schema.DecodeOptions {
 	return schema.DecodeOptions{CoerceStrings: true}
 }
 
+// validate rejects values outside the enumerations (a TenantConfig built
+// by a cast from a stored int, say), which would otherwise behave as the
+// defaults without a word.
+func (tc TenantConfig) validate() error {
+	switch {
+	case tc.Dialect.String() == "unknown":
+		return fmt.Errorf("unknown Dialect %d", tc.Dialect)
+	case tc.Delete != DeleteHard && tc.Delete != DeleteSoft:
+		return fmt.Errorf("unknown Delete policy %d", tc.Delete)
+	case tc.PatchResponse < PatchResponseAuto || tc.PatchResponse > PatchResponseNoContent:
+		return fmt.Errorf("unknown PatchResponse %d", tc.PatchResponse)
+	}
+	return nil
+}
+
 // withDefaults returns c with defaults applied, or an error.
 func (c Config) withDefaults() (Config, error) {
 	if c.Store == nil {
@@ -207,6 +222,9 @@ func (c Config) withDefaults() (Config, error) {
 		if c.TenantInPath && strings.EqualFold(rt.Endpoint, "/tenants") {
 			return c, fmt.Errorf("scim: resource type %s: endpoint /tenants is reserved by Config.TenantInPath", rt.Name)
 		}
+	}
+	if err := c.Defaults.validate(); err != nil {
+		return c, fmt.Errorf("scim: Config.Defaults: %w", err)
 	}
 	if v, ok := c.Authenticator.(interface{ validate() error }); ok {
 		if err := v.validate(); err != nil {

@@ -34,7 +34,7 @@
 //     Accept naming neither is not refused (no 406).
 //   - The "$ref" of a user's groups and of a group's members is computed
 //     when rendering, from the base URL like meta.location, for values
-//     whose resource type is known (see Handler); it is not stored.
+//     whose resource type is known; it is not stored.
 //   - attributes and excludedAttributes together are 400 invalidValue.
 //   - startIndex below 1 means 1; a negative count means 0; a count above
 //     Config.MaxPageSize is capped (RFC 7644 §3.4.2.4); non-integers are 400

@@ -345,10 +345,13 @@ func TestResponseContentType(t *testing.T) {
 func TestNewValidation(t *testing.T) {
 	h := newTestHandler(t, Config{})
 	for name, cfg := range map[string]Config{
-		"no store":     {},
-		"bad base url": {Store: h.cfg.Store, BaseURL: "/relative"},
-		"bad tokens":   {Store: h.cfg.Store, Authenticator: StaticTokens{{Tenant: "a", SHA256: "plain"}}},
-		"dup types":    {Store: h.cfg.Store, ResourceTypes: append(h.cfg.ResourceTypes, h.cfg.ResourceTypes[0])},
+		"no store":           {},
+		"bad base url":       {Store: h.cfg.Store, BaseURL: "/relative"},
+		"bad tokens":         {Store: h.cfg.Store, Authenticator: StaticTokens{{Tenant: "a", SHA256: "plain"}}},
+		"dup types":          {Store: h.cfg.Store, ResourceTypes: append(h.cfg.ResourceTypes, h.cfg.ResourceTypes[0])},
+		"bad dialect":        {Store: h.cfg.Store, Defaults: TenantConfig{Dialect: 99}},
+		"bad delete":         {Store: h.cfg.Store, Defaults: TenantConfig{Delete: 2}},
+		"bad patch response": {Store: h.cfg.Store, Defaults: TenantConfig{PatchResponse: -1}},
 	} {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("%s: New succeeded", name)
