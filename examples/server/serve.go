@@ -27,6 +27,7 @@ const basePath = "/scim/v2"
 // a shutdown signal.
 const shutdownGrace = 30 * time.Second
 
+// serve runs the server until ctx is done, then shuts it down gracefully.
 func serve(ctx context.Context, cfg config, getenv func(string) string, out io.Writer, ready chan<- string) error {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 	st, err := openStore(ctx, cfg)
@@ -34,7 +35,6 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 		return err
 	}
 	defer st.Close()
-
 	admin, ok := st.(adminStore)
 	if !ok {
 		return errors.New("the store does not keep tokens and tenants")
@@ -43,25 +43,7 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 	if err != nil {
 		return err
 	}
-	dialect, err := scim.ParseDialect(cfg.dialect)
-	if err != nil {
-		return fmt.Errorf("-dialect: %w", err)
-	}
-	defaults := scim.TenantConfig{Dialect: dialect}
-	scfg := scim.Config{
-		Store:                    st,
-		Authenticator:            &scim.StoreTokens{Tokens: admin, Logger: logger},
-		Tenant:                   scim.TenantsFromStore(admin, defaults),
-		Prefix:                   basePath,
-		BaseURL:                  cfg.baseURL,
-		PublicDiscovery:          cfg.publicDis,
-		Logger:                   logger,
-		ProvisioningLogRetention: cfg.retention,
-	}
-	if pl, ok := st.(store.ProvisioningLog); ok {
-		scfg.ProvisioningLog = pl
-	}
-	h, err := scim.New(scfg)
+	h, err := newHandler(cfg, admin, logger)
 	if err != nil {
 		return err
 	}
@@ -75,16 +57,46 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	scheme := "http"
-	if cfg.tlsCert != "" {
-		scheme = "https"
-	}
 	base := cfg.baseURL
 	if base == "" {
+		scheme := "http"
+		if cfg.tlsCert != "" {
+			scheme = "https"
+		}
 		base = scheme + "://" + ln.Addr().String() + basePath
 	}
 	printBanner(out, cfg, base, secret)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	return serveUntilDone(ctx, srv, ln, cfg, logger, ready)
+}
+
+// newHandler is the SCIM handler on st: store tokens and tenants, the
+// provisioning log when the store keeps one.
+func newHandler(cfg config, st adminStore, logger *slog.Logger) (*scim.Handler, error) {
+	dialect, err := scim.ParseDialect(cfg.dialect)
+	if err != nil {
+		return nil, fmt.Errorf("-dialect: %w", err)
+	}
+	scfg := scim.Config{
+		Store:                    st,
+		Authenticator:            &scim.StoreTokens{Tokens: st, Logger: logger},
+		Tenant:                   scim.TenantsFromStore(st, scim.TenantConfig{Dialect: dialect}),
+		Prefix:                   basePath,
+		BaseURL:                  cfg.baseURL,
+		PublicDiscovery:          cfg.publicDis,
+		Logger:                   logger,
+		ProvisioningLogRetention: cfg.retention,
+	}
+	if pl, ok := st.(store.ProvisioningLog); ok {
+		scfg.ProvisioningLog = pl
+	}
+	return scim.New(scfg)
+}
+
+// serveUntilDone serves srv on ln (TLS with cfg's certificate, if any);
+// once ctx is done it lets in-flight requests finish within shutdownGrace.
+// ready, when not nil, receives the address once requests are accepted.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, cfg config, logger *slog.Logger, ready chan<- string) error {
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.tlsCert != "" {
