@@ -288,10 +288,16 @@ func (b *bulkRun) write(op *bulkOp, method, id string, strip bool) bulkOutcome {
 		}
 		wr.body = body
 	}
-	status, res, loc, err := b.h.do(b.r, wr)
-	out := bulkOutcome{status: status, location: loc, err: err}
+	status, res, err := b.h.do(b.r, wr)
+	out := bulkOutcome{status: status, err: err}
 	if res != nil {
 		out.id, out.version = res.ID, res.Meta.Version
+	}
+	if err == nil {
+		if res != nil {
+			id = res.ID
+		}
+		out.location = b.h.location(b.r, op.ti, id)
 	}
 	return out
 }

@@ -125,7 +125,7 @@ func (h *Handler) writeRequest(r *http.Request, ti *typeInfo, id string) (write,
 func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request, ti *typeInfo, id string) (wr write, status int, res *schema.Resource, ok bool) {
 	wr, err := h.writeRequest(r, ti, id)
 	if err == nil {
-		status, res, _, err = h.do(r, wr)
+		status, res, err = h.do(r, wr)
 	}
 	if err != nil {
 		WriteError(w, r, h.log, err)
@@ -136,26 +136,20 @@ func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request, ti *typeInf
 
 // do executes wr for the request's principal, in its tenant, with its
 // store.RequestInfo. It returns the status a single request answers
-// (201 for POST, 200 or 204 for PATCH, 200 for PUT, 204 for DELETE), the
-// stored resource (nil for DELETE) and its location (known before the
-// write for PUT, PATCH and DELETE, so also returned with their errors).
-func (h *Handler) do(r *http.Request, wr write) (status int, res *schema.Resource, location string, err error) {
-	if wr.method != http.MethodPost {
-		location = h.location(r, wr.ti, wr.id)
-	}
+// (201 for POST, 200 or 204 for PATCH, 200 for PUT, 204 for DELETE) and
+// the stored resource (nil for DELETE).
+func (h *Handler) do(r *http.Request, wr write) (status int, res *schema.Resource, err error) {
 	if err := checkWritable(r, wr.method); err != nil {
-		return 0, nil, location, err
+		return 0, nil, err
 	}
 	tenant, tc, err := h.tenant(r)
 	if err != nil {
-		return 0, nil, location, err
+		return 0, nil, err
 	}
 	switch wr.method {
 	case http.MethodPost:
-		if res, err = h.doCreate(r, tenant, tc, wr); err != nil {
-			return 0, nil, "", err
-		}
-		return http.StatusCreated, res, h.location(r, wr.ti, res.ID), nil
+		res, err = h.doCreate(r, tenant, tc, wr)
+		status = http.StatusCreated
 	case http.MethodPut:
 		res, err = h.doReplace(r, tenant, tc, wr)
 		status = http.StatusOK
@@ -171,9 +165,9 @@ func (h *Handler) do(r *http.Request, wr write) (status int, res *schema.Resourc
 		err = ErrMethodNotAllowed.WithDetail("%s is not a write method.", wr.method)
 	}
 	if err != nil {
-		return 0, nil, location, err
+		return 0, nil, err
 	}
-	return status, res, location, nil
+	return status, res, nil
 }
 
 // create serves POST /{type} (RFC 7644 §3.3): 201 with Location and ETag.
