@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/scimkit/scimkit/store"
@@ -29,7 +28,7 @@ type consumer struct {
 // drop that many from its head.
 func (o *outbox) passed() int {
 	if len(o.consumers) == 0 {
-		return len(o.events)
+		return o.log.len()
 	}
 	low := int64(-1)
 	for _, c := range o.consumers {
@@ -37,7 +36,7 @@ func (o *outbox) passed() int {
 			low = c.checkpoint
 		}
 	}
-	return sort.Search(len(o.events), func(i int) bool { return o.events[i].Seq > low })
+	return o.log.upTo(low)
 }
 
 // consumer returns the state of name, registering it when create is set.

@@ -2,8 +2,6 @@ package memory
 
 import (
 	"context"
-	"slices"
-	"sort"
 
 	"github.com/scimkit/scimkit/internal/wake"
 	"github.com/scimkit/scimkit/store"
@@ -14,7 +12,7 @@ import (
 type outbox struct {
 	max       int // negative: keep none (beyond what consumers need)
 	seq       int64
-	events    []store.Event
+	log       eventLog
 	consumers map[string]*consumer // store.Deliveries state, see delivery.go
 	hub       wake.Hub             // store.Notifier
 }
@@ -28,14 +26,11 @@ func (o *outbox) append(evs []store.Event) {
 		o.seq++
 		e.Seq = o.seq
 		if keep {
-			o.events = append(o.events, e)
+			o.log.push(&e)
 		}
 	}
-	bound := max(o.max, 0)
-	if len(o.events) > bound+bound/4+16 {
-		if cut := min(len(o.events)-bound, o.passed()); cut > 0 {
-			o.events = slices.Clone(o.events[cut:])
-		}
+	if extra := o.log.len() - max(o.max, 0); extra > 0 {
+		o.log.drop(min(extra, o.passed()))
 	}
 	if len(evs) > 0 {
 		o.hub.Fire()
@@ -44,21 +39,14 @@ func (o *outbox) append(evs []store.Event) {
 
 // Events implements store.Outbox: up to limit events with Seq > after, in
 // Seq order (RFC-independent; see store.Outbox). Events older than the
-// Config.OutboxSize most recent ones are gone.
+// Config.OutboxSize most recent ones are gone, unless a registered
+// delivery consumer has not passed them.
 func (s *Store) Events(ctx context.Context, after int64, limit int) ([]store.Event, error) {
 	var out []store.Event
 	err := s.tx(ctx, false, "events", func(st *state) ([]store.Event, error) {
-		evs := st.outbox.events
-		i := sort.Search(len(evs), func(i int) bool { return evs[i].Seq > after })
-		n := min(max(limit, 0), len(evs)-i)
-		out = make([]store.Event, n)
-		for j := range out {
-			e := evs[i+j]
-			e.Paths, e.Members = slices.Clone(e.Paths), slices.Clone(e.Members)
-			e.GroupsAdded, e.GroupsRemoved = slices.Clone(e.GroupsAdded), slices.Clone(e.GroupsRemoved)
-			out[j] = e
-		}
-		return nil, nil
+		var err error
+		out, err = st.outbox.log.read(after, max(limit, 0))
+		return nil, err
 	})
 	return out, err
 }
