@@ -72,8 +72,8 @@ func (c Config) validate() (Config, error) {
 // concurrent use by multiple goroutines; use one Store per database file
 // in a process.
 type Store struct {
-	write *sql.DB // one connection, BEGIN IMMEDIATE transactions
-	read  *sql.DB // read-only pool (the same DB as write for :memory:)
+	write *pool // one connection, BEGIN IMMEDIATE transactions
+	read  *pool // read-only pool (the same pool as write for :memory:)
 	now   func() time.Time
 	hub   wake.Hub // store.Notifier: fired after each commit (delivery.go)
 }
@@ -98,23 +98,29 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// named in-memory database would otherwise need shared-cache
 		// locking, which does not honour busy_timeout.
 		dsn := "file:/scimkit-" + randomName() + "?vfs=memdb&_txlock=immediate&_pragma=busy_timeout(" + busy + ")&_pragma=foreign_keys(1)"
-		if s.write, err = sql.Open("sqlite", dsn); err != nil {
+		db, err := sql.Open("sqlite", dsn)
+		if err != nil {
 			return nil, fmt.Errorf("sqlite: open: %w: %w", store.ErrUnavailable, err)
 		}
+		s.write = newPool(db)
 		s.write.SetMaxOpenConns(1)
 		s.write.SetConnMaxIdleTime(0)
 		s.write.SetConnMaxLifetime(0)
 		s.read = s.write
 	} else {
 		base := "file:" + (&url.URL{Path: cfg.Path}).EscapedPath() + "?_pragma=busy_timeout(" + busy + ")&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-		if s.write, err = sql.Open("sqlite", base+"&_txlock=immediate"); err != nil {
+		w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+		if err != nil {
 			return nil, fmt.Errorf("sqlite: open %s: %w: %w", cfg.Path, store.ErrUnavailable, err)
 		}
+		s.write = newPool(w)
 		s.write.SetMaxOpenConns(1)
-		if s.read, err = sql.Open("sqlite", base+"&_pragma=query_only(1)"); err != nil {
+		r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+		if err != nil {
 			s.write.Close()
 			return nil, fmt.Errorf("sqlite: open %s: %w: %w", cfg.Path, store.ErrUnavailable, err)
 		}
+		s.read = newPool(r)
 		s.read.SetMaxOpenConns(cfg.MaxReaders)
 	}
 	if err := s.migrate(ctx); err != nil {

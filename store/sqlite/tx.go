@@ -9,7 +9,8 @@ import (
 // change, so every timestamp of one commit is equal.
 type txn struct {
 	*sql.Tx
-	s *Store
+	s     *Store
+	stmts map[string]*sql.Stmt // statements bound to this transaction (stmt.go)
 }
 
 // writeTx runs fn in a BEGIN IMMEDIATE transaction on the write
@@ -21,6 +22,7 @@ func (s *Store) writeTx(ctx context.Context, op string, fn func(*txn) error) err
 	if err != nil {
 		return s.wrap(op, err)
 	}
+	defer s.write.prepareWanted(ctx) // after the transaction frees the connection
 	if err := fn(&txn{Tx: tx, s: s}); err != nil {
 		tx.Rollback()
 		return s.wrap(op, err)
