@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -58,6 +59,24 @@ func (d *dict) code(name string, add bool) uint64 {
 }
 
 var errCorrupt = errors.New("memory: corrupt record encoding")
+
+// encode returns the encoding of a resource's attribute map in a slice of
+// its own size. It encodes into a buffer reused by writes (under the write
+// lock) and copies: a slice grown by append would keep up to half of its
+// capacity unused for the life of the record, and leave garbage behind.
+func (st *state) encode(attrs map[string]any) ([]byte, error) {
+	b, err := st.dict.encodeAttrs(st.scratch[:0], attrs)
+	if err != nil {
+		return nil, err
+	}
+	if cap(b) <= maxScratch {
+		st.scratch = b
+	}
+	return bytes.Clone(b), nil
+}
+
+// maxScratch bounds the encoding buffer a store keeps between writes.
+const maxScratch = 64 << 10
 
 // encodeAttrs encodes a resource's attribute map.
 func (d *dict) encodeAttrs(dst []byte, m map[string]any) ([]byte, error) {

@@ -24,7 +24,7 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 		if err := t.checkUnique(keys, nil); err != nil {
 			return nil, err
 		}
-		doc, err := st.dict.encodeAttrs(nil, attrs)
+		doc, err := st.encode(attrs)
 		if err != nil {
 			return nil, err
 		}

@@ -80,7 +80,7 @@ func (st *state) prepare(td *tenantData, t *table, rec *record, u store.Update) 
 	if err := t.checkUnique(p.keys, rec); err != nil {
 		return nil, err
 	}
-	if p.doc, err = st.dict.encodeAttrs(nil, attrs); err != nil {
+	if p.doc, err = st.encode(attrs); err != nil {
 		return nil, err
 	}
 	if u.LoadMembers && ti.members != "" {
