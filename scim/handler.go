@@ -360,17 +360,3 @@ func refused(params string) bool {
 	}
 	return false
 }
-
-// writeJSON writes v with status and the SCIM media type.
-func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
-	body, err := marshal(v)
-	if err != nil {
-		WriteError(w, r, h.log, err)
-		return
-	}
-	w.Header().Set("Content-Type", contentType(r))
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(body)
-	}
-}

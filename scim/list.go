@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
-	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -29,8 +28,9 @@ type listParams struct {
 }
 
 // listResponse is the ListResponse message (RFC 7644 §3.4.2; RFC 9865 §3
-// adds nextCursor), encoded by its MarshalJSON with the ListResponse
-// schema. startIndex is omitted in cursor mode.
+// adds nextCursor), encoded by its appendJSON with the ListResponse
+// schema. startIndex is omitted in cursor mode. Resources holds presented
+// *schema.Resource values or discovery representations.
 type listResponse struct {
 	TotalResults int
 	ItemsPerPage int
@@ -275,52 +275,4 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp 
 
 func newListResponse(total int) *listResponse {
 	return &listResponse{TotalResults: total, Resources: []any{}}
-}
-
-// MarshalJSON encodes the ListResponse with each resource's own encoding
-// spliced in as is: through json.Marshal, every resource's MarshalJSON
-// output would be validated and compacted a second time.
-func (l *listResponse) MarshalJSON() ([]byte, error) {
-	var small [4][]byte
-	items, size := small[:0], 0
-	for _, v := range l.Resources {
-		data, err := marshal(v)
-		if err != nil {
-			return nil, err
-		}
-		items, size = append(items, data), size+len(data)+1
-	}
-	b := make([]byte, 0, size+len(l.NextCursor)+160)
-	b = append(b, `{"schemas":["`+schema.ListResponseSchema+`"],"totalResults":`...)
-	b = strconv.AppendInt(b, int64(l.TotalResults), 10)
-	b = append(b, `,"itemsPerPage":`...)
-	b = strconv.AppendInt(b, int64(l.ItemsPerPage), 10)
-	if l.StartIndex != 0 {
-		b = append(b, `,"startIndex":`...)
-		b = strconv.AppendInt(b, int64(l.StartIndex), 10)
-	}
-	if l.NextCursor != "" {
-		cur, err := json.Marshal(l.NextCursor)
-		if err != nil {
-			return nil, err
-		}
-		b = append(append(b, `,"nextCursor":`...), cur...)
-	}
-	b = append(b, `,"Resources":[`...)
-	for i, data := range items {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, data...)
-	}
-	return append(b, "]}"...), nil
-}
-
-// marshal encodes v, calling a json.Marshaler directly: json.Marshal would
-// validate and compact its output again.
-func marshal(v any) ([]byte, error) {
-	if m, ok := v.(json.Marshaler); ok {
-		return m.MarshalJSON()
-	}
-	return json.Marshal(v)
 }
