@@ -25,6 +25,9 @@ type listParams struct {
 	cursor            string
 	useCursor         bool
 	attrs, excl       []string
+	// expr, when not nil, is filter already parsed (root queries parse
+	// once for every type).
+	expr filter.Expr
 }
 
 // listResponse is the ListResponse message (RFC 7644 §3.4.2; RFC 9865 §3
@@ -185,11 +188,15 @@ func (h *Handler) query(ti *typeInfo, lp listParams) (store.Query, error) {
 	if lp.countSet {
 		q.Count = min(max(lp.count, 0), h.cfg.MaxPageSize)
 	}
-	if f := strings.TrimSpace(lp.filter); f != "" {
-		e, err := h.cfg.Filter.Parse(f)
-		if err != nil {
+	e := lp.expr
+	if f := strings.TrimSpace(lp.filter); e == nil && f != "" {
+		var err error
+		if e, err = h.cfg.Filter.Parse(f); err != nil {
 			return q, err
 		}
+	}
+	if e != nil {
+		var err error
 		if q.Filter, err = filter.Bind(ti.rt, e); err != nil {
 			return q, err
 		}

@@ -46,14 +46,15 @@ func (h *Handler) rootList(w http.ResponseWriter, r *http.Request, lp listParams
 		WriteError(w, r, h.log, err)
 		return
 	}
-	if err := h.checkRootFilter(lp.filter); err != nil {
+	e, err := h.rootFilter(lp.filter)
+	if err != nil {
 		WriteError(w, r, h.log, err)
 		return
 	}
 	var parts []rootPart
 	var firstErr error
 	for _, ti := range h.types {
-		q, err := h.rootQueryFor(ti, lp)
+		q, err := h.rootQueryFor(ti, lp, e)
 		if errors.Is(err, errNoMatch) {
 			continue
 		}
@@ -79,15 +80,16 @@ func (h *Handler) rootList(w http.ResponseWriter, r *http.Request, lp listParams
 	h.rootPage(w, r, tenant, lp, parts)
 }
 
-// checkRootFilter rejects (400 invalidFilter) a root filter naming an
-// attribute that no configured resource type has.
-func (h *Handler) checkRootFilter(f string) error {
+// rootFilter parses a root query's filter once for every type (nil when
+// there is none) and rejects (400 invalidFilter) one naming an attribute
+// that no configured resource type has.
+func (h *Handler) rootFilter(f string) (filter.Expr, error) {
 	if strings.TrimSpace(f) == "" {
-		return nil
+		return nil, nil
 	}
 	e, err := h.cfg.Filter.Parse(f)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	filter.Walk(e, func(x filter.Expr) bool {
 		var p filter.AttrPath
@@ -107,7 +109,7 @@ func (h *Handler) checkRootFilter(f string) error {
 		err = ErrInvalidFilter.WithDetail("No resource type has the attribute %q.", pathString(p))
 		return false
 	})
-	return err
+	return e, err
 }
 
 func pathString(p filter.AttrPath) string {
@@ -125,24 +127,20 @@ func pathString(p filter.AttrPath) string {
 var errNoMatch = errors.New("filter matches nothing of this type")
 
 // rootQueryFor builds the query of lp for one type of a root query, after
-// pruning the filter's comparisons on attributes the type lacks.
-func (h *Handler) rootQueryFor(ti *typeInfo, lp listParams) (store.Query, error) {
-	f := strings.TrimSpace(lp.filter)
-	if f == "" {
+// pruning the comparisons of the parsed filter e (nil: none) on attributes
+// the type lacks.
+func (h *Handler) rootQueryFor(ti *typeInfo, lp listParams, e filter.Expr) (store.Query, error) {
+	if e == nil {
 		return h.query(ti, lp)
-	}
-	e, err := h.cfg.Filter.Parse(f)
-	if err != nil {
-		return store.Query{}, err
 	}
 	e, t := pruneUnknown(ti.rt, e)
 	switch t {
 	case truthFalse:
 		return store.Query{}, errNoMatch
 	case truthTrue:
-		lp.filter = ""
+		lp.filter, lp.expr = "", nil
 	default:
-		lp.filter = e.String()
+		lp.expr = e
 	}
 	return h.query(ti, lp)
 }
