@@ -9,43 +9,41 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// deliver hands ev to h until it succeeds, retrying with backoff; after a
-// permanent failure or the last allowed attempt it parks ev. flush runs
-// before each backoff wait so that progress made before ev is durable. It
-// returns an error only when ctx is done or ev could not be parked; the
-// event is then delivered again by the next session.
-func (d *Dispatcher) deliver(ctx context.Context, name string, h Handler, ev Event, flush func() error) error {
-	attempts, err := d.try(ctx, name, h, ev, flush)
-	if err == nil {
-		return nil
+// attempt makes the attempt-th delivery of ev to h. It parks ev after a
+// permanent failure or the last allowed attempt; the outcome says whether
+// ev is finished (delivered or parked), should be retried, or could not
+// be handled because ctx is done or parking failed (ev is then delivered
+// again by the next session).
+func (d *Dispatcher) attempt(ctx context.Context, name string, h Handler, ev Event, attempt int) outcome {
+	err := call(ctx, h, ev)
+	switch {
+	case err == nil:
+		return outcome{}
+	case ctx.Err() != nil:
+		return outcome{fatal: context.Cause(ctx)}
+	case !IsPermanent(err) && attempt < d.cfg.Retry.MaxAttempts:
+		return outcome{retry: err}
 	}
-	if ctx.Err() != nil {
-		return context.Cause(ctx)
-	}
-	if perr := d.deliv.Park(ctx, name, ev, attempts, err.Error()); perr != nil {
-		return fmt.Errorf("hooks: park event %s: %w", ev.ID, perr)
+	if perr := d.deliv.Park(ctx, name, ev, attempt, err.Error()); perr != nil {
+		return outcome{fatal: fmt.Errorf("hooks: park event %s: %w", ev.ID, errors.Join(context.Cause(ctx), perr))}
 	}
 	d.log.Error("hooks: event parked", "consumer", name, "event", ev.ID, "type", ev.Type,
-		"tenant", ev.Tenant, "resource", ev.ResourceID, "attempts", attempts, "err", err)
-	return nil
+		"tenant", ev.Tenant, "resource", ev.ResourceID, "attempts", attempt, "err", err)
+	return outcome{}
 }
 
-// try delivers ev with retries and returns the number of attempts made
-// and the last error (nil on success).
-func (d *Dispatcher) try(ctx context.Context, name string, h Handler, ev Event, flush func() error) (int, error) {
+// try delivers ev with retries, waiting out each backoff, and returns the
+// number of attempts made and the last error (nil on success). Replay
+// uses it.
+func (d *Dispatcher) try(ctx context.Context, name string, h Handler, ev Event) (int, error) {
 	for attempt := 1; ; attempt++ {
 		err := call(ctx, h, ev)
 		if err == nil || ctx.Err() != nil || IsPermanent(err) || attempt >= d.cfg.Retry.MaxAttempts {
 			return attempt, err
 		}
 		wait := d.cfg.Retry.Backoff(attempt)
-		d.log.Warn("hooks: delivery failed, will retry", "consumer", name, "event", ev.ID, "type", ev.Type,
+		d.log.Warn("hooks: replay failed, will retry", "consumer", name, "event", ev.ID, "type", ev.Type,
 			"attempt", attempt, "backoff", wait, "err", err)
-		if flush != nil {
-			if ferr := flush(); ferr != nil {
-				return attempt, ferr
-			}
-		}
 		select {
 		case <-ctx.Done():
 			return attempt, err
@@ -93,7 +91,7 @@ func (d *Dispatcher) Replay(ctx context.Context, consumer string, eventIDs ...st
 		if len(eventIDs) > 0 && !slices.Contains(eventIDs, p.Event.ID) {
 			continue
 		}
-		attempts, err := d.try(ctx, consumer, h, p.Event, nil)
+		attempts, err := d.try(ctx, consumer, h, p.Event)
 		if ctx.Err() != nil {
 			return errors.Join(append(errs, context.Cause(ctx))...)
 		}

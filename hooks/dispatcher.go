@@ -21,6 +21,8 @@ const (
 	DefaultPollInterval = time.Second
 	DefaultBatch        = 256
 	DefaultLeaseTTL     = 15 * time.Second
+	DefaultConcurrency  = 16
+	DefaultWindow       = 4096
 )
 
 // Config configures NewDispatcher. Store and Handlers are required; every
@@ -47,8 +49,22 @@ type Config struct {
 	// was not woken by the store (and how often a standby replica tries to
 	// take over a lease). Default 1s.
 	PollInterval time.Duration
-	// Batch is the number of events read per round. Default 256.
+	// Batch is the number of events read per round. Default 256 (at most
+	// Window).
 	Batch int
+	// Concurrency is how many events a consumer delivers at once, each of
+	// another resource (default 16). The events of one resource (tenant,
+	// resource type and id; a user.groups_changed event is about the
+	// user) are delivered one at a time in Seq order; a resource whose
+	// event is waiting for a retry holds back only its own later events.
+	// Handlers must therefore be safe for concurrent use. 1 delivers one
+	// event at a time (in Seq order while nothing fails).
+	Concurrency int
+	// Window bounds the events a consumer has read but not finished
+	// (queued behind an earlier event of their resource, being delivered
+	// or waiting for a retry): when Window-Batch are pending it stops
+	// reading until some finish. Default 4096.
+	Window int
 	// LeaseTTL is how long a consumer's lease lasts without renewal; it is
 	// renewed every LeaseTTL/3. A replica that dies is replaced by another
 	// after at most LeaseTTL. Default 15s.
@@ -100,11 +116,13 @@ func NewDispatcher(cfg Config) (*Dispatcher, error) {
 	if cfg.Retry, err = cfg.Retry.withDefaults(); err != nil {
 		return nil, err
 	}
-	if cfg.PollInterval < 0 || cfg.Batch < 0 || cfg.LeaseTTL < 0 {
-		return nil, errors.New("hooks: Config.PollInterval, Batch and LeaseTTL must not be negative")
+	if cfg.PollInterval < 0 || cfg.Batch < 0 || cfg.LeaseTTL < 0 || cfg.Concurrency < 0 || cfg.Window < 0 {
+		return nil, errors.New("hooks: Config.PollInterval, Batch, LeaseTTL, Concurrency and Window must not be negative")
 	}
 	cfg.PollInterval = cmp.Or(cfg.PollInterval, DefaultPollInterval)
-	cfg.Batch = cmp.Or(cfg.Batch, DefaultBatch)
+	cfg.Concurrency = cmp.Or(cfg.Concurrency, DefaultConcurrency)
+	cfg.Window = cmp.Or(cfg.Window, DefaultWindow)
+	cfg.Batch = min(cmp.Or(cfg.Batch, DefaultBatch), cfg.Window)
 	cfg.LeaseTTL = cmp.Or(cfg.LeaseTTL, DefaultLeaseTTL)
 	d.cfg = cfg
 	d.notifier, _ = cfg.Store.(store.Notifier)
@@ -121,9 +139,11 @@ func NewDispatcher(cfg Config) (*Dispatcher, error) {
 // runs in its own goroutine: it leases the consumer (so that, of several
 // replicas running a Dispatcher on one database, one delivers and the
 // others stand by), reads the events after the consumer's checkpoint in
-// Seq order, hands each to the handler (retrying with backoff, parking
-// it after RetryPolicy.MaxAttempts or a Permanent error) and advances the
-// checkpoint. Store errors are logged and retried; Run never gives up.
+// Seq order into per-resource lanes, hands each lane's events to the
+// handler in order, lanes in parallel up to Config.Concurrency (retrying
+// with backoff, parking an event after RetryPolicy.MaxAttempts or a
+// Permanent error) and advances the checkpoint to the highest Seq below
+// which every event is finished. Store errors are logged and retried; Run never gives up.
 // On return the leases are released so another replica takes over at
 // once. A Dispatcher runs at most once at a time; a second concurrent Run
 // returns an error.
@@ -184,8 +204,9 @@ func (d *Dispatcher) release(ctx context.Context, name string) {
 	d.deliv.Lease(ctx, name, d.owner, 0)
 }
 
-// session delivers for consumer name while the lease is held. It returns
-// when ctx is done, the lease is lost, or the store fails.
+// session delivers for consumer name while the lease is held, in lanes
+// (see session.run). It returns when ctx is done, the lease is lost, or
+// the store fails.
 func (d *Dispatcher) session(ctx context.Context, name string, h Handler, wake chan struct{}) error {
 	sctx, cancel := context.WithCancelCause(ctx)
 	var wg sync.WaitGroup
@@ -196,69 +217,7 @@ func (d *Dispatcher) session(ctx context.Context, name string, h Handler, wake c
 	if err != nil {
 		return err
 	}
-	p := &progress{d: d, ctx: sctx, name: name, done: cp, saved: cp}
-	defer p.flushDetached()
-	for {
-		evs, err := d.outbox.Events(sctx, p.done, d.cfg.Batch)
-		if err != nil {
-			return errors.Join(context.Cause(sctx), err)
-		}
-		if len(evs) == 0 {
-			if err := p.flush(); err != nil {
-				return err
-			}
-			select {
-			case <-sctx.Done():
-				return context.Cause(sctx)
-			case <-wake:
-			case <-d.clock.After(d.cfg.PollInterval):
-			}
-			continue
-		}
-		for _, ev := range evs {
-			if err := d.deliver(sctx, name, h, ev, p.flush); err != nil {
-				return err
-			}
-			p.done = ev.Seq
-		}
-		if err := p.flush(); err != nil {
-			return err
-		}
-	}
-}
-
-// progress tracks what a session has finished (done) and made durable
-// (saved).
-type progress struct {
-	d           *Dispatcher
-	ctx         context.Context
-	name        string
-	done, saved int64
-}
-
-// flush advances the checkpoint to done.
-func (p *progress) flush() error {
-	if p.done == p.saved {
-		return nil
-	}
-	if err := p.d.deliv.Advance(p.ctx, p.name, p.d.owner, p.done); err != nil {
-		return err
-	}
-	p.saved = p.done
-	return nil
-}
-
-// flushDetached saves progress when the session ends because its context
-// is done (a graceful stop), so a restart does not redeliver.
-func (p *progress) flushDetached() {
-	if p.done == p.saved {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), 5*time.Second)
-	defer cancel()
-	if err := p.d.deliv.Advance(ctx, p.name, p.d.owner, p.done); err == nil {
-		p.saved = p.done
-	}
+	return newSession(d, sctx, cancel, name, h, cp).run(wake)
 }
 
 // errLeaseLost cancels a session whose lease another owner took.

@@ -18,17 +18,34 @@
 // Handlers (HandlerFunc adapts a function). Each consumer (a named
 // handler) has its own durable checkpoint, retries and parked events:
 //
-//   - Order: a consumer sees events one at a time in commit (Seq) order, so
-//     in order per resource.
+//   - Order: per resource. A consumer partitions its events into lanes by
+//     resource (tenant, resource type and id; user.groups_changed is about
+//     the user, so it is ordered with the user's own events). A lane
+//     delivers one event at a time, in commit (Seq) order; different lanes
+//     run in parallel, up to Config.Concurrency events at once (default
+//     16), so handlers must be safe for concurrent use. There is no order
+//     across resources.
+//   - No head-of-line blocking: an event waiting for a retry holds back
+//     only its own resource's later events, and no delivery slot while it
+//     waits. A revoker failing for one user does not delay the
+//     deactivation of another.
 //   - Retries: a failed delivery is retried with exponential backoff and
 //     jitter (RetryPolicy); after MaxAttempts, or at once for an error
-//     wrapped with Permanent, the event is parked (dead-lettered) and the
-//     consumer moves on. Dispatcher.Parked lists parked events and
+//     wrapped with Permanent, the event is parked (dead-lettered) and its
+//     lane moves on. Dispatcher.Parked lists parked events and
 //     Dispatcher.Replay redelivers them.
-//   - At least once: the checkpoint advances after delivery, so after a
-//     crash the events delivered since the last checkpoint are delivered
-//     again. Handlers must be idempotent: drop duplicates by Event.ID and
-//     stale events by Event.Version (per resource) or Seq.
+//   - Checkpoint: the durable checkpoint advances to the highest Seq below
+//     which every event is finished (delivered or parked), never past an
+//     event still being delivered or retried. Config.Window bounds how
+//     far the lanes run ahead of it (events read but unfinished).
+//   - At least once: after a crash (or a lost lease) the next holder
+//     starts from the checkpoint, so it redelivers the oldest unfinished
+//     event and every event after it, including those other lanes had
+//     already delivered (the checkpoint is saved after each read batch,
+//     when the consumer catches up and when it stops). A graceful stop
+//     saves it first, so it redelivers only events after one that was not
+//     finished. Handlers must be idempotent: drop duplicates by Event.ID
+//     and stale events by Event.Version (per resource) or Seq.
 //   - Never in the request path: SCIM writes only insert outbox rows;
 //     dispatching runs in its own goroutines, so a slow or failing hook never
 //     slows a SCIM request.

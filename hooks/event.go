@@ -17,8 +17,10 @@ import (
 // stale events by Version (per resource) or Seq.
 type Event = store.Event
 
-// Handler receives events, one at a time per consumer, in commit (Seq)
-// order, so in commit order per resource. A nil error acknowledges the
+// Handler receives events in commit (Seq) order per resource, one at a
+// time per resource (tenant, resource type and id); events of different
+// resources may be delivered concurrently (Config.Concurrency), so a
+// Handler must be safe for concurrent use. A nil error acknowledges the
 // event; an error makes the Dispatcher retry it with backoff, and an error
 // wrapped with Permanent (or the last allowed attempt) parks it. Handlers
 // must be idempotent (delivery is at least once) and should honour ctx,
