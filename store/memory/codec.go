@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/scimkit/scimkit/schema"
 )
@@ -20,11 +21,21 @@ import (
 //	tagFloat   8 bytes, IEEE 754 little endian
 //	tagMap     uvarint count, then count × (key, value)
 //	tagList    uvarint count, then count × value
+//	tagValue   uvarint n: entry n of the store's dictionary of values
+//	tagRef     uvarint n: the same string as the n-th string of at least
+//	           minRef bytes written with tagString earlier in the record
+//	           (userName repeated as an email, displayName as
+//	           name.formatted)
 //
 // A map key is a uvarint code: 0 is followed by the key inline (uvarint
 // length, bytes); n > 0 is entry n-1 of the store's dictionary of names.
 // Names are attribute names and extension URNs, so the dictionary stays
-// small; it is capped at maxDict entries, later names are written inline.
+// small. The dictionary of values holds the values of enumerated
+// attributes (valueKeys: "work", "home", departments), which repeat across
+// resources. Each dictionary is capped at maxDict entries; later strings
+// are written inline. An encoding depends only on the attributes and the
+// dictionaries, which only grow, so equal attributes encode to equal bytes
+// (used to detect no-op updates).
 const (
 	tagString byte = iota + 1
 	tagTrue
@@ -33,29 +44,62 @@ const (
 	tagFloat
 	tagMap
 	tagList
+	tagValue
+	tagRef
 )
 
-const maxDict = 1 << 14
+const (
+	maxDict = 1 << 14
+	minRef  = 4  // a reference takes two bytes
+	maxRefs = 64 // strings a record's encoding may refer back to
+)
 
-// dict interns map keys. It is only modified under the write lock.
+// valueKeys are the attributes whose string values go into the dictionary
+// of values: "type" sub-attributes and the enumerated attributes of RFC
+// 7643 §4.1.1 and §4.3, whose values come from a small set.
+var valueKeys = map[string]bool{
+	"type": true, "userType": true, "preferredLanguage": true, "locale": true, "timezone": true, "title": true,
+	"country": true, "department": true, "division": true, "organization": true, "costCenter": true,
+}
+
+// dict interns map keys and enumerated values. It is only modified under
+// the write lock.
 type dict struct {
-	names []string
+	names, values codes
+}
+
+// codes interns strings: codes[s] is 1 + the index of s in list.
+type codes struct {
+	list  []string
 	codes map[string]uint64
 }
 
-func newDict() dict { return dict{codes: map[string]uint64{}} }
+func newDict() dict { return dict{} }
 
-func (d *dict) code(name string, add bool) uint64 {
-	if c, ok := d.codes[name]; ok {
-		return c
+// code returns the code of s, adding it when add is set and there is room,
+// or 0.
+func (c *codes) code(s string, add bool) uint64 {
+	if n, ok := c.codes[s]; ok {
+		return n
 	}
-	if !add || len(d.names) >= maxDict {
+	if !add || len(c.list) >= maxDict {
 		return 0
 	}
-	d.names = append(d.names, name)
-	c := uint64(len(d.names))
-	d.codes[name] = c
-	return c
+	if c.codes == nil {
+		c.codes = map[string]uint64{}
+	}
+	c.list = append(c.list, s)
+	n := uint64(len(c.list))
+	c.codes[s] = n
+	return n
+}
+
+// get returns the string of code n.
+func (c *codes) get(n uint64) (string, bool) {
+	if n == 0 || n > uint64(len(c.list)) {
+		return "", false
+	}
+	return c.list[n-1], true
 }
 
 var errCorrupt = errors.New("memory: corrupt record encoding")
@@ -65,12 +109,15 @@ var errCorrupt = errors.New("memory: corrupt record encoding")
 // lock) and copies: a slice grown by append would keep up to half of its
 // capacity unused for the life of the record, and leave garbage behind.
 func (st *state) encode(attrs map[string]any) ([]byte, error) {
-	b, err := st.dict.encodeAttrs(st.scratch[:0], attrs)
+	e := &st.enc
+	e.d, e.dst, e.refs = &st.dict, e.dst[:0], e.refs[:0]
+	err := e.mapBody(attrs)
+	b := e.dst
+	if cap(b) > maxScratch {
+		e.dst = nil
+	}
 	if err != nil {
 		return nil, err
-	}
-	if cap(b) <= maxScratch {
-		st.scratch = b
 	}
 	return bytes.Clone(b), nil
 }
@@ -78,37 +125,39 @@ func (st *state) encode(attrs map[string]any) ([]byte, error) {
 // maxScratch bounds the encoding buffer a store keeps between writes.
 const maxScratch = 64 << 10
 
-// encodeAttrs encodes a resource's attribute map.
-func (d *dict) encodeAttrs(dst []byte, m map[string]any) ([]byte, error) {
-	return d.encodeMapBody(dst, m)
+// encoder writes the compact encoding; its buffers are reused.
+type encoder struct {
+	d    *dict
+	dst  []byte
+	refs []string // strings tagRef may refer to
+	keys []string // a stack of the sorted keys of the maps being encoded
 }
 
-func (d *dict) encodeMapBody(dst []byte, m map[string]any) ([]byte, error) {
-	n := 0
-	for _, v := range m {
+func (e *encoder) mapBody(m map[string]any) error {
+	base := len(e.keys)
+	for k, v := range m {
 		if v != nil {
-			n++
+			e.keys = append(e.keys, k)
 		}
 	}
-	dst = binary.AppendUvarint(dst, uint64(n))
+	defer func() { clear(e.keys[base:]); e.keys = e.keys[:base] }()
 	// Key order does not matter for decoding, but a canonical order makes
 	// equal maps encode to equal bytes (used to detect no-op updates).
-	for _, k := range sortedKeys(m) {
-		v := m[k]
-		if v == nil {
-			continue
-		}
-		c := d.code(k, true)
-		dst = binary.AppendUvarint(dst, c)
+	keys := e.keys[base:]
+	slices.Sort(keys)
+	e.dst = binary.AppendUvarint(e.dst, uint64(len(keys)))
+	for i := range keys {
+		k := e.keys[base+i] // e.keys may have been reallocated by nested maps
+		c := e.d.names.code(k, true)
+		e.dst = binary.AppendUvarint(e.dst, c)
 		if c == 0 {
-			dst = appendString(dst, k)
+			e.dst = appendString(e.dst, k)
 		}
-		var err error
-		if dst, err = d.encodeValue(dst, v); err != nil {
-			return nil, fmt.Errorf("attribute %q: %w", k, err)
+		if err := e.value(k, m[k]); err != nil {
+			return fmt.Errorf("attribute %q: %w", k, err)
 		}
 	}
-	return dst, nil
+	return nil
 }
 
 func appendString(dst []byte, s string) []byte {
@@ -116,52 +165,79 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, s...)
 }
 
-func (d *dict) encodeValue(dst []byte, v any) ([]byte, error) {
+// str writes a string value of attribute key.
+func (e *encoder) str(key, s string) {
+	if valueKeys[key] && len(s) <= 64 {
+		if c := e.d.values.code(s, true); c > 0 {
+			e.dst = binary.AppendUvarint(append(e.dst, tagValue), c)
+			return
+		}
+	}
+	if len(s) >= minRef {
+		for i, r := range e.refs {
+			if r == s {
+				e.dst = binary.AppendUvarint(append(e.dst, tagRef), uint64(i))
+				return
+			}
+		}
+		if len(e.refs) < maxRefs {
+			e.refs = append(e.refs, s)
+		}
+	}
+	e.dst = appendString(append(e.dst, tagString), s)
+}
+
+// value writes v, the value of attribute key (or an element of it).
+func (e *encoder) value(key string, v any) error {
 	switch v := v.(type) {
 	case string:
-		return appendString(append(dst, tagString), v), nil
+		e.str(key, v)
 	case bool:
 		if v {
-			return append(dst, tagTrue), nil
+			e.dst = append(e.dst, tagTrue)
+		} else {
+			e.dst = append(e.dst, tagFalse)
 		}
-		return append(dst, tagFalse), nil
 	case int64:
-		return binary.AppendVarint(append(dst, tagInt), v), nil
+		e.dst = binary.AppendVarint(append(e.dst, tagInt), v)
 	case int:
-		return binary.AppendVarint(append(dst, tagInt), int64(v)), nil
+		e.dst = binary.AppendVarint(append(e.dst, tagInt), int64(v))
 	case float64:
-		return binary.LittleEndian.AppendUint64(append(dst, tagFloat), math.Float64bits(v)), nil
+		e.dst = binary.LittleEndian.AppendUint64(append(e.dst, tagFloat), math.Float64bits(v))
 	case json.Number:
 		if i, err := v.Int64(); err == nil {
-			return d.encodeValue(dst, i)
+			return e.value(key, i)
 		}
 		f, err := v.Float64()
 		if err != nil {
-			return nil, schema.ErrInvalidValue.WithDetail("number %s is out of range", v)
+			return schema.ErrInvalidValue.WithDetail("number %s is out of range", v)
 		}
-		return d.encodeValue(dst, f)
+		return e.value(key, f)
 	case map[string]any:
-		return d.encodeMapBody(append(dst, tagMap), v)
+		e.dst = append(e.dst, tagMap)
+		return e.mapBody(v)
 	case []any:
-		dst = binary.AppendUvarint(append(dst, tagList), uint64(len(v)))
-		for _, e := range v {
-			if e == nil {
-				return nil, schema.ErrInvalidValue.WithDetail("null inside a multi-valued attribute")
+		e.dst = binary.AppendUvarint(append(e.dst, tagList), uint64(len(v)))
+		for _, x := range v {
+			if x == nil {
+				return schema.ErrInvalidValue.WithDetail("null inside a multi-valued attribute")
 			}
-			var err error
-			if dst, err = d.encodeValue(dst, e); err != nil {
-				return nil, err
+			if err := e.value(key, x); err != nil {
+				return err
 			}
 		}
-		return dst, nil
+	default:
+		return schema.ErrInvalidValue.WithDetail("unsupported value of Go type %T", v)
 	}
-	return nil, schema.ErrInvalidValue.WithDetail("unsupported value of Go type %T", v)
+	return nil
 }
 
 // decoder reads the compact encoding.
 type decoder struct {
-	d   *dict
-	buf []byte
+	d    *dict
+	buf  []byte
+	refs [maxRefs]string // strings tagRef may refer to
+	n    int             // of refs
 }
 
 func (d *dict) decodeAttrs(b []byte) (map[string]any, error) {
@@ -203,16 +279,14 @@ func (dec *decoder) mapBody() (map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		var k string
-		switch {
-		case c == 0:
-			if k, err = dec.str(); err != nil {
-				return nil, err
-			}
-		case c <= uint64(len(dec.d.names)):
-			k = dec.d.names[c-1]
-		default:
-			return nil, errCorrupt
+		k, ok := dec.d.names.get(c)
+		if c == 0 {
+			k, err = dec.str()
+		} else if !ok {
+			err = errCorrupt
+		}
+		if err != nil {
+			return nil, err
 		}
 		if m[k], err = dec.value(); err != nil {
 			return nil, err
@@ -229,7 +303,14 @@ func (dec *decoder) value() (any, error) {
 	dec.buf = dec.buf[1:]
 	switch tag {
 	case tagString:
-		return dec.str()
+		s, err := dec.str()
+		if len(s) >= minRef && dec.n < maxRefs {
+			dec.refs[dec.n] = s
+			dec.n++
+		}
+		return s, err
+	case tagValue, tagRef:
+		return dec.shared(tag)
 	case tagTrue:
 		return true, nil
 	case tagFalse:
@@ -251,17 +332,40 @@ func (dec *decoder) value() (any, error) {
 	case tagMap:
 		return dec.mapBody()
 	case tagList:
-		n, err := dec.uvarint()
-		if err != nil || n > uint64(len(dec.buf)) {
-			return nil, errCorrupt
-		}
-		out := make([]any, n)
-		for i := range out {
-			if out[i], err = dec.value(); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
+		return dec.list()
 	}
 	return nil, errCorrupt
+}
+
+// shared reads a string of the dictionary of values or a reference.
+func (dec *decoder) shared(tag byte) (any, error) {
+	n, err := dec.uvarint()
+	if err != nil {
+		return nil, err
+	}
+	if tag == tagRef {
+		if n >= uint64(dec.n) {
+			return nil, errCorrupt
+		}
+		return dec.refs[n], nil
+	}
+	s, ok := dec.d.values.get(n)
+	if !ok {
+		return nil, errCorrupt
+	}
+	return s, nil
+}
+
+func (dec *decoder) list() (any, error) {
+	n, err := dec.uvarint()
+	if err != nil || n > uint64(len(dec.buf)) {
+		return nil, errCorrupt
+	}
+	out := make([]any, n)
+	for i := range out {
+		if out[i], err = dec.value(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -44,7 +44,7 @@ type state struct {
 	seq     uint64 // creation sequence of records and memberships
 	tenants map[string]*tenantData
 	dict    dict
-	scratch []byte // encoding buffer of writes (see encode)
+	enc     encoder // of writes (see encode)
 	outbox  outbox
 	admin   adminState // tenants, tokens, provisioning log (admin.go)
 	// infos caches the typeInfo of each *schema.ResourceType seen, so that

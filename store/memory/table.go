@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"maps"
 	"slices"
 	"sort"
 	"sync/atomic"
@@ -222,13 +221,4 @@ func (o *order) collect(i, n int, out []*record) ([]*record, int) {
 func (o *order) all() []*record {
 	out, _ := o.collect(0, o.live, make([]*record, 0, o.live))
 	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	if len(m) == 1 {
-		for k := range m {
-			return []string{k}
-		}
-	}
-	return slices.Sorted(maps.Keys(m))
 }
