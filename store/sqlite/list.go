@@ -58,7 +58,8 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 
 func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, p plan, cur *cursor) (*store.Page, error) {
 	page := &store.Page{}
-	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM resources r WHERE "+p.where.sql, p.where.args...).Scan(&page.TotalResults); err != nil {
+	var err error
+	if page.TotalResults, err = s.total(ctx, tenant, rt, q, p); err != nil {
 		return nil, err
 	}
 	if q.Count <= 0 || page.TotalResults == 0 {
@@ -74,8 +75,7 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 	} else if q.StartIndex > 1 {
 		offset = q.StartIndex - 1
 	}
-	query := "SELECT " + rowCols + ", " + keyCol(p.key) + " FROM resources r WHERE " + where.sql + orderBy(p.key, p.desc) + " LIMIT ? OFFSET ?"
-	rows, err := s.read.QueryContext(ctx, query, append(where.args, limit, offset)...)
+	rows, err := s.read.QueryContext(ctx, pageQuery(p, where), append(where.args, limit, offset)...)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +93,32 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 	}
 	rows.Close()
 	return s.finish(ctx, tenant, rt, q, page, last)
+}
+
+// total is the exact number of matches: for no filter, the count the
+// triggers of migration 0005 keep per tenant and type; else a count of the
+// matches (through an index when the filter has one).
+func (s *Store) total(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, p plan) (int, error) {
+	var n int
+	if q.Filter == nil {
+		err := s.read.QueryRowContext(ctx, "SELECT n FROM counts WHERE tenant = ? AND type = ?", tenant, rt.Name).Scan(&n)
+		if isNoRows(err) {
+			return 0, nil
+		}
+		return n, err
+	}
+	err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM resources r WHERE "+p.where.sql, p.where.args...).Scan(&n)
+	return n, err
+}
+
+// pageQuery selects the page (its last two parameters are LIMIT and
+// OFFSET): the sequence numbers of the page are found first, so that
+// OFFSET skips entries of the narrow (tenant, type, seq) index rather than
+// rows, and only the page's rows are read.
+func pageQuery(p plan, where pred) string {
+	order := orderBy(p.key, p.desc)
+	return "SELECT " + rowCols + ", " + keyCol(p.key) + " FROM resources r WHERE r.seq IN (SELECT r.seq FROM resources r WHERE " +
+		where.sql + order + " LIMIT ? OFFSET ?)" + order
 }
 
 // keyed is a row with its sort key.
@@ -132,10 +158,10 @@ func (s *Store) finish(ctx context.Context, tenant string, rt *schema.ResourceTy
 		page.NextCursor = cursor{Key: l.key, Null: l.key == nil, Seq: l.seq, Query: fingerprint(rt, q)}.encode()
 	}
 	for _, k := range rows {
-		if err := s.complete(ctx, s.read, tenant, rt, k.res, q.Read); err != nil {
-			return nil, err
-		}
 		page.Resources = append(page.Resources, k.res)
+	}
+	if err := s.completeAll(ctx, s.read, tenant, rt, page.Resources, q.Read); err != nil {
+		return nil, err
 	}
 	return page, nil
 }
@@ -159,10 +185,7 @@ func (s *Store) listMatch(ctx context.Context, tenant string, rt *schema.Resourc
 	var picked []*keyed
 	seen := map[int64]bool{}
 	query := "SELECT " + rowCols + ", " + keyCol(p.key) + " FROM resources r WHERE " + p.where.sql + orderBy(p.key, p.desc)
-	err := s.scan(ctx, query, p.where.args, rt, func(k *keyed) error {
-		if err := s.complete(ctx, s.read, tenant, rt, k.res, load); err != nil {
-			return err
-		}
+	err := s.scan(ctx, tenant, query, p.where.args, rt, load, func(k *keyed) error {
 		if !filter.Match(rt, q.Filter, k.res) {
 			return nil
 		}
@@ -184,7 +207,8 @@ func (s *Store) listMatch(ctx context.Context, tenant string, rt *schema.Resourc
 	if after != nil && want > 0 {
 		// Second pass: the matches after the cursor, in order.
 		query := "SELECT " + rowCols + ", " + keyCol(p.key) + " FROM resources r WHERE " + p.where.sql + " AND " + after.sql + orderBy(p.key, p.desc)
-		err = s.scan(ctx, query, append(append([]any(nil), p.where.args...), after.args...), rt, func(k *keyed) error {
+		none := store.ReadOptions{OmitMembers: true, OmitGroups: true}
+		err = s.scan(ctx, tenant, query, append(append([]any(nil), p.where.args...), after.args...), rt, none, func(k *keyed) error {
 			if seen[k.seq] && len(picked) < want {
 				picked = append(picked, k)
 			}
@@ -212,8 +236,9 @@ func attrName(a *schema.Attribute) string {
 	return a.Name
 }
 
-// scan runs query and calls fn for each row until fn fails.
-func (s *Store) scan(ctx context.Context, query string, args []any, rt *schema.ResourceType, fn func(*keyed) error) error {
+// scan runs query and calls fn for each row until fn fails, with the
+// attributes of the membership index that load asks for.
+func (s *Store) scan(ctx context.Context, tenant, query string, args []any, rt *schema.ResourceType, load store.ReadOptions, fn func(*keyed) error) error {
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
@@ -230,10 +255,21 @@ func (s *Store) scan(ctx context.Context, query string, args []any, rt *schema.R
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows.Close() // release the connection before fn reads the index
-	for _, k := range all {
-		if err := fn(k); err != nil {
+	rows.Close() // release the connection before reading the index
+	const batch = 500
+	for i := 0; i < len(all); i += batch {
+		chunk := all[i:min(i+batch, len(all))]
+		rs := make([]*schema.Resource, len(chunk))
+		for j, k := range chunk {
+			rs[j] = k.res
+		}
+		if err := s.completeAll(ctx, s.read, tenant, rt, rs, load); err != nil {
 			return err
+		}
+		for _, k := range chunk {
+			if err := fn(k); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

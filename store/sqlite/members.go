@@ -94,6 +94,59 @@ func readGroups(ctx context.Context, q querier, tenant, memberID string) ([]any,
 	return out, rows.Err()
 }
 
+// Queries of readMembersOf and readGroupsOf; ids is a JSON array.
+const (
+	membersOfQuery = `SELECT group_id, member_id, type, display, ref FROM members
+		WHERE tenant = ? AND group_id IN (SELECT value FROM json_each(?)) ORDER BY ord`
+	groupsOfQuery = `SELECT m.member_id, m.group_id, json_extract(g.data, '$.displayName')
+		FROM members m JOIN resources g ON g.tenant = m.tenant AND g.type = m.group_type AND g.id = m.group_id
+		WHERE m.tenant = ? AND m.member_id IN (SELECT value FROM json_each(?)) ORDER BY m.ord`
+)
+
+// readMembersOf returns the members of each of the groups ids in one
+// query (a page of groups), in insertion order.
+func readMembersOf(ctx context.Context, q querier, tenant string, ids string) (map[string][]member, error) {
+	rows, err := q.QueryContext(ctx, membersOfQuery, tenant, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]member{}
+	for rows.Next() {
+		var g string
+		var m member
+		if err := rows.Scan(&g, &m.Value, &m.Type, &m.Display, &m.Ref); err != nil {
+			return nil, err
+		}
+		out[g] = append(out[g], m)
+	}
+	return out, rows.Err()
+}
+
+// readGroupsOf returns the "groups" attribute of each of the members ids
+// in one query (a page of users) instead of one query per user.
+func readGroupsOf(ctx context.Context, q querier, tenant string, ids string) (map[string][]any, error) {
+	rows, err := q.QueryContext(ctx, groupsOfQuery, tenant, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]any{}
+	for rows.Next() {
+		var member, id string
+		var display *string
+		if err := rows.Scan(&member, &id, &display); err != nil {
+			return nil, err
+		}
+		g := map[string]any{"value": id, "type": "direct"}
+		if display != nil && *display != "" {
+			g["display"] = *display
+		}
+		out[member] = append(out[member], g)
+	}
+	return out, rows.Err()
+}
+
 // memberChange is what a set of membership writes really did.
 type memberChange struct {
 	added, removed []string

@@ -136,3 +136,48 @@ func TestMemberQueryPlans(t *testing.T) {
 		}
 	}
 }
+
+// TestPagePlan checks that an unfiltered page skips its offset over the
+// narrow (tenant, type, seq) index and reads only the page's rows, and
+// that the groups of a page's members come from the membership index.
+func TestPagePlan(t *testing.T) {
+	s, err := Open(context.Background(), Config{Path: filepath.Join(t.TempDir(), "plan.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p := newPlan("t", schema.UserResourceType(), store.Query{})
+	for _, tc := range []struct {
+		query string
+		args  []any
+		want  []string
+	}{
+		{pageQuery(p, p.where), []any{"t", "User", 10, 0}, []string{"USING COVERING INDEX resources_order", "USING INTEGER PRIMARY KEY"}},
+		{groupsOfQuery, []any{"t", `["a"]`}, []string{"USING INDEX members_member", "USING INDEX resources_id"}},
+		{membersOfQuery, []any{"t", `["a"]`}, []string{"USING INDEX members_group_order"}},
+	} {
+		rows, err := s.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+tc.query, tc.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var a, b, c int
+			var d string
+			if err := rows.Scan(&a, &b, &c, &d); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, d)
+		}
+		rows.Close()
+		got := strings.Join(plan, "\n")
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("plan of %s\n%s\nlacks %q", tc.query, got, w)
+			}
+		}
+		if strings.Contains(got, "SCAN r") || strings.Contains(got, "SCAN m") {
+			t.Errorf("plan of %s scans a table:\n%s", tc.query, got)
+		}
+	}
+}

@@ -205,6 +205,47 @@ func (s *Store) complete(ctx context.Context, q querier, tenant string, rt *sche
 	return nil
 }
 
+// completeAll is complete for a page of resources, with one query for the
+// members and one for the groups of the whole page.
+func (s *Store) completeAll(ctx context.Context, q querier, tenant string, rt *schema.ResourceType, rs []*schema.Resource, opts store.ReadOptions) error {
+	ti := infoOf(rt)
+	wantMembers, wantGroups := ti.members != nil && !opts.OmitMembers, ti.groups != nil && !opts.OmitGroups
+	if len(rs) == 0 || !wantMembers && !wantGroups {
+		return nil
+	}
+	list := make([]string, len(rs))
+	for i, r := range rs {
+		list[i] = r.ID
+	}
+	ids, err := marshal(list)
+	if err != nil {
+		return err
+	}
+	if wantMembers {
+		ms, err := readMembersOf(ctx, q, tenant, ids)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if m := ms[r.ID]; len(m) > 0 {
+				r.Attrs[ti.members.Name] = memberValues(m)
+			}
+		}
+	}
+	if wantGroups {
+		gs, err := readGroupsOf(ctx, q, tenant, ids)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if g := gs[r.ID]; len(g) > 0 {
+				r.Attrs[ti.groups.Name] = g
+			}
+		}
+	}
+	return nil
+}
+
 // Delete implements store.Store (RFC 7644 §3.6).
 func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceType, id string, ifMatch string) error {
 	op := "delete " + rt.Name + " " + id
