@@ -30,16 +30,17 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 		}
 		now := st.nowMicro()
 		st.seq++
-		rec := &record{id: newID(t), ext: r.ExternalID, seq: st.seq, version: 1,
+		uid, id := newID(t)
+		rec := &record{id: uid, ext: r.ExternalID, seq: st.seq, version: 1,
 			created: now.UnixMicro(), modified: now.UnixMicro(), schemas: ti.schemaMask(r), doc: doc}
 		t.insert(rec, attrs, keys)
 		var added []string
 		given := map[string]string{}
 		if ti.members != "" {
 			ms := newMemberSet(rt.Name, nameOf(attrs, ti))
-			td.groups[rec.id] = ms
+			td.groups[id] = ms
 			for _, m := range members {
-				if td.addMember(st, rec.id, ms, m) {
+				if td.addMember(st, id, ms, m) {
 					added = append(added, m.Value)
 					given[m.Value] = m.Type
 				}
@@ -58,11 +59,12 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 
 // newID returns a fresh random id not used in t (collisions of random
 // UUIDs do not happen, but ids are never reused, so check).
-func newID(t *table) string {
+func newID(t *table) (uuid, string) {
 	for {
 		id := store.NewID()
-		if _, ok := t.byID[id]; !ok {
-			return id
+		u, ok := parseUUID(id)
+		if _, taken := t.byID[u]; ok && !taken {
+			return u, id
 		}
 	}
 }
@@ -176,29 +178,34 @@ func (t *table) get(id string) *record {
 	if t == nil {
 		return nil
 	}
-	return t.byID[id]
+	u, ok := parseUUID(id)
+	if !ok {
+		return nil
+	}
+	return t.byID[u]
 }
 
 // resource builds the representation of rec from its decoded attrs (which
 // it takes ownership of), adding members and groups per opts.
 func (st *state) resource(td *tenantData, t *table, rec *record, attrs map[string]any, opts store.ReadOptions) *schema.Resource {
 	ti := t.info.Load()
+	id := rec.id.String()
 	if attrs == nil {
 		attrs = map[string]any{}
 	}
 	if ti.members != "" && !opts.OmitMembers {
-		if ms := td.groups[rec.id]; ms != nil {
+		if ms := td.groups[id]; ms != nil {
 			if v := membersAttr(ms.list()); v != nil {
 				attrs[ti.members] = v
 			}
 		}
 	}
 	if ti.groups != "" && !opts.OmitGroups {
-		if v := td.groupsAttr(rec.id); v != nil {
+		if v := td.groupsAttr(id); v != nil {
 			attrs[ti.groups] = v
 		}
 	}
-	return &schema.Resource{ID: rec.id, ExternalID: rec.ext, Schemas: ti.schemas(rec.schemas), Attrs: attrs,
+	return &schema.Resource{ID: id, ExternalID: rec.ext, Schemas: ti.schemas(rec.schemas), Attrs: attrs,
 		Meta: schema.Meta{ResourceType: ti.rt.Name, Created: rec.createdTime(), LastModified: rec.modifiedTime(), Version: store.FormatVersion(rec.version)}}
 }
 
@@ -230,7 +237,7 @@ func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 		}
 		before := st.resource(td, t, rec, maps.Clone(attrs), store.ReadOptions{OmitMembers: true, OmitGroups: true})
 		t.unindex(rec, attrs, t.info.Load().uniqueKeys(attrs))
-		delete(t.byID, id)
+		delete(t.byID, rec.id)
 		t.order.remove(rec)
 		e := store.Effect{Op: store.OpDelete, Before: before, Version: rec.version}
 		if ms := td.groups[id]; ms != nil {

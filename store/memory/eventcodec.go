@@ -100,14 +100,10 @@ func (ns *names) appendName(dst []byte, s string) []byte {
 
 // appendStr appends s in the shortest of the inline, hex and UUID forms.
 func appendStr(dst []byte, s string) []byte {
-	switch {
-	case isUUID(s):
-		dst = append(dst, strUUID)
-		for _, part := range [...]string{s[0:8], s[9:13], s[14:18], s[19:23], s[24:36]} {
-			dst, _ = hex.AppendDecode(dst, []byte(part))
-		}
-		return dst
-	case len(s) > 0 && len(s)%2 == 0 && isLowerHex(s):
+	if u, ok := parseUUID(s); ok {
+		return append(append(dst, strUUID), u[:]...)
+	}
+	if len(s) > 0 && len(s)%2 == 0 && isLowerHex(s) {
 		dst = binary.AppendUvarint(dst, uint64(len(s)/2)<<2|strHex)
 		dst, _ = hex.AppendDecode(dst, []byte(s))
 		return dst
@@ -117,7 +113,7 @@ func appendStr(dst []byte, s string) []byte {
 }
 
 // isUUID reports whether s is a UUID in canonical lowercase form, the form
-// appendUUID restores.
+// formatUUID restores.
 func isUUID(s string) bool {
 	if len(s) != 36 {
 		return false

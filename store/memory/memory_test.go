@@ -2,8 +2,10 @@ package memory_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -131,4 +133,33 @@ func TestDistinctTypePointers(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestIDForms: ids are kept in binary form; only the exact id the store
+// assigned names the resource (ids are caseExact, RFC 7643 §3.1).
+func TestIDForms(t *testing.T) {
+	s := memory.New()
+	ctx := t.Context()
+	u, err := s.Create(ctx, "t", schema.UserResourceType(), &schema.Resource{
+		Schemas: []string{schema.UserSchema}, Attrs: map[string]any{"userName": "a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		id   string
+		want error
+	}{
+		{u.ID, nil},
+		{strings.ToUpper(u.ID), store.ErrNotFound},
+		{strings.ReplaceAll(u.ID, "-", ""), store.ErrNotFound},
+		{"", store.ErrNotFound},
+		{"a", store.ErrNotFound},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			got, err := s.Get(ctx, "t", schema.UserResourceType(), tc.id, store.ReadOptions{})
+			if !errors.Is(err, tc.want) || err == nil && got.ID != u.ID {
+				t.Errorf("Get(%q) = %v, %v; want id %s or %v", tc.id, got, err, u.ID, tc.want)
+			}
+		})
+	}
 }

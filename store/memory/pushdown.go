@@ -49,7 +49,7 @@ func (t *table) lookup(td *tenantData, term filter.Expr) ([]*record, bool) {
 	switch {
 	case ref.IsCommon() && ref.Attr.Name == "id":
 		s, _ := c.Value.(string)
-		if r := t.byID[s]; r != nil {
+		if r := t.get(s); r != nil {
 			return []*record{r}, true
 		}
 		return nil, true
@@ -95,7 +95,7 @@ func (t *table) groupsWithMember(td *tenantData, v any) ([]*record, bool) {
 	}
 	var out []*record
 	for _, m := range td.memberOf[s] {
-		if r := t.byID[m.group]; r != nil {
+		if r := t.get(m.group); r != nil {
 			out = append(out, r)
 		}
 	}

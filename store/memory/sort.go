@@ -154,7 +154,7 @@ func commonKey(ti *typeInfo, rec *record, ref schema.AttrRef) sortKey {
 	}
 	switch ref.Attr.Name {
 	case "id":
-		return str(rec.id)
+		return str(rec.id.String())
 	case "externalId":
 		return str(rec.ext)
 	case "schemas":

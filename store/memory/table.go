@@ -33,7 +33,7 @@ func (td *tenantData) table(ti *typeInfo, create bool) *table {
 		if !create {
 			return nil
 		}
-		t = &table{byID: map[string]*record{}, unique: map[string]map[string]*record{},
+		t = &table{byID: map[uuid]*record{}, unique: map[string]map[string]*record{},
 			byExt: multiIndex{}, byName: multiIndex{}}
 		td.tables[rt.Name] = t
 	}
@@ -46,7 +46,8 @@ func (td *tenantData) table(ti *typeInfo, create bool) *table {
 // record is one stored resource. Its attributes (without members and the
 // derived groups) are kept in the compact encoding of codec.go.
 type record struct {
-	id, ext           string
+	id                uuid
+	ext               string
 	seq               uint64
 	version           int64
 	created, modified int64  // Unix microseconds
@@ -54,13 +55,46 @@ type record struct {
 	doc               []byte
 }
 
+// uuid is a resource id in binary form: the store assigns every id with
+// store.NewID, a UUID (RFC 9562) in canonical lowercase form, so 16 bytes
+// hold it instead of a 36-byte string and its header.
+type uuid [16]byte
+
+// parseUUID parses s in the form uuid.String returns, and nothing else (an
+// id in another form names no resource of this store).
+func parseUUID(s string) (uuid, bool) {
+	var u uuid
+	if !isUUID(s) {
+		return u, false
+	}
+	j := 0
+	for i := 0; i < len(s); {
+		if s[i] == '-' {
+			i++
+			continue
+		}
+		u[j] = unhex(s[i])<<4 | unhex(s[i+1])
+		i, j = i+2, j+1
+	}
+	return u, true
+}
+
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'a' + 10
+}
+
+func (u uuid) String() string { return formatUUID(u[:]) }
+
 func (r *record) createdTime() time.Time  { return time.UnixMicro(r.created).UTC() }
 func (r *record) modifiedTime() time.Time { return time.UnixMicro(r.modified).UTC() }
 
 // table holds the resources of one resource type in one tenant.
 type table struct {
 	info   atomic.Pointer[typeInfo]
-	byID   map[string]*record
+	byID   map[uuid]*record
 	unique map[string]map[string]*record // unique attribute path → key → record
 	byExt  multiIndex                    // externalId (caseExact)
 	byName multiIndex                    // displayName, folded unless caseExact

@@ -92,19 +92,20 @@ func (st *state) prepare(td *tenantData, t *table, rec *record, u store.Update) 
 // commit writes a prepared update and returns its events.
 func (st *state) commit(ctx context.Context, tenant string, td *tenantData, t *table, rec *record, p *pending) []store.Event {
 	ti := t.info.Load()
-	ms := td.groups[rec.id]
+	id := rec.id.String()
+	ms := td.groups[id]
 	given := map[string]string{}
 	if ms != nil {
 		var nc netChange
 		if p.u.LoadMembers {
-			st.replaceMembers(td, rec.id, ms, p.newMembers, &nc, given)
+			st.replaceMembers(td, id, ms, p.newMembers, &nc, given)
 		} else {
 			for _, d := range p.u.MemberDeltas {
 				for _, m := range d.Members {
 					given[m.Value] = m.Type
 				}
 			}
-			td.applyDeltas(st, rec.id, ms, p.u.MemberDeltas, &nc)
+			td.applyDeltas(st, id, ms, p.u.MemberDeltas, &nc)
 		}
 		p.added, p.removed = nc.result(ms)
 	}
