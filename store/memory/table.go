@@ -33,8 +33,7 @@ func (td *tenantData) table(ti *typeInfo, create bool) *table {
 		if !create {
 			return nil
 		}
-		t = &table{byID: map[uuid]*record{}, unique: map[string]map[string]*record{},
-			byExt: multiIndex{}, byName: multiIndex{}}
+		t = &table{byID: map[uuid]*record{}, unique: map[string]map[string]*record{}}
 		td.tables[rt.Name] = t
 	}
 	if cur := t.info.Load(); cur != ti {
@@ -101,44 +100,52 @@ type table struct {
 	order  order
 }
 
-// multiIndex maps a key to one *record or to a []*record.
-type multiIndex map[string]any
+// multiIndex maps a key to the records holding it. The first record of a
+// key is in one, later ones (externalId and displayName are usually
+// unique) in more: a map of pointers costs a third less per entry than a
+// map of interfaces, and adding a record allocates nothing but map room.
+type multiIndex struct {
+	one  map[string]*record
+	more map[string][]*record
+}
 
-func (m multiIndex) add(k string, r *record) {
-	switch v := m[k].(type) {
-	case nil:
-		m[k] = r
-	case *record:
-		m[k] = []*record{v, r}
-	case []*record:
-		m[k] = append(v, r)
+func (m *multiIndex) add(k string, r *record) {
+	if m.one == nil {
+		m.one = map[string]*record{}
+	}
+	if m.one[k] == nil {
+		m.one[k] = r
+		return
+	}
+	if m.more == nil {
+		m.more = map[string][]*record{}
+	}
+	m.more[k] = append(m.more[k], r)
+}
+
+func (m *multiIndex) remove(k string, r *record) {
+	more := m.more[k]
+	if m.one[k] == r {
+		if len(more) == 0 {
+			delete(m.one, k)
+			return
+		}
+		m.one[k], r = more[0], more[0]
+	}
+	more = slices.DeleteFunc(more, func(x *record) bool { return x == r })
+	if len(more) == 0 {
+		delete(m.more, k)
+	} else {
+		m.more[k] = more
 	}
 }
 
-func (m multiIndex) remove(k string, r *record) {
-	switch v := m[k].(type) {
-	case *record:
-		if v == r {
-			delete(m, k)
-		}
-	case []*record:
-		v = slices.DeleteFunc(v, func(x *record) bool { return x == r })
-		if len(v) == 1 {
-			m[k] = v[0]
-		} else {
-			m[k] = v
-		}
+func (m *multiIndex) get(k string) []*record {
+	r := m.one[k]
+	if r == nil {
+		return nil
 	}
-}
-
-func (m multiIndex) get(k string) []*record {
-	switch v := m[k].(type) {
-	case *record:
-		return []*record{v}
-	case []*record:
-		return slices.Clone(v)
-	}
-	return nil
+	return append([]*record{r}, m.more[k]...)
 }
 
 // order keeps a table's records in creation order with O(log n) access by
