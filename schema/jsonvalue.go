@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -16,22 +17,29 @@ const dateTimeLayout = "2006-01-02T15:04:05.000Z07:00"
 // members whose value is nil are left out (the top level of a Resource);
 // otherwise they are written as null, as json.Marshal does for a map.
 func appendMembers(dst []byte, start int, m map[string]any, skipNil bool) ([]byte, error) {
-	var buf [32]string
-	keys := buf[:0]
+	var buf [32]member
+	ms := buf[:0]
 	for k, v := range m {
 		if v != nil || !skipNil {
-			keys = append(keys, k)
+			ms = append(ms, member{k, v})
 		}
 	}
-	slices.Sort(keys)
+	slices.SortFunc(ms, func(a, b member) int { return strings.Compare(a.key, b.key) })
 	var err error
-	for _, k := range keys {
-		dst = appendString(appendComma(dst, start), k)
-		if dst, err = appendValue(append(dst, ':'), m[k]); err != nil {
+	for _, e := range ms {
+		dst = appendString(appendComma(dst, start), e.key)
+		if dst, err = appendValue(append(dst, ':'), e.value); err != nil {
 			return dst, err
 		}
 	}
 	return dst, nil
+}
+
+// member is an object member being written: sorting these rather than
+// the keys alone saves looking each value up again.
+type member struct {
+	key   string
+	value any
 }
 
 // appendValue appends v as encoding/json would. The attribute value types
