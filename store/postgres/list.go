@@ -115,57 +115,68 @@ func (p listPlan) after(w *where, k, seq string) string {
 	return "(" + k + " > " + v + " OR (" + k + " = " + v + " AND " + seq + " > " + s + ") OR " + k + " IS NULL)"
 }
 
-// listExact pages a filter SQL expressed exactly. One statement computes
-// the exact total (a window count over the matches), the keyset or offset
-// page of ids, and then joins the page's rows, so the derived attributes
-// are computed for the page only.
+// listExact pages a filter SQL expressed exactly. One round trip (a
+// pipelined batch) reads the exact total and the page: the total of an
+// unfiltered list from the per-type counts kept by triggers (migration
+// 0004), else a count of the matches; the page's sequence numbers are
+// found first (for creation order, an index-only scan of (tenant, type,
+// seq) that OFFSET skips through), and only those rows are read, so the
+// derived attributes are computed for the page only. No full row is read
+// for a row outside the page.
 func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan) (*store.Page, error) {
 	page := &store.Page{Resources: []*schema.Resource{}}
 	limit := p.count
 	if p.q.UseCursor {
 		limit++ // one more tells whether there is a next page
 	}
-	if p.count == 0 {
-		return page, s.pool.QueryRow(ctx, `SELECT count(*) `+p.base, w.args...).Scan(&page.TotalResults)
+	b := &pgx.Batch{}
+	if p.q.Filter == nil {
+		b.Queue(s.q(`SELECT coalesce(sum(n), 0)::bigint FROM {s}.counts WHERE tenant = $1 AND type = $2`), w.args[:2]...)
+	} else {
+		b.Queue(`SELECT count(*) `+p.base, w.args[:p.nargs]...)
 	}
-	query := s.exactQuery(w, rt, p, limit)
-	rows, err := s.pool.Query(ctx, query, w.args...)
+	if p.count > 0 {
+		b.Queue(s.exactQuery(w, rt, p, limit), w.args...)
+	}
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+	var total int64
+	if err := br.QueryRow().Scan(&total); err != nil {
+		return nil, err
+	}
+	page.TotalResults = int(total)
+	if p.count == 0 {
+		return page, br.Close()
+	}
+	rows, err := br.Query()
 	if err != nil {
 		return nil, err
 	}
 	var keys []*string
 	var seqs []int64
-	total := -1
-	err = forRows(rows, rt, func(r *schema.Resource, rw *row, k *string, n int64) {
+	err = forRows(rows, rt, func(r *schema.Resource, rw *row, k *string, _ int64) {
 		page.Resources = append(page.Resources, r)
-		keys, seqs, total = append(keys, k), append(seqs, rw.seq), int(n)
+		keys, seqs = append(keys, k), append(seqs, rw.seq)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if total < 0 { // empty page: count separately
-		if p.cur == nil && p.offset == 0 {
-			total = 0
-		} else if err := s.pool.QueryRow(ctx, `SELECT count(*) `+p.base, w.args[:p.nargs]...).Scan(&total); err != nil {
-			return nil, err
-		}
-	}
-	page.TotalResults = total
 	if p.q.UseCursor && len(page.Resources) > p.count {
 		page.Resources = page.Resources[:p.count]
 		page.NextCursor = encodeCursor(cursor{Sort: sortID(rt, p.q), Key: keys[p.count-1], Seq: seqs[p.count-1]})
 	}
-	return page, nil
+	return page, br.Close()
 }
 
-// exactQuery is the statement of listExact: the page of ids ordered and
-// limited first, with the window total, then joined to their rows.
+// exactQuery is the page statement of listExact: the page's sequence
+// numbers and sort keys ordered and limited first, then joined to their
+// rows by the unique (tenant, type, seq) index.
 func (s *Store) exactQuery(w *where, rt *schema.ResourceType, p listPlan, limit int) string {
-	after := p.after(w, "m.k", "m.seq")
-	return `SELECT ` + s.selectCols(rt, p.q.Read) + `, m.k::text, m.total FROM (
-		SELECT * FROM (SELECT r.id, r.seq, ` + p.keyExpr() + ` AS k, count(*) OVER () AS total ` + p.base + `) m
-		WHERE ` + after + ` ORDER BY ` + p.orderBy("m.k", "m.seq") + ` LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(p.offset) + `
-	) m JOIN ` + s.q(`{s}.resources`) + ` r ON r.tenant = $1 AND r.id = m.id
+	after := p.after(w, p.keyExpr(), "r.seq")
+	return `SELECT ` + s.selectCols(rt, p.q.Read) + `, m.k::text, 0::bigint FROM (
+		SELECT r.seq, ` + p.keyExpr() + ` AS k ` + p.base + ` AND ` + after + `
+		ORDER BY ` + p.orderBy(p.keyExpr(), "r.seq") + ` LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(p.offset) + `
+	) m JOIN ` + s.q(`{s}.resources`) + ` r ON r.tenant = $1 AND r.type = $2 AND r.seq = m.seq
 	ORDER BY ` + p.orderBy("m.k", "m.seq")
 }
 
