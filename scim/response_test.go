@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,5 +96,49 @@ func TestWriteJSONEncodingError(t *testing.T) {
 		if body := w.Body.String(); len(body) == 0 || body[0] != '{' || strings.Contains(body, schema.ListResponseSchema) {
 			t.Errorf("body = %s, want only a SCIM error", body)
 		}
+	}
+}
+
+// TestResponseProjection checks attributes and excludedAttributes shape
+// both a single resource and each resource of a list, with meta.location
+// the resource's URI.
+func TestResponseProjection(t *testing.T) {
+	h := newTestHandler(t, Config{})
+	id := mustDo(t, h, request{method: "POST", target: "/Users", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],` +
+		`"userName":"bjensen","password":"secret","emails":[{"value":"b@example.com"}],"name":{"givenName":"B"}}`}, 201).json["id"].(string)
+	loc := "http://scim.example.com/Users/" + id
+	full := map[string]any{"schemas": []any{schema.UserSchema}, "id": id, "userName": "bjensen",
+		"emails": []any{map[string]any{"value": "b@example.com"}}, "name": map[string]any{"givenName": "B"}}
+	for _, c := range []struct {
+		query string
+		want  map[string]any
+		meta  []string // members of meta expected
+	}{
+		{"attributes=userName,meta.location", map[string]any{"schemas": full["schemas"], "id": id, "userName": "bjensen"}, []string{"location"}},
+		{"excludedAttributes=emails,meta", map[string]any{"schemas": full["schemas"], "id": id, "userName": "bjensen", "name": full["name"]}, nil},
+		{"", full, []string{"created", "lastModified", "location", "resourceType", "version"}},
+	} {
+		t.Run(c.query, func(t *testing.T) {
+			one := mustDo(t, h, request{method: "GET", target: "/Users/" + id + "?" + c.query}, 200).json
+			list := mustDo(t, h, request{method: "GET", target: "/Users?" + c.query}, 200).json
+			for _, got := range []map[string]any{one, list["Resources"].([]any)[0].(map[string]any)} {
+				meta, _ := got["meta"].(map[string]any)
+				delete(got, "meta")
+				if diff := cmp.Diff(c.want, got); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+				var members []string
+				for k := range meta {
+					members = append(members, k)
+				}
+				slices.Sort(members)
+				if diff := cmp.Diff(c.meta, members); diff != "" {
+					t.Errorf("meta members (-want +got):\n%s", diff)
+				}
+				if meta != nil && meta["location"] != loc {
+					t.Errorf("meta.location = %v, want %s", meta["location"], loc)
+				}
+			}
+		})
 	}
 }
