@@ -20,7 +20,8 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 		td, t := st.table(tenant, rt, true)
 		ti := t.info.Load()
 		attrs, members := splitAttrs(ti, r.Attrs)
-		keys := ti.uniqueKeys(attrs)
+		var buf [4]uniqueKey
+		keys := ti.uniqueKeys(buf[:0], attrs)
 		if err := t.checkUnique(keys, nil); err != nil {
 			return nil, err
 		}
@@ -35,8 +36,9 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 			created: now.UnixMicro(), modified: now.UnixMicro(), schemas: ti.schemaMask(r), doc: doc}
 		t.insert(rec, attrs, keys)
 		var added []string
-		given := map[string]string{}
+		var given map[string]string
 		if ti.members != "" {
+			given = map[string]string{}
 			ms := newMemberSet(rt.Name, nameOf(attrs, ti))
 			td.groups[id] = ms
 			for _, m := range members {
@@ -109,29 +111,29 @@ func withoutDerived(r *schema.Resource, ti *typeInfo) *schema.Resource {
 
 // checkUnique returns ErrConflict when a key is taken by a record other
 // than self.
-func (t *table) checkUnique(keys map[string]string, self *record) error {
-	for path, k := range keys {
-		if other := t.unique[path][k]; other != nil && other != self {
-			return fmt.Errorf("%s %q is already in use: %w", path, k, store.ErrConflict)
+func (t *table) checkUnique(keys []uniqueKey, self *record) error {
+	for _, u := range keys {
+		if other := t.unique[u.path][u.key]; other != nil && other != self {
+			return fmt.Errorf("%s %q is already in use: %w", u.path, u.key, store.ErrConflict)
 		}
 	}
 	return nil
 }
 
-func (t *table) insert(rec *record, attrs map[string]any, keys map[string]string) {
+func (t *table) insert(rec *record, attrs map[string]any, keys []uniqueKey) {
 	t.byID[rec.id] = rec
 	t.index(rec, attrs, keys)
 	t.order.push(rec)
 }
 
-func (t *table) index(rec *record, attrs map[string]any, keys map[string]string) {
-	for path, k := range keys {
-		m := t.unique[path]
+func (t *table) index(rec *record, attrs map[string]any, keys []uniqueKey) {
+	for _, u := range keys {
+		m := t.unique[u.path]
 		if m == nil {
 			m = map[string]*record{}
-			t.unique[path] = m
+			t.unique[u.path] = m
 		}
-		m[k] = rec
+		m[u.key] = rec
 	}
 	if rec.ext != "" {
 		t.byExt.add(rec.ext, rec)
@@ -141,10 +143,10 @@ func (t *table) index(rec *record, attrs map[string]any, keys map[string]string)
 	}
 }
 
-func (t *table) unindex(rec *record, attrs map[string]any, keys map[string]string) {
-	for path, k := range keys {
-		if t.unique[path][k] == rec {
-			delete(t.unique[path], k)
+func (t *table) unindex(rec *record, attrs map[string]any, keys []uniqueKey) {
+	for _, u := range keys {
+		if t.unique[u.path][u.key] == rec {
+			delete(t.unique[u.path], u.key)
 		}
 	}
 	if rec.ext != "" {
@@ -236,7 +238,8 @@ func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 			return nil, err
 		}
 		before := st.resource(td, t, rec, maps.Clone(attrs), store.ReadOptions{OmitMembers: true, OmitGroups: true})
-		t.unindex(rec, attrs, t.info.Load().uniqueKeys(attrs))
+		var buf [4]uniqueKey
+		t.unindex(rec, attrs, t.info.Load().uniqueKeys(buf[:0], attrs))
 		delete(t.byID, rec.id)
 		t.order.remove(rec)
 		e := store.Effect{Op: store.OpDelete, Before: before, Version: rec.version}

@@ -67,10 +67,10 @@ func (t *table) lookup(td *tenantData, term filter.Expr) ([]*record, bool) {
 		k, ok := indexKey(ref.Attr, c.Value)
 		return t.byName.get(k), ok
 	}
-	for _, u := range ti.unique {
+	for i, u := range ti.unique {
 		if u.Attr == ref.Attr && u.Schema == ref.Schema {
 			k, ok := indexKey(ref.Attr, c.Value)
-			if r := t.unique[u.String()][k]; r != nil && ok {
+			if r := t.unique[ti.uniquePaths[i]][k]; r != nil && ok {
 				return []*record{r}, true
 			}
 			return nil, ok

@@ -23,7 +23,8 @@ type typeInfo struct {
 	groups string
 	// unique lists the top-level single-valued simple attributes with
 	// uniqueness server or global (RFC 7643 §7), core or extension.
-	unique []schema.AttrRef
+	unique      []schema.AttrRef
+	uniquePaths []string // unique[i].String()
 	// displayName is the core displayName attribute, indexed for
 	// push-down, or the zero AttrRef.
 	displayName schema.AttrRef
@@ -45,7 +46,9 @@ func newTypeInfo(rt *schema.ResourceType) *typeInfo {
 		for _, a := range s.Attributes {
 			u := a.EffectiveUniqueness()
 			if (u == schema.UniqueServer || u == schema.UniqueGlobal) && !a.MultiValued && !a.IsComplex() {
-				ti.unique = append(ti.unique, schema.AttrRef{Schema: s, Attr: a})
+				ref := schema.AttrRef{Schema: s, Attr: a}
+				ti.unique = append(ti.unique, ref)
+				ti.uniquePaths = append(ti.uniquePaths, ref.String())
 			}
 		}
 	}
@@ -75,11 +78,18 @@ func indexKey(a *schema.Attribute, v any) (string, bool) {
 	return "", false
 }
 
-// uniqueKeys returns the uniqueness keys of the resource attributes attrs,
-// by attribute path.
-func (ti *typeInfo) uniqueKeys(attrs map[string]any) map[string]string {
-	var out map[string]string
-	for _, ref := range ti.unique {
+// uniqueKey is the uniqueness key of one attribute of a resource.
+type uniqueKey struct {
+	path string // the attribute's path (AttrRef.String)
+	key  string // its index key
+}
+
+// uniqueKeys appends to out the uniqueness keys of the resource attributes
+// attrs, in the order of ti.unique. (Creates pass a buffer on their stack:
+// short-lived allocations between the records' strings would leave their
+// memory pages half empty.)
+func (ti *typeInfo) uniqueKeys(out []uniqueKey, attrs map[string]any) []uniqueKey {
+	for i, ref := range ti.unique {
 		m := attrs
 		if ref.IsExtension(ti.rt) {
 			m, _ = attrs[ref.Schema.ID].(map[string]any)
@@ -88,10 +98,7 @@ func (ti *typeInfo) uniqueKeys(attrs map[string]any) map[string]string {
 		if !ok {
 			continue
 		}
-		if out == nil {
-			out = make(map[string]string, len(ti.unique))
-		}
-		out[ref.String()] = k
+		out = append(out, uniqueKey{ti.uniquePaths[i], k})
 	}
 	return out
 }

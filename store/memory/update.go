@@ -45,7 +45,7 @@ type pending struct {
 	u                store.Update
 	before, next     *schema.Resource
 	oldAttrs, attrs  map[string]any
-	oldKeys, keys    map[string]string
+	oldKeys, keys    []uniqueKey
 	doc              []byte
 	mask             uint32
 	newMembers       []patch.Member
@@ -76,7 +76,7 @@ func (st *state) prepare(td *tenantData, t *table, rec *record, u store.Update) 
 		attrs = map[string]any{}
 	}
 	p := &pending{u: u, before: before, next: next, oldAttrs: oldAttrs, attrs: attrs,
-		oldKeys: ti.uniqueKeys(oldAttrs), keys: ti.uniqueKeys(attrs), mask: ti.schemaMask(next)}
+		oldKeys: ti.uniqueKeys(nil, oldAttrs), keys: ti.uniqueKeys(nil, attrs), mask: ti.schemaMask(next)}
 	if err := t.checkUnique(p.keys, rec); err != nil {
 		return nil, err
 	}
