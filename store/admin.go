@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -164,8 +165,15 @@ func OutcomeOf(status int) Outcome {
 	return OutcomeSuccess
 }
 
-// ProvisioningEntry is one write request (POST, PUT, PATCH, DELETE; a
-// /Bulk request is one entry) as recorded in the provisioning log.
+// ProvisioningEntry is one request as recorded in the provisioning log:
+// every write (POST, PUT, PATCH, DELETE; a /Bulk request is one entry) and,
+// when the server is configured to, reads (GET and POST .search). It keeps
+// what a replay of the request needs (method, path, query, the headers
+// that change answers, the bodies) with secrets removed: passwords,
+// write-only and never-returned attributes and anything that looks like a
+// token are dropped or replaced by "[redacted]", everywhere. Identifying
+// values (userName, displayName, externalId) are kept in clear in every
+// field, since identifying the resource is what the log is for.
 type ProvisioningEntry struct {
 	// Seq is assigned by Append: it increases in append order and is the
 	// entry's identity.
@@ -184,10 +192,28 @@ type ProvisioningEntry struct {
 	// Method and Path are the HTTP method and the path relative to the
 	// SCIM root, e.g. "PATCH" and "/Groups/2819c223".
 	Method, Path string
+	// Query is the raw (percent-encoded) query string, without "?", e.g.
+	// "filter=userName%20eq%20%22bjensen%22"; a parameter whose value
+	// looks like a credential has it replaced by "[redacted]".
+	Query string
+	// UserAgent is the User-Agent header as sent (IdP is derived from
+	// it), cut at 512 bytes.
+	UserAgent string
+	// ContentType is the Content-Type header as sent; "" when the request
+	// had none (Okta sends some bodies without one).
+	ContentType string
+	// IfMatch is the If-Match header as sent (RFC 7644 §3.14, RFC 9110
+	// §13.1.1), e.g. `W/"3"`; "" when absent.
+	IfMatch string
 	// ResourceType ("User", "Group", "Bulk"...), ResourceID and ExternalID
-	// identify the resource written, as far as the request or its response
-	// tell.
+	// identify the resource, as far as the request or its response tell.
+	// ExternalID is the one the recorded Body holds (a creation's or
+	// replacement's externalId, or the value a PATCH sets), so the two
+	// never disagree.
 	ResourceType, ResourceID, ExternalID string
+	// Version is the version of the resource the response carried (its
+	// ETag header, else meta.version; RFC 7644 §3.14), "" when none.
+	Version string
 	// Operations is the number of operations of a /Bulk request (0
 	// otherwise).
 	Operations int
@@ -201,8 +227,31 @@ type ProvisioningEntry struct {
 	Latency time.Duration
 	// Body is the request body with secrets removed (passwords, write-only
 	// and never-returned attributes, anything that looks like a token),
-	// possibly truncated.
+	// possibly truncated ("…[truncated]" at the end) or omitted ("[N
+	// bytes, …: omitted]").
 	Body string
+	// Response is the response body, redacted, truncated and omitted as
+	// Body is. Error responses are kept too.
+	Response string
+	// BulkResults are the per-operation results of a /Bulk response (RFC
+	// 7644 §3.7.3), in response order; nil for other requests.
+	BulkResults []BulkResult
+}
+
+// BulkResult is the outcome of one operation of a /Bulk request, as its
+// BulkResponse told it (RFC 7644 §3.7.3).
+type BulkResult struct {
+	// Method and BulkID are the operation's, as echoed by the response.
+	Method string `json:"method"`
+	BulkID string `json:"bulkId,omitempty"`
+	// Status is the operation's HTTP status; ScimType the scimType of a
+	// failed one.
+	Status   int    `json:"status"`
+	ScimType string `json:"scimType,omitempty"`
+	// Location and Version are those of the resource written, when the
+	// response gave them.
+	Location string `json:"location,omitempty"`
+	Version  string `json:"version,omitempty"`
 }
 
 // Default and maximum page sizes of ProvisioningLog.Query.
@@ -250,11 +299,12 @@ type ProvisioningPage struct {
 	NextCursor string
 }
 
-// ProvisioningLog is an append-only record of write requests, kept for a
-// retention period by pruning.
+// ProvisioningLog is an append-only record of requests (writes, and reads
+// when the server logs them), kept for a retention period by pruning.
 type ProvisioningLog interface {
 	// Append records e and returns its Seq (Time set to the store's clock
-	// when zero).
+	// when zero). Every field round-trips through Query (an empty
+	// BulkResults reads back as nil); BulkResults is copied.
 	Append(ctx context.Context, e ProvisioningEntry) (int64, error)
 	// Query returns the entries that match f, newest first, one page at a
 	// time. A cursor not produced by ProvisioningCursor returns an error
@@ -279,6 +329,28 @@ func ParseProvisioningCursor(c string) (int64, error) {
 		return 0, fmt.Errorf("store: provisioning log cursor %q: %w", c, ErrInvalidCursor)
 	}
 	return seq, nil
+}
+
+// EncodeBulkResults returns the JSON array of rs that SQL backends store
+// for ProvisioningEntry.BulkResults, or "" when rs is empty.
+func EncodeBulkResults(rs []BulkResult) (string, error) {
+	if len(rs) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(rs)
+	return string(b), err
+}
+
+// DecodeBulkResults reverses EncodeBulkResults ("" is nil).
+func DecodeBulkResults(s string) ([]BulkResult, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var rs []BulkResult
+	if err := json.Unmarshal([]byte(s), &rs); err != nil {
+		return nil, fmt.Errorf("store: bulk results: %w", err)
+	}
+	return rs, nil
 }
 
 // CheckToken reports whether t has what CreateToken requires: an ID, a

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/scimkit/scimkit/store"
@@ -16,6 +17,7 @@ func (s *Store) Append(ctx context.Context, e store.ProvisioningEntry) (int64, e
 			e.Time = now
 		}
 		e.Time = micro(e.Time)
+		e.BulkResults = cloneResults(e.BulkResults)
 		a.log = append(a.log, e)
 		return nil
 	})
@@ -44,11 +46,21 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 				page.NextCursor = store.ProvisioningCursor(page.Entries[limit-1].Seq)
 				break
 			}
+			e.BulkResults = cloneResults(e.BulkResults)
 			page.Entries = append(page.Entries, e)
 		}
 		return nil
 	})
 	return page, err
+}
+
+// cloneResults copies rs, so that neither the caller nor the log sees the
+// other's changes; empty becomes nil, as in the SQL backends.
+func cloneResults(rs []store.BulkResult) []store.BulkResult {
+	if len(rs) == 0 {
+		return nil
+	}
+	return slices.Clone(rs)
 }
 
 func matchEntry(f store.ProvisioningFilter, e store.ProvisioningEntry) bool {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -13,19 +14,26 @@ func (s *Store) Append(ctx context.Context, e store.ProvisioningEntry) (int64, e
 	if e.Time.IsZero() {
 		e.Time = s.clock()
 	}
+	results, err := store.EncodeBulkResults(e.BulkResults)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: append provisioning entry: %w", err)
+	}
 	var seq int64
-	err := s.writeTx(ctx, "append provisioning entry", func(tx *txn) error {
+	err = s.writeTx(ctx, "append provisioning entry", func(tx *txn) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO provisioning_log (time, tenant, token_id, idp, request_id, method, path,
-			resource_type, resource_id, external_id, operations, outcome, status, scim_type, detail, latency_us, body)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+			resource_type, resource_id, external_id, operations, outcome, status, scim_type, detail, latency_us, body,
+			query, user_agent, content_type, if_match, version, response, bulk_results)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
 			micros(e.Time), e.Tenant, e.TokenID, e.IdP, e.RequestID, e.Method, e.Path, e.ResourceType, e.ResourceID,
-			e.ExternalID, e.Operations, string(e.Outcome), e.Status, e.ScimType, e.Detail, e.Latency.Microseconds(), e.Body).Scan(&seq)
+			e.ExternalID, e.Operations, string(e.Outcome), e.Status, e.ScimType, e.Detail, e.Latency.Microseconds(), e.Body,
+			e.Query, e.UserAgent, e.ContentType, e.IfMatch, e.Version, e.Response, results).Scan(&seq)
 	})
 	return seq, err
 }
 
 const entryCols = `seq, time, tenant, token_id, idp, request_id, method, path, resource_type, resource_id,
-	external_id, operations, outcome, status, scim_type, detail, latency_us, body`
+	external_id, operations, outcome, status, scim_type, detail, latency_us, body,
+	query, user_agent, content_type, if_match, version, response, bulk_results`
 
 // Query implements store.ProvisioningLog: newest first, keyset-paged by seq.
 func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.ProvisioningPage, error) {
@@ -68,12 +76,17 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 	for rows.Next() {
 		var e store.ProvisioningEntry
 		var at, latency int64
-		var outcome string
+		var outcome, results string
 		if err := rows.Scan(&e.Seq, &at, &e.Tenant, &e.TokenID, &e.IdP, &e.RequestID, &e.Method, &e.Path, &e.ResourceType,
-			&e.ResourceID, &e.ExternalID, &e.Operations, &outcome, &e.Status, &e.ScimType, &e.Detail, &latency, &e.Body); err != nil {
+			&e.ResourceID, &e.ExternalID, &e.Operations, &outcome, &e.Status, &e.ScimType, &e.Detail, &latency, &e.Body,
+			&e.Query, &e.UserAgent, &e.ContentType, &e.IfMatch, &e.Version, &e.Response, &results); err != nil {
 			return nil, s.wrap("query provisioning log", err)
 		}
 		e.Time, e.Outcome, e.Latency = fromMicros(at), store.Outcome(outcome), time.Duration(latency)*time.Microsecond
+		var err error
+		if e.BulkResults, err = store.DecodeBulkResults(results); err != nil {
+			return nil, fmt.Errorf("sqlite: query provisioning log: seq %d: %w", e.Seq, err)
+		}
 		page.Entries = append(page.Entries, e)
 	}
 	if err := rows.Err(); err != nil {

@@ -13,7 +13,9 @@ func entry(i int, tenant string, outcome store.Outcome) store.ProvisioningEntry 
 	return store.ProvisioningEntry{Time: t0.Add(time.Duration(i) * time.Minute), Tenant: tenant, TokenID: "tok_1",
 		IdP: "okta", RequestID: fmt.Sprintf("req-%d", i), Method: "POST", Path: "/Users",
 		ResourceType: "User", ResourceID: fmt.Sprintf("id-%d", i%3), ExternalID: fmt.Sprintf("ext-%d", i),
-		Outcome: outcome, Status: status, Latency: 1500 * time.Microsecond, Body: `{"userName":"bjensen"}`}
+		Outcome: outcome, Status: status, Latency: 1500 * time.Microsecond, Body: `{"userName":"bjensen"}`,
+		Query: "attributes=userName", UserAgent: "Okta SCIM Client 1.0.0", ContentType: "application/scim+json",
+		IfMatch: `W/"1"`, Version: `W/"2"`, Response: `{"id":"id-0","userName":"bjensen","meta":{"version":"W/\"2\""}}`}
 }
 
 // seqs returns the Seq of each entry.
@@ -30,10 +32,18 @@ func testLogAppendQuery(t *testing.T, newStore func(t *testing.T) store.Store) {
 	ctx := t.Context()
 	e := entry(0, "acme", store.OutcomeRejected)
 	e.ScimType, e.Detail, e.Operations, e.Seq = "uniqueness", "userName is taken", 3, 99
+	e.BulkResults = []store.BulkResult{
+		{Method: "POST", BulkID: "q1", Status: 201, Location: "https://h/scim/v2/Users/id-1", Version: `W/"1"`},
+		{Method: "PATCH", Status: 409, ScimType: "uniqueness"},
+		{Method: "DELETE", Status: 204},
+	}
+	results := append([]store.BulkResult(nil), e.BulkResults...)
 	seq1, err := l.Append(ctx, e)
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.BulkResults[0].Status = 500 // Append copied them
+	e.BulkResults = results
 	seq2, err := l.Append(ctx, store.ProvisioningEntry{Tenant: "acme", Method: "DELETE"})
 	if err != nil {
 		t.Fatal(err)
@@ -51,6 +61,15 @@ func testLogAppendQuery(t *testing.T, newStore func(t *testing.T) store.Store) {
 	aboutNow(t, "zero Time", page.Entries[0].Time)
 	e.Seq, e.Time = seq1, us(e.Time)
 	diff(t, "stored entry", e, page.Entries[1])
+	page.Entries[1].BulkResults[0].BulkID = "changed" // Query returned copies
+	again, err := l.Query(ctx, store.ProvisioningFilter{Tenant: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "stored entry read again", e, again.Entries[1])
+	var empty store.ProvisioningEntry
+	empty.Time, empty.Tenant, empty.Method, empty.Seq = us(page.Entries[0].Time), "acme", "DELETE", seq2
+	diff(t, "entry with zero fields", empty, page.Entries[0])
 }
 
 func testLogFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
