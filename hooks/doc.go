@@ -50,7 +50,10 @@
 //     dispatching runs in its own goroutines, so a slow or failing hook never
 //     slows a SCIM request.
 //   - Crashes: with SQLite or PostgreSQL the checkpoint is durable, so
-//     events committed before a kill -9 are delivered after the restart.
+//     events committed before a kill -9 are delivered after the restart
+//     (TestCrashKill kills a child process with SIGKILL mid-delivery and
+//     mid-commit, twice, and checks that every committed event was
+//     delivered).
 //   - Replicas: a consumer is leased to one Dispatcher at a time (a lease
 //     row with expiry, renewed every LeaseTTL/3), so several replicas on
 //     one PostgreSQL schema share the consumers without double dispatch in
