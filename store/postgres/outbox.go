@@ -12,38 +12,49 @@ import (
 )
 
 // insertEvents records evs in the outbox. It must be the last statement of
-// the writing transaction: it takes the lock on the one-row sequence
-// counter, which it holds until commit, so sequence numbers are gapless
-// and increase in commit order (a reader polling Events never skips an
-// event that commits later with a smaller Seq).
+// the writing transaction: see eventsStmt.
 func (s *Store) insertEvents(ctx context.Context, tx pgx.Tx, evs []store.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	var last int64
-	var void bool // pg_notify wakes Notify listeners (delivery.go) at commit
-	if err := tx.QueryRow(ctx, s.q(`UPDATE {s}.event_seq SET last = last + $1 RETURNING last, pg_notify($2, '') IS NULL`),
-		len(evs), s.cfg.Schema).Scan(&last, &void); err != nil {
+	query, args, err := s.eventsStmt(evs)
+	if err != nil {
 		return err
 	}
+	_, err = tx.Exec(ctx, query, args...)
+	return err
+}
+
+// eventsStmt is the one statement that records evs: it advances the
+// one-row sequence counter and inserts the events numbered from it. The
+// counter's row lock is held until commit, so sequence numbers are gapless
+// and increase in commit order (a reader polling Events never skips an
+// event that commits later with a smaller Seq); it must therefore be the
+// last statement of the transaction, sent together with or just before
+// the commit, so writers wait on each other only for the commit itself.
+// The statement also calls pg_notify to wake Notify listeners (delivery.go)
+// at commit. The stored payload carries the assigned Seq.
+func (s *Store) eventsStmt(evs []store.Event) (string, []any, error) {
 	n := len(evs)
-	seqs, ids, tenants, types, rtypes, rids, payloads := make([]int64, n), make([]string, n), make([]string, n),
+	ids, tenants, types, rtypes, rids, payloads := make([]string, n), make([]string, n),
 		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	times := make([]time.Time, n)
-	for i := range evs {
-		evs[i].Seq = last - int64(n-1-i)
-		e := evs[i]
+	for i, e := range evs {
+		e.Seq = 0 // set by the statement
 		b, err := json.Marshal(e)
 		if err != nil {
-			return fmt.Errorf("encode event: %w", err)
+			return "", nil, fmt.Errorf("encode event: %w", err)
 		}
-		seqs[i], ids[i], tenants[i], types[i], rtypes[i], rids[i], payloads[i] = e.Seq, e.ID, e.Tenant, string(e.Type), e.ResourceType, e.ResourceID, string(b)
+		ids[i], tenants[i], types[i], rtypes[i], rids[i], payloads[i] = e.ID, e.Tenant, string(e.Type), e.ResourceType, e.ResourceID, string(b)
 		times[i] = e.Time
 	}
-	_, err := tx.Exec(ctx, s.q(`INSERT INTO {s}.events (seq, id, tenant, type, resource_type, resource_id, created, payload)
-		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[]::jsonb[])`),
-		seqs, ids, tenants, types, rtypes, rids, times, payloads)
-	return err
+	query := s.q(`WITH c AS (
+			UPDATE {s}.event_seq SET last = last + $1 RETURNING last - $1 AS base, pg_notify($2, '') IS NULL AS notified)
+		INSERT INTO {s}.events (seq, id, tenant, type, resource_type, resource_id, created, payload)
+		SELECT c.base + e.ord, e.id, e.tenant, e.type, e.rtype, e.rid, e.created, jsonb_set(e.payload, '{Seq}', to_jsonb(c.base + e.ord))
+		FROM c, unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[]::jsonb[])
+			WITH ORDINALITY AS e(id, tenant, type, rtype, rid, created, payload, ord)`)
+	return query, []any{int64(n), s.cfg.Schema, ids, tenants, types, rtypes, rids, times, payloads}, nil
 }
 
 // Events returns up to limit events with Seq > after, in Seq order
