@@ -2,10 +2,12 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -35,9 +37,16 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 		return nil, fmt.Errorf("store: %s: %w", op, err)
 	}
 	keys := uniqueKeys(rt, res)
+	if len(members) == 0 {
+		evs := store.DeriveEvents(ctx, rt, store.Effect{Op: store.OpCreate, After: res, Version: 1}, tenant, now)
+		err = s.retry(ctx, op, func() error { return s.createBatch(ctx, op, tenant, rt, res, data, fold, keys, evs) })
+		if err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
 	err = s.tx(ctx, op, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, s.q(`INSERT INTO {s}.resources (tenant, id, type, version, created, last_modified, external_id, data, fold)
-			VALUES ($1, $2, $3, 1, $4, $4, NULLIF($5, ''), $6, $7)`), tenant, res.ID, rt.Name, now, res.ExternalID, data, fold)
+		_, err := tx.Exec(ctx, s.q(insertResource), tenant, res.ID, rt.Name, now, res.ExternalID, data, fold)
 		if err != nil {
 			return err
 		}
@@ -65,6 +74,34 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 		res.Attrs["members"] = list
 	}
 	return res, nil
+}
+
+const insertResource = `INSERT INTO {s}.resources (tenant, id, type, version, created, last_modified, external_id, data, fold)
+	VALUES ($1, $2, $3, 1, $4, $4, NULLIF($5, ''), $6, $7)`
+
+// createBatch creates a resource without members in one round trip: the
+// insert, its unique values and its events are one pipelined batch, the
+// implicit transaction of which commits them together. A unique value
+// already held (or being claimed by a transaction that then commits)
+// fails the insert of uniques, which rolls the whole batch back.
+func (s *Store) createBatch(ctx context.Context, op, tenant string, rt *schema.ResourceType, res *schema.Resource, data, fold []byte, keys []uniqueKey, evs []store.Event) error {
+	b := &pgx.Batch{}
+	b.Queue(s.q(insertResource), tenant, res.ID, rt.Name, res.Meta.Created, res.ExternalID, data, fold)
+	if len(keys) > 0 {
+		attrs, values := splitKeys(keys)
+		b.Queue(s.q(`INSERT INTO {s}.uniques (tenant, type, attr, value, id)
+			SELECT $1, $2, u.a, u.v, $3 FROM unnest($4::text[], $5::text[]) AS u(a, v)`), tenant, rt.Name, res.ID, attrs, values)
+	}
+	query, args, err := s.eventsStmt(evs)
+	if err != nil {
+		return err
+	}
+	b.Queue(query, args...)
+	err = sendAll(ctx, s.pool, b)
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == codeUniqueViolation && pe.TableName == "uniques" {
+		return s.conflict(ctx, op, tenant, rt, keys)
+	}
+	return err
 }
 
 // Get returns the resource or store.ErrNotFound (also for a resource of

@@ -28,11 +28,18 @@ func (s *Store) tx(ctx context.Context, op string, fn func(pgx.Tx) error) error 
 }
 
 func (s *Store) txOpts(ctx context.Context, op string, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
+	return s.retry(ctx, op, func() error { return pgx.BeginTxFunc(ctx, s.pool, opts, fn) })
+}
+
+// retry runs attempt, which must run one whole transaction (explicit, or
+// the implicit transaction of one pipelined batch), again after a deadlock
+// or serialization failure, as tx describes.
+func (s *Store) retry(ctx context.Context, op string, attempt func() error) error {
 	if s.closed.Load() {
 		return fmt.Errorf("store: %s: %w", op, store.ErrClosed)
 	}
-	for attempt := 0; ; attempt++ {
-		err := pgx.BeginTxFunc(ctx, s.pool, opts, fn)
+	for n := 0; ; n++ {
+		err := attempt()
 		if err == nil {
 			return nil
 		}
@@ -42,14 +49,30 @@ func (s *Store) txOpts(ctx context.Context, op string, opts pgx.TxOptions, fn fu
 		if !retryable(err) {
 			return mapErr(op, err)
 		}
-		if attempt >= s.cfg.MaxRetries {
-			return fmt.Errorf("store: %s: still conflicting after %d retries: %w: %w", op, attempt, store.ErrUnavailable, err)
+		if n >= s.cfg.MaxRetries {
+			return fmt.Errorf("store: %s: still conflicting after %d retries: %w: %w", op, n, store.ErrUnavailable, err)
 		}
-		backoff := time.Duration(1+rand.IntN(5<<attempt)) * time.Millisecond
+		backoff := time.Duration(1+rand.IntN(5<<n)) * time.Millisecond
 		select {
 		case <-ctx.Done():
 			return mapErr(op, ctx.Err())
 		case <-time.After(backoff):
 		}
 	}
+}
+
+// sendAll sends b as one pipelined batch, one round trip, and reads every
+// result; the first error is returned. Outside a transaction the batch is
+// one implicit transaction: an error rolls all of it back.
+func sendAll(ctx context.Context, q interface {
+	SendBatch(context.Context, *pgx.Batch) pgx.BatchResults
+}, b *pgx.Batch) error {
+	br := q.SendBatch(ctx, b)
+	for range b.Len() {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return err
+		}
+	}
+	return br.Close()
 }

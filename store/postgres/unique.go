@@ -63,10 +63,7 @@ func (s *Store) claimUniques(ctx context.Context, tx pgx.Tx, op, tenant string, 
 	if len(keys) == 0 {
 		return nil
 	}
-	attrs, values := make([]string, len(keys)), make([]string, len(keys))
-	for i, k := range keys {
-		attrs[i], values[i] = k.attr, k.value
-	}
+	attrs, values := splitKeys(keys)
 	rows, err := tx.Query(ctx, s.q(`INSERT INTO {s}.uniques (tenant, type, attr, value, id)
 		SELECT $1, $2, u.a, u.v, $3 FROM unnest($4::text[], $5::text[]) AS u(a, v)
 		ON CONFLICT DO NOTHING RETURNING attr, value`), tenant, rt.Name, id, attrs, values)
@@ -84,6 +81,29 @@ func (s *Store) claimUniques(ctx context.Context, tx pgx.Tx, op, tenant string, 
 		}
 	}
 	return nil
+}
+
+func splitKeys(keys []uniqueKey) (attrs, values []string) {
+	attrs, values = make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		attrs[i], values[i] = k.attr, k.value
+	}
+	return attrs, values
+}
+
+// conflict returns the ErrConflict of a failed claim of keys, naming the
+// first attribute whose value another resource of the tenant and type
+// holds (the claim was rolled back, so this reads the committed holder).
+func (s *Store) conflict(ctx context.Context, op, tenant string, rt *schema.ResourceType, keys []uniqueKey) error {
+	attrs, values := splitKeys(keys)
+	var attr string
+	err := s.pool.QueryRow(ctx, s.q(`SELECT u.attr FROM {s}.uniques u JOIN unnest($3::text[], $4::text[]) AS k(a, v)
+		ON u.tenant = $1 AND u.type = $2 AND u.attr = k.a AND u.value = k.v ORDER BY u.attr LIMIT 1`),
+		tenant, rt.Name, attrs, values).Scan(&attr)
+	if err != nil {
+		attr = "a unique attribute" // released again since; still a conflict at the time of the claim
+	}
+	return fmt.Errorf("store: %s: %s is already in use by another %s (RFC 7643 §7 uniqueness): %w", op, attr, rt.Name, store.ErrConflict)
 }
 
 // releaseUniques forgets the unique keys of resource id.
