@@ -1,13 +1,13 @@
 package memory
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/scimkit/scimkit/schema"
 )
@@ -104,22 +104,31 @@ func (c *codes) get(n uint64) (string, bool) {
 
 var errCorrupt = errors.New("memory: corrupt record encoding")
 
-// encode returns the encoding of a resource's attribute map in a slice of
-// its own size. It encodes into a buffer reused by writes (under the write
-// lock) and copies: a slice grown by append would keep up to half of its
-// capacity unused for the life of the record, and leave garbage behind.
-func (st *state) encode(attrs map[string]any) ([]byte, error) {
+// encode returns a record's document: the uvarint schema mask (see
+// typeInfo.schemaMask), then the encoding of the resource's attribute map.
+// It encodes into a buffer reused by writes (under the write lock) and
+// copies it into a string of its own size: a slice grown by append would
+// keep up to half of its capacity unused for the life of the record, and
+// leave garbage behind.
+func (st *state) encode(mask uint32, attrs map[string]any) (string, error) {
 	e := &st.enc
-	e.d, e.dst, e.refs = &st.dict, e.dst[:0], e.refs[:0]
+	e.d, e.refs = &st.dict, e.refs[:0]
+	e.dst = binary.AppendUvarint(e.dst[:0], uint64(mask))
 	err := e.mapBody(attrs)
-	b := e.dst
-	if cap(b) > maxScratch {
+	doc := string(e.dst)
+	if cap(e.dst) > maxScratch {
 		e.dst = nil
 	}
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	return bytes.Clone(b), nil
+	return doc, nil
+}
+
+// docMask returns the schema mask of a document written by encode.
+func docMask(doc string) uint32 {
+	m, _ := uvarint(doc)
+	return uint32(m)
 }
 
 // maxScratch bounds the encoding buffer a store keeps between writes.
@@ -232,16 +241,20 @@ func (e *encoder) value(key string, v any) error {
 	return nil
 }
 
-// decoder reads the compact encoding.
+// decoder reads the compact encoding from a document.
 type decoder struct {
 	d    *dict
-	buf  []byte
+	buf  string
 	refs [maxRefs]string // strings tagRef may refer to
 	n    int             // of refs
 }
 
-func (d *dict) decodeAttrs(b []byte) (map[string]any, error) {
-	dec := decoder{d: d, buf: b}
+// decodeAttrs decodes the attributes of a document written by encode.
+func (d *dict) decodeAttrs(doc string) (map[string]any, error) {
+	dec := decoder{d: d, buf: doc}
+	if _, err := dec.uvarint(); err != nil { // the schema mask
+		return nil, err
+	}
 	m, err := dec.mapBody()
 	if err == nil && len(dec.buf) != 0 {
 		err = errCorrupt
@@ -249,8 +262,24 @@ func (d *dict) decodeAttrs(b []byte) (map[string]any, error) {
 	return m, err
 }
 
+// uvarint is binary.Uvarint for a string.
+func uvarint(s string) (uint64, int) {
+	var x uint64
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		b := s[i]
+		if b < 0x80 {
+			if i == binary.MaxVarintLen64-1 && b > 1 {
+				return 0, -1 // overflow
+			}
+			return x | uint64(b)<<(7*i), i + 1
+		}
+		x |= uint64(b&0x7f) << (7 * i)
+	}
+	return 0, 0
+}
+
 func (dec *decoder) uvarint() (uint64, error) {
-	v, n := binary.Uvarint(dec.buf)
+	v, n := uvarint(dec.buf)
 	if n <= 0 {
 		return 0, errCorrupt
 	}
@@ -258,12 +287,14 @@ func (dec *decoder) uvarint() (uint64, error) {
 	return v, nil
 }
 
+// str reads a string; it copies it, so that no decoded value keeps the
+// whole document alive.
 func (dec *decoder) str() (string, error) {
 	n, err := dec.uvarint()
 	if err != nil || n > uint64(len(dec.buf)) {
 		return "", errCorrupt
 	}
-	s := string(dec.buf[:n])
+	s := strings.Clone(dec.buf[:n])
 	dec.buf = dec.buf[n:]
 	return s, nil
 }
@@ -316,19 +347,22 @@ func (dec *decoder) value() (any, error) {
 	case tagFalse:
 		return false, nil
 	case tagInt:
-		v, n := binary.Varint(dec.buf)
-		if n <= 0 {
-			return nil, errCorrupt
+		u, err := dec.uvarint()
+		v := int64(u >> 1) // zig-zag, as binary.AppendVarint writes it
+		if u&1 != 0 {
+			v = ^v
 		}
-		dec.buf = dec.buf[n:]
-		return v, nil
+		return v, err
 	case tagFloat:
 		if len(dec.buf) < 8 {
 			return nil, errCorrupt
 		}
-		v := math.Float64frombits(binary.LittleEndian.Uint64(dec.buf))
+		var u uint64
+		for i := range 8 {
+			u |= uint64(dec.buf[i]) << (8 * i)
+		}
 		dec.buf = dec.buf[8:]
-		return v, nil
+		return math.Float64frombits(u), nil
 	case tagMap:
 		return dec.mapBody()
 	case tagList:

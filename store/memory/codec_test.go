@@ -21,17 +21,21 @@ var codecAttrs = []map[string]any{
 	{"type": []any{"a", "abcd", "abcd", "work"}, "abc": "abc", "abcd": "abcd", "k": []any{"abcd", "type"}},
 }
 
-// TestCodec: attributes decode to themselves, shared strings and
-// dictionary values included, and equal attributes encode to equal bytes
-// whatever the state of the dictionaries.
+// TestCodec: attributes and schema masks decode to themselves, shared
+// strings and dictionary values included, and equal attributes encode to
+// equal bytes whatever the state of the dictionaries.
 func TestCodec(t *testing.T) {
 	st := &state{}
-	var first [][]byte
+	var first []string
 	for pass := range 2 {
 		for i, attrs := range codecAttrs {
-			b, err := st.encode(attrs)
+			mask := uint32(1) << (i * 15) // 1, 1<<15, 1<<30
+			b, err := st.encode(mask, attrs)
 			if err != nil {
 				t.Fatalf("encode %d: %v", i, err)
+			}
+			if got := docMask(b); got != mask {
+				t.Errorf("docMask %d = %#x, want %#x", i, got, mask)
 			}
 			got, err := st.dict.decodeAttrs(b)
 			if err != nil {
@@ -54,13 +58,14 @@ func TestCodec(t *testing.T) {
 func FuzzDecodeAttrs(f *testing.F) {
 	st := &state{}
 	for _, attrs := range codecAttrs {
-		b, _ := st.encode(attrs)
-		f.Add(b, "abcd", "type")
+		b, _ := st.encode(3, attrs)
+		f.Add([]byte(b), "abcd", "type")
 	}
 	f.Fuzz(func(t *testing.T, b []byte, s, k string) {
-		st.dict.decodeAttrs(b)
-		attrs := map[string]any{k: s, "type": s, "v": []any{s, s}, "m": map[string]any{k: s}}
-		enc, err := st.encode(attrs)
+		st.dict.decodeAttrs(string(b))
+		attrs := map[string]any{k: s, "type": s, "v": []any{s, s}, "m": map[string]any{k: s},
+			"i": int64(len(b)) - 1<<62, "f": float64(len(s)) / 3}
+		enc, err := st.encode(7, attrs)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -25,7 +24,7 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 		if err := t.checkUnique(keys, nil); err != nil {
 			return nil, err
 		}
-		doc, err := st.encode(attrs)
+		doc, err := st.encode(ti.schemaMask(r), attrs)
 		if err != nil {
 			return nil, err
 		}
@@ -33,7 +32,7 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 		st.seq++
 		uid, id := newID(t)
 		rec := &record{id: uid, ext: r.ExternalID, seq: st.seq, version: 1,
-			created: now.UnixMicro(), modified: now.UnixMicro(), schemas: ti.schemaMask(r), doc: doc}
+			created: now.UnixMicro(), modified: now.UnixMicro(), doc: doc}
 		t.insert(rec, attrs, keys)
 		var added []string
 		var given map[string]string
@@ -207,7 +206,7 @@ func (st *state) resource(td *tenantData, t *table, rec *record, attrs map[strin
 			attrs[ti.groups] = v
 		}
 	}
-	return &schema.Resource{ID: id, ExternalID: rec.ext, Schemas: ti.schemas(rec.schemas), Attrs: attrs,
+	return &schema.Resource{ID: id, ExternalID: rec.ext, Schemas: ti.schemas(docMask(rec.doc)), Attrs: attrs,
 		Meta: schema.Meta{ResourceType: ti.rt.Name, Created: rec.createdTime(), LastModified: rec.modifiedTime(), Version: store.FormatVersion(rec.version)}}
 }
 
@@ -267,6 +266,6 @@ func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 var errNilResult = errors.New("Update.Apply returned no resource")
 
 // sameDoc reports whether an update leaves the stored state unchanged.
-func sameDoc(rec *record, doc []byte, ext string, mask uint32) bool {
-	return bytes.Equal(rec.doc, doc) && rec.ext == ext && rec.schemas == mask
+func sameDoc(rec *record, doc, ext string) bool {
+	return rec.doc == doc && rec.ext == ext
 }

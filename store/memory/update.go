@@ -46,8 +46,7 @@ type pending struct {
 	before, next     *schema.Resource
 	oldAttrs, attrs  map[string]any
 	oldKeys, keys    []uniqueKey
-	doc              []byte
-	mask             uint32
+	doc              string
 	newMembers       []patch.Member
 	result           *schema.Resource
 	added, removed   []string
@@ -76,11 +75,11 @@ func (st *state) prepare(td *tenantData, t *table, rec *record, u store.Update) 
 		attrs = map[string]any{}
 	}
 	p := &pending{u: u, before: before, next: next, oldAttrs: oldAttrs, attrs: attrs,
-		oldKeys: ti.uniqueKeys(nil, oldAttrs), keys: ti.uniqueKeys(nil, attrs), mask: ti.schemaMask(next)}
+		oldKeys: ti.uniqueKeys(nil, oldAttrs), keys: ti.uniqueKeys(nil, attrs)}
 	if err := t.checkUnique(p.keys, rec); err != nil {
 		return nil, err
 	}
-	if p.doc, err = st.encode(attrs); err != nil {
+	if p.doc, err = st.encode(ti.schemaMask(next), attrs); err != nil {
 		return nil, err
 	}
 	if u.LoadMembers && ti.members != "" {
@@ -109,11 +108,11 @@ func (st *state) commit(ctx context.Context, tenant string, td *tenantData, t *t
 		}
 		p.added, p.removed = nc.result(ms)
 	}
-	changed := !sameDoc(rec, p.doc, p.next.ExternalID, p.mask) || len(p.added)+len(p.removed) > 0
+	changed := !sameDoc(rec, p.doc, p.next.ExternalID) || len(p.added)+len(p.removed) > 0
 	now := st.nowMicro()
 	if changed {
 		t.unindex(rec, p.oldAttrs, p.oldKeys)
-		rec.doc, rec.ext, rec.schemas = p.doc, p.next.ExternalID, p.mask
+		rec.doc, rec.ext = p.doc, p.next.ExternalID
 		rec.version++
 		rec.modified = now.UnixMicro()
 		t.index(rec, p.attrs, p.keys)
