@@ -2,12 +2,14 @@ package hooks_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,7 +35,24 @@ func BenchmarkDeactivationToRevoke(b *testing.B) {
 		b.Run(be.name, func(b *testing.B) {
 			st := be.open(b)
 			defer st.Close()
-			benchDeactivation(b, st)
+			benchDeactivation(b, st, false)
+		})
+	}
+}
+
+// BenchmarkDeactivationWhileOneRevokeFails is BenchmarkDeactivationToRevoke
+// while the revoker keeps failing for one other user, whose deactivation
+// is sent first (and retried with the default policy throughout): the
+// failing user holds back only its own events, so the others' latency
+// should stay that of BenchmarkDeactivationToRevoke. (A dispatcher that
+// delivered one event at a time would not revoke anyone else until the
+// failing event was parked, about 12 minutes later.)
+func BenchmarkDeactivationWhileOneRevokeFails(b *testing.B) {
+	for _, be := range benchBackends {
+		b.Run(be.name, func(b *testing.B) {
+			st := be.open(b)
+			defer st.Close()
+			benchDeactivation(b, st, true)
 		})
 	}
 }
@@ -43,7 +62,7 @@ type revoked struct {
 	at   time.Time
 }
 
-func benchDeactivation(b *testing.B, st store.Store) {
+func benchDeactivation(b *testing.B, st store.Store, oneFails bool) {
 	const tok = "bench-token"
 	h, err := scim.New(scim.Config{Store: st, ResourceTypes: []*schema.ResourceType{userRT, groupRT},
 		Authenticator: scim.StaticTokens{{Tenant: "acme", ID: "okta", SHA256: scim.HashToken(tok)}}})
@@ -53,14 +72,19 @@ func benchDeactivation(b *testing.B, st store.Store) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	ch := make(chan revoked, 64)
+	var failing atomic.Value // user id whose revocation keeps failing
+	failing.Store("")
 	a, err := hooks.NewAccess(hooks.AccessConfig{Revoker: hooks.RevokerFunc(func(_ context.Context, r hooks.Revocation) error {
+		if r.UserID == failing.Load() {
+			return errors.New("session store unavailable for this user")
+		}
 		ch <- revoked{r.UserID, time.Now()}
 		return nil
 	})})
 	if err != nil {
 		b.Fatal(err)
 	}
-	d, err := hooks.NewDispatcher(hooks.Config{Store: st, Handlers: map[string]hooks.Handler{"bench": a}})
+	d, err := hooks.NewDispatcher(hooks.Config{Store: st, Handlers: map[string]hooks.Handler{"bench": a}, Logger: quietLog})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -73,7 +97,7 @@ func benchDeactivation(b *testing.B, st store.Store) {
 	}()
 
 	const warmup = 5
-	ids := make([]string, b.N+warmup)
+	ids := make([]string, b.N+warmup+1)
 	for i := range ids {
 		u, err := st.Create(context.Background(), "acme", userRT, &schema.Resource{Schemas: []string{schema.UserSchema},
 			Attrs: map[string]any{"userName": fmt.Sprintf("user%d@example.com", i), "active": true}})
@@ -83,8 +107,7 @@ func benchDeactivation(b *testing.B, st store.Store) {
 		ids[i] = u.ID
 	}
 	client := srv.Client()
-	deactivate := func(id string) time.Duration {
-		start := time.Now()
+	send := func(id string) {
 		req, _ := http.NewRequest("PATCH", srv.URL+"/Users/"+id, strings.NewReader(
 			`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`))
 		req.Header.Set("Authorization", "Bearer "+tok)
@@ -98,6 +121,10 @@ func benchDeactivation(b *testing.B, st store.Store) {
 		if resp.StatusCode != 200 {
 			b.Fatalf("PATCH deactivate = %d", resp.StatusCode)
 		}
+	}
+	deactivate := func(id string) time.Duration {
+		start := time.Now()
+		send(id)
 		timeout := time.After(30 * time.Second)
 		for {
 			select {
@@ -110,6 +137,11 @@ func benchDeactivation(b *testing.B, st store.Store) {
 			}
 		}
 	}
+	if oneFails {
+		failing.Store(ids[0])
+		send(ids[0])
+	}
+	ids = ids[1:]
 	for _, id := range ids[:warmup] {
 		deactivate(id)
 	}
