@@ -101,12 +101,26 @@ type Config struct {
 
 	// ProvisioningLog, when set, records every write request (POST, PUT,
 	// PATCH and DELETE, a /Bulk request as one entry with its operation
-	// count; not searches) after it is served: tenant, token id, IdP,
-	// resource, outcome, status, scimType, latency and the body without
+	// count and per-operation results; not searches) after it is served:
+	// tenant, token id, IdP, resource, path and query, the User-Agent,
+	// Content-Type and If-Match headers, outcome, status, scimType,
+	// latency, the version the response carried and both bodies without
 	// secrets (see store.ProvisioningEntry). Each entry is also logged to
 	// Logger at Info. The append runs on the request's goroutine; a
 	// failing sink is logged, never answered to the client.
 	ProvisioningLog store.ProvisioningLog
+	// ProvisioningLogReads also records reads (GET, and POST .search) in
+	// ProvisioningLog, so that a recording (conformance.Record) holds the
+	// lookups an IdP makes before it writes: Okta's and Entra's filter
+	// probes on userName or externalId, the GET before a PATCH. Off by
+	// default, because of its cost: one store append per read (on SQLite a
+	// write transaction, serialised with every other write); a copy,
+	// decode and redaction of each response of up to 64 KiB (longer ones,
+	// such as big list pages, are recorded without their body); and a log
+	// many times larger, since IdPs read far more than they write (Entra
+	// reads users again on each sync cycle, an Okta import pages through
+	// every user), so the same retention keeps many more rows.
+	ProvisioningLogReads bool
 	// ProvisioningLogRetention is how long entries are kept: the log is
 	// pruned on the first write and every 1000 writes. Zero means
 	// DefaultProvisioningLogRetention (30 days); negative never prunes.

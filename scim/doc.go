@@ -92,7 +92,10 @@
 // from Config.Tenant, e.g. TenantsFromStore. With Config.TenantInPath the
 // URL form /tenants/{tenant}/... is accepted too, but the tenant still
 // comes from the credential. Config.ProvisioningLog records every write
-// request, 429s included, with secrets redacted from the body.
+// request, 429s included, with what a replay needs (query, User-Agent,
+// Content-Type, If-Match, the response's version and body, per-operation
+// /Bulk results) and secrets redacted from bodies and query;
+// Config.ProvisioningLogReads adds reads, at a cost it documents.
 //
 // Errors are written by WriteError only, as RFC 7644 §3.12 messages with
 // status as a string; internal errors are logged with the request id and

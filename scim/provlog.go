@@ -3,7 +3,6 @@ package scim
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -24,8 +23,15 @@ const (
 	// provlogPruneEvery: the log is pruned on the first append and then
 	// every that many appends.
 	provlogPruneEvery = 1000
-	// provlogErrorCap bounds the captured error response body.
-	provlogErrorCap = 4 << 10
+	// provlogResponseCapture bounds the response body copied for the log:
+	// a longer response is not decoded and its body not recorded (its id
+	// and version still are, from the Location and ETag headers).
+	provlogResponseCapture = 64 << 10
+	// provlogBulkCapture is that bound for /Bulk, whose per-operation
+	// results (about 200 bytes each) are decoded from the response.
+	provlogBulkCapture = 1 << 20
+	// provlogUserAgentCap bounds the recorded User-Agent.
+	provlogUserAgentCap = 512
 )
 
 // IdP names recorded in store.ProvisioningEntry.IdP.
@@ -52,36 +58,41 @@ func IdPFromUserAgent(ua string) string {
 	return IdPUnknown
 }
 
-// provRecorder records write requests in Config.ProvisioningLog.
+// provRecorder records requests in Config.ProvisioningLog.
 type provRecorder struct {
 	h         *Handler
 	sink      store.ProvisioningLog
 	retention time.Duration
+	reads     bool // Config.ProvisioningLogReads
 	redact    *redactor
 	appends   atomic.Int64
 }
 
 // recordWrites wraps next so that every write request (POST, PUT, PATCH,
-// DELETE, except searches) is recorded, after it was served, in
+// DELETE, except searches) and, with Config.ProvisioningLogReads, every
+// read (GET and POST .search) is recorded, after it was served, in
 // Config.ProvisioningLog and logged at Info. Without a log it returns next.
 func (h *Handler) recordWrites(next http.Handler) http.Handler {
 	if h.cfg.ProvisioningLog == nil {
 		return next
 	}
 	p := &provRecorder{h: h, sink: h.cfg.ProvisioningLog, retention: h.cfg.ProvisioningLogRetention,
-		redact: newRedactor(h.cfg.ResourceTypes)}
+		reads: h.cfg.ProvisioningLogReads, redact: newRedactor(h.cfg.ResourceTypes)}
 	if p.retention == 0 {
 		p.retention = DefaultProvisioningLogRetention
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !isWrite(r) {
+		if !isWrite(r) && !(p.reads && isRead(r)) {
 			next.ServeHTTP(w, r)
 			return
 		}
 		start := time.Now()
 		tee := &teeBody{ReadCloser: r.Body}
 		r.Body = tee
-		cw := &captureWriter{ResponseWriter: w}
+		cw := &captureWriter{ResponseWriter: w, limit: provlogResponseCapture}
+		if r.URL.Path == "/Bulk" {
+			cw.limit = provlogBulkCapture
+		}
 		next.ServeHTTP(cw, r)
 		p.record(r, tee.buf.Bytes(), cw, start)
 	})
@@ -90,12 +101,20 @@ func (h *Handler) recordWrites(next http.Handler) http.Handler {
 func isWrite(r *http.Request) bool {
 	switch r.Method {
 	case http.MethodPost:
-		return !strings.HasSuffix(r.URL.Path, "/.search")
+		return !isSearch(r)
 	case http.MethodPut, http.MethodPatch, http.MethodDelete:
 		return true
 	}
 	return false
 }
+
+// isRead reports whether r is a lookup: a GET or a POST .search (RFC 7644
+// §3.4.3).
+func isRead(r *http.Request) bool {
+	return r.Method == http.MethodGet || r.Method == http.MethodPost && isSearch(r)
+}
+
+func isSearch(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/.search") }
 
 // record builds the entry, appends it, logs it and prunes now and then.
 func (p *provRecorder) record(r *http.Request, body []byte, cw *captureWriter, start time.Time) {
@@ -126,38 +145,32 @@ func (p *provRecorder) entry(r *http.Request, body []byte, cw *captureWriter, st
 	if status == 0 {
 		status = http.StatusOK
 	}
+	ua := r.UserAgent()
 	e := store.ProvisioningEntry{Time: start, Tenant: pr.Tenant, TokenID: pr.Actor,
-		IdP: IdPFromUserAgent(r.UserAgent()), RequestID: RequestIDFrom(r.Context()), Method: r.Method,
-		Path: r.URL.Path, Outcome: store.OutcomeOf(status), Status: status, Latency: time.Since(start)}
+		IdP: IdPFromUserAgent(ua), RequestID: RequestIDFrom(r.Context()), Method: r.Method,
+		Path: r.URL.Path, Query: p.redact.query(r.URL.RawQuery), UserAgent: capString(ua, provlogUserAgentCap),
+		ContentType: r.Header.Get("Content-Type"), IfMatch: r.Header.Get("If-Match"),
+		Outcome: store.OutcomeOf(status), Status: status, Latency: time.Since(start), Version: cw.etag}
 	seg, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	e.ResourceType = seg
 	if ti := p.h.typeByEndpoint(seg); ti != nil {
 		e.ResourceType = ti.rt.Name
 	}
-	e.ResourceID = rest
+	if rest != ".search" {
+		e.ResourceID = rest
+	}
 	if e.ResourceID == "" && cw.location != "" {
 		if u, err := url.Parse(cw.location); err == nil {
 			e.ResourceID = path.Base(u.Path)
 		}
 	}
-	var doc map[string]any
-	if d := json.NewDecoder(bytes.NewReader(body)); len(body) > 0 {
-		d.UseNumber()
-		if d.Decode(&doc) != nil {
-			doc = nil
-		}
-	}
-	e.ExternalID = externalIDOf(doc)
+	doc := p.redact.doc(body)
+	e.ExternalID = externalIDOf(doc) // as Body keeps it
 	if ops, ok := doc["Operations"].([]any); ok && seg == "Bulk" {
 		e.Operations = len(ops)
 	}
-	e.Body = p.redact.body(body, doc)
-	if status >= 400 {
-		var se struct{ ScimType, Detail string }
-		if json.Unmarshal(cw.errBody.Bytes(), &se) == nil {
-			e.ScimType, e.Detail = se.ScimType, se.Detail
-		}
-	}
+	e.Body = p.redact.encode(body, doc)
+	p.response(&e, cw)
 	return e
 }
 
@@ -197,19 +210,21 @@ func (t *teeBody) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// captureWriter remembers the status, the Location header and the start
-// of an error response body.
+// captureWriter remembers the status, the Location and ETag headers and
+// the first limit bytes of the response body (total counts them all).
 type captureWriter struct {
 	http.ResponseWriter
-	status   int
-	location string
-	errBody  bytes.Buffer
+	status         int
+	location, etag string
+	limit, total   int
+	body           bytes.Buffer
 }
 
 func (c *captureWriter) WriteHeader(code int) {
 	if c.status == 0 {
 		c.status = code
 		c.location = c.Header().Get("Location")
+		c.etag = c.Header().Get("ETag")
 	}
 	c.ResponseWriter.WriteHeader(code)
 }
@@ -218,8 +233,9 @@ func (c *captureWriter) Write(b []byte) (int, error) {
 	if c.status == 0 {
 		c.WriteHeader(http.StatusOK)
 	}
-	if c.status >= 400 && c.errBody.Len() < provlogErrorCap {
-		c.errBody.Write(b[:min(len(b), provlogErrorCap-c.errBody.Len())])
+	c.total += len(b)
+	if c.body.Len() < c.limit {
+		c.body.Write(b[:min(len(b), c.limit-c.body.Len())])
 	}
 	return c.ResponseWriter.Write(b)
 }

@@ -1,8 +1,10 @@
 package scim
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -10,14 +12,16 @@ import (
 	"github.com/scimkit/scimkit/schema"
 )
 
-// ProvisioningBodyCap is the most bytes of a redacted request body the
-// provisioning log keeps; longer bodies are cut and marked.
+// ProvisioningBodyCap is the most bytes of a redacted request or response
+// body (or query string) the provisioning log keeps; longer ones are cut
+// and marked.
 const ProvisioningBodyCap = 8 << 10
 
 // redacted replaces a string that looks like a credential.
 const redacted = "[redacted]"
 
-// redactor removes secrets from request bodies for the provisioning log:
+// redactor removes secrets from request and response bodies and query
+// strings for the provisioning log:
 // every member named "password" (at any depth, any case), every attribute
 // the configured schemas declare returned "never" or mutability
 // "writeOnly" (RFC 7643 §7: such values must never be disclosed), the value
@@ -49,22 +53,80 @@ func newRedactor(rts []*schema.ResourceType) *redactor {
 	return r
 }
 
-// body returns the redacted JSON of a request body (doc is body decoded,
-// or nil when it is not a JSON object), capped at ProvisioningBodyCap. A
-// body that is not a JSON object is not recorded, since it cannot be
-// redacted reliably.
-func (r *redactor) body(raw []byte, doc map[string]any) string {
+// doc decodes a request or response body and returns it with secrets
+// removed, or nil when the body is not a JSON object.
+func (r *redactor) doc(raw []byte) map[string]any {
+	if len(raw) == 0 {
+		return nil
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var m map[string]any
+	if d.Decode(&m) != nil || m == nil {
+		return nil
+	}
+	out, _ := r.value(m).(map[string]any)
+	return out
+}
+
+// encode returns the JSON of doc, the redacted form of raw (see doc),
+// capped at ProvisioningBodyCap. A body that is not a JSON object is not
+// recorded, since it cannot be redacted reliably.
+func (r *redactor) encode(raw []byte, doc map[string]any) string {
 	if len(raw) == 0 {
 		return ""
 	}
 	if doc == nil {
 		return fmt.Sprintf("[%d bytes, not a JSON object: omitted]", len(raw))
 	}
-	out, err := json.Marshal(r.value(doc))
+	out, err := json.Marshal(doc)
 	if err != nil {
 		return fmt.Sprintf("[%d bytes: omitted]", len(raw))
 	}
 	return capString(string(out), ProvisioningBodyCap)
+}
+
+// body returns the redacted JSON of a body, as encode(raw, doc(raw)).
+func (r *redactor) body(raw []byte) string { return r.encode(raw, r.doc(raw)) }
+
+// query returns a raw query string with the value of every parameter
+// that names a secret (a token, key, secret or password parameter, or a
+// sensitive attribute) or looks like a credential replaced by
+// "[redacted]" (escaped), capped at ProvisioningBodyCap. Filter
+// expressions are kept: the identifiers they compare are what the log is
+// for.
+func (r *redactor) query(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	parts := strings.Split(raw, "&")
+	for i, kv := range parts {
+		k, v, _ := strings.Cut(kv, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			name = k
+		}
+		val, err := url.QueryUnescape(v)
+		if err != nil {
+			val = v
+		}
+		if secretParam(name) || r.sensitiveName(name) || looksLikeToken(val) {
+			parts[i] = k + "=" + url.QueryEscape(redacted)
+		}
+	}
+	return capString(strings.Join(parts, "&"), ProvisioningBodyCap)
+}
+
+// secretParam reports whether a query parameter names a credential
+// (access_token, api_key, client_secret, ...).
+func secretParam(name string) bool {
+	name = strings.ToLower(name)
+	for _, s := range []string{"token", "secret", "password", "apikey", "api_key", "signature"} {
+		if strings.Contains(name, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // value returns v with secrets removed; maps and slices are copied.
@@ -72,17 +134,20 @@ func (r *redactor) value(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(v))
+		p, isOp := v["path"].(string)
 		for k, x := range v {
 			if r.sensitiveName(k) {
 				continue
 			}
-			if _, ok := x.(string); ok && identifierName(k) {
-				out[k] = x // identifiers are what the log is for
+			// Identifiers are what the log is for: an identifying member,
+			// or the value of a PATCH operation whose path names one.
+			if _, ok := x.(string); ok && (identifierName(k) || isOp && k == "value" && identifierName(p)) {
+				out[k] = x
 				continue
 			}
 			out[k] = r.value(x)
 		}
-		if p, ok := v["path"].(string); ok && r.sensitivePath(p) {
+		if isOp && r.sensitivePath(p) {
 			delete(out, "value") // a PATCH operation setting a secret
 		}
 		return out
@@ -133,16 +198,17 @@ var (
 	secretRE = regexp.MustCompile(`^[A-Za-z0-9+/_=-]{40,}$`)
 )
 
-// identifierName reports whether a member names an identifying attribute
-// (userName, displayName, externalId), whose value the log must keep even
-// when it is long and random-looking, like Microsoft's validator user names
-// "Test_User_<guid>".
+// identifierName reports whether a member (or a PATCH path) names an
+// identifying attribute (userName, displayName, externalId), or is the id
+// or bulkId of a resource or bulk operation, whose value the log must keep
+// even when it is long and random-looking, like Microsoft's validator user
+// names "Test_User_<guid>".
 func identifierName(k string) bool {
 	if i := strings.LastIndexByte(k, ':'); i >= 0 {
 		k = k[i+1:]
 	}
 	switch strings.ToLower(k) {
-	case "username", "displayname", "externalid":
+	case "username", "displayname", "externalid", "id", "bulkid":
 		return true
 	}
 	return false
