@@ -46,7 +46,7 @@ func (s *Store) Explain(ctx context.Context, query string, args ...any) (string,
 
 // Queries used by the membership operations, for EXPLAIN tests.
 var (
-	GroupsQuery = `SELECT ` + groupsQuery + ` FROM (SELECT $1::text AS tenant, $2::text AS id) r`
+	GroupsQuery = groupsOf
 	AddMember   = `INSERT INTO {s}.members (tenant, group_id, member_id, type, display, ref, fold) VALUES ($1, $2, $3, '', '', '', '{}')
 		ON CONFLICT DO NOTHING RETURNING member_id, ` + memberTypeExpr
 	RemoveMember = `DELETE FROM {s}.members WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3::text[]) RETURNING member_id, ` + memberTypeExpr

@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -45,20 +44,8 @@ const groupsQuery = `(SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('val
 	FROM {s}.members m JOIN {s}.resources g ON g.tenant = m.tenant AND g.id = m.group_id
 	WHERE m.tenant = r.tenant AND m.member_id = r.id)`
 
-// loadGroups reads the groups attribute of member id (nil when rt has no
-// groups attribute or the member is in no group).
-func (s *Store) loadGroups(ctx context.Context, tx pgx.Tx, tenant string, rt *schema.ResourceType, id string) ([]any, error) {
-	if groupsAttr(rt) == nil {
-		return nil, nil
-	}
-	var raw []byte
-	err := tx.QueryRow(ctx, s.q(`SELECT `+groupsQuery+` FROM (SELECT $1::text AS tenant, $2::text AS id) r`), tenant, id).Scan(&raw)
-	if err != nil || raw == nil {
-		return nil, err
-	}
-	var list []any
-	return list, json.Unmarshal(raw, &list)
-}
+// groupsOf computes the groups attribute of the member $2 of tenant $1.
+const groupsOf = `SELECT ` + groupsQuery + ` FROM (SELECT $1::text AS tenant, $2::text AS id) r`
 
 // memberObject builds one member value from a members row m, with the
 // sub-attributes the members attribute a defines (RFC 7643 §4.2).

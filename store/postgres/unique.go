@@ -63,13 +63,26 @@ func (s *Store) claimUniques(ctx context.Context, tx pgx.Tx, op, tenant string, 
 	if len(keys) == 0 {
 		return nil
 	}
-	attrs, values := splitKeys(keys)
-	rows, err := tx.Query(ctx, s.q(`INSERT INTO {s}.uniques (tenant, type, attr, value, id)
-		SELECT $1, $2, u.a, u.v, $3 FROM unnest($4::text[], $5::text[]) AS u(a, v)
-		ON CONFLICT DO NOTHING RETURNING attr, value`), tenant, rt.Name, id, attrs, values)
+	rows, err := tx.Query(ctx, s.q(claimQuery), claimArgs(tenant, rt, id, keys)...)
 	if err != nil {
 		return err
 	}
+	return checkClaim(rows, op, rt, keys)
+}
+
+// claimQuery claims unique values, returning those it could claim.
+const claimQuery = `INSERT INTO {s}.uniques (tenant, type, attr, value, id)
+	SELECT $1, $2, u.a, u.v, $3 FROM unnest($4::text[], $5::text[]) AS u(a, v)
+	ON CONFLICT DO NOTHING RETURNING attr, value`
+
+func claimArgs(tenant string, rt *schema.ResourceType, id string, keys []uniqueKey) []any {
+	attrs, values := splitKeys(keys)
+	return []any{tenant, rt.Name, id, attrs, values}
+}
+
+// checkClaim reads the result of claimQuery: ErrConflict naming the first
+// key not claimed.
+func checkClaim(rows pgx.Rows, op string, rt *schema.ResourceType, keys []uniqueKey) error {
 	var a, v string
 	got := map[uniqueKey]bool{}
 	if _, err := pgx.ForEachRow(rows, []any{&a, &v}, func() error { got[uniqueKey{a, v}] = true; return nil }); err != nil {

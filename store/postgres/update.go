@@ -3,6 +3,7 @@ package postgres
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -35,10 +36,17 @@ func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceTy
 	}
 	var out *schema.Resource
 	var change *store.Change
-	err := s.tx(ctx, op, func(tx pgx.Tx) error {
-		var err error
-		out, change, err = s.update(ctx, tx, op, tenant, rt, id, u)
-		return err
+	err := s.retry(ctx, op, func() error {
+		tx, rw, groups, err := s.beginLocked(ctx, tenant, rt, id, store.ReadOptions{OmitMembers: !u.LoadMembers, OmitGroups: true})
+		if err != nil {
+			return err
+		}
+		out, change, err = s.update(ctx, tx, op, tenant, rt, id, u, rw, groups)
+		if err != nil {
+			tx.Rollback(ctx)
+			return err
+		}
+		return tx.Commit(ctx)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -46,11 +54,49 @@ func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceTy
 	return out, change, nil
 }
 
-func (s *Store) update(ctx context.Context, tx pgx.Tx, op, tenant string, rt *schema.ResourceType, id string, u store.Update) (*schema.Resource, *store.Change, error) {
-	rw, err := s.lockRow(ctx, tx, tenant, rt, id, store.ReadOptions{OmitMembers: !u.LoadMembers, OmitGroups: true})
+// beginLocked begins a transaction, locks the resource's row (SELECT ...
+// FOR UPDATE) and reads the groups of a member, in one round trip. The
+// caller commits or rolls back the transaction.
+func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions) (pgx.Tx, *row, []any, error) {
+	b := &pgx.Batch{}
+	b.BeginTx(pgx.TxOptions{})
+	b.Queue(s.q(`SELECT `+s.selectCols(rt, opts)+` FROM {s}.resources r WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3 FOR UPDATE OF r`), tenant, id, rt.Name)
+	hasGroups := groupsAttr(rt) != nil
+	if hasGroups {
+		b.Queue(s.q(groupsOf), tenant, id)
+	}
+	br := s.pool.SendBatch(ctx, b)
+	tx := br.Tx()
+	rw, groups, err := readLocked(br, hasGroups)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
+		if tx != nil {
+			tx.Rollback(ctx)
+		}
+		return nil, nil, nil, err
+	}
+	return tx, rw, groups, nil
+}
+
+func readLocked(br pgx.BatchResults, hasGroups bool) (*row, []any, error) {
+	if _, err := br.Exec(); err != nil { // BEGIN
 		return nil, nil, err
 	}
+	rw, err := scanRow(br.QueryRow())
+	if err != nil || !hasGroups {
+		return rw, nil, err
+	}
+	var raw []byte
+	if err := br.QueryRow().Scan(&raw); err != nil || raw == nil {
+		return rw, nil, err
+	}
+	var groups []any
+	return rw, groups, json.Unmarshal(raw, &groups)
+}
+
+func (s *Store) update(ctx context.Context, tx pgx.Tx, op, tenant string, rt *schema.ResourceType, id string, u store.Update, rw *row, groups []any) (*schema.Resource, *store.Change, error) {
 	if err := checkIfMatch(op, u.IfMatch, rw.version); err != nil {
 		return nil, nil, err
 	}
@@ -89,10 +135,6 @@ func (s *Store) update(ctx context.Context, tx pgx.Tx, op, tenant string, rt *sc
 		return nil, nil, err
 	}
 	docChanged := !bytes.Equal(curData, nextData) || cur.ExternalID != next.ExternalID
-	groups, err := s.loadGroups(ctx, tx, tenant, rt, id)
-	if err != nil {
-		return nil, nil, err
-	}
 	out := withDerived(rt, next, groups, u.LoadMembers, final)
 	if !docChanged && !membersChanged && len(set.added)+len(set.removed) == 0 {
 		out.Meta = cur.Meta
@@ -103,26 +145,69 @@ func (s *Store) update(ctx context.Context, tx pgx.Tx, op, tenant string, rt *sc
 	if now.Before(rw.changed) {
 		now = rw.changed.UTC()
 	}
-	_, err = tx.Exec(ctx, s.q(`UPDATE {s}.resources SET version = $3, last_modified = $4, external_id = NULLIF($5, ''), data = $6, fold = $7
-		WHERE tenant = $1 AND id = $2`), tenant, id, version, now, next.ExternalID, nextData, nextFold)
-	if err != nil {
-		return nil, nil, err
-	}
-	if oldKeys, newKeys := uniqueKeys(rt, cur), uniqueKeys(rt, next); !slices.Equal(oldKeys, newKeys) {
-		if err := s.releaseUniques(ctx, tx, tenant, id); err != nil {
-			return nil, nil, err
-		}
-		if err := s.claimUniques(ctx, tx, op, tenant, rt, id, newKeys); err != nil {
-			return nil, nil, err
-		}
-	}
 	out.Meta = schema.Meta{ResourceType: rt.Name, Created: cur.Meta.Created, LastModified: now, Version: store.FormatVersion(version)}
 	evs := store.DeriveEvents(ctx, rt, store.Effect{Op: store.OpUpdate, Before: withoutDerived(rt, cur), After: withoutDerived(rt, out),
 		Version: version, MembersAdded: set.added, MembersRemoved: set.removed, MemberOf: set.typeOf}, tenant, now)
-	if err := s.insertEvents(ctx, tx, evs); err != nil {
+	var claim []uniqueKey
+	if oldKeys, newKeys := uniqueKeys(rt, cur), uniqueKeys(rt, next); !slices.Equal(oldKeys, newKeys) {
+		claim = newKeys
+		if claim == nil {
+			claim = []uniqueKey{}
+		}
+	}
+	if err := s.writeBack(ctx, tx, op, tenant, rt, next, version, now, nextData, nextFold, claim, evs); err != nil {
 		return nil, nil, err
 	}
 	return out, &store.Change{Before: cur, MembersAdded: set.added, MembersRemoved: set.removed}, nil
+}
+
+// writeBack sends the writes of an update as one pipelined batch in tx:
+// the new row, the unique values when they changed (claim non-nil), and
+// the events, last (eventsStmt).
+func (s *Store) writeBack(ctx context.Context, tx pgx.Tx, op, tenant string, rt *schema.ResourceType, next *schema.Resource, version int64, now time.Time,
+	data, fold []byte, claim []uniqueKey, evs []store.Event) error {
+	b := &pgx.Batch{}
+	b.Queue(s.q(`UPDATE {s}.resources SET version = $3, last_modified = $4, external_id = NULLIF($5, ''), data = $6, fold = $7
+		WHERE tenant = $1 AND id = $2`), tenant, next.ID, version, now, next.ExternalID, data, fold)
+	if claim != nil {
+		b.Queue(s.q(`DELETE FROM {s}.uniques WHERE tenant = $1 AND id = $2`), tenant, next.ID)
+		if len(claim) > 0 {
+			b.Queue(s.q(claimQuery), claimArgs(tenant, rt, next.ID, claim)...)
+		}
+	}
+	if len(evs) > 0 {
+		query, args, err := s.eventsStmt(evs)
+		if err != nil {
+			return err
+		}
+		b.Queue(query, args...)
+	}
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	execs := 1 // UPDATE
+	if claim != nil {
+		execs++ // DELETE of the old unique values
+	}
+	for range execs {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+	}
+	if len(claim) > 0 {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		if err := checkClaim(rows, op, rt, claim); err != nil {
+			return err
+		}
+	}
+	if len(evs) > 0 {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+	}
+	return br.Close()
 }
 
 // withDerived returns next carrying the derived attributes as they are
