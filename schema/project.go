@@ -29,6 +29,10 @@ func (rt *ResourceType) Project(r *Resource, attributes, excluded []string) *Res
 	if r == nil {
 		return nil
 	}
+	if len(attributes) == 0 && len(excluded) == 0 && rt.plain(r) {
+		c := *r // nothing to drop: share everything, as documented
+		return &c
+	}
 	p := projection{rt: rt, include: len(attributes) > 0}
 	names := excluded
 	if p.include {
@@ -53,6 +57,36 @@ func (rt *ResourceType) Project(r *Resource, attributes, excluded []string) *Res
 		}
 	}
 	return out
+}
+
+// plain reports whether the default projection leaves r as it is: every
+// attribute present is known and nothing present is hidden by default.
+func (rt *ResourceType) plain(r *Resource) bool {
+	if rt.hidden == nil {
+		return false
+	}
+	for k, v := range r.Attrs {
+		if s := rt.SchemaByURN(k); s != nil && s != rt.Schema {
+			ext, ok := v.(map[string]any)
+			if !ok || !rt.plainIn(s, ext) {
+				return false
+			}
+			continue
+		}
+		if a := rt.Schema.Attribute(k); a == nil || rt.hidden[a] {
+			return false
+		}
+	}
+	return true
+}
+
+func (rt *ResourceType) plainIn(s *Schema, attrs map[string]any) bool {
+	for k := range attrs {
+		if a := s.Attribute(k); a == nil || rt.hidden[a] {
+			return false
+		}
+	}
+	return true
 }
 
 // projection is a parsed attributes or excludedAttributes list.

@@ -197,3 +197,39 @@ func TestProjectGroupExcludeMembers(t *testing.T) {
 		t.Error("Project modified its input")
 	}
 }
+
+// TestProjectDefaultFastPath: without attributes or excludedAttributes,
+// Project may return r as it is when nothing present is hidden; the result
+// must equal the full projection's. A ResourceType not built by
+// NewResourceType always takes the full path, which is the reference here.
+func TestProjectDefaultFastPath(t *testing.T) {
+	withPassword := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","password":"secret","emails":[{"value":"a@x"}]}`
+	cases := map[string][]byte{"password": []byte(withPassword)}
+	for name := range fixtureTypes() {
+		cases[name] = fixture(t, name)
+	}
+	for name, data := range cases {
+		t.Run(name, func(t *testing.T) {
+			rt := fixtureTypes()[name]
+			if rt == nil {
+				rt = schema.UserResourceType()
+			}
+			full := &schema.ResourceType{Name: rt.Name, Endpoint: rt.Endpoint, Schema: rt.Schema, Extensions: rt.Extensions}
+			r, err := rt.Decode(data, schema.DecodeOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := full.Project(r, nil, nil).MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := rt.Project(r, nil, nil).MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("default projection (-full +fast):\n%s", diff)
+			}
+		})
+	}
+}

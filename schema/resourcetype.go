@@ -31,6 +31,12 @@ type ResourceType struct {
 	Schema *Schema
 	// Extensions are the schema extensions the type accepts.
 	Extensions []Extension
+
+	// hidden holds the attributes that a projection without attributes or
+	// excludedAttributes may have to drop or trim: returned never or
+	// request, writeOnly, or with such a sub-attribute. Built by
+	// NewResourceType; nil means "unknown", and Project takes its slow path.
+	hidden map[*Attribute]bool
 }
 
 // NewResourceType checks rt (name, endpoint, core schema, distinct
@@ -58,7 +64,41 @@ func NewResourceType(rt *ResourceType) (*ResourceType, error) {
 		}
 		seen[strings.ToLower(e.Schema.ID)] = true
 	}
+	rt.hidden = map[*Attribute]bool{}
+	for _, s := range rt.schemas() {
+		for _, a := range s.Attributes {
+			if hiddenByDefault(a) {
+				rt.hidden[a] = true
+			}
+		}
+	}
 	return rt, nil
+}
+
+// schemas returns the core schema followed by the extension schemas.
+func (rt *ResourceType) schemas() []*Schema {
+	out := make([]*Schema, 0, 1+len(rt.Extensions))
+	out = append(out, rt.Schema)
+	for _, e := range rt.Extensions {
+		out = append(out, e.Schema)
+	}
+	return out
+}
+
+// hiddenByDefault reports whether a default projection may change a value
+// of a: a or one of its sub-attributes is returned never or request, or
+// writeOnly (RFC 7643 §7).
+func hiddenByDefault(a *Attribute) bool {
+	switch {
+	case a.Returned == ReturnedNever, a.Returned == ReturnedRequest, a.Mutability == WriteOnly:
+		return true
+	}
+	for _, s := range a.SubAttributes {
+		if hiddenByDefault(s) {
+			return true
+		}
+	}
+	return false
 }
 
 // MustResourceType is like NewResourceType but panics on error.
