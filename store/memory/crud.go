@@ -21,7 +21,7 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 		attrs, members := splitAttrs(ti, r.Attrs)
 		var buf [4]uniqueKey
 		keys := ti.uniqueKeys(buf[:0], attrs)
-		if err := t.checkUnique(keys, nil); err != nil {
+		if err := t.checkUnique(&st.dict, keys, nil); err != nil {
 			return nil, err
 		}
 		doc, err := st.encode(ti.schemaMask(r), attrs)
@@ -110,13 +110,42 @@ func withoutDerived(r *schema.Resource, ti *typeInfo) *schema.Resource {
 
 // checkUnique returns ErrConflict when a key is taken by a record other
 // than self.
-func (t *table) checkUnique(keys []uniqueKey, self *record) error {
+func (t *table) checkUnique(d *dict, keys []uniqueKey, self *record) error {
 	for _, u := range keys {
-		if other := t.unique[u.path][u.key]; other != nil && other != self {
-			return fmt.Errorf("%s %q is already in use: %w", u.path, u.key, store.ErrConflict)
+		m := t.unique[u.path]
+		if m == nil {
+			continue
+		}
+		for _, other := range m.get(keyHash(u.key)) {
+			if other == self {
+				continue
+			}
+			taken, err := t.hasKey(d, other, u)
+			if err != nil {
+				return err
+			}
+			if taken {
+				return fmt.Errorf("%s %q is already in use: %w", u.path, u.key, store.ErrConflict)
+			}
 		}
 	}
 	return nil
+}
+
+// hasKey reports whether rec's key for u.path is u.key (and not just of
+// the same hash).
+func (t *table) hasKey(d *dict, rec *record, u uniqueKey) (bool, error) {
+	attrs, err := d.decodeAttrs(rec.doc)
+	if err != nil {
+		return false, err
+	}
+	var buf [4]uniqueKey
+	for _, k := range t.info.Load().uniqueKeys(buf[:0], attrs) {
+		if k.path == u.path {
+			return k.key == u.key, nil
+		}
+	}
+	return false, nil
 }
 
 func (t *table) insert(rec *record, attrs map[string]any, keys []uniqueKey) {
@@ -129,30 +158,30 @@ func (t *table) index(rec *record, attrs map[string]any, keys []uniqueKey) {
 	for _, u := range keys {
 		m := t.unique[u.path]
 		if m == nil {
-			m = map[string]*record{}
+			m = &multiIndex{}
 			t.unique[u.path] = m
 		}
-		m[u.key] = rec
+		m.add(keyHash(u.key), rec)
 	}
 	if rec.ext != "" {
-		t.byExt.add(rec.ext, rec)
+		t.byExt.add(keyHash(rec.ext), rec)
 	}
 	if k, ok := t.info.Load().nameKey(attrs); ok {
-		t.byName.add(k, rec)
+		t.byName.add(keyHash(k), rec)
 	}
 }
 
 func (t *table) unindex(rec *record, attrs map[string]any, keys []uniqueKey) {
 	for _, u := range keys {
-		if t.unique[u.path][u.key] == rec {
-			delete(t.unique[u.path], u.key)
+		if m := t.unique[u.path]; m != nil {
+			m.remove(keyHash(u.key), rec)
 		}
 	}
 	if rec.ext != "" {
-		t.byExt.remove(rec.ext, rec)
+		t.byExt.remove(keyHash(rec.ext), rec)
 	}
 	if k, ok := t.info.Load().nameKey(attrs); ok {
-		t.byName.remove(k, rec)
+		t.byName.remove(keyHash(k), rec)
 	}
 }
 

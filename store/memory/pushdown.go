@@ -55,7 +55,7 @@ func (t *table) lookup(td *tenantData, term filter.Expr) ([]*record, bool) {
 		return nil, true
 	case ref.IsCommon() && ref.Attr.Name == "externalId":
 		s, _ := c.Value.(string)
-		return t.byExt.get(s), true
+		return t.byExt.get(keyHash(s)), true
 	case ref.IsCommon():
 		return nil, false
 	case ref.Sub != nil:
@@ -65,13 +65,13 @@ func (t *table) lookup(td *tenantData, term filter.Expr) ([]*record, bool) {
 		return nil, false
 	case ti.displayName.Attr == ref.Attr && ref.Schema == ti.displayName.Schema:
 		k, ok := indexKey(ref.Attr, c.Value)
-		return t.byName.get(k), ok
+		return t.byName.get(keyHash(k)), ok
 	}
 	for i, u := range ti.unique {
 		if u.Attr == ref.Attr && u.Schema == ref.Schema {
 			k, ok := indexKey(ref.Attr, c.Value)
-			if r := t.unique[ti.uniquePaths[i]][k]; r != nil && ok {
-				return []*record{r}, true
+			if m := t.unique[ti.uniquePaths[i]]; m != nil && ok {
+				return m.get(keyHash(k)), true
 			}
 			return nil, ok
 		}

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"hash/maphash"
 	"slices"
 	"sort"
 	"sync/atomic"
@@ -33,7 +34,7 @@ func (td *tenantData) table(ti *typeInfo, create bool) *table {
 		if !create {
 			return nil
 		}
-		t = &table{byID: map[uuid]*record{}, unique: map[string]map[string]*record{}}
+		t = &table{byID: map[uuid]*record{}, unique: map[string]*multiIndex{}}
 		td.tables[rt.Name] = t
 	}
 	if cur := t.info.Load(); cur != ti {
@@ -92,38 +93,52 @@ func (r *record) modifiedTime() time.Time { return time.UnixMicro(r.modified).UT
 
 // table holds the resources of one resource type in one tenant.
 type table struct {
-	info   atomic.Pointer[typeInfo]
-	byID   map[uuid]*record
-	unique map[string]map[string]*record // unique attribute path → key → record
-	byExt  multiIndex                    // externalId (caseExact)
-	byName multiIndex                    // displayName, folded unless caseExact
+	info atomic.Pointer[typeInfo]
+	byID map[uuid]*record
+	// The value indexes are keyed by the hash of the index key (see
+	// keyHash), so they keep no copy of the keys: unique holds, by unique
+	// attribute path, the records whose key has a hash; byExt the hash of
+	// externalId (caseExact); byName that of displayName, folded unless
+	// caseExact. A lookup yields candidates: List filters them with
+	// filter.Match, checkUnique compares their keys.
+	unique map[string]*multiIndex
+	byExt  multiIndex
+	byName multiIndex
 	order  order
 }
 
-// multiIndex maps a key to the records holding it. The first record of a
-// key is in one, later ones (externalId and displayName are usually
-// unique) in more: a map of pointers costs a third less per entry than a
-// map of interfaces, and adding a record allocates nothing but map room.
+// indexSeed seeds keyHash, so that keys colliding on purpose cannot be
+// chosen from outside the process.
+var indexSeed = maphash.MakeSeed()
+
+// keyHash is the key of the value indexes for an index key.
+func keyHash(k string) uint64 { return maphash.String(indexSeed, k) }
+
+// multiIndex maps a key hash to the records holding it. The first record
+// of a hash is in one, later ones (unique keys, and externalId and
+// displayName are usually unique) in more: a map of pointers costs a third
+// less per entry than a map of interfaces, and adding a record allocates
+// nothing but map room.
 type multiIndex struct {
-	one  map[string]*record
-	more map[string][]*record
+	one  map[uint64]*record
+	more map[uint64][]*record
 }
 
-func (m *multiIndex) add(k string, r *record) {
+func (m *multiIndex) add(k uint64, r *record) {
 	if m.one == nil {
-		m.one = map[string]*record{}
+		m.one = map[uint64]*record{}
 	}
 	if m.one[k] == nil {
 		m.one[k] = r
 		return
 	}
 	if m.more == nil {
-		m.more = map[string][]*record{}
+		m.more = map[uint64][]*record{}
 	}
 	m.more[k] = append(m.more[k], r)
 }
 
-func (m *multiIndex) remove(k string, r *record) {
+func (m *multiIndex) remove(k uint64, r *record) {
 	more := m.more[k]
 	if m.one[k] == r {
 		if len(more) == 0 {
@@ -140,7 +155,7 @@ func (m *multiIndex) remove(k string, r *record) {
 	}
 }
 
-func (m *multiIndex) get(k string) []*record {
+func (m *multiIndex) get(k uint64) []*record {
 	r := m.one[k]
 	if r == nil {
 		return nil

@@ -76,7 +76,7 @@ func (st *state) prepare(td *tenantData, t *table, rec *record, u store.Update) 
 	}
 	p := &pending{u: u, before: before, next: next, oldAttrs: oldAttrs, attrs: attrs,
 		oldKeys: ti.uniqueKeys(nil, oldAttrs), keys: ti.uniqueKeys(nil, attrs)}
-	if err := t.checkUnique(p.keys, rec); err != nil {
+	if err := t.checkUnique(&st.dict, p.keys, rec); err != nil {
 		return nil, err
 	}
 	if p.doc, err = st.encode(ti.schemaMask(next), attrs); err != nil {
