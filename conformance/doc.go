@@ -40,11 +40,14 @@
 //
 // Record writes such a file from a tenant's real IdP traffic, as kept by
 // the provisioning log of the scimkit reference server
-// (store.ProvisioningLog): ids created by POSTs become captures and
-// placeholders, secrets are removed (again: the log removes them first),
-// and the requests that cannot be replayed are listed in the file's note.
-// From a shell, against the server's store:
+// (store.ProvisioningLog): ids created by POSTs and /Bulk operations and
+// versions named by If-Match become captures and placeholders, requests
+// keep their query and headers, each step expects the recorded response,
+// lookups are included when the server logged them
+// (scim.Config.ProvisioningLogReads), secrets are removed (again: the log
+// removes them first), and the requests that cannot be replayed are
+// listed in the file's note. From a shell, against the server's store:
 //
-//	go run ./conformance/cmd/scimrecord -tenant acme -since 1h -o acme.json
+//	go run ./examples/server record -tenant acme -since 1h -o acme.json
 //	go run ./conformance/cmd/scimconform -url https://other/scim/v2 -token $T -replay acme.json
 package conformance

@@ -8,13 +8,16 @@ import (
 // redactedValue replaces a string that looks like a credential.
 const redactedValue = "[redacted]"
 
-// redactBody removes secrets from a decoded request body, as a second
-// line of defence behind the provisioning log's own redaction: every
-// member named password (any case, also URN-qualified, at any depth), every
-// PATCH operation whose path names password (dropped whole, since an
-// operation without its value cannot be replayed), and every string that
-// looks like a bearer token, a JWT or a long random secret. It returns how
-// many values it removed or replaced.
+// redactBody removes secrets from a decoded request or response body, as a
+// second line of defence behind the provisioning log's own redaction:
+// every member named password (any case, also URN-qualified, at any
+// depth), every PATCH operation whose path names password (dropped whole,
+// since an operation without its value cannot be replayed), and every
+// string that looks like a bearer token, a JWT or a long random secret,
+// except identifiers, which the log keeps in clear too (userName,
+// displayName, externalId, id and bulkId members, and the value of a PATCH
+// operation on one of them). It returns how many values it removed or
+// replaced.
 func redactBody(v any) (any, int) {
 	n := 0
 	var walk func(v any) any
@@ -22,9 +25,14 @@ func redactBody(v any) (any, int) {
 		switch x := v.(type) {
 		case map[string]any:
 			out := make(map[string]any, len(x))
+			p, isOp := x["path"].(string)
 			for k, e := range x {
 				if secretName(k) {
 					n++
+					continue
+				}
+				if _, ok := e.(string); ok && (identifierMember(k) || isOp && k == "value" && identifierMember(p)) {
+					out[k] = e
 					continue
 				}
 				out[k] = walk(e)
@@ -55,6 +63,19 @@ func redactBody(v any) (any, int) {
 		return v
 	}
 	return walk(v), n
+}
+
+// identifierMember reports whether a member or PATCH path names an
+// identifier, kept in clear as scim's provisioning log keeps it.
+func identifierMember(k string) bool {
+	if i := strings.LastIndexByte(k, ':'); i >= 0 {
+		k = k[i+1:]
+	}
+	switch strings.ToLower(k) {
+	case "username", "displayname", "externalid", "id", "bulkid":
+		return true
+	}
+	return false
 }
 
 // secretNames are attributes whose values must never be disclosed (RFC

@@ -25,8 +25,9 @@ import (
 func newRecordingServer(t *testing.T, st *memory.Store) *httptest.Server {
 	t.Helper()
 	h, err := scim.New(scim.Config{
-		Store:           st,
-		ProvisioningLog: st,
+		Store:                st,
+		ProvisioningLog:      st,
+		ProvisioningLogReads: true,
 		Authenticator: scim.StaticTokens{
 			{Tenant: "t1", ID: "tok1", SHA256: scim.HashToken(token1)},
 			{Tenant: "t2", ID: "tok2", SHA256: scim.HashToken(token2)},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -38,8 +39,11 @@ type ReplayStep struct {
 	Dialect string        `json:"dialect,omitempty"`
 	Request ReplayRequest `json:"request"`
 	Expect  ReplayExpect  `json:"expect"`
-	// Capture maps a placeholder name to the member of the response
-	// holding its value, e.g. {"user.id": "id"}.
+	// Capture maps a placeholder name to where the response holds its
+	// value: a member ("id", "meta.version"), "header:NAME" for a response
+	// header (e.g. "header:ETag"), or "bulk:BULKID" for the id at the end
+	// of the location a BulkResponse gives the operation with that bulkId
+	// (RFC 7644 §3.7.3).
 	Capture map[string]string `json:"capture,omitempty"`
 }
 
@@ -153,14 +157,17 @@ func replaySteps(t *T, f *ReplayFile) *ReplayReport {
 			return rep
 		}
 		res := t.Do(st.Request.Method, r.path, r.body, func(q *request) { q.headers = r.headers; q.noType = r.noType })
+		if st.Request.Method == http.MethodPost && r.path == "/Bulk" {
+			cleanupBulk(t, res)
+		}
 		tr := t.primary.transcript()
 		sr := StepResult{Name: st.Name, Exchange: tr[len(tr)-1]}
 		for name, member := range st.Capture {
-			v, _ := attr(res.JSON(), member).(string)
+			v := captured(res, member)
 			if v == "" {
 				sr.Differences = compareStep(sub, st, res)
 				rep.Steps = append(rep.Steps, sr)
-				rep.Error = fmt.Sprintf("%s: cannot capture %s from member %q of the response", st.Name, name, member)
+				rep.Error = fmt.Sprintf("%s: cannot capture %s from %q of the response", st.Name, name, member)
 				return rep
 			}
 			sub.vars[name] = v
@@ -173,6 +180,43 @@ func replaySteps(t *T, f *ReplayFile) *ReplayReport {
 		}
 	}
 	return rep
+}
+
+// cleanupBulk deletes, when the replay ends, the resources a /Bulk
+// request created (operations answered 201 with a location).
+func cleanupBulk(t *T, res *Response) {
+	ops, _ := attr(res.JSON(), "Operations").([]any)
+	for _, o := range ops {
+		m, _ := o.(obj)
+		loc, _ := attr(m, "location").(string)
+		if st, _ := attr(m, "status").(string); st != "201" || loc == "" {
+			continue
+		}
+		parts := strings.Split(strings.TrimRight(loc, "/"), "/")
+		if len(parts) >= 2 {
+			path := "/" + parts[len(parts)-2] + "/" + parts[len(parts)-1]
+			t.Cleanup(func(ctx context.Context) { t.deleteQuietly(ctx, t.primary, path) })
+		}
+	}
+}
+
+// captured returns the value a Capture source names in res, or "".
+func captured(res *Response, source string) string {
+	if h, ok := strings.CutPrefix(source, "header:"); ok {
+		return res.Header.Get(h)
+	}
+	if id, ok := strings.CutPrefix(source, "bulk:"); ok {
+		ops, _ := attr(res.JSON(), "Operations").([]any)
+		for _, o := range ops {
+			if m, _ := o.(obj); m != nil && attr(m, "bulkId") == id {
+				loc, _ := attr(m, "location").(string)
+				return loc[strings.LastIndexByte(loc, '/')+1:]
+			}
+		}
+		return ""
+	}
+	v, _ := attr(res.JSON(), source).(string)
+	return v
 }
 
 func compareStep(sub *substituter, st ReplayStep, res *Response) []string {
@@ -237,7 +281,9 @@ func (s *substituter) request(r ReplayRequest) (sentRequest, error) {
 	// Okta sends them) is replayed without one.
 	out := sentRequest{path: escapeTarget(s.quoted(p)), headers: map[string]string{}, noType: true}
 	for k, v := range r.Headers {
-		out.headers[k] = v
+		if out.headers[k], err = s.fill(v); err != nil { // If-Match: {{user1.v2}}
+			return sentRequest{}, err
+		}
 	}
 	if len(r.Body) > 0 {
 		b, err := s.expect(r.Body)
