@@ -22,6 +22,7 @@ type config struct {
 	pgSchema  string
 	publicDis bool
 	retention time.Duration // provisioning log retention
+	logReads  bool          // also log GETs and searches
 }
 
 // envFlag describes one flag and its environment variable.
@@ -33,7 +34,7 @@ type envFlag struct {
 func parseFlags(name string, args []string, getenv func(string) string, out io.Writer) (config, error) {
 	var cfg config
 	var level string
-	var public, retention string
+	var public, retention, reads string
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	flags := []envFlag{
@@ -48,6 +49,7 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		{"pg-schema", "SCIMKIT_PG_SCHEMA", "scimkit", "PostgreSQL schema for the tables (postgres store only)", &cfg.pgSchema},
 		{"public-discovery", "SCIMKIT_PUBLIC_DISCOVERY", "false", "serve /ServiceProviderConfig, /Schemas, /ResourceTypes without a token", &public},
 		{"log-retention", "SCIMKIT_LOG_RETENTION", "720h", "how long the provisioning log keeps entries (0: 30 days, negative: forever)", &retention},
+		{"log-reads", "SCIMKIT_LOG_READS", "false", "also record GETs and searches in the provisioning log (for record; one store write per read)", &reads},
 	}
 	for _, f := range flags {
 		f.register(fs, getenv)
@@ -56,17 +58,17 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected argument %q (subcommands: token, tenant)", fs.Arg(0))
+		return cfg, fmt.Errorf("unexpected argument %q (subcommands: token, tenant, record)", fs.Arg(0))
 	}
 	if err := cfg.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, fmt.Errorf("-log-level: %w", err)
 	}
-	switch strings.ToLower(public) {
-	case "true", "1", "yes":
-		cfg.publicDis = true
-	case "false", "0", "no", "":
-	default:
-		return cfg, fmt.Errorf("-public-discovery: %q is not a boolean", public)
+	var err error
+	if cfg.publicDis, err = parseBool("-public-discovery", public); err != nil {
+		return cfg, err
+	}
+	if cfg.logReads, err = parseBool("-log-reads", reads); err != nil {
+		return cfg, err
 	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return cfg, fmt.Errorf("-tls-cert and -tls-key go together")
@@ -77,6 +79,16 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 	}
 	cfg.retention = d
 	return cfg, nil
+}
+
+func parseBool(name, v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "true", "1", "yes":
+		return true, nil
+	case "false", "0", "no", "":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s: %q is not a boolean", name, v)
 }
 
 // register defines the flag with its environment variable's value, when

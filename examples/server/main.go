@@ -26,7 +26,11 @@
 //	go run ./examples/server tenant delete ID
 //
 // Every write request is recorded in the store's provisioning log
-// (-log-retention) and logged.
+// (-log-retention; -log-reads adds GETs and searches) and logged. The record
+// subcommand turns a tenant's recent traffic into a replay file for
+// scimconform -replay (conformance.Record):
+//
+//	go run ./examples/server record [-tenant T] [-since 1h] [-until D] [-idp okta] [-o file.json]
 package main
 
 import (
@@ -38,6 +42,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -60,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 			return runToken(ctx, args[1:], getenv, out)
 		case "tenant":
 			return runTenant(ctx, args[1:], getenv, out)
+		case "record":
+			return runRecord(ctx, args[1:], getenv, out, time.Now())
 		}
 	}
 	cfg, err := parseFlags("server", args, getenv, out)

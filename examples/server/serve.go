@@ -86,6 +86,7 @@ func newHandler(cfg config, st adminStore, logger *slog.Logger) (*scim.Handler, 
 		PublicDiscovery:          cfg.publicDis,
 		Logger:                   logger,
 		ProvisioningLogRetention: cfg.retention,
+		ProvisioningLogReads:     cfg.logReads,
 	}
 	if pl, ok := st.(store.ProvisioningLog); ok {
 		scfg.ProvisioningLog = pl
