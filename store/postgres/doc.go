@@ -29,6 +29,29 @@
 //     one-row counter updated last in each writing transaction, so they
 //     are gapless and increase in commit order, as store.Event.Seq
 //     promises.
+//   - counts: the number of resources per tenant and type, kept by
+//     statement triggers, so an unfiltered list knows its totalResults
+//     without counting rows.
+//
+// # Round trips and the cost of ordered events
+//
+// Writes are latency-bound, so they are pipelined: a Create without
+// members is one batch (one round trip) whose implicit transaction commits
+// the row, its unique values and its events; an Update is three round
+// trips (BEGIN with the row lock and the member's groups; the new row,
+// unique values and events; COMMIT), plus one per member delta. Lists send
+// their count and page together.
+//
+// The trade-off: the event counter's row lock is held from the events
+// statement until the commit is durable, so writing transactions finish one
+// after another and cannot share a WAL flush (no group commit): with
+// synchronous_commit on, writes that record events top out near one per
+// WAL flush however many clients write in parallel. That is the price of
+// an outbox a consumer can read by "Seq > n" without ever skipping an
+// event that commits late. Deployments that need more write throughput can
+// set synchronous_commit = off for the store's role (a crash may then lose
+// the last few hundred milliseconds of acknowledged writes, events
+// included, but never reorders or splits them).
 //
 // # Concurrency
 //
