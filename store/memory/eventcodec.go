@@ -108,7 +108,8 @@ func appendStr(dst []byte, s string) []byte {
 		dst, _ = hex.AppendDecode(dst, []byte(s))
 		return dst
 	}
-	dst = binary.AppendUvarint(dst, uint64(len(s))<<2|strInline)
+	dst = binary.AppendUvarint(dst, uint64(len(s))<<2) // kind strInline
+
 	return append(dst, s...)
 }
 

@@ -35,8 +35,6 @@ func newMemberSet(typ, name string) *memberSet {
 
 func (ms *memberSet) has(v string) bool { _, ok := ms.byValue[v]; return ok }
 
-func (ms *memberSet) len() int { return len(ms.byValue) }
-
 // list returns the members in insertion order.
 func (ms *memberSet) list() []*member {
 	out := make([]*member, 0, len(ms.byValue))

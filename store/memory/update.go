@@ -42,15 +42,14 @@ func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceTy
 
 // pending is an update computed but not yet written.
 type pending struct {
-	u                store.Update
-	before, next     *schema.Resource
-	oldAttrs, attrs  map[string]any
-	oldKeys, keys    []uniqueKey
-	doc              string
-	newMembers       []patch.Member
-	result           *schema.Resource
-	added, removed   []string
-	memberTypesGiven map[string]string
+	u               store.Update
+	before, next    *schema.Resource
+	oldAttrs, attrs map[string]any
+	oldKeys, keys   []uniqueKey
+	doc             string
+	newMembers      []patch.Member
+	result          *schema.Resource
+	added, removed  []string
 }
 
 // prepare runs Apply and every check that can fail, without writing.
