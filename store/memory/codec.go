@@ -23,16 +23,19 @@ import (
 //	tagList    uvarint count, then count × value
 //	tagValue   uvarint n: entry n of the store's dictionary of values
 //	tagRef     uvarint n: the same string as the n-th string of at least
-//	           minRef bytes written with tagString earlier in the record
-//	           (userName repeated as an email, displayName as
+//	           minRef bytes written with tagString or tagAt earlier in the
+//	           record (userName repeated as an email, displayName as
 //	           name.formatted)
+//	tagAt      uvarint length, bytes, uvarint n: the bytes followed by
+//	           entry n of the dictionary of values, a domain with its "@"
+//	           (email addresses and userNames in email form)
 //
 // A map key is a uvarint code: 0 is followed by the key inline (uvarint
 // length, bytes); n > 0 is entry n-1 of the store's dictionary of names.
 // Names are attribute names and extension URNs, so the dictionary stays
 // small. The dictionary of values holds the values of enumerated
-// attributes (valueKeys: "work", "home", departments), which repeat across
-// resources. Each dictionary is capped at maxDict entries; later strings
+// attributes (valueKeys: "work", "home", departments) and email domains,
+// which repeat across resources. Each dictionary is capped at maxDict entries; later strings
 // are written inline. An encoding depends only on the attributes and the
 // dictionaries, which only grow, so equal attributes encode to equal bytes
 // (used to detect no-op updates).
@@ -46,12 +49,14 @@ const (
 	tagList
 	tagValue
 	tagRef
+	tagAt
 )
 
 const (
-	maxDict = 1 << 14
-	minRef  = 4  // a reference takes two bytes
-	maxRefs = 64 // strings a record's encoding may refer back to
+	maxDict   = 1 << 14
+	minRef    = 4  // a reference takes two bytes
+	minDomain = 4  // shorter domains are written inline
+	maxRefs   = 64 // strings a record's encoding may refer back to
 )
 
 // valueKeys are the attributes whose string values go into the dictionary
@@ -191,6 +196,13 @@ func (e *encoder) str(key, s string) {
 		}
 		if len(e.refs) < maxRefs {
 			e.refs = append(e.refs, s)
+		}
+	}
+	if at := strings.LastIndexByte(s, '@'); at >= 0 && len(s)-at-1 >= minDomain && len(s)-at-1 <= 64 {
+		if c := e.d.values.code(s[at:], true); c > 0 {
+			e.dst = appendString(append(e.dst, tagAt), s[:at])
+			e.dst = binary.AppendUvarint(e.dst, c)
+			return
 		}
 	}
 	e.dst = appendString(append(e.dst, tagString), s)
@@ -333,8 +345,11 @@ func (dec *decoder) value() (any, error) {
 	tag := dec.buf[0]
 	dec.buf = dec.buf[1:]
 	switch tag {
-	case tagString:
+	case tagString, tagAt:
 		s, err := dec.str()
+		if tag == tagAt && err == nil {
+			s, err = dec.domain(s)
+		}
 		if len(s) >= minRef && dec.n < maxRefs {
 			dec.refs[dec.n] = s
 			dec.n++
@@ -369,6 +384,20 @@ func (dec *decoder) value() (any, error) {
 		return dec.list()
 	}
 	return nil, errCorrupt
+}
+
+// domain reads the dictionary code of an email domain and appends the
+// domain to local.
+func (dec *decoder) domain(local string) (string, error) {
+	n, err := dec.uvarint()
+	if err != nil {
+		return "", err
+	}
+	d, ok := dec.d.values.get(n)
+	if !ok {
+		return "", errCorrupt
+	}
+	return local + d, nil
 }
 
 // shared reads a string of the dictionary of values or a reference.

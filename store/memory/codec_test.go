@@ -19,6 +19,8 @@ var codecAttrs = []map[string]any{
 			"department": "Sales", "manager": map[string]any{"value": "work"}},
 	},
 	{"type": []any{"a", "abcd", "abcd", "work"}, "abc": "abc", "abcd": "abcd", "k": []any{"abcd", "type"}},
+	{"a": "x@example.com", "b": "x@example.com", "c": "y@example.com", "d": "@example.com", "e": "z@abc",
+		"f": "a@b@example.com", "g": "@", "h": "me@", "i": []any{"p@home.example.org", "p@home.example.org"}},
 }
 
 // TestCodec: attributes and schema masks decode to themselves, shared
@@ -29,7 +31,7 @@ func TestCodec(t *testing.T) {
 	var first []string
 	for pass := range 2 {
 		for i, attrs := range codecAttrs {
-			mask := uint32(1) << (i * 15) // 1, 1<<15, 1<<30
+			mask := uint32(1) << (i * 10) // 1, 1<<10, 1<<20, 1<<30
 			b, err := st.encode(mask, attrs)
 			if err != nil {
 				t.Fatalf("encode %d: %v", i, err)

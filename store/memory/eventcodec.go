@@ -109,7 +109,6 @@ func appendStr(dst []byte, s string) []byte {
 		return dst
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(s))<<2) // kind strInline
-
 	return append(dst, s...)
 }
 

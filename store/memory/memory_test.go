@@ -29,7 +29,7 @@ func BenchmarkStore(b *testing.B) { storetest.Bench(b, newStore) }
 // (storetest.TypicalUser) at 100,000 users: with the outbox disabled, so
 // only resources and indexes count, and with the default outbox, which
 // then holds the last DefaultOutboxSize user.created events. The budgets
-// (measured: ~420 and ~470 bytes) leave a server room to stay within
+// (measured: ~390 and ~445 bytes) leave a server room to stay within
 // 1.5 KiB of resident memory per user after GC.
 func BenchmarkBytesPerUser(b *testing.B) {
 	for _, bc := range []struct {
