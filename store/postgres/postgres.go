@@ -177,3 +177,39 @@ func (s *Store) Schema() string { return s.cfg.Schema }
 
 // q qualifies the table names of a query ("{s}.resources") with the schema.
 func (s *Store) q(query string) string { return s.repl.Replace(query) }
+
+// Ping connects once to the server at dsn and returns nil when it
+// answers: a check for tests and health probes that have no Store yet. An
+// unreachable server returns an error wrapping store.ErrUnavailable; a
+// malformed dsn a plain error.
+func Ping(ctx context.Context, dsn string) error {
+	cc, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return fmt.Errorf("postgres: DSN: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cc)
+	if err != nil {
+		return mapErr("ping", err)
+	}
+	return conn.Close(ctx)
+}
+
+// DropSchema irreversibly drops the PostgreSQL schema named schema, with
+// every table of the store in it (DROP SCHEMA ... CASCADE); a missing
+// schema is not an error. It is for tests, which give each store a schema
+// of its own, and for decommissioning a deployment. Stores open on the
+// schema should be closed first: their statements fail afterwards.
+func DropSchema(ctx context.Context, dsn, schema string) error {
+	if !identRE.MatchString(schema) || strings.HasPrefix(schema, "pg_") || schema == "public" {
+		return fmt.Errorf("postgres: DropSchema: %q is not a store schema name (a-z, 0-9, _; not pg_* or public)", schema)
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return mapErr("drop schema "+schema, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
+		return mapErr("drop schema "+schema, err)
+	}
+	return nil
+}
