@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -42,9 +43,9 @@ func TestUnavailable(t *testing.T) {
 func TestConfigValidation(t *testing.T) {
 	for _, cfg := range []postgres.Config{
 		{},
-		{DSN: defaultDSN, Schema: "Bad-Name"},
-		{DSN: defaultDSN, Schema: "pg_catalog"},
-		{DSN: defaultDSN, MinConns: 5, MaxConns: 2},
+		{DSN: pgtest.DefaultDSN, Schema: "Bad-Name"},
+		{DSN: pgtest.DefaultDSN, Schema: "pg_catalog"},
+		{DSN: pgtest.DefaultDSN, MinConns: 5, MaxConns: 2},
 		{DSN: "postgres://%zz"},
 	} {
 		if s, err := postgres.Open(t.Context(), cfg); err == nil {
@@ -120,8 +121,8 @@ func TestReplicas(t *testing.T) {
 // TestConcurrentMigrations opens one schema from several goroutines at
 // once: the advisory lock makes exactly one of them migrate.
 func TestConcurrentMigrations(t *testing.T) {
-	d := dsn(t)
-	name := testSchema(t, d)
+	d := pgtest.DSN(t)
+	name := pgtest.Schema(t, d)
 	var wg sync.WaitGroup
 	errs := make(chan error, 6)
 	for range 6 {
@@ -144,7 +145,7 @@ func TestConcurrentMigrations(t *testing.T) {
 	if _, err := s.Create(t.Context(), "t", storetest.UserType(), storetest.TypicalUser(1)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := postgres.Open(t.Context(), postgres.Config{DSN: d, Schema: testSchema(t, d), SkipMigrations: true}); err == nil {
+	if _, err := postgres.Open(t.Context(), postgres.Config{DSN: d, Schema: pgtest.Schema(t, d), SkipMigrations: true}); err == nil {
 		t.Error("SkipMigrations on an empty schema succeeded")
 	}
 }
