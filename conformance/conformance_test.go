@@ -2,19 +2,14 @@ package conformance_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/scimkit/scimkit/conformance"
+	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
@@ -102,57 +97,7 @@ func TestConformanceSQLite(t *testing.T) {
 }
 
 func TestConformancePostgres(t *testing.T) {
-	d := postgresDSN(t)
-	st, err := postgres.Open(t.Context(), postgres.Config{DSN: d, Schema: postgresSchema(t, d), MaxConns: 8})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	runAll(t, st, 500)
-}
-
-// postgresDSN follows store/postgres's convention: SCIMKIT_POSTGRES_DSN or
-// the local default; skip when unreachable unless SCIMKIT_REQUIRE_POSTGRES=1.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	d := os.Getenv("SCIMKIT_POSTGRES_DSN")
-	if d == "" {
-		d = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, d)
-	if err == nil {
-		conn.Close(ctx)
-		return d
-	}
-	msg := "PostgreSQL not reachable at " + d + ": " + err.Error() + "; set SCIMKIT_POSTGRES_DSN"
-	if os.Getenv("SCIMKIT_REQUIRE_POSTGRES") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// postgresSchema returns a fresh schema name, dropped when t ends.
-func postgresSchema(t *testing.T, d string) string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "scimkit_conformance_" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, d)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{name}.Sanitize()+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-		}
-	})
-	return name
+	runAll(t, pgtest.Open(t, postgres.Config{MaxConns: 8}), 500)
 }
 
 func resourceType(name string) *schema.ResourceType {
