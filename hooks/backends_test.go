@@ -2,16 +2,11 @@ package hooks_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
 	"github.com/scimkit/scimkit/store/postgres"
@@ -62,48 +57,9 @@ var deliveryBackends = []deliveryBackend{
 	}},
 }
 
-// pgDSN returns the DSN of the test database, skipping the test when
-// it is not reachable, or failing it when SCIMKIT_REQUIRE_POSTGRES=1 (the
-// convention of store/postgres's tests).
-func pgDSN(t testing.TB) string {
-	t.Helper()
-	d := os.Getenv("SCIMKIT_POSTGRES_DSN")
-	if d == "" {
-		d = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, d)
-	if err == nil {
-		conn.Close(ctx)
-		return d
-	}
-	msg := "PostgreSQL not reachable at " + d + ": " + err.Error() + "; set SCIMKIT_POSTGRES_DSN"
-	if os.Getenv("SCIMKIT_REQUIRE_POSTGRES") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
+// pgDSN and pgSchema are internal/pgtest's DSN (skip when unreachable,
+// fail with SCIMKIT_REQUIRE_POSTGRES=1) and Schema (fresh, dropped when t
+// ends).
+func pgDSN(t testing.TB) string { return pgtest.DSN(t) }
 
-// pgSchema returns a fresh schema name, dropped when t ends.
-func pgSchema(t testing.TB, dsn string) string {
-	t.Helper()
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "scimkit_hooks_" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{name}.Sanitize()+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-		}
-	})
-	return name
-}
+func pgSchema(t testing.TB, dsn string) string { return pgtest.Schema(t, dsn) }
