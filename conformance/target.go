@@ -109,4 +109,5 @@ type Requirement struct {
 	Level  Level
 }
 
+// String returns the level and the source, e.g. "MUST RFC 7644 §3.4.2.2".
 func (r Requirement) String() string { return string(r.Level) + " " + r.Source }
