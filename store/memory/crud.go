@@ -24,6 +24,9 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 		if err := t.checkUnique(&st.dict, keys, nil); err != nil {
 			return nil, err
 		}
+		if err := t.tombs.checkExt(rt, "", r.ExternalID); err != nil {
+			return nil, err
+		}
 		doc, err := st.encode(ti.schemaMask(r), attrs)
 		if err != nil {
 			return nil, err
@@ -64,7 +67,7 @@ func newID(t *table) (uuid, string) {
 	for {
 		id := store.NewID()
 		u, ok := parseUUID(id)
-		if _, taken := t.byID[u]; ok && !taken {
+		if _, taken := t.byID[u]; ok && !taken && !t.tombs.has(id) {
 			return u, id
 		}
 	}
@@ -252,6 +255,11 @@ func checkVersion(rec *record, ifMatch string) error {
 
 // Delete implements store.Store.
 func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceType, id string, ifMatch string) error {
+	return s.delete(ctx, tenant, rt, id, ifMatch, false)
+}
+
+// delete is Delete, and DeleteWithTombstone when tomb is set.
+func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceType, id, ifMatch string, tomb bool) error {
 	return s.tx(ctx, true, opName("delete", rt, id), func(st *state) ([]store.Event, error) {
 		td, t := st.table(tenant, rt, false)
 		rec := t.get(id)
@@ -288,7 +296,11 @@ func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 			}
 		}
 		delete(td.memberOf, id)
-		return store.DeriveEvents(ctx, rt, e, tenant, st.nowMicro()), nil
+		now := st.nowMicro()
+		if tomb {
+			t.bury(rt, before, now)
+		}
+		return store.DeriveEvents(ctx, rt, e, tenant, now), nil
 	})
 }
 

@@ -105,6 +105,7 @@ type table struct {
 	byExt  multiIndex
 	byName multiIndex
 	order  order
+	tombs  *tombs // soft-deleted resources (tombstone.go); nil when none
 }
 
 // indexSeed seeds keyHash, so that keys colliding on purpose cannot be

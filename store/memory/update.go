@@ -78,6 +78,9 @@ func (st *state) prepare(td *tenantData, t *table, rec *record, u store.Update) 
 	if err := t.checkUnique(&st.dict, p.keys, rec); err != nil {
 		return nil, err
 	}
+	if err := t.tombs.checkExt(ti.rt, rec.ext, next.ExternalID); err != nil {
+		return nil, err
+	}
 	if p.doc, err = st.encode(ti.schemaMask(next), attrs); err != nil {
 		return nil, err
 	}
