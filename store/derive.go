@@ -56,7 +56,7 @@ func DeriveEvents(ctx context.Context, rt *schema.ResourceType, e Effect, tenant
 	}
 	base := Event{Tenant: tenant, ResourceType: rt.Name, ResourceID: cur.ID, ExternalID: cur.ExternalID,
 		Version: e.Version, Time: now, Actor: info.Actor, RequestID: info.RequestID}
-	var out []Event
+	out := make([]Event, 0, 2+len(e.MembersAdded)+len(e.MembersRemoved))
 	add := func(t EventType, fill func(*Event)) {
 		ev := base
 		ev.ID = newEventID()
