@@ -42,6 +42,9 @@ func (s *Store) wrap(op string, err error) error {
 			sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_FULL, sqlite3.SQLITE_PROTOCOL:
 			return fmt.Errorf("store: %s: %w: %w", op, store.ErrUnavailable, err)
 		case sqlite3.SQLITE_CONSTRAINT:
+			if err, ok := tombstoneConflict(op, se); ok {
+				return err
+			}
 			if se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
 				return fmt.Errorf("store: %s: %w", op, store.ErrConflict)
 			}

@@ -248,6 +248,11 @@ func (s *Store) completeAll(ctx context.Context, q querier, tenant string, rt *s
 
 // Delete implements store.Store (RFC 7644 §3.6).
 func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceType, id string, ifMatch string) error {
+	return s.delete(ctx, tenant, rt, id, ifMatch, false)
+}
+
+// delete is Delete, and DeleteWithTombstone when tomb is set.
+func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceType, id, ifMatch string, tomb bool) error {
 	op := "delete " + rt.Name + " " + id
 	return s.writeTx(ctx, op, func(tx *txn) error {
 		rw, err := load(ctx, tx, tenant, rt, id)
@@ -275,6 +280,11 @@ func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM resources WHERE seq = ?", rw.seq); err != nil {
 			return err
+		}
+		if tomb {
+			if err := tx.bury(ctx, tenant, rt, rw.res, now.UnixMicro()); err != nil {
+				return err
+			}
 		}
 		eff := store.Effect{Op: store.OpDelete, Before: rw.res, Version: rw.version,
 			MembersRemoved: removed, MemberOf: memberOf, GroupsLeft: left}

@@ -18,3 +18,7 @@ func TestSuiteMemory(t *testing.T) {
 func TestDeliveries(t *testing.T) {
 	storetest.RunDeliveries(t, func(t *testing.T) store.Store { return newStore(t) })
 }
+
+func TestTombstones(t *testing.T) {
+	storetest.RunTombstones(t, func(t *testing.T) store.Store { return newStore(t) })
+}
