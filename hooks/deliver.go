@@ -76,7 +76,8 @@ func (d *Dispatcher) Parked(ctx context.Context, consumer string) ([]store.Parke
 // returns an error naming it. Ids that are not parked are ignored.
 //
 // Replay runs beside Run: a replayed event may reach the handler after
-// newer events of the same resource, which handlers recognise by Version.
+// newer events of the same resource, which handlers recognise by Seq (not
+// Version, which is 0 on user.groups_changed).
 func (d *Dispatcher) Replay(ctx context.Context, consumer string, eventIDs ...string) error {
 	h := d.cfg.Handlers[consumer]
 	if h == nil {

@@ -45,7 +45,12 @@
 //     when the consumer catches up and when it stops). A graceful stop
 //     saves it first, so it redelivers only events after one that was not
 //     finished. Handlers must be idempotent: drop duplicates by Event.ID
-//     and stale events by Event.Version (per resource) or Seq.
+//     and stale events by Event.Seq, the ordering key of every event
+//     (keep the highest Seq applied per resource). Event.Version is the
+//     resource's meta.version for events about its own representation
+//     (shared by the events of one write, the last version for a
+//     deletion) and 0 on user.groups_changed, so it does not order a
+//     user's events.
 //   - Never in the request path: SCIM writes only insert outbox rows;
 //     dispatching runs in its own goroutines, so a slow or failing hook never
 //     slows a SCIM request.

@@ -14,7 +14,11 @@ import (
 //
 // Delivery is at least once: a handler may see an event again (after a
 // crash, a lost lease or a replay). Handlers drop duplicates by ID and
-// stale events by Version (per resource) or Seq.
+// stale events by Seq: it is the ordering key of every event, increasing
+// per resource in commit order. Version is the resource's meta.version for
+// events about the resource's own representation (shared by the events of
+// one write, the last version for a deletion) and 0 on
+// user.groups_changed, so it cannot order a user's events.
 type Event = store.Event
 
 // Handler receives events in commit (Seq) order per resource, one at a

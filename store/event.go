@@ -32,10 +32,19 @@ const (
 
 // Event is one entry of the transactional outbox: a fact about a committed
 // change. Delivery is at least once: consumers drop duplicates by ID and
-// stale events by comparing Seq (or Version, for one resource).
+// stale events by Seq.
+//
+// Seq is the ordering key of every event. Version is not: it ties an
+// event to a representation of its resource (meta.version, RFC 7644
+// §3.14), the events of one write share it, a deletion repeats the last
+// version, and UserGroupsChanged carries 0. A consumer that must not apply
+// an older event over a newer one keeps, per resource, the highest Seq it
+// applied and drops events at or below it.
 type Event struct {
 	// Seq is the event's position in the tenant-independent outbox,
-	// assigned at commit; it increases monotonically in commit order.
+	// assigned at commit; it increases strictly in commit order, so the
+	// events of one resource (for a user, including its UserGroupsChanged
+	// events) have increasing Seq in the order their changes committed.
 	Seq int64
 	// ID is unique per event.
 	ID string
@@ -48,9 +57,14 @@ type Event struct {
 	// ResourceID and ExternalID identify the resource the event is about
 	// (for UserGroupsChanged, the user).
 	ResourceID, ExternalID string
-	// Version is the resource's version after the change (0 for events
-	// about a user whose own representation did not change, such as
-	// UserGroupsChanged).
+	// Version is the resource's meta.version number (W/"n") after the
+	// change, or the last one for a deletion; the events of one write share
+	// it (user.updated and user.deactivated of one PATCH). It is 0 on
+	// UserGroupsChanged: a membership change does not change the user's own
+	// representation (the derived groups attribute is not versioned), so it
+	// has no version of the user to carry. Order events by Seq, never by
+	// Version: a per-user value that orders membership changes would need a
+	// write to every member's row on each group change.
 	Version int64
 	// Time is when the change was committed.
 	Time time.Time
