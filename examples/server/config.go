@@ -23,6 +23,9 @@ type config struct {
 	publicDis bool
 	retention time.Duration // provisioning log retention
 	logReads  bool          // also log GETs and searches
+	webhook   string        // URL receiving every event, signed (Standard Webhooks)
+	// webhookSecrets sign the webhook's requests ("whsec_<base64>").
+	webhookSecrets []string
 }
 
 // envFlag describes one flag and its environment variable.
@@ -34,7 +37,7 @@ type envFlag struct {
 func parseFlags(name string, args []string, getenv func(string) string, out io.Writer) (config, error) {
 	var cfg config
 	var level string
-	var public, retention, reads string
+	var public, retention, reads, secrets string
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	flags := []envFlag{
@@ -50,6 +53,8 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		{"public-discovery", "SCIMKIT_PUBLIC_DISCOVERY", "false", "serve /ServiceProviderConfig, /Schemas, /ResourceTypes without a token", &public},
 		{"log-retention", "SCIMKIT_LOG_RETENTION", "720h", "how long the provisioning log keeps entries (0: 30 days, negative: forever)", &retention},
 		{"log-reads", "SCIMKIT_LOG_READS", "false", "also record GETs and searches in the provisioning log (for record; one store write per read)", &reads},
+		{"webhook", "SCIMKIT_WEBHOOK", "", "URL to POST every event to, signed per Standard Webhooks, with retries (needs -webhook-secret)", &cfg.webhook},
+		{"webhook-secret", "SCIMKIT_WEBHOOK_SECRET", "", `webhook signing secret "whsec_<base64>"; several, comma-separated, while rotating`, &secrets},
 	}
 	for _, f := range flags {
 		f.register(fs, getenv)
@@ -72,6 +77,13 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return cfg, fmt.Errorf("-tls-cert and -tls-key go together")
+	}
+	if cfg.webhook != "" {
+		if cfg.webhookSecrets, err = webhookSecrets(secrets); err != nil {
+			return cfg, err
+		}
+	} else if secrets != "" {
+		return cfg, fmt.Errorf("-webhook-secret without -webhook")
 	}
 	d, err := time.ParseDuration(retention)
 	if err != nil {

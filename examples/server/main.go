@@ -25,6 +25,11 @@
 //	go run ./examples/server tenant list
 //	go run ./examples/server tenant delete ID
 //
+// GET /events?after=N&limit=M, authenticated with the same bearer tokens,
+// returns the token's tenant's events after a cursor (hooks.FeedHandler);
+// -webhook URL -webhook-secret whsec_... also POSTs every event to URL,
+// signed per Standard Webhooks (hooks.Webhook run by a hooks.Dispatcher).
+//
 // Every write request is recorded in the store's provisioning log
 // (-log-retention; -log-reads adds GETs and searches) and logged. The record
 // subcommand turns a tenant's recent traffic into a replay file for

@@ -43,13 +43,19 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 	if err != nil {
 		return err
 	}
-	h, err := newHandler(cfg, admin, logger)
+	auth := &scim.StoreTokens{Tokens: admin, Logger: logger}
+	h, err := newHandler(cfg, admin, auth, logger)
+	if err != nil {
+		return err
+	}
+	feed, err := feedHandler(st, auth)
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
 	mux.Handle(basePath+"/", h)
 	mux.Handle(basePath, h) // the base URL itself, without a redirect
+	mux.Handle(eventsPath, feed)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", readyz(st, cfg.tenant))
 
@@ -66,20 +72,28 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 		base = scheme + "://" + ln.Addr().String() + basePath
 	}
 	printBanner(out, cfg, base, secret)
+	hctx, stopHooks := context.WithCancel(ctx)
+	waitHooks, err := startWebhook(hctx, cfg, st, logger)
+	if err != nil {
+		stopHooks()
+		ln.Close()
+		return err
+	}
+	defer func() { stopHooks(); waitHooks() }()
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	return serveUntilDone(ctx, srv, ln, cfg, logger, ready)
 }
 
-// newHandler is the SCIM handler on st: store tokens and tenants, the
-// provisioning log when the store keeps one.
-func newHandler(cfg config, st adminStore, logger *slog.Logger) (*scim.Handler, error) {
+// newHandler is the SCIM handler on st: store tokens (auth) and tenants,
+// the provisioning log when the store keeps one.
+func newHandler(cfg config, st adminStore, auth scim.Authenticator, logger *slog.Logger) (*scim.Handler, error) {
 	dialect, err := scim.ParseDialect(cfg.dialect)
 	if err != nil {
 		return nil, fmt.Errorf("-dialect: %w", err)
 	}
 	scfg := scim.Config{
 		Store:                    st,
-		Authenticator:            &scim.StoreTokens{Tokens: st, Logger: logger},
+		Authenticator:            auth,
 		Tenant:                   scim.TenantsFromStore(st, scim.TenantConfig{Dialect: dialect}),
 		Prefix:                   basePath,
 		BaseURL:                  cfg.baseURL,
