@@ -43,6 +43,9 @@ func mapErr(op string, err error) error {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == codeUniqueViolation {
+		if err, ok := tombstoneConflict(op, pe); ok {
+			return err
+		}
 		return fmt.Errorf("store: %s: %w: %w", op, store.ErrConflict, err)
 	}
 	return fmt.Errorf("store: %s: %w", op, err)

@@ -26,6 +26,8 @@ func TestStore(t *testing.T) {
 
 func TestDeliveries(t *testing.T) { storetest.RunDeliveries(t, newStore) }
 
+func TestTombstones(t *testing.T) { storetest.RunTombstones(t, newStore) }
+
 func diff(t *testing.T, what string, want, got any) {
 	t.Helper()
 	if d := cmp.Diff(want, got); d != "" {

@@ -147,6 +147,11 @@ func checkIfMatch(op, ifMatch string, version int64) error {
 // group) and its memberships in other groups, with the events saying
 // which members and groups were affected (RFC 7644 §3.6).
 func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceType, id string, ifMatch string) error {
+	return s.delete(ctx, tenant, rt, id, ifMatch, false)
+}
+
+// delete is Delete, and DeleteWithTombstone when tomb is set.
+func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceType, id, ifMatch string, tomb bool) error {
 	op := "delete " + rt.Name + " " + id
 	return s.tx(ctx, op, func(tx pgx.Tx) error {
 		rw, err := s.lockRow(ctx, tx, tenant, rt, id, store.ReadOptions{OmitMembers: true, OmitGroups: true})
@@ -173,8 +178,14 @@ func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 		if _, err := tx.Exec(ctx, s.q(`DELETE FROM {s}.resources WHERE tenant = $1 AND id = $2`), tenant, id); err != nil {
 			return err
 		}
+		now := dbTime(time.Now())
+		if tomb {
+			if err := s.bury(ctx, tx, tenant, rt, before, now); err != nil {
+				return err
+			}
+		}
 		evs := store.DeriveEvents(ctx, rt, store.Effect{Op: store.OpDelete, Before: before, Version: rw.version,
-			MembersRemoved: set.removed, MemberOf: set.typeOf, GroupsLeft: left}, tenant, dbTime(time.Now()))
+			MembersRemoved: set.removed, MemberOf: set.typeOf, GroupsLeft: left}, tenant, now)
 		return s.insertEvents(ctx, tx, evs)
 	})
 }
