@@ -75,7 +75,21 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 	} else if q.StartIndex > 1 {
 		offset = q.StartIndex - 1
 	}
-	rows, err := s.read.QueryContext(ctx, pageQuery(p, where), append(where.args, limit, offset)...)
+	fromEnd := false
+	if p.key == "" && !q.UseCursor && offset > page.TotalResults/2 {
+		// Past the middle of creation order, count from the end: OFFSET
+		// then skips at most half of the index.
+		back := page.TotalResults - offset - limit
+		if back < 0 {
+			limit += back
+			back = 0
+		}
+		if limit <= 0 {
+			return page, nil
+		}
+		offset, fromEnd = back, true
+	}
+	rows, err := s.read.QueryContext(ctx, pageQuery(p, where, fromEnd), append(where.args, limit, offset)...)
 	if err != nil {
 		return nil, err
 	}
@@ -114,11 +128,15 @@ func (s *Store) total(ctx context.Context, tenant string, rt *schema.ResourceTyp
 // pageQuery selects the page (its last two parameters are LIMIT and
 // OFFSET): the sequence numbers of the page are found first, so that
 // OFFSET skips entries of the narrow (tenant, type, seq) index rather than
-// rows, and only the page's rows are read.
-func pageQuery(p plan, where pred) string {
-	order := orderBy(p.key, p.desc)
+// rows, and only the page's rows are read. fromEnd (creation order only)
+// counts LIMIT and OFFSET from the last row.
+func pageQuery(p plan, where pred, fromEnd bool) string {
+	order, inner := orderBy(p.key, p.desc), orderBy(p.key, p.desc)
+	if fromEnd {
+		inner = " ORDER BY r.seq DESC"
+	}
 	return "SELECT " + rowCols + ", " + keyCol(p.key) + " FROM resources r WHERE r.seq IN (SELECT r.seq FROM resources r WHERE " +
-		where.sql + order + " LIMIT ? OFFSET ?)" + order
+		where.sql + inner + " LIMIT ? OFFSET ?)" + order
 }
 
 // keyed is a row with its sort key.

@@ -152,7 +152,8 @@ func TestPagePlan(t *testing.T) {
 		args  []any
 		want  []string
 	}{
-		{pageQuery(p, p.where), []any{"t", "User", 10, 0}, []string{"USING COVERING INDEX resources_order", "USING INTEGER PRIMARY KEY"}},
+		{pageQuery(p, p.where, false), []any{"t", "User", 10, 0}, []string{"USING COVERING INDEX resources_order", "USING INTEGER PRIMARY KEY"}},
+		{pageQuery(p, p.where, true), []any{"t", "User", 10, 0}, []string{"USING COVERING INDEX resources_order", "USING INTEGER PRIMARY KEY"}},
 		{groupsOfQuery, []any{"t", `["a"]`}, []string{"USING INDEX members_member", "USING INDEX resources_id"}},
 		{membersOfQuery, []any{"t", `["a"]`}, []string{"USING INDEX members_group_order"}},
 	} {

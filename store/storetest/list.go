@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -13,6 +14,7 @@ import (
 var listTests = []testCase{
 	{"IndexPaging", testIndexPaging},
 	{"IndexPagingAfterDeletes", testIndexPagingAfterDeletes},
+	{"IndexPagingEveryStart", testIndexPagingEveryStart},
 	{"CountZero", testCountZero},
 	{"Sort", testSort},
 	{"SortMeta", testSortMeta},
@@ -199,4 +201,38 @@ func testDescendingWithoutSortBy(t *testing.T, newStore factory) {
 		}
 	}
 	diff(t, "descending without sortBy, cursor pages", all, got)
+}
+
+// testIndexPagingEveryStart pages from every startIndex with several
+// counts, with and without a filter, after deletes: each page is the
+// matching slice of the whole list (backends may count from either end).
+func testIndexPagingEveryStart(t *testing.T, newStore factory) {
+	h := newH(t, newStore)
+	all := h.users("e", 13)
+	for _, id := range []string{all[0], all[6], all[12]} {
+		if err := h.s.Delete(h.ctx, h.ten, UserType(), id, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.users("x", 4)
+	f, err := filter.Parse(`userName sw "e"`)
+	if err == nil {
+		f, err = filter.Bind(UserType(), f)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fl := range []filter.Expr{nil, f} {
+		whole := ids(h.list(UserType(), store.Query{Filter: fl, Count: 100}).Resources)
+		for start := 1; start <= len(whole)+2; start++ {
+			for _, count := range []int{1, 2, 5} {
+				p := h.list(UserType(), store.Query{Filter: fl, StartIndex: start, Count: count})
+				want := whole[min(start-1, len(whole)):min(start-1+count, len(whole))]
+				if p.TotalResults != len(whole) {
+					t.Errorf("filter %v start %d count %d: total %d, want %d", fl, start, count, p.TotalResults, len(whole))
+				}
+				diff(t, fmt.Sprintf("filter %v start %d count %d", fl, start, count), append([]string{}, want...), ids(p.Resources))
+			}
+		}
+	}
 }
