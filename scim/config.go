@@ -148,8 +148,9 @@ type TenantConfig struct {
 	// "True"/"42" strings for boolean and number attributes, as Microsoft
 	// Entra sends them; DialectStrict also rejects unknown attributes.
 	Dialect patch.Dialect
-	// Delete selects what DELETE does. Default DeleteHard; DeleteSoft only
-	// deactivates (see its doc).
+	// Delete selects what DELETE does. Default DeleteHard; DeleteSoft
+	// also keeps a tombstone that reserves the id and externalId (see its
+	// doc).
 	Delete DeletePolicy
 	// PatchResponse selects the PATCH success response. Default
 	// PatchResponseAuto: 200 with the resource, except 204 No Content for
@@ -165,15 +166,22 @@ type DeletePolicy int
 const (
 	// DeleteHard removes the resource; later requests for it get 404.
 	DeleteHard DeletePolicy = iota
-	// DeleteSoft makes DELETE set active=false, and nothing else, on
-	// resources whose type has a boolean "active" attribute (Users); other
-	// types (Groups) are removed as with DeleteHard. The deactivated
-	// resource is not hidden: GET, lists and filters still return it, it
-	// keeps its group memberships and its userName (a POST reusing it is
-	// 409), a repeated DELETE answers 204 again, and the store records an
-	// update, not a delete. It departs from RFC 7644 §3.6 (a deleted
-	// resource must answer 404) and is meant for gateways that must keep
-	// access records; a client that PUTs or PATCHes active=true revives it.
+	// DeleteSoft deletes like DeleteHard and keeps a tombstone
+	// (store.Tombstones), for resources of every type: the resource is
+	// gone as RFC 7644 §3.6 requires (GET, PUT, PATCH and DELETE of its id
+	// answer 404, lists and filters never return it, a deleted user leaves
+	// its groups, a deleted group loses its members, and the events are
+	// those of a deletion, user.deleted included), but its id is never
+	// reused and its externalId stays reserved in the tenant and type: a
+	// POST, or a PUT or PATCH that sets it, is 409 uniqueness. userName is
+	// not reserved, so an IdP can re-create a user it deleted. The
+	// tombstone (id, externalId, unique values, deletion time) is what
+	// remains for audit (store.Tombstones.Tombstone).
+	//
+	// It needs a store implementing store.Tombstones (every scimkit
+	// backend does): New fails when Config.Defaults asks for DeleteSoft
+	// without it, and logs a warning when Config.Tenant may ask for it; a
+	// tenant that asks for DeleteSoft on such a store gets DeleteHard.
 	DeleteSoft
 )
 
@@ -239,6 +247,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if err := c.Defaults.validate(); err != nil {
 		return c, fmt.Errorf("scim: Config.Defaults: %w", err)
+	}
+	if _, ok := c.Store.(store.Tombstones); !ok && c.Defaults.Delete == DeleteSoft {
+		return c, errors.New("scim: Config.Defaults.Delete is DeleteSoft but Config.Store does not implement store.Tombstones")
 	}
 	if v, ok := c.Authenticator.(interface{ validate() error }); ok {
 		if err := v.validate(); err != nil {

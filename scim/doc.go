@@ -57,8 +57,14 @@
 //     User-Agent contains "okta") or asks for attributes (see
 //     PatchResponse). A 200 PATCH response never lists the members of a
 //     group unless attributes asks for them.
-//   - DeleteSoft (per tenant) makes DELETE of a user set active=false and
-//     nothing else: the user stays readable and listed (see DeleteSoft).
+//   - DeleteSoft (per tenant) deletes as DeleteHard does (afterwards every
+//     operation on the id is 404, RFC 7644 §3.6; the resource leaves lists
+//     and groups) and keeps a tombstone (store.Tombstones), so the id is
+//     never reused and the externalId stays reserved: a POST, PUT or PATCH
+//     giving it to a resource of the same type is 409 uniqueness. userName
+//     is not reserved (IdPs re-create users with it). New fails when
+//     Config.Defaults asks for DeleteSoft on a store without tombstones; a
+//     tenant asking for it there gets hard deletes (see DeleteSoft).
 //   - ETag is meta.version; If-Match applies to PUT, PATCH and DELETE (412
 //     on mismatch, "*" matches any), If-None-Match to GET (304).
 //   - Bulk: each operation runs exactly as the same request on its own

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
 )
 
 // Handler is the SCIM service provider (RFC 7644) as an http.Handler. It
@@ -38,8 +39,6 @@ type typeInfo struct {
 	members bool
 	// groups: the core schema has the readOnly derived "groups" attribute.
 	groups bool
-	// active: the core schema has a boolean "active" attribute.
-	active bool
 }
 
 func newTypeInfo(rt *schema.ResourceType) *typeInfo {
@@ -49,9 +48,6 @@ func newTypeInfo(rt *schema.ResourceType) *typeInfo {
 	}
 	if a := rt.Schema.Attribute("groups"); a != nil && a.MultiValued && a.EffectiveMutability() == schema.ReadOnly {
 		ti.groups = true
-	}
-	if a := rt.Schema.Attribute("active"); a != nil && a.Type == schema.Boolean && !a.MultiValued {
-		ti.active = true
 	}
 	return ti
 }
@@ -84,6 +80,9 @@ func New(cfg Config) (*Handler, error) {
 	h.routeService()
 	if cfg.Authenticator == nil {
 		cfg.Logger.Warn("scim: Config.Authenticator is nil: every request will be answered 401")
+	}
+	if _, ok := cfg.Store.(store.Tombstones); !ok && cfg.Tenant != nil {
+		cfg.Logger.Warn("scim: Config.Store does not implement store.Tombstones: a tenant whose delete policy is soft gets hard deletes")
 	}
 	var next http.Handler = http.HandlerFunc(h.serveAuthenticated)
 	next = h.limitBody(next) // MaxBodyBytes, or MaxBulkPayloadBytes for /Bulk

@@ -204,28 +204,43 @@ func TestPatchResponseSetting(t *testing.T) {
 	})
 }
 
-// TestSoftDelete pins what DeleteSoft documents: DELETE only sets
-// active=false, so the user stays readable, listed, a member of its groups
-// and holder of its userName, and a second DELETE succeeds again; a type
-// without "active" (Group) is removed.
+// TestSoftDelete pins what DeleteSoft documents: the user is deleted as
+// RFC 7644 §3.6 requires (every operation on the id is 404, it leaves lists
+// and its groups) and a tombstone keeps its externalId reserved (POST, PUT
+// or PATCH giving it away is 409 uniqueness) but not its userName; groups
+// are soft-deleted the same way.
 func TestSoftDelete(t *testing.T) {
 	h := newTestHandler(t, Config{Defaults: TenantConfig{Delete: DeleteSoft}})
-	uid := createUser(t, h, "u")
+	const withExt = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":%q,"externalId":%q}`
+	uid := mustDo(t, h, request{method: "POST", target: "/Users", body: fmt.Sprintf(withExt, "u", "okta-00u1")}, 201).json["id"].(string)
+	other := mustDo(t, h, request{method: "POST", target: "/Users", body: fmt.Sprintf(withExt, "v", "okta-00u2")}, 201).json["id"].(string)
 	gid := createGroup(t, h, "g", uid)
 	mustDo(t, h, request{method: "DELETE", target: "/Users/" + uid}, 204)
-	if res := mustDo(t, h, request{method: "GET", target: "/Users/" + uid}, 200); res.json["active"] != false {
-		t.Errorf("soft-deleted user: %s", res.body)
+	for _, rq := range []request{
+		{method: "GET", target: "/Users/" + uid},
+		{method: "PUT", target: "/Users/" + uid, body: fmt.Sprintf(userBody, "u")},
+		{method: "PATCH", target: "/Users/" + uid, body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":true}]}`},
+		{method: "DELETE", target: "/Users/" + uid},
+	} {
+		mustDo(t, h, rq, 404)
 	}
-	if res := mustDo(t, h, request{method: "GET", target: `/Users?filter=userName eq "u"`}, 200); res.json["totalResults"] != 1.0 {
-		t.Errorf("soft-deleted user is not listed: %s", res.body)
+	for _, f := range []string{`userName eq "u"`, `externalId eq "okta-00u1"`} {
+		if res := mustDo(t, h, request{method: "GET", target: "/Users?filter=" + f}, 200); res.json["totalResults"] != 0.0 {
+			t.Errorf("soft-deleted user is listed by %s: %s", f, res.body)
+		}
 	}
-	if res := mustDo(t, h, request{method: "GET", target: "/Groups/" + gid}, 200); !strings.Contains(string(res.body), uid) {
-		t.Errorf("soft-deleted user left its group: %s", res.body)
+	if res := mustDo(t, h, request{method: "GET", target: "/Groups/" + gid}, 200); strings.Contains(string(res.body), uid) {
+		t.Errorf("soft-deleted user is still a member: %s", res.body)
 	}
-	mustDo(t, h, request{method: "POST", target: "/Users", body: fmt.Sprintf(userBody, "u")}, 409)
-	mustDo(t, h, request{method: "DELETE", target: "/Users/" + uid}, 204)
+	res := mustDo(t, h, request{method: "POST", target: "/Users", body: fmt.Sprintf(withExt, "u2", "okta-00u1")}, 409)
+	if res.json["scimType"] != "uniqueness" || !strings.Contains(string(res.body), "externalId") {
+		t.Errorf("POST reusing a tombstoned externalId: %s", res.body)
+	}
+	mustDo(t, h, request{method: "PUT", target: "/Users/" + other, body: fmt.Sprintf(withExt, "v", "okta-00u1")}, 409)
+	mustDo(t, h, request{method: "POST", target: "/Users", body: fmt.Sprintf(withExt, "u", "okta-00u3")}, 201) // userName is free
 	mustDo(t, h, request{method: "DELETE", target: "/Groups/" + gid}, 204)
 	mustDo(t, h, request{method: "GET", target: "/Groups/" + gid}, 404)
+	mustDo(t, h, request{method: "DELETE", target: "/Groups/" + gid}, 404)
 }
 
 func TestRouting(t *testing.T) {

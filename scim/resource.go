@@ -303,14 +303,8 @@ func (h *Handler) doDelete(r *http.Request, tenant string, tc TenantConfig, wr w
 	if !validID(id) {
 		return notFound(ti, id)
 	}
-	if tc.Delete == DeleteSoft && ti.active {
-		_, _, err := h.cfg.Store.Update(writeCtx(r), tenant, ti.rt, id, store.Update{IfMatch: wr.ifMatch,
-			Apply: func(cur *schema.Resource) (*schema.Resource, error) {
-				next := cur.Clone()
-				next.Attrs["active"] = false
-				return next, nil
-			}})
-		return h.storeErr(err, ti, id)
+	if ts, ok := h.cfg.Store.(store.Tombstones); ok && tc.Delete == DeleteSoft {
+		return h.storeErr(ts.DeleteWithTombstone(writeCtx(r), tenant, ti.rt, id, wr.ifMatch), ti, id)
 	}
 	return h.storeErr(h.cfg.Store.Delete(writeCtx(r), tenant, ti.rt, id, wr.ifMatch), ti, id)
 }
