@@ -255,7 +255,7 @@ func TestTenantCommands(t *testing.T) {
 	}
 	addr, _ := startServer(t, nil, env)
 	base := "http://" + addr + basePath
-	code, body := do(t, "POST", base+"/Users", secret, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","active":"True"}`)
+	code, body := do(t, "POST", base+"/Users", secret, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","externalId":"x-a","active":"True"}`)
 	if code != 201 {
 		t.Fatalf("POST with an Entra-style boolean string: %d\n%s", code, body)
 	}
@@ -263,8 +263,11 @@ func TestTenantCommands(t *testing.T) {
 	if code, _ := do(t, "DELETE", base+"/Users/"+id, secret, ""); code != 204 {
 		t.Fatalf("DELETE: %d", code)
 	}
-	if code, body := do(t, "GET", base+"/Users/"+id, secret, ""); code != 200 || !strings.Contains(body, `"active":false`) {
-		t.Errorf("soft-deleted user: %d %s", code, body)
+	if code, body := do(t, "GET", base+"/Users/"+id, secret, ""); code != 404 {
+		t.Errorf("soft-deleted user: %d %s, want 404 (RFC 7644 §3.6)", code, body)
+	}
+	if code, body := do(t, "POST", base+"/Users", secret, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","externalId":"x-a"}`); code != 409 {
+		t.Errorf("POST reusing the externalId of a soft-deleted user: %d %s, want 409", code, body)
 	}
 	if err := run(t.Context(), []string{"tenant", "delete", "acme"}, getenv, &out, nil); err != nil {
 		t.Fatal(err)
