@@ -73,9 +73,12 @@ type dict struct {
 	names, values codes
 }
 
-// codes interns strings: codes[s] is 1 + the index of s in list.
+// codes interns strings: codes[s] is 1 + the index of s in list, and
+// boxed[i] is list[i] as an interface value, so that decoding an interned
+// value into a map allocates nothing.
 type codes struct {
 	list  []string
+	boxed []any
 	codes map[string]uint64
 }
 
@@ -94,6 +97,7 @@ func (c *codes) code(s string, add bool) uint64 {
 		c.codes = map[string]uint64{}
 	}
 	c.list = append(c.list, s)
+	c.boxed = append(c.boxed, s)
 	n := uint64(len(c.list))
 	c.codes[s] = n
 	return n
@@ -105,6 +109,15 @@ func (c *codes) get(n uint64) (string, bool) {
 		return "", false
 	}
 	return c.list[n-1], true
+}
+
+// getBoxed is get with the string as an interface value (shared: strings
+// are immutable).
+func (c *codes) getBoxed(n uint64) (any, bool) {
+	if n == 0 || n > uint64(len(c.boxed)) {
+		return nil, false
+	}
+	return c.boxed[n-1], true
 }
 
 var errCorrupt = errors.New("memory: corrupt record encoding")
@@ -257,13 +270,29 @@ func (e *encoder) value(key string, v any) error {
 type decoder struct {
 	d    *dict
 	buf  string
-	refs [maxRefs]string // strings tagRef may refer to
-	n    int             // of refs
+	refs [maxRefs]any // strings tagRef may refer to, boxed once
+	n    int          // of refs
+	// share: strings are substrings of the document rather than copies.
+	share bool
 }
 
 // decodeAttrs decodes the attributes of a document written by encode.
+// Its strings are copies, so that no decoded value keeps the whole
+// document alive: for attributes the store may keep or re-encode.
 func (d *dict) decodeAttrs(doc string) (map[string]any, error) {
-	dec := decoder{d: d, buf: doc}
+	return d.decode(decoder{d: d, buf: doc})
+}
+
+// viewAttrs is decodeAttrs for representations handed out by reads
+// (List, Get), which are short-lived: strings share the document's memory
+// (a page of 100 users then allocates a few hundred fewer strings). The
+// maps and slices are still the caller's own, and strings are immutable,
+// so callers may modify what they get as with decodeAttrs.
+func (d *dict) viewAttrs(doc string) (map[string]any, error) {
+	return d.decode(decoder{d: d, buf: doc, share: true})
+}
+
+func (d *dict) decode(dec decoder) (map[string]any, error) {
 	if _, err := dec.uvarint(); err != nil { // the schema mask
 		return nil, err
 	}
@@ -299,14 +328,22 @@ func (dec *decoder) uvarint() (uint64, error) {
 	return v, nil
 }
 
-// str reads a string; it copies it, so that no decoded value keeps the
-// whole document alive.
+// str reads a string; it copies it unless dec.share is set.
 func (dec *decoder) str() (string, error) {
+	s, err := dec.raw()
+	if err == nil && !dec.share {
+		s = strings.Clone(s)
+	}
+	return s, err
+}
+
+// raw reads a string as a substring of the document.
+func (dec *decoder) raw() (string, error) {
 	n, err := dec.uvarint()
 	if err != nil || n > uint64(len(dec.buf)) {
 		return "", errCorrupt
 	}
-	s := strings.Clone(dec.buf[:n])
+	s := dec.buf[:n]
 	dec.buf = dec.buf[n:]
 	return s, nil
 }
@@ -346,15 +383,25 @@ func (dec *decoder) value() (any, error) {
 	dec.buf = dec.buf[1:]
 	switch tag {
 	case tagString, tagAt:
-		s, err := dec.str()
-		if tag == tagAt && err == nil {
-			s, err = dec.domain(s)
+		var s string
+		var err error
+		if tag == tagAt {
+			s, err = dec.raw()
+			if err == nil {
+				s, err = dec.domain(s) // a new string: no copy needed
+			}
+		} else {
+			s, err = dec.str()
 		}
+		if err != nil {
+			return nil, err
+		}
+		var v any = s
 		if len(s) >= minRef && dec.n < maxRefs {
-			dec.refs[dec.n] = s
+			dec.refs[dec.n] = v
 			dec.n++
 		}
-		return s, err
+		return v, nil
 	case tagValue, tagRef:
 		return dec.shared(tag)
 	case tagTrue:
@@ -412,11 +459,11 @@ func (dec *decoder) shared(tag byte) (any, error) {
 		}
 		return dec.refs[n], nil
 	}
-	s, ok := dec.d.values.get(n)
+	v, ok := dec.d.values.getBoxed(n)
 	if !ok {
 		return nil, errCorrupt
 	}
-	return s, nil
+	return v, nil
 }
 
 func (dec *decoder) list() (any, error) {

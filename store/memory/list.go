@@ -75,6 +75,43 @@ func (st *state) listOrdered(td *tenantData, t *table, q store.Query, cur *curso
 type row struct {
 	rec *record
 	key sortKey
+	// attrs are rec's decoded attributes, kept when the row may be on the
+	// requested page and they can be rendered as they are, else nil.
+	attrs map[string]any
+}
+
+// matchRows decodes each candidate once and returns those matching q's
+// filter, with their sort keys. A match's attributes are kept for
+// rendering when, unsorted and index-paged, it falls on the requested page
+// and the filter needed no derived attribute (which would have been added
+// to them).
+func (st *state) matchRows(td *tenantData, t *table, recs []*record, q store.Query) ([]row, error) {
+	ti := t.info.Load()
+	need := derivedNeeded(ti, q.Filter)
+	keepFrom, keepTo := 0, 0
+	if q.SortBy.Attr == nil && !q.UseCursor && need.OmitMembers && need.OmitGroups {
+		keepFrom = max(q.StartIndex, 1) - 1
+		keepTo = keepFrom + max(q.Count, 0)
+	}
+	rows := make([]row, 0, len(recs))
+	for _, rec := range recs {
+		attrs, err := st.dict.viewAttrs(rec.doc)
+		if err != nil {
+			return nil, err
+		}
+		if q.Filter != nil && !filter.Match(ti.rt, q.Filter, st.resource(td, t, rec, attrs, need)) {
+			continue
+		}
+		rw := row{rec: rec}
+		if q.SortBy.Attr != nil {
+			rw.key = sortKeyOf(ti, rec, attrs, q.SortBy)
+		}
+		if n := len(rows); n >= keepFrom && n < keepTo {
+			rw.attrs = attrs
+		}
+		rows = append(rows, rw)
+	}
+	return rows, nil
 }
 
 // listMatched filters and sorts, then pages.
@@ -83,24 +120,9 @@ func (st *state) listMatched(td *tenantData, t *table, q store.Query, cur *curso
 	if !ok {
 		recs = t.order.all()
 	}
-	need := derivedNeeded(t.info.Load(), q.Filter)
-	rows := make([]row, 0, len(recs))
-	for _, rec := range recs {
-		attrs, err := st.dict.decodeAttrs(rec.doc)
-		if err != nil {
-			return nil, err
-		}
-		if q.Filter != nil {
-			r := st.resource(td, t, rec, attrs, need)
-			if !filter.Match(t.info.Load().rt, q.Filter, r) {
-				continue
-			}
-		}
-		rw := row{rec: rec}
-		if q.SortBy.Attr != nil {
-			rw.key = sortKeyOf(t.info.Load(), rec, attrs, q.SortBy)
-		}
-		rows = append(rows, rw)
+	rows, err := st.matchRows(td, t, recs, q)
+	if err != nil {
+		return nil, err
 	}
 	less := func(a, b row) int { return compareRows(a, b, q.Descending) }
 	if q.SortBy.Attr != nil {
@@ -121,13 +143,15 @@ func (st *state) listMatched(td *tenantData, t *table, q store.Query, cur *curso
 		start = min(max(q.StartIndex, 1)-1, len(rows))
 	}
 	end := min(start+max(q.Count, 0), len(rows))
-	sel := make([]*record, 0, end-start)
+	page.Resources = make([]*schema.Resource, 0, end-start)
 	for _, r := range rows[start:end] {
-		sel = append(sel, r.rec)
-	}
-	var err error
-	if page.Resources, err = st.render(td, t, sel, q.Read); err != nil {
-		return nil, err
+		attrs := r.attrs
+		if attrs == nil {
+			if attrs, err = st.dict.viewAttrs(r.rec.doc); err != nil {
+				return nil, err
+			}
+		}
+		page.Resources = append(page.Resources, st.resource(td, t, r.rec, attrs, q.Read))
 	}
 	if q.UseCursor && end < len(rows) && end > start {
 		last := rows[end-1]
@@ -140,7 +164,7 @@ func (st *state) listMatched(td *tenantData, t *table, q store.Query, cur *curso
 func (st *state) render(td *tenantData, t *table, recs []*record, opts store.ReadOptions) ([]*schema.Resource, error) {
 	out := make([]*schema.Resource, 0, len(recs))
 	for _, rec := range recs {
-		attrs, err := st.dict.decodeAttrs(rec.doc)
+		attrs, err := st.dict.viewAttrs(rec.doc)
 		if err != nil {
 			return nil, err
 		}
