@@ -66,14 +66,15 @@ func (rt *ResourceType) plain(r *Resource) bool {
 		return false
 	}
 	for k, v := range r.Attrs {
-		if s := rt.SchemaByURN(k); s != nil && s != rt.Schema {
-			ext, ok := v.(map[string]any)
-			if !ok || !rt.plainIn(s, ext) {
+		if strings.IndexByte(k, ':') < 0 { // an attribute name (RFC 7643 §2.1 ATTRNAME), not a URN
+			if a := rt.Schema.Attribute(k); a == nil || rt.hidden[a] {
 				return false
 			}
 			continue
 		}
-		if a := rt.Schema.Attribute(k); a == nil || rt.hidden[a] {
+		s := rt.SchemaByURN(k)
+		ext, ok := v.(map[string]any)
+		if s == nil || s == rt.Schema || !ok || !rt.plainIn(s, ext) {
 			return false
 		}
 	}
