@@ -30,7 +30,8 @@ const (
 	// the meaning of the empty policy.
 	DeletePolicyHard = "hard"
 	// DeletePolicySoft keeps a deleted resource as a tombstone, so its id
-	// and externalId are never reused.
+	// and externalId are never reused (see Tombstones; userName is not
+	// reserved). The resource itself is deleted as with DeletePolicyHard.
 	DeletePolicySoft = "soft"
 )
 
