@@ -71,7 +71,10 @@ type listPlan struct {
 	cur    *cursor
 	offset int
 	count  int
-	nargs  int // parameters of base; keyset and paging ones follow
+	// fromEnd (creation order only) counts offset and limit from the
+	// last row (listFromEnd).
+	fromEnd bool
+	nargs   int // parameters of base; keyset and paging ones follow
 }
 
 // keyExpr is the sort key column, "NULL" without a sort.
@@ -129,12 +132,11 @@ func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType
 	if p.q.UseCursor {
 		limit++ // one more tells whether there is a next page
 	}
-	b := &pgx.Batch{}
-	if p.q.Filter == nil {
-		b.Queue(s.q(`SELECT coalesce(sum(n), 0)::bigint FROM {s}.counts WHERE tenant = $1 AND type = $2`), w.args[:2]...)
-	} else {
-		b.Queue(`SELECT count(*) `+p.base, w.args[:p.nargs]...)
+	if p.key == nil && !p.q.UseCursor && p.offset >= deepOffset && p.count > 0 {
+		return s.listFromEnd(ctx, w, rt, p, page)
 	}
+	b := &pgx.Batch{}
+	s.queueTotal(b, w, p)
 	if p.count > 0 {
 		b.Queue(s.exactQuery(w, rt, p, limit), w.args...)
 	}
@@ -168,14 +170,69 @@ func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType
 	return page, br.Close()
 }
 
+// deepOffset is the offset from which a creation-order page reads the
+// total first, to count from the end of the index when that is shorter.
+const deepOffset = 1000
+
+// queueTotal queues the statement of the exact total.
+func (s *Store) queueTotal(b *pgx.Batch, w *where, p listPlan) {
+	if p.q.Filter == nil {
+		b.Queue(s.q(`SELECT coalesce(sum(n), 0)::bigint FROM {s}.counts WHERE tenant = $1 AND type = $2`), w.args[:2]...)
+	} else {
+		b.Queue(`SELECT count(*) `+p.base, w.args[:p.nargs]...)
+	}
+}
+
+// listFromEnd is listExact for a deep creation-order page: the total is
+// read first, and a page past the middle is found counting from the last
+// row, so OFFSET walks at most half of the (tenant, type, seq) index.
+func (s *Store) listFromEnd(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, page *store.Page) (*store.Page, error) {
+	b := &pgx.Batch{}
+	s.queueTotal(b, w, p)
+	br := s.pool.SendBatch(ctx, b)
+	var total int64
+	err := br.QueryRow().Scan(&total)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	page.TotalResults = int(total)
+	limit := p.count
+	if p.offset > page.TotalResults/2 {
+		back := page.TotalResults - p.offset - limit
+		if back < 0 {
+			limit += back
+			back = 0
+		}
+		if limit <= 0 {
+			return page, nil
+		}
+		p.offset, p.fromEnd = back, true
+	}
+	rows, err := s.pool.Query(ctx, s.exactQuery(w, rt, p, limit), w.args...)
+	if err != nil {
+		return nil, err
+	}
+	err = forRows(rows, rt, func(r *schema.Resource, _ *row, _ *string, _ int64) {
+		page.Resources = append(page.Resources, r)
+	})
+	return page, err
+}
+
 // exactQuery is the page statement of listExact: the page's sequence
 // numbers and sort keys ordered and limited first, then joined to their
 // rows by the unique (tenant, type, seq) index.
 func (s *Store) exactQuery(w *where, rt *schema.ResourceType, p listPlan, limit int) string {
 	after := p.after(w, p.keyExpr(), "r.seq")
+	inner := p.orderBy(p.keyExpr(), "r.seq")
+	if p.fromEnd {
+		inner = "r.seq DESC"
+	}
 	return `SELECT ` + s.selectCols(rt, p.q.Read) + `, m.k::text, 0::bigint FROM (
 		SELECT r.seq, ` + p.keyExpr() + ` AS k ` + p.base + ` AND ` + after + `
-		ORDER BY ` + p.orderBy(p.keyExpr(), "r.seq") + ` LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(p.offset) + `
+		ORDER BY ` + inner + ` LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(p.offset) + `
 	) m JOIN ` + s.q(`{s}.resources`) + ` r ON r.tenant = $1 AND r.type = $2 AND r.seq = m.seq
 	ORDER BY ` + p.orderBy("m.k", "m.seq")
 }
