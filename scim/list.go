@@ -268,6 +268,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp 
 		return
 	}
 	out := newListResponse(page.TotalResults)
+	out.Resources = make([]any, 0, len(page.Resources))
 	if lp.useCursor {
 		out.NextCursor = page.NextCursor
 	} else {
