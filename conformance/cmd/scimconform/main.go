@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,7 +16,12 @@ import (
 	"github.com/scimkit/scimkit/conformance"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	ctx, stop := interruptible(os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
 
 type options struct {
 	target  conformance.Target
@@ -26,9 +32,16 @@ type options struct {
 	replay  string
 }
 
+// parse reads the command line. A flag the flag package cannot parse is
+// reported with the usage by the flag package itself; a value that is
+// wrong (profile, -run, missing -url) is reported with the usage here.
 func parse(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("scimconform", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: scimconform -url https://host/scim/v2 -token TOKEN [flags]")
+		fs.PrintDefaults()
+	}
 	o := &options{}
 	fs.StringVar(&o.target.BaseURL, "url", os.Getenv("SCIMCONFORM_URL"), "SCIM base URL, e.g. https://host/scim/v2 ($SCIMCONFORM_URL)")
 	fs.StringVar(&o.target.Token, "token", os.Getenv("SCIMCONFORM_TOKEN"), "bearer token ($SCIMCONFORM_TOKEN)")
@@ -46,32 +59,50 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	p, ok := conformance.ParseProfile(*profile)
-	if !ok {
-		return nil, fmt.Errorf("unknown -profile %q (rfc, okta, entra, all)", *profile)
-	}
-	o.target.Profile = p
-	if *runRE != "" {
-		re, err := regexp.Compile(*runRE)
-		if err != nil {
-			return nil, fmt.Errorf("-run: %v", err)
-		}
-		o.target.Run = re
-	}
-	o.target.Client = &http.Client{Timeout: *timeout}
-	if o.target.BaseURL == "" && !o.list {
-		return nil, fmt.Errorf("-url is required")
+	if err := o.finish(*profile, *runRE, *timeout); err != nil {
+		fmt.Fprintln(stderr, "scimconform:", err)
+		fs.Usage()
+		return nil, errUsage
 	}
 	return o, nil
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
-	o, err := parse(args, stderr)
-	if err != nil {
-		if err != flag.ErrHelp {
-			fmt.Fprintln(stderr, "scimconform:", err)
+// errUsage is a usage error that has been reported already.
+var errUsage = errors.New("usage error")
+
+// finish checks the flag values that need more than parsing.
+func (o *options) finish(profile, runRE string, timeout time.Duration) error {
+	p, ok := conformance.ParseProfile(profile)
+	if !ok {
+		return fmt.Errorf("unknown -profile %q (rfc, okta, entra, all)", profile)
+	}
+	o.target.Profile = p
+	if runRE != "" {
+		re, err := regexp.Compile(runRE)
+		if err != nil {
+			return fmt.Errorf("-run: %v", err)
 		}
-		return 2
+		o.target.Run = re
+	}
+	o.target.Client = &http.Client{Timeout: timeout}
+	if o.target.BaseURL == "" && !o.list {
+		return errors.New("-url is required")
+	}
+	return nil
+}
+
+// run runs the command with args (without the program name) and returns
+// its exit code: 0 when no MUST or IDP case failed (and for -list and
+// -h), 1 when one did or a replay differed, 2 on usage errors, which are
+// reported on stderr with the usage. Cancelling ctx stops the run as an
+// interrupt does: running cases end and delete their data.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parse(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return 2 // parse reported it with the usage
 	}
 	if o.list {
 		for _, c := range conformance.Select(o.target) {
@@ -79,8 +110,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	ctx, stop := interruptible(stderr)
-	defer stop()
 	if o.replay != "" {
 		return replay(ctx, o, stdout, stderr)
 	}
