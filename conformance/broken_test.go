@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,13 +45,17 @@ func TestBrokenServers(t *testing.T) {
 		{name: "remove by value list empties the group", wrap: removeAllMembers,
 			caught: []string{"groups.patch.remove-members-value-list"}},
 		{name: "400 instead of 404", wrap: status404As400,
-			caught: []string{"users.get.unknown-404", "users.delete.204-then-404"}},
+			caught: []string{"users.get.unknown-404", "users.delete.204-then-404", "delete.user.operations-404", "delete.group.operations-404"}},
 		{name: "If-Match ignored", wrap: dropIfMatch,
 			caught: []string{"etag.if-match-stale-412", "etag.race"}},
 		{name: "bulkId references dropped", wrap: rewriteBulk(dropBulkIDRefs),
 			caught: []string{"bulk.bulkid.user-and-group", "bulk.bulkid.forward-reference"}},
 		{name: "bulk limits advertised but not enforced", wrap: advertiseBulkLimits(5, 2000),
 			caught: []string{"bulk.max-operations-413", "bulk.max-payload-413"}},
+		{name: "DELETE deactivates", wrap: deleteDeactivates,
+			caught: []string{"users.delete.204-then-404", "delete.user.operations-404", "delete.user.omitted-from-queries", "delete.user.username-reusable"}},
+		{name: "deleted resources stay referenced", wrap: staleReferences,
+			caught: []string{"groups.delete-user-leaves-group", "groups.delete-group-leaves-users"}},
 		{name: "failOnErrors ignored", wrap: rewriteBulk(func(b map[string]any) { delete(b, "failOnErrors") }),
 			caught: []string{"bulk.fail-on-errors"}},
 	}
@@ -308,4 +313,79 @@ func advertiseBulkLimits(ops, payload int) func(http.Handler) http.Handler {
 			copyResponse(w, rec)
 		})
 	}
+}
+
+// deleteDeactivates is the old soft delete: DELETE /Users/{id} sets
+// active to false and answers 204, and the user stays readable.
+func deleteDeactivates(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodDelete || !strings.Contains(r.URL.Path, "/Users/") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		body := []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`)
+		rec := serveInner(h, r, http.MethodPatch, r.URL.Path, body)
+		if rec.Code == http.StatusOK {
+			rec = httptest.NewRecorder()
+			rec.WriteHeader(http.StatusNoContent)
+		}
+		copyResponse(w, rec)
+	})
+}
+
+// staleReferences deletes correctly but keeps answering with the deleted
+// resource in the references to it: a deleted user among its former
+// groups' members, a deleted group among its former members' groups.
+func staleReferences(h http.Handler) http.Handler {
+	var mu sync.Mutex
+	stale := map[string][]any{} // resource path → references to add
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		kind, id, ok := resourcePath(r.URL.Path)
+		if !ok || (r.Method != http.MethodDelete && r.Method != http.MethodGet) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		if r.Method == http.MethodDelete {
+			var before map[string]any
+			json.Unmarshal(serveInner(h, r, http.MethodGet, r.URL.Path, nil).Body.Bytes(), &before)
+			refs, other := "groups", "/Groups/"
+			if kind == "Groups" {
+				refs, other = "members", "/Users/"
+			}
+			refList, _ := before[refs].([]any)
+			mu.Lock()
+			for _, ref := range refList {
+				if v, _ := ref.(map[string]any)["value"].(string); v != "" {
+					stale[other+v] = append(stale[other+v], map[string]any{"value": id})
+				}
+			}
+			mu.Unlock()
+			h.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		mu.Lock()
+		add := stale["/"+kind+"/"+id]
+		mu.Unlock()
+		var res map[string]any
+		if rec.Code == http.StatusOK && len(add) > 0 && json.Unmarshal(rec.Body.Bytes(), &res) == nil {
+			refs := map[string]string{"Users": "groups", "Groups": "members"}[kind]
+			list, _ := res[refs].([]any)
+			res[refs] = append(list, add...)
+			body, _ := json.Marshal(res)
+			rec.Body = bytes.NewBuffer(body)
+		}
+		copyResponse(w, rec)
+	})
+}
+
+// resourcePath splits ".../Users/{id}" or ".../Groups/{id}".
+func resourcePath(p string) (kind, id string, ok bool) {
+	parts := strings.Split(strings.TrimRight(p, "/"), "/")
+	if len(parts) < 2 {
+		return "", "", false
+	}
+	kind, id = parts[len(parts)-2], parts[len(parts)-1]
+	return kind, id, (kind == "Users" || kind == "Groups") && id != ""
 }

@@ -38,8 +38,10 @@ func init() {
 			Requirement: must("RFC 7644 §3.4.2.2; Okta and Entra group match"), Profiles: every, Needs: []Feature{FeatureGroups, FeatureFilter}, Func: groupFilterName},
 		Case{ID: "groups.user-groups-attribute", Title: "a member user's groups attribute lists the group",
 			Requirement: should("RFC 7643 §4.1.2 (groups)"), Profiles: rfc, Needs: needGroups, Func: groupUserGroups},
-		Case{ID: "groups.delete-user-leaves-group", Title: "deleting a user removes it from its groups",
-			Requirement: should("RFC 7644 §3.6"), Profiles: rfc, Needs: needGroups, Func: groupDeleteUser},
+		Case{ID: "groups.delete-user-leaves-group", Title: "deleting a user removes it from its groups' members",
+			Requirement: must("RFC 7644 §3.6 (a deleted resource is omitted from later results)"), Profiles: rfc, Needs: needGroups, Func: groupDeleteUser},
+		Case{ID: "groups.delete-group-leaves-users", Title: "deleting a group removes it from its members' groups",
+			Requirement: must("RFC 7644 §3.6 (a deleted resource is omitted from later results), RFC 7643 §4.1.2"), Profiles: rfc, Needs: needGroups, Func: groupDeleteGroup},
 		Case{ID: "groups.delete.204-then-404", Title: "DELETE /Groups/{id} is 204, then 404",
 			Requirement: must("RFC 7644 §3.6"), Profiles: every, Needs: needGroups, Func: groupDelete},
 		Case{ID: "groups.large", Title: "a group of thousands of members, added 100 at a time, lists them all",
@@ -173,6 +175,46 @@ func groupDeleteUser(ctx context.Context, t *T) {
 	gid, _ := createGroup(t, "grp", us...)
 	t.Must(t.Do(http.MethodDelete, "/Users/"+us[0], nil), "DELETE /Users/{id}", http.StatusNoContent)
 	checkMembers(t, gid, "after deleting a member user", us[1])
+	if !t.Features().Has(FeatureFilter) {
+		return
+	}
+	path := filterPath("/Groups", "members.value eq "+q(us[0]))
+	if res := t.Do(http.MethodGet, path, nil); res.Status == http.StatusOK {
+		if _, rs := list(t, path); len(rs) != 0 {
+			t.Errorf("GET %s after deleting the user: groups %v, want none", path, ids(rs))
+		}
+	} else {
+		t.Logf("GET %s: status %d; filtering groups by member is optional", path, res.Status)
+	}
+}
+
+// groupDeleteGroup checks the members' groups attribute after the group
+// is deleted. A server that does not return groups passes (whether it
+// does is checked by groups.user-groups-attribute).
+func groupDeleteGroup(ctx context.Context, t *T) {
+	us := createUsers(t, "gdg", 2)
+	gid, _ := createGroup(t, "grp", us...)
+	keep, _ := createGroup(t, "kept", us[0])
+	t.Must(t.Do(http.MethodDelete, "/Groups/"+gid, nil), "DELETE /Groups/{id}", http.StatusNoContent)
+	for i, uid := range us {
+		u := get(t, "/Users/"+uid)
+		var got []string
+		gs, _ := u["groups"].([]any)
+		for _, g := range gs {
+			if o, _ := g.(obj); o != nil {
+				if v, ok := o["value"].(string); ok && (v == gid || v == keep) {
+					got = append(got, v)
+				}
+			}
+		}
+		want := []string{keep}
+		if i == 1 || len(gs) == 0 {
+			want = nil
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("user %d's groups after deleting a group (-want +got):\n%s", i, d)
+		}
+	}
 }
 
 func groupDelete(ctx context.Context, t *T) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/scimkit/scimkit/conformance"
@@ -27,16 +28,20 @@ const (
 // newServer serves the reference handler on st with two tenants' tokens.
 func newServer(t testing.TB, st store.Store, wrap func(http.Handler) http.Handler, rts ...*schema.ResourceType) *httptest.Server {
 	t.Helper()
-	h, err := scim.New(scim.Config{
-		Store: st,
-		Authenticator: scim.StaticTokens{
-			{Tenant: "t1", ID: "tok1", SHA256: scim.HashToken(token1)},
-			{Tenant: "t2", ID: "tok2", SHA256: scim.HashToken(token2)},
-		},
-		ResourceTypes: rts,
-		Prefix:        "/scim/v2",
-		Logger:        slog.New(slog.DiscardHandler),
-	})
+	return serve(t, scim.Config{Store: st, ResourceTypes: rts}, wrap)
+}
+
+// serve serves the reference handler with cfg, its Authenticator, Prefix
+// and Logger set for the two test tenants.
+func serve(t testing.TB, cfg scim.Config, wrap func(http.Handler) http.Handler) *httptest.Server {
+	t.Helper()
+	cfg.Authenticator = scim.StaticTokens{
+		{Tenant: "t1", ID: "tok1", SHA256: scim.HashToken(token1)},
+		{Tenant: "t2", ID: "tok2", SHA256: scim.HashToken(token2)},
+	}
+	cfg.Prefix = "/scim/v2"
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	h, err := scim.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,6 +91,29 @@ func checkNoLeftovers(t *testing.T, st store.Store) {
 }
 
 func TestConformanceMemory(t *testing.T) { runAll(t, memory.New(), 0) }
+
+// TestConformanceSoftDelete runs the suite against a server whose
+// tenants soft delete (tombstones, externalId reserved): RFC 7644 §3.6
+// holds for any delete policy, so no case fails and every case citing
+// §3.6 passes, SHOULDs included.
+func TestConformanceSoftDelete(t *testing.T) {
+	st := memory.New()
+	srv := serve(t, scim.Config{Store: st, Defaults: scim.TenantConfig{Delete: scim.DeleteSoft}}, nil)
+	report := conformance.Run(t, target(srv))
+	n := 0
+	for _, r := range report.Results {
+		if strings.Contains(r.Requirement.Source, "RFC 7644 §3.6") {
+			n++
+			if r.Status != conformance.StatusPass {
+				t.Errorf("%s: %s with soft deletes: %s", r.ID, r.Status, r.Detail)
+			}
+		}
+	}
+	if n < 8 {
+		t.Errorf("%d cases cite RFC 7644 §3.6, want at least 8", n)
+	}
+	checkNoLeftovers(t, st)
+}
 
 func TestConformanceSQLite(t *testing.T) {
 	st, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "scim.db")})

@@ -25,6 +25,14 @@
 // deletes what it created when a case ends (also when the run is
 // interrupted), and never modifies or deletes anything else.
 //
+// Deletion (RFC 7644 §3.6) is checked as the RFC states it, for any
+// delete policy, hard or soft: after DELETE, GET, PUT, PATCH and DELETE of
+// the id are 404, no filter, count or page returns the resource, a deleted
+// user leaves its groups' members and a deleted group its members' groups
+// (MUST), and a new user may take a deleted user's userName (SHOULD). No
+// case reuses a deleted resource's externalId, which a server may keep
+// reserved (scimkit's soft delete does).
+//
 // Bulk (RFC 7644 §3.7) is checked only when the server advertises
 // bulk.supported: bulkId references (the §3.7.2 example and a forward
 // reference), partial failures, failOnErrors, version as If-Match (412),
