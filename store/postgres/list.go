@@ -222,19 +222,21 @@ func (s *Store) listFromEnd(ctx context.Context, w *where, rt *schema.ResourceTy
 }
 
 // exactQuery is the page statement of listExact: the page's sequence
-// numbers and sort keys ordered and limited first, then joined to their
-// rows by the unique (tenant, type, seq) index.
+// numbers, ordered and limited first (r.seq > 0, always true, lets even a
+// planner without statistics prefer the (tenant, type, seq) index, which
+// yields creation order without a sort), then their rows read by point
+// lookups of that unique index.
 func (s *Store) exactQuery(w *where, rt *schema.ResourceType, p listPlan, limit int) string {
 	after := p.after(w, p.keyExpr(), "r.seq")
 	inner := p.orderBy(p.keyExpr(), "r.seq")
 	if p.fromEnd {
 		inner = "r.seq DESC"
 	}
-	return `SELECT ` + s.selectCols(rt, p.q.Read) + `, m.k::text, 0::bigint FROM (
-		SELECT r.seq, ` + p.keyExpr() + ` AS k ` + p.base + ` AND ` + after + `
-		ORDER BY ` + inner + ` LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(p.offset) + `
-	) m JOIN ` + s.q(`{s}.resources`) + ` r ON r.tenant = $1 AND r.type = $2 AND r.seq = m.seq
-	ORDER BY ` + p.orderBy("m.k", "m.seq")
+	return `SELECT ` + s.selectCols(rt, p.q.Read) + `, (` + p.keyExpr() + `)::text, 0::bigint
+	FROM ` + s.q(`{s}.resources`) + ` r WHERE r.tenant = $1 AND r.type = $2 AND r.seq = ANY(ARRAY(
+		SELECT r.seq ` + p.base + ` AND r.seq > 0 AND ` + after + `
+		ORDER BY ` + inner + ` LIMIT ` + w.arg(limit) + ` OFFSET ` + w.arg(p.offset) + `))
+	ORDER BY ` + p.orderBy(p.keyExpr(), "r.seq")
 }
 
 // forRows scans rows of selectCols followed by a key text and an int64,
