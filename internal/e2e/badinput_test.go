@@ -131,16 +131,18 @@ var coercible = map[string]bool{"userName number": true, "userName array": true,
 
 // TestBadInput runs the battery and then checks the server still serves,
 // and that nothing the battery sent was created.
-func TestBadInput(t *testing.T) {
+func TestBadInput(t *testing.T) { Each(t, testBadInput) }
+
+func testBadInput(t *testing.T, b Backend) {
 	for _, strict := range []bool{false, true} {
 		t.Run(map[bool]string{false: "default", true: "strict"}[strict], func(t *testing.T) {
-			badInput(t, strict)
+			badInput(t, b, strict)
 		})
 	}
 }
 
-func badInput(t *testing.T, strict bool) {
-	s := Start(t, func(c *scim.Config) {
+func badInput(t *testing.T, b Backend, strict bool) {
+	s := b.Start(t, func(c *scim.Config) {
 		if strict {
 			c.Defaults.Dialect = patch.DialectStrict
 		}
@@ -181,11 +183,13 @@ func badInput(t *testing.T, strict bool) {
 
 // The battery in parallel with valid traffic: no 5xx, and the valid
 // requests all succeed.
-func TestBadInputConcurrent(t *testing.T) {
+func TestBadInputConcurrent(t *testing.T) { Each(t, testBadInputConcurrent) }
+
+func testBadInputConcurrent(t *testing.T, b Backend) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	s := Start(t)
+	s := b.Start(t)
 	uid := create(t, s, "/Users", userBody("victim"))
 	var wg sync.WaitGroup
 	for w := range 4 {
@@ -221,8 +225,10 @@ func TestBadInputConcurrent(t *testing.T) {
 // §11.1); surrounding whitespace is not part of the token. (A tab after
 // "Bearer" is outside RFC 6750's grammar, `"Bearer" 1*SP b64token`, so
 // refusing it is allowed and not tested.)
-func TestAuthorizationForms(t *testing.T) {
-	s := Start(t)
+func TestAuthorizationForms(t *testing.T) { Each(t, testAuthorizationForms) }
+
+func testAuthorizationForms(t *testing.T, b Backend) {
+	s := b.Start(t)
 	for _, h := range []string{"Bearer " + Token, "bearer " + Token, "BEARER " + Token, "Bearer  " + Token, "Bearer " + Token + " ", "Bearer " + Token + "  "} {
 		t.Run(fmt.Sprintf("%q", h), func(t *testing.T) {
 			r := s.Do(t, Request{Method: "GET", Path: "/Users", Header: map[string]string{"Authorization": h}})

@@ -9,8 +9,10 @@ import (
 // RFC 7643 §2.1: "Attribute names are case insensitive" — also as JSON
 // member names in request bodies; schema URNs compare case-insensitively
 // (RFC 8141 §3: the "urn" and NID parts; scimkit folds the whole URN).
-func TestCaseInsensitiveBodies(t *testing.T) {
-	s := Start(t)
+func TestCaseInsensitiveBodies(t *testing.T) { Each(t, testCaseInsensitiveBodies) }
+
+func testCaseInsensitiveBodies(t *testing.T, b Backend) {
+	s := b.Start(t)
 	r := post(t, s, "/Users", `{"SCHEMAS":["URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:USER","urn:ietf:params:scim:schemas:extension:ENTERPRISE:2.0:User"],"USERNAME":"CaseUser","Name":{"GIVENNAME":"C","familyname":"U"},"EMAILS":[{"VALUE":"c@u.com","Type":"work","PRIMARY":true}],"Active":true,"URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER":{"EMPLOYEENUMBER":"77"}}`)
 	wantStatus(t, r, 201)
 	m := r.JSON
@@ -56,8 +58,10 @@ func TestCaseInsensitiveBodies(t *testing.T) {
 // Group member sub-attributes are immutable (RFC 7643 §8.7.1): PUT with
 // the same members succeeds; each write keeps Location/meta.location
 // right; HEAD answers without a body.
-func TestGroupsLocationAndHead(t *testing.T) {
-	s := Start(t)
+func TestGroupsLocationAndHead(t *testing.T) { Each(t, testGroupsLocationAndHead) }
+
+func testGroupsLocationAndHead(t *testing.T, b Backend) {
+	s := b.Start(t)
 	u := create(t, s, "/Users", userBody("h"))
 	r := post(t, s, "/Groups", groupBody("loc", u))
 	wantStatus(t, r, 201)
@@ -86,8 +90,10 @@ func TestGroupsLocationAndHead(t *testing.T) {
 }
 
 // The base URL itself, with and without a trailing slash.
-func TestBaseURL(t *testing.T) {
-	s := Start(t)
+func TestBaseURL(t *testing.T) { Each(t, testBaseURL) }
+
+func testBaseURL(t *testing.T, b Backend) {
+	s := b.Start(t)
 	create(t, s, "/Users", userBody("root"))
 	r := s.Do(t, Request{Method: "GET", RawURL: s.URL + "/?filter=" + strings.ReplaceAll(`userName eq "root"`, " ", "%20")})
 	wantStatus(t, r, 200)

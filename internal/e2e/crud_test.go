@@ -8,8 +8,10 @@ import (
 
 // RFC 7644 §3.3: the create example, 201 with Location = meta.location,
 // ETag = meta.version, and the resource as stored.
-func TestCreateUserRFC7644Section33(t *testing.T) {
-	s := Start(t)
+func TestCreateUserRFC7644Section33(t *testing.T) { Each(t, testCreateUserRFC7644Section33) }
+
+func testCreateUserRFC7644Section33(t *testing.T, b Backend) {
+	s := b.Start(t)
 	body := `{
      "schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
      "userName":"bjensen",
@@ -65,8 +67,10 @@ func TestCreateUserRFC7644Section33(t *testing.T) {
 
 // RFC 7644 §3.3: "the server SHALL ignore" readOnly attributes such as id
 // and meta in a POST; a client-chosen id must not be used.
-func TestCreateIgnoresReadOnly(t *testing.T) {
-	s := Start(t)
+func TestCreateIgnoresReadOnly(t *testing.T) { Each(t, testCreateIgnoresReadOnly) }
+
+func testCreateIgnoresReadOnly(t *testing.T, b Backend) {
+	s := b.Start(t)
 	r := post(t, s, "/Users", userBody("ro", `"id":"client-chosen","meta":{"resourceType":"User","created":"2000-01-01T00:00:00Z","version":"W/\"x\""}`, `"groups":[{"value":"nope"}]`))
 	wantStatus(t, r, 201)
 	if Str(r.JSON, "id") == "client-chosen" {
@@ -87,8 +91,10 @@ func TestCreateIgnoresReadOnly(t *testing.T) {
 // resource with a duplicate "userName"), the service provider MUST return
 // HTTP status code 409 (Conflict) with a "scimType" error code of
 // "uniqueness"". userName is caseExact false (RFC 7643 §4.1.1).
-func TestUserNameUniqueness(t *testing.T) {
-	s := Start(t)
+func TestUserNameUniqueness(t *testing.T) { Each(t, testUserNameUniqueness) }
+
+func testUserNameUniqueness(t *testing.T, b Backend) {
+	s := b.Start(t)
 	create(t, s, "/Users", userBody("Bjensen@Example.com"))
 	for _, name := range []string{"Bjensen@Example.com", "bjensen@example.com", "BJENSEN@EXAMPLE.COM"} {
 		t.Run(name, func(t *testing.T) {
@@ -113,8 +119,10 @@ func TestUserNameUniqueness(t *testing.T) {
 }
 
 // RFC 7644 §3.4.1 and §3.12: an unknown id is 404 with a SCIM error.
-func TestGetUnknown(t *testing.T) {
-	s := Start(t)
+func TestGetUnknown(t *testing.T) { Each(t, testGetUnknown) }
+
+func testGetUnknown(t *testing.T, b Backend) {
+	s := b.Start(t)
 	for _, p := range []string{"/Users/unknown", "/Groups/00000000-0000-0000-0000-000000000000", "/Users/%20", "/Users/a%2Fb", "/Users/" + strings.Repeat("x", 5000)} {
 		t.Run(abbreviate(p)[:min(len(p), 40)], func(t *testing.T) {
 			wantError(t, get(t, s, p), 404, "-")
@@ -130,8 +138,10 @@ func TestGetUnknown(t *testing.T) {
 // RFC 7644 §3.6: DELETE answers 204, and the resource is then gone: "the
 // service provider MUST return a 404 (Not Found) error code" for it,
 // including a second DELETE.
-func TestDelete(t *testing.T) {
-	s := Start(t)
+func TestDelete(t *testing.T) { Each(t, testDelete) }
+
+func testDelete(t *testing.T, b Backend) {
+	s := b.Start(t)
 	id := create(t, s, "/Users", userBody("del"))
 	r := s.Do(t, Request{Method: "DELETE", Path: "/Users/" + id})
 	wantStatus(t, r, 204)
@@ -152,8 +162,10 @@ func TestDelete(t *testing.T) {
 // RFC 7644 §3.5.1: PUT replaces; readOnly values sent are ignored;
 // "immutable" attributes may not change; id in the body must not change
 // the resource's id.
-func TestPutReplace(t *testing.T) {
-	s := Start(t)
+func TestPutReplace(t *testing.T) { Each(t, testPutReplace) }
+
+func testPutReplace(t *testing.T, b Backend) {
+	s := b.Start(t)
 	r := post(t, s, "/Users", userBody("bjensen", `"externalId":"bj","nickName":"Babs","title":"Tour Guide","emails":[{"value":"bj@example.com","type":"work","primary":true}]`))
 	wantStatus(t, r, 201)
 	id := Str(r.JSON, "id")
@@ -207,8 +219,10 @@ func TestPutReplace(t *testing.T) {
 // RFC 7644 §3.14: ETags. If-None-Match on GET gives 304; If-Match with a
 // stale version on PUT/PATCH/DELETE gives 412; every write changes the
 // version.
-func TestETags(t *testing.T) {
-	s := Start(t)
+func TestETags(t *testing.T) { Each(t, testETags) }
+
+func testETags(t *testing.T, b Backend) {
+	s := b.Start(t)
 	r := post(t, s, "/Users", userBody("etag"))
 	wantStatus(t, r, 201)
 	id, v1 := Str(r.JSON, "id"), r.Header.Get("ETag")
@@ -262,8 +276,10 @@ func TestETags(t *testing.T) {
 
 // externalId is set by the client and returned as sent (RFC 7643 §3.1),
 // case-exact, and filterable.
-func TestExternalIDRoundTrip(t *testing.T) {
-	s := Start(t)
+func TestExternalIDRoundTrip(t *testing.T) { Each(t, testExternalIDRoundTrip) }
+
+func testExternalIDRoundTrip(t *testing.T, b Backend) {
+	s := b.Start(t)
 	id := create(t, s, "/Users", userBody("ext", `"externalId":"00uXyZ-Okta"`))
 	r := get(t, s, "/Users/"+id)
 	if Str(r.JSON, "externalId") != "00uXyZ-Okta" {
@@ -291,8 +307,10 @@ func TestExternalIDRoundTrip(t *testing.T) {
 
 // Unicode userNames are stored and returned byte for byte, and found by
 // filter.
-func TestUnicodeUserNames(t *testing.T) {
-	s := Start(t)
+func TestUnicodeUserNames(t *testing.T) { Each(t, testUnicodeUserNames) }
+
+func testUnicodeUserNames(t *testing.T, b Backend) {
+	s := b.Start(t)
 	names := []string{"José.Müller@example.com", "李小龙", "😀emoji", "Ωmega", "straße", "ǅungla", "a\u0301"}
 	ids := map[string]string{}
 	for _, n := range names {

@@ -9,8 +9,10 @@ import (
 // RFC 9865 cursor pagination: "cursor" with no value asks for the first
 // page; each page but the last carries nextCursor; the last has none; a
 // bad cursor is 400 invalidCursor; count sets the page size.
-func TestCursorPagination(t *testing.T) {
-	s := Start(t)
+func TestCursorPagination(t *testing.T) { Each(t, testCursorPagination) }
+
+func testCursorPagination(t *testing.T, b Backend) {
+	s := b.Start(t)
 	var all []string
 	for i := range 23 {
 		all = append(all, create(t, s, "/Users", userBody(fmt.Sprintf("cursor%02d", i))))

@@ -7,8 +7,10 @@ import (
 )
 
 // RFC 7643 §5 and RFC 7644 §4: /ServiceProviderConfig.
-func TestServiceProviderConfig(t *testing.T) {
-	s := Start(t)
+func TestServiceProviderConfig(t *testing.T) { Each(t, testServiceProviderConfig) }
+
+func testServiceProviderConfig(t *testing.T, b Backend) {
+	s := b.Start(t)
 	for _, p := range []string{"/ServiceProviderConfig", "/serviceproviderconfig", "/ServiceProviderConfig/"} {
 		r := get(t, s, p)
 		wantStatus(t, r, 200)
@@ -76,8 +78,10 @@ func attr(attrs []any, name string) map[string]any {
 
 // RFC 7643 §7 and §8.7: /Schemas lists User, Group and Enterprise User
 // with their characteristics.
-func TestSchemas(t *testing.T) {
-	s := Start(t)
+func TestSchemas(t *testing.T) { Each(t, testSchemas) }
+
+func testSchemas(t *testing.T, b Backend) {
+	s := b.Start(t)
 	const user, group, ent = "urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:core:2.0:Group", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 	r := get(t, s, "/Schemas")
 	wantStatus(t, r, 200)
@@ -171,8 +175,10 @@ func TestSchemas(t *testing.T) {
 }
 
 // RFC 7643 §6 and RFC 7644 §4: /ResourceTypes.
-func TestResourceTypes(t *testing.T) {
-	s := Start(t)
+func TestResourceTypes(t *testing.T) { Each(t, testResourceTypes) }
+
+func testResourceTypes(t *testing.T, b Backend) {
+	s := b.Start(t)
 	r := get(t, s, "/ResourceTypes")
 	wantStatus(t, r, 200)
 	byName := map[string]map[string]any{}

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/scimkit/scimkit/scim"
-	"github.com/scimkit/scimkit/store/memory"
+	"github.com/scimkit/scimkit/store"
 )
 
 // Token is the bearer token the test server accepts (tenant "default").
@@ -29,13 +29,18 @@ type Server struct {
 	hc   *http.Client
 }
 
-// Start runs a fresh server (memory store) until the test ends. cfg may
-// adjust the scim.Config (Store, Authenticator and Prefix are set first).
+// Start runs a fresh server on store/memory until the test ends (Memory.Start).
 func Start(t testing.TB, adjust ...func(*scim.Config)) *Server {
+	t.Helper()
+	return Memory.Start(t, adjust...)
+}
+
+// start runs a server on st until the test ends.
+func start(t testing.TB, st store.Store, adjust []func(*scim.Config)) *Server {
 	t.Helper()
 	cfg := scim.Config{
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Store:         memory.New(),
+		Store:         st,
 		Authenticator: scim.StaticTokens{{Tenant: "default", ID: "env", SHA256: scim.HashToken(Token)}},
 		Prefix:        BasePath,
 	}

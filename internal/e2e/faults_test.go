@@ -36,8 +36,10 @@ func rawExchange(t *testing.T, s *Server, raw string) (*http.Response, string) {
 
 // Transport-level faults a client can cause: a malformed chunked body is
 // the client's error (400), not the server's (500).
-func TestTransportFaults(t *testing.T) {
-	s := Start(t)
+func TestTransportFaults(t *testing.T) { Each(t, testTransportFaults) }
+
+func testTransportFaults(t *testing.T, b Backend) {
+	s := b.Start(t)
 	auth := "Authorization: Bearer " + Token + "\r\n"
 	cases := []struct{ name, raw string }{
 		{"bad chunk size", "POST /scim/v2/Users HTTP/1.1\r\nHost: HOST\r\n" + auth + "Content-Type: application/scim+json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n"},
@@ -65,8 +67,10 @@ func TestTransportFaults(t *testing.T) {
 }
 
 // Clients that go away mid-request do not break the server.
-func TestClientAbort(t *testing.T) {
-	s := Start(t)
+func TestClientAbort(t *testing.T) { Each(t, testClientAbort) }
+
+func testClientAbort(t *testing.T, b Backend) {
+	s := b.Start(t)
 	host := strings.TrimPrefix(s.Host, "http://")
 	for i := range 20 {
 		c, err := net.Dial("tcp", host)
@@ -86,8 +90,10 @@ func TestClientAbort(t *testing.T) {
 // Load: concurrent creates of one userName give exactly one 201; concurrent
 // member adds to one group lose nothing; concurrent PATCH with If-Match:
 // exactly one wins per version.
-func TestConcurrency(t *testing.T) {
-	s := Start(t)
+func TestConcurrency(t *testing.T) { Each(t, testConcurrency) }
+
+func testConcurrency(t *testing.T, b Backend) {
+	s := b.Start(t)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	codes := map[int]int{}
@@ -150,13 +156,22 @@ func TestConcurrency(t *testing.T) {
 }
 
 // A few thousand users: paging by 100 (as Okta imports) sees each once,
-// and an eq lookup stays fast.
-func TestLoadPaging(t *testing.T) {
+// and eq lookups find each user. On the disk backends the load is 300
+// users: creating 1500 through HTTP under -race takes 8–12 s each there,
+// and store/storetest's deep-page and concurrency cases cover them at
+// scale. How fast the lookups are is the benchmarks' business (a wall
+// clock bound flakes on a loaded CI machine), so it is only logged.
+func TestLoadPaging(t *testing.T) { Each(t, testLoadPaging) }
+
+func testLoadPaging(t *testing.T, b Backend) {
 	if testing.Short() {
-		t.Skip("short")
+		t.Skip("load case: skipped with -short")
 	}
-	s := Start(t)
-	const n = 1500
+	s := b.Start(t)
+	n, lookups := 1500, 200
+	if b.Disk {
+		n, lookups = 300, 40
+	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
 	for i := range n {
@@ -164,7 +179,9 @@ func TestLoadPaging(t *testing.T) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			post(t, s, "/Users", userBody(fmt.Sprintf("load%04d@example.com", i)))
+			if r := post(t, s, "/Users", userBody(fmt.Sprintf("load%04d@example.com", i))); r.Status != 201 {
+				t.Errorf("create load%04d: status %d", i, r.Status)
+			}
 		}()
 	}
 	wg.Wait()
@@ -182,13 +199,11 @@ func TestLoadPaging(t *testing.T) {
 		t.Errorf("paged %d users, want %d", len(seen), n)
 	}
 	t0 := time.Now()
-	for i := range 200 {
-		r := get(t, s, filterQ("/Users", fmt.Sprintf(`userName eq "LOAD%04d@example.com"`, i*7)))
+	for i := range lookups {
+		r := get(t, s, filterQ("/Users", fmt.Sprintf(`userName eq "LOAD%04d@example.com"`, i*7%n)))
 		if len(r.IDs()) != 1 {
 			t.Fatalf("lookup %d: %s", i, r.Body)
 		}
 	}
-	if d := time.Since(t0); d > 5*time.Second {
-		t.Errorf("200 eq lookups took %v", d)
-	}
+	t.Logf("%d eq lookups among %d users took %v", lookups, n, time.Since(t0))
 }

@@ -205,7 +205,9 @@ func isUnassigned(v any) bool {
 
 // Every fixture over HTTP, in the default dialect and in the IdP's own,
 // and the Entra ones with the flag on every request (one tenant URL).
-func TestIdPSequencesOverHTTP(t *testing.T) {
+func TestIdPSequencesOverHTTP(t *testing.T) { Each(t, testIdPSequencesOverHTTP) }
+
+func testIdPSequencesOverHTTP(t *testing.T, b Backend) {
 	dialects := map[string]patch.Dialect{"okta": patch.DialectOkta, "entra": patch.DialectEntra}
 	for _, name := range idptest.Names() {
 		idp, _, _ := strings.Cut(name, "/")
@@ -214,7 +216,7 @@ func TestIdPSequencesOverHTTP(t *testing.T) {
 				continue
 			}
 			t.Run(name+"/"+mode, func(t *testing.T) {
-				s := Start(t, func(c *scim.Config) {
+				s := b.Start(t, func(c *scim.Config) {
 					if mode == idp {
 						c.Defaults.Dialect = dialects[idp]
 					}

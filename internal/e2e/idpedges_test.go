@@ -22,8 +22,10 @@ func okta(t *testing.T, s *Server, method, path, body string) *Response {
 // Okta flows the fixtures do not show: AIW integrations PUT everything
 // (deactivation with active:false inside a GET-modify-PUT), password sync
 // by path-less replace, groups pushed by PUT, excludedAttributes=members.
-func TestOktaEdges(t *testing.T) {
-	s := Start(t)
+func TestOktaEdges(t *testing.T) { Each(t, testOktaEdges) }
+
+func testOktaEdges(t *testing.T, b Backend) {
+	s := b.Start(t)
 	r := okta(t, s, "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"aiw@okta.local","name":{"givenName":"A","familyName":"IW"},"emails":[{"primary":true,"value":"aiw@okta.local","type":"work"}],"displayName":"A IW","locale":"en-US","externalId":"00ujl29u0le5T6Aj10h7","groups":[],"password":"1mz050nq","active":true}`)
 	wantStatus(t, r, 201)
 	uid := Str(r.JSON, "id")
@@ -92,8 +94,10 @@ func TestOktaEdges(t *testing.T) {
 // booleans inside complex values, filters it matches on, adds through
 // unmatched filters, extension paths, manager removal, member removal by
 // value list without $ref, soft-delete then hard delete.
-func TestEntraEdges(t *testing.T) {
-	s := Start(t)
+func TestEntraEdges(t *testing.T) { Each(t, testEntraEdges) }
+
+func testEntraEdges(t *testing.T, b Backend) {
+	s := b.Start(t)
 	r := s.Do(t, Request{Method: "POST", Path: "/Users?aadOptscim062020", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"externalId":"e-1","userName":"E.User@contoso.com","active":true,"emails":[{"primary":true,"type":"work","value":"e.user@contoso.com"}],"roles":[{"primary":"False","type":"WindowsAzureActiveDirectoryRole","display":"Admin","value":"Admin"}],"meta":{"resourceType":"User"}}`,
 		Header: map[string]string{"Content-Type": "application/scim+json; charset=utf-8"}})
 	wantStatus(t, r, 201)

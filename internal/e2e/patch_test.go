@@ -32,8 +32,10 @@ func memberIDs(m map[string]any) []string {
 }
 
 // Every example of RFC 7644 §3.5.2, in order.
-func TestPatchExamplesRFC7644(t *testing.T) {
-	s := Start(t)
+func TestPatchExamplesRFC7644(t *testing.T) { Each(t, testPatchExamplesRFC7644) }
+
+func testPatchExamplesRFC7644(t *testing.T, b Backend) {
+	s := b.Start(t)
 	bj := create(t, s, "/Users", userBody("bjensen", `"emails":[{"value":"bjensen@example.com","type":"work","primary":true},{"value":"bj@work.example.com","type":"other"}]`,
 		`"addresses":[{"type":"work","streetAddress":"100 Universal City Plaza","locality":"Hollywood","region":"CA","postalCode":"91608","country":"USA"}]`,
 		`"x509Certificates":[{"value":"MIIDQzCCAqygAwIBAgICEAAwDQYJKoZIhvcNAQEFBQAwTjELMAkGA1UEBhMCVVMx"}]`))
@@ -116,8 +118,10 @@ func TestPatchExamplesRFC7644(t *testing.T) {
 // PATCH corner cases: case-insensitive paths, op names and schema URN;
 // errors with the scimType RFC 7644 §3.5.2 and Table 9 prescribe;
 // atomicity.
-func TestPatchEdges(t *testing.T) {
-	s := Start(t)
+func TestPatchEdges(t *testing.T) { Each(t, testPatchEdges) }
+
+func testPatchEdges(t *testing.T, b Backend) {
+	s := b.Start(t)
 	id := create(t, s, "/Users", userBody("edge", `"name":{"givenName":"E","familyName":"Dge"}`, `"emails":[{"value":"e@x.com","type":"work"}]`, `"active":true`))
 	for _, c := range []struct {
 		name, op, path string
@@ -180,8 +184,10 @@ func TestPatchEdges(t *testing.T) {
 // Group membership seen from both sides (RFC 7643 §4.1.2 groups is
 // readOnly and derived; §4.2 members), excludedAttributes=members, and
 // DELETE of a user removing it from its groups.
-func TestGroupMembership(t *testing.T) {
-	s := Start(t)
+func TestGroupMembership(t *testing.T) { Each(t, testGroupMembership) }
+
+func testGroupMembership(t *testing.T, b Backend) {
+	s := b.Start(t)
 	u1 := create(t, s, "/Users", userBody("u1"))
 	u2 := create(t, s, "/Users", userBody("u2"))
 	g1 := create(t, s, "/Groups", groupBody("g1", u1))

@@ -36,8 +36,10 @@ func corpus(t *testing.T, s *Server) map[string]string {
 // Every filter example of RFC 7644 §3.4.2.2, plus case variants of
 // attribute names, operators and URNs (RFC 7644 §3.4.2.2: "Attribute
 // names and attribute operators used in filters are case insensitive").
-func TestFilterExamplesRFC7644(t *testing.T) {
-	s := Start(t)
+func TestFilterExamplesRFC7644(t *testing.T) { Each(t, testFilterExamplesRFC7644) }
+
+func testFilterExamplesRFC7644(t *testing.T, b Backend) {
+	s := b.Start(t)
 	ids := corpus(t, s)
 	all := []string{"bjensen", "jomalley", "Jsmith", "alice"}
 	cases := []struct {
@@ -109,8 +111,10 @@ func TestFilterExamplesRFC7644(t *testing.T) {
 
 // Filters that are not valid are 400 invalidFilter (RFC 7644 §3.4.2.2
 // and Table 9).
-func TestInvalidFilters(t *testing.T) {
-	s := Start(t)
+func TestInvalidFilters(t *testing.T) { Each(t, testInvalidFilters) }
+
+func testInvalidFilters(t *testing.T, b Backend) {
+	s := b.Start(t)
 	corpus(t, s)
 	for _, f := range []string{
 		`userName eq`, `userName xx "a"`, `userName eq "unterminated`, `(userName eq "a"`, `userName eq "a")`,
@@ -136,8 +140,10 @@ func TestInvalidFilters(t *testing.T) {
 // RFC 7644 §3.4.2.3 sorting: sortBy (case-insensitive), sortOrder
 // ascending by default; "for case-insensitive attributes, sort the result
 // using case-insensitive Unicode alphabetic sort order".
-func TestSorting(t *testing.T) {
-	s := Start(t)
+func TestSorting(t *testing.T) { Each(t, testSorting) }
+
+func testSorting(t *testing.T, b Backend) {
+	s := b.Start(t)
 	ids := corpus(t, s)
 	names := func(r *Response) []string {
 		var out []string
@@ -183,8 +189,10 @@ func TestSorting(t *testing.T) {
 }
 
 // RFC 7644 §3.4.2.4 pagination.
-func TestPagination(t *testing.T) {
-	s := Start(t)
+func TestPagination(t *testing.T) { Each(t, testPagination) }
+
+func testPagination(t *testing.T, b Backend) {
+	s := b.Start(t)
 	var all []string
 	for i := range 25 {
 		all = append(all, create(t, s, "/Users", userBody(fmt.Sprintf("user%02d", i))))
@@ -251,8 +259,10 @@ func TestPagination(t *testing.T) {
 
 // RFC 7644 §3.4.2.5 attributes and excludedAttributes, and RFC 7643 §7
 // "returned": id is always returned; password never.
-func TestAttributesParameter(t *testing.T) {
-	s := Start(t)
+func TestAttributesParameter(t *testing.T) { Each(t, testAttributesParameter) }
+
+func testAttributesParameter(t *testing.T, b Backend) {
+	s := b.Start(t)
 	ids := corpus(t, s)
 	id := ids["bjensen"]
 	check := func(t *testing.T, m map[string]any, present, absent []string) {
@@ -321,8 +331,10 @@ func TestAttributesParameter(t *testing.T) {
 }
 
 // RFC 7644 §3.4.3 POST /.search on a type and at the root.
-func TestSearchRequest(t *testing.T) {
-	s := Start(t)
+func TestSearchRequest(t *testing.T) { Each(t, testSearchRequest) }
+
+func testSearchRequest(t *testing.T, b Backend) {
+	s := b.Start(t)
 	ids := corpus(t, s)
 	gid := create(t, s, "/Groups", groupBody("Tour Guides", ids["bjensen"]))
 	body := `{

@@ -43,10 +43,12 @@ func toJSON(v any) string {
 // input, RFC 7644 §3.3), groups (readOnly, derived from group
 // membership), password (returned "never") and manager.displayName
 // (readOnly).
-func TestRFC7643ExampleUsers(t *testing.T) {
+func TestRFC7643ExampleUsers(t *testing.T) { Each(t, testRFC7643ExampleUsers) }
+
+func testRFC7643ExampleUsers(t *testing.T, b Backend) {
 	for _, name := range []string{"rfc7643-8.2.json", "rfc7643-8.3.json"} {
 		t.Run(name, func(t *testing.T) {
-			s := Start(t)
+			s := b.Start(t)
 			in := fixture(t, name)
 			r := post(t, s, "/Users", toJSON(in))
 			wantStatus(t, r, 201)
@@ -110,14 +112,16 @@ func TestRFC7643ExampleUsers(t *testing.T) {
 // RFC 7643 §8.4: the example group. As printed, its members are ids this
 // server never issued: refusing them (400) or accepting them are both
 // defensible, a 5xx is not. With the ids of real users it round-trips.
-func TestRFC7643ExampleGroup(t *testing.T) {
-	s := Start(t)
+func TestRFC7643ExampleGroup(t *testing.T) { Each(t, testRFC7643ExampleGroup) }
+
+func testRFC7643ExampleGroup(t *testing.T, b Backend) {
+	s := b.Start(t)
 	in := fixture(t, "rfc7643-8.4.json")
 	r := post(t, s, "/Groups", toJSON(in))
 	if r.Status != 201 && r.Status != 400 {
 		t.Errorf("§8.4 as printed: status %d", r.Status)
 	}
-	s = Start(t)
+	s = b.Start(t)
 	babs := create(t, s, "/Users", userBody("bjensen"))
 	mandy := create(t, s, "/Users", userBody("mpepperidge"))
 	body := strings.NewReplacer("2819c223-7f76-453a-919d-413861904646", babs, "902c246b-6245-4190-8e05-00816be7344a", mandy).Replace(toJSON(in))
