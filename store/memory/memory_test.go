@@ -107,7 +107,9 @@ func TestDeliveries(t *testing.T) {
 	storetest.RunDeliveries(t, func(t *testing.T) store.Store { return newStore(t) })
 }
 
-func TestTombstones(t *testing.T) { storetest.RunTombstones(t, func(t *testing.T) store.Store { return newStore(t) }) }
+func TestTombstones(t *testing.T) {
+	storetest.RunTombstones(t, func(t *testing.T) store.Store { return newStore(t) })
+}
 
 // TestDistinctTypePointers: callers may build their own *schema.ResourceType
 // values for one type (scim and a hooks.Directory each calling
