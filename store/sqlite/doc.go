@@ -27,6 +27,19 @@
 //     membership changes by deltas at a cost independent of group size, and
 //     the groups of a member come from the index on (tenant, member_id).
 //   - events: the transactional outbox (store.Outbox).
+//   - counts: the number of resources per tenant and type, kept by
+//     triggers in the writing transaction, so an unfiltered list knows its
+//     totalResults without counting rows.
+//
+// # Cost of a page
+//
+// A page finds its rows' sequence numbers first, by OFFSET over the narrow
+// covering (tenant, type, seq) index (from its end when the page is past
+// the middle), reads only those rows, and fills the groups of all its
+// users (or members of all its groups) with one query. Statements are
+// prepared once per connection and reused (a bounded cache), since
+// SQLite's prepare dominated short queries. Cursor pages (RFC 9865) cost
+// the same at any depth.
 //
 // # Filters
 //
