@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimkit/scimkit/scim"
 )
 
 // step is one request of a transcript; {{name}} in Path and Body is
@@ -107,6 +109,27 @@ func transcript() []step {
 		step{method: "POST", path: "/Users/.search", body: `{"filter":"userName sw \"j\"","sortBy":"userName","attributes":["userName"]}`},
 		step{method: "POST", path: "/.search", body: `{"filter":"userName eq \"alice\" or displayName eq \"Empty\"","attributes":["id"],"sortBy":"meta.resourceType"}`},
 		step{method: "GET", path: "/ServiceProviderConfig"},
+		step{method: "POST", path: "/Bulk", body: bulkBody(false,
+			`{"method":"POST","path":"/Users","bulkId":"u","data":`+userBody("bulk.user", `"externalId":"BU-1"`)+`}`,
+			`{"method":"POST","path":"/Groups","bulkId":"g","data":`+groupBody("Bulk Group", "bulkId:u", "{{jo}}")+`}`,
+			`{"method":"POST","path":"/Users","bulkId":"dup","data":`+userBody("BULK.USER")+`}`,
+			`{"method":"PATCH","path":"/Users/bulkId:u","data":`+patchOps(`{"op":"add","path":"title","value":"Bulk"}`)+`}`,
+			`{"method":"PUT","path":"/Users/{{zz}}","data":`+userBody("zoe", `"nickName":"Z"`)+`}`,
+			`{"method":"PATCH","path":"/Groups/{{g1}}","data":`+patchOps(`{"op":"add","path":"members","value":[{"value":"bulkId:u"}]}`)+`}`,
+			`{"method":"DELETE","path":"/Users/nope"}`,
+			`{"method":"PATCH","path":"/Users/{{zz}}","data":`+patchOps(`{"op":"replace","path":"id","value":"x"}`)+`}`,
+			`{"method":"PUT","path":"/Users/{{zz}}","version":"W/\"stale\"","data":`+userBody("zoe")+`}`,
+		)},
+		step{method: "POST", path: "/Bulk", body: bulkBody(true,
+			`{"method":"POST","path":"/Groups","bulkId":"qwerty","data":{"displayName":"Group A","members":[{"type":"Group","value":"bulkId:ytrewq"}]}}`,
+			`{"method":"POST","path":"/Groups","bulkId":"ytrewq","data":{"displayName":"Group B","members":[{"type":"Group","value":"bulkId:qwerty"}]}}`,
+			`{"method":"POST","path":"/Users","data":`+userBody("alice")+`}`,
+			`{"method":"DELETE","path":"/Users/{{em}}"}`,
+		)},
+		step{method: "GET", path: filterQ("/Users", `userName sw "bulk" or title eq "Bulk"`, "sortBy", "userName")},
+		step{method: "GET", path: filterQ("/Groups", `displayName sw "Group" or displayName eq "Bulk Group"`, "sortBy", "displayName")},
+		step{method: "GET", path: "/Users/{{em}}"},
+		step{method: "GET", path: "/Groups/{{g1}}"},
 		step{method: "DELETE", path: "/Users/{{js}}", header: map[string]string{"If-Match": `W/"stale"`}},
 		step{method: "DELETE", path: "/Users/{{bj}}"},
 		step{method: "DELETE", path: "/Users/{{bj}}"},
@@ -121,11 +144,51 @@ func transcript() []step {
 }
 
 // placeholderRE matches {{name}}, also query-escaped by q and filterQ.
+// bulkBody is a BulkRequest (RFC 7644 §3.7) of ops, with failOnErrors 1
+// when stop is set.
+func bulkBody(stop bool, ops ...string) string {
+	f := ""
+	if stop {
+		f = `"failOnErrors":1,`
+	}
+	return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],` + f + `"Operations":[` + strings.Join(ops, ",") + `]}`
+}
+
+// softTranscript exercises DeleteSoft: a deleted resource answers 404 and
+// leaves its groups, its id stays unused and its externalId reserved (409),
+// its userName is free again.
+func softTranscript() []step {
+	return []step{
+		{method: "POST", path: "/Users", body: userBody("gone", `"externalId":"EXT-1"`), capture: "u"},
+		{method: "POST", path: "/Groups", body: groupBody("G", "{{u}}"), capture: "g"},
+		{method: "DELETE", path: "/Users/{{u}}"},
+		{method: "GET", path: "/Users/{{u}}"},
+		{method: "DELETE", path: "/Users/{{u}}"},
+		{method: "PUT", path: "/Users/{{u}}", body: userBody("gone")},
+		{method: "PATCH", path: "/Users/{{u}}", body: patchOps(`{"op":"replace","path":"title","value":"x"}`)},
+		{method: "GET", path: "/Groups/{{g}}"},
+		{method: "GET", path: filterQ("/Users", `externalId eq "EXT-1" or userName eq "gone"`)},
+		{method: "POST", path: "/Users", body: userBody("gone", `"externalId":"EXT-1"`)},
+		{method: "POST", path: "/Users", body: userBody("GONE", `"externalId":"EXT-2"`), capture: "v"},
+		{method: "PATCH", path: "/Users/{{v}}", body: patchOps(`{"op":"replace","path":"externalId","value":"EXT-1"}`)},
+		{method: "PUT", path: "/Users/{{v}}", body: userBody("GONE", `"externalId":"EXT-1"`)},
+		{method: "POST", path: "/Groups", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G2","externalId":"GEXT"}`, capture: "g2"},
+		{method: "DELETE", path: "/Groups/{{g2}}"},
+		{method: "POST", path: "/Groups", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G2","externalId":"GEXT"}`},
+		{method: "POST", path: "/Bulk", body: bulkBody(false,
+			`{"method":"POST","path":"/Users","data":`+userBody("bulk", `"externalId":"EXT-1"`)+`}`,
+			`{"method":"DELETE","path":"/Users/{{v}}"}`,
+			`{"method":"DELETE","path":"/Users/{{v}}"}`)},
+		{method: "GET", path: q("/Users", "sortBy", "userName")},
+		{method: "GET", path: "/Groups"},
+	}
+}
+
 var placeholderRE = regexp.MustCompile(`(?:\{\{|%7B%7B)(\w+)(?:\}\}|%7D%7D)`)
 
 // replay runs the transcript on s and returns one normalised answer per
 // step (see normaliser).
-func replay(t *testing.T, s *Server) []string {
+func replay(t *testing.T, s *Server, steps []step) []string {
 	t.Helper()
 	ids := map[string]string{}
 	sub := func(x string) string {
@@ -139,7 +202,7 @@ func replay(t *testing.T, s *Server) []string {
 	}
 	n := &normaliser{base: s.URL, names: map[string]string{}}
 	var out []string
-	for _, st := range transcript() {
+	for _, st := range steps {
 		r := s.Do(t, Request{Method: st.method, Path: sub(st.path), Body: sub(st.body), Header: st.header})
 		if st.capture != "" && r.Status != 201 {
 			t.Fatalf("%s %s: status %d, want 201\n%s", st.method, st.path, r.Status, r.Body)
@@ -151,6 +214,14 @@ func replay(t *testing.T, s *Server) []string {
 			}
 			ids[name] = id
 			n.names[id] = "{{" + name + "}}"
+		}
+		for _, op := range asList(r.JSON["Operations"]) {
+			loc := Str(op.(map[string]any), "location")
+			if id := loc[strings.LastIndex(loc, "/")+1:]; loc != "" && n.names[id] == "" {
+				name := fmt.Sprintf("bulk%d", len(n.names))
+				ids[name] = id
+				n.names[id] = "{{" + name + "}}"
+			}
 		}
 		out = append(out, n.answer(st, r))
 	}
@@ -239,16 +310,25 @@ func (n *normaliser) answer(st step, r *Response) string {
 		n.str(r.Header.Get("Location")), n.version(r.Header.Get("ETag")), indent(body))
 }
 
-// conflict replaces the detail of a uniqueness error, whose text each
-// store words its own way (store.ErrConflict only promises that it names
-// the attribute), by whether it names userName.
+// conflict replaces, anywhere in body (also in a BulkResponse), the
+// detail of a uniqueness error, whose text each store words its own way
+// (store.ErrConflict only promises that it names the attribute), by
+// whether it names userName.
 func (n *normaliser) conflict(body any) {
-	m, ok := body.(map[string]any)
-	if !ok || m["scimType"] != "uniqueness" {
-		return
+	switch x := body.(type) {
+	case []any:
+		for _, e := range x {
+			n.conflict(e)
+		}
+	case map[string]any:
+		if x["scimType"] == "uniqueness" {
+			d, _ := x["detail"].(string)
+			x["detail"] = fmt.Sprintf("names userName: %t", strings.Contains(d, "userName"))
+		}
+		for _, e := range x {
+			n.conflict(e)
+		}
 	}
-	d, _ := m["detail"].(string)
-	m["detail"] = fmt.Sprintf("names userName: %t", strings.Contains(d, "userName"))
 }
 
 func indent(v any) string {
@@ -259,21 +339,32 @@ func indent(v any) string {
 	return string(b)
 }
 
-// TestBackendsAgree replays the transcript on every backend; each answer,
-// normalised, must be the one store/memory gives (STYLE 12: the in-memory
-// store is the reference).
+// TestBackendsAgree replays the transcripts on every backend; each
+// answer, normalised, must be the one store/memory gives (STYLE 12: the
+// in-memory store is the reference).
 func TestBackendsAgree(t *testing.T) { Each(t, testBackendsAgree) }
 
 func testBackendsAgree(t *testing.T, b Backend) {
-	if b.Name == Memory.Name {
-		replay(t, b.Start(t)) // the invariants of Server.Do only
-		return
-	}
-	got := replay(t, b.Start(t))
-	want := replay(t, Memory.Start(t))
-	for i := range want {
-		if d := cmp.Diff(want[i], got[i]); d != "" {
-			t.Errorf("step %d: %s answers differently from memory (-memory +%s):\n%s", i, b.Name, b.Name, d)
-		}
+	soft := func(c *scim.Config) { c.Defaults.Delete = scim.DeleteSoft }
+	for _, c := range []struct {
+		name   string
+		steps  []step
+		adjust func(*scim.Config)
+	}{
+		{"hard", transcript(), func(*scim.Config) {}},
+		{"soft", softTranscript(), soft},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := replay(t, b.Start(t, c.adjust), c.steps)
+			if b.Name == Memory.Name {
+				return // the invariants of Server.Do only
+			}
+			want := replay(t, Memory.Start(t, c.adjust), c.steps)
+			for i := range want {
+				if d := cmp.Diff(want[i], got[i]); d != "" {
+					t.Errorf("step %d: %s answers differently from memory (-memory +%s):\n%s", i, b.Name, b.Name, d)
+				}
+			}
+		})
 	}
 }
