@@ -75,21 +75,16 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 	} else if q.StartIndex > 1 {
 		offset = q.StartIndex - 1
 	}
-	fromEnd := false
-	if p.key == "" && !q.UseCursor && offset > page.TotalResults/2 {
-		// Past the middle of creation order, count from the end: OFFSET
-		// then skips at most half of the index.
-		back := page.TotalResults - offset - limit
-		if back < 0 {
-			limit += back
-			back = 0
-		}
-		if limit <= 0 {
-			return page, nil
-		}
-		offset, fromEnd = back, true
+	args := append(append([]any(nil), where.args...), limit, offset)
+	fromEnd := p.key == "" && !q.UseCursor && q.Filter == nil && offset > page.TotalResults/2
+	if fromEnd {
+		// Past the middle of creation order, count from the end, so OFFSET
+		// skips at most half of the index. The end is found in the same
+		// statement as the rows (one snapshot), so rows created after the
+		// total was read never shift the page.
+		args = append(append([]any(nil), where.args...), offset, limit, tenant, rt.Name, offset, tenant, rt.Name, offset, limit)
 	}
-	rows, err := s.read.QueryContext(ctx, pageQuery(p, where, fromEnd), append(where.args, limit, offset)...)
+	rows, err := s.read.QueryContext(ctx, pageQuery(p, where, fromEnd), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -132,11 +127,18 @@ func (s *Store) total(ctx context.Context, tenant string, rt *schema.ResourceTyp
 // counts LIMIT and OFFSET from the last row.
 func pageQuery(p plan, where pred, fromEnd bool) string {
 	order, inner := orderBy(p.key, p.desc), orderBy(p.key, p.desc)
+	limit := " LIMIT ? OFFSET ?"
 	if fromEnd {
+		// Rows [offset, offset+limit) of N in creation order are, from the
+		// end, LIMIT min(offset+limit, N) - offset OFFSET N - offset - limit
+		// (both floored at 0); args: offset, limit, tenant, type, offset,
+		// tenant, type, offset, limit.
+		const n = "coalesce((SELECT n FROM counts WHERE tenant = ? AND type = ?), 0)"
 		inner = " ORDER BY r.seq DESC"
+		limit = " LIMIT max(0, min(? + ?, " + n + ") - ?) OFFSET max(0, " + n + " - ? - ?)"
 	}
 	return "SELECT " + rowCols + ", " + keyCol(p.key) + " FROM resources r WHERE r.seq IN (SELECT r.seq FROM resources r WHERE " +
-		where.sql + inner + " LIMIT ? OFFSET ?)" + order
+		where.sql + inner + limit + ")" + order
 }
 
 // keyed is a row with its sort key.

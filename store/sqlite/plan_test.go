@@ -153,7 +153,7 @@ func TestPagePlan(t *testing.T) {
 		want  []string
 	}{
 		{pageQuery(p, p.where, false), []any{"t", "User", 10, 0}, []string{"USING COVERING INDEX resources_order", "USING INTEGER PRIMARY KEY"}},
-		{pageQuery(p, p.where, true), []any{"t", "User", 10, 0}, []string{"USING COVERING INDEX resources_order", "USING INTEGER PRIMARY KEY"}},
+		{pageQuery(p, p.where, true), []any{"t", "User", 600, 10, "t", "User", 600, "t", "User", 600, 10}, []string{"USING COVERING INDEX resources_order", "USING INTEGER PRIMARY KEY"}},
 		{groupsOfQuery, []any{"t", `["a"]`}, []string{"USING INDEX members_member", "USING INDEX resources_id"}},
 		{membersOfQuery, []any{"t", `["a"]`}, []string{"USING INDEX members_group_order"}},
 	} {
