@@ -186,12 +186,21 @@ func (s *Store) queueTotal(b *pgx.Batch, w *where, p listPlan) {
 // listFromEnd is listExact for a deep creation-order page: the total is
 // read first, and a page past the middle is found counting from the last
 // row, so OFFSET walks at most half of the (tenant, type, seq) index.
+//
+// The total and the page are read in one repeatable-read snapshot: read in
+// two snapshots, rows created in between would shift a page counted from
+// the end, and paging while an IdP writes would repeat or skip resources.
 func (s *Store) listFromEnd(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, page *store.Page) (*store.Page, error) {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
 	b := &pgx.Batch{}
 	s.queueTotal(b, w, p)
-	br := s.pool.SendBatch(ctx, b)
+	br := tx.SendBatch(ctx, b)
 	var total int64
-	err := br.QueryRow().Scan(&total)
+	err = br.QueryRow().Scan(&total)
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
@@ -211,14 +220,17 @@ func (s *Store) listFromEnd(ctx context.Context, w *where, rt *schema.ResourceTy
 		}
 		p.offset, p.fromEnd = back, true
 	}
-	rows, err := s.pool.Query(ctx, s.exactQuery(w, rt, p, limit), w.args...)
+	rows, err := tx.Query(ctx, s.exactQuery(w, rt, p, limit), w.args...)
 	if err != nil {
 		return nil, err
 	}
 	err = forRows(rows, rt, func(r *schema.Resource, _ *row, _ *string, _ int64) {
 		page.Resources = append(page.Resources, r)
 	})
-	return page, err
+	if err != nil {
+		return nil, err
+	}
+	return page, tx.Commit(ctx)
 }
 
 // exactQuery is the page statement of listExact: the page's sequence
