@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -139,9 +142,31 @@ func toError(err error) *Error {
 // store when the handler has no better value.
 const defaultRetryAfter = 5
 
-// conflictDetail turns a store conflict into a detail a client can act on.
-// Stores promise that their conflict text names the attribute and nothing
-// of another tenant (store.ErrConflict), so it is safe to include.
+// conflictDetail turns a store conflict into a detail a client can act on,
+// the same whichever backend answered: the attribute the store named
+// (stores promise their conflict text names it, and nothing of another
+// tenant), without the store's internal wording.
 func conflictDetail(err error) string {
-	return "One or more attribute values are already in use: " + err.Error()
+	msg := err.Error()
+	if reusedRE.MatchString(msg) {
+		return "This externalId belonged to a deleted resource and is never reused; choose another externalId."
+	}
+	if m := inUseRE.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("The value of %q is already in use by another resource; uniqueness is checked case-insensitively unless the attribute is caseExact.", m[1])
+	}
+	rest := strings.TrimSuffix(storePrefixRE.ReplaceAllString(msg, ""), ": "+store.ErrConflict.Error())
+	if rest == "" || rest == store.ErrConflict.Error() {
+		return "One or more attribute values are already in use or are reserved."
+	}
+	return "One or more attribute values are already in use or are reserved: " + rest
 }
+
+var (
+	// storePrefixRE matches a backend's "store: create User: " prefix.
+	storePrefixRE = regexp.MustCompile(`^(?:(?:memory|sqlite|postgres|store): )?(?:\w+ \w+: )?`)
+	// inUseRE finds the attribute of "<attr> ["value"] is already in use".
+	inUseRE = regexp.MustCompile(`([A-Za-z$][\w$.:-]*)(?: "(?:[^"\\]|\\.)*")? is already in use`)
+	// reusedRE finds a tombstone conflict on externalId
+	// (with or without the value, as the backends word it).
+	reusedRE = regexp.MustCompile(`externalId(?: "(?:[^"\\]|\\.)*")? belonged to a deleted`)
+)

@@ -86,3 +86,28 @@ func TestWriteError401(t *testing.T) {
 		t.Errorf("WWW-Authenticate = %q", got)
 	}
 }
+
+// TestConflictDetail: every backend's conflict text becomes the same
+// detail, naming the attribute and nothing of the store's internals.
+func TestConflictDetail(t *testing.T) {
+	inUse := `The value of "userName" is already in use by another resource; uniqueness is checked case-insensitively unless the attribute is caseExact.`
+	reused := "This externalId belonged to a deleted resource and is never reused; choose another externalId."
+	tests := []struct{ name, store, want string }{
+		{"memory", `memory: create User: userName "bjensen" is already in use: uniqueness conflict`, inUse},
+		{"sqlite", `sqlite: create User: userName "BJ\"ENSEN" is already in use: uniqueness conflict`, inUse},
+		{"postgres", `store: create User: userName is already in use by another User (RFC 7643 §7 uniqueness): uniqueness conflict`, inUse},
+		{"extension", `memory: create User: urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber "7" is already in use: uniqueness conflict`,
+			`The value of "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber" is already in use by another resource; uniqueness is checked case-insensitively unless the attribute is caseExact.`},
+		{"tombstone memory", `externalId "x1" belonged to a deleted User and is never reused: uniqueness conflict`, reused},
+		{"tombstone sqlite", `store: create User: externalId belonged to a deleted resource and is never reused: uniqueness conflict`, reused},
+		{"other wording", `store: create User: badge "7": uniqueness conflict`, `One or more attribute values are already in use or are reserved: badge "7"`},
+		{"bare", `uniqueness conflict`, "One or more attribute values are already in use or are reserved."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := conflictDetail(errors.New(tt.store)); got != tt.want {
+				t.Errorf("conflictDetail(%q)\n got %q\nwant %q", tt.store, got, tt.want)
+			}
+		})
+	}
+}
