@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/scimkit/scimkit/internal/redact"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -16,9 +16,6 @@ import (
 // body (or query string) the provisioning log keeps; longer ones are cut
 // and marked.
 const ProvisioningBodyCap = 8 << 10
-
-// redacted replaces a string that looks like a credential.
-const redacted = "[redacted]"
 
 // redactor removes secrets from request and response bodies and query
 // strings for the provisioning log:
@@ -28,11 +25,13 @@ const redacted = "[redacted]"
 // of a PATCH operation whose path names one of those, and any string that
 // looks like a bearer token.
 type redactor struct {
-	sensitive map[string]bool // lower-cased attribute names
+	sensitive redact.Names
+	rules     redact.Rules
 }
 
 func newRedactor(rts []*schema.ResourceType) *redactor {
-	r := &redactor{sensitive: map[string]bool{"password": true}}
+	r := &redactor{sensitive: redact.Names{"password": true}}
+	r.rules = redact.Rules{Name: r.sensitive.Has, Path: r.sensitive.Path, Token: looksLikeToken}
 	var walk func(as []*schema.Attribute)
 	walk = func(as []*schema.Attribute) {
 		for _, a := range as {
@@ -111,7 +110,7 @@ func (r *redactor) query(raw string) string {
 			val = v
 		}
 		if secretParam(name) || r.sensitiveName(name) || looksLikeToken(val) {
-			parts[i] = k + "=" + url.QueryEscape(redacted)
+			parts[i] = k + "=" + url.QueryEscape(redact.Redacted)
 		}
 	}
 	return capString(strings.Join(parts, "&"), ProvisioningBodyCap)
@@ -131,114 +130,20 @@ func secretParam(name string) bool {
 
 // value returns v with secrets removed; maps and slices are copied.
 func (r *redactor) value(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		p, isOp := v["path"].(string)
-		for k, x := range v {
-			if r.sensitiveName(k) {
-				continue
-			}
-			// Identifiers are what the log is for: an identifying member,
-			// or the value of a PATCH operation whose path names one.
-			if _, ok := x.(string); ok && (identifierName(k) || isOp && k == "value" && identifierName(p)) {
-				out[k] = x
-				continue
-			}
-			out[k] = r.value(x)
-		}
-		if isOp && r.sensitivePath(p) {
-			delete(out, "value") // a PATCH operation setting a secret
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			out[i] = r.value(x)
-		}
-		return out
-	case string:
-		if looksLikeToken(v) {
-			return redacted
-		}
-	}
-	return v
+	out, _ := r.rules.Value(v)
+	return out
 }
 
 // sensitiveName reports whether a member name is a sensitive attribute,
 // also when it is qualified by a schema URN ("urn:...:User:password").
-func (r *redactor) sensitiveName(k string) bool {
-	if i := strings.LastIndexByte(k, ':'); i >= 0 {
-		k = k[i+1:]
-	}
-	return r.sensitive[strings.ToLower(k)]
-}
+func (r *redactor) sensitiveName(k string) bool { return r.sensitive.Has(k) }
 
-// sensitivePath reports whether a PATCH path (RFC 7644 §3.5.2) names a
-// sensitive attribute or sub-attribute.
-func (r *redactor) sensitivePath(p string) bool {
-	attr, _, _ := strings.Cut(p, "[")
-	sub := ""
-	if i := strings.Index(p, "]."); i >= 0 {
-		sub = p[i+2:]
-	}
-	if i := strings.LastIndexByte(attr, ':'); i >= 0 {
-		attr = attr[i+1:]
-	}
-	for _, part := range append(strings.Split(attr, "."), sub) {
-		if part != "" && r.sensitive[strings.ToLower(part)] {
-			return true
-		}
-	}
-	return false
-}
+// scimTokens are the credentials the provisioning log redacts.
+var scimTokens = redact.Tokens{Prefix: DefaultTokenPrefix, MinRun: 24}
 
-var (
-	jwtRE    = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$`)
-	secretRE = regexp.MustCompile(`^[A-Za-z0-9+/_=-]{40,}$`)
-)
-
-// identifierName reports whether a member (or a PATCH path) names an
-// identifying attribute (userName, displayName, externalId), or is the id
-// or bulkId of a resource or bulk operation, whose value the log must keep
-// even when it is long and random-looking, like Microsoft's validator user
-// names "Test_User_<guid>".
-func identifierName(k string) bool {
-	if i := strings.LastIndexByte(k, ':'); i >= 0 {
-		k = k[i+1:]
-	}
-	switch strings.ToLower(k) {
-	case "username", "displayname", "externalid", "id", "bulkid":
-		return true
-	}
-	return false
-}
-
-// looksLikeToken reports whether s could be a credential: a "Bearer ..."
-// value, a scimkit token, a JWT, or a long unbroken run of base64
-// characters mixing upper case, lower case and digits (random secrets do;
-// UUIDs, names and URLs do not).
-func looksLikeToken(s string) bool {
-	s = strings.TrimSpace(s)
-	switch {
-	case len(s) < 20:
-		return false
-	case len(s) > 7 && strings.EqualFold(s[:7], "bearer "),
-		strings.HasPrefix(s, DefaultTokenPrefix),
-		jwtRE.MatchString(s):
-		return true
-	case secretRE.MatchString(s):
-		// Random secrets have a long run mixing cases and digits between
-		// separators; names like "Test_User_5c5d…" and UUIDs do not.
-		for _, run := range strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '_' }) {
-			if len(run) >= 24 && strings.ContainsAny(run, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") &&
-				strings.ContainsAny(run, "abcdefghijklmnopqrstuvwxyz") && strings.ContainsAny(run, "0123456789") {
-				return true
-			}
-		}
-	}
-	return false
-}
+// looksLikeToken reports whether s could be a credential (see
+// redact.Tokens.LooksLikeToken).
+func looksLikeToken(s string) bool { return scimTokens.LooksLikeToken(s) }
 
 // capString cuts s to at most n bytes on a rune boundary, marking the cut.
 func capString(s string, n int) string {
