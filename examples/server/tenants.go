@@ -22,10 +22,7 @@ func runTenant(ctx context.Context, args []string, getenv func(string) string, o
 	name := fs.String("name", "", "a label for the tenant (create)")
 	dialect := fs.String("dialect", "default", "IdP dialect: default, okta, entra, strict (create)")
 	policy := fs.String("delete-policy", "hard", "DELETE: hard (remove) or soft (remove and keep a tombstone: the id is never reused and a POST reusing the externalId is 409; 404 afterwards either way, RFC 7644 §3.6) (create)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	st, err := openAdmin(ctx, *cfg)
+	st, err := parseAdmin(ctx, fs, cfg, args[1:])
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,16 @@ func openAdmin(ctx context.Context, cfg config) (adminStore, error) {
 	return as, nil
 }
 
+// parseAdmin parses the flags of a token or tenant subcommand into fs
+// and cfg (made by adminFlags, plus the subcommand's own flags) and opens
+// the store they name; the caller closes it.
+func parseAdmin(ctx context.Context, fs *flag.FlagSet, cfg *config, args []string) (adminStore, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return openAdmin(ctx, *cfg)
+}
+
 // runToken implements "server token create|list|revoke|rotate".
 func runToken(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	usage := "usage: server token create|list|revoke|rotate [flags]"
@@ -52,10 +62,7 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, ou
 	name := fs.String("name", "", "a label for the token, e.g. okta or entra (create)")
 	ttl := fs.Duration("ttl", 0, "expire the token after this long (create, rotate; 0: never)")
 	revokeOld := fs.Bool("revoke", false, "revoke the old token at once (rotate; default: keep it until you revoke it)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	st, err := openAdmin(ctx, *cfg)
+	st, err := parseAdmin(ctx, fs, cfg, args[1:])
 	if err != nil {
 		return err
 	}
