@@ -1,12 +1,7 @@
 package e2e
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/url"
-	"reflect"
-	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
@@ -14,18 +9,6 @@ import (
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/scim"
 )
-
-// deviations are fixture expectations the server deliberately does not
-// meet (the same ones package scim's replay lists, with its reasons).
-var deviations = map[string][]string{
-	"entra/users.json#test_connection_zero_results":  {"itemsPerPage"},
-	"entra/groups.json#get_group_by_displayname":     {"itemsPerPage"},
-	"entra/users.json#update_user_multi_valued":      {"name.formatted"},
-	"okta/users.json#create_user_duplicate_conflict": {"status"},
-	"okta/users.json#get_user":                       {"emails"},
-}
-
-var placeholder = regexp.MustCompile(`\{\{([A-Za-z0-9_.]+)\}\}`)
 
 // encodeQuery percent-encodes a fixture's raw query string ('filter=userName
 // eq "x"') the way an HTTP client must put it on the wire, keeping what is
@@ -59,148 +42,30 @@ func withFlag(path string) string {
 	return path + "?aadOptscim062020"
 }
 
-// replayOverHTTP runs a fixture against s through real HTTP: queries
-// percent-encoded, the flagged Entra steps carrying ?aadOptscim062020,
-// headers as recorded (so Okta's User-Agent and missing Content-Type).
+// replayOverHTTP runs a fixture against s through real HTTP (see
+// idptest.Replay): queries percent-encoded, the flagged Entra steps
+// carrying ?aadOptscim062020, headers as recorded (so Okta's User-Agent
+// and missing Content-Type).
 func replayOverHTTP(t *testing.T, s *Server, name string, flagAll bool) {
 	seq, err := idptest.Load(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vars := map[string]string{}
-	sub := func(x string) string {
-		return placeholder.ReplaceAllStringFunc(x, func(m string) string {
-			v, ok := vars[m[2:len(m)-2]]
-			if !ok {
-				t.Fatalf("placeholder %s used before capture", m)
-			}
-			return v
-		})
-	}
-	for _, st := range seq.Steps {
-		path := encodeQuery(sub(st.Request.Path))
+	idptest.Replay(t, seq, func(st idptest.Step, r idptest.Request) idptest.Response {
+		path := encodeQuery(r.Path)
 		if flagAll || st.Dialect == "entra-aadOptscim062020" {
 			path = withFlag(path)
 		}
-		req := Request{Method: st.Request.Method, Path: path, Header: map[string]string{}}
-		if len(st.Request.Body) > 0 {
-			req.Body = sub(string(st.Request.Body))
-		}
-		_, hasCT := st.Request.Headers["Content-Type"]
-		if req.Body != "" && !hasCT && seq.IdP == "okta" {
+		req := Request{Method: r.Method, Path: path, Body: string(r.Body), Header: map[string]string{}}
+		if _, hasCT := r.Headers["Content-Type"]; req.Body != "" && !hasCT && seq.IdP == "okta" {
 			req.Header["Content-Type"] = "" // Okta's reference shows none
 		}
-		for k, v := range st.Request.Headers {
-			req.Header[k] = sub(v)
+		for k, v := range r.Headers {
+			req.Header[k] = v
 		}
-		r := s.Do(t, req)
-		if r.Status != st.Expect.Status {
-			t.Errorf("%s: %s %s: status %d, want %d\n%.800s", st.Name, req.Method, req.Path, r.Status, st.Expect.Status, r.Body)
-			continue
-		}
-		for v, member := range st.Capture {
-			id, _ := r.JSON[member].(string)
-			if id == "" {
-				t.Fatalf("%s: nothing to capture in %q", st.Name, member)
-			}
-			vars[v] = id
-		}
-		if len(st.Expect.Body) == 0 {
-			continue
-		}
-		var want, got any
-		if err := json.Unmarshal([]byte(sub(string(st.Expect.Body))), &want); err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(r.Body, &got); err != nil {
-			t.Errorf("%s: body is not JSON", st.Name)
-			continue
-		}
-		ignore := map[string]bool{}
-		for _, p := range deviations[name+"#"+st.Name] {
-			ignore[p] = true
-		}
-		for _, d := range subset("", want, got, ignore) {
-			t.Errorf("%s: %s\n%.800s", st.Name, d, r.Body)
-		}
-	}
-}
-
-// subset reports where got does not contain want (QUIRKS.md "How to read
-// the fixtures": null/""/[] mean unassigned; meta.created/lastModified
-// ignored; detail need only be non-empty; arrays match elements in any
-// order, members and Resources exactly).
-func subset(path string, want, got any, ignore map[string]bool) []string {
-	switch w := want.(type) {
-	case map[string]any:
-		g, ok := got.(map[string]any)
-		if !ok {
-			return []string{fmt.Sprintf("%s: want an object, got %v", path, got)}
-		}
-		var out []string
-		keys := make([]string, 0, len(w))
-		for k := range w {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			p := strings.TrimPrefix(path+"."+k, ".")
-			if ignore[p] || p == "meta.created" || p == "meta.lastModified" {
-				continue
-			}
-			gv, present := g[k]
-			switch {
-			case isUnassigned(w[k]):
-				if present && !isUnassigned(gv) {
-					out = append(out, fmt.Sprintf("%s: want unassigned, got %v", p, gv))
-				}
-			case k == "detail":
-				if d, _ := gv.(string); d == "" {
-					out = append(out, p+": want a detail")
-				}
-			case !present:
-				out = append(out, fmt.Sprintf("%s: missing (want %v)", p, w[k]))
-			default:
-				out = append(out, subset(p, w[k], gv, ignore)...)
-			}
-		}
-		return out
-	case []any:
-		g, ok := got.([]any)
-		exact := strings.HasSuffix(path, "members") || path == "Resources"
-		if !ok || len(g) < len(w) || exact && len(g) != len(w) {
-			return []string{fmt.Sprintf("%s: want %v, got %v", path, w, got)}
-		}
-		used := make([]bool, len(g))
-	next:
-		for _, we := range w {
-			for j, ge := range g {
-				if !used[j] && len(subset("", we, ge, nil)) == 0 {
-					used[j] = true
-					continue next
-				}
-			}
-			return []string{fmt.Sprintf("%s: no element matches %v in %v", path, we, g)}
-		}
-		return nil
-	default:
-		if !reflect.DeepEqual(want, got) {
-			return []string{fmt.Sprintf("%s: want %#v, got %#v", path, want, got)}
-		}
-		return nil
-	}
-}
-
-func isUnassigned(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return true
-	case string:
-		return v == ""
-	case []any:
-		return len(v) == 0
-	}
-	return false
+		res := s.Do(t, req)
+		return idptest.Response{Status: res.Status, Header: res.Header, Body: res.Body}
+	})
 }
 
 // Every fixture over HTTP, in the default dialect and in the IdP's own,
