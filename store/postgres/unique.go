@@ -118,9 +118,3 @@ func (s *Store) conflict(ctx context.Context, op, tenant string, rt *schema.Reso
 	}
 	return fmt.Errorf("store: %s: %s is already in use by another %s (RFC 7643 §7 uniqueness): %w", op, attr, rt.Name, store.ErrConflict)
 }
-
-// releaseUniques forgets the unique keys of resource id.
-func (s *Store) releaseUniques(ctx context.Context, tx pgx.Tx, tenant, id string) error {
-	_, err := tx.Exec(ctx, s.q(`DELETE FROM {s}.uniques WHERE tenant = $1 AND id = $2`), tenant, id)
-	return err
-}
