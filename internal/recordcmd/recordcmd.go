@@ -1,6 +1,3 @@
-// Package recordcmd is the command line that writes a replay file from a
-// store's provisioning log (conformance.Record), shared by
-// "go run ./examples/server record" and conformance/cmd/scimrecord.
 package recordcmd
 
 import (
