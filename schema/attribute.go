@@ -58,18 +58,30 @@ const (
 // been passed to NewSchema: schemas are shared, read-only, and safe for
 // concurrent use.
 type Attribute struct {
-	Name            string       `json:"name"`
-	Type            Type         `json:"type"`
-	MultiValued     bool         `json:"multiValued"`
-	Description     string       `json:"description,omitempty"`
-	Required        bool         `json:"required"`
-	CanonicalValues []string     `json:"canonicalValues,omitempty"`
-	CaseExact       bool         `json:"caseExact"`
-	Mutability      Mutability   `json:"mutability"`
-	Returned        Returned     `json:"returned"`
-	Uniqueness      Uniqueness   `json:"uniqueness"`
-	ReferenceTypes  []string     `json:"referenceTypes,omitempty"`
-	SubAttributes   []*Attribute `json:"subAttributes,omitempty"`
+	// Name is the attribute's name (RFC 7643 §7 "name"), e.g. "userName".
+	Name string `json:"name"`
+	// Type is the attribute's data type (RFC 7643 §2.3, §7 "type").
+	Type Type `json:"type"`
+	// MultiValued says whether the attribute's value is an array (RFC 7643 §7 "multiValued").
+	MultiValued bool `json:"multiValued"`
+	// Description is the attribute's human-readable description (RFC 7643 §7 "description").
+	Description string `json:"description,omitempty"`
+	// Required says whether the attribute must be present (RFC 7643 §7 "required").
+	Required bool `json:"required"`
+	// CanonicalValues lists suggested values such as "work" or "home" (RFC 7643 §7 "canonicalValues").
+	CanonicalValues []string `json:"canonicalValues,omitempty"`
+	// CaseExact says whether string values compare case-sensitively (RFC 7643 §7 "caseExact").
+	CaseExact bool `json:"caseExact"`
+	// Mutability says whether and when the attribute may be written (RFC 7643 §7 "mutability").
+	Mutability Mutability `json:"mutability"`
+	// Returned says when the attribute appears in responses (RFC 7643 §7 "returned").
+	Returned Returned `json:"returned"`
+	// Uniqueness says how the service provider enforces unique values (RFC 7643 §7 "uniqueness").
+	Uniqueness Uniqueness `json:"uniqueness"`
+	// ReferenceTypes lists the resource types a reference attribute may point to (RFC 7643 §7 "referenceTypes").
+	ReferenceTypes []string `json:"referenceTypes,omitempty"`
+	// SubAttributes defines the sub-attributes of a complex attribute (RFC 7643 §7 "subAttributes").
+	SubAttributes []*Attribute `json:"subAttributes,omitempty"`
 
 	subs map[string]*Attribute // lower-cased name → sub-attribute
 }

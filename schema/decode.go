@@ -43,7 +43,9 @@ const (
 // forgiving default: unknown attributes ignored, canonical values lenient,
 // no string coercion.
 type DecodeOptions struct {
-	Unknown   UnknownPolicy
+	// Unknown says what to do with attributes no schema defines; the zero value ignores them.
+	Unknown UnknownPolicy
+	// Canonical says how canonicalValues are enforced; the zero value is lenient.
 	Canonical CanonicalPolicy
 	// CoerceStrings accepts "True"/"false" for booleans and "42"/"4.2" for
 	// integer/decimal, as Microsoft Entra sends them. It also accepts a

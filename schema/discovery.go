@@ -15,18 +15,27 @@ const (
 // RFC 9865 §4. JSON member names are exactly the RFC's.
 type ServiceProviderConfig struct {
 	// Schemas is set to [ServiceProviderConfigSchema] by MarshalJSON when empty.
-	Schemas          []string     `json:"schemas"`
-	DocumentationURI string       `json:"documentationUri,omitempty"`
-	Patch            Supported    `json:"patch"`
-	Bulk             BulkConfig   `json:"bulk"`
-	Filter           FilterConfig `json:"filter"`
-	ChangePassword   Supported    `json:"changePassword"`
-	Sort             Supported    `json:"sort"`
-	ETag             Supported    `json:"etag"`
+	Schemas []string `json:"schemas"`
+	// DocumentationURI is an HTTP-addressable URL of the service provider's help documentation (RFC 7643 §5).
+	DocumentationURI string `json:"documentationUri,omitempty"`
+	// Patch says whether PATCH is supported (RFC 7643 §5, RFC 7644 §3.5.2).
+	Patch Supported `json:"patch"`
+	// Bulk describes bulk operation support (RFC 7643 §5, RFC 7644 §3.7).
+	Bulk BulkConfig `json:"bulk"`
+	// Filter describes filtering support (RFC 7643 §5, RFC 7644 §3.4.2.2).
+	Filter FilterConfig `json:"filter"`
+	// ChangePassword says whether changing a password is supported (RFC 7643 §5).
+	ChangePassword Supported `json:"changePassword"`
+	// Sort says whether sorting is supported (RFC 7643 §5, RFC 7644 §3.4.2.3).
+	Sort Supported `json:"sort"`
+	// ETag says whether ETags are supported (RFC 7643 §5, RFC 7644 §3.14).
+	ETag Supported `json:"etag"`
 	// Pagination is RFC 9865 §4; nil omits it (index pagination only).
-	Pagination            *PaginationConfig      `json:"pagination,omitempty"`
+	Pagination *PaginationConfig `json:"pagination,omitempty"`
+	// AuthenticationSchemes lists the supported authentication schemes (RFC 7643 §5); MarshalJSON emits [] when nil.
 	AuthenticationSchemes []AuthenticationScheme `json:"authenticationSchemes"`
-	Meta                  *DiscoveryMeta         `json:"meta,omitempty"`
+	// Meta is the resource's "meta" (resourceType and location); nil omits it.
+	Meta *DiscoveryMeta `json:"meta,omitempty"`
 }
 
 // MarshalJSON fills in "schemas" and an empty authenticationSchemes array
@@ -44,20 +53,26 @@ func (c ServiceProviderConfig) MarshalJSON() ([]byte, error) {
 
 // Supported is a feature flag object such as "patch": {"supported": true}.
 type Supported struct {
+	// Supported says whether the feature is supported.
 	Supported bool `json:"supported"`
 }
 
 // BulkConfig is the "bulk" member of RFC 7643 §5.
 type BulkConfig struct {
-	Supported      bool `json:"supported"`
-	MaxOperations  int  `json:"maxOperations"`
-	MaxPayloadSize int  `json:"maxPayloadSize"`
+	// Supported says whether bulk operations are supported (RFC 7643 §5).
+	Supported bool `json:"supported"`
+	// MaxOperations is the maximum number of operations in one bulk request (RFC 7643 §5).
+	MaxOperations int `json:"maxOperations"`
+	// MaxPayloadSize is the maximum bulk request payload size in bytes (RFC 7643 §5).
+	MaxPayloadSize int `json:"maxPayloadSize"`
 }
 
 // FilterConfig is the "filter" member of RFC 7643 §5.
 type FilterConfig struct {
-	Supported  bool `json:"supported"`
-	MaxResults int  `json:"maxResults"`
+	// Supported says whether filtering is supported (RFC 7643 §5).
+	Supported bool `json:"supported"`
+	// MaxResults is the maximum number of resources a filtered query returns (RFC 7643 §5).
+	MaxResults int `json:"maxResults"`
 }
 
 // PaginationConfig is the "pagination" member of RFC 9865 §4.
@@ -80,38 +95,56 @@ type PaginationConfig struct {
 // AuthenticationScheme is one element of "authenticationSchemes"
 // (RFC 7643 §5), e.g. type "oauthbearertoken" or "httpbasic".
 type AuthenticationScheme struct {
-	Type             string `json:"type"`
-	Name             string `json:"name"`
-	Description      string `json:"description"`
-	SpecURI          string `json:"specUri,omitempty"`
+	// Type is the scheme's type, e.g. "oauthbearertoken" or "httpbasic" (RFC 7643 §5).
+	Type string `json:"type"`
+	// Name is the scheme's common name, e.g. "HTTP Basic" (RFC 7643 §5).
+	Name string `json:"name"`
+	// Description is a human-readable description of the scheme (RFC 7643 §5).
+	Description string `json:"description"`
+	// SpecURI is an HTTP-addressable URL of the scheme's specification (RFC 7643 §5).
+	SpecURI string `json:"specUri,omitempty"`
+	// DocumentationURI is an HTTP-addressable URL of the scheme's help documentation (RFC 7643 §5).
 	DocumentationURI string `json:"documentationUri,omitempty"`
-	Primary          bool   `json:"primary,omitempty"`
+	// Primary marks the preferred scheme (RFC 7643 §5, "primary" of a multi-valued attribute).
+	Primary bool `json:"primary,omitempty"`
 }
 
 // DiscoveryMeta is the "meta" of a discovery resource (RFC 7643 §5-7):
 // only resourceType and location are meaningful.
 type DiscoveryMeta struct {
+	// ResourceType is the discovery resource's type: "ServiceProviderConfig", "ResourceType" or "Schema".
 	ResourceType string `json:"resourceType"`
-	Location     string `json:"location,omitempty"`
+	// Location is the URI of the discovery resource (RFC 7643 §3.1 "meta.location").
+	Location string `json:"location,omitempty"`
 }
 
 // ResourceTypeDocument is the representation of a resource type served at
 // /ResourceTypes (RFC 7643 §6).
 type ResourceTypeDocument struct {
-	Schemas          []string             `json:"schemas"`
-	ID               string               `json:"id,omitempty"`
-	Name             string               `json:"name"`
-	Endpoint         string               `json:"endpoint"`
-	Description      string               `json:"description,omitempty"`
-	Schema           string               `json:"schema"`
+	// Schemas is the document's schema URIs, [ResourceTypeSchema].
+	Schemas []string `json:"schemas"`
+	// ID is the resource type's identifier, e.g. "User" (RFC 7643 §6 "id").
+	ID string `json:"id,omitempty"`
+	// Name is the resource type's name, e.g. "User" (RFC 7643 §6 "name").
+	Name string `json:"name"`
+	// Endpoint is the resource type's HTTP path relative to the base URL, e.g. "/Users" (RFC 7643 §6).
+	Endpoint string `json:"endpoint"`
+	// Description is the resource type's human-readable description (RFC 7643 §6).
+	Description string `json:"description,omitempty"`
+	// Schema is the URI of the resource type's core schema (RFC 7643 §6).
+	Schema string `json:"schema"`
+	// SchemaExtensions lists the resource type's schema extensions (RFC 7643 §6).
 	SchemaExtensions []SchemaExtensionRef `json:"schemaExtensions,omitempty"`
-	Meta             DiscoveryMeta        `json:"meta"`
+	// Meta is the document's "meta" (resourceType "ResourceType" and location).
+	Meta DiscoveryMeta `json:"meta"`
 }
 
 // SchemaExtensionRef is one element of "schemaExtensions" (RFC 7643 §6).
 type SchemaExtensionRef struct {
-	Schema   string `json:"schema"`
-	Required bool   `json:"required"`
+	// Schema is the URI of the extension schema (RFC 7643 §6).
+	Schema string `json:"schema"`
+	// Required says whether resources of the type must include the extension (RFC 7643 §6).
+	Required bool `json:"required"`
 }
 
 // ResourceTypeRepresentation returns rt's RFC 7643 §6 representation. Its
@@ -136,12 +169,18 @@ func ResourceTypeRepresentation(rt *ResourceType, baseURL string) *ResourceTypeD
 // SchemaDocument is the representation of a schema served at /Schemas
 // (RFC 7643 §7).
 type SchemaDocument struct {
-	Schemas     []string      `json:"schemas"`
-	ID          string        `json:"id"`
-	Name        string        `json:"name,omitempty"`
-	Description string        `json:"description,omitempty"`
-	Attributes  []*Attribute  `json:"attributes"`
-	Meta        DiscoveryMeta `json:"meta"`
+	// Schemas is the document's schema URIs, [SchemaSchema].
+	Schemas []string `json:"schemas"`
+	// ID is the schema's URI (RFC 7643 §7 "id").
+	ID string `json:"id"`
+	// Name is the schema's human-readable name (RFC 7643 §7).
+	Name string `json:"name,omitempty"`
+	// Description is the schema's human-readable description (RFC 7643 §7).
+	Description string `json:"description,omitempty"`
+	// Attributes defines the schema's attributes (RFC 7643 §7).
+	Attributes []*Attribute `json:"attributes"`
+	// Meta is the document's "meta" (resourceType "Schema" and location).
+	Meta DiscoveryMeta `json:"meta"`
 }
 
 // SchemaRepresentation returns s's RFC 7643 §7 representation. Its

@@ -37,11 +37,16 @@ type Meta struct {
 // A Resource is a plain value: it is not safe for concurrent mutation, and
 // code that hands a Resource to another owner should pass a Clone.
 type Resource struct {
-	ID         string
+	// ID is the resource's service-provider-assigned identifier (RFC 7643 §3.1 "id").
+	ID string
+	// ExternalID is the client's identifier for the resource (RFC 7643 §3.1 "externalId").
 	ExternalID string
-	Schemas    []string
-	Meta       Meta
-	Attrs      map[string]any
+	// Schemas lists the schema URIs of the resource's representation (RFC 7643 §3).
+	Schemas []string
+	// Meta is the resource's metadata (RFC 7643 §3.1 "meta").
+	Meta Meta
+	// Attrs holds every other attribute, keyed by canonical name; extension attributes nest under their URN.
+	Attrs map[string]any
 }
 
 // Clone returns a deep copy of r.

@@ -11,7 +11,9 @@ const ResourceTypeSchema = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
 // Extension is a schema extension of a resource type (RFC 7643 §6,
 // "schemaExtensions").
 type Extension struct {
-	Schema   *Schema
+	// Schema is the extension's schema.
+	Schema *Schema
+	// Required says whether resources of the type must include the extension (RFC 7643 §6).
 	Required bool
 }
 

@@ -14,10 +14,14 @@ const SchemaSchema = "urn:ietf:params:scim:schemas:core:2.0:Schema"
 // builds its lookup tables; a Schema is read-only afterwards and safe for
 // concurrent use.
 type Schema struct {
-	ID          string       `json:"id"`
-	Name        string       `json:"name,omitempty"`
-	Description string       `json:"description,omitempty"`
-	Attributes  []*Attribute `json:"attributes"`
+	// ID is the schema's URI, e.g. "urn:ietf:params:scim:schemas:core:2.0:User" (RFC 7643 §7 "id").
+	ID string `json:"id"`
+	// Name is the schema's human-readable name (RFC 7643 §7).
+	Name string `json:"name,omitempty"`
+	// Description is the schema's human-readable description (RFC 7643 §7).
+	Description string `json:"description,omitempty"`
+	// Attributes defines the schema's top-level attributes (RFC 7643 §7).
+	Attributes []*Attribute `json:"attributes"`
 
 	attrs map[string]*Attribute // exact and lower-cased names
 }
