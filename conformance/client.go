@@ -31,15 +31,24 @@ var defaultClient = &http.Client{Timeout: 30 * time.Second}
 // Exchange is one request and its response, as kept in a Result's
 // transcript. The Authorization header is never kept.
 type Exchange struct {
-	Method         string        `json:"method"`
-	URL            string        `json:"url"`
-	RequestHeader  http.Header   `json:"requestHeader,omitempty"`
-	RequestBody    string        `json:"requestBody,omitempty"`
-	Status         int           `json:"status"`
-	ResponseHeader http.Header   `json:"responseHeader,omitempty"`
-	ResponseBody   string        `json:"responseBody,omitempty"`
-	Error          string        `json:"error,omitempty"`
-	Elapsed        time.Duration `json:"elapsed"`
+	// Method is the request's HTTP method.
+	Method string `json:"method"`
+	// URL is the request's absolute URL.
+	URL string `json:"url"`
+	// RequestHeader is the request's headers, with Authorization redacted.
+	RequestHeader http.Header `json:"requestHeader,omitempty"`
+	// RequestBody is the request body, truncated to 8 KiB.
+	RequestBody string `json:"requestBody,omitempty"`
+	// Status is the response's HTTP status code; 0 when Error is set.
+	Status int `json:"status"`
+	// ResponseHeader is the response's headers.
+	ResponseHeader http.Header `json:"responseHeader,omitempty"`
+	// ResponseBody is the response body, truncated to 8 KiB.
+	ResponseBody string `json:"responseBody,omitempty"`
+	// Error is the error that ended the exchange (sending or reading the response), if any.
+	Error string `json:"error,omitempty"`
+	// Elapsed is how long the request took.
+	Elapsed time.Duration `json:"elapsed"`
 }
 
 // String formats the exchange as HTTP text, for humans.
@@ -71,9 +80,12 @@ func (e Exchange) String() string {
 
 // Response is a server answer.
 type Response struct {
+	// Status is the HTTP status code.
 	Status int
+	// Header is the response's headers.
 	Header http.Header
-	Body   []byte
+	// Body is the response body (read up to 64 MiB).
+	Body []byte
 }
 
 // JSON decodes the body as an object (nil when it is not one).

@@ -18,27 +18,38 @@ import (
 // placeholders for ids captured from earlier responses (Capture), so a
 // recording made against one server replays against any other.
 type ReplayFile struct {
-	IdP     string `json:"idp"`
+	// IdP names the client the recording comes from, e.g. "okta" or "entra".
+	IdP string `json:"idp"`
+	// Dialect is the dialect the requests were read in; informational.
 	Dialect string `json:"dialect,omitempty"`
-	Source  string `json:"source,omitempty"`
-	Note    string `json:"note,omitempty"`
+	// Source says where the recording comes from (a document URL or a provisioning log).
+	Source string `json:"source,omitempty"`
+	// Note is a free-form remark for people reading the file.
+	Note string `json:"note,omitempty"`
 	// Unique lists literal values (userNames, group displayNames) that
 	// Replay replaces with values unique to the run, wherever they appear
 	// as a whole JSON string or a quoted filter value (matched
 	// case-insensitively, keeping the case of each occurrence), so that
 	// reruns and parallel runs never collide.
-	Unique []string     `json:"unique,omitempty"`
-	Steps  []ReplayStep `json:"steps"`
+	Unique []string `json:"unique,omitempty"`
+	// Steps are the requests, replayed in order.
+	Steps []ReplayStep `json:"steps"`
 }
 
 // ReplayStep is one request and the answer expected of it.
 type ReplayStep struct {
-	Name    string        `json:"name"`
-	Source  string        `json:"source,omitempty"`
-	Note    string        `json:"note,omitempty"`
-	Dialect string        `json:"dialect,omitempty"`
+	// Name identifies the step in reports.
+	Name string `json:"name"`
+	// Source says where the step's request comes from, e.g. a document section or log entry.
+	Source string `json:"source,omitempty"`
+	// Note is a free-form remark on the step.
+	Note string `json:"note,omitempty"`
+	// Dialect is the dialect the step's request was read in, when it differs from the file's; informational.
+	Dialect string `json:"dialect,omitempty"`
+	// Request is the request to send.
 	Request ReplayRequest `json:"request"`
-	Expect  ReplayExpect  `json:"expect"`
+	// Expect is the answer the client relied on.
+	Expect ReplayExpect `json:"expect"`
 	// Capture maps a placeholder name to where the response holds its
 	// value: a member ("id", "meta.version"), "header:NAME" for a response
 	// header (e.g. "header:ETag"), or "bulk:BULKID" for the id at the end
@@ -49,10 +60,14 @@ type ReplayStep struct {
 
 // ReplayRequest is a request relative to the SCIM base URL.
 type ReplayRequest struct {
-	Method  string            `json:"method"`
-	Path    string            `json:"path"`
+	// Method is the HTTP method, e.g. "POST".
+	Method string `json:"method"`
+	// Path is the path and query relative to the base URL; it may hold {{name}} placeholders.
+	Path string `json:"path"`
+	// Headers are extra request headers, e.g. If-Match; values may hold placeholders.
 	Headers map[string]string `json:"headers,omitempty"`
-	Body    json.RawMessage   `json:"body,omitempty"`
+	// Body is the JSON request body; it may hold placeholders.
+	Body json.RawMessage `json:"body,omitempty"`
 }
 
 // ReplayExpect is the expected answer. Body is matched as a subset: objects
@@ -61,24 +76,29 @@ type ReplayRequest struct {
 // "Resources" with exactly the wanted length), meta.created and
 // meta.lastModified are ignored and an error detail need only be non-empty.
 type ReplayExpect struct {
+	// Status is the expected HTTP status code.
 	Status int `json:"status"`
 	// AlsoStatus lists other acceptable statuses (e.g. 204 for a PATCH
 	// recorded with 200); the body is then compared only if one was sent.
-	AlsoStatus []int           `json:"alsoStatus,omitempty"`
-	Body       json.RawMessage `json:"body,omitempty"`
+	AlsoStatus []int `json:"alsoStatus,omitempty"`
+	// Body is the expected response body, matched as a subset; empty skips the comparison.
+	Body json.RawMessage `json:"body,omitempty"`
 }
 
 // StepResult is the outcome of one replayed step.
 type StepResult struct {
+	// Name is the step's name.
 	Name string `json:"name"`
 	// Differences says where the server's answer differs from the
 	// recording; empty when it matches.
 	Differences []string `json:"differences,omitempty"`
-	Exchange    Exchange `json:"exchange"`
+	// Exchange is the request sent and the answer received.
+	Exchange Exchange `json:"exchange"`
 }
 
 // ReplayReport is the outcome of a replay.
 type ReplayReport struct {
+	// Steps are the results of the steps run, in order.
 	Steps []StepResult `json:"steps"`
 	// Error is set when the replay had to stop (a capture failed).
 	Error string `json:"error,omitempty"`

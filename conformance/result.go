@@ -18,16 +18,22 @@ const (
 
 // Result is the outcome of one case.
 type Result struct {
-	ID          string      `json:"id"`
-	Title       string      `json:"title"`
+	// ID identifies the case, as Case.ID.
+	ID string `json:"id"`
+	// Title is the case's one-line description.
+	Title string `json:"title"`
+	// Requirement is what the case checks and where that comes from.
 	Requirement Requirement `json:"requirement"`
-	Profiles    []Profile   `json:"profiles"`
-	Status      Status      `json:"status"`
+	// Profiles are the profiles the case belongs to.
+	Profiles []Profile `json:"profiles"`
+	// Status is the outcome: pass, fail, warn or skip.
+	Status Status `json:"status"`
 	// Detail says what went wrong, or why the case was skipped.
 	Detail string `json:"detail,omitempty"`
 	// Notes are remarks that do not change the outcome (e.g. cleanup
 	// problems, tolerated deviations).
-	Notes   []string      `json:"notes,omitempty"`
+	Notes []string `json:"notes,omitempty"`
+	// Elapsed is how long the case took; JSON gives it in seconds.
 	Elapsed time.Duration `json:"elapsed"`
 	// Transcript holds the last requests of the case, the failing one
 	// last when the case failed.
@@ -53,10 +59,13 @@ func (r Result) MarshalJSON() ([]byte, error) {
 // Report is the outcome of a run.
 type Report struct {
 	// Prefix is the unique prefix of the data the run created.
-	Prefix   string
+	Prefix string
+	// Features is what the server advertised.
 	Features Features
-	Results  []Result
-	Elapsed  time.Duration
+	// Results are the outcomes of the cases run.
+	Results []Result
+	// Elapsed is how long the run took.
+	Elapsed time.Duration
 }
 
 // Failed reports whether a MUST or IDP case failed.

@@ -15,10 +15,12 @@ import (
 // not depend on package testing: Run adapts it to go test and the
 // scimconform command drives it directly.
 type Runner struct {
+	// Target is the server under test.
 	Target Target
 	// OnStart and OnResult, when set, are called as cases start and end
 	// (from several goroutines, one call at a time).
-	OnStart  func(Case)
+	OnStart func(Case)
+	// OnResult is called with each case's result; see OnStart.
 	OnResult func(Result)
 
 	mu sync.Mutex

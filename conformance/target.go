@@ -106,7 +106,8 @@ type Requirement struct {
 	// Source cites the requirement: "RFC 7644 §3.4.2.2", or an IdP
 	// document such as "Okta SCIM 2.0 SPEC test".
 	Source string
-	Level  Level
+	// Level is how strong the requirement is: MUST, SHOULD, MAY or IDP.
+	Level Level
 }
 
 // String returns the level and the source, e.g. "MUST RFC 7644 §3.4.2.2".
