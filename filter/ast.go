@@ -8,6 +8,7 @@ import (
 // *Logical, *Not or *ValuePath. String returns canonical filter text that
 // Parse turns back into an equal tree.
 type Expr interface {
+	// String returns the canonical filter text of the node.
 	String() string
 	expr()
 }
@@ -17,6 +18,7 @@ type Expr interface {
 // when the path is not qualified; Name is the attribute name; Sub is the
 // sub-attribute name, "" when none.
 type AttrPath struct {
+	// URI, Name and Sub are the schema URN prefix, attribute name and sub-attribute name.
 	URI, Name, Sub string
 }
 
@@ -41,8 +43,10 @@ const (
 // Compare is an attribute comparison "attrPath op value" or
 // "attrPath pr" (RFC 7644 §3.4.2.2 "attrExp").
 type Compare struct {
+	// Path is the compared attribute.
 	Path AttrPath
-	Op   Operator
+	// Op is the comparison operator.
+	Op Operator
 	// Value is the comparison value: string, bool, int64, float64 or nil
 	// (JSON null, and always nil for pr). After Bind, dateTime values are
 	// still strings (the canonical text is kept); see Bind.
@@ -56,12 +60,15 @@ type Compare struct {
 // Logical is "Left and Right" or "Left or Right" (RFC 7644 §3.4.2.2
 // "logExp"); Op is "and" or "or", lower-case.
 type Logical struct {
-	Op          string
+	// Op is "and" or "or".
+	Op string
+	// Left and Right are the operands.
 	Left, Right Expr
 }
 
 // Not is "not (X)" (RFC 7644 §3.4.2.2).
 type Not struct {
+	// X is the negated filter.
 	X Expr
 }
 
@@ -69,7 +76,9 @@ type Not struct {
 // attribute, e.g. emails[type eq "work"] (RFC 7644 §3.4.2.2 "valuePath").
 // Inside Filter, attribute names are sub-attributes of Path.
 type ValuePath struct {
-	Path   AttrPath
+	// Path is the multi-valued complex attribute, e.g. emails.
+	Path AttrPath
+	// Filter is the filter between '[' and ']', applied to each value.
 	Filter Expr
 	// Ref is the resolved attribute, set by Bind; zero before.
 	Ref schema.AttrRef
@@ -80,6 +89,7 @@ type ValuePath struct {
 // Path is a PATCH operation path (RFC 7644 §3.5.2 "PATH"): an attribute
 // path, or a value path with an optional ".subAttr" after the ']'.
 type Path struct {
+	// Attr is the attribute path, e.g. name.givenName or emails for emails[type eq "work"].
 	Attr AttrPath
 	// Filter is the value filter between '[' and ']', nil if none.
 	Filter Expr
