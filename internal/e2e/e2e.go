@@ -60,9 +60,11 @@ func start(t testing.TB, st store.Store, adjust []func(*scim.Config)) *Server {
 
 // Request is one HTTP request relative to the base URL.
 type Request struct {
+	// Method is the HTTP method, e.g. "GET".
 	Method string
 	Path   string // relative to the base URL, e.g. "/Users?count=1"
-	Body   string
+	// Body is the request body; "" sends none.
+	Body string
 	// Header is added to the request; "Authorization" defaults to the
 	// test token and "Content-Type" (with a body) to application/scim+json.
 	// An empty value removes a default.
@@ -73,10 +75,14 @@ type Request struct {
 
 // Response is an answer, its body decoded when it is JSON.
 type Response struct {
+	// Status is the HTTP status code.
 	Status int
+	// Header is the response's headers.
 	Header http.Header
-	Body   []byte
-	JSON   map[string]any
+	// Body is the raw response body.
+	Body []byte
+	// JSON is the body decoded as a JSON object (numbers as json.Number); nil when there is none.
+	JSON map[string]any
 }
 
 // Do sends req and checks the invariants every response must meet.
