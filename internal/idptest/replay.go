@@ -9,9 +9,12 @@ import (
 
 // Response is the answer to one replayed request.
 type Response struct {
+	// Status is the HTTP status code.
 	Status int
+	// Header is the response's headers.
 	Header http.Header
-	Body   []byte
+	// Body is the response body.
+	Body []byte
 }
 
 var placeholder = regexp.MustCompile(`\{\{([A-Za-z0-9_.]+)\}\}`)
