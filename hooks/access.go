@@ -32,6 +32,7 @@ type Revocation struct {
 // idempotent. An error makes the dispatcher retry the event (wrap it with
 // Permanent to give up at once).
 type Revoker interface {
+	// Revoke ends the access of the user r names.
 	Revoke(ctx context.Context, r Revocation) error
 }
 
@@ -44,6 +45,7 @@ func (f RevokerFunc) Revoke(ctx context.Context, r Revocation) error { return f(
 // Reauth asks a gateway to make a user authenticate again because the
 // user's effective groups changed.
 type Reauth struct {
+	// Tenant and UserID identify the user.
 	Tenant, UserID string
 	// Before and After are the user's effective group ids before and after
 	// the change, sorted. After is the directory's state when the event is
@@ -65,6 +67,7 @@ type Reauth struct {
 // once: Reauthenticate may be called more than once for one change (same
 // EventID) and must be idempotent. An error makes the dispatcher retry.
 type Reauthenticator interface {
+	// Reauthenticate makes the user r names authenticate again.
 	Reauthenticate(ctx context.Context, r Reauth) error
 }
 
@@ -85,6 +88,7 @@ const (
 // renamed or deleted. Policies should refer to GroupID, which never
 // changes; DisplayName is for people.
 type GroupChange struct {
+	// Tenant, GroupID and ExternalID identify the group.
 	Tenant, GroupID, ExternalID string
 	// DisplayName is the group's name after the change (for deleted, its
 	// last name); OldDisplayName is set for renamed.
@@ -98,6 +102,7 @@ type GroupChange struct {
 // GroupSink receives group changes for an external policy store. Delivery
 // is at least once and in order per group; GroupChanged must be idempotent.
 type GroupSink interface {
+	// GroupChanged applies c to the policy store.
 	GroupChanged(ctx context.Context, c GroupChange) error
 }
 
@@ -114,9 +119,11 @@ type AccessConfig struct {
 	Directory *Directory
 	// Revoker, Reauthenticator and Groups receive the access events; any
 	// may be nil, and the corresponding events are then ignored.
-	Revoker         Revoker
+	Revoker Revoker
+	// Reauthenticator receives user.groups_changed events; see Revoker.
 	Reauthenticator Reauthenticator
-	Groups          GroupSink
+	// Groups receives group create, rename and delete events; see Revoker.
+	Groups GroupSink
 	// Policy returns a tenant's policy; nil means DefaultPolicy for every
 	// tenant. An error makes the dispatcher retry the event.
 	Policy func(ctx context.Context, tenant string) (Policy, error)

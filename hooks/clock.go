@@ -6,6 +6,7 @@ import "time"
 // lease renewal. Tests use a fake one (hookstest.Clock) to run long
 // outages in no time. A nil Clock in Config means the real clock.
 type Clock interface {
+	// Now returns the current time.
 	Now() time.Time
 	// After returns a channel that receives the time once d has elapsed.
 	After(d time.Duration) <-chan time.Time

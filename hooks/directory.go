@@ -22,6 +22,7 @@ const (
 // should refer to groups by ID, which the server assigned and never
 // changes or reuses; DisplayName follows the IdP's renames.
 type GroupInfo struct {
+	// ID is the server-assigned group id, ExternalID the IdP's id, DisplayName the group's name.
 	ID, ExternalID, DisplayName string
 }
 

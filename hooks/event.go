@@ -30,6 +30,7 @@ type Event = store.Event
 // must be idempotent (delivery is at least once) and should honour ctx,
 // which is cancelled when the Dispatcher stops or loses its lease.
 type Handler interface {
+	// HandleEvent handles one delivery of ev.
 	HandleEvent(ctx context.Context, ev Event) error
 }
 
