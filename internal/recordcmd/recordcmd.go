@@ -17,6 +17,7 @@ import (
 
 // Flags are the command's flags besides those naming the store.
 type Flags struct {
+	// Query selects the entries to record: Register fills Tenant and IdP, Resolve fills Since and Until.
 	Query        conformance.RecordQuery
 	since, until string
 	// Out is the output file, "-" for stdout.
