@@ -34,6 +34,7 @@ func (k DeltaKind) String() string {
 // MemberDelta is one membership change a store can apply without reading
 // the member list: add these members, remove these, or remove all.
 type MemberDelta struct {
+	// Kind says whether Members are added or removed, or every member is removed.
 	Kind DeltaKind
 	// Members are the members to add, or to remove (only Value matters).
 	Members []Member
@@ -41,6 +42,7 @@ type MemberDelta struct {
 
 // Member is one value of a group's "members" attribute (RFC 7643 §4.2).
 type Member struct {
+	// Value is the member's id; Type, Ref and Display are its "type", "$ref" and "display" sub-attributes.
 	Value, Type, Ref, Display string
 }
 

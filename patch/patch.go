@@ -24,15 +24,20 @@ const (
 // Operation is one element of the "Operations" array of a PATCH request
 // (RFC 7644 §3.5.2).
 type Operation struct {
-	Op    string          `json:"op"`
-	Path  string          `json:"path,omitempty"`
+	// Op is "add", "remove" or "replace" (RFC 7644 §3.5.2).
+	Op string `json:"op"`
+	// Path is the attribute path the operation targets (RFC 7644 §3.5.2 "path"), "" for the whole resource.
+	Path string `json:"path,omitempty"`
+	// Value is the operation's JSON value; absent for "remove".
 	Value json.RawMessage `json:"value,omitempty"`
 }
 
 // Request is the body of a PATCH request (RFC 7644 §3.5.2), for clients
 // that build one; Parse reads raw bytes and does not need it.
 type Request struct {
-	Schemas    []string    `json:"schemas"`
+	// Schemas is ["urn:ietf:params:scim:api:messages:2.0:PatchOp"] (RFC 7644 §3.5.2).
+	Schemas []string `json:"schemas"`
+	// Operations are the operations, applied in order (RFC 7644 §3.5.2).
 	Operations []Operation `json:"Operations"`
 }
 
