@@ -38,6 +38,7 @@ const DefaultTenant = "default"
 // other error is answered 401 with WWW-Authenticate: Bearer realm="scim"
 // and logged. It must be safe for concurrent use.
 type Authenticator interface {
+	// Authenticate returns the request's Principal or an error, as described above.
 	Authenticate(r *http.Request) (Principal, error)
 }
 

@@ -90,7 +90,8 @@ type Config struct {
 	// as bulk.maxOperations and bulk.maxPayloadSize. MaxBulkPayloadBytes,
 	// not MaxBodyBytes, caps the body of /Bulk; each operation's data is
 	// still held to MaxBodyBytes. Defaults 1000 and 1 MiB.
-	MaxBulkOperations   int
+	MaxBulkOperations int
+	// MaxBulkPayloadBytes is the largest /Bulk request body, in bytes; see MaxBulkOperations.
 	MaxBulkPayloadBytes int64
 
 	// Limiter, when set, rate-limits authenticated requests per tenant

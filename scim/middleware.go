@@ -134,6 +134,7 @@ func LimitBody(n int64) Middleware {
 // request is answered 429 with Retry-After (rounded up to whole seconds,
 // at least 1). It must be safe for concurrent use.
 type Limiter interface {
+	// Allow reports whether a request for key may proceed and, if not, when to retry.
 	Allow(ctx context.Context, key string) (ok bool, retryAfter time.Duration)
 }
 
