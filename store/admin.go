@@ -220,10 +220,13 @@ type ProvisioningEntry struct {
 	Operations int
 	// Outcome, Status, ScimType and Detail describe the response (ScimType
 	// and Detail only for errors).
-	Outcome  Outcome
-	Status   int
+	Outcome Outcome
+	// Status is the response's HTTP status code.
+	Status int
+	// ScimType is the error's scimType (RFC 7644 §3.12), "" when none.
 	ScimType string
-	Detail   string
+	// Detail is the error's detail message, "" when none.
+	Detail string
 	// Latency is how long the request took to serve.
 	Latency time.Duration
 	// Body is the request body with secrets removed (passwords, write-only
@@ -244,15 +247,18 @@ type ProvisioningEntry struct {
 type BulkResult struct {
 	// Method and BulkID are the operation's, as echoed by the response.
 	Method string `json:"method"`
+	// BulkID is the operation's bulkId (RFC 7644 §3.7), "" when none.
 	BulkID string `json:"bulkId,omitempty"`
 	// Status is the operation's HTTP status; ScimType the scimType of a
 	// failed one.
-	Status   int    `json:"status"`
+	Status int `json:"status"`
+	// ScimType is the scimType of a failed operation (RFC 7644 §3.12).
 	ScimType string `json:"scimType,omitempty"`
 	// Location and Version are those of the resource written, when the
 	// response gave them.
 	Location string `json:"location,omitempty"`
-	Version  string `json:"version,omitempty"`
+	// Version is the version (ETag) of the resource written (RFC 7644 §3.14).
+	Version string `json:"version,omitempty"`
 }
 
 // Default and maximum page sizes of ProvisioningLog.Query.

@@ -75,5 +75,6 @@ type ParkedEvent struct {
 // with LISTEN/NOTIFY, across processes; memory and SQLite within the
 // process.
 type Notifier interface {
+	// Notify returns a channel that receives a value after events are committed.
 	Notify(ctx context.Context) <-chan struct{}
 }

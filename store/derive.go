@@ -26,6 +26,7 @@ const (
 
 // Effect is what one committed write did, as a backend knows it at commit.
 type Effect struct {
+	// Op is the kind of write: OpCreate, OpUpdate or OpDelete.
 	Op Op
 	// Before is the stored state before the write (nil for OpCreate);
 	// After is the state after it (nil for OpDelete).

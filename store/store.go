@@ -145,7 +145,8 @@ type Query struct {
 	// starts at the beginning; otherwise a Page.NextCursor from an earlier
 	// call with the same filter and sort. An unknown or malformed cursor
 	// returns an error wrapping ErrInvalidCursor.
-	Cursor    string
+	Cursor string
+	// UseCursor selects cursor paging (RFC 9865) instead of index paging.
 	UseCursor bool
 	// Read says which derived or large attributes to leave out.
 	Read ReadOptions
