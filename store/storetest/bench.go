@@ -65,6 +65,7 @@ func benchTenant(n int) string { return "bench-" + size(n) }
 // faster than one Create each, so that benchmarks on tenants of 100k users
 // do not spend minutes seeding. Without it, Bench calls Create.
 type Seeder interface {
+	// Seed stores rs in tenant in bulk and returns their ids in order.
 	Seed(ctx context.Context, tenant string, rt *schema.ResourceType, rs []*schema.Resource) ([]string, error)
 }
 
