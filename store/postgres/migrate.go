@@ -62,8 +62,10 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// DDL may wait for locks held by running replicas: no statement
+	// timeout, on the server nor on the client.
+	ctx = unbounded(ctx)
 	return s.tx(ctx, "migrate", func(tx pgx.Tx) error {
-		// DDL may wait for locks held by running replicas: no statement timeout.
 		if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
 			return err
 		}

@@ -41,8 +41,10 @@ type Config struct {
 	MinConns int32
 	// StatementTimeout bounds every statement on the server
 	// (statement_timeout); an expired statement returns
-	// store.ErrUnavailable. Default DefaultStatementTimeout; negative
-	// disables it.
+	// store.ErrUnavailable. The client waits at most two seconds longer
+	// for an answer, so a server or network that stops answering also
+	// returns store.ErrUnavailable instead of blocking. Default
+	// DefaultStatementTimeout; negative disables both bounds.
 	StatementTimeout time.Duration
 	// ConnectTimeout bounds establishing one connection. Default
 	// DefaultConnectTimeout.
@@ -133,7 +135,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	rp["DateStyle"] = "ISO, YMD"
 	if cfg.StatementTimeout > 0 {
 		rp["statement_timeout"] = strconv.FormatInt(cfg.StatementTimeout.Milliseconds(), 10)
+		// A silent server must not hold a request forever: bound each
+		// statement on the client too, and the liveness ping of an idle
+		// connection taken from the pool.
+		pc.ConnConfig.Tracer = statementDeadline{cfg.StatementTimeout + deadlineGrace}
 	}
+	pc.PingTimeout = cfg.ConnectTimeout
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, mapErr("open", err)
