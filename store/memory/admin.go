@@ -27,26 +27,12 @@ type adminState struct {
 }
 
 // adminTx runs fn under the store's lock (write or read), with the clock
-// reading of the operation. op names the operation in errors.
+// reading of the operation, as one tx that records no events. op names the
+// operation in errors.
 func (s *Store) adminTx(ctx context.Context, write bool, op string, fn func(a *adminState, now time.Time) error) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memory: %s: %w: %w", op, store.ErrUnavailable, err)
-	}
-	st := s.st
-	if write {
-		st.mu.Lock()
-		defer st.mu.Unlock()
-	} else {
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-	}
-	if st.closed {
-		return fmt.Errorf("memory: %s: %w", op, store.ErrClosed)
-	}
-	if err := fn(&st.admin, st.nowMicro()); err != nil {
-		return fmt.Errorf("memory: %s: %w", op, err)
-	}
-	return nil
+	return s.tx(ctx, write, op, func(st *state) ([]store.Event, error) {
+		return nil, fn(&st.admin, st.nowMicro())
+	})
 }
 
 func micro(t time.Time) time.Time {
