@@ -28,6 +28,16 @@ func (r *Resource) MarshalJSON() ([]byte, error) {
 //
 // AppendJSON follows the append convention of encoding.TextAppender.
 func (r *Resource) AppendJSON(dst []byte) ([]byte, error) {
+	return r.AppendJSONWith(dst, nil)
+}
+
+// AppendJSONWith is AppendJSON for a resource some of whose attributes are
+// already encoded: members holds JSON object members without the braces
+// (`"active":true,"userName":"bjensen"`), written after r.Attrs and before
+// "meta". It is for stores that keep resources encoded and render them
+// straight to JSON (see store.EncodedLister); the caller vouches that
+// members is valid JSON of that form and names nothing r also holds.
+func (r *Resource) AppendJSONWith(dst []byte, members []byte) ([]byte, error) {
 	n0 := len(dst)
 	dst = append(dst, '{')
 	var err error
@@ -51,6 +61,9 @@ func (r *Resource) AppendJSON(dst []byte) ([]byte, error) {
 	}
 	if dst, err = appendMembers(dst, n0, r.Attrs, true); err != nil {
 		return dst[:n0], err
+	}
+	if len(members) > 0 {
+		dst = append(appendComma(dst, n0), members...)
 	}
 	if !r.Meta.isZero() {
 		dst = append(appendComma(dst, n0), `"meta":`...)
@@ -79,11 +92,11 @@ func (m *Meta) appendJSON(dst []byte) []byte {
 	dst = append(dst, '{')
 	if !m.Created.IsZero() {
 		dst = append(dst, `"created":"`...)
-		dst = append(m.Created.UTC().AppendFormat(dst, dateTimeLayout), '"')
+		dst = append(appendDateTime(dst, m.Created), '"')
 	}
 	if !m.LastModified.IsZero() {
 		dst = append(appendComma(dst, n0), `"lastModified":"`...)
-		dst = append(m.LastModified.UTC().AppendFormat(dst, dateTimeLayout), '"')
+		dst = append(appendDateTime(dst, m.LastModified), '"')
 	}
 	if m.Location != "" {
 		dst = append(appendComma(dst, n0), `"location":`...)

@@ -6,11 +6,29 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
 // dateTimeLayout is the layout of FormatDateTime (RFC 7643 §2.3.5).
 const dateTimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// appendDateTime appends t in UTC formatted with dateTimeLayout, as
+// t.UTC().AppendFormat does but without interpreting the layout (a page of
+// resources formats two per resource).
+func appendDateTime(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(dst, dateTimeLayout)
+	}
+	h, mi, s := t.Clock()
+	ms := t.Nanosecond() / 1e6 // truncated, as the layout's .000 does
+	dst = append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-')
+	dst = append(dst, byte('0'+int(mo)/10), byte('0'+int(mo)%10), '-', byte('0'+d/10), byte('0'+d%10), 'T')
+	dst = append(dst, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+s/10), byte('0'+s%10), '.')
+	return append(dst, byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
+}
 
 // appendMembers appends the members of m, keys in byte order, to the
 // object that starts at dst[start] (its '{' already written). With skipNil,
@@ -220,6 +238,16 @@ var safeASCII = func() (t [utf8.RuneSelf]bool) {
 }()
 
 const hexDigits = "0123456789abcdef"
+
+// AppendJSONString appends s as a JSON string exactly as encoding/json
+// and AppendJSON write it (HTML-safe; invalid UTF-8 as \ufffd).
+func AppendJSONString(dst []byte, s string) []byte { return appendString(dst, s) }
+
+// AppendJSONValue appends v, an attribute value of one of the types
+// documented on Resource (or anything encoding/json accepts), exactly as
+// AppendJSON writes it. On error (a NaN or infinite number, an invalid
+// json.Number) dst may hold part of v.
+func AppendJSONValue(dst []byte, v any) ([]byte, error) { return appendValue(dst, v) }
 
 // appendString appends s as a JSON string exactly as encoding/json does:
 // '"' and '\\' and the control characters \b \f \n \r \t backslash-escaped,

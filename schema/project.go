@@ -329,3 +329,63 @@ func (p *projection) meta(m Meta) Meta {
 	}
 	return out
 }
+
+// Treatment is what the default projection (Project with neither
+// attributes nor excluded) does with one attribute of a resource.
+type Treatment uint8
+
+const (
+	// Kept: the value is returned as it is.
+	Kept Treatment = iota
+	// Dropped: the attribute is not returned (returned never or request,
+	// writeOnly, or a schema URN that is not an extension container).
+	Dropped
+	// Trimmed: the value is returned with some sub-attributes removed;
+	// only Project says which.
+	Trimmed
+	// ExtensionContainer: the member holds the attributes of an extension
+	// schema, each to be decided with that schema.
+	ExtensionContainer
+)
+
+// DefaultTreatment reports what Project(r, nil, nil) does with the member
+// called name of the attributes of schema s: rt.Schema for the top level
+// of r.Attrs, an extension's schema for the members of its container. For
+// ExtensionContainer it also returns the extension schema. Attributes no
+// schema describes are passed through (Kept), as Project does.
+//
+// It lets a store that keeps resources encoded render the default
+// projection without building the resource; DefaultTreatment and Project
+// agree by construction.
+func (rt *ResourceType) DefaultTreatment(s *Schema, name string) (Treatment, *Schema) {
+	a := s.Attribute(name)
+	if a == nil {
+		if s != rt.Schema {
+			return Kept, nil
+		}
+		es := rt.SchemaByURN(name)
+		switch {
+		case es == nil:
+			return Kept, nil
+		case es != rt.Schema && name == es.ID:
+			return ExtensionContainer, es
+		}
+		return Dropped, nil
+	}
+	p := projection{rt: rt}
+	kept := p.keep(a, s)
+	switch {
+	case hidden(a):
+		return Dropped, nil
+	case a.Type != Complex:
+		if kept {
+			return Kept, nil
+		}
+		return Dropped, nil
+	case kept && !p.filtersSubs(a, nil):
+		return Kept, nil
+	case !kept && !hasAlwaysSub(a):
+		return Dropped, nil
+	}
+	return Trimmed, nil
+}
