@@ -79,6 +79,7 @@ func groupsOfTests() []testGroup {
 		{"Outbox", outboxTests},
 		{"Concurrency", concurrencyTests},
 		{"Filter", filterTests},
+		{"Encoded", encodedTests},
 	}
 }
 

@@ -35,6 +35,14 @@ func initTypes() {
 			{Name: "alias", Type: schema.String, Uniqueness: schema.UniqueGlobal},
 			{Name: "tags", Type: schema.String, MultiValued: true},
 			{Name: "code", Type: schema.String, CaseExact: true},
+			// pin, note and key are left out or trimmed by the default
+			// projection (RFC 7643 §7 "returned").
+			{Name: "pin", Type: schema.String, Returned: schema.ReturnedNever},
+			{Name: "note", Type: schema.String, Returned: schema.ReturnedRequest},
+			{Name: "key", Type: schema.Complex, SubAttributes: []*schema.Attribute{
+				{Name: "id", Type: schema.String},
+				{Name: "secret", Type: schema.String, Returned: schema.ReturnedNever},
+			}},
 		}})
 		userType = schema.MustResourceType(&schema.ResourceType{Name: "User", Endpoint: "/Users", Schema: schema.User(),
 			Extensions: []schema.Extension{{Schema: schema.EnterpriseUser()}, {Schema: ext}}})
