@@ -73,12 +73,14 @@ type dict struct {
 	names, values codes
 }
 
-// codes interns strings: codes[s] is 1 + the index of s in list, and
+// codes interns strings: codes[s] is 1 + the index of s in list,
 // boxed[i] is list[i] as an interface value, so that decoding an interned
-// value into a map allocates nothing.
+// value into a map allocates nothing, and json[i] is list[i] rendered as a
+// JSON string.
 type codes struct {
 	list  []string
 	boxed []any
+	json  []string // list[i] as a JSON string, for rendering (render.go)
 	codes map[string]uint64
 }
 
@@ -98,6 +100,7 @@ func (c *codes) code(s string, add bool) uint64 {
 	}
 	c.list = append(c.list, s)
 	c.boxed = append(c.boxed, s)
+	c.json = append(c.json, string(schema.AppendJSONString(nil, s)))
 	n := uint64(len(c.list))
 	c.codes[s] = n
 	return n

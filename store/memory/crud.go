@@ -219,27 +219,34 @@ func (t *table) get(id string) *record {
 }
 
 // resource builds the representation of rec from its decoded attrs (which
-// it takes ownership of), adding members and groups per opts.
+// it takes ownership of), adding members and groups per opts. attrs may be
+// nil (a resource of ListEncoded): Attrs then holds only what is added.
 func (st *state) resource(td *tenantData, t *table, rec *record, attrs map[string]any, opts store.ReadOptions) *schema.Resource {
 	ti := t.info.Load()
 	id := rec.id.String()
-	if attrs == nil {
-		attrs = map[string]any{}
-	}
 	if ti.members != "" && !opts.OmitMembers {
 		if ms := td.groups[id]; ms != nil {
 			if v := membersAttr(ms.list()); v != nil {
-				attrs[ti.members] = v
+				attrs = put(attrs, ti.members, v)
 			}
 		}
 	}
 	if ti.groups != "" && !opts.OmitGroups {
 		if v := td.groupsAttr(id); v != nil {
-			attrs[ti.groups] = v
+			attrs = put(attrs, ti.groups, v)
 		}
 	}
 	return &schema.Resource{ID: id, ExternalID: rec.ext, Schemas: ti.schemas(docMask(rec.doc)), Attrs: attrs,
 		Meta: schema.Meta{ResourceType: ti.rt.Name, Created: rec.createdTime(), LastModified: rec.modifiedTime(), Version: store.FormatVersion(rec.version)}}
+}
+
+// put sets attrs[k] = v, making attrs when it is nil.
+func put(attrs map[string]any, k string, v any) map[string]any {
+	if attrs == nil {
+		attrs = map[string]any{}
+	}
+	attrs[k] = v
+	return attrs
 }
 
 // checkVersion implements If-Match (RFC 7644 §3.14).

@@ -15,6 +15,49 @@ import (
 // the candidates (all resources, or those an indexed equality selects) are
 // matched with filter.Match and sorted.
 func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query) (*store.Page, error) {
+	return s.list(ctx, tenant, rt, q, nil)
+}
+
+// ListEncoded implements store.EncodedLister: List, with each resource's
+// stored attributes rendered to JSON straight from its document (see
+// render.go) rather than decoded.
+func (s *Store) ListEncoded(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, buf []byte) (*store.EncodedPage, error) {
+	enc := &encoding{w: jsonWriter{dst: buf}}
+	page, err := s.list(ctx, tenant, rt, q, enc)
+	if err != nil {
+		return nil, err
+	}
+	out := &store.EncodedPage{Page: *page, Members: make([][]byte, len(enc.bounds)), Buffer: enc.w.dst}
+	for i, b := range enc.bounds {
+		if b.end >= 0 {
+			out.Members[i] = enc.w.dst[b.start:b.end:b.end]
+		}
+	}
+	return out, nil
+}
+
+// encoding collects the rendered attributes of ListEncoded's resources:
+// bounds[i] locates those of the i-th resource in w.dst, end -1 when it
+// was decoded instead.
+type encoding struct {
+	w      jsonWriter
+	bounds []struct{ start, end int }
+}
+
+// reserve makes room for rendering n resources: one allocation for a page
+// of typical ones.
+func (enc *encoding) reserve(n int) {
+	if enc != nil {
+		enc.w.dst = slices.Grow(enc.w.dst, n*renderedSize)
+		enc.bounds = slices.Grow(enc.bounds, n)
+	}
+}
+
+// renderedSize is the JSON size of a typical user's attributes, rounded up.
+const renderedSize = 1024
+
+// list is List, and ListEncoded when enc is set.
+func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *encoding) (*store.Page, error) {
 	var page *store.Page
 	err := s.tx(ctx, false, opName("list", rt, ""), func(st *state) ([]store.Event, error) {
 		var cur *cursor
@@ -32,9 +75,9 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 		}
 		var err error
 		if q.Filter == nil && q.SortBy.Attr == nil {
-			page, err = st.listOrdered(td, t, q, cur, queryID(rt, q))
+			page, err = st.listOrdered(td, t, q, cur, queryID(rt, q), enc)
 		} else {
-			page, err = st.listMatched(td, t, q, cur, queryID(rt, q))
+			page, err = st.listMatched(td, t, q, cur, queryID(rt, q), enc)
 		}
 		return nil, err
 	})
@@ -45,7 +88,7 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 }
 
 // listOrdered pages through all resources in creation order.
-func (st *state) listOrdered(td *tenantData, t *table, q store.Query, cur *cursor, qid string) (*store.Page, error) {
+func (st *state) listOrdered(td *tenantData, t *table, q store.Query, cur *cursor, qid string, enc *encoding) (*store.Page, error) {
 	o := &t.order
 	page := &store.Page{TotalResults: o.live}
 	var slot int
@@ -62,7 +105,7 @@ func (st *state) listOrdered(td *tenantData, t *table, q store.Query, cur *curso
 	}
 	recs, next := o.collect(slot, max(q.Count, 0), nil)
 	var err error
-	if page.Resources, err = st.render(td, t, recs, q.Read); err != nil {
+	if page.Resources, err = st.render(td, t, recs, q.Read, enc); err != nil {
 		return nil, err
 	}
 	if q.UseCursor && len(recs) > 0 && o.prefix(next) < o.live {
@@ -115,7 +158,7 @@ func (st *state) matchRows(td *tenantData, t *table, recs []*record, q store.Que
 }
 
 // listMatched filters and sorts, then pages.
-func (st *state) listMatched(td *tenantData, t *table, q store.Query, cur *cursor, qid string) (*store.Page, error) {
+func (st *state) listMatched(td *tenantData, t *table, q store.Query, cur *cursor, qid string, enc *encoding) (*store.Page, error) {
 	recs, ok := st.candidates(td, t, q.Filter)
 	if !ok {
 		recs = t.order.all()
@@ -144,14 +187,13 @@ func (st *state) listMatched(td *tenantData, t *table, q store.Query, cur *curso
 	}
 	end := min(start+max(q.Count, 0), len(rows))
 	page.Resources = make([]*schema.Resource, 0, end-start)
+	enc.reserve(end - start)
 	for _, r := range rows[start:end] {
-		attrs := r.attrs
-		if attrs == nil {
-			if attrs, err = st.dict.viewAttrs(r.rec.doc); err != nil {
-				return nil, err
-			}
+		res, err := st.present(td, t, r.rec, r.attrs, q.Read, enc)
+		if err != nil {
+			return nil, err
 		}
-		page.Resources = append(page.Resources, st.resource(td, t, r.rec, attrs, q.Read))
+		page.Resources = append(page.Resources, res)
 	}
 	if q.UseCursor && end < len(rows) && end > start {
 		last := rows[end-1]
@@ -161,16 +203,44 @@ func (st *state) listMatched(td *tenantData, t *table, q store.Query, cur *curso
 }
 
 // render builds the representations of recs.
-func (st *state) render(td *tenantData, t *table, recs []*record, opts store.ReadOptions) ([]*schema.Resource, error) {
+func (st *state) render(td *tenantData, t *table, recs []*record, opts store.ReadOptions, enc *encoding) ([]*schema.Resource, error) {
 	out := make([]*schema.Resource, 0, len(recs))
+	enc.reserve(len(recs))
 	for _, rec := range recs {
-		attrs, err := st.dict.viewAttrs(rec.doc)
+		res, err := st.present(td, t, rec, nil, opts, enc)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, st.resource(td, t, rec, attrs, opts))
+		out = append(out, res)
 	}
 	return out, nil
+}
+
+// present builds the representation of rec for a List page; attrs are
+// rec's decoded attributes when the caller has them. With enc, the stored
+// attributes are rendered into enc instead when they can be, and the
+// representation carries only the derived ones.
+func (st *state) present(td *tenantData, t *table, rec *record, attrs map[string]any, opts store.ReadOptions, enc *encoding) (*schema.Resource, error) {
+	if enc != nil {
+		enc.w.d, enc.w.ti = &st.dict, t.info.Load()
+		start := len(enc.w.dst)
+		ok, err := enc.w.render(rec.doc)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			enc.bounds = append(enc.bounds, struct{ start, end int }{start, len(enc.w.dst)})
+			return st.resource(td, t, rec, nil, opts), nil
+		}
+		enc.bounds = append(enc.bounds, struct{ start, end int }{-1, -1})
+	}
+	if attrs == nil {
+		var err error
+		if attrs, err = st.dict.viewAttrs(rec.doc); err != nil {
+			return nil, err
+		}
+	}
+	return st.resource(td, t, rec, attrs, opts), nil
 }
 
 // derivedNeeded returns the read options a filter needs: members and

@@ -28,10 +28,13 @@ type typeInfo struct {
 	// displayName is the core displayName attribute, indexed for
 	// push-down, or the zero AttrRef.
 	displayName schema.AttrRef
+	// treats caches the default projection's treatment of each name, per
+	// schema (render.go).
+	treats []treatTable
 }
 
 func newTypeInfo(rt *schema.ResourceType) *typeInfo {
-	ti := &typeInfo{rt: rt}
+	ti := &typeInfo{rt: rt, treats: newTreatTables(rt)}
 	if a := rt.Schema.Attribute("members"); a != nil && a.MultiValued && a.IsComplex() && a.Sub("value") != nil {
 		ti.members = a.Name
 		ti.memberValueExact = a.Sub("value").CaseExact
