@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -33,13 +34,21 @@ type listParams struct {
 // listResponse is the ListResponse message (RFC 7644 §3.4.2; RFC 9865 §3
 // adds nextCursor), encoded by its appendJSON with the ListResponse
 // schema. startIndex is omitted in cursor mode. Resources holds presented
-// *schema.Resource values or discovery representations.
+// *schema.Resource values, encodedResource values or discovery
+// representations.
 type listResponse struct {
 	TotalResults int
 	ItemsPerPage int
 	StartIndex   int // omitted when 0
 	NextCursor   string
 	Resources    []any
+}
+
+// encodedResource is a presented resource whose stored attributes the
+// store rendered (store.EncodedLister): members, written after res's own.
+type encodedResource struct {
+	res     *schema.Resource
+	members []byte
 }
 
 // paramsFromQuery reads list parameters from a GET query string.
@@ -262,7 +271,22 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp 
 		WriteError(w, r, h.log, err)
 		return
 	}
-	page, err := h.cfg.Store.List(r.Context(), tenant, ti.rt, q)
+	var page *store.Page
+	var members [][]byte
+	if el, ok := h.cfg.Store.(store.EncodedLister); ok && len(lp.attrs) == 0 && len(lp.excl) == 0 {
+		bp := bufPool.Get().(*[]byte)
+		defer func() {
+			if cap(*bp) <= maxPooledBuffer {
+				bufPool.Put(bp)
+			}
+		}()
+		var ep *store.EncodedPage
+		if ep, err = el.ListEncoded(r.Context(), tenant, ti.rt, q, (*bp)[:0]); err == nil {
+			page, members, *bp = &ep.Page, ep.Members, ep.Buffer[:0]
+		}
+	} else {
+		page, err = h.cfg.Store.List(r.Context(), tenant, ti.rt, q)
+	}
 	if err != nil {
 		WriteError(w, r, h.log, err)
 		return
@@ -274,8 +298,13 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp 
 	} else {
 		out.StartIndex = q.StartIndex
 	}
-	for _, res := range page.Resources {
-		out.Resources = append(out.Resources, h.present(r, ti, res, lp.attrs, lp.excl))
+	for i, res := range page.Resources {
+		p := h.present(r, ti, res, lp.attrs, lp.excl)
+		if i < len(members) && members[i] != nil {
+			out.Resources = append(out.Resources, encodedResource{p, members[i]})
+			continue
+		}
+		out.Resources = append(out.Resources, p)
 	}
 	out.ItemsPerPage = len(out.Resources)
 	h.writeJSON(w, r, http.StatusOK, out)

@@ -51,6 +51,8 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case *schema.Resource:
 		return v.AppendJSON(dst)
+	case encodedResource:
+		return v.res.AppendJSONWith(dst, v.members)
 	case *listResponse:
 		return v.appendJSON(dst)
 	}
