@@ -233,3 +233,82 @@ func TestProjectDefaultFastPath(t *testing.T) {
 		})
 	}
 }
+
+// TestDefaultTreatment: what DefaultTreatment says of a member is what
+// Project(r, nil, nil) does to a resource holding only that member.
+func TestDefaultTreatment(t *testing.T) {
+	ext := schema.MustSchema(&schema.Schema{ID: "urn:example:params:scim:schemas:extension:t:2.0:User", Name: "T", Attributes: []*schema.Attribute{
+		{Name: "plain", Type: schema.String},
+		{Name: "asked", Type: schema.String, Returned: schema.ReturnedRequest},
+		{Name: "secret", Type: schema.String, Returned: schema.ReturnedNever},
+		{Name: "pin", Type: schema.String, Mutability: schema.WriteOnly},
+		{Name: "key", Type: schema.Complex, SubAttributes: []*schema.Attribute{
+			{Name: "id", Type: schema.String}, {Name: "secret", Type: schema.String, Returned: schema.ReturnedNever}}},
+		{Name: "card", Type: schema.Complex, Returned: schema.ReturnedRequest, SubAttributes: []*schema.Attribute{
+			{Name: "id", Type: schema.String, Returned: schema.ReturnedAlways}, {Name: "label", Type: schema.String}}},
+		{Name: "badge", Type: schema.Complex, Returned: schema.ReturnedRequest, SubAttributes: []*schema.Attribute{
+			{Name: "label", Type: schema.String}}},
+	}})
+	rt := schema.MustResourceType(&schema.ResourceType{Name: "User", Endpoint: "/Users", Schema: schema.User(),
+		Extensions: []schema.Extension{{Schema: schema.EnterpriseUser()}, {Schema: ext}}})
+	ent := rt.Extensions[0].Schema
+	tests := []struct {
+		s     *schema.Schema
+		name  string
+		value any
+		want  schema.Treatment
+	}{
+		{rt.Schema, "userName", "bjensen", schema.Kept},
+		{rt.Schema, "USERNAME", "bjensen", schema.Kept},
+		{rt.Schema, "password", "t1meMa$heen", schema.Dropped},
+		{rt.Schema, "emails", []any{map[string]any{"value": "b@example.com"}}, schema.Kept},
+		{rt.Schema, "groups", []any{map[string]any{"value": "g1"}}, schema.Kept},
+		{rt.Schema, "notInTheSchema", "x", schema.Kept},
+		{rt.Schema, schema.UserSchema, map[string]any{"userName": "x"}, schema.Dropped},
+		{rt.Schema, schema.EnterpriseUserSchema, map[string]any{"department": "x"}, schema.ExtensionContainer},
+		{ent, "manager", map[string]any{"value": "m"}, schema.Kept},
+		{ent, "notInTheSchema", "x", schema.Kept},
+		{ext, "plain", "x", schema.Kept},
+		{ext, "asked", "x", schema.Dropped},
+		{ext, "secret", "x", schema.Dropped},
+		{ext, "pin", "x", schema.Dropped},
+		{ext, "key", map[string]any{"id": "k", "secret": "s"}, schema.Trimmed},
+		{ext, "card", map[string]any{"id": "c", "label": "l"}, schema.Trimmed},
+		{ext, "badge", map[string]any{"label": "l"}, schema.Dropped},
+	}
+	for _, tc := range tests {
+		t.Run(tc.s.Name+"/"+tc.name, func(t *testing.T) {
+			got, es := rt.DefaultTreatment(tc.s, tc.name)
+			if got != tc.want {
+				t.Fatalf("DefaultTreatment = %d, want %d", got, tc.want)
+			}
+			if (got == schema.ExtensionContainer) != (es != nil) {
+				t.Errorf("extension schema %v for treatment %d", es, got)
+			}
+			attrs := map[string]any{tc.name: tc.value}
+			if tc.s != rt.Schema {
+				attrs = map[string]any{tc.s.ID: map[string]any{tc.name: tc.value, "__keep": "k"}}
+			}
+			p := rt.Project(&schema.Resource{Attrs: attrs}, nil, nil)
+			out := p.Attrs
+			if tc.s != rt.Schema {
+				out, _ = p.Attrs[tc.s.ID].(map[string]any)
+			}
+			v, ok := out[tc.name]
+			switch got {
+			case schema.Kept, schema.ExtensionContainer:
+				if !cmp.Equal(v, tc.value) {
+					t.Errorf("Project kept %v, want %v unchanged", v, tc.value)
+				}
+			case schema.Dropped:
+				if ok {
+					t.Errorf("Project kept %v", v)
+				}
+			case schema.Trimmed:
+				if !ok || cmp.Equal(v, tc.value) {
+					t.Errorf("Project gave %v (present %v), want a trimmed %v", v, ok, tc.value)
+				}
+			}
+		})
+	}
+}
