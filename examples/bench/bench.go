@@ -41,15 +41,22 @@ func (b *bench) measure(ctx context.Context, w *workload, bd bound) Result {
 	var srv, ceil outcome
 	ci := 0
 	for k := range rounds {
-		if b.ceil != "" {
-			cb := bound{n: b.cfg.requests / rounds, d: b.cfg.duration / time.Duration(rounds)}
-			x := b.r.exec(ctx, fmt.Sprintf("%s ceiling %d/%d", label, k+1, rounds), b.ceil, w, ci, cb, true)
+		var rb bound
+		switch {
+		case bd.n > 0:
+			rb.n = share(bd.n, k, rounds)
+		case w.size > 0:
+			// A timed workload with few distinct requests: each round gets
+			// its share of them, so that rounds alternate with the
+			// ceiling's as for any other workload.
+			rb.n, rb.d = share(w.size, k, rounds), bd.d/time.Duration(rounds)
+		default:
+			rb.d = bd.d / time.Duration(rounds)
+		}
+		if b.ceil != "" { // the same bound: as many requests, or as long
+			x := b.r.exec(ctx, fmt.Sprintf("%s ceiling %d/%d", label, k+1, rounds), b.ceil, w, ci, rb, true)
 			ceil.add(x)
 			ci = x.next
-		}
-		rb := bound{d: bd.d / time.Duration(rounds)}
-		if bd.n > 0 {
-			rb.n = (k+1)*bd.n/rounds - k*bd.n/rounds
 		}
 		srv.add(b.r.exec(ctx, fmt.Sprintf("%s %d/%d", label, k+1, rounds), b.base, w, srv.next, rb, false))
 	}
@@ -62,6 +69,9 @@ func (b *bench) measure(ctx context.Context, w *workload, bd bound) Result {
 	b.rep.Results = append(b.rep.Results, res)
 	return res
 }
+
+// share is round k's part of n requests split over rounds.
+func share(n, k, rounds int) int { return (k+1)*n/rounds - k*n/rounds }
 
 // timed is the bound of the timed workloads.
 func (b *bench) timed() bound { return bound{n: b.cfg.requests, d: b.cfg.duration} }

@@ -30,7 +30,8 @@ type workload struct {
 	check func(i int, body []byte) error
 }
 
-// bound says when a run stops: after n requests when n > 0, else after d.
+// bound says when a run stops: after n requests when n > 0, after d when
+// d > 0, whichever comes first.
 type bound struct {
 	n int
 	d time.Duration
@@ -144,7 +145,7 @@ func (p *pass) loop(ctx context.Context, k int) {
 	w := p.w
 	for ctx.Err() == nil {
 		i := int(p.next.Add(1) - 1)
-		if (p.b.n > 0 && i >= p.b.n) || (p.b.n == 0 && time.Now().After(p.deadline)) || (!p.ceiling && w.size > 0 && i >= w.size) {
+		if (p.b.n > 0 && i >= p.b.n) || (p.b.d > 0 && time.Now().After(p.deadline)) || (!p.ceiling && w.size > 0 && i >= w.size) {
 			p.next.Add(-1)
 			return
 		}
