@@ -85,6 +85,12 @@ type DecodeOptions struct {
 // Decode never panics and its recursion is bounded by the schema
 // (attribute → sub-attribute), whatever the input.
 func (rt *ResourceType) Decode(data []byte, opts DecodeOptions) (*Resource, error) {
+	if v, ok := scanJSON(data); ok {
+		if m, ok := v.(map[string]any); ok {
+			return rt.DecodeMap(m, opts)
+		}
+	}
+	// Malformed or not an object: encoding/json says what is wrong.
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any

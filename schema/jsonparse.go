@@ -1,0 +1,333 @@
+package schema
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+	"unicode/utf16"
+)
+
+// scanJSON parses a whole JSON text into the values encoding/json's
+// Decoder with UseNumber gives an interface{}: map[string]any, []any,
+// string, json.Number, bool and nil. It is the fast path of Decode, about
+// three times quicker than encoding/json on request bodies; ok is false for
+// anything it does not accept — any malformed input, or nesting beyond
+// encoding/json's limit — and the caller then runs encoding/json, whose
+// answer (and error message) counts. So it need not diagnose, only never
+// accept what encoding/json rejects nor parse anything differently
+// (FuzzScanJSON checks both).
+func scanJSON(data []byte) (v any, ok bool) {
+	p := jsonParser{data: data}
+	p.space()
+	v, ok = p.value(0)
+	if !ok {
+		return nil, false
+	}
+	p.space()
+	if p.i != len(p.data) {
+		return nil, false
+	}
+	return v, true
+}
+
+// maxJSONDepth is encoding/json's nesting limit.
+const maxJSONDepth = 10000
+
+type jsonParser struct {
+	data []byte
+	i    int
+	buf  []byte // scratch for strings with escapes
+}
+
+func (p *jsonParser) space() {
+	for p.i < len(p.data) {
+		switch p.data[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) value(depth int) (any, bool) {
+	if p.i >= len(p.data) {
+		return nil, false
+	}
+	switch c := p.data[p.i]; {
+	case c == '{':
+		return p.object(depth + 1)
+	case c == '[':
+		return p.array(depth + 1)
+	case c == '"':
+		s, ok := p.str()
+		return s, ok
+	case c == '-' || c >= '0' && c <= '9':
+		return p.number()
+	case c == 't':
+		return true, p.literal("true")
+	case c == 'f':
+		return false, p.literal("false")
+	case c == 'n':
+		return nil, p.literal("null")
+	}
+	return nil, false
+}
+
+func (p *jsonParser) literal(word string) bool {
+	if len(p.data)-p.i < len(word) || string(p.data[p.i:p.i+len(word)]) != word {
+		return false
+	}
+	p.i += len(word)
+	return true
+}
+
+func (p *jsonParser) object(depth int) (any, bool) {
+	if depth > maxJSONDepth {
+		return nil, false
+	}
+	p.i++ // '{'
+	m := map[string]any{}
+	p.space()
+	if p.i < len(p.data) && p.data[p.i] == '}' {
+		p.i++
+		return m, true
+	}
+	for {
+		if p.i >= len(p.data) || p.data[p.i] != '"' {
+			return nil, false
+		}
+		k, ok := p.str()
+		if !ok {
+			return nil, false
+		}
+		p.space()
+		if p.i >= len(p.data) || p.data[p.i] != ':' {
+			return nil, false
+		}
+		p.i++
+		p.space()
+		v, ok := p.value(depth)
+		if !ok {
+			return nil, false
+		}
+		m[k] = v
+		p.space()
+		if p.i >= len(p.data) {
+			return nil, false
+		}
+		switch p.data[p.i] {
+		case ',':
+			p.i++
+			p.space()
+		case '}':
+			p.i++
+			return m, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+func (p *jsonParser) array(depth int) (any, bool) {
+	if depth > maxJSONDepth {
+		return nil, false
+	}
+	p.i++ // '['
+	out := []any{}
+	p.space()
+	if p.i < len(p.data) && p.data[p.i] == ']' {
+		p.i++
+		return out, true
+	}
+	for {
+		v, ok := p.value(depth)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, v)
+		p.space()
+		if p.i >= len(p.data) {
+			return nil, false
+		}
+		switch p.data[p.i] {
+		case ',':
+			p.i++
+			p.space()
+		case ']':
+			p.i++
+			return out, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// number accepts the JSON number grammar:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (p *jsonParser) number() (any, bool) {
+	start := p.i
+	if p.data[p.i] == '-' {
+		p.i++
+	}
+	switch {
+	case p.i < len(p.data) && p.data[p.i] == '0':
+		p.i++
+	case p.i < len(p.data) && p.data[p.i] >= '1' && p.data[p.i] <= '9':
+		p.digits()
+	default:
+		return nil, false
+	}
+	if p.i < len(p.data) && p.data[p.i] == '.' {
+		p.i++
+		if !p.digits() {
+			return nil, false
+		}
+	}
+	if p.i < len(p.data) && (p.data[p.i] == 'e' || p.data[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.data) && (p.data[p.i] == '+' || p.data[p.i] == '-') {
+			p.i++
+		}
+		if !p.digits() {
+			return nil, false
+		}
+	}
+	return json.Number(p.data[start:p.i]), true
+}
+
+// digits skips one or more ASCII digits.
+func (p *jsonParser) digits() bool {
+	start := p.i
+	for p.i < len(p.data) && p.data[p.i] >= '0' && p.data[p.i] <= '9' {
+		p.i++
+	}
+	return p.i > start
+}
+
+// str parses a string at p.data[p.i] == '"', decoding escapes and
+// replacing invalid UTF-8 with U+FFFD, as encoding/json does.
+func (p *jsonParser) str() (string, bool) {
+	p.i++ // '"'
+	start := p.i
+	// Fast path: no escapes, ASCII or valid UTF-8.
+	for p.i < len(p.data) {
+		c := p.data[p.i]
+		switch {
+		case c == '"':
+			s := string(p.data[start:p.i])
+			p.i++
+			return s, true
+		case c == '\\':
+			return p.strSlow(start)
+		case c < 0x20:
+			return "", false
+		case c < utf8.RuneSelf:
+			p.i++
+		default:
+			r, size := utf8.DecodeRune(p.data[p.i:])
+			if r == utf8.RuneError && size == 1 {
+				return p.strSlow(start)
+			}
+			p.i += size
+		}
+	}
+	return "", false
+}
+
+// strSlow decodes a string with escapes or invalid UTF-8 from start.
+func (p *jsonParser) strSlow(start int) (string, bool) {
+	b := append(p.buf[:0], p.data[start:p.i]...)
+	for p.i < len(p.data) {
+		c := p.data[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			p.buf = b
+			return string(b), true
+		case c < 0x20:
+			return "", false
+		case c == '\\':
+			p.i++
+			if p.i >= len(p.data) {
+				return "", false
+			}
+			e := p.data[p.i]
+			p.i++
+			switch e {
+			case '"', '\\', '/':
+				b = append(b, e)
+			case 'b':
+				b = append(b, '\b')
+			case 'f':
+				b = append(b, '\f')
+			case 'n':
+				b = append(b, '\n')
+			case 'r':
+				b = append(b, '\r')
+			case 't':
+				b = append(b, '\t')
+			case 'u':
+				r, ok := p.hex4()
+				if !ok {
+					return "", false
+				}
+				if utf16.IsSurrogate(r) {
+					// A valid pair is one rune; anything else is U+FFFD
+					// and the next escape is read on its own.
+					if p.i+1 < len(p.data) && p.data[p.i] == '\\' && p.data[p.i+1] == 'u' {
+						save := p.i
+						p.i += 2
+						r2, ok := p.hex4()
+						if !ok {
+							return "", false
+						}
+						if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+							b = utf8.AppendRune(b, d)
+							continue
+						}
+						p.i = save
+					}
+					r = utf8.RuneError
+				}
+				b = utf8.AppendRune(b, r)
+			default:
+				return "", false
+			}
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			p.i++
+		default:
+			r, size := utf8.DecodeRune(p.data[p.i:])
+			if r == utf8.RuneError && size == 1 {
+				b = utf8.AppendRune(b, utf8.RuneError)
+			} else {
+				b = append(b, p.data[p.i:p.i+size]...)
+			}
+			p.i += size
+		}
+	}
+	return "", false
+}
+
+// hex4 reads the four hex digits of a \u escape.
+func (p *jsonParser) hex4() (rune, bool) {
+	if len(p.data)-p.i < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range p.data[p.i : p.i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	p.i += 4
+	return r, true
+}
