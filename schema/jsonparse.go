@@ -2,8 +2,8 @@ package schema
 
 import (
 	"encoding/json"
-	"unicode/utf8"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // scanJSON parses a whole JSON text into the values encoding/json's
