@@ -13,15 +13,18 @@ import (
 
 // Memory is the server's memory, read from /proc/PID/status (Linux).
 type Memory struct {
+	// PID is the server process measured.
 	PID int `json:"pid"`
 	// PeakRSS is VmHWM at the end of the run: the most resident memory
 	// the process ever had.
 	PeakRSS int64 `json:"peak_rss_bytes"`
 	// RSSBefore and RSSAfter are VmRSS before and after the create phase;
 	// BytesPerUser is their difference per user created.
-	RSSBefore    int64   `json:"rss_before_create_bytes"`
-	RSSAfter     int64   `json:"rss_after_create_bytes"`
-	UsersCreated int     `json:"users_created"`
+	RSSBefore int64 `json:"rss_before_create_bytes"`
+	RSSAfter  int64 `json:"rss_after_create_bytes"`
+	// UsersCreated is the number of users the create phase made.
+	UsersCreated int `json:"users_created"`
+	// BytesPerUser is (RSSAfter - RSSBefore) / UsersCreated.
 	BytesPerUser float64 `json:"rss_bytes_per_user"`
 	// HeapBytesPerUser is the growth of the live Go heap per user, after a
 	// full GC; only with -self, where the server shares the process.

@@ -12,25 +12,37 @@ import (
 
 // Report is the whole run, as printed by -json.
 type Report struct {
-	Target    string    `json:"target"`
-	Self      string    `json:"self,omitempty"`
-	Started   time.Time `json:"started"`
-	GoVersion string    `json:"go_version"`
-	CPUs      int       `json:"cpus"`
-	Clients   int       `json:"clients"`
-	Users     []int     `json:"users"`
-	Members   []int     `json:"members"`
-	Duration  string    `json:"duration,omitempty"`
-	Requests  int       `json:"requests,omitempty"`
+	// Target is the -url of the server under test ("" with -self).
+	Target string `json:"target"`
+	// Self is the -self store (a PostgreSQL DSN with its password removed).
+	Self string `json:"self,omitempty"`
+	// Started is when the run began, in UTC.
+	Started time.Time `json:"started"`
+	// GoVersion and CPUs describe the machine that ran the load.
+	GoVersion string `json:"go_version"`
+	CPUs      int    `json:"cpus"`
+	// Clients is the concurrency C.
+	Clients int `json:"clients"`
+	// Users and Members are the sizes N and M the run covered.
+	Users   []int `json:"users"`
+	Members []int `json:"members"`
+	// Duration or Requests is the bound of each timed workload.
+	Duration string `json:"duration,omitempty"`
+	Requests int    `json:"requests,omitempty"`
 	// RequestBytes is the size of a created user's JSON; CeilingBytes the
 	// size of the user the server returns, which the ceiling answers.
 	RequestBytes int `json:"user_request_bytes"`
 	CeilingBytes int `json:"ceiling_payload_bytes,omitempty"`
 
-	Results  []Result   `json:"results"`
+	// Results has one row per workload and size, in the order they ran.
+	Results []Result `json:"results"`
+	// Flatness compares each workload at its smallest and largest size.
 	Flatness []Flatness `json:"flatness,omitempty"`
-	Memory   *Memory    `json:"memory,omitempty"`
+	// Memory is the server's memory use, when its pid is known.
+	Memory *Memory `json:"memory,omitempty"`
 
+	// Errors, CheckFailures and LostMembers are the run's totals: failed
+	// requests, wrong answers, and members added but missing afterwards.
 	Errors        int `json:"errors"`
 	CheckFailures int `json:"check_failures"`
 	LostMembers   int `json:"lost_members"`
@@ -41,11 +53,16 @@ type Report struct {
 // ceiling over the large size's (req/s when there is no ceiling): 1 is
 // perfectly flat, 2 means twice as slow at the large size.
 type Flatness struct {
-	Workload  string     `json:"workload"`
-	Dimension string     `json:"dimension"`
-	Small     int        `json:"small"`
-	Large     int        `json:"large"`
-	Slowdown  float64    `json:"slowdown"`
+	// Workload is the workload compared.
+	Workload string `json:"workload"`
+	// Dimension is "users" (N) or "members" (M).
+	Dimension string `json:"dimension"`
+	// Small and Large are the sizes compared.
+	Small int `json:"small"`
+	Large int `json:"large"`
+	// Slowdown is as described on the type.
+	Slowdown float64 `json:"slowdown"`
+	// ReqPerSec is the throughput at Small and at Large.
 	ReqPerSec [2]float64 `json:"req_per_s"`
 }
 

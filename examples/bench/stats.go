@@ -8,20 +8,28 @@ import (
 // Result is the measurement of one workload at one size, as printed in the
 // table and the -json output.
 type Result struct {
+	// Workload is the workload's name (create, lookup, page, …).
 	Workload string `json:"workload"`
 	// Users and Members are the sizes the workload ran at: users stored
 	// on the server, and members of the group it targets (0 when none).
 	Users   int `json:"users"`
 	Members int `json:"members,omitempty"`
+	// Clients is the concurrency C.
 	Clients int `json:"clients"`
 
-	Requests      int     `json:"requests"`
-	Errors        int     `json:"errors"`
-	CheckFailures int     `json:"check_failures"`
-	Seconds       float64 `json:"seconds"`
-	ReqPerSec     float64 `json:"req_per_s"`
-	P50Ms         float64 `json:"p50_ms"`
-	P99Ms         float64 `json:"p99_ms"`
+	// Requests is the number of successful requests measured; Errors the
+	// failed ones (transport errors, unexpected statuses); CheckFailures
+	// the successful ones whose answer was wrong.
+	Requests      int `json:"requests"`
+	Errors        int `json:"errors"`
+	CheckFailures int `json:"check_failures"`
+	// Seconds is the time the server rounds took together.
+	Seconds float64 `json:"seconds"`
+	// ReqPerSec is Requests / Seconds.
+	ReqPerSec float64 `json:"req_per_s"`
+	// P50Ms and P99Ms are latency percentiles in milliseconds.
+	P50Ms float64 `json:"p50_ms"`
+	P99Ms float64 `json:"p99_ms"`
 	// RespBytes is the mean response body size.
 	RespBytes float64 `json:"resp_bytes"`
 
@@ -43,6 +51,7 @@ type Result struct {
 // Ceiling is the throughput of the trivial handler for one workload's
 // requests, measured just before the workload.
 type Ceiling struct {
+	// Requests, ReqPerSec, P50Ms and P99Ms are as in Result.
 	Requests  int     `json:"requests"`
 	ReqPerSec float64 `json:"req_per_s"`
 	P50Ms     float64 `json:"p50_ms"`
