@@ -24,6 +24,7 @@ type adminState struct {
 	byHash  map[string]string            // Hash → ID
 	log     []store.ProvisioningEntry    // in Seq order
 	logSeq  int64
+	logMax  int // entries kept (Config.ProvisioningLogSize)
 }
 
 // adminTx runs fn under the store's lock (write or read), with the clock

@@ -23,7 +23,19 @@ type Config struct {
 	// store.Outbox.Events; older events are discarded (consumers see the
 	// gap in Seq). Zero means DefaultOutboxSize; negative keeps no events.
 	OutboxSize int
+	// ProvisioningLogSize bounds the provisioning log (store.ProvisioningLog)
+	// on top of its time-based Prune, so that a long load run does not grow
+	// memory without bound: the most recent ProvisioningLogSize entries are
+	// always kept, older ones dropped in batches (at most a quarter more
+	// are held). Zero means DefaultProvisioningLogSize; negative keeps none.
+	ProvisioningLogSize int
 }
+
+// DefaultProvisioningLogSize is the number of provisioning log entries a
+// Store keeps when Config.ProvisioningLogSize is zero: enough for an IdP's
+// onboarding session to be recorded and replayed (conformance.Record), a
+// few megabytes at most.
+const DefaultProvisioningLogSize = 4096
 
 // Store is an in-memory store.Store and store.Outbox. Create one with New.
 // Its methods are safe for concurrent use.
@@ -75,7 +87,12 @@ func New(cfg ...Config) *Store {
 	if size == 0 {
 		size = DefaultOutboxSize
 	}
-	return &Store{st: &state{now: c.Now, tenants: map[string]*tenantData{}, dict: newDict(), outbox: outbox{max: size}}}
+	logSize := c.ProvisioningLogSize
+	if logSize == 0 {
+		logSize = DefaultProvisioningLogSize
+	}
+	return &Store{st: &state{now: c.Now, tenants: map[string]*tenantData{}, dict: newDict(), outbox: outbox{max: size},
+		admin: adminState{logMax: max(logSize, 0)}}}
 }
 
 // Close discards the store's contents; later calls return an error

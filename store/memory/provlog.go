@@ -18,7 +18,17 @@ func (s *Store) Append(ctx context.Context, e store.ProvisioningEntry) (int64, e
 		}
 		e.Time = micro(e.Time)
 		e.BulkResults = cloneResults(e.BulkResults)
+		if a.logMax == 0 {
+			return nil
+		}
 		a.log = append(a.log, e)
+		if over := len(a.log) - a.logMax; over >= max(a.logMax/4, 1) {
+			// Drop the oldest in batches, so each Append stays O(1)
+			// amortized; up to a quarter more than logMax is held.
+			n := copy(a.log, a.log[over:])
+			clear(a.log[n:])
+			a.log = a.log[:n]
+		}
 		return nil
 	})
 	return e.Seq, err
