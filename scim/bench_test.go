@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/scimkit/scimkit/store/memory"
 )
 
 // benchRequest sends one request through h and fails on an unexpected status.
@@ -55,13 +57,24 @@ func BenchmarkFilterUserNameEq(b *testing.B) {
 	}
 }
 
+// BenchmarkCreateUser creates users without and with the provisioning
+// log (as the reference server runs), on the memory store.
 func BenchmarkCreateUser(b *testing.B) {
-	h := newTestHandler(b, Config{})
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		benchRequest(b, h, "POST", "/Users", fmt.Sprintf(userBody, fmt.Sprintf("new%d", i)), 201)
-		i++
+	for _, logged := range []bool{false, true} {
+		b.Run(fmt.Sprintf("log=%v", logged), func(b *testing.B) {
+			st := memory.New()
+			cfg := Config{Store: st}
+			if logged {
+				cfg.ProvisioningLog = st
+			}
+			h := newTestHandler(b, cfg)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				benchRequest(b, h, "POST", "/Users", fmt.Sprintf(userBody, fmt.Sprintf("new%d", i)), 201)
+				i++
+			}
+		})
 	}
 }
 

@@ -58,10 +58,17 @@ func (r *redactor) doc(raw []byte) map[string]any {
 	if len(raw) == 0 {
 		return nil
 	}
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
 	var m map[string]any
-	if d.Decode(&m) != nil || m == nil {
+	if v, err := schema.DecodeJSON(raw); err == nil {
+		m, _ = v.(map[string]any)
+	} else { // trailing data after the object, say: decode the object alone
+		d := json.NewDecoder(bytes.NewReader(raw))
+		d.UseNumber()
+		if d.Decode(&m) != nil {
+			return nil
+		}
+	}
+	if m == nil {
 		return nil
 	}
 	out, _ := r.value(m).(map[string]any)
@@ -78,7 +85,7 @@ func (r *redactor) encode(raw []byte, doc map[string]any) string {
 	if doc == nil {
 		return fmt.Sprintf("[%d bytes, not a JSON object: omitted]", len(raw))
 	}
-	out, err := json.Marshal(doc)
+	out, err := schema.AppendJSONValue(nil, doc) // as json.Marshal, without reflection
 	if err != nil {
 		return fmt.Sprintf("[%d bytes: omitted]", len(raw))
 	}
