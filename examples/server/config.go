@@ -22,6 +22,7 @@ type config struct {
 	pgSchema  string
 	publicDis bool
 	retention time.Duration // provisioning log retention
+	logWrites bool          // record writes in the provisioning log
 	logReads  bool          // also log GETs and searches
 	webhook   string        // URL receiving every event, signed (Standard Webhooks)
 	// webhookSecrets sign the webhook's requests ("whsec_<base64>").
@@ -37,7 +38,7 @@ type envFlag struct {
 func parseFlags(name string, args []string, getenv func(string) string, out io.Writer) (config, error) {
 	var cfg config
 	var level string
-	var public, retention, reads, secrets string
+	var public, retention, writes, reads, secrets string
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	flags := []envFlag{
@@ -52,6 +53,7 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		{"pg-schema", "SCIMKIT_PG_SCHEMA", "scimkit", "PostgreSQL schema for the tables (postgres store only)", &cfg.pgSchema},
 		{"public-discovery", "SCIMKIT_PUBLIC_DISCOVERY", "false", "serve /ServiceProviderConfig, /Schemas, /ResourceTypes without a token", &public},
 		{"log-retention", "SCIMKIT_LOG_RETENTION", "720h", "how long the provisioning log keeps entries (0: 30 days, negative: forever)", &retention},
+		{"log-writes", "SCIMKIT_LOG_WRITES", "auto", "record every write in the provisioning log and log it: true, false, or auto (true, except on the memory store, whose log no other process can read)", &writes},
 		{"log-reads", "SCIMKIT_LOG_READS", "false", "also record GETs and searches in the provisioning log (for record; one store write per read)", &reads},
 		{"webhook", "SCIMKIT_WEBHOOK", "", "URL to POST every event to, signed per Standard Webhooks, with retries (needs -webhook-secret)", &cfg.webhook},
 		{"webhook-secret", "SCIMKIT_WEBHOOK_SECRET", "", `webhook signing secret "whsec_<base64>"; several, comma-separated, while rotating`, &secrets},
@@ -74,6 +76,17 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 	}
 	if cfg.logReads, err = parseBool("-log-reads", reads); err != nil {
 		return cfg, err
+	}
+	switch strings.ToLower(writes) {
+	case "auto", "":
+		cfg.logWrites = cfg.store != "memory" || cfg.logReads
+	default:
+		if cfg.logWrites, err = parseBool("-log-writes", writes); err != nil {
+			return cfg, err
+		}
+		if cfg.logReads && !cfg.logWrites {
+			return cfg, fmt.Errorf("-log-reads needs the provisioning log: drop -log-writes=false")
+		}
 	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return cfg, fmt.Errorf("-tls-cert and -tls-key go together")

@@ -31,7 +31,9 @@
 // signed per Standard Webhooks (hooks.Webhook run by a hooks.Dispatcher).
 //
 // Every write request is recorded in the store's provisioning log
-// (-log-retention; -log-reads adds GETs and searches) and logged. The record
+// (-log-retention; -log-reads adds GETs and searches) and logged; on the
+// memory store, whose log no other process can read and which keeps only
+// the newest entries, recording is off unless -log-writes=true. The record
 // subcommand turns a tenant's recent traffic into a replay file for
 // scimconform -replay (conformance.Record):
 //

@@ -168,3 +168,31 @@ func TestWebhookFlags(t *testing.T) {
 		t.Errorf("two secrets while rotating: %v %v", cfg.webhookSecrets, err)
 	}
 }
+
+// TestLogWritesFlag: -log-writes auto records writes except on the memory
+// store (unless -log-reads asks for a log); explicit values win; reads
+// without writes is refused.
+func TestLogWritesFlag(t *testing.T) {
+	for _, tt := range []struct {
+		args    []string
+		want    bool
+		wantErr bool
+	}{
+		{[]string{}, true, false},
+		{[]string{"-store", "memory"}, false, false},
+		{[]string{"-store", "memory", "-log-writes", "true"}, true, false},
+		{[]string{"-store", "memory", "-log-reads", "true"}, true, false},
+		{[]string{"-store", "x.db", "-log-writes", "false"}, false, false},
+		{[]string{"-log-writes", "false", "-log-reads", "true"}, false, true},
+		{[]string{"-log-writes", "maybe"}, false, true},
+	} {
+		cfg, err := parseFlags("server", tt.args, func(string) string { return "" }, io.Discard)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("parseFlags(%v): error %v, want error %v", tt.args, err, tt.wantErr)
+			continue
+		}
+		if err == nil && cfg.logWrites != tt.want {
+			t.Errorf("parseFlags(%v): logWrites %v, want %v", tt.args, cfg.logWrites, tt.want)
+		}
+	}
+}

@@ -90,7 +90,7 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 }
 
 // newHandler is the SCIM handler on st: store tokens (auth) and tenants,
-// the provisioning log when the store keeps one.
+// the provisioning log when the store keeps one and cfg.logWrites is set.
 func newHandler(cfg config, st adminStore, auth scim.Authenticator, logger *slog.Logger) (*scim.Handler, error) {
 	dialect, err := scim.ParseDialect(cfg.dialect)
 	if err != nil {
@@ -107,7 +107,7 @@ func newHandler(cfg config, st adminStore, auth scim.Authenticator, logger *slog
 		ProvisioningLogRetention: cfg.retention,
 		ProvisioningLogReads:     cfg.logReads,
 	}
-	if pl, ok := st.(store.ProvisioningLog); ok {
+	if pl, ok := st.(store.ProvisioningLog); ok && cfg.logWrites {
 		scfg.ProvisioningLog = pl
 	}
 	return scim.New(scfg)
