@@ -108,8 +108,19 @@ type jsonWriter struct {
 // render appends the JSON object members of doc's default projection to
 // w.dst. ok is false when the document has a member the projection would
 // trim; w.dst is then as before.
+//
+// The work is done on a copy of w on the stack: the fields the walk
+// updates at every step (buf, dst) would otherwise be heap pointers whose
+// every store pays a GC write barrier while a collection runs.
 func (w *jsonWriter) render(doc string) (ok bool, err error) {
-	w.buf, w.n, w.aux = doc, 0, w.aux[:0]
+	l := jsonWriter{d: w.d, ti: w.ti, dst: w.dst, aux: w.aux[:0], buf: doc}
+	ok, err = l.walk()
+	w.dst, w.aux = l.dst, l.aux
+	return ok, err
+}
+
+// walk is render on the stack copy.
+func (w *jsonWriter) walk() (ok bool, err error) {
 	start := len(w.dst)
 	if _, err := w.uvarint(); err != nil { // the schema mask
 		return false, err

@@ -103,3 +103,35 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkListEncoded renders pages of 100 typical users (List for
+// comparison): the store's part of a page.
+func BenchmarkListEncoded(b *testing.B) {
+	s := New()
+	rt := storetest.UserType()
+	for i := range 1000 {
+		if _, err := s.Create(b.Context(), "t", rt, storetest.TypicalUser(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	q := store.Query{StartIndex: 101, Count: 100, Read: store.ReadOptions{OmitGroups: true}}
+	b.Run("encoded", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		for b.Loop() {
+			p, err := s.ListEncoded(b.Context(), "t", rt, q, buf[:0])
+			if err != nil || len(p.Members) != 100 {
+				b.Fatal(err)
+			}
+			buf = p.Buffer
+		}
+	})
+	b.Run("list", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := s.List(b.Context(), "t", rt, q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
