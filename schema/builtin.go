@@ -147,3 +147,16 @@ func UserResourceType() *ResourceType {
 func GroupResourceType() *ResourceType {
 	return MustResourceType(&ResourceType{Name: "Group", Endpoint: "/Groups", Description: "Group", Schema: Group()})
 }
+
+// GroupResourceTypeUniqueNames is GroupResourceType with displayName
+// unique (uniqueness "server": per tenant, compared case-insensitively),
+// for identity providers that match groups by displayName, as Microsoft
+// Entra ID does: a second group of an existing name is refused with 409
+// uniqueness rather than created beside it, which would leave the IdP's
+// displayName lookups ambiguous. RFC 7643 §4.2 itself does not make
+// displayName unique.
+func GroupResourceTypeUniqueNames() *ResourceType {
+	g := Group()
+	g.Attribute("displayName").Uniqueness = UniqueServer
+	return MustResourceType(&ResourceType{Name: "Group", Endpoint: "/Groups", Description: "Group", Schema: g})
+}

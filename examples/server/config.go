@@ -11,20 +11,21 @@ import (
 
 // config is the server's configuration, from flags and environment.
 type config struct {
-	addr      string
-	store     string // "memory", a SQLite path, or a postgres:// DSN
-	tenant    string // default tenant
-	baseURL   string
-	tlsCert   string
-	tlsKey    string
-	logLevel  slog.Level
-	dialect   string
-	pgSchema  string
-	publicDis bool
-	retention time.Duration // provisioning log retention
-	logWrites bool          // record writes in the provisioning log
-	logReads  bool          // also log GETs and searches
-	webhook   string        // URL receiving every event, signed (Standard Webhooks)
+	addr             string
+	store            string // "memory", a SQLite path, or a postgres:// DSN
+	tenant           string // default tenant
+	baseURL          string
+	tlsCert          string
+	tlsKey           string
+	logLevel         slog.Level
+	dialect          string
+	pgSchema         string
+	publicDis        bool
+	retention        time.Duration // provisioning log retention
+	logWrites        bool          // record writes in the provisioning log
+	uniqueGroupNames bool          // Group displayName unique per tenant
+	logReads         bool          // also log GETs and searches
+	webhook          string        // URL receiving every event, signed (Standard Webhooks)
 	// webhookSecrets sign the webhook's requests ("whsec_<base64>").
 	webhookSecrets []string
 }
@@ -38,7 +39,7 @@ type envFlag struct {
 func parseFlags(name string, args []string, getenv func(string) string, out io.Writer) (config, error) {
 	var cfg config
 	var level string
-	var public, retention, writes, reads, secrets string
+	var public, retention, writes, reads, secrets, uniqueNames string
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	flags := []envFlag{
@@ -51,6 +52,7 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		{"log-level", "SCIMKIT_LOG_LEVEL", "info", "log level: debug, info, warn, error", &level},
 		{"dialect", "SCIMKIT_DIALECT", "default", "PATCH dialect: default (Okta and Entra), okta, entra, strict", &cfg.dialect},
 		{"pg-schema", "SCIMKIT_PG_SCHEMA", "scimkit", "PostgreSQL schema for the tables (postgres store only)", &cfg.pgSchema},
+		{"unique-group-names", "SCIMKIT_UNIQUE_GROUP_NAMES", "false", "refuse a second group of an existing displayName with 409 (for IdPs that match groups by name, like Entra ID)", &uniqueNames},
 		{"public-discovery", "SCIMKIT_PUBLIC_DISCOVERY", "false", "serve /ServiceProviderConfig, /Schemas, /ResourceTypes without a token", &public},
 		{"log-retention", "SCIMKIT_LOG_RETENTION", "720h", "how long the provisioning log keeps entries (0: 30 days, negative: forever)", &retention},
 		{"log-writes", "SCIMKIT_LOG_WRITES", "auto", "record every write in the provisioning log and log it: true, false, or auto (true, except on the memory store, whose log no other process can read)", &writes},
@@ -75,6 +77,9 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		return cfg, err
 	}
 	if cfg.logReads, err = parseBool("-log-reads", reads); err != nil {
+		return cfg, err
+	}
+	if cfg.uniqueGroupNames, err = parseBool("-unique-group-names", uniqueNames); err != nil {
 		return cfg, err
 	}
 	switch strings.ToLower(writes) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -280,3 +281,31 @@ func TestTenantCommands(t *testing.T) {
 // noRedirect reports redirects as responses, so a test sees a 301 where a
 // client would silently follow it.
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// TestUniqueGroupNames: with -unique-group-names a second group of an
+// existing displayName (in any case) is 409 uniqueness, on memory and
+// SQLite; without it, it is created.
+func TestUniqueGroupNames(t *testing.T) {
+	const group = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":%q}`
+	for _, tc := range []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"memory", []string{"-store", "memory", "-unique-group-names", "true"}, 409},
+		{"sqlite", []string{"-store", filepath.Join(t.TempDir(), "s.db"), "-unique-group-names", "true"}, 409},
+		{"off", []string{"-store", "memory"}, 201},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr, _ := startServer(t, tc.args, map[string]string{"SCIMKIT_TOKEN": "s3cret"})
+			base := "http://" + addr + basePath
+			if got, body := do(t, "POST", base+"/Groups", "s3cret", fmt.Sprintf(group, "Admins")); got != 201 {
+				t.Fatalf("first group: %d %s", got, body)
+			}
+			got, body := do(t, "POST", base+"/Groups", "s3cret", fmt.Sprintf(group, "ADMINS"))
+			if got != tc.want || got == 409 && !strings.Contains(body, `"scimType":"uniqueness"`) {
+				t.Errorf("second group: %d %s, want %d", got, body, tc.want)
+			}
+		})
+	}
+}

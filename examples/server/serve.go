@@ -107,6 +107,9 @@ func newHandler(cfg config, st adminStore, auth scim.Authenticator, logger *slog
 		ProvisioningLogRetention: cfg.retention,
 		ProvisioningLogReads:     cfg.logReads,
 	}
+	if cfg.uniqueGroupNames {
+		scfg.ResourceTypes = []*schema.ResourceType{schema.UserResourceType(), schema.GroupResourceTypeUniqueNames()}
+	}
 	if pl, ok := st.(store.ProvisioningLog); ok && cfg.logWrites {
 		scfg.ProvisioningLog = pl
 	}
