@@ -2,6 +2,7 @@ package memory
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -134,4 +135,48 @@ func BenchmarkListEncoded(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestListEncodedConcurrent: pages rendered while other goroutines create
+// users with new attribute names (growing the dictionaries and the
+// treatment caches) are complete JSON; run with -race.
+func TestListEncodedConcurrent(t *testing.T) {
+	s := New()
+	ctx := t.Context()
+	rt := storetest.UserType()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 300 {
+			u := storetest.TypicalUser(i)
+			u.Attrs["nickName"] = fmt.Sprintf("n%d", i)
+			u.Attrs[fmt.Sprintf("custom%d", i%40)] = "x" // unknown names: passed through, new dictionary codes
+			if _, err := s.Create(ctx, "t", rt, u); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	var buf []byte
+	for n := 0; ; n++ {
+		select {
+		case <-done:
+			if n == 0 {
+				t.Log("no page overlapped the writes")
+			}
+			return
+		default:
+		}
+		p, err := s.ListEncoded(ctx, "t", rt, store.Query{Count: 50, StartIndex: 1 + n%200}, buf[:0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range p.Members {
+			var v map[string]any
+			if err := json.Unmarshal(append(append([]byte{'{'}, m...), '}'), &v); err != nil {
+				t.Fatalf("page %d resource %d: %v\n%s", n, i, err, m)
+			}
+		}
+		buf = p.Buffer
+	}
 }
