@@ -193,6 +193,14 @@ func (p *jsonParser) array(depth int) (any, bool) {
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func (p *jsonParser) number() (any, bool) {
 	start := p.i
+	if !p.scanNumber() {
+		return nil, false
+	}
+	return json.Number(p.data[start:p.i]), true
+}
+
+// scanNumber skips a number (see number).
+func (p *jsonParser) scanNumber() bool {
 	if p.data[p.i] == '-' {
 		p.i++
 	}
@@ -202,12 +210,12 @@ func (p *jsonParser) number() (any, bool) {
 	case p.i < len(p.data) && p.data[p.i] >= '1' && p.data[p.i] <= '9':
 		p.digits()
 	default:
-		return nil, false
+		return false
 	}
 	if p.i < len(p.data) && p.data[p.i] == '.' {
 		p.i++
 		if !p.digits() {
-			return nil, false
+			return false
 		}
 	}
 	if p.i < len(p.data) && (p.data[p.i] == 'e' || p.data[p.i] == 'E') {
@@ -215,11 +223,9 @@ func (p *jsonParser) number() (any, bool) {
 		if p.i < len(p.data) && (p.data[p.i] == '+' || p.data[p.i] == '-') {
 			p.i++
 		}
-		if !p.digits() {
-			return nil, false
-		}
+		return p.digits()
 	}
-	return json.Number(p.data[start:p.i]), true
+	return true
 }
 
 // digits skips one or more ASCII digits.
@@ -357,4 +363,178 @@ func (p *jsonParser) hex4() (rune, bool) {
 	}
 	p.i += 4
 	return r, true
+}
+
+// DefaultMembers returns the members of obj, a JSON object of a resource's
+// attributes as a store keeps them (attribute names and extension URNs as
+// keys, as AppendJSON writes Attrs), without its braces, when the default
+// projection (Project with neither attributes nor excluded) would return
+// every one of them unchanged: a store that keeps resources as JSON can
+// then write them out without decoding them (see store.EncodedLister). ok
+// is false when the projection would drop or trim a member, when an
+// extension container is empty or not an object, or when obj is not a
+// well-formed object; decode and project as usual then.
+func (rt *ResourceType) DefaultMembers(obj []byte) (members []byte, ok bool) {
+	p := jsonParser{data: obj}
+	p.space()
+	if p.i >= len(p.data) || p.data[p.i] != '{' {
+		return nil, false
+	}
+	start := p.i + 1
+	if !p.keptMembers(rt, rt.Schema, 0) {
+		return nil, false
+	}
+	end := p.i - 1 // the closing brace
+	p.space()
+	if p.i != len(p.data) {
+		return nil, false
+	}
+	return obj[start:end], true
+}
+
+// keptMembers skips the object at p.i ('{'), reporting whether the default
+// projection keeps each of its members as it is, deciding them with
+// schema s (extension containers with their own schema).
+func (p *jsonParser) keptMembers(rt *ResourceType, s *Schema, depth int) bool {
+	p.i++ // '{'
+	p.space()
+	if p.i < len(p.data) && p.data[p.i] == '}' {
+		p.i++
+		return depth == 0 // an empty extension container is dropped
+	}
+	for {
+		if p.i >= len(p.data) || p.data[p.i] != '"' {
+			return false
+		}
+		k, ok := p.str()
+		if !ok {
+			return false
+		}
+		p.space()
+		if p.i >= len(p.data) || p.data[p.i] != ':' {
+			return false
+		}
+		p.i++
+		p.space()
+		switch t, es := rt.DefaultTreatment(s, k); {
+		case t == Kept:
+			if !p.skip(depth + 1) {
+				return false
+			}
+		case t == ExtensionContainer && depth == 0:
+			if p.i >= len(p.data) || p.data[p.i] != '{' || !p.keptMembers(rt, es, depth+1) {
+				return false
+			}
+		default:
+			return false
+		}
+		p.space()
+		if p.i >= len(p.data) {
+			return false
+		}
+		switch p.data[p.i] {
+		case ',':
+			p.i++
+			p.space()
+		case '}':
+			p.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// skip skips one well-formed value without building it.
+func (p *jsonParser) skip(depth int) bool {
+	if p.i >= len(p.data) || depth > maxJSONDepth {
+		return false
+	}
+	switch c := p.data[p.i]; {
+	case c == '{', c == '[':
+		closer := byte('}')
+		if c == '[' {
+			closer = ']'
+		}
+		p.i++
+		p.space()
+		if p.i < len(p.data) && p.data[p.i] == closer {
+			p.i++
+			return true
+		}
+		for {
+			if c == '{' {
+				if p.i >= len(p.data) || p.data[p.i] != '"' || !p.skipString() {
+					return false
+				}
+				p.space()
+				if p.i >= len(p.data) || p.data[p.i] != ':' {
+					return false
+				}
+				p.i++
+				p.space()
+			}
+			if !p.skip(depth + 1) {
+				return false
+			}
+			p.space()
+			if p.i >= len(p.data) {
+				return false
+			}
+			switch p.data[p.i] {
+			case ',':
+				p.i++
+				p.space()
+			case closer:
+				p.i++
+				return true
+			default:
+				return false
+			}
+		}
+	case c == '"':
+		return p.skipString()
+	case c == '-' || c >= '0' && c <= '9':
+		return p.scanNumber()
+	case c == 't':
+		return p.literal("true")
+	case c == 'f':
+		return p.literal("false")
+	case c == 'n':
+		return p.literal("null")
+	}
+	return false
+}
+
+// skipString skips a string, checking its escapes and control characters
+// as str does, without decoding it.
+func (p *jsonParser) skipString() bool {
+	p.i++ // '"'
+	for p.i < len(p.data) {
+		switch c := p.data[p.i]; {
+		case c == '"':
+			p.i++
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			if p.i+1 >= len(p.data) {
+				return false
+			}
+			switch p.data[p.i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				p.i += 2
+			case 'u':
+				p.i += 2
+				if _, ok := p.hex4(); !ok {
+					return false
+				}
+			default:
+				return false
+			}
+		default:
+			p.i++
+		}
+	}
+	return false
 }

@@ -66,3 +66,75 @@ func FuzzScanJSON(f *testing.F) {
 		}
 	})
 }
+
+var defaultMembersCases = []struct {
+	obj  string
+	want bool
+}{
+	{`{}`, true},
+	{`{"userName":"bjensen","active":true,"emails":[{"value":"b@example.com","primary":true}],"name":{"givenName":"B"}}`, true},
+	{` { "userName" : "b" , "x-unknown" : [1, {"a": null}] } `, true},
+	{`{"userName":"b","password":"secret"}`, false},
+	{`{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"Sales","manager":{"value":"m"}}}`, true},
+	{`{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{}}`, false},
+	{`{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":"x"}`, false},
+	{`{"urn:ietf:params:scim:schemas:core:2.0:User":{"userName":"x"}}`, false},
+	{`{"userName":"b"`, false}, {`{"userName":"b"}x`, false}, {`[]`, false}, {`{"a":"\x"}`, false}, {`{"a":01}`, false},
+	{"{\"a\":\"\x01\"}", false}, {`{"a":"\u00e9\ud83d\ude00"}`, true}, {`{"a":[1,2,]}`, false}, {`{"a":{"b":1,}}`, false},
+}
+
+// TestDefaultMembers: DefaultMembers returns a stored object's members
+// exactly when Project would leave them all as they are.
+func TestDefaultMembers(t *testing.T) {
+	rt := UserResourceType()
+	for _, tc := range defaultMembersCases {
+		got, ok := rt.DefaultMembers([]byte(tc.obj))
+		if ok != tc.want {
+			t.Errorf("DefaultMembers(%s) ok = %v, want %v", tc.obj, ok, tc.want)
+			continue
+		}
+		if ok {
+			checkDefaultMembers(t, rt, []byte(tc.obj), got)
+		}
+	}
+}
+
+// checkDefaultMembers checks members against the default projection of
+// obj's attributes.
+func checkDefaultMembers(t *testing.T, rt *ResourceType, obj, members []byte) {
+	t.Helper()
+	v, err := DecodeJSON(obj)
+	if err != nil {
+		t.Fatalf("DefaultMembers accepted %q, which does not decode: %v", obj, err)
+	}
+	m, isMap := v.(map[string]any)
+	if !isMap {
+		t.Fatalf("DefaultMembers accepted %q, not an object", obj)
+	}
+	want, err := rt.Project(&Resource{Attrs: m}, nil, nil).AppendJSON(nil)
+	if err != nil {
+		t.Skip("the projection does not encode:", err)
+	}
+	got, err := DecodeJSON(append(append([]byte{'{'}, members...), '}'))
+	if err != nil {
+		t.Fatalf("members %q are not valid object members: %v", members, err)
+	}
+	wantV, _ := DecodeJSON(want)
+	if !reflect.DeepEqual(got, wantV) {
+		t.Errorf("DefaultMembers(%s) = %s; the projection is %s", obj, members, want)
+	}
+}
+
+// FuzzDefaultMembers: whatever DefaultMembers accepts is a valid object
+// whose default projection is its members unchanged.
+func FuzzDefaultMembers(f *testing.F) {
+	for _, tc := range defaultMembersCases {
+		f.Add([]byte(tc.obj))
+	}
+	rt := UserResourceType()
+	f.Fuzz(func(t *testing.T, obj []byte) {
+		if members, ok := rt.DefaultMembers(obj); ok {
+			checkDefaultMembers(t, rt, obj, members)
+		}
+	})
+}
