@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/scimkit/scimkit/schema"
@@ -23,4 +24,22 @@ func (s seeded) Seed(ctx context.Context, tenant string, rt *schema.ResourceType
 // cost must not grow with the tenant, and Create and Get.
 func BenchmarkStoretest(b *testing.B) {
 	storetest.Bench(b, func(tb testing.TB) store.Store { return seeded{open(tb, postgres.Config{})} })
+}
+
+// BenchmarkCreateParallel creates typical users from GOMAXPROCS goroutines
+// (-cpu 8: eight concurrent writers) in one tenant, whose sequence numbers
+// share blocks of the page counts: their striping must keep concurrent
+// creates from queueing on one counter row.
+func BenchmarkCreateParallel(b *testing.B) {
+	s := open(b, postgres.Config{MaxConns: 16})
+	ctx := b.Context()
+	var next atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := s.Create(ctx, "bench-par", storetest.UserType(), storetest.TypicalUser(int(next.Add(1)))); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

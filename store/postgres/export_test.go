@@ -29,7 +29,7 @@ func ExplainList(ctx context.Context, s *Store, tenant string, rt *schema.Resour
 	if !exact {
 		return "", fmt.Errorf("filter not translated exactly")
 	}
-	return s.Explain(ctx, s.exactQuery(w, rt, p, max(p.count, 1)), w.args...)
+	return s.Explain(ctx, s.pageQuery(w, rt, p, max(p.count, 1)), w.args...)
 }
 
 // Explain returns the plan of query with enable_seqscan off.
@@ -103,3 +103,53 @@ func BulkLoad(ctx context.Context, s *Store, tenant string, rt *schema.ResourceT
 	}
 	return ids, nil
 }
+
+// PageBoth returns the ids of the unfiltered creation-order page of count
+// rows after offset rows, read by the block statement List uses and by a
+// plain OFFSET over the (tenant, type, seq) index, both in one
+// repeatable-read snapshot.
+func PageBoth(ctx context.Context, s *Store, tenant string, rt *schema.ResourceType, offset, count int) (block, plain []string, err error) {
+	q := store.Query{StartIndex: offset + 1, Count: count, Read: store.ReadOptions{OmitMembers: true, OmitGroups: true}}
+	wb, pb, _, err := s.plan(tenant, rt, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	wp, pp, _, err := s.plan(tenant, rt, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	read := func(tx pgx.Tx, query string, args []any) ([]string, error) {
+		rows, err := tx.Query(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		ids := []string{}
+		err = forRows(rows, rt, func(r *schema.Resource, _ *row, _ *string, _ int64) { ids = append(ids, r.ID) })
+		return ids, err
+	}
+	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		if block, err = read(tx, s.blockQuery(wb, rt, pb, count), wb.args); err != nil {
+			return err
+		}
+		plain, err = read(tx, s.exactQuery(wp, rt, pp, count), wp.args)
+		return err
+	})
+	return block, plain, err
+}
+
+// QueryInt returns the single int64 that query (table names as
+// "{s}.name") returns, for tests.
+func (s *Store) QueryInt(ctx context.Context, query string, args ...any) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, s.q(query), args...).Scan(&n)
+	return n, err
+}
+
+// BlockMismatches is the query counting the (tenant, type, block) whose
+// page_blocks sum differs from the number of resources rows in the block.
+const BlockMismatches = `SELECT count(*) FROM
+	(SELECT tenant, type, block, sum(n) AS n FROM {s}.page_blocks GROUP BY 1, 2, 3) b
+	FULL JOIN (SELECT tenant, type, seq >> 10 AS block, count(*) AS n FROM {s}.resources GROUP BY 1, 2, 3) r
+	USING (tenant, type, block)
+	WHERE coalesce(b.n, 0) <> coalesce(r.n, 0)`

@@ -123,7 +123,9 @@ func (p listPlan) after(w *where, k, seq string) string {
 // unfiltered list from the per-type counts kept by triggers (migration
 // 0004), else a count of the matches; the page's sequence numbers are
 // found first (for creation order, an index-only scan of (tenant, type,
-// seq) that OFFSET skips through), and only those rows are read, so the
+// seq) that OFFSET skips through, started at the right block of 1024
+// sequence numbers when unfiltered: blockQuery), and only those rows are
+// read, so the
 // derived attributes are computed for the page only. No full row is read
 // for a row outside the page.
 func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan) (*store.Page, error) {
@@ -132,13 +134,13 @@ func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType
 	if p.q.UseCursor {
 		limit++ // one more tells whether there is a next page
 	}
-	if p.key == nil && !p.q.UseCursor && p.offset >= deepOffset && p.count > 0 {
+	if p.key == nil && !p.q.UseCursor && p.q.Filter != nil && p.offset >= deepOffset && p.count > 0 {
 		return s.listFromEnd(ctx, w, rt, p, page)
 	}
 	b := &pgx.Batch{}
 	s.queueTotal(b, w, p)
 	if p.count > 0 {
-		b.Queue(s.exactQuery(w, rt, p, limit), w.args...)
+		b.Queue(s.pageQuery(w, rt, p, limit), w.args...)
 	}
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
@@ -170,9 +172,42 @@ func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType
 	return page, br.Close()
 }
 
-// deepOffset is the offset from which a creation-order page reads the
-// total first, to count from the end of the index when that is shorter.
+// deepOffset is the offset from which a filtered creation-order page
+// reads the total first, to count from the end of the index when that is
+// shorter.
 const deepOffset = 1000
+
+// pageQuery is the page statement of listExact: blockQuery for an
+// unfiltered index page in creation order, else exactQuery.
+func (s *Store) pageQuery(w *where, rt *schema.ResourceType, p listPlan, limit int) string {
+	if p.key == nil && p.q.Filter == nil && !p.q.UseCursor {
+		return s.blockQuery(w, rt, p, limit)
+	}
+	return s.exactQuery(w, rt, p, limit)
+}
+
+// blockQuery is the page statement of an unfiltered index page in
+// creation order, whose cost does not depend on startIndex: the per-block
+// counts kept by triggers (migration 0007, blocks of 1024 sequence
+// numbers) are summed in block order to find the block b holding row
+// number offset and the number of rows before it; the page is then read
+// from the (tenant, type, seq) index starting at seq b<<10, where OFFSET
+// skips fewer than 1024 index entries. The block counts and the rows
+// are read by one statement, hence in one snapshot, so the page is exactly
+// the one OFFSET over the whole index would return in that snapshot.
+func (s *Store) blockQuery(w *where, rt *schema.ResourceType, p listPlan, limit int) string {
+	off := w.arg(int64(p.offset)) + "::bigint"
+	return `SELECT ` + s.selectCols(rt, p.q.Read) + `, NULL::text, 0::bigint
+	FROM ` + s.q(`{s}.resources`) + ` r WHERE r.tenant = $1 AND r.type = $2 AND r.seq = ANY(ARRAY(
+		WITH b AS (SELECT pb.block, sum(pb.n)::bigint AS n FROM ` + s.q(`{s}.page_blocks`) + ` pb
+			WHERE pb.tenant = $1 AND pb.type = $2 GROUP BY pb.block),
+		c AS (SELECT b.block, b.n, (sum(b.n) OVER (ORDER BY b.block))::bigint AS upto FROM b),
+		f AS (SELECT c.block, c.upto - c.n AS before FROM c WHERE c.upto > ` + off + ` ORDER BY c.block LIMIT 1)
+		SELECT r.seq FROM ` + s.q(`{s}.resources`) + ` r WHERE r.tenant = $1 AND r.type = $2
+			AND r.seq >= (SELECT f.block << 10 FROM f)
+		ORDER BY r.seq LIMIT ` + w.arg(limit) + ` OFFSET (SELECT ` + off + ` - f.before FROM f)))
+	ORDER BY r.seq`
+}
 
 // queueTotal queues the statement of the exact total.
 func (s *Store) queueTotal(b *pgx.Batch, w *where, p listPlan) {
@@ -183,7 +218,8 @@ func (s *Store) queueTotal(b *pgx.Batch, w *where, p listPlan) {
 	}
 }
 
-// listFromEnd is listExact for a deep creation-order page: the total is
+// listFromEnd is listExact for a deep filtered creation-order page (an
+// unfiltered one uses blockQuery): the total is
 // read first, and a page past the middle is found counting from the last
 // row, so OFFSET walks at most half of the (tenant, type, seq) index.
 //
