@@ -76,15 +76,16 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 		offset = q.StartIndex - 1
 	}
 	args := append(append([]any(nil), where.args...), limit, offset)
-	fromEnd := p.key == "" && !q.UseCursor && q.Filter == nil && offset > page.TotalResults/2
-	if fromEnd {
-		// Past the middle of creation order, count from the end, so OFFSET
-		// skips at most half of the index. The end is found in the same
-		// statement as the rows (one snapshot), so rows created after the
-		// total was read never shift the page.
-		args = append(append([]any(nil), where.args...), offset, limit, tenant, rt.Name, offset, tenant, rt.Name, offset, limit)
+	blocks := p.key == "" && !q.UseCursor && q.Filter == nil && offset > 0
+	if blocks {
+		// Creation order from startIndex: find the block holding the row
+		// at offset in page_blocks (migration 0008) and skip fewer than
+		// 1024 index entries inside it. Blocks and rows are read by one
+		// statement (one snapshot), so a concurrent write never shifts the
+		// page between the two.
+		args = append(append([]any{tenant, rt.Name, offset, offset, offset}, where.args...), limit)
 	}
-	rows, err := s.read.QueryContext(ctx, pageQuery(p, where, fromEnd), args...)
+	rows, err := s.read.QueryContext(ctx, pageQuery(p, where, blocks), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -120,25 +121,25 @@ func (s *Store) total(ctx context.Context, tenant string, rt *schema.ResourceTyp
 	return n, err
 }
 
-// pageQuery selects the page (its last two parameters are LIMIT and
-// OFFSET): the sequence numbers of the page are found first, so that
-// OFFSET skips entries of the narrow (tenant, type, seq) index rather than
-// rows, and only the page's rows are read. fromEnd (creation order only)
-// counts LIMIT and OFFSET from the last row.
-func pageQuery(p plan, where pred, fromEnd bool) string {
-	order, inner := orderBy(p.key, p.desc), orderBy(p.key, p.desc)
-	limit := " LIMIT ? OFFSET ?"
-	if fromEnd {
-		// Rows [offset, offset+limit) of N in creation order are, from the
-		// end, LIMIT min(offset+limit, N) - offset OFFSET N - offset - limit
-		// (both floored at 0); args: offset, limit, tenant, type, offset,
-		// tenant, type, offset, limit.
-		const n = "coalesce((SELECT n FROM counts WHERE tenant = ? AND type = ?), 0)"
-		inner = " ORDER BY r.seq DESC"
-		limit = " LIMIT max(0, min(? + ?, " + n + ") - ?) OFFSET max(0, " + n + " - ? - ?)"
+// pageQuery selects the page: the sequence numbers of the page are found
+// first, in the narrow covering (tenant, type, seq) index, and only the
+// page's rows are read. Without blocks its last two parameters are LIMIT
+// and OFFSET. With blocks (creation order, no filter, where is tenant and
+// type) the parameters are tenant, type, offset three times, the where
+// arguments and LIMIT: the running sum of the page blocks of the tenant
+// and type (fewer than 2N/1024+1 of them; every block holds at least one
+// resource) finds the one block with sum before it <= offset < sum through
+// it, and the page starts offset minus the sum before it (fewer than 1024)
+// rows into that block, so the cost does not depend on offset.
+func pageQuery(p plan, where pred, blocks bool) string {
+	order := orderBy(p.key, p.desc)
+	sel := "SELECT " + rowCols + ", " + keyCol(p.key) + " FROM resources r WHERE r.seq IN (SELECT r.seq FROM resources r WHERE "
+	if blocks {
+		return "WITH b AS (SELECT start, n, sum(n) OVER (ORDER BY start) AS cum FROM page_blocks WHERE tenant = ? AND type = ?), " +
+			"s AS (SELECT start, ? - (cum - n) AS skip FROM b WHERE cum - n <= ? AND ? < cum) " +
+			sel + where.sql + " AND r.seq >= (SELECT start FROM s) ORDER BY r.seq LIMIT ? OFFSET coalesce((SELECT skip FROM s), 0))" + order
 	}
-	return "SELECT " + rowCols + ", " + keyCol(p.key) + " FROM resources r WHERE r.seq IN (SELECT r.seq FROM resources r WHERE " +
-		where.sql + inner + limit + ")" + order
+	return sel + where.sql + order + " LIMIT ? OFFSET ?)" + order
 }
 
 // keyed is a row with its sort key.

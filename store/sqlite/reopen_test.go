@@ -57,8 +57,8 @@ func TestReopen(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reopen: %v", err)
 		}
-		if v, err := s.SchemaVersion(ctx); err != nil || v != 7 {
-			t.Errorf("schema version %d, %v; want 7", v, err)
+		if v, err := s.SchemaVersion(ctx); err != nil || v != 8 {
+			t.Errorf("schema version %d, %v; want 8", v, err)
 		}
 		got, err := s.Get(ctx, "t", users, u.ID, store.ReadOptions{})
 		if err != nil {
