@@ -365,72 +365,91 @@ func (p *jsonParser) hex4() (rune, bool) {
 	return r, true
 }
 
-// DefaultMembers returns the members of obj, a JSON object of a resource's
-// attributes as a store keeps them (attribute names and extension URNs as
-// keys, as AppendJSON writes Attrs), without its braces, when the default
-// projection (Project with neither attributes nor excluded) would return
-// every one of them unchanged: a store that keeps resources as JSON can
-// then write them out without decoding them (see store.EncodedLister). ok
-// is false when the projection would drop or trim a member, when an
-// extension container is empty or not an object, or when obj is not a
-// well-formed object; decode and project as usual then.
-func (rt *ResourceType) DefaultMembers(obj []byte) (members []byte, ok bool) {
+// AppendDefaultMembers appends to dst the members of obj, a JSON object of
+// a resource's attributes as a store keeps them (attribute names and
+// extension URNs as keys, as AppendJSON writes Attrs), comma-separated and
+// without the braces, when the default projection (Project with neither
+// attributes nor excluded) would return every one of them unchanged: a
+// store that keeps resources as JSON can then write them out without
+// decoding them (see store.EncodedLister). Top-level members for which omit
+// (if not nil) reports true are left out, such as bookkeeping the store
+// keeps in the same document. ok is false, and dst is returned unchanged,
+// when the projection would drop or trim a member, when an extension
+// container is empty or not an object, or when obj is not a well-formed
+// object; decode and project as usual then.
+func (rt *ResourceType) AppendDefaultMembers(dst, obj []byte, omit func(key string) bool) (_ []byte, ok bool) {
 	p := jsonParser{data: obj}
 	p.space()
 	if p.i >= len(p.data) || p.data[p.i] != '{' {
-		return nil, false
+		return dst, false
 	}
-	start := p.i + 1
-	if !p.keptMembers(rt, rt.Schema, 0) {
-		return nil, false
+	out, ok := p.keptMembers(rt, rt.Schema, 0, dst, omit)
+	if !ok {
+		return dst, false
 	}
-	end := p.i - 1 // the closing brace
 	p.space()
 	if p.i != len(p.data) {
-		return nil, false
+		return dst, false
 	}
-	return obj[start:end], true
+	return out, true
 }
 
 // keptMembers skips the object at p.i ('{'), reporting whether the default
 // projection keeps each of its members as it is, deciding them with
-// schema s (extension containers with their own schema).
-func (p *jsonParser) keptMembers(rt *ResourceType, s *Schema, depth int) bool {
+// schema s (extension containers with their own schema). At the top level
+// (depth 0) it appends each member not omitted to dst, with commas.
+func (p *jsonParser) keptMembers(rt *ResourceType, s *Schema, depth int, dst []byte, omit func(string) bool) ([]byte, bool) {
 	p.i++ // '{'
 	p.space()
 	if p.i < len(p.data) && p.data[p.i] == '}' {
 		p.i++
-		return depth == 0 // an empty extension container is dropped
+		return dst, depth == 0 // an empty extension container is dropped
 	}
+	n0 := len(dst)
 	for {
+		m0 := p.i // the member's key
 		if p.i >= len(p.data) || p.data[p.i] != '"' {
-			return false
+			return dst, false
 		}
 		k, ok := p.str()
 		if !ok {
-			return false
+			return dst, false
 		}
 		p.space()
 		if p.i >= len(p.data) || p.data[p.i] != ':' {
-			return false
+			return dst, false
 		}
 		p.i++
 		p.space()
 		switch t, es := rt.DefaultTreatment(s, k); {
+		case depth == 0 && omit != nil && omit(k):
+			if !p.skip(1) {
+				return dst, false
+			}
+			m0 = -1
 		case t == Kept:
 			if !p.skip(depth + 1) {
-				return false
+				return dst, false
 			}
 		case t == ExtensionContainer && depth == 0:
-			if p.i >= len(p.data) || p.data[p.i] != '{' || !p.keptMembers(rt, es, depth+1) {
-				return false
+			if p.i >= len(p.data) || p.data[p.i] != '{' {
+				return dst, false
+			}
+			if _, ok := p.keptMembers(rt, es, depth+1, nil, nil); !ok {
+				return dst, false
 			}
 		default:
-			return false
+			return dst, false
+		}
+		if depth == 0 && m0 >= 0 {
+			if len(dst) > n0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, p.data[m0:p.i]...)
 		}
 		p.space()
 		if p.i >= len(p.data) {
-			return false
+			return dst, false
 		}
 		switch p.data[p.i] {
 		case ',':
@@ -438,9 +457,9 @@ func (p *jsonParser) keptMembers(rt *ResourceType, s *Schema, depth int) bool {
 			p.space()
 		case '}':
 			p.i++
-			return true
+			return dst, true
 		default:
-			return false
+			return dst, false
 		}
 	}
 }

@@ -83,16 +83,17 @@ var defaultMembersCases = []struct {
 	{"{\"a\":\"\x01\"}", false}, {`{"a":"\u00e9\ud83d\ude00"}`, true}, {`{"a":[1,2,]}`, false}, {`{"a":{"b":1,}}`, false},
 }
 
-// TestDefaultMembers: DefaultMembers returns a stored object's members
+// TestDefaultMembers: AppendDefaultMembers appends a stored object's members
 // exactly when Project would leave them all as they are.
 func TestDefaultMembers(t *testing.T) {
 	rt := UserResourceType()
 	for _, tc := range defaultMembersCases {
-		got, ok := rt.DefaultMembers([]byte(tc.obj))
-		if ok != tc.want {
-			t.Errorf("DefaultMembers(%s) ok = %v, want %v", tc.obj, ok, tc.want)
+		got, ok := rt.AppendDefaultMembers([]byte("x"), []byte(tc.obj), nil)
+		if ok != tc.want || !ok && string(got) != "x" || ok && got[0] != 'x' {
+			t.Errorf("AppendDefaultMembers(%s) = %q, %v; want ok %v, after the prefix", tc.obj, got, ok, tc.want)
 			continue
 		}
+		got = got[1:]
 		if ok {
 			checkDefaultMembers(t, rt, []byte(tc.obj), got)
 		}
@@ -105,11 +106,11 @@ func checkDefaultMembers(t *testing.T, rt *ResourceType, obj, members []byte) {
 	t.Helper()
 	v, err := DecodeJSON(obj)
 	if err != nil {
-		t.Fatalf("DefaultMembers accepted %q, which does not decode: %v", obj, err)
+		t.Fatalf("AppendDefaultMembers accepted %q, which does not decode: %v", obj, err)
 	}
 	m, isMap := v.(map[string]any)
 	if !isMap {
-		t.Fatalf("DefaultMembers accepted %q, not an object", obj)
+		t.Fatalf("AppendDefaultMembers accepted %q, not an object", obj)
 	}
 	want, err := rt.Project(&Resource{Attrs: m}, nil, nil).AppendJSON(nil)
 	if err != nil {
@@ -121,11 +122,11 @@ func checkDefaultMembers(t *testing.T, rt *ResourceType, obj, members []byte) {
 	}
 	wantV, _ := DecodeJSON(want)
 	if !reflect.DeepEqual(got, wantV) {
-		t.Errorf("DefaultMembers(%s) = %s; the projection is %s", obj, members, want)
+		t.Errorf("AppendDefaultMembers(%s) = %s; the projection is %s", obj, members, want)
 	}
 }
 
-// FuzzDefaultMembers: whatever DefaultMembers accepts is a valid object
+// FuzzDefaultMembers: whatever AppendDefaultMembers accepts is a valid object
 // whose default projection is its members unchanged.
 func FuzzDefaultMembers(f *testing.F) {
 	for _, tc := range defaultMembersCases {
@@ -133,8 +134,39 @@ func FuzzDefaultMembers(f *testing.F) {
 	}
 	rt := UserResourceType()
 	f.Fuzz(func(t *testing.T, obj []byte) {
-		if members, ok := rt.DefaultMembers(obj); ok {
+		if members, ok := rt.AppendDefaultMembers(nil, obj, nil); ok {
 			checkDefaultMembers(t, rt, obj, members)
 		}
+		// Omitting "schemas" (a store's bookkeeping) leaves what
+		// omitting it from the object first would.
+		if members, ok := rt.AppendDefaultMembers(nil, obj, func(k string) bool { return k == "schemas" }); ok {
+			v, _ := DecodeJSON(obj)
+			m, _ := v.(map[string]any)
+			delete(m, "schemas")
+			plain, err := AppendJSONValue(nil, m)
+			if err != nil {
+				return
+			}
+			checkDefaultMembers(t, rt, plain, members)
+		}
 	})
+}
+
+// TestAppendDefaultMembersOmit: omitted top-level members are left out
+// wherever they are, with the commas right.
+func TestAppendDefaultMembersOmit(t *testing.T) {
+	rt := UserResourceType()
+	omit := func(k string) bool { return k == "schemas" }
+	for in, want := range map[string]string{
+		`{"schemas":["s"],"userName":"a","active":true}`: `"userName":"a","active":true`,
+		`{"userName":"a","schemas":["s"],"active":true}`: `"userName":"a","active":true`,
+		`{"userName":"a","active":true,"schemas":["s"]}`: `"userName":"a","active":true`,
+		`{"schemas":["s"]}`:                               ``,
+		`{ "userName" : "a" }`:                            `"userName" : "a"`,
+	} {
+		got, ok := rt.AppendDefaultMembers(nil, []byte(in), omit)
+		if !ok || string(got) != want {
+			t.Errorf("AppendDefaultMembers(%s) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
 }
