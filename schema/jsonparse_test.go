@@ -161,8 +161,8 @@ func TestAppendDefaultMembersOmit(t *testing.T) {
 		`{"schemas":["s"],"userName":"a","active":true}`: `"userName":"a","active":true`,
 		`{"userName":"a","schemas":["s"],"active":true}`: `"userName":"a","active":true`,
 		`{"userName":"a","active":true,"schemas":["s"]}`: `"userName":"a","active":true`,
-		`{"schemas":["s"]}`:                               ``,
-		`{ "userName" : "a" }`:                            `"userName" : "a"`,
+		`{"schemas":["s"]}`:    ``,
+		`{ "userName" : "a" }`: `"userName" : "a"`,
 	} {
 		got, ok := rt.AppendDefaultMembers(nil, []byte(in), omit)
 		if !ok || string(got) != want {
