@@ -373,11 +373,12 @@ func (p *jsonParser) hex4() (rune, bool) {
 // store that keeps resources as JSON can then write them out without
 // decoding them (see store.EncodedLister). Top-level members for which omit
 // (if not nil) reports true are left out, such as bookkeeping the store
-// keeps in the same document. ok is false, and dst is returned unchanged,
+// keeps in the same document; omit sees each top-level key with its value's
+// raw JSON (to read that bookkeeping without decoding the document). ok is false, and dst is returned unchanged,
 // when the projection would drop or trim a member, when an extension
 // container is empty or not an object, or when obj is not a well-formed
 // object; decode and project as usual then.
-func (rt *ResourceType) AppendDefaultMembers(dst, obj []byte, omit func(key string) bool) (_ []byte, ok bool) {
+func (rt *ResourceType) AppendDefaultMembers(dst, obj []byte, omit func(key string, value []byte) bool) (_ []byte, ok bool) {
 	p := jsonParser{data: obj}
 	p.space()
 	if p.i >= len(p.data) || p.data[p.i] != '{' {
@@ -398,7 +399,7 @@ func (rt *ResourceType) AppendDefaultMembers(dst, obj []byte, omit func(key stri
 // projection keeps each of its members as it is, deciding them with
 // schema s (extension containers with their own schema). At the top level
 // (depth 0) it appends each member not omitted to dst, with commas.
-func (p *jsonParser) keptMembers(rt *ResourceType, s *Schema, depth int, dst []byte, omit func(string) bool) ([]byte, bool) {
+func (p *jsonParser) keptMembers(rt *ResourceType, s *Schema, depth int, dst []byte, omit func(string, []byte) bool) ([]byte, bool) {
 	p.i++ // '{'
 	p.space()
 	if p.i < len(p.data) && p.data[p.i] == '}' {
@@ -421,12 +422,21 @@ func (p *jsonParser) keptMembers(rt *ResourceType, s *Schema, depth int, dst []b
 		}
 		p.i++
 		p.space()
-		switch t, es := rt.DefaultTreatment(s, k); {
-		case depth == 0 && omit != nil && omit(k):
+		if depth == 0 && omit != nil {
+			v0 := p.i
 			if !p.skip(1) {
 				return dst, false
 			}
-			m0 = -1
+			if omit(k, p.data[v0:p.i]) {
+				m0 = -1
+			}
+			p.i = v0
+		}
+		switch t, es := rt.DefaultTreatment(s, k); {
+		case m0 < 0:
+			if !p.skip(1) {
+				return dst, false
+			}
 		case t == Kept:
 			if !p.skip(depth + 1) {
 				return dst, false

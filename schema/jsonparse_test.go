@@ -139,7 +139,7 @@ func FuzzDefaultMembers(f *testing.F) {
 		}
 		// Omitting "schemas" (a store's bookkeeping) leaves what
 		// omitting it from the object first would.
-		if members, ok := rt.AppendDefaultMembers(nil, obj, func(k string) bool { return k == "schemas" }); ok {
+		if members, ok := rt.AppendDefaultMembers(nil, obj, func(k string, _ []byte) bool { return k == "schemas" }); ok {
 			v, _ := DecodeJSON(obj)
 			m, _ := v.(map[string]any)
 			delete(m, "schemas")
@@ -153,10 +153,16 @@ func FuzzDefaultMembers(f *testing.F) {
 }
 
 // TestAppendDefaultMembersOmit: omitted top-level members are left out
-// wherever they are, with the commas right.
+// wherever they are, with the commas right, and omit sees their values.
 func TestAppendDefaultMembersOmit(t *testing.T) {
 	rt := UserResourceType()
-	omit := func(k string) bool { return k == "schemas" }
+	var seen []string
+	omit := func(k string, v []byte) bool {
+		if k == "schemas" {
+			seen = append(seen, string(v))
+		}
+		return k == "schemas"
+	}
 	for in, want := range map[string]string{
 		`{"schemas":["s"],"userName":"a","active":true}`: `"userName":"a","active":true`,
 		`{"userName":"a","schemas":["s"],"active":true}`: `"userName":"a","active":true`,
@@ -164,9 +170,13 @@ func TestAppendDefaultMembersOmit(t *testing.T) {
 		`{"schemas":["s"]}`:    ``,
 		`{ "userName" : "a" }`: `"userName" : "a"`,
 	} {
+		seen = nil
 		got, ok := rt.AppendDefaultMembers(nil, []byte(in), omit)
 		if !ok || string(got) != want {
 			t.Errorf("AppendDefaultMembers(%s) = %q, %v; want %q", in, got, ok, want)
+		}
+		if strings.Contains(in, `"schemas"`) && (len(seen) != 1 || seen[0] != `["s"]`) {
+			t.Errorf("AppendDefaultMembers(%s): omit saw schemas %q, want [\"s\"] once", in, seen)
 		}
 	}
 }
