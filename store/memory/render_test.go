@@ -180,3 +180,7 @@ func TestListEncodedConcurrent(t *testing.T) {
 		buf = p.Buffer
 	}
 }
+
+func TestEncodedRenders(t *testing.T) {
+	storetest.RunEncodedRenders(t, func(*testing.T) store.Store { return New() })
+}

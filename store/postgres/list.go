@@ -18,6 +18,11 @@ import (
 // last row's sort key and creation sequence, so rows inserted or deleted
 // between pages never make a resource appear twice or be skipped.
 func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query) (*store.Page, error) {
+	return s.list(ctx, tenant, rt, q, nil)
+}
+
+// list is List, and ListEncoded when enc is set.
+func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *encoding) (*store.Page, error) {
 	op := "list " + rt.Name
 	if s.closed.Load() {
 		return nil, fmt.Errorf("store: %s: %w", op, store.ErrClosed)
@@ -28,7 +33,7 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 	}
 	var page *store.Page
 	if exact {
-		page, err = s.listExact(ctx, w, rt, plan)
+		page, err = s.listExact(ctx, w, rt, plan, enc)
 	} else {
 		page, err = s.listMatch(ctx, w, rt, plan)
 	}
@@ -128,14 +133,14 @@ func (p listPlan) after(w *where, k, seq string) string {
 // read, so the
 // derived attributes are computed for the page only. No full row is read
 // for a row outside the page.
-func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan) (*store.Page, error) {
+func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, enc *encoding) (*store.Page, error) {
 	page := &store.Page{Resources: []*schema.Resource{}}
 	limit := p.count
 	if p.q.UseCursor {
 		limit++ // one more tells whether there is a next page
 	}
 	if p.key == nil && !p.q.UseCursor && p.q.Filter != nil && p.offset >= deepOffset && p.count > 0 {
-		return s.listFromEnd(ctx, w, rt, p, page)
+		return s.listFromEnd(ctx, w, rt, p, page, enc)
 	}
 	b := &pgx.Batch{}
 	s.queueTotal(b, w, p)
@@ -158,7 +163,7 @@ func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType
 	}
 	var keys []*string
 	var seqs []int64
-	err = forRows(rows, rt, func(r *schema.Resource, rw *row, k *string, _ int64) {
+	err = forRowsEnc(rows, rt, enc, func(r *schema.Resource, rw *row, k *string, _ int64) {
 		page.Resources = append(page.Resources, r)
 		keys, seqs = append(keys, k), append(seqs, rw.seq)
 	})
@@ -226,7 +231,7 @@ func (s *Store) queueTotal(b *pgx.Batch, w *where, p listPlan) {
 // The total and the page are read in one repeatable-read snapshot: read in
 // two snapshots, rows created in between would shift a page counted from
 // the end, and paging while an IdP writes would repeat or skip resources.
-func (s *Store) listFromEnd(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, page *store.Page) (*store.Page, error) {
+func (s *Store) listFromEnd(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, page *store.Page, enc *encoding) (*store.Page, error) {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, err
@@ -260,7 +265,7 @@ func (s *Store) listFromEnd(ctx context.Context, w *where, rt *schema.ResourceTy
 	if err != nil {
 		return nil, err
 	}
-	err = forRows(rows, rt, func(r *schema.Resource, _ *row, _ *string, _ int64) {
+	err = forRowsEnc(rows, rt, enc, func(r *schema.Resource, _ *row, _ *string, _ int64) {
 		page.Resources = append(page.Resources, r)
 	})
 	if err != nil {
@@ -290,6 +295,12 @@ func (s *Store) exactQuery(w *where, rt *schema.ResourceType, p listPlan, limit 
 // forRows scans rows of selectCols followed by a key text and an int64,
 // calling fn for each decoded resource.
 func forRows(rows pgx.Rows, rt *schema.ResourceType, fn func(*schema.Resource, *row, *string, int64)) error {
+	return forRowsEnc(rows, rt, nil, fn)
+}
+
+// forRowsEnc is forRows that, with enc, renders each row's attributes into
+// enc when it can rather than decoding them (ListEncoded).
+func forRowsEnc(rows pgx.Rows, rt *schema.ResourceType, enc *encoding, fn func(*schema.Resource, *row, *string, int64)) error {
 	defer rows.Close()
 	for rows.Next() {
 		var rw row
@@ -298,7 +309,13 @@ func forRows(rows pgx.Rows, rt *schema.ResourceType, fn func(*schema.Resource, *
 		if err := rows.Scan(&rw.id, &rw.seq, &rw.version, &rw.created, &rw.changed, &rw.externalID, &rw.data, &rw.members, &rw.groups, &k, &n); err != nil {
 			return err
 		}
-		r, err := rw.resource(rt)
+		var r *schema.Resource
+		var err error
+		if enc != nil {
+			r, err = enc.render(rt, &rw)
+		} else {
+			r, err = rw.resource(rt)
+		}
 		if err != nil {
 			return err
 		}

@@ -34,3 +34,5 @@ func diff(t *testing.T, what string, want, got any) {
 		t.Errorf("%s mismatch (-want +got):\n%s", what, d)
 	}
 }
+
+func TestEncodedRenders(t *testing.T) { storetest.RunEncodedRenders(t, newStore) }

@@ -83,17 +83,32 @@ func (r *row) resource(rt *schema.ResourceType) (*schema.Resource, error) {
 	if r.externalID != nil {
 		res.ExternalID = *r.externalID
 	}
-	for name, raw := range map[string][]byte{"members": r.members, "groups": r.groups} {
-		if len(raw) == 0 {
+	if err := r.derived(rt, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// derived adds the members and groups read with the row to res.Attrs
+// (made when nil).
+func (r *row) derived(rt *schema.ResourceType, res *schema.Resource) error {
+	for _, d := range [...]struct {
+		name string
+		raw  []byte
+	}{{"members", r.members}, {"groups", r.groups}} {
+		if len(d.raw) == 0 {
 			continue
 		}
 		var list []any
-		if err := json.Unmarshal(raw, &list); err != nil {
-			return nil, fmt.Errorf("decode %s of %s %s: %w", name, rt.Name, r.id, err)
+		if err := json.Unmarshal(d.raw, &list); err != nil {
+			return fmt.Errorf("decode %s of %s %s: %w", d.name, rt.Name, r.id, err)
 		}
 		if len(list) > 0 {
-			res.Attrs[name] = list
+			if res.Attrs == nil {
+				res.Attrs = map[string]any{}
+			}
+			res.Attrs[d.name] = list
 		}
 	}
-	return res, nil
+	return nil
 }

@@ -123,3 +123,53 @@ func jsonOf(t *testing.T, rt *schema.ResourceType, rs []*schema.Resource, member
 	}
 	return out
 }
+
+// RunEncodedRenders checks what a store.EncodedLister is for: a page of
+// typical users (TypicalUser), in index and cursor mode and filtered by
+// userName, comes back rendered by the store (every Members entry set, the
+// Attrs of each resource without stored attributes), not left to the
+// caller to decode. SameAsList (in Run) checks what it renders.
+func RunEncodedRenders(t *testing.T, newStore func(t *testing.T) store.Store) {
+	t.Helper()
+	h := newH(t, newStore)
+	el, ok := h.s.(store.EncodedLister)
+	if !ok {
+		t.Skip("the store does not implement store.EncodedLister (optional)")
+	}
+	var names []string
+	for i := range 30 {
+		u := h.create(UserType(), TypicalUser(i))
+		names = append(names, u.Attrs["userName"].(string))
+	}
+	f, err := filter.Parse(fmt.Sprintf("userName eq %q", names[7]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq, err := filter.Bind(UserType(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []store.Query{
+		{StartIndex: 3, Count: 20},
+		{UseCursor: true, Count: 20},
+		{Filter: eq, Count: 10},
+	} {
+		p, err := el.ListEncoded(h.ctx, h.ten, UserType(), q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Resources) == 0 || len(p.Members) != len(p.Resources) {
+			t.Fatalf("query %+v: %d resources, %d members", q, len(p.Resources), len(p.Members))
+		}
+		for i, m := range p.Members {
+			if m == nil {
+				t.Errorf("query %+v: resource %d (%s) left to the caller", q, i, p.Resources[i].ID)
+			}
+			for k := range p.Resources[i].Attrs {
+				if k != "groups" {
+					t.Errorf("query %+v: resource %d rendered, yet Attrs holds %q", q, i, k)
+				}
+			}
+		}
+	}
+}
