@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -149,11 +148,13 @@ func encodeDocs(rt *schema.ResourceType, r *schema.Resource) (data, fold []byte,
 // decodeDoc parses a data document back into schemas and typed attributes
 // (int64 for integer, float64 for decimal, as schema.Resource documents).
 func decodeDoc(rt *schema.ResourceType, data []byte) ([]string, map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	v, err := schema.DecodeJSON(data) // encoding/json's values, faster
+	if err != nil {
 		return nil, nil, fmt.Errorf("decode stored %s: %w", rt.Name, err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, nil, fmt.Errorf("decode stored %s: not a JSON object", rt.Name)
 	}
 	var schemas []string
 	if list, ok := m["schemas"].([]any); ok {
