@@ -135,7 +135,7 @@ func pageQuery(p plan, where pred, blocks bool) string {
 	order := orderBy(p.key, p.desc)
 	sel := "SELECT " + rowCols + ", " + keyCol(p.key) + " FROM resources r WHERE r.seq IN (SELECT r.seq FROM resources r WHERE "
 	if blocks {
-		return "WITH b AS (SELECT start, n, sum(n) OVER (ORDER BY start) AS cum FROM page_blocks WHERE tenant = ? AND type = ?), " +
+		return "WITH b AS (SELECT start, n, sum(n) OVER (ORDER BY start ROWS UNBOUNDED PRECEDING) AS cum FROM page_blocks WHERE tenant = ? AND type = ?), " +
 			"s AS (SELECT start, ? - (cum - n) AS skip FROM b WHERE cum - n <= ? AND ? < cum) " +
 			sel + where.sql + " AND r.seq >= (SELECT start FROM s) ORDER BY r.seq LIMIT ? OFFSET coalesce((SELECT skip FROM s), 0))" + order
 	}
