@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -119,11 +120,13 @@ func marshal(v any) (string, error) {
 // decodeAttrs parses a stored data document back into typed attribute
 // values: numbers become int64 or float64 per the attribute type.
 func decodeAttrs(rt *schema.ResourceType, data string) (map[string]any, error) {
-	dec := json.NewDecoder(strings.NewReader(data))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	v, err := schema.DecodeJSON([]byte(data)) // encoding/json's values, faster
+	if err != nil {
 		return nil, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("the data document is not a JSON object")
 	}
 	for k, v := range m {
 		a, ext := attrOf(rt, k)

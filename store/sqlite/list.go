@@ -36,6 +36,11 @@ func newPlan(tenant string, rt *schema.ResourceType, q store.Query) plan {
 // exactly runs entirely in SQL; otherwise SQL narrows the candidates and
 // filter.Match decides, in sort order.
 func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query) (*store.Page, error) {
+	return s.list(ctx, tenant, rt, q, nil)
+}
+
+// list is List, and ListEncoded when enc is set.
+func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *encoding) (*store.Page, error) {
 	op := "list " + rt.Name
 	p := newPlan(tenant, rt, q)
 	var cur *cursor
@@ -49,14 +54,14 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 	var page *store.Page
 	var err error
 	if p.where.exact {
-		page, err = s.listExact(ctx, tenant, rt, q, p, cur)
+		page, err = s.listExact(ctx, tenant, rt, q, p, cur, enc)
 	} else {
 		page, err = s.listMatch(ctx, tenant, rt, q, p, cur)
 	}
 	return page, s.wrap(op, err)
 }
 
-func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, p plan, cur *cursor) (*store.Page, error) {
+func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, p plan, cur *cursor, enc *encoding) (*store.Page, error) {
 	page := &store.Page{}
 	var err error
 	if page.TotalResults, err = s.total(ctx, tenant, rt, q, p); err != nil {
@@ -92,7 +97,7 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 	defer rows.Close()
 	var last []*keyed
 	for rows.Next() {
-		k, err := scanKeyed(rows, rt)
+		k, err := scanKeyedEnc(rows, rt, enc)
 		if err != nil {
 			return nil, err
 		}
@@ -156,9 +161,15 @@ func keyCol(key string) string {
 }
 
 func scanKeyed(rows *sql.Rows, rt *schema.ResourceType) (*keyed, error) {
+	return scanKeyedEnc(rows, rt, nil)
+}
+
+// scanKeyedEnc is scanKeyed rendering the row's attributes into enc when
+// it is set and can (ListEncoded).
+func scanKeyedEnc(rows *sql.Rows, rt *schema.ResourceType, enc *encoding) (*keyed, error) {
 	var k keyed
 	var err error
-	k.row, err = scanRow(multiScanner{rows, &k.key}, rt)
+	k.row, err = scanRowEnc(multiScanner{rows, &k.key}, rt, enc)
 	return &k, err
 }
 

@@ -25,6 +25,13 @@ const rowCols = "r.seq, r.id, r.version, r.created, r.last_modified, r.external_
 type scanner interface{ Scan(dest ...any) error }
 
 func scanRow(sc scanner, rt *schema.ResourceType) (*row, error) {
+	return scanRowEnc(sc, rt, nil)
+}
+
+// scanRowEnc is scanRow that, with enc, renders the attributes into enc
+// when the default projection keeps them all, leaving Attrs empty
+// (ListEncoded).
+func scanRowEnc(sc scanner, rt *schema.ResourceType, enc *encoding) (*row, error) {
 	var (
 		rw                    row
 		id, created, modified string
@@ -34,9 +41,14 @@ func scanRow(sc scanner, rt *schema.ResourceType) (*row, error) {
 	if err := sc.Scan(&rw.seq, &id, &rw.version, &created, &modified, &ext, &schemasJSON, &dataJSON); err != nil {
 		return nil, err
 	}
-	attrs, err := decodeAttrs(rt, dataJSON)
-	if err != nil {
-		return nil, fmt.Errorf("corrupt data of %s %s: %w", rt.Name, id, err)
+	var attrs map[string]any
+	if enc == nil || !enc.render(rt, dataJSON) {
+		var err error
+		if attrs, err = decodeAttrs(rt, dataJSON); err != nil {
+			return nil, fmt.Errorf("corrupt data of %s %s: %w", rt.Name, id, err)
+		}
+	} else {
+		attrs = map[string]any{} // the derived attributes go here
 	}
 	r := &schema.Resource{ID: id, ExternalID: ext.String, Attrs: attrs}
 	if err := json.Unmarshal([]byte(schemasJSON), &r.Schemas); err != nil {

@@ -22,3 +22,7 @@ func TestDeliveries(t *testing.T) {
 func TestTombstones(t *testing.T) {
 	storetest.RunTombstones(t, func(t *testing.T) store.Store { return newStore(t) })
 }
+
+func TestEncodedRenders(t *testing.T) {
+	storetest.RunEncodedRenders(t, func(t *testing.T) store.Store { return newStore(t) })
+}
