@@ -9,6 +9,12 @@
 // (modernc.org/sqlite, no cgo) and store/postgres (pgx); each passes the
 // shared suite in store/storetest, which is the definition of correct.
 //
+// Optional capabilities are interfaces a backend may also implement, found
+// by type assertion: Deliveries and Notifier (durable hook delivery),
+// Tenants, Tokens and ProvisioningLog (administration), Tombstones (soft
+// delete), and EncodedLister (list pages written straight from the
+// backend's own encoding; all three backends have it).
+//
 // Errors are the sentinels ErrNotFound, ErrConflict, ErrPrecondition,
 // ErrUnavailable and ErrInvalidCursor, wrapped with the operation; the error
 // returned by an Update's Apply function is passed through wrapped, so a
