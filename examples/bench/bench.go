@@ -62,7 +62,7 @@ func (b *bench) measure(ctx context.Context, w *workload, bd bound) Result {
 	}
 	res := b.r.result(w, srv)
 	res.Exhausted = bd.n == 0 && w.size > 0 && srv.next >= w.size
-	if n, rps, p50, p99 := summarize(ceil.lat, ceil.elapsed); b.ceil != "" && rps > 0 {
+	if n, rps, p50, p99 := summarize(ceil.lat, ceil.busy); b.ceil != "" && rps > 0 {
 		res.Ceiling = &Ceiling{Requests: n, ReqPerSec: rps, P50Ms: p50, P99Ms: p99}
 		res.Ratio = res.ReqPerSec / rps
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -121,6 +122,27 @@ func TestUserBody(t *testing.T) {
 		ent, _ := u["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"].(map[string]any)
 		if ent["employeeNumber"] == nil || len(u) != 11 {
 			t.Errorf("userBody(%d) = %v; want 11 top-level attributes and the enterprise extension", i, u)
+		}
+	}
+}
+
+// TestSummarize: the rate counts the time workers were busy, not workers
+// idle at the ends of a round.
+func TestSummarize(t *testing.T) {
+	ms := time.Millisecond
+	lat := func(n int) []time.Duration { return slices.Repeat([]time.Duration{ms}, n) }
+	for _, tc := range []struct {
+		lat  [][]time.Duration
+		busy []time.Duration
+		want float64
+	}{
+		{[][]time.Duration{lat(100), lat(100)}, []time.Duration{time.Second, time.Second}, 200},
+		{[][]time.Duration{lat(100), lat(100), nil}, []time.Duration{time.Second, time.Second, 0}, 200},
+		{[][]time.Duration{lat(150), lat(50)}, []time.Duration{1500 * ms, 500 * ms}, 200},
+		{nil, nil, 0},
+	} {
+		if _, got, _, _ := summarize(tc.lat, tc.busy); got != tc.want {
+			t.Errorf("summarize(busy %v) rate %v, want %v", tc.busy, got, tc.want)
 		}
 	}
 }

@@ -40,6 +40,7 @@ type bound struct {
 // outcome is the result of sending one workload to one server.
 type outcome struct {
 	lat         [][]time.Duration
+	busy        []time.Duration // per worker: first request sent to last answer checked
 	errors      int64
 	checkFails  int64
 	bytes       int64
@@ -55,6 +56,13 @@ func (x *outcome) add(y outcome) {
 			x.lat[k] = append(x.lat[k], y.lat[k]...)
 		} else {
 			x.lat = append(x.lat, y.lat[k])
+		}
+	}
+	for k := range y.busy {
+		if k < len(x.busy) {
+			x.busy[k] += y.busy[k]
+		} else {
+			x.busy = append(x.busy, y.busy[k])
 		}
 	}
 	x.errors += y.errors
@@ -101,7 +109,7 @@ func (e *errorLog) add(err error) {
 // (b.n counts from start). A ceiling run skips w.want and w.check (any 2xx
 // is a success) and wraps around w.size.
 func (r *runner) exec(ctx context.Context, label, base string, w *workload, start int, b bound, ceiling bool) outcome {
-	p := &pass{r: r, base: base, w: w, b: b, ceiling: ceiling, lat: make([][]time.Duration, r.clients)}
+	p := &pass{r: r, base: base, w: w, b: b, ceiling: ceiling, lat: make([][]time.Duration, r.clients), busy: make([]time.Duration, r.clients)}
 	if b.n > 0 {
 		p.b.n += start
 	}
@@ -117,7 +125,7 @@ func (r *runner) exec(ctx context.Context, label, base string, w *workload, star
 		})
 	}
 	wg.Wait()
-	return outcome{lat: p.lat, errors: p.errs.Load(), checkFails: p.fails.Load(), bytes: p.nbytes.Load(),
+	return outcome{lat: p.lat, busy: p.busy, errors: p.errs.Load(), checkFails: p.fails.Load(), bytes: p.nbytes.Load(),
 		elapsed: time.Since(t0), firstErrors: p.elog.msgs, next: int(p.next.Load())}
 }
 
@@ -133,6 +141,7 @@ type pass struct {
 	next, errs, fails, nbytes atomic.Int64
 	elog                      errorLog
 	lat                       [][]time.Duration // per worker
+	busy                      []time.Duration   // per worker, see outcome
 }
 
 // loop is worker k, labelled role=client and workload=<name> in CPU
@@ -143,6 +152,12 @@ type pass struct {
 func (p *pass) loop(ctx context.Context, k int) {
 	var buf bytes.Buffer
 	w := p.w
+	var first, last time.Time
+	defer func() {
+		if !first.IsZero() {
+			p.busy[k] = last.Sub(first)
+		}
+	}()
 	for ctx.Err() == nil {
 		i := int(p.next.Add(1) - 1)
 		if (p.b.n > 0 && i >= p.b.n) || (p.b.d > 0 && time.Now().After(p.deadline)) || (!p.ceiling && w.size > 0 && i >= w.size) {
@@ -156,8 +171,12 @@ func (p *pass) loop(ctx context.Context, k int) {
 		req := w.gen(j)
 		req.workload = w.name
 		t0 := time.Now()
+		if first.IsZero() {
+			first = t0
+		}
 		rep, err := p.r.cl.do(ctx, p.base, req, &buf)
 		d := time.Since(t0)
+		last = t0.Add(d)
 		switch {
 		case err != nil:
 			p.fail(&p.errs, err)
@@ -172,6 +191,7 @@ func (p *pass) loop(ctx context.Context, k int) {
 			if err := w.check(i, rep.body); err != nil {
 				p.fail(&p.fails, fmt.Errorf("check: %s %s: %w", req.method, trim(req.path, 80), err))
 			}
+			last = time.Now() // checking is the client's work too
 		}
 	}
 }
@@ -183,7 +203,7 @@ func (p *pass) fail(counter *atomic.Int64, err error) {
 
 // result turns a run into a Result row.
 func (r *runner) result(w *workload, x outcome) Result {
-	n, rps, p50, p99 := summarize(x.lat, x.elapsed)
+	n, rps, p50, p99 := summarize(x.lat, x.busy)
 	res := Result{Workload: w.name, Users: w.users, Members: w.members, Clients: r.clients,
 		Requests: n, Errors: int(x.errors), CheckFailures: int(x.checkFails), Seconds: x.elapsed.Seconds(),
 		ReqPerSec: rps, P50Ms: p50, P99Ms: p99, FirstErrors: x.firstErrors}

@@ -25,7 +25,10 @@ type Result struct {
 	CheckFailures int `json:"check_failures"`
 	// Seconds is the time the server rounds took together.
 	Seconds float64 `json:"seconds"`
-	// ReqPerSec is Requests / Seconds.
+	// ReqPerSec is Requests over the mean time a client was busy (its
+	// first request to its last answer): over a long round, Requests /
+	// Seconds; over a short one, clients idle at its start or end are not
+	// counted as time.
 	ReqPerSec float64 `json:"req_per_s"`
 	// P50Ms and P99Ms are latency percentiles in milliseconds.
 	P50Ms float64 `json:"p50_ms"`
@@ -58,18 +61,32 @@ type Ceiling struct {
 	P99Ms     float64 `json:"p99_ms"`
 }
 
-// summarize fills the latency and throughput fields from per-worker samples.
-func summarize(lat [][]time.Duration, elapsed time.Duration) (n int, rps, p50, p99 float64) {
+// summarize fills the latency and throughput fields from per-worker
+// samples: the rate is the requests over the mean time a worker was busy
+// (busy[k]: from its first request to its last answer, summed over rounds),
+// so that workers idle at the start or end of a short round (a few hundred
+// requests, as when a workload runs out of distinct requests) do not count
+// as time; over a long round it is the requests over the elapsed time.
+func summarize(lat [][]time.Duration, busy []time.Duration) (n int, rps, p50, p99 float64) {
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)
 	}
 	n = len(all)
-	if n == 0 || elapsed <= 0 {
+	var total time.Duration
+	workers := 0
+	for _, b := range busy {
+		if b > 0 {
+			total += b
+			workers++
+		}
+	}
+	if n == 0 || workers == 0 {
 		return n, 0, 0, 0
 	}
 	slices.Sort(all)
-	return n, float64(n) / elapsed.Seconds(), ms(percentile(all, 0.50)), ms(percentile(all, 0.99))
+	mean := total / time.Duration(workers)
+	return n, float64(n) / mean.Seconds(), ms(percentile(all, 0.50)), ms(percentile(all, 0.99))
 }
 
 // percentile returns the nearest-rank percentile of sorted samples.
