@@ -31,6 +31,11 @@ type Config struct {
 	// DefaultMaxReaders. An in-memory database uses one connection for
 	// reads and writes.
 	MaxReaders int
+	// CacheSize is SQLite's page cache of each connection, in KiB
+	// (PRAGMA cache_size); pages are only held once read. Zero means
+	// DefaultCacheSize; SQLite's own default, 2 MiB, makes lookups and
+	// writes slow down as a database grows past it.
+	CacheSize int
 	// Now returns the current time for meta.created, meta.lastModified and
 	// event times; nil means time.Now. Tests set it for deterministic output.
 	Now func() time.Time
@@ -40,6 +45,7 @@ type Config struct {
 const (
 	DefaultBusyTimeout = 5 * time.Second
 	DefaultMaxReaders  = 4
+	DefaultCacheSize   = 32 << 10 // KiB: 32 MiB per connection
 )
 
 // validate checks c once and fills in defaults.
@@ -53,8 +59,11 @@ func (c Config) validate() (Config, error) {
 	if strings.HasPrefix(c.Path, "file:") {
 		return c, fmt.Errorf("sqlite: Config.Path %q: give a plain file path, not a URI; options are Config fields", c.Path)
 	}
-	if c.BusyTimeout < 0 || c.MaxReaders < 0 {
-		return c, errors.New("sqlite: Config.BusyTimeout and Config.MaxReaders must not be negative")
+	if c.BusyTimeout < 0 || c.MaxReaders < 0 || c.CacheSize < 0 {
+		return c, errors.New("sqlite: Config.BusyTimeout, Config.MaxReaders and Config.CacheSize must not be negative")
+	}
+	if c.CacheSize == 0 {
+		c.CacheSize = DefaultCacheSize
 	}
 	if c.BusyTimeout == 0 {
 		c.BusyTimeout = DefaultBusyTimeout
@@ -108,7 +117,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.write.SetConnMaxLifetime(0)
 		s.read = s.write
 	} else {
-		base := "file:" + (&url.URL{Path: cfg.Path}).EscapedPath() + "?_pragma=busy_timeout(" + busy + ")&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		base := "file:" + (&url.URL{Path: cfg.Path}).EscapedPath() + "?_pragma=busy_timeout(" + busy + ")&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+			"&_pragma=cache_size(-" + strconv.Itoa(cfg.CacheSize) + ")"
 		w, err := sql.Open("sqlite", base+"&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: open %s: %w: %w", cfg.Path, store.ErrUnavailable, err)
