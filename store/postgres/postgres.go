@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -59,6 +60,16 @@ type Config struct {
 	// ApplicationName is reported to the server (pg_stat_activity).
 	// Default "scimkit".
 	ApplicationName string
+	// Analyze says whether the store keeps the planner statistics of its
+	// tables fresh itself, for servers whose autovacuum will not (without
+	// statistics PostgreSQL plans lookups of large tenants as scans).
+	// When on, Open analyzes tables that have rows but no statistics, and
+	// every 256 committed writes of this Store a background check runs
+	// ANALYZE on each table changed beyond autovacuum's default threshold
+	// (50 rows + 10% of its rows) since its last analyze; Close cancels a
+	// running check. Default AnalyzeAuto: on only when autovacuum is off
+	// on the server or disabled on one of the store's tables.
+	Analyze AnalyzeMode
 }
 
 var identRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
@@ -92,6 +103,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.ApplicationName == "" {
 		c.ApplicationName = "scimkit"
 	}
+	if c.Analyze == "" {
+		c.Analyze = AnalyzeAuto
+	}
+	if err := c.Analyze.valid(); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -102,6 +119,14 @@ type Store struct {
 	cfg    Config
 	repl   *strings.Replacer // "{s}." → quoted schema prefix
 	closed atomic.Bool
+
+	// Statistics upkeep (analyze.go); bg is nil when it is off.
+	bg        context.Context
+	bgCancel  context.CancelFunc
+	bgMu      sync.Mutex // orders starting a check against Close
+	wg        sync.WaitGroup
+	writes    atomic.Uint64
+	analyzing atomic.Bool
 }
 
 var (
@@ -159,6 +184,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	s.startAnalyzer(ctx)
 	return s, nil
 }
 
@@ -171,9 +197,11 @@ func (s *Store) ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the connection pool; later calls return store.ErrClosed.
+// Close cancels a running statistics check (Config.Analyze), waits for
+// it, and closes the connection pool; later calls return store.ErrClosed.
 func (s *Store) Close() error {
 	if s.closed.CompareAndSwap(false, true) {
+		s.stopAnalyzer()
 		s.pool.Close()
 	}
 	return nil

@@ -33,7 +33,9 @@ func (s *Store) txOpts(ctx context.Context, op string, opts pgx.TxOptions, fn fu
 
 // retry runs attempt, which must run one whole transaction (explicit, or
 // the implicit transaction of one pipelined batch), again after a deadlock
-// or serialization failure, as tx describes.
+// or serialization failure, as tx describes. Every write transaction
+// commits through here, so a success counts one write for the statistics
+// upkeep (Store.wrote).
 func (s *Store) retry(ctx context.Context, op string, attempt func() error) error {
 	if s.closed.Load() {
 		return fmt.Errorf("store: %s: %w", op, store.ErrClosed)
@@ -41,6 +43,7 @@ func (s *Store) retry(ctx context.Context, op string, attempt func() error) erro
 	for n := 0; ; n++ {
 		err := attempt()
 		if err == nil {
+			s.wrote()
 			return nil
 		}
 		if ae, ok := errors.AsType[applyError](err); ok {

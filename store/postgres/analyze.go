@@ -1,0 +1,141 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// AnalyzeMode says whether the store keeps the planner statistics of its
+// tables fresh itself (Config.Analyze).
+type AnalyzeMode string
+
+// Values of Config.Analyze.
+const (
+	// AnalyzeAuto, the default (also the zero value ""), analyzes only
+	// when the server's autovacuum will not: autovacuum is off, or
+	// disabled on one of the store's tables (reloptions).
+	AnalyzeAuto AnalyzeMode = "auto"
+	// AnalyzeAlways analyzes whatever autovacuum does.
+	AnalyzeAlways AnalyzeMode = "always"
+	// AnalyzeNever leaves statistics to the server or the operator.
+	AnalyzeNever AnalyzeMode = "never"
+)
+
+const (
+	// analyzeEvery is how many committed write transactions of one Store
+	// start one check of the tables' statistics.
+	analyzeEvery = 256
+	// analyzeTimeout bounds one check with the ANALYZE statements it runs.
+	analyzeTimeout = 5 * time.Minute
+)
+
+// staleTables lists the store's tables whose statistics autovacuum's
+// default analyze threshold (50 rows + 10% of the live rows changed since
+// the last analyze) calls stale, or that have rows but were never analyzed.
+const staleTables = `SELECT relname FROM pg_stat_user_tables
+	WHERE schemaname = $1
+	  AND (n_mod_since_analyze > 50 + 0.1 * n_live_tup
+	       OR (n_live_tup > 0 AND last_analyze IS NULL AND last_autoanalyze IS NULL))
+	ORDER BY relname`
+
+// autovacuumAnalyzes reports whether the server's autovacuum analyzes
+// every table of the store's schema: autovacuum is on and no table's
+// reloptions switch it off.
+func (s *Store) autovacuumAnalyzes(ctx context.Context) (bool, error) {
+	var on bool
+	err := s.pool.QueryRow(ctx, `SELECT current_setting('autovacuum')::boolean
+		AND NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+			  AND EXISTS (SELECT 1 FROM unnest(c.reloptions) o WHERE lower(o) IN ('autovacuum_enabled=false', 'autovacuum_enabled=off', 'autovacuum_enabled=0', 'autovacuum_enabled=no')))`,
+		s.cfg.Schema).Scan(&on)
+	return on, err
+}
+
+// startAnalyzer decides at Open whether the store analyzes its own tables
+// and, if so, analyzes the stale ones once before Open returns (an
+// existing database that never had statistics gets them before the first
+// request). A failing check leaves the store working, analyzing as if
+// autovacuum were off; a failing ANALYZE is ignored.
+func (s *Store) startAnalyzer(ctx context.Context) {
+	switch s.cfg.Analyze {
+	case AnalyzeNever:
+		return
+	case AnalyzeAuto:
+		if on, err := s.autovacuumAnalyzes(ctx); err == nil && on {
+			return
+		}
+	}
+	s.bg, s.bgCancel = context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(ctx, analyzeTimeout)
+	defer cancel()
+	s.analyzeStale(ctx)
+}
+
+// wrote counts one committed write transaction; every analyzeEvery-th
+// starts a check of the statistics in the background unless one runs.
+func (s *Store) wrote() {
+	if s.bg == nil || s.writes.Add(1)%analyzeEvery != 0 || !s.analyzing.CompareAndSwap(false, true) {
+		return
+	}
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.closed.Load() {
+		s.analyzing.Store(false)
+		return
+	}
+	s.wg.Add(1)
+	go s.analyze()
+}
+
+// analyze runs ANALYZE on each of the store's tables whose statistics are
+// stale (staleTables), on the store's background context, never a
+// request's: Close cancels it. Errors are ignored: statistics only steer
+// plans, and the next check tries again.
+func (s *Store) analyze() {
+	defer s.wg.Done()
+	defer s.analyzing.Store(false)
+	ctx, cancel := context.WithTimeout(s.bg, analyzeTimeout)
+	defer cancel()
+	s.analyzeStale(ctx)
+}
+
+// analyzeStale runs ANALYZE on each stale table (staleTables) until ctx
+// ends, ignoring errors.
+func (s *Store) analyzeStale(ctx context.Context) {
+	rows, err := s.pool.Query(ctx, staleTables, s.cfg.Schema)
+	if err != nil {
+		return
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, t := range tables {
+		if _, err := s.pool.Exec(ctx, `ANALYZE `+pgx.Identifier{s.cfg.Schema, t}.Sanitize()); err != nil && ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// stopAnalyzer cancels a running check and waits for it; Close calls it
+// after marking the store closed, so no new check starts.
+func (s *Store) stopAnalyzer() {
+	if s.bg == nil {
+		return
+	}
+	s.bgMu.Lock() // a wrote that saw the store open has added to wg
+	s.bgMu.Unlock()
+	s.bgCancel()
+	s.wg.Wait()
+}
+
+func (m AnalyzeMode) valid() error {
+	switch m {
+	case AnalyzeAuto, AnalyzeAlways, AnalyzeNever:
+		return nil
+	}
+	return fmt.Errorf("postgres: Config.Analyze %q must be %q, %q or %q", m, AnalyzeAuto, AnalyzeAlways, AnalyzeNever)
+}

@@ -1,0 +1,81 @@
+package postgres_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/scimkit/scimkit/internal/pgtest"
+	"github.com/scimkit/scimkit/store/postgres"
+	"github.com/scimkit/scimkit/store/storetest"
+)
+
+// createUsers creates n users in tenant "t" from 8 goroutines.
+func createUsers(t *testing.T, s *postgres.Store, from, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := from + w; i < from+n; i += 8 {
+				if _, err := s.Create(t.Context(), "t", storetest.UserType(), storetest.TypicalUser(i)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// analyzed reports whether the server recorded an ANALYZE of the store's
+// resources table (by this package: autovacuum is not counted).
+func analyzed(t *testing.T, s *postgres.Store) bool {
+	t.Helper()
+	n, err := s.QueryInt(t.Context(), `SELECT count(*) FROM pg_stat_user_tables
+		WHERE schemaname = $1 AND relname = 'resources' AND last_analyze IS NOT NULL`, s.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}
+
+func TestAnalyzeAfterWrites(t *testing.T) {
+	s := open(t, postgres.Config{Analyze: postgres.AnalyzeAlways, MaxConns: 8})
+	if analyzed(t, s) {
+		t.Fatal("empty resources analyzed at Open")
+	}
+	createUsers(t, s, 0, 2000)
+	deadline := time.Now().Add(5 * time.Second)
+	for !analyzed(t, s) {
+		if time.Now().After(deadline) {
+			t.Fatal("resources not analyzed 5s after 2000 creates")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestAnalyzeNeverAndAtOpen(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	schema := pgtest.Schema(t, dsn)
+	s := open(t, postgres.Config{DSN: dsn, Schema: schema, Analyze: postgres.AnalyzeNever, MaxConns: 8})
+	createUsers(t, s, 0, 600)
+	time.Sleep(1500 * time.Millisecond) // give a wrongly started check time to finish
+	if analyzed(t, s) {
+		t.Fatal("Analyze never: resources analyzed")
+	}
+	// A store opened on tables that have rows but no statistics analyzes
+	// them before Open returns.
+	s2 := open(t, postgres.Config{DSN: dsn, Schema: schema, Analyze: postgres.AnalyzeAlways})
+	if !analyzed(t, s2) {
+		t.Fatal("Analyze always: resources with rows and no statistics not analyzed at Open")
+	}
+}
+
+func TestAnalyzeConfig(t *testing.T) {
+	_, err := postgres.Open(context.Background(), postgres.Config{DSN: pgtest.DefaultDSN, Analyze: "sometimes"})
+	if err == nil || !strings.Contains(err.Error(), "Config.Analyze") {
+		t.Fatalf("Open with Analyze %q: %v, want an error naming Config.Analyze", "sometimes", err)
+	}
+}
