@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/postgres"
@@ -42,4 +43,40 @@ func BenchmarkCreateParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// unanalyzed seeds with COPY and VACUUM but no ANALYZE, then opens (and
+// closes) another Store on the schema with analyze, as a process starting
+// on a database that has rows but no statistics would.
+type unanalyzed struct {
+	*postgres.Store
+	analyze postgres.AnalyzeMode
+	tb      testing.TB
+}
+
+func (s unanalyzed) Seed(ctx context.Context, tenant string, rt *schema.ResourceType, rs []*schema.Resource) ([]string, error) {
+	ids, err := postgres.BulkLoadNoStats(ctx, s.Store, tenant, rt, rs)
+	if err != nil {
+		return nil, err
+	}
+	s2, err := postgres.Open(ctx, postgres.Config{DSN: pgtest.DSN(s.tb), Schema: s.Schema(), Analyze: s.analyze})
+	if err != nil {
+		return nil, err
+	}
+	return ids, s2.Close()
+}
+
+// BenchmarkNoStats runs the shared store benchmarks on tenants loaded
+// without planner statistics, with the store's statistics upkeep
+// (Config.Analyze) off ("never") and forced on ("always"): the ratio
+// between the two is what the upkeep buys on a server whose autovacuum is
+// off.
+func BenchmarkNoStats(b *testing.B) {
+	for _, m := range []postgres.AnalyzeMode{postgres.AnalyzeNever, postgres.AnalyzeAlways} {
+		b.Run(string(m), func(b *testing.B) {
+			storetest.Bench(b, func(tb testing.TB) store.Store {
+				return unanalyzed{open(tb, postgres.Config{Analyze: m}), m, tb}
+			})
+		})
+	}
 }

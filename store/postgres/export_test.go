@@ -63,6 +63,17 @@ func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
 // events), with COPY, and returns their ids in order: benchmarks use it to
 // build large tenants quickly (storetest.Seeder).
 func BulkLoad(ctx context.Context, s *Store, tenant string, rt *schema.ResourceType, rs []*schema.Resource) ([]string, error) {
+	return bulkLoad(ctx, s, tenant, rt, rs, "VACUUM ANALYZE")
+}
+
+// BulkLoadNoStats is BulkLoad without ANALYZE (VACUUM only): the tables
+// are left without planner statistics, as on a server whose autovacuum
+// is off.
+func BulkLoadNoStats(ctx context.Context, s *Store, tenant string, rt *schema.ResourceType, rs []*schema.Resource) ([]string, error) {
+	return bulkLoad(ctx, s, tenant, rt, rs, "VACUUM")
+}
+
+func bulkLoad(ctx context.Context, s *Store, tenant string, rt *schema.ResourceType, rs []*schema.Resource, vacuum string) ([]string, error) {
 	now := dbTime(time.Now())
 	var res, uniq [][]any
 	ids := make([]string, len(rs))
@@ -97,7 +108,7 @@ func BulkLoad(ctx context.Context, s *Store, tenant string, rt *schema.ResourceT
 	// VACUUM (outside the transaction) sets the visibility map, so pages
 	// get index-only scans as they would on a table autovacuum has visited.
 	for _, t := range []string{"resources", "uniques"} {
-		if _, err := s.pool.Exec(ctx, s.q(`VACUUM ANALYZE {s}.`+t)); err != nil {
+		if _, err := s.pool.Exec(ctx, s.q(vacuum+` {s}.`+t)); err != nil {
 			return nil, err
 		}
 	}
