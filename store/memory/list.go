@@ -22,39 +22,28 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 // stored attributes rendered to JSON straight from its document (see
 // render.go) rather than decoded.
 func (s *Store) ListEncoded(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, buf []byte) (*store.EncodedPage, error) {
-	enc := &encoding{w: jsonWriter{dst: buf}}
+	enc := &encoding{b: store.NewEncodedPageBuilder(buf)}
 	page, err := s.list(ctx, tenant, rt, q, enc)
 	if err != nil {
 		return nil, err
 	}
-	out := &store.EncodedPage{Page: *page, Members: make([][]byte, len(enc.bounds)), Buffer: enc.w.dst}
-	for i, b := range enc.bounds {
-		if b.end >= 0 {
-			out.Members[i] = enc.w.dst[b.start:b.end:b.end]
-		}
-	}
-	return out, nil
+	return enc.b.Page(page), nil
 }
 
-// encoding collects the rendered attributes of ListEncoded's resources:
-// bounds[i] locates those of the i-th resource in w.dst, end -1 when it
-// was decoded instead.
+// encoding is the state of one ListEncoded: the page being built and the
+// writer rendering documents into it.
 type encoding struct {
-	w      jsonWriter
-	bounds []struct{ start, end int }
+	b *store.EncodedPageBuilder
+	w jsonWriter
 }
 
 // reserve makes room for rendering n resources: one allocation for a page
 // of typical ones.
 func (enc *encoding) reserve(n int) {
 	if enc != nil {
-		enc.w.dst = slices.Grow(enc.w.dst, n*renderedSize)
-		enc.bounds = slices.Grow(enc.bounds, n)
+		enc.b.Grow(n)
 	}
 }
-
-// renderedSize is the JSON size of a typical user's attributes, rounded up.
-const renderedSize = 1024
 
 // list is List, and ListEncoded when enc is set.
 func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *encoding) (*store.Page, error) {
@@ -223,16 +212,19 @@ func (st *state) render(td *tenantData, t *table, recs []*record, opts store.Rea
 func (st *state) present(td *tenantData, t *table, rec *record, attrs map[string]any, opts store.ReadOptions, enc *encoding) (*schema.Resource, error) {
 	if enc != nil {
 		enc.w.d, enc.w.ti = &st.dict, t.info.Load()
-		start := len(enc.w.dst)
-		ok, err := enc.w.render(rec.doc)
+		var err error
+		ok := enc.b.Render(func(dst []byte) ([]byte, bool) {
+			enc.w.dst = dst
+			var ok bool
+			ok, err = enc.w.render(rec.doc)
+			return enc.w.dst, ok && err == nil
+		})
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			enc.bounds = append(enc.bounds, struct{ start, end int }{start, len(enc.w.dst)})
 			return st.resource(td, t, rec, nil, opts), nil
 		}
-		enc.bounds = append(enc.bounds, struct{ start, end int }{-1, -1})
 	}
 	if attrs == nil {
 		var err error

@@ -22,7 +22,7 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 }
 
 // list is List, and ListEncoded when enc is set.
-func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *encoding) (*store.Page, error) {
+func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *store.EncodedPageBuilder) (*store.Page, error) {
 	op := "list " + rt.Name
 	if s.closed.Load() {
 		return nil, fmt.Errorf("store: %s: %w", op, store.ErrClosed)
@@ -133,7 +133,7 @@ func (p listPlan) after(w *where, k, seq string) string {
 // read, so the
 // derived attributes are computed for the page only. No full row is read
 // for a row outside the page.
-func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, enc *encoding) (*store.Page, error) {
+func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, enc *store.EncodedPageBuilder) (*store.Page, error) {
 	page := &store.Page{Resources: []*schema.Resource{}}
 	limit := p.count
 	if p.q.UseCursor {
@@ -231,7 +231,7 @@ func (s *Store) queueTotal(b *pgx.Batch, w *where, p listPlan) {
 // The total and the page are read in one repeatable-read snapshot: read in
 // two snapshots, rows created in between would shift a page counted from
 // the end, and paging while an IdP writes would repeat or skip resources.
-func (s *Store) listFromEnd(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, page *store.Page, enc *encoding) (*store.Page, error) {
+func (s *Store) listFromEnd(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, page *store.Page, enc *store.EncodedPageBuilder) (*store.Page, error) {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, err
@@ -300,7 +300,7 @@ func forRows(rows pgx.Rows, rt *schema.ResourceType, fn func(*schema.Resource, *
 
 // forRowsEnc is forRows that, with enc, renders each row's attributes into
 // enc when it can rather than decoding them (ListEncoded).
-func forRowsEnc(rows pgx.Rows, rt *schema.ResourceType, enc *encoding, fn func(*schema.Resource, *row, *string, int64)) error {
+func forRowsEnc(rows pgx.Rows, rt *schema.ResourceType, enc *store.EncodedPageBuilder, fn func(*schema.Resource, *row, *string, int64)) error {
 	defer rows.Close()
 	for rows.Next() {
 		var rw row
@@ -312,7 +312,7 @@ func forRowsEnc(rows pgx.Rows, rt *schema.ResourceType, enc *encoding, fn func(*
 		var r *schema.Resource
 		var err error
 		if enc != nil {
-			r, err = enc.render(rt, &rw)
+			r, err = renderRow(enc, rt, &rw)
 		} else {
 			r, err = rw.resource(rt)
 		}

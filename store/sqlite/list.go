@@ -40,7 +40,7 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 }
 
 // list is List, and ListEncoded when enc is set.
-func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *encoding) (*store.Page, error) {
+func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *store.EncodedPageBuilder) (*store.Page, error) {
 	op := "list " + rt.Name
 	p := newPlan(tenant, rt, q)
 	var cur *cursor
@@ -61,7 +61,7 @@ func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType
 	return page, s.wrap(op, err)
 }
 
-func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, p plan, cur *cursor, enc *encoding) (*store.Page, error) {
+func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, p plan, cur *cursor, enc *store.EncodedPageBuilder) (*store.Page, error) {
 	page := &store.Page{}
 	var err error
 	if page.TotalResults, err = s.total(ctx, tenant, rt, q, p); err != nil {
@@ -166,7 +166,7 @@ func scanKeyed(rows *sql.Rows, rt *schema.ResourceType) (*keyed, error) {
 
 // scanKeyedEnc is scanKeyed rendering the row's attributes into enc when
 // it is set and can (ListEncoded).
-func scanKeyedEnc(rows *sql.Rows, rt *schema.ResourceType, enc *encoding) (*keyed, error) {
+func scanKeyedEnc(rows *sql.Rows, rt *schema.ResourceType, enc *store.EncodedPageBuilder) (*keyed, error) {
 	var k keyed
 	var err error
 	k.row, err = scanRowEnc(multiScanner{rows, &k.key}, rt, enc)

@@ -31,7 +31,7 @@ func scanRow(sc scanner, rt *schema.ResourceType) (*row, error) {
 // scanRowEnc is scanRow that, with enc, renders the attributes into enc
 // when the default projection keeps them all, leaving Attrs empty
 // (ListEncoded).
-func scanRowEnc(sc scanner, rt *schema.ResourceType, enc *encoding) (*row, error) {
+func scanRowEnc(sc scanner, rt *schema.ResourceType, enc *store.EncodedPageBuilder) (*row, error) {
 	var (
 		rw                    row
 		id, created, modified string
@@ -42,7 +42,7 @@ func scanRowEnc(sc scanner, rt *schema.ResourceType, enc *encoding) (*row, error
 		return nil, err
 	}
 	var attrs map[string]any
-	if enc == nil || !enc.render(rt, dataJSON) {
+	if enc == nil || !enc.Render(func(dst []byte) ([]byte, bool) { return rt.AppendDefaultMembers(dst, []byte(dataJSON), nil) }) {
 		var err error
 		if attrs, err = decodeAttrs(rt, dataJSON); err != nil {
 			return nil, fmt.Errorf("corrupt data of %s %s: %w", rt.Name, id, err)
