@@ -422,9 +422,11 @@ func (p *jsonParser) keptMembers(rt *ResourceType, s *Schema, depth int, dst []b
 		}
 		p.i++
 		p.space()
+		// A member's value is nested two deeper than the object holding it
+		// is counted here (depth 0 is the top-level object, at level 1).
 		if depth == 0 && omit != nil {
 			v0 := p.i
-			if !p.skip(1) {
+			if !p.skip(2) {
 				return dst, false
 			}
 			if omit(k, p.data[v0:p.i]) {
@@ -434,11 +436,11 @@ func (p *jsonParser) keptMembers(rt *ResourceType, s *Schema, depth int, dst []b
 		}
 		switch t, es := rt.DefaultTreatment(s, k); {
 		case m0 < 0:
-			if !p.skip(1) {
+			if !p.skip(2) {
 				return dst, false
 			}
 		case t == Kept:
-			if !p.skip(depth + 1) {
+			if !p.skip(depth + 2) {
 				return dst, false
 			}
 		case t == ExtensionContainer && depth == 0:

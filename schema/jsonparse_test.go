@@ -80,7 +80,10 @@ var defaultMembersCases = []struct {
 	{`{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":"x"}`, false},
 	{`{"urn:ietf:params:scim:schemas:core:2.0:User":{"userName":"x"}}`, false},
 	{`{"userName":"b"`, false}, {`{"userName":"b"}x`, false}, {`[]`, false}, {`{"a":"\x"}`, false}, {`{"a":01}`, false},
-	{"{\"a\":\"\x01\"}", false}, {`{"a":"\u00e9\ud83d\ude00"}`, true}, {`{"a":[1,2,]}`, false}, {`{"a":{"b":1,}}`, false},
+	{"{\"a\":\"\x01\"}", false},
+	{`{"a":` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + `}`, true},
+	{`{"a":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`, false},
+	{`{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:user":{"department":"x"}}`, false}, {`{"a":"\u00e9\ud83d\ude00"}`, true}, {`{"a":[1,2,]}`, false}, {`{"a":{"b":1,}}`, false},
 }
 
 // TestDefaultMembers: AppendDefaultMembers appends a stored object's members

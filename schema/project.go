@@ -74,8 +74,8 @@ func (rt *ResourceType) plain(r *Resource) bool {
 		}
 		s := rt.SchemaByURN(k)
 		ext, ok := v.(map[string]any)
-		if s == nil || s == rt.Schema || !ok || len(ext) == 0 || !rt.plainIn(s, ext) {
-			return false // the slow path drops empty containers
+		if s == nil || s == rt.Schema || k != s.ID || !ok || len(ext) == 0 || !rt.plainIn(s, ext) {
+			return false // the slow path drops empty containers and URNs in another case
 		}
 	}
 	return true

@@ -37,6 +37,8 @@ func (b *bench) measure(ctx context.Context, w *workload, bd bound) Result {
 	rounds := max(1, b.cfg.rounds)
 	if bd.n > 0 {
 		rounds = min(rounds, bd.n)
+	} else if w.size > 0 {
+		rounds = min(rounds, w.size) // every round gets at least one request
 	}
 	var srv, ceil outcome
 	ci := 0
