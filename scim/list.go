@@ -44,6 +44,23 @@ type listResponse struct {
 	Resources    []any
 }
 
+// presentEncoded is present for a resource of an EncodedPage in the
+// default projection, without present's copies: res is the handler's own
+// (a store returns copies) and holds no stored attribute, only the derived
+// members or groups, which the default projection keeps unless the type
+// hides them.
+func (h *Handler) presentEncoded(r *http.Request, ti *typeInfo, res *schema.Resource) *schema.Resource {
+	res.Meta.Location = h.location(r, ti, res.ID)
+	if res.Meta.ResourceType == "" {
+		res.Meta.ResourceType = ti.rt.Name
+	}
+	if len(res.Attrs) == 0 {
+		return res
+	}
+	h.addRefs(r, ti, res)
+	return ti.rt.Project(res, nil, nil)
+}
+
 // encodedResource is a presented resource whose stored attributes the
 // store rendered (store.EncodedLister): members, written after res's own.
 type encodedResource struct {
@@ -299,12 +316,11 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp 
 		out.StartIndex = q.StartIndex
 	}
 	for i, res := range page.Resources {
-		p := h.present(r, ti, res, lp.attrs, lp.excl)
 		if i < len(members) && members[i] != nil {
-			out.Resources = append(out.Resources, encodedResource{p, members[i]})
+			out.Resources = append(out.Resources, encodedResource{h.presentEncoded(r, ti, res), members[i]})
 			continue
 		}
-		out.Resources = append(out.Resources, p)
+		out.Resources = append(out.Resources, h.present(r, ti, res, lp.attrs, lp.excl))
 	}
 	out.ItemsPerPage = len(out.Resources)
 	h.writeJSON(w, r, http.StatusOK, out)
