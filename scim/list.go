@@ -34,14 +34,17 @@ type listParams struct {
 // listResponse is the ListResponse message (RFC 7644 §3.4.2; RFC 9865 §3
 // adds nextCursor), encoded by its appendJSON with the ListResponse
 // schema. startIndex is omitted in cursor mode. Resources holds presented
-// *schema.Resource values, encodedResource values or discovery
-// representations.
+// *schema.Resource values or discovery representations.
 type listResponse struct {
 	TotalResults int
 	ItemsPerPage int
 	StartIndex   int // omitted when 0
 	NextCursor   string
 	Resources    []any
+	// Encoded, when set, has one entry per resource: the members a store
+	// rendered (store.EncodedLister), written after those of the
+	// *schema.Resource at the same index; nil entries have none.
+	Encoded [][]byte
 }
 
 // presentEncoded is present for a resource of an EncodedPage in the
@@ -59,13 +62,6 @@ func (h *Handler) presentEncoded(r *http.Request, ti *typeInfo, res *schema.Reso
 	}
 	h.addRefs(r, ti, res)
 	return ti.rt.Project(res, nil, nil)
-}
-
-// encodedResource is a presented resource whose stored attributes the
-// store rendered (store.EncodedLister): members, written after res's own.
-type encodedResource struct {
-	res     *schema.Resource
-	members []byte
 }
 
 // paramsFromQuery reads list parameters from a GET query string.
@@ -315,9 +311,12 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp 
 	} else {
 		out.StartIndex = q.StartIndex
 	}
+	if len(members) == len(page.Resources) {
+		out.Encoded = members
+	}
 	for i, res := range page.Resources {
-		if i < len(members) && members[i] != nil {
-			out.Resources = append(out.Resources, encodedResource{h.presentEncoded(r, ti, res), members[i]})
+		if out.Encoded != nil && members[i] != nil {
+			out.Resources = append(out.Resources, h.presentEncoded(r, ti, res))
 			continue
 		}
 		out.Resources = append(out.Resources, h.present(r, ti, res, lp.attrs, lp.excl))

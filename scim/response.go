@@ -51,8 +51,6 @@ func appendJSON(dst []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case *schema.Resource:
 		return v.AppendJSON(dst)
-	case encodedResource:
-		return v.res.AppendJSONWith(dst, v.members)
 	case *listResponse:
 		return v.appendJSON(dst)
 	}
@@ -90,7 +88,12 @@ func (l *listResponse) appendJSON(dst []byte) ([]byte, error) {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		if dst, err = appendJSON(dst, v); err != nil {
+		if res, ok := v.(*schema.Resource); ok && l.Encoded != nil {
+			dst, err = res.AppendJSONWith(dst, l.Encoded[i])
+		} else {
+			dst, err = appendJSON(dst, v)
+		}
+		if err != nil {
 			return dst, err
 		}
 	}
