@@ -30,6 +30,10 @@ const (
 	analyzeEvery = 256
 	// analyzeTimeout bounds one check with the ANALYZE statements it runs.
 	analyzeTimeout = 5 * time.Minute
+	// analyzeQuiet is how long after a write one more check runs, so that
+	// the last writes of a burst (fewer than analyzeEvery) are analyzed
+	// too; the server's statistics view lags writes by about a second.
+	analyzeQuiet = 2 * time.Second
 )
 
 // staleTables lists the store's tables whose statistics autovacuum's
@@ -75,9 +79,27 @@ func (s *Store) startAnalyzer(ctx context.Context) {
 }
 
 // wrote counts one committed write transaction; every analyzeEvery-th
-// starts a check of the statistics in the background unless one runs.
+// starts a check of the statistics in the background unless one runs, and
+// a write with no check pending schedules one analyzeQuiet later.
 func (s *Store) wrote() {
-	if s.bg == nil || s.writes.Add(1)%analyzeEvery != 0 || !s.analyzing.CompareAndSwap(false, true) {
+	if s.bg == nil {
+		return
+	}
+	if s.quietSet.CompareAndSwap(false, true) {
+		time.AfterFunc(analyzeQuiet, func() {
+			s.quietSet.Store(false)
+			s.check()
+		})
+	}
+	if s.writes.Add(1)%analyzeEvery == 0 {
+		s.check()
+	}
+}
+
+// check starts a check of the statistics in the background unless one
+// runs or the store is closed.
+func (s *Store) check() {
+	if !s.analyzing.CompareAndSwap(false, true) {
 		return
 	}
 	s.bgMu.Lock()

@@ -79,3 +79,17 @@ func TestAnalyzeConfig(t *testing.T) {
 		t.Fatalf("Open with Analyze %q: %v, want an error naming Config.Analyze", "sometimes", err)
 	}
 }
+
+// TestAnalyzeAfterShortBurst: fewer writes than one periodic check needs
+// are analyzed by the check that follows a quiet period.
+func TestAnalyzeAfterShortBurst(t *testing.T) {
+	s := open(t, postgres.Config{Analyze: postgres.AnalyzeAlways, MaxConns: 8})
+	createUsers(t, s, 0, 100)
+	deadline := time.Now().Add(10 * time.Second)
+	for !analyzed(t, s) {
+		if time.Now().After(deadline) {
+			t.Fatal("resources not analyzed 10s after a burst of 100 creates")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

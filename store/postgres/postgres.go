@@ -64,7 +64,8 @@ type Config struct {
 	// tables fresh itself, for servers whose autovacuum will not (without
 	// statistics PostgreSQL plans lookups of large tenants as scans).
 	// When on, Open analyzes tables that have rows but no statistics, and
-	// every 256 committed writes of this Store a background check runs
+	// every 256 committed writes of this Store, and 2 seconds after a
+	// write (at most one such check pending), a background check runs
 	// ANALYZE on each table changed beyond autovacuum's default threshold
 	// (50 rows + 10% of its rows) since its last analyze; Close cancels a
 	// running check. Default AnalyzeAuto: on only when autovacuum is off
@@ -127,6 +128,7 @@ type Store struct {
 	wg        sync.WaitGroup
 	writes    atomic.Uint64
 	analyzing atomic.Bool
+	quietSet  atomic.Bool // a check analyzeQuiet after a write is pending
 }
 
 var (
