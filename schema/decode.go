@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -91,14 +90,12 @@ func (rt *ResourceType) Decode(data []byte, opts DecodeOptions) (*Resource, erro
 		}
 	}
 	// Malformed or not an object: encoding/json says what is wrong.
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, syntaxError(dec, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
+	v, dec, err := decodeStd(data)
+	switch {
+	case errors.Is(err, errTrailing):
 		return nil, ErrInvalidSyntax.WithDetail("unexpected data after the JSON object at offset %d", dec.InputOffset())
+	case err != nil:
+		return nil, syntaxError(dec, err)
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
