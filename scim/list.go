@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
-	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -45,23 +44,6 @@ type listResponse struct {
 	// rendered (store.EncodedLister), written after those of the
 	// *schema.Resource at the same index; nil entries have none.
 	Encoded [][]byte
-}
-
-// presentEncoded is present for a resource of an EncodedPage in the
-// default projection, without present's copies: res is the handler's own
-// (a store returns copies) and holds no stored attribute, only the derived
-// members or groups, which the default projection keeps unless the type
-// hides them.
-func (h *Handler) presentEncoded(r *http.Request, ti *typeInfo, res *schema.Resource) *schema.Resource {
-	res.Meta.Location = h.location(r, ti, res.ID)
-	if res.Meta.ResourceType == "" {
-		res.Meta.ResourceType = ti.rt.Name
-	}
-	if len(res.Attrs) == 0 {
-		return res
-	}
-	h.addRefs(r, ti, res)
-	return ti.rt.Project(res, nil, nil)
 }
 
 // paramsFromQuery reads list parameters from a GET query string.
@@ -314,12 +296,8 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp 
 	if len(members) == len(page.Resources) {
 		out.Encoded = members
 	}
-	for i, res := range page.Resources {
-		if out.Encoded != nil && members[i] != nil {
-			out.Resources = append(out.Resources, h.presentEncoded(r, ti, res))
-			continue
-		}
-		out.Resources = append(out.Resources, h.present(r, ti, res, lp.attrs, lp.excl))
+	for _, res := range page.Resources { // a store's copies: presented in place
+		out.Resources = append(out.Resources, h.presentOwned(r, ti, res, lp.attrs, lp.excl))
 	}
 	out.ItemsPerPage = len(out.Resources)
 	h.writeJSON(w, r, http.StatusOK, out)

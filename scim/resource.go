@@ -324,12 +324,22 @@ func (h *Handler) writeResource(w http.ResponseWriter, r *http.Request, status i
 // the "$ref" of groups and members (addRefs) set.
 func (h *Handler) present(r *http.Request, ti *typeInfo, res *schema.Resource, attrs, excl []string) *schema.Resource {
 	c := *res
-	c.Meta.Location = h.location(r, ti, res.ID)
-	if c.Meta.ResourceType == "" {
-		c.Meta.ResourceType = ti.rt.Name
+	return h.presentOwned(r, ti, &c, attrs, excl)
+}
+
+// presentOwned is present for a resource the caller owns, such as one of a
+// list page (stores return copies): res is completed in place rather than
+// copied first.
+func (h *Handler) presentOwned(r *http.Request, ti *typeInfo, res *schema.Resource, attrs, excl []string) *schema.Resource {
+	res.Meta.Location = h.location(r, ti, res.ID)
+	if res.Meta.ResourceType == "" {
+		res.Meta.ResourceType = ti.rt.Name
 	}
-	h.addRefs(r, ti, &c)
-	return ti.rt.Project(&c, attrs, excl)
+	h.addRefs(r, ti, res)
+	if len(res.Attrs) == 0 && len(attrs) == 0 && len(excl) == 0 {
+		return res // nothing the default projection could change
+	}
+	return ti.rt.Project(res, attrs, excl)
 }
 
 // location is the absolute URI of a resource (RFC 7644 §3.1 meta.location).

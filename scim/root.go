@@ -184,7 +184,7 @@ func (h *Handler) rootPage(w http.ResponseWriter, r *http.Request, tenant string
 		skip = 0
 		count -= len(page.Resources)
 		for _, res := range page.Resources {
-			out.Resources = append(out.Resources, h.present(r, p.ti, res, lp.attrs, lp.excl))
+			out.Resources = append(out.Resources, h.presentOwned(r, p.ti, res, lp.attrs, lp.excl))
 		}
 	}
 	out.ItemsPerPage = len(out.Resources)
