@@ -34,8 +34,10 @@ type treatTable struct {
 	codes atomic.Pointer[[]treatKind]
 }
 
-// treatments returns the treatment table of schema index i of ti (0 is the
-// core schema, i > 0 extension i-1), covering every name of d. Readers run
+// treatment returns the default projection's treatment of the member
+// called name (dictionary code, or 0 and the name inline) in schema index
+// i of ti (0 is the core schema, i > 0 extension i-1), from a table
+// covering every name of d, built on first need. Readers run
 // concurrently under the read lock; d only grows under the write lock, so a
 // table computed for its current length is complete until the next write,
 // and racing readers store equal tables.
