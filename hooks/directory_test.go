@@ -9,7 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scimkit/scimkit/hooks"
-	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
@@ -64,7 +63,7 @@ func (f *fixture) group(tenant, name string, members ...string) string {
 }
 
 // members changes the members of group gid by deltas.
-func (f *fixture) members(tenant, gid string, ds ...patch.MemberDelta) {
+func (f *fixture) members(tenant, gid string, ds ...schema.MemberDelta) {
 	f.t.Helper()
 	_, _, err := f.st.Update(context.Background(), tenant, groupRT, gid, store.Update{
 		Apply:        func(cur *schema.Resource) (*schema.Resource, error) { return cur.Clone(), nil },
@@ -195,13 +194,13 @@ func sorted(ids ...string) []string {
 	return out
 }
 
-func add(ids ...string) patch.MemberDelta    { return delta(patch.DeltaAdd, ids) }
-func remove(ids ...string) patch.MemberDelta { return delta(patch.DeltaRemove, ids) }
+func add(ids ...string) schema.MemberDelta    { return delta(schema.DeltaAdd, ids) }
+func remove(ids ...string) schema.MemberDelta { return delta(schema.DeltaRemove, ids) }
 
-func delta(k patch.DeltaKind, ids []string) patch.MemberDelta {
-	d := patch.MemberDelta{Kind: k}
+func delta(k schema.DeltaKind, ids []string) schema.MemberDelta {
+	d := schema.MemberDelta{Kind: k}
 	for _, id := range ids {
-		d.Members = append(d.Members, patch.Member{Value: id})
+		d.Members = append(d.Members, schema.Member{Value: id})
 	}
 	return d
 }

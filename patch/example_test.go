@@ -67,7 +67,7 @@ func ExamplePatch_Members() {
 	}
 	fmt.Println(rest.Len(), "attribute operations left for rest.Apply")
 	// Output:
-	// remove [{u2   }]
-	// add [{u3   Ann}]
+	// remove [{u2  }]
+	// add [{u3  Ann}]
 	// 2 attribute operations left for rest.Apply
 }

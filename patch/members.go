@@ -5,47 +5,6 @@ import (
 	"github.com/scimkit/scimkit/schema"
 )
 
-// DeltaKind is the kind of a membership delta.
-type DeltaKind int
-
-// Membership delta kinds.
-const (
-	// DeltaAdd adds members that are not present yet.
-	DeltaAdd DeltaKind = iota
-	// DeltaRemove removes the listed members that are present.
-	DeltaRemove
-	// DeltaClear removes every member.
-	DeltaClear
-)
-
-// String returns "add", "remove" or "clear".
-func (k DeltaKind) String() string {
-	switch k {
-	case DeltaAdd:
-		return "add"
-	case DeltaRemove:
-		return "remove"
-	case DeltaClear:
-		return "clear"
-	}
-	return "unknown"
-}
-
-// MemberDelta is one membership change a store can apply without reading
-// the member list: add these members, remove these, or remove all.
-type MemberDelta struct {
-	// Kind says whether Members are added or removed, or every member is removed.
-	Kind DeltaKind
-	// Members are the members to add, or to remove (only Value matters).
-	Members []Member
-}
-
-// Member is one value of a group's "members" attribute (RFC 7643 §4.2).
-type Member struct {
-	// Value is the member's id; Type, Ref and Display are its "type", "$ref" and "display" sub-attributes.
-	Value, Type, Ref, Display string
-}
-
 // Members splits p for stores that keep the members of a group as rows
 // and never load the whole list. attr names the member attribute
 // ("members"). It returns the operations on attr as ordered deltas, to be
@@ -54,13 +13,13 @@ type Member struct {
 //
 // Operations become deltas as follows (values are compared by "value",
 // exactly, as members.value is caseExact):
-//   - add "members" with a value list: DeltaAdd of those members;
-//   - replace "members": DeltaClear, then DeltaAdd of the new list;
-//   - remove "members": DeltaClear; with a value list (Entra): DeltaRemove;
+//   - add "members" with a value list: schema.DeltaAdd of those members;
+//   - replace "members": schema.DeltaClear, then schema.DeltaAdd of the new list;
+//   - remove "members": schema.DeltaClear; with a value list (Entra): schema.DeltaRemove;
 //   - remove members[value eq "x"] or members[value eq "x" or value eq "y"]:
-//     DeltaRemove (lenient dialects only: in DialectStrict a filter that
+//     schema.DeltaRemove (lenient dialects only: in DialectStrict a filter that
 //     matches nothing must fail with noTarget, which needs the list);
-//   - null or "" values that mean "remove" in lenient dialects: DeltaClear.
+//   - null or "" values that mean "remove" in lenient dialects: schema.DeltaClear.
 //
 // Any other member operation (a filter on display or type, a path such as
 // members[value eq "x"].display, add or replace through a filter) needs
@@ -71,7 +30,7 @@ type Member struct {
 // Deltas are idempotent: adding a present member or removing an absent
 // one changes nothing, exactly as Apply does. Members never reads a
 // resource, so its cost does not depend on the size of the group.
-func (p *Patch) Members(attr string) (rest *Patch, deltas []MemberDelta, ok bool) {
+func (p *Patch) Members(attr string) (rest *Patch, deltas []schema.MemberDelta, ok bool) {
 	ref, found := p.rt.LookupPath(attr)
 	if !found || ref.Sub != nil || !ref.Attr.MultiValued || !refList(ref.Attr) {
 		return p, nil, false
@@ -98,7 +57,7 @@ func (p *Patch) Members(attr string) (rest *Patch, deltas []MemberDelta, ok bool
 }
 
 // delta converts one operation on the member attribute a.
-func (p *Patch) delta(a *schema.Attribute, o *operation) ([]MemberDelta, bool) {
+func (p *Patch) delta(a *schema.Attribute, o *operation) ([]schema.MemberDelta, bool) {
 	t := o.tgt
 	if t.ref.Sub != nil {
 		return nil, false
@@ -113,48 +72,31 @@ func (p *Patch) delta(a *schema.Attribute, o *operation) ([]MemberDelta, bool) {
 		if !ok {
 			return nil, false
 		}
-		ms := make([]Member, len(ids))
+		ms := make([]schema.Member, len(ids))
 		for i, id := range ids {
-			ms[i] = Member{Value: id}
+			ms[i] = schema.Member{Value: id}
 		}
-		return []MemberDelta{{Kind: DeltaRemove, Members: ms}}, true
+		return []schema.MemberDelta{{Kind: schema.DeltaRemove, Members: ms}}, true
 	case o.clear, o.kind == opRemove && !o.hasValue:
-		return []MemberDelta{{Kind: DeltaClear}}, true
+		return []schema.MemberDelta{{Kind: schema.DeltaClear}}, true
 	case o.kind == opRemove:
-		return nonEmpty(DeltaRemove, toMembers(vals)), true
+		return nonEmpty(schema.DeltaRemove, toMembers(vals)), true
 	case o.kind == opAdd:
-		return nonEmpty(DeltaAdd, toMembers(vals)), true
+		return nonEmpty(schema.DeltaAdd, toMembers(vals)), true
 	}
-	return append([]MemberDelta{{Kind: DeltaClear}}, nonEmpty(DeltaAdd, toMembers(vals))...), true
+	return append([]schema.MemberDelta{{Kind: schema.DeltaClear}}, nonEmpty(schema.DeltaAdd, toMembers(vals))...), true
 }
 
-func nonEmpty(k DeltaKind, ms []Member) []MemberDelta {
+func nonEmpty(k schema.DeltaKind, ms []schema.Member) []schema.MemberDelta {
 	if len(ms) == 0 {
 		return nil
 	}
-	return []MemberDelta{{Kind: k, Members: ms}}
+	return []schema.MemberDelta{{Kind: k, Members: ms}}
 }
 
 // toMembers converts decoded member values, dropping later duplicates of
 // a value (Apply keeps the first too).
-func toMembers(vals []any) []Member {
-	out := make([]Member, 0, len(vals))
-	seen := make(map[string]bool, len(vals))
-	for _, v := range vals {
-		m, _ := v.(map[string]any)
-		var mb Member
-		mb.Value, _ = m["value"].(string)
-		mb.Type, _ = m["type"].(string)
-		mb.Ref, _ = m["$ref"].(string)
-		mb.Display, _ = m["display"].(string)
-		if mb.Value == "" || seen[mb.Value] {
-			continue
-		}
-		seen[mb.Value] = true
-		out = append(out, mb)
-	}
-	return out
-}
+func toMembers(vals []any) []schema.Member { return schema.MembersOf(vals) }
 
 // valueIDs returns the ids of a filter `value eq "x"` or an "or" of such
 // comparisons on the caseExact "value" sub-attribute of a.

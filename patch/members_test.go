@@ -6,54 +6,55 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
 )
 
 func TestMembers(t *testing.T) {
-	add := func(ids ...string) patch.MemberDelta {
-		d := patch.MemberDelta{Kind: patch.DeltaAdd}
+	add := func(ids ...string) schema.MemberDelta {
+		d := schema.MemberDelta{Kind: schema.DeltaAdd}
 		for _, id := range ids {
-			d.Members = append(d.Members, patch.Member{Value: id})
+			d.Members = append(d.Members, schema.Member{Value: id})
 		}
 		return d
 	}
-	rm := func(ids ...string) patch.MemberDelta {
+	rm := func(ids ...string) schema.MemberDelta {
 		d := add(ids...)
-		d.Kind = patch.DeltaRemove
+		d.Kind = schema.DeltaRemove
 		return d
 	}
-	clear := patch.MemberDelta{Kind: patch.DeltaClear}
+	clear := schema.MemberDelta{Kind: schema.DeltaClear}
 	cases := []struct {
 		name    string
 		body    string
 		dialect patch.Dialect
 		attr    string
-		want    []patch.MemberDelta
+		want    []schema.MemberDelta
 		ok      bool
 		rest    int // operations left for Apply
 	}{
 		{name: "add", body: body(`{"op":"add","path":"members","value":[{"value":"u3"},{"value":"u4"},{"value":"u3"}]}`),
-			want: []patch.MemberDelta{add("u3", "u4")}, ok: true},
-		{name: "add keeps type, $ref and display",
+			want: []schema.MemberDelta{add("u3", "u4")}, ok: true},
+		{name: "add keeps type and display, drops $ref (derived on output)",
 			body: body(`{"op":"Add","path":"members","value":[{"value":"u3","type":"User","$ref":"https://x/Users/u3","display":"Three"}]}`),
-			want: []patch.MemberDelta{{Kind: patch.DeltaAdd, Members: []patch.Member{{Value: "u3", Type: "User", Ref: "https://x/Users/u3", Display: "Three"}}}}, ok: true},
+			want: []schema.MemberDelta{{Kind: schema.DeltaAdd, Members: []schema.Member{{Value: "u3", Type: "User", Display: "Three"}}}}, ok: true},
 		{name: "remove by filter", body: body(`{"op":"remove","path":"members[value eq \"u1\"]"}`),
-			want: []patch.MemberDelta{rm("u1")}, ok: true},
+			want: []schema.MemberDelta{rm("u1")}, ok: true},
 		{name: "remove by or filter", body: body(`{"op":"remove","path":"members[value eq \"u1\" or value eq \"u2\"]"}`),
-			want: []patch.MemberDelta{rm("u1", "u2")}, ok: true},
+			want: []schema.MemberDelta{rm("u1", "u2")}, ok: true},
 		{name: "Entra remove with value list", body: body(`{"op":"Remove","path":"members","value":[{"$ref":null,"value":"u1"}]}`),
-			want: []patch.MemberDelta{rm("u1")}, ok: true},
+			want: []schema.MemberDelta{rm("u1")}, ok: true},
 		{name: "remove all", body: body(`{"op":"remove","path":"members"}`),
-			want: []patch.MemberDelta{clear}, ok: true},
+			want: []schema.MemberDelta{clear}, ok: true},
 		{name: "replace", body: body(`{"op":"replace","path":"members","value":[{"value":"u9"}]}`),
-			want: []patch.MemberDelta{clear, add("u9")}, ok: true},
+			want: []schema.MemberDelta{clear, add("u9")}, ok: true},
 		{name: "replace with empty list", body: body(`{"op":"replace","path":"members","value":[]}`),
-			want: []patch.MemberDelta{clear}, ok: true},
+			want: []schema.MemberDelta{clear}, ok: true},
 		{name: "path-less replace with members and displayName",
 			body: body(`{"op":"replace","value":{"displayName":"New","members":[{"value":"u9"}]}}`),
-			want: []patch.MemberDelta{clear, add("u9")}, ok: true, rest: 1},
+			want: []schema.MemberDelta{clear, add("u9")}, ok: true, rest: 1},
 		{name: "Okta remove then add, rename",
 			body: body(`{"op":"replace","value":{"id":"g1","displayName":"Ops"}},{"op":"remove","path":"members[value eq \"u2\"]"},{"op":"add","path":"members","value":[{"value":"u3","display":"x"}]}`),
-			want: []patch.MemberDelta{rm("u2"), {Kind: patch.DeltaAdd, Members: []patch.Member{{Value: "u3", Display: "x"}}}}, ok: true, rest: 2},
+			want: []schema.MemberDelta{rm("u2"), {Kind: schema.DeltaAdd, Members: []schema.Member{{Value: "u3", Display: "x"}}}}, ok: true, rest: 2},
 		{name: "no member operation", body: body(`{"op":"replace","path":"displayName","value":"x"}`), ok: true, rest: 1},
 		{name: "filter on display", body: body(`{"op":"remove","path":"members[display eq \"One\"]"}`)},
 		{name: "filter with and", body: body(`{"op":"remove","path":"members[value eq \"u1\" and type eq \"User\"]"}`)},
@@ -64,7 +65,7 @@ func TestMembers(t *testing.T) {
 		{name: "strict remove by filter needs the list", dialect: patch.DialectStrict,
 			body: body(`{"op":"remove","path":"members[value eq \"u1\"]"}`)},
 		{name: "strict add", dialect: patch.DialectStrict,
-			body: body(`{"op":"add","path":"members","value":[{"value":"u3"}]}`), want: []patch.MemberDelta{add("u3")}, ok: true},
+			body: body(`{"op":"add","path":"members","value":[{"value":"u3"}]}`), want: []schema.MemberDelta{add("u3")}, ok: true},
 		{name: "unknown attribute", attr: "friends", body: body(`{"op":"add","path":"members","value":[{"value":"u3"}]}`)},
 		{name: "not a reference list", attr: "displayName", body: body(`{"op":"add","path":"members","value":[{"value":"u3"}]}`)},
 	}
@@ -102,7 +103,7 @@ func TestMembers(t *testing.T) {
 // checkDeltasAgree applies the patch in full and as rest + deltas on a
 // simulated member table, and requires the same members and other
 // attributes.
-func checkDeltasAgree(t *testing.T, p, rest *patch.Patch, deltas []patch.MemberDelta) {
+func checkDeltasAgree(t *testing.T, p, rest *patch.Patch, deltas []schema.MemberDelta) {
 	t.Helper()
 	before := resource(t, groupType, `{"id":"g1","displayName":"Ops","members":[{"value":"u1","display":"One"},{"value":"u2"}]}`)
 	full, _, err := p.Apply(before)
@@ -122,15 +123,15 @@ func checkDeltasAgree(t *testing.T, p, rest *patch.Patch, deltas []patch.MemberD
 	}
 	for _, d := range deltas {
 		switch d.Kind {
-		case patch.DeltaClear:
+		case schema.DeltaClear:
 			ids = nil
-		case patch.DeltaAdd:
+		case schema.DeltaAdd:
 			for _, m := range d.Members {
 				if !contains(ids, m.Value) {
 					ids = append(ids, m.Value)
 				}
 			}
-		case patch.DeltaRemove:
+		case schema.DeltaRemove:
 			var keep []string
 			for _, id := range ids {
 				if !containsMember(d.Members, id) {
@@ -163,7 +164,7 @@ func contains(s []string, v string) bool {
 	return false
 }
 
-func containsMember(ms []patch.Member, v string) bool {
+func containsMember(ms []schema.Member, v string) bool {
 	for _, m := range ms {
 		if m.Value == v {
 			return true

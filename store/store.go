@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/scimkit/scimkit/filter"
-	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -110,7 +109,7 @@ type Update struct {
 	// the same transaction, at a cost independent of the group's size.
 	// Adding a present member or removing an absent one is not an error.
 	// Must be empty when LoadMembers is set.
-	MemberDeltas []patch.MemberDelta
+	MemberDeltas []schema.MemberDelta
 }
 
 // Change describes what an Update really changed; backends fill it from

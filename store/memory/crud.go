@@ -7,7 +7,6 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -75,12 +74,12 @@ func newID(t *table) (uuid, string) {
 
 // splitAttrs returns the attributes to encode (without members and the
 // derived groups) and, for member types, the members.
-func splitAttrs(ti *typeInfo, in map[string]any) (map[string]any, []patch.Member) {
+func splitAttrs(ti *typeInfo, in map[string]any) (map[string]any, []schema.Member) {
 	if (ti.members == "" || in[ti.members] == nil) && (ti.groups == "" || in[ti.groups] == nil) {
 		return in, nil
 	}
 	attrs := maps.Clone(in)
-	var members []patch.Member
+	var members []schema.Member
 	if ti.members != "" {
 		members = parseMembers(attrs[ti.members])
 		delete(attrs, ti.members)

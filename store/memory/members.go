@@ -3,7 +3,7 @@ package memory
 import (
 	"slices"
 
-	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
 )
 
 // memberSet is the membership of one group: a set keyed by member value
@@ -19,7 +19,7 @@ type memberSet struct {
 }
 
 type member struct {
-	patch.Member
+	schema.Member
 	seq uint64
 }
 
@@ -48,7 +48,7 @@ func (ms *memberSet) list() []*member {
 
 // add inserts m unless a member with its value is present; it updates the
 // reverse index of td and reports whether m was added.
-func (td *tenantData) addMember(st *state, gid string, ms *memberSet, m patch.Member) bool {
+func (td *tenantData) addMember(st *state, gid string, ms *memberSet, m schema.Member) bool {
 	if m.Value == "" || ms.has(m.Value) {
 		return false
 	}
@@ -121,24 +121,24 @@ func (nc *netChange) result(ms *memberSet) (added, removed []string) {
 }
 
 // applyDeltas applies membership deltas in order to the group gid.
-func (td *tenantData) applyDeltas(st *state, gid string, ms *memberSet, ds []patch.MemberDelta, nc *netChange) {
+func (td *tenantData) applyDeltas(st *state, gid string, ms *memberSet, ds []schema.MemberDelta, nc *netChange) {
 	for _, d := range ds {
 		switch d.Kind {
-		case patch.DeltaAdd:
+		case schema.DeltaAdd:
 			for _, m := range d.Members {
 				if m.Value != "" && !ms.has(m.Value) {
 					nc.touch(m.Value, false)
 					td.addMember(st, gid, ms, m)
 				}
 			}
-		case patch.DeltaRemove:
+		case schema.DeltaRemove:
 			for _, m := range d.Members {
 				if ms.has(m.Value) {
 					nc.touch(m.Value, true)
 					td.removeMember(gid, ms, m.Value)
 				}
 			}
-		case patch.DeltaClear:
+		case schema.DeltaClear:
 			for _, m := range ms.list() {
 				nc.touch(m.Value, true)
 				td.removeMember(gid, ms, m.Value)
@@ -160,9 +160,6 @@ func membersAttr(ms []*member) []any {
 		if m.Type != "" {
 			e["type"] = m.Type
 		}
-		if m.Ref != "" {
-			e["$ref"] = m.Ref
-		}
 		if m.Display != "" {
 			e["display"] = m.Display
 		}
@@ -173,16 +170,15 @@ func membersAttr(ms []*member) []any {
 
 // parseMembers reads a members attribute value into distinct members, in
 // order (the first occurrence of a value wins).
-func parseMembers(v any) []patch.Member {
+func parseMembers(v any) []schema.Member {
 	list, _ := v.([]any)
-	out := make([]patch.Member, 0, len(list))
+	out := make([]schema.Member, 0, len(list))
 	seen := make(map[string]bool, len(list))
 	for _, e := range list {
 		m, _ := e.(map[string]any)
-		var pm patch.Member
+		var pm schema.Member
 		pm.Value, _ = m["value"].(string)
 		pm.Type, _ = m["type"].(string)
-		pm.Ref, _ = m["$ref"].(string)
 		pm.Display, _ = m["display"].(string)
 		if pm.Value == "" || seen[pm.Value] {
 			continue

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 
-	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -47,7 +46,7 @@ type pending struct {
 	oldAttrs, attrs map[string]any
 	oldKeys, keys   []uniqueKey
 	doc             string
-	newMembers      []patch.Member
+	newMembers      []schema.Member
 	result          *schema.Resource
 	added, removed  []string
 }
@@ -136,7 +135,7 @@ func (st *state) commit(ctx context.Context, tenant string, td *tenantData, t *t
 
 // replaceMembers makes the membership of gid equal to want: members kept
 // keep their position, new ones are appended in want's order.
-func (st *state) replaceMembers(td *tenantData, gid string, ms *memberSet, want []patch.Member, nc *netChange, given map[string]string) {
+func (st *state) replaceMembers(td *tenantData, gid string, ms *memberSet, want []schema.Member, nc *netChange, given map[string]string) {
 	keep := make(map[string]bool, len(want))
 	for _, m := range want {
 		keep[m.Value] = true

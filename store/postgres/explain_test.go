@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/scimkit/scimkit/filter"
-	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/postgres"
@@ -82,11 +81,11 @@ func TestIndexesUsed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var add []patch.Member
+	var add []schema.Member
 	for _, u := range users {
-		add = append(add, patch.Member{Value: u.ID})
+		add = append(add, schema.Member{Value: u.ID})
 	}
-	if _, _, err := s.Update(ctx, "t", gt, g.ID, store.Update{Apply: same, MemberDeltas: []patch.MemberDelta{{Kind: patch.DeltaAdd, Members: add}}}); err != nil {
+	if _, _, err := s.Update(ctx, "t", gt, g.ID, store.Update{Apply: same, MemberDeltas: []schema.MemberDelta{{Kind: schema.DeltaAdd, Members: add}}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, table := range []string{"resources", "members", "uniques"} {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -80,7 +79,7 @@ func collect(rows pgx.Rows, ids []string, fn func(id, typ string)) error {
 
 // addMembers inserts members not yet in the group, in order, at a cost
 // independent of the group's size; present ones are left as they are.
-func (s *Store) addMembers(ctx context.Context, tx pgx.Tx, tenant string, rt *schema.ResourceType, group string, ms []patch.Member, set *memberSet) error {
+func (s *Store) addMembers(ctx context.Context, tx pgx.Tx, tenant string, rt *schema.ResourceType, group string, ms []schema.Member, set *memberSet) error {
 	a := membersAttr(rt)
 	var ids, types, displays, refs, folds []string
 	for _, m := range ms {
@@ -91,7 +90,7 @@ func (s *Store) addMembers(ctx context.Context, tx pgx.Tx, tenant string, rt *sc
 		if err != nil {
 			return err
 		}
-		ids, types, displays, refs = append(ids, m.Value), append(types, m.Type), append(displays, m.Display), append(refs, m.Ref)
+		ids, types, displays, refs = append(ids, m.Value), append(types, m.Type), append(displays, m.Display), append(refs, "")
 		folds = append(folds, string(f))
 	}
 	if len(ids) == 0 {
@@ -110,15 +109,15 @@ func (s *Store) addMembers(ctx context.Context, tx pgx.Tx, tenant string, rt *sc
 }
 
 // foldedMember is the fold document of one member (see resources.fold).
-func foldedMember(a *schema.Attribute, m patch.Member) (string, error) {
+func foldedMember(a *schema.Attribute, m schema.Member) (string, error) {
 	b, err := json.Marshal(mapAttr(a, memberValue(a, m), foldScalar))
 	return string(b), err
 }
 
 // memberValue is the member as a value of the members attribute a.
-func memberValue(a *schema.Attribute, m patch.Member) map[string]any {
+func memberValue(a *schema.Attribute, m schema.Member) map[string]any {
 	v := map[string]any{}
-	for sub, x := range map[string]string{"value": m.Value, "type": m.Type, "display": m.Display, "$ref": m.Ref} {
+	for sub, x := range map[string]string{"value": m.Value, "type": m.Type, "display": m.Display} {
 		if x != "" && a.Sub(sub) != nil {
 			v[sub] = x
 		}
@@ -153,19 +152,19 @@ func (s *Store) clearMembers(ctx context.Context, tx pgx.Tx, tenant, group strin
 
 // applyDeltas applies membership deltas in order (RFC 7644 §3.5.2 member
 // operations as split by patch.Patch.Members).
-func (s *Store) applyDeltas(ctx context.Context, tx pgx.Tx, tenant string, rt *schema.ResourceType, group string, ds []patch.MemberDelta, set *memberSet) error {
+func (s *Store) applyDeltas(ctx context.Context, tx pgx.Tx, tenant string, rt *schema.ResourceType, group string, ds []schema.MemberDelta, set *memberSet) error {
 	for _, d := range ds {
 		var err error
 		switch d.Kind {
-		case patch.DeltaAdd:
+		case schema.DeltaAdd:
 			err = s.addMembers(ctx, tx, tenant, rt, group, d.Members, set)
-		case patch.DeltaRemove:
+		case schema.DeltaRemove:
 			ids := make([]string, 0, len(d.Members))
 			for _, m := range d.Members {
 				ids = append(ids, m.Value)
 			}
 			err = s.removeMembers(ctx, tx, tenant, group, ids, set)
-		case patch.DeltaClear:
+		case schema.DeltaClear:
 			err = s.clearMembers(ctx, tx, tenant, group, set)
 		}
 		if err != nil {
@@ -177,14 +176,14 @@ func (s *Store) applyDeltas(ctx context.Context, tx pgx.Tx, tenant string, rt *s
 
 // membersOf converts a members attribute value (as in a Resource) into
 // patch members, dropping values without "value" and later duplicates.
-func membersOf(v any) []patch.Member {
+func membersOf(v any) []schema.Member {
 	list, _ := v.([]any)
-	var out []patch.Member
+	var out []schema.Member
 	seen := map[string]bool{}
 	for _, e := range list {
 		m, _ := e.(map[string]any)
 		str := func(k string) string { s, _ := m[k].(string); return s }
-		pm := patch.Member{Value: str("value"), Type: str("type"), Display: str("display"), Ref: str("$ref")}
+		pm := schema.Member{Value: str("value"), Type: str("type"), Display: str("display")}
 		if pm.Value == "" || seen[pm.Value] {
 			continue
 		}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/internal/pgtest"
-	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/postgres"
@@ -76,7 +75,7 @@ func TestReplicas(t *testing.T) {
 			s = b
 		}
 		wg.Go(func() {
-			d := []patch.MemberDelta{{Kind: patch.DeltaAdd, Members: []patch.Member{{Value: fmt.Sprint("m", i)}}}}
+			d := []schema.MemberDelta{{Kind: schema.DeltaAdd, Members: []schema.Member{{Value: fmt.Sprint("m", i)}}}}
 			// Apply renames the group too: a read-modify-write that would
 			// lose updates without the row lock.
 			_, _, err := s.Update(ctx, "t", gt, g.ID, store.Update{Apply: func(cur *schema.Resource) (*schema.Resource, error) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -115,7 +114,7 @@ func (s *Store) update(ctx context.Context, tx pgx.Tx, op, tenant string, rt *sc
 	next.ID = id
 	var set memberSet
 	membersChanged := false
-	var final []patch.Member
+	var final []schema.Member
 	if membersAttr(rt) != nil {
 		if u.LoadMembers {
 			final, membersChanged, err = s.replaceMembers(ctx, tx, tenant, rt, id, cur.Attrs["members"], next.Attrs["members"], &set)
@@ -213,7 +212,7 @@ func (s *Store) writeBack(ctx context.Context, tx pgx.Tx, op, tenant string, rt 
 // withDerived returns next carrying the derived attributes as they are
 // after the update: the groups of a member (unchanged by its own update)
 // and, when the update loaded them, the members of a group.
-func withDerived(rt *schema.ResourceType, next *schema.Resource, groups []any, loadMembers bool, members []patch.Member) *schema.Resource {
+func withDerived(rt *schema.ResourceType, next *schema.Resource, groups []any, loadMembers bool, members []schema.Member) *schema.Resource {
 	out := next.Clone()
 	if a := groupsAttr(rt); a != nil {
 		var v any
@@ -251,15 +250,15 @@ func withoutDerived(rt *schema.ResourceType, r *schema.Resource) *schema.Resourc
 // order, and kept members whose type, display or $ref changed are
 // rewritten. It returns the resulting members in order (kept ones in
 // their place, new ones appended) and whether a kept member changed.
-func (s *Store) replaceMembers(ctx context.Context, tx pgx.Tx, tenant string, rt *schema.ResourceType, id string, cur, next any, set *memberSet) ([]patch.Member, bool, error) {
+func (s *Store) replaceMembers(ctx context.Context, tx pgx.Tx, tenant string, rt *schema.ResourceType, id string, cur, next any, set *memberSet) ([]schema.Member, bool, error) {
 	old, want := membersOf(cur), membersOf(next)
-	oldBy := make(map[string]patch.Member, len(old))
+	oldBy := make(map[string]schema.Member, len(old))
 	for _, m := range old {
 		oldBy[m.Value] = m
 	}
-	wantBy := make(map[string]patch.Member, len(want))
-	var add []patch.Member
-	var edited []patch.Member
+	wantBy := make(map[string]schema.Member, len(want))
+	var add []schema.Member
+	var edited []schema.Member
 	for _, m := range want {
 		wantBy[m.Value] = m
 		if o, ok := oldBy[m.Value]; !ok {
@@ -269,7 +268,7 @@ func (s *Store) replaceMembers(ctx context.Context, tx pgx.Tx, tenant string, rt
 		}
 	}
 	var remove []string
-	var final []patch.Member
+	var final []schema.Member
 	for _, m := range old {
 		if w, ok := wantBy[m.Value]; ok {
 			final = append(final, w)
@@ -290,7 +289,7 @@ func (s *Store) replaceMembers(ctx context.Context, tx pgx.Tx, tenant string, rt
 			return nil, false, err
 		}
 		_, err = tx.Exec(ctx, s.q(`UPDATE {s}.members SET type = $4, display = $5, ref = $6, fold = $7
-			WHERE tenant = $1 AND group_id = $2 AND member_id = $3`), tenant, id, m.Value, m.Type, m.Display, m.Ref, f)
+			WHERE tenant = $1 AND group_id = $2 AND member_id = $3`), tenant, id, m.Value, m.Type, m.Display, "", f)
 		if err != nil {
 			return nil, false, err
 		}

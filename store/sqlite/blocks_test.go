@@ -360,8 +360,8 @@ func TestPageBlocksMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if v, err := s.SchemaVersion(ctx); err != nil || v != 8 {
-		t.Fatalf("schema version %d, %v; want 8", v, err)
+	if v, err := s.SchemaVersion(ctx); err != nil || v != LatestSchemaVersion() {
+		t.Fatalf("schema version %d, %v; want %d", v, err, LatestSchemaVersion())
 	}
 	checkBlocks(t, s)
 	rnd := rand.New(rand.NewPCG(3, 4))

@@ -150,9 +150,9 @@ func (s *Store) Close() error {
 	return err
 }
 
-// clock returns the time of a write: UTC, truncated to whole
-// microseconds so that what a write returns equals what Get returns.
-func (s *Store) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+// clock returns the time of a write at the stored precision
+// (store.Timestamp), so that what a write returns equals what Get returns.
+func (s *Store) clock() time.Time { return store.Timestamp(s.now()) }
 
 func randomName() string {
 	var b [12]byte

@@ -19,23 +19,28 @@ func BulkLoad(ctx context.Context, s *Store, tenant string, rt *schema.ResourceT
 	}
 	ids := make([]string, len(rs))
 	err := s.writeTx(ctx, "bulk load", func(tx *txn) error {
-		now := parseTime(formatTime(s.clock()))
+		w := silent{&writer{tx: tx, tenant: tenant, rt: rt}}
 		for i, r := range rs {
-			res := r.Clone()
-			res.ID = store.NewID()
-			if ti.groups != nil {
-				delete(res.Attrs, ti.groups.Name)
-			}
-			res.Meta = schema.Meta{ResourceType: rt.Name, Created: now, LastModified: now, Version: store.FormatVersion(1)}
-			if err := tx.insertResource(ctx, tenant, rt, res); err != nil {
+			ids[i] = store.NewID()
+			if _, err := store.RunCreate(ctx, w, tenant, rt, r, ids[i], s.clock()); err != nil {
 				return err
 			}
-			if err := tx.putUniques(ctx, tenant, rt, res); err != nil {
-				return err
-			}
-			ids[i] = res.ID
 		}
 		return nil
 	})
 	return ids, err
+}
+
+// silent is a writer that records no events.
+type silent struct{ *writer }
+
+func (silent) Record(context.Context, []store.Event) error { return nil }
+
+// LatestSchemaVersion is the version of the newest embedded migration.
+func LatestSchemaVersion() int {
+	ms, err := loadMigrations()
+	if err != nil || len(ms) == 0 {
+		return -1
+	}
+	return ms[len(ms)-1].version
 }

@@ -3,56 +3,20 @@ package sqlite
 import (
 	"context"
 
-	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 )
 
 // member is one row of the membership index.
-type member = patch.Member
+type member = schema.Member
 
-// membersOf converts a "members" attribute value ([]any of complex values)
-// to members, dropping values without "value" and later duplicates.
-func membersOf(v any) []member {
-	list, _ := v.([]any)
-	out := make([]member, 0, len(list))
-	seen := make(map[string]bool, len(list))
-	for _, e := range list {
-		m, _ := e.(map[string]any)
-		val, _ := m["value"].(string)
-		if val == "" || seen[val] {
-			continue
-		}
-		seen[val] = true
-		mb := member{Value: val}
-		mb.Type, _ = m["type"].(string)
-		mb.Display, _ = m["display"].(string)
-		mb.Ref, _ = m["$ref"].(string)
-		out = append(out, mb)
-	}
-	return out
-}
+// membersOf converts a "members" attribute value to members.
+func membersOf(v any) []member { return schema.MembersOf(v) }
 
 // memberValues is the inverse of membersOf.
-func memberValues(ms []member) []any {
-	out := make([]any, len(ms))
-	for i, m := range ms {
-		v := map[string]any{"value": m.Value}
-		if m.Type != "" {
-			v["type"] = m.Type
-		}
-		if m.Display != "" {
-			v["display"] = m.Display
-		}
-		if m.Ref != "" {
-			v["$ref"] = m.Ref
-		}
-		out[i] = v
-	}
-	return out
-}
+func memberValues(ms []member) []any { return schema.MemberValues(ms) }
 
 func readMembers(ctx context.Context, q querier, tenant, groupID string) ([]member, error) {
-	rows, err := q.QueryContext(ctx, "SELECT member_id, type, display, ref FROM members WHERE tenant = ? AND group_id = ? ORDER BY ord", tenant, groupID)
+	rows, err := q.QueryContext(ctx, "SELECT member_id, type, display FROM members WHERE tenant = ? AND group_id = ? ORDER BY ord", tenant, groupID)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +24,7 @@ func readMembers(ctx context.Context, q querier, tenant, groupID string) ([]memb
 	var out []member
 	for rows.Next() {
 		var m member
-		if err := rows.Scan(&m.Value, &m.Type, &m.Display, &m.Ref); err != nil {
+		if err := rows.Scan(&m.Value, &m.Type, &m.Display); err != nil {
 			return nil, err
 		}
 		out = append(out, m)
@@ -96,7 +60,7 @@ func readGroups(ctx context.Context, q querier, tenant, memberID string) ([]any,
 
 // Queries of readMembersOf and readGroupsOf; ids is a JSON array.
 const (
-	membersOfQuery = `SELECT group_id, member_id, type, display, ref FROM members
+	membersOfQuery = `SELECT group_id, member_id, type, display FROM members
 		WHERE tenant = ? AND group_id IN (SELECT value FROM json_each(?)) ORDER BY ord`
 	groupsOfQuery = `SELECT m.member_id, m.group_id, json_extract(g.data, '$.displayName')
 		FROM members m JOIN resources g ON g.tenant = m.tenant AND g.type = m.group_type AND g.id = m.group_id
@@ -115,7 +79,7 @@ func readMembersOf(ctx context.Context, q querier, tenant string, ids string) (m
 	for rows.Next() {
 		var g string
 		var m member
-		if err := rows.Scan(&g, &m.Value, &m.Type, &m.Display, &m.Ref); err != nil {
+		if err := rows.Scan(&g, &m.Value, &m.Type, &m.Display); err != nil {
 			return nil, err
 		}
 		out[g] = append(out[g], m)
@@ -161,7 +125,7 @@ func (tx *txn) addMembers(ctx context.Context, tenant string, rt *schema.Resourc
 		var got string
 		err := tx.QueryRowContext(ctx, `INSERT INTO members (tenant, group_type, group_id, member_id, type, display, ref)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING member_id`,
-			tenant, rt.Name, groupID, m.Value, m.Type, m.Display, m.Ref).Scan(&got)
+			tenant, rt.Name, groupID, m.Value, m.Type, m.Display, "").Scan(&got)
 		if isNoRows(err) {
 			continue
 		}

@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
-	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -16,8 +14,8 @@ func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
 // record inserts the events of one committed change into the outbox, in
 // the change's transaction (the transactional outbox pattern).
-func (tx *txn) record(ctx context.Context, rt *schema.ResourceType, eff store.Effect, tenant string, now time.Time) error {
-	for _, ev := range store.DeriveEvents(ctx, rt, eff, tenant, now) {
+func (tx *txn) record(ctx context.Context, evs []store.Event) error {
+	for _, ev := range evs {
 		body, err := json.Marshal(ev)
 		if err != nil {
 			return err

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/sqlite"
@@ -32,7 +31,7 @@ func TestReopen(t *testing.T) {
 	}
 	g, _, err = s.Update(ctx, "t", groups, g.ID, store.Update{
 		Apply:        func(cur *schema.Resource) (*schema.Resource, error) { return cur, nil },
-		MemberDeltas: []patch.MemberDelta{{Kind: patch.DeltaAdd, Members: []patch.Member{{Value: u.ID, Display: "Babs"}}}},
+		MemberDeltas: []schema.MemberDelta{{Kind: schema.DeltaAdd, Members: []schema.Member{{Value: u.ID, Display: "Babs"}}}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -57,8 +56,8 @@ func TestReopen(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reopen: %v", err)
 		}
-		if v, err := s.SchemaVersion(ctx); err != nil || v != 8 {
-			t.Errorf("schema version %d, %v; want 8", v, err)
+		if v, err := s.SchemaVersion(ctx); err != nil || v != sqlite.LatestSchemaVersion() {
+			t.Errorf("schema version %d, %v; want %d", v, err, sqlite.LatestSchemaVersion())
 		}
 		got, err := s.Get(ctx, "t", users, u.ID, store.ReadOptions{})
 		if err != nil {

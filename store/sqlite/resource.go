@@ -66,80 +66,6 @@ func load(ctx context.Context, q querier, tenant string, rt *schema.ResourceType
 		tenant, rt.Name, id), rt)
 }
 
-// Create implements store.Store (RFC 7644 §3.3).
-func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceType, r *schema.Resource) (*schema.Resource, error) {
-	op := "create " + rt.Name
-	if err := checkTenant(tenant); err != nil {
-		return nil, fmt.Errorf("store: %s: %w", op, err)
-	}
-	ti := infoOf(rt)
-	res := r.Clone()
-	if res.Attrs == nil {
-		res.Attrs = map[string]any{}
-	}
-	res.ID = store.NewID()
-	var members []member
-	if ti.members != nil {
-		members = membersOf(res.Attrs[ti.members.Name])
-		delete(res.Attrs, ti.members.Name)
-	}
-	if ti.groups != nil {
-		delete(res.Attrs, ti.groups.Name)
-	}
-	var out *schema.Resource
-	err := s.writeTx(ctx, op, func(tx *txn) error {
-		now := s.clock()
-		res.Meta = schema.Meta{ResourceType: rt.Name, Created: parseTime(formatTime(now)), Version: store.FormatVersion(1)}
-		res.Meta.LastModified = res.Meta.Created
-		if err := tx.insertResource(ctx, tenant, rt, res); err != nil {
-			return err
-		}
-		if err := tx.putUniques(ctx, tenant, rt, res); err != nil {
-			return err
-		}
-		ch, err := tx.addMembers(ctx, tenant, rt, res.ID, members)
-		if err != nil {
-			return err
-		}
-		out = res.Clone()
-		if ti.members != nil && len(members) > 0 {
-			out.Attrs[ti.members.Name] = memberValues(members)
-		}
-		eff := store.Effect{Op: store.OpCreate, After: out, Version: 1, MembersAdded: ch.added, MemberOf: ch.memberOf}
-		return tx.record(ctx, rt, eff, tenant, now)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (tx *txn) insertResource(ctx context.Context, tenant string, rt *schema.ResourceType, r *schema.Resource) error {
-	data, foldJSON, schemasJSON, err := encodeResource(rt, r)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO resources (tenant, type, id, version, created, last_modified, external_id, schemas, data, fold)
-		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
-		tenant, rt.Name, r.ID, formatTime(r.Meta.Created), formatTime(r.Meta.LastModified), nullable(r.ExternalID), schemasJSON, data, foldJSON)
-	return err
-}
-
-func encodeResource(rt *schema.ResourceType, r *schema.Resource) (data, folded, schemas string, err error) {
-	if data, err = marshal(r.Attrs); err != nil {
-		return
-	}
-	if folded, err = marshal(foldAttrs(rt, r.Attrs)); err != nil {
-		return
-	}
-	sc := r.Schemas
-	if sc == nil {
-		sc = []string{}
-	}
-	schemas, err = marshal(sc)
-	return
-}
-
 func nullable(s string) any {
 	if s == "" {
 		return nil
@@ -150,31 +76,6 @@ func nullable(s string) any {
 func checkTenant(tenant string) error {
 	if tenant == "" {
 		return errors.New("empty tenant")
-	}
-	return nil
-}
-
-// putUniques records r's unique attribute values; a value already held by
-// another resource of the tenant and type is store.ErrConflict naming the
-// attribute.
-func (tx *txn) putUniques(ctx context.Context, tenant string, rt *schema.ResourceType, r *schema.Resource) error {
-	for _, ref := range infoOf(rt).uniques {
-		v, ok := r.Get(rt, ref)
-		if !ok {
-			continue
-		}
-		key, ok := uniqueKey(ref.Attr, v)
-		if !ok {
-			continue
-		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO uniques (tenant, type, attr, value, id) VALUES (?, ?, ?, ?, ?)",
-			tenant, rt.Name, ref.String(), key, r.ID)
-		if err != nil {
-			if errors.Is(tx.s.wrap("", err), store.ErrConflict) {
-				return fmt.Errorf("%s %q is already in use: %w", ref.String(), v, store.ErrConflict)
-			}
-			return err
-		}
 	}
 	return nil
 }
@@ -258,52 +159,6 @@ func (s *Store) completeAll(ctx context.Context, q querier, tenant string, rt *s
 	return nil
 }
 
-// Delete implements store.Store (RFC 7644 §3.6).
-func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceType, id string, ifMatch string) error {
-	return s.delete(ctx, tenant, rt, id, ifMatch, false)
-}
-
-// delete is Delete, and DeleteWithTombstone when tomb is set.
-func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceType, id, ifMatch string, tomb bool) error {
-	op := "delete " + rt.Name + " " + id
-	return s.writeTx(ctx, op, func(tx *txn) error {
-		rw, err := load(ctx, tx, tenant, rt, id)
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(ifMatch, rw.version); err != nil {
-			return err
-		}
-		now := s.clock()
-		removed, err := tx.deleteColumn(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? RETURNING member_id", tenant, id)
-		if err != nil {
-			return err
-		}
-		memberOf, err := tx.memberTypes(ctx, tenant, rt, removed, nil)
-		if err != nil {
-			return err
-		}
-		left, err := tx.deleteColumn(ctx, "DELETE FROM members WHERE tenant = ? AND member_id = ? RETURNING group_id", tenant, id)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM uniques WHERE tenant = ? AND type = ? AND id = ?", tenant, rt.Name, id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM resources WHERE seq = ?", rw.seq); err != nil {
-			return err
-		}
-		if tomb {
-			if err := tx.bury(ctx, tenant, rt, rw.res, now.UnixMicro()); err != nil {
-				return err
-			}
-		}
-		eff := store.Effect{Op: store.OpDelete, Before: rw.res, Version: rw.version,
-			MembersRemoved: removed, MemberOf: memberOf, GroupsLeft: left}
-		return tx.record(ctx, rt, eff, tenant, now)
-	})
-}
-
 // deleteColumn runs a DELETE ... RETURNING of one text column.
 func (tx *txn) deleteColumn(ctx context.Context, query string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
@@ -320,16 +175,4 @@ func (tx *txn) deleteColumn(ctx context.Context, query string, args ...any) ([]s
 		out = append(out, v)
 	}
 	return out, rows.Err()
-}
-
-// checkVersion compares an If-Match value with the stored version
-// (RFC 7644 §3.14): "" and "*" match any existing resource.
-func checkVersion(ifMatch string, version int64) error {
-	if ifMatch == "" || ifMatch == "*" {
-		return nil
-	}
-	if v, ok := store.ParseVersion(ifMatch); ok && v == version {
-		return nil
-	}
-	return fmt.Errorf("If-Match %s, stored version %s: %w", ifMatch, store.FormatVersion(version), store.ErrPrecondition)
 }

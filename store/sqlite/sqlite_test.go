@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/sqlite"
@@ -92,7 +91,7 @@ func TestCRUD(t *testing.T) {
 			}
 			_, ch, err = s.Update(ctx, "t1", groups, g.ID, store.Update{
 				Apply:        func(cur *schema.Resource) (*schema.Resource, error) { return cur, nil },
-				MemberDeltas: []patch.MemberDelta{{Kind: patch.DeltaAdd, Members: []patch.Member{{Value: u.ID}, {Value: u.ID}}}},
+				MemberDeltas: []schema.MemberDelta{{Kind: schema.DeltaAdd, Members: []schema.Member{{Value: u.ID}, {Value: u.ID}}}},
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/scimkit/scimkit/filter"
-	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -148,11 +147,11 @@ func (bs *benchState) seedGroup(b *testing.B, n int) string {
 		b.Fatal(err)
 	}
 	for i := 0; i < n; i += 5000 {
-		d := patch.MemberDelta{Kind: patch.DeltaAdd}
+		d := schema.MemberDelta{Kind: schema.DeltaAdd}
 		for j := i; j < min(i+5000, n); j++ {
-			d.Members = append(d.Members, patch.Member{Value: fmt.Sprintf("member-%07d", j), Type: "User"})
+			d.Members = append(d.Members, schema.Member{Value: fmt.Sprintf("member-%07d", j), Type: "User"})
 		}
-		if _, _, err := bs.s.Update(bs.ctx, benchTenant(n), GroupType(), g.ID, store.Update{MemberDeltas: []patch.MemberDelta{d}, Apply: keep}); err != nil {
+		if _, _, err := bs.s.Update(bs.ctx, benchTenant(n), GroupType(), g.ID, store.Update{MemberDeltas: []schema.MemberDelta{d}, Apply: keep}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -162,12 +161,12 @@ func (bs *benchState) seedGroup(b *testing.B, n int) string {
 
 func keep(cur *schema.Resource) (*schema.Resource, error) { return cur, nil }
 
-func (bs *benchState) delta(b *testing.B, n int, g string, kind patch.DeltaKind, values []string) {
-	d := patch.MemberDelta{Kind: kind}
+func (bs *benchState) delta(b *testing.B, n int, g string, kind schema.DeltaKind, values []string) {
+	d := schema.MemberDelta{Kind: kind}
 	for _, v := range values {
-		d.Members = append(d.Members, patch.Member{Value: v, Type: "User"})
+		d.Members = append(d.Members, schema.Member{Value: v, Type: "User"})
 	}
-	if _, _, err := bs.s.Update(bs.ctx, benchTenant(n), GroupType(), g, store.Update{MemberDeltas: []patch.MemberDelta{d}, Apply: keep}); err != nil {
+	if _, _, err := bs.s.Update(bs.ctx, benchTenant(n), GroupType(), g, store.Update{MemberDeltas: []schema.MemberDelta{d}, Apply: keep}); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -179,11 +178,11 @@ func (bs *benchState) memberAdd(b *testing.B, n int) {
 	for b.Loop() {
 		bs.next++
 		v := fmt.Sprintf("extra-%d", bs.next)
-		bs.delta(b, n, g, patch.DeltaAdd, []string{v})
+		bs.delta(b, n, g, schema.DeltaAdd, []string{v})
 		added = append(added, v)
 	}
 	b.StopTimer()
-	bs.delta(b, n, g, patch.DeltaRemove, added)
+	bs.delta(b, n, g, schema.DeltaRemove, added)
 }
 
 func (bs *benchState) memberRemove(b *testing.B, n int) {
@@ -197,15 +196,15 @@ func (bs *benchState) memberRemove(b *testing.B, n int) {
 		v := fmt.Sprintf("member-%07d", i%min(n, batch))
 		if len(removed) == batch || (len(removed) > 0 && i%batch == 0) {
 			b.StopTimer()
-			bs.delta(b, n, g, patch.DeltaAdd, removed)
+			bs.delta(b, n, g, schema.DeltaAdd, removed)
 			removed = removed[:0]
 			b.StartTimer()
 		}
-		bs.delta(b, n, g, patch.DeltaRemove, []string{v})
+		bs.delta(b, n, g, schema.DeltaRemove, []string{v})
 		removed = append(removed, v)
 	}
 	b.StopTimer()
-	bs.delta(b, n, g, patch.DeltaAdd, removed)
+	bs.delta(b, n, g, schema.DeltaAdd, removed)
 }
 
 func (bs *benchState) create(b *testing.B) {

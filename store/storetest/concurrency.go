@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/scimkit/scimkit/patch"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -34,15 +34,15 @@ func testConcurrentMemberWriters(t *testing.T, newStore factory) {
 		wg.Go(func() {
 			rng := rand.New(rand.NewSource(int64(w)))
 			for range steps {
-				var d patch.MemberDelta
-				d.Kind = patch.DeltaAdd
+				var d schema.MemberDelta
+				d.Kind = schema.DeltaAdd
 				if rng.Intn(3) == 0 {
-					d.Kind = patch.DeltaRemove
+					d.Kind = schema.DeltaRemove
 				}
 				for range 1 + rng.Intn(3) {
-					d.Members = append(d.Members, patch.Member{Value: fmt.Sprintf("w%02d-m%d", w, rng.Intn(perWriter)), Type: "User"})
+					d.Members = append(d.Members, schema.Member{Value: fmt.Sprintf("w%02d-m%d", w, rng.Intn(perWriter)), Type: "User"})
 				}
-				_, ch, err := h.s.Update(h.ctx, h.ten, GroupType(), g, store.Update{Apply: set(), MemberDeltas: []patch.MemberDelta{d}})
+				_, ch, err := h.s.Update(h.ctx, h.ten, GroupType(), g, store.Update{Apply: set(), MemberDeltas: []schema.MemberDelta{d}})
 				if err != nil {
 					t.Errorf("writer %d: %v", w, err)
 					return
@@ -51,7 +51,7 @@ func testConcurrentMemberWriters(t *testing.T, newStore factory) {
 					changes[w]++
 				}
 				for _, m := range d.Members {
-					models[w][m.Value] = d.Kind == patch.DeltaAdd
+					models[w][m.Value] = d.Kind == schema.DeltaAdd
 				}
 			}
 		})

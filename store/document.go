@@ -1,0 +1,340 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
+)
+
+// The stored form of a resource, the same for every backend: which
+// attributes a resource type keeps in the membership index (Shape), what
+// is stored of the rest (Doc), how values compare in filters, sorts and
+// uniqueness (FoldValue), and how a conflict is reported (ConflictError).
+
+// Shape says which attributes of a resource type live in the membership
+// index instead of the stored document.
+type Shape struct {
+	// Members is the core "members" attribute when it is multi-valued and
+	// complex with a "value" sub-attribute (the Group schema): the type
+	// keeps its members in the membership index. Nil otherwise.
+	Members *schema.Attribute
+	// Groups is the core readOnly multi-valued "groups" attribute (the
+	// User schema), derived from the membership index on read. Nil
+	// otherwise.
+	Groups *schema.Attribute
+}
+
+// ShapeOf returns the shape of rt.
+func ShapeOf(rt *schema.ResourceType) Shape {
+	var s Shape
+	if a := rt.Schema.Attribute("members"); a != nil && a.Name == "members" && a.MultiValued && a.IsComplex() && a.Sub("value") != nil {
+		s.Members = a
+	}
+	if a := rt.Schema.Attribute("groups"); a != nil && a.Name == "groups" && a.MultiValued && a.EffectiveMutability() == schema.ReadOnly {
+		s.Groups = a
+	}
+	return s
+}
+
+// IsIndexed reports whether ref names an attribute kept in the membership
+// index (members or groups, or one of their sub-attributes).
+func (s Shape) IsIndexed(ref schema.AttrRef) bool {
+	return ref.Attr != nil && (ref.Attr == s.Members && s.Members != nil || ref.Attr == s.Groups && s.Groups != nil)
+}
+
+// split returns a copy of r in its stored form (see NewDoc) and, for a
+// type with a membership index, the members r lists. fallback are the
+// schemas to assume when r lists none.
+func (s Shape) split(rt *schema.ResourceType, r *schema.Resource, fallback []string) (*schema.Resource, []schema.Member) {
+	out := &schema.Resource{ID: r.ID, ExternalID: r.ExternalID, Meta: r.Meta}
+	var members []schema.Member
+	attrs := make(map[string]any, len(r.Attrs))
+	for k, v := range r.Attrs {
+		switch {
+		case v == nil:
+		case s.Members != nil && k == s.Members.Name:
+			members = schema.MembersOf(v)
+		case s.Groups != nil && k == s.Groups.Name:
+		default:
+			if m, ok := v.(map[string]any); ok && rt.SchemaByURN(k) != nil {
+				m = maps.Clone(m)
+				maps.DeleteFunc(m, func(_ string, v any) bool { return v == nil })
+				if len(m) == 0 {
+					continue
+				}
+				v = m
+			}
+			attrs[k] = v
+		}
+	}
+	out.Attrs = attrs
+	listed := r.Schemas
+	if len(listed) == 0 {
+		listed = fallback
+	}
+	out.Schemas = CanonicalSchemas(rt, listed, attrs)
+	return out.Clone(), members
+}
+
+// CanonicalSchemas returns the "schemas" of a stored resource: the core
+// schema, then each extension of rt, in rt's order, that listed names
+// (case-insensitively) or that holds attributes in attrs.
+func CanonicalSchemas(rt *schema.ResourceType, listed []string, attrs map[string]any) []string {
+	out := []string{rt.Schema.ID}
+	for _, e := range rt.Extensions {
+		_, holds := attrs[e.Schema.ID].(map[string]any)
+		if holds || containsFold(listed, e.Schema.ID) {
+			out = append(out, e.Schema.ID)
+		}
+	}
+	return out
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Doc is the stored form of a resource: id, externalId, canonical schemas
+// and the attributes without those kept in the membership index, nil
+// values dropped. Its canonical JSON (Data) is what change detection
+// compares; its folded JSON (Fold) is what SQL backends filter and sort on.
+type Doc struct {
+	// Resource is the stored resource; callers must not modify it.
+	Resource *schema.Resource
+
+	rt         *schema.ResourceType
+	data, fold []byte
+}
+
+// NewDoc returns the document of r, which must already be in stored form
+// (as the write algorithm passes it).
+func NewDoc(rt *schema.ResourceType, r *schema.Resource) *Doc { return &Doc{Resource: r, rt: rt} }
+
+// Data returns the attributes as canonical JSON: encoding/json's
+// encoding (keys sorted) without HTML escaping. It is computed once.
+func (d *Doc) Data() ([]byte, error) {
+	if d.data == nil {
+		b, err := marshal(d.Resource.Attrs)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", d.rt.Name, err)
+		}
+		d.data = b
+	}
+	return d.data, nil
+}
+
+// Fold returns the attributes as JSON in which every value is replaced by
+// its comparison form (FoldValue): what SQL backends match filters and
+// sort against bytewise. It is computed once.
+func (d *Doc) Fold() ([]byte, error) {
+	if d.fold == nil {
+		b, err := marshal(FoldAttrs(d.rt, d.Resource.Attrs))
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", d.rt.Name, err)
+		}
+		d.fold = b
+	}
+	return d.fold, nil
+}
+
+// Uniques returns the unique values of the document (UniqueKeys).
+func (d *Doc) Uniques() []UniqueKey { return UniqueKeys(d.rt, d.Resource.Attrs) }
+
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// TimeLayout is the fixed-width UTC form of dateTime values in folded
+// documents: byte order is chronological order.
+const TimeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// FoldValue returns the comparison form of one simple value of attribute
+// a (RFC 7644 §3.4.2.2, as filter.Match compares): a string of a string or
+// reference attribute that is not caseExact is folded with filter.Fold; a
+// dateTime is rewritten in TimeLayout; binary values (base64) and
+// caseExact strings are kept as they are, as are other types and values
+// of attributes no schema defines (a nil).
+func FoldValue(a *schema.Attribute, v any) any {
+	s, ok := v.(string)
+	if !ok || a == nil {
+		return v
+	}
+	switch a.Type {
+	case schema.DateTime:
+		if t, err := schema.ParseDateTime(s); err == nil && t.Year() >= 0 && t.Year() <= 9999 {
+			return t.UTC().Format(TimeLayout)
+		}
+	case schema.String, schema.Reference:
+		if !a.CaseExact {
+			return filter.Fold(s)
+		}
+	}
+	return s
+}
+
+// FoldAttrs returns a copy of a resource's stored attributes with every
+// simple value replaced by FoldValue: core attributes at the top level,
+// extension attributes under their URN.
+func FoldAttrs(rt *schema.ResourceType, attrs map[string]any) map[string]any {
+	out := make(map[string]any, len(attrs))
+	for k, v := range attrs {
+		if a := rt.Schema.Attribute(k); a != nil {
+			out[k] = foldAttr(a, v)
+			continue
+		}
+		ext := rt.SchemaByURN(k)
+		m, ok := v.(map[string]any)
+		if ext == nil || !ok {
+			out[k] = foldAttr(nil, v)
+			continue
+		}
+		em := make(map[string]any, len(m))
+		for ek, ev := range m {
+			em[ek] = foldAttr(ext.Attribute(ek), ev)
+		}
+		out[k] = em
+	}
+	return out
+}
+
+// FoldMember returns the comparison form of a member value of the members
+// attribute a.
+func FoldMember(a *schema.Attribute, m schema.Member) map[string]any {
+	v, _ := foldAttr(a, m.AttrValue()).(map[string]any)
+	return v
+}
+
+func foldAttr(a *schema.Attribute, v any) any {
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = foldAttr(a, e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			var sub *schema.Attribute
+			if a != nil {
+				sub = a.Sub(k)
+			}
+			out[k] = foldAttr(sub, e)
+		}
+		return out
+	}
+	return FoldValue(a, v)
+}
+
+// UniqueKey is one value that must be unique among the resources of a
+// tenant and type (RFC 7643 §7 "uniqueness"; "global" is enforced like
+// "server", per tenant and type).
+type UniqueKey struct {
+	// Attr is the attribute's path (schema.AttrRef.String).
+	Attr string
+	// Value is the value's comparison form: FoldValue for strings (folded
+	// unless caseExact), JSON for other types.
+	Value string
+}
+
+// UniqueKeys returns the unique values of stored attributes: top-level,
+// single-valued, simple attributes of the core schema or an extension
+// with uniqueness "server" or "global", sorted by attribute, so
+// concurrent writers claim them in the same order.
+func UniqueKeys(rt *schema.ResourceType, attrs map[string]any) []UniqueKey {
+	var out []UniqueKey
+	collect := func(prefix string, s *schema.Schema, m map[string]any) {
+		for _, a := range s.Attributes {
+			if a.MultiValued || a.IsComplex() || a.EffectiveUniqueness() == schema.UniqueNone {
+				continue
+			}
+			v, ok := m[a.Name]
+			if !ok || v == nil {
+				continue
+			}
+			out = append(out, UniqueKey{prefix + a.Name, uniqueText(a, v)})
+		}
+	}
+	collect("", rt.Schema, attrs)
+	for _, e := range rt.Extensions {
+		if m, ok := attrs[e.Schema.ID].(map[string]any); ok {
+			collect(e.Schema.ID+":", e.Schema, m)
+		}
+	}
+	return out
+}
+
+func uniqueText(a *schema.Attribute, v any) string {
+	switch v := v.(type) {
+	case string:
+		s, _ := FoldValue(a, v).(string)
+		return s
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float64:
+		if v == float64(int64(v)) {
+			return strconv.FormatInt(int64(v), 10)
+		}
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// ConflictError is the error of a write refused for uniqueness (it wraps
+// ErrConflict): the attribute whose value is in use in the tenant, or an
+// externalId reserved by a tombstone (Reserved). It never names another
+// tenant or its data.
+type ConflictError struct {
+	// Attr is the attribute's path, e.g. "userName", or "externalId".
+	Attr string
+	// Reserved means the value belonged to a deleted resource and is never
+	// reused (soft delete, Tombstones).
+	Reserved bool
+}
+
+func (e *ConflictError) Error() string {
+	if e.Reserved {
+		return e.Attr + " belonged to a deleted resource and is never reused: " + ErrConflict.Error()
+	}
+	return e.Attr + " is already in use: " + ErrConflict.Error()
+}
+
+// Unwrap returns ErrConflict.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// ErrInvalidSort means a List was asked to sort by an attribute the store
+// cannot order resources by: one kept in the membership index (members,
+// groups and their sub-attributes). The HTTP layer answers 400
+// invalidValue.
+var ErrInvalidSort = errors.New("unsupported sortBy attribute")
+
+// CheckQuery returns an error wrapping ErrInvalidSort when q sorts by an
+// attribute kept in the membership index. Every backend's List calls it
+// first.
+func CheckQuery(rt *schema.ResourceType, q Query) error {
+	if q.SortBy.Attr != nil && ShapeOf(rt).IsIndexed(q.SortBy) {
+		return fmt.Errorf("sortBy %s: the attribute is kept in the membership index: %w", q.SortBy.String(), ErrInvalidSort)
+	}
+	return nil
+}

@@ -1,0 +1,238 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// writer is the I/O of one write (store.WriteTx) in a write transaction:
+// the algorithm itself is store.RunCreate, RunUpdate and RunDelete.
+type writer struct {
+	tx     *txn
+	tenant string
+	rt     *schema.ResourceType
+	seq    int64 // the row's creation sequence, for updates and deletes
+}
+
+var _ store.WriteTx = (*writer)(nil)
+
+func (w *writer) Members(ctx context.Context, id string) ([]schema.Member, error) {
+	return readMembers(ctx, w.tx, w.tenant, id)
+}
+
+func (w *writer) Groups(ctx context.Context, id string) ([]any, error) {
+	return readGroups(ctx, w.tx, w.tenant, id)
+}
+
+// Check does nothing: Put claims the unique values and the tombstone
+// triggers refuse a reserved externalId, and a failure rolls back.
+func (w *writer) Check(context.Context, *store.Doc, *store.Doc) error { return nil }
+
+func (w *writer) Put(ctx context.Context, wr *store.Written) error {
+	if wr.Op == store.OpUpdate && wr.Doc == nil {
+		_, err := w.tx.ExecContext(ctx, "UPDATE resources SET version = ?, last_modified = ? WHERE seq = ?",
+			wr.Version, formatTime(wr.LastModified), w.seq)
+		return err
+	}
+	r := wr.Doc.Resource
+	data, err := wr.Doc.Data()
+	if err != nil {
+		return err
+	}
+	fold, err := wr.Doc.Fold()
+	if err != nil {
+		return err
+	}
+	schemas, err := marshal(r.Schemas)
+	if err != nil {
+		return err
+	}
+	if wr.Op == store.OpCreate {
+		_, err = w.tx.ExecContext(ctx, `INSERT INTO resources (tenant, type, id, version, created, last_modified, external_id, schemas, data, fold)
+			VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
+			w.tenant, w.rt.Name, wr.ID, formatTime(wr.Created), formatTime(wr.LastModified), nullable(r.ExternalID), schemas, string(data), string(fold))
+	} else {
+		if _, err := w.tx.ExecContext(ctx, "DELETE FROM uniques WHERE tenant = ? AND type = ? AND id = ?", w.tenant, w.rt.Name, wr.ID); err != nil {
+			return err
+		}
+		_, err = w.tx.ExecContext(ctx, `UPDATE resources SET version = ?, last_modified = ?, external_id = ?, schemas = ?, data = ?, fold = ?
+			WHERE seq = ?`, wr.Version, formatTime(wr.LastModified), nullable(r.ExternalID), schemas, string(data), string(fold), w.seq)
+	}
+	if err != nil {
+		return err
+	}
+	return w.claim(ctx, wr.ID, wr.Doc.Uniques())
+}
+
+// claim records the unique values of resource id; a value another resource
+// of the tenant and type holds is a *store.ConflictError.
+func (w *writer) claim(ctx context.Context, id string, keys []store.UniqueKey) error {
+	for _, k := range keys {
+		_, err := w.tx.ExecContext(ctx, "INSERT INTO uniques (tenant, type, attr, value, id) VALUES (?, ?, ?, ?, ?)",
+			w.tenant, w.rt.Name, k.Attr, k.Value, id)
+		if err != nil {
+			if errors.Is(w.tx.s.wrap("", err), store.ErrConflict) {
+				return &store.ConflictError{Attr: k.Attr}
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) ([]string, error) {
+	var added []string
+	for _, m := range ms {
+		var got string
+		err := w.tx.QueryRowContext(ctx, `INSERT INTO members (tenant, group_type, group_id, member_id, type, display, ref)
+			VALUES (?, ?, ?, ?, ?, ?, '') ON CONFLICT DO NOTHING RETURNING member_id`,
+			w.tenant, w.rt.Name, id, m.Value, m.Type, m.Display).Scan(&got)
+		if isNoRows(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		added = append(added, m.Value)
+	}
+	return added, nil
+}
+
+func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) ([]string, error) {
+	var removed []string
+	for _, v := range values {
+		var got string
+		err := w.tx.QueryRowContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id = ? RETURNING member_id",
+			w.tenant, id, v).Scan(&got)
+		if isNoRows(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		removed = append(removed, v)
+	}
+	return removed, nil
+}
+
+func (w *writer) ClearMembers(ctx context.Context, id string) ([]string, error) {
+	return w.tx.deleteColumn(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? RETURNING member_id", w.tenant, id)
+}
+
+func (w *writer) EditMembers(ctx context.Context, id string, ms []schema.Member) error {
+	for _, m := range ms {
+		if _, err := w.tx.ExecContext(ctx, "UPDATE members SET type = ?, display = ? WHERE tenant = ? AND group_id = ? AND member_id = ?",
+			m.Type, m.Display, w.tenant, id, m.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) MemberTypes(ctx context.Context, ids []string, declared map[string]string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		var typ string
+		err := w.tx.QueryRowContext(ctx, "SELECT type FROM resources WHERE tenant = ? AND id = ?", w.tenant, id).Scan(&typ)
+		switch {
+		case err == nil:
+			out[id] = typ
+		case !isNoRows(err):
+			return nil, err
+		case declared[id] != "":
+			out[id] = declared[id]
+		default:
+			out[id] = "User"
+		}
+	}
+	return out, nil
+}
+
+func (w *writer) Remove(ctx context.Context, r *schema.Resource, version int64) (members, left []string, err error) {
+	if members, err = w.ClearMembers(ctx, r.ID); err != nil {
+		return nil, nil, err
+	}
+	if left, err = w.tx.deleteColumn(ctx, "DELETE FROM members WHERE tenant = ? AND member_id = ? RETURNING group_id", w.tenant, r.ID); err != nil {
+		return nil, nil, err
+	}
+	if _, err := w.tx.ExecContext(ctx, "DELETE FROM uniques WHERE tenant = ? AND type = ? AND id = ?", w.tenant, w.rt.Name, r.ID); err != nil {
+		return nil, nil, err
+	}
+	if _, err := w.tx.ExecContext(ctx, "DELETE FROM resources WHERE seq = ?", w.seq); err != nil {
+		return nil, nil, err
+	}
+	return members, left, nil
+}
+
+func (w *writer) Record(ctx context.Context, evs []store.Event) error { return w.tx.record(ctx, evs) }
+
+// Create implements store.Store (RFC 7644 §3.3).
+func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceType, r *schema.Resource) (*schema.Resource, error) {
+	op := "create " + rt.Name
+	if err := checkTenant(tenant); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", op, err)
+	}
+	id := store.NewID()
+	var out *schema.Resource
+	err := s.writeTx(ctx, op, func(tx *txn) error {
+		var err error
+		out, err = store.RunCreate(ctx, &writer{tx: tx, tenant: tenant, rt: rt}, tenant, rt, r, id, s.clock())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update implements store.Store: the read-modify-write behind PUT and
+// PATCH (RFC 7644 §3.5), store.RunUpdate in one write transaction, so
+// concurrent updates of a resource are serialised and Apply runs exactly
+// once per call.
+func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceType, id string, u store.Update) (*schema.Resource, *store.Change, error) {
+	op := "update " + rt.Name + " " + id
+	var out *schema.Resource
+	var change *store.Change
+	err := s.writeTx(ctx, op, func(tx *txn) error {
+		rw, err := load(ctx, tx, tenant, rt, id)
+		if err != nil {
+			return err
+		}
+		w := &writer{tx: tx, tenant: tenant, rt: rt, seq: rw.seq}
+		out, change, err = store.RunUpdate(ctx, w, tenant, rt, store.Stored{Resource: rw.res, Version: rw.version}, u, s.clock())
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, change, nil
+}
+
+// Delete implements store.Store (RFC 7644 §3.6).
+func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceType, id string, ifMatch string) error {
+	return s.delete(ctx, tenant, rt, id, ifMatch, false)
+}
+
+// delete is Delete, and DeleteWithTombstone when tomb is set.
+func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceType, id, ifMatch string, tomb bool) error {
+	op := "delete " + rt.Name + " " + id
+	return s.writeTx(ctx, op, func(tx *txn) error {
+		rw, err := load(ctx, tx, tenant, rt, id)
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		w := &writer{tx: tx, tenant: tenant, rt: rt, seq: rw.seq}
+		if err := store.RunDelete(ctx, w, tenant, rt, store.Stored{Resource: rw.res, Version: rw.version}, ifMatch, now); err != nil {
+			return err
+		}
+		if tomb {
+			return tx.bury(ctx, tenant, rt, rw.res, now.UnixMicro())
+		}
+		return nil
+	})
+}

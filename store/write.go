@@ -1,0 +1,505 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/scimkit/scimkit/schema"
+)
+
+// The write algorithm. Create, Update and Delete of every backend run the
+// functions of this file (RunCreate, RunUpdate, RunDelete) inside the
+// backend's own transaction; the backend supplies only its I/O through
+// WriteTx. Everything a write decides is decided here, once: the If-Match
+// check, what Apply may change, the stored form of a resource (Doc), how a
+// member list replaces another, what really changed (the document, the
+// member set, a member's type or display), the new version and
+// lastModified, the events, and what the write returns.
+
+// WriteTx is the I/O of one write, inside one backend transaction that
+// holds the resource exclusively (a row lock, a write lock). Methods are
+// called at most once per write unless noted, in the order the algorithm
+// needs them; an error aborts the write, and the backend rolls back
+// everything the transaction did.
+//
+// Backends without transactions (the memory store) must make every method
+// after Check infallible: Check is the last point at which a write may
+// fail.
+type WriteTx interface {
+	// Members returns the current members of the group id in order
+	// (called for types with a membership index, when an Update loads
+	// members).
+	Members(ctx context.Context, id string) ([]schema.Member, error)
+	// Groups returns the derived "groups" attribute value of the member id
+	// (RFC 7643 §4.1.2), or nil.
+	Groups(ctx context.Context, id string) ([]any, error)
+	// Check verifies, before anything is written, that d can be stored:
+	// its unique values are free in the tenant and type (else an error
+	// wrapping ErrConflict, see ConflictError) and its externalId is not
+	// reserved by a tombstone. prev is the stored document it replaces,
+	// nil for a create. Backends that enforce these in Put may do nothing.
+	Check(ctx context.Context, d *Doc, prev *Doc) error
+	// Put stores a resource: inserts it (w.Op == OpCreate) or rewrites its
+	// row (OpUpdate; w.Doc nil when only the version and lastModified
+	// change, as after a member-only change).
+	Put(ctx context.Context, w *Written) error
+	// AddMembers adds to group id the members not present yet, in order,
+	// and returns the values it added.
+	AddMembers(ctx context.Context, id string, ms []schema.Member) ([]string, error)
+	// RemoveMembers removes from group id the listed values that are
+	// present and returns the values it removed.
+	RemoveMembers(ctx context.Context, id string, values []string) ([]string, error)
+	// ClearMembers removes every member of group id and returns their
+	// values.
+	ClearMembers(ctx context.Context, id string) ([]string, error)
+	// EditMembers rewrites the type and display of members of group id
+	// that are present.
+	EditMembers(ctx context.Context, id string, ms []schema.Member) error
+	// MemberTypes returns the resource type name of each member id
+	// ("User", or the group's own type for a nested group): the type of
+	// the resource it names when it exists in the tenant, else
+	// declared[id], else "User".
+	MemberTypes(ctx context.Context, ids []string, declared map[string]string) (map[string]string, error)
+	// Remove deletes the resource r (a Delete): its row, unique values and
+	// tombstone bookkeeping, its own members (returned, for a group) and its
+	// memberships in other groups (the groups it left, in joining order).
+	Remove(ctx context.Context, r *schema.Resource, version int64) (members, groupsLeft []string, err error)
+	// Record records the events of the write in the outbox. It is called
+	// last, once, and only when the write changed something.
+	Record(ctx context.Context, evs []Event) error
+}
+
+// Written is what Put stores.
+type Written struct {
+	// Op is OpCreate or OpUpdate.
+	Op Op
+	// ID is the resource's id.
+	ID string
+	// Doc is the stored form of the resource; nil on an update that
+	// changed only the membership (version and lastModified still move).
+	Doc *Doc
+	// Prev is the stored form the update replaces (nil for OpCreate).
+	Prev *Doc
+	// Version is the resource's new version (1 for a create).
+	Version int64
+	// Created and LastModified are the resource's meta times, already at
+	// the stored precision (Timestamp).
+	Created, LastModified time.Time
+}
+
+// Stored is the state of a resource as a backend loaded it for a write.
+type Stored struct {
+	// Resource holds id, externalId, schemas, meta and the stored
+	// attributes, without the members and groups kept in the membership
+	// index.
+	Resource *schema.Resource
+	// Version is the stored version number.
+	Version int64
+}
+
+// Timestamp returns t at the precision scimkit stores and reports times:
+// UTC, whole milliseconds, exactly what schema.FormatDateTime writes, so a
+// client that filters on a meta time it was given finds the resource.
+func Timestamp(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+// CheckIfMatch compares an If-Match value (RFC 7644 §3.14) with the stored
+// version: "" and "*" match any existing resource; anything else must name
+// the version (W/"n", "n" or n). A mismatch wraps ErrPrecondition.
+func CheckIfMatch(ifMatch string, version int64) error {
+	if ifMatch == "" || ifMatch == "*" {
+		return nil
+	}
+	if v, ok := ParseVersion(ifMatch); ok && v == version {
+		return nil
+	}
+	return fmt.Errorf("If-Match %s, stored version %s: %w", ifMatch, FormatVersion(version), ErrPrecondition)
+}
+
+// ApplyError carries an error returned by Update.Apply through a backend
+// untouched: backends return it (wrapped with the operation) instead of
+// mapping it as a driver error or retrying.
+type ApplyError struct{ Err error }
+
+func (e *ApplyError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the error Apply returned.
+func (e *ApplyError) Unwrap() error { return e.Err }
+
+// RunCreate is the create algorithm (RFC 7644 §3.3): it assigns the id and
+// meta, stores the resource and its initial members through tx, and
+// records the events. now is the backend's clock. It returns the resource
+// as a Get with default ReadOptions would, the members it was given
+// included.
+func RunCreate(ctx context.Context, tx WriteTx, tenant string, rt *schema.ResourceType, r *schema.Resource, id string, now time.Time) (*schema.Resource, error) {
+	shape := ShapeOf(rt)
+	res, members := shape.split(rt, r, nil)
+	res.ID = id
+	now = Timestamp(now)
+	res.Meta = schema.Meta{ResourceType: rt.Name, Created: now, LastModified: now, Version: FormatVersion(1)}
+	doc := NewDoc(rt, res)
+	if err := tx.Check(ctx, doc, nil); err != nil {
+		return nil, err
+	}
+	if err := tx.Put(ctx, &Written{Op: OpCreate, ID: id, Doc: doc, Version: 1, Created: now, LastModified: now}); err != nil {
+		return nil, err
+	}
+	var added []string
+	if len(members) > 0 {
+		var err error
+		if added, err = tx.AddMembers(ctx, id, members); err != nil {
+			return nil, err
+		}
+	}
+	memberOf, err := memberTypes(ctx, tx, added, members)
+	if err != nil {
+		return nil, err
+	}
+	evs := DeriveEvents(ctx, rt, Effect{Op: OpCreate, After: res, Version: 1, MembersAdded: added, MemberOf: memberOf}, tenant, now)
+	if err := tx.Record(ctx, evs); err != nil {
+		return nil, err
+	}
+	out := res.Clone()
+	if shape.Members != nil && len(members) > 0 {
+		out.Attrs[shape.Members.Name] = schema.MemberValues(members)
+	}
+	return out, nil
+}
+
+// RunUpdate is the read-modify-write of Store.Update (RFC 7644 §3.5.1,
+// §3.5.2) on the state cur a backend loaded and locked: If-Match, Apply,
+// member deltas or a member list replacement, change detection on the
+// stored form (Doc), version and lastModified, events. An update that
+// changes nothing keeps the version and lastModified and records no
+// events. now is the backend's clock.
+func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.ResourceType, cur Stored, u Update, now time.Time) (*schema.Resource, *Change, error) {
+	if u.Apply == nil {
+		return nil, nil, errors.New("Update.Apply is nil")
+	}
+	if u.LoadMembers && len(u.MemberDeltas) > 0 {
+		return nil, nil, errors.New("MemberDeltas must be empty when LoadMembers is set")
+	}
+	if err := CheckIfMatch(u.IfMatch, cur.Version); err != nil {
+		return nil, nil, err
+	}
+	shape := ShapeOf(rt)
+	before := cur.Resource
+	id := before.ID
+	in := before.Clone()
+	var had []schema.Member
+	loaded := shape.Members != nil && u.LoadMembers
+	if loaded {
+		var err error
+		if had, err = tx.Members(ctx, id); err != nil {
+			return nil, nil, err
+		}
+		if len(had) > 0 {
+			in.Attrs[shape.Members.Name] = schema.MemberValues(had)
+		}
+	}
+	applied, err := u.Apply(in)
+	if err != nil {
+		return nil, nil, &ApplyError{err}
+	}
+	if applied == nil {
+		return nil, nil, &ApplyError{errors.New("Update.Apply returned no resource")}
+	}
+	next, want := shape.split(rt, applied, before.Schemas)
+	next.ID, next.Meta = id, before.Meta
+	prev, doc := NewDoc(rt, before), NewDoc(rt, next)
+	docChanged, err := doc.differs(prev)
+	if err != nil {
+		return nil, nil, err
+	}
+	if docChanged {
+		if err := tx.Check(ctx, doc, prev); err != nil {
+			return nil, nil, err
+		}
+	}
+	var net netMembers
+	var final []schema.Member
+	edited := false
+	if shape.Members != nil {
+		if loaded {
+			final, edited, err = replaceMembers(ctx, tx, id, had, want, &net)
+		} else {
+			err = applyDeltas(ctx, tx, id, u.MemberDeltas, &net)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	added, removed := net.result()
+	change := &Change{Before: before, MembersAdded: added, MembersRemoved: removed}
+	if len(had) > 0 {
+		change.Before = before.Clone()
+		change.Before.Attrs[shape.Members.Name] = schema.MemberValues(had)
+	}
+	if docChanged || edited || len(added)+len(removed) > 0 {
+		version := cur.Version + 1
+		lm := Timestamp(now)
+		if lm.Before(before.Meta.LastModified) {
+			lm = before.Meta.LastModified // a clock that went back never makes lastModified go back
+		}
+		next.Meta = schema.Meta{ResourceType: rt.Name, Created: before.Meta.Created, LastModified: lm, Version: FormatVersion(version)}
+		w := &Written{Op: OpUpdate, ID: id, Prev: prev, Version: version, Created: before.Meta.Created, LastModified: lm}
+		if docChanged {
+			w.Doc = doc
+		}
+		if err := tx.Put(ctx, w); err != nil {
+			return nil, nil, err
+		}
+		memberOf, err := memberTypes(ctx, tx, append(slices.Clip(added), removed...), net.declared)
+		if err != nil {
+			return nil, nil, err
+		}
+		evs := DeriveEvents(ctx, rt, Effect{Op: OpUpdate, Before: before, After: next, Version: version,
+			MembersAdded: added, MembersRemoved: removed, MemberOf: memberOf}, tenant, lm)
+		if err := tx.Record(ctx, evs); err != nil {
+			return nil, nil, err
+		}
+	}
+	out := next.Clone()
+	if shape.Groups != nil {
+		groups, err := tx.Groups(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(groups) > 0 {
+			out.Attrs[shape.Groups.Name] = groups
+		}
+	}
+	if loaded && len(final) > 0 {
+		out.Attrs[shape.Members.Name] = schema.MemberValues(final)
+	}
+	return out, change, nil
+}
+
+// RunDelete is the delete algorithm (RFC 7644 §3.6) on the state cur a
+// backend loaded and locked: If-Match, removal through tx, events.
+func RunDelete(ctx context.Context, tx WriteTx, tenant string, rt *schema.ResourceType, cur Stored, ifMatch string, now time.Time) error {
+	if err := CheckIfMatch(ifMatch, cur.Version); err != nil {
+		return err
+	}
+	members, left, err := tx.Remove(ctx, cur.Resource, cur.Version)
+	if err != nil {
+		return err
+	}
+	memberOf, err := memberTypes(ctx, tx, members, nil)
+	if err != nil {
+		return err
+	}
+	evs := DeriveEvents(ctx, rt, Effect{Op: OpDelete, Before: cur.Resource, Version: cur.Version,
+		MembersRemoved: members, MemberOf: memberOf, GroupsLeft: left}, tenant, Timestamp(now))
+	return tx.Record(ctx, evs)
+}
+
+// memberTypes asks tx for the types of ids, declared by the members a
+// write was given.
+func memberTypes(ctx context.Context, tx WriteTx, ids []string, given any) (map[string]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	declared := map[string]string{}
+	switch g := given.(type) {
+	case []schema.Member:
+		for _, m := range g {
+			declared[m.Value] = m.Type
+		}
+	case map[string]string:
+		declared = g
+	}
+	return tx.MemberTypes(ctx, ids, declared)
+}
+
+// replaceMembers makes the member list of group id equal to want (an
+// Update with LoadMembers): members no longer listed are removed, new ones
+// appended in want's order, and kept members whose type or display changed
+// are rewritten. It returns the resulting list (kept members in their
+// place, new ones appended) and whether a kept member was edited.
+func replaceMembers(ctx context.Context, tx WriteTx, id string, had, want []schema.Member, net *netMembers) ([]schema.Member, bool, error) {
+	wantBy := make(map[string]schema.Member, len(want))
+	for _, m := range want {
+		wantBy[m.Value] = m
+	}
+	hadBy := make(map[string]bool, len(had))
+	var remove []string
+	var edit, final []schema.Member
+	for _, m := range had {
+		hadBy[m.Value] = true
+		w, ok := wantBy[m.Value]
+		switch {
+		case !ok:
+			remove = append(remove, m.Value)
+		case w != m:
+			edit = append(edit, w)
+			final = append(final, w)
+		default:
+			final = append(final, m)
+		}
+	}
+	var add []schema.Member
+	for _, m := range want {
+		if !hadBy[m.Value] {
+			add = append(add, m)
+		}
+	}
+	if err := net.remove(ctx, tx, id, remove); err != nil {
+		return nil, false, err
+	}
+	if err := net.add(ctx, tx, id, add); err != nil {
+		return nil, false, err
+	}
+	if len(edit) > 0 {
+		if err := tx.EditMembers(ctx, id, edit); err != nil {
+			return nil, false, err
+		}
+	}
+	return append(final, add...), len(edit) > 0, nil
+}
+
+// applyDeltas applies member deltas to group id in order.
+func applyDeltas(ctx context.Context, tx WriteTx, id string, ds []schema.MemberDelta, net *netMembers) error {
+	for _, d := range ds {
+		var err error
+		switch d.Kind {
+		case schema.DeltaAdd:
+			err = net.add(ctx, tx, id, distinct(d.Members))
+		case schema.DeltaRemove:
+			values := make([]string, 0, len(d.Members))
+			for _, m := range distinct(d.Members) {
+				values = append(values, m.Value)
+			}
+			err = net.remove(ctx, tx, id, values)
+		case schema.DeltaClear:
+			var gone []string
+			if gone, err = tx.ClearMembers(ctx, id); err == nil {
+				net.touch(gone, true, false)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// distinct returns ms without empty values and later duplicates.
+func distinct(ms []schema.Member) []schema.Member {
+	seen := make(map[string]bool, len(ms))
+	out := make([]schema.Member, 0, len(ms))
+	for _, m := range ms {
+		if m.Value != "" && !seen[m.Value] {
+			seen[m.Value] = true
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// netMembers is the one place the net effect of a write's membership
+// changes is computed: a member present before the first change and
+// absent after the last was removed, the reverse was added, and one added
+// then removed (or the reverse) in the same write is in neither list.
+type netMembers struct {
+	before   map[string]bool // value → present before the first change
+	after    map[string]bool
+	order    []string // values in the order first touched
+	declared map[string]string
+}
+
+// add adds ms (distinct values) through tx and notes which were present.
+func (n *netMembers) add(ctx context.Context, tx WriteTx, id string, ms []schema.Member) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	added, err := tx.AddMembers(ctx, id, ms)
+	if err != nil {
+		return err
+	}
+	got := make(map[string]bool, len(added))
+	for _, v := range added {
+		got[v] = true
+	}
+	if n.declared == nil {
+		n.declared = map[string]string{}
+	}
+	for _, m := range ms {
+		n.note(m.Value, !got[m.Value], true)
+		if m.Type != "" {
+			n.declared[m.Value] = m.Type
+		}
+	}
+	return nil
+}
+
+// remove removes values (distinct) through tx and notes which were absent.
+func (n *netMembers) remove(ctx context.Context, tx WriteTx, id string, values []string) error {
+	if len(values) == 0 {
+		return nil
+	}
+	removed, err := tx.RemoveMembers(ctx, id, values)
+	if err != nil {
+		return err
+	}
+	got := make(map[string]bool, len(removed))
+	for _, v := range removed {
+		got[v] = true
+	}
+	for _, v := range values {
+		n.note(v, got[v], false)
+	}
+	return nil
+}
+
+func (n *netMembers) touch(values []string, was, is bool) {
+	for _, v := range values {
+		n.note(v, was, is)
+	}
+}
+
+func (n *netMembers) note(v string, was, is bool) {
+	if n.before == nil {
+		n.before, n.after = map[string]bool{}, map[string]bool{}
+	}
+	if _, ok := n.before[v]; !ok {
+		n.before[v] = was
+		n.order = append(n.order, v)
+	}
+	n.after[v] = is
+}
+
+// result returns the values added and removed overall, in the order they
+// were first touched.
+func (n *netMembers) result() (added, removed []string) {
+	for _, v := range n.order {
+		switch was, is := n.before[v], n.after[v]; {
+		case !was && is:
+			added = append(added, v)
+		case was && !is:
+			removed = append(removed, v)
+		}
+	}
+	return added, removed
+}
+
+// differs reports whether d stores something other than prev: another
+// externalId, other schemas or other attributes (compared on their
+// canonical JSON).
+func (d *Doc) differs(prev *Doc) (bool, error) {
+	if d.Resource.ExternalID != prev.Resource.ExternalID || !slices.Equal(d.Resource.Schemas, prev.Resource.Schemas) {
+		return true, nil
+	}
+	a, err := d.Data()
+	if err != nil {
+		return false, err
+	}
+	b, err := prev.Data()
+	if err != nil {
+		return false, err
+	}
+	return !bytes.Equal(a, b), nil
+}
