@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -131,6 +129,8 @@ func toError(err error) *Error {
 		return ErrPreconditionFailed
 	case errors.Is(err, store.ErrInvalidCursor):
 		return ErrInvalidCursor
+	case errors.Is(err, store.ErrInvalidSort):
+		return ErrInvalidValue.WithDetail("sortBy names an attribute kept in the membership index (members, groups or their sub-attributes); resources cannot be sorted by it.")
 	case errors.Is(err, store.ErrUnavailable), errors.Is(err, store.ErrClosed),
 		errors.Is(err, context.DeadlineExceeded):
 		return ErrUnavailable.WithRetryAfter(defaultRetryAfter)
@@ -143,30 +143,15 @@ func toError(err error) *Error {
 const defaultRetryAfter = 5
 
 // conflictDetail turns a store conflict into a detail a client can act on,
-// the same whichever backend answered: the attribute the store named
-// (stores promise their conflict text names it, and nothing of another
-// tenant), without the store's internal wording.
+// the same whichever backend answered: the attribute the store's
+// *store.ConflictError names (never anything of another tenant).
 func conflictDetail(err error) string {
-	msg := err.Error()
-	if reusedRE.MatchString(msg) {
-		return "This externalId belonged to a deleted resource and is never reused; choose another externalId."
-	}
-	if m := inUseRE.FindStringSubmatch(msg); m != nil {
-		return fmt.Sprintf("The value of %q is already in use by another resource; uniqueness is checked case-insensitively unless the attribute is caseExact.", m[1])
-	}
-	rest := strings.TrimSuffix(storePrefixRE.ReplaceAllString(msg, ""), ": "+store.ErrConflict.Error())
-	if rest == "" || rest == store.ErrConflict.Error() {
+	var ce *store.ConflictError
+	switch {
+	case !errors.As(err, &ce):
 		return "One or more attribute values are already in use or are reserved."
+	case ce.Reserved:
+		return fmt.Sprintf("This %s belonged to a deleted resource and is never reused; choose another %s.", ce.Attr, ce.Attr)
 	}
-	return "One or more attribute values are already in use or are reserved: " + rest
+	return fmt.Sprintf("The value of %q is already in use by another resource; uniqueness is checked case-insensitively unless the attribute is caseExact.", ce.Attr)
 }
-
-var (
-	// storePrefixRE matches a backend's "store: create User: " prefix.
-	storePrefixRE = regexp.MustCompile(`^(?:(?:memory|sqlite|postgres|store): )?(?:\w+ \w+: )?`)
-	// inUseRE finds the attribute of "<attr> ["value"] is already in use".
-	inUseRE = regexp.MustCompile(`([A-Za-z$][\w$.:-]*)(?: "(?:[^"\\]|\\.)*")? is already in use`)
-	// reusedRE finds a tombstone conflict on externalId
-	// (with or without the value, as the backends word it).
-	reusedRE = regexp.MustCompile(`externalId(?: "(?:[^"\\]|\\.)*")? belonged to a deleted`)
-)

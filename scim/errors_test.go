@@ -26,7 +26,8 @@ func TestWriteError(t *testing.T) {
 		{"scim error", ErrInvalidFilter.WithDetail("bad filter at 3"), 400, "invalidFilter", "bad filter at 3", ""},
 		{"wrapped scim error", fmt.Errorf("store: update: %w", ErrMutability.WithDetail("id is readOnly")), 400, "mutability", "id is readOnly", ""},
 		{"not found", fmt.Errorf("store: get User x: %w", store.ErrNotFound), 404, "", "not found", ""},
-		{"conflict", fmt.Errorf("store: create User: userName %q: %w", "bob", store.ErrConflict), 409, "uniqueness", "userName", ""},
+		{"conflict", fmt.Errorf("store: create User: %w", &store.ConflictError{Attr: "userName"}), 409, "uniqueness", "userName", ""},
+		{"invalid sort", fmt.Errorf("store: list Group: %w", store.ErrInvalidSort), 400, "invalidValue", "sortBy", ""},
 		{"precondition", fmt.Errorf("x: %w", store.ErrPrecondition), 412, "", "", ""},
 		{"unavailable", fmt.Errorf("x: %w", store.ErrUnavailable), 503, "", "", "5"},
 		{"unavailable scim", ErrUnavailable.WithRetryAfter(30), 503, "", "", "30"},
@@ -91,22 +92,22 @@ func TestWriteError401(t *testing.T) {
 // detail, naming the attribute and nothing of the store's internals.
 func TestConflictDetail(t *testing.T) {
 	inUse := `The value of "userName" is already in use by another resource; uniqueness is checked case-insensitively unless the attribute is caseExact.`
-	reused := "This externalId belonged to a deleted resource and is never reused; choose another externalId."
-	tests := []struct{ name, store, want string }{
-		{"memory", `memory: create User: userName "bjensen" is already in use: uniqueness conflict`, inUse},
-		{"sqlite", `sqlite: create User: userName "BJ\"ENSEN" is already in use: uniqueness conflict`, inUse},
-		{"postgres", `store: create User: userName is already in use by another User (RFC 7643 §7 uniqueness): uniqueness conflict`, inUse},
-		{"extension", `memory: create User: urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber "7" is already in use: uniqueness conflict`,
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"in use", fmt.Errorf("store: create User: %w", &store.ConflictError{Attr: "userName"}), inUse},
+		{"extension", fmt.Errorf("memory: create User: %w", &store.ConflictError{Attr: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"}),
 			`The value of "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber" is already in use by another resource; uniqueness is checked case-insensitively unless the attribute is caseExact.`},
-		{"tombstone memory", `externalId "x1" belonged to a deleted User and is never reused: uniqueness conflict`, reused},
-		{"tombstone sqlite", `store: create User: externalId belonged to a deleted resource and is never reused: uniqueness conflict`, reused},
-		{"other wording", `store: create User: badge "7": uniqueness conflict`, `One or more attribute values are already in use or are reserved: badge "7"`},
-		{"bare", `uniqueness conflict`, "One or more attribute values are already in use or are reserved."},
+		{"tombstone", fmt.Errorf("store: create User: %w", &store.ConflictError{Attr: "externalId", Reserved: true}),
+			"This externalId belonged to a deleted resource and is never reused; choose another externalId."},
+		{"bare sentinel", fmt.Errorf("store: create User: badge %q: %w", "7", store.ErrConflict), "One or more attribute values are already in use or are reserved."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := conflictDetail(errors.New(tt.store)); got != tt.want {
-				t.Errorf("conflictDetail(%q)\n got %q\nwant %q", tt.store, got, tt.want)
+			if got := conflictDetail(tt.err); got != tt.want {
+				t.Errorf("conflictDetail(%v)\n got %q\nwant %q", tt.err, got, tt.want)
 			}
 		})
 	}

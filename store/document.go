@@ -122,6 +122,14 @@ type Doc struct {
 // (as the write algorithm passes it).
 func NewDoc(rt *schema.ResourceType, r *schema.Resource) *Doc { return &Doc{Resource: r, rt: rt} }
 
+// DocOf returns the stored form of a resource as a create would store it
+// (a copy; r is not modified) and, for a type with a membership index, the
+// members it lists. Bulk loaders use it to store what Create would.
+func DocOf(rt *schema.ResourceType, r *schema.Resource) (*Doc, []schema.Member) {
+	res, members := ShapeOf(rt).split(rt, r, nil)
+	return NewDoc(rt, res), members
+}
+
 // Data returns the attributes as canonical JSON: encoding/json's
 // encoding (keys sorted) without HTML escaping. It is computed once.
 func (d *Doc) Data() ([]byte, error) {

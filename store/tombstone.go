@@ -123,9 +123,3 @@ func valueText(v any) string {
 	}
 	return fmt.Sprint(v)
 }
-
-// TombstonedExternalID returns the error of a write that would reuse the
-// externalId of a tombstone: it wraps ErrConflict and names externalId.
-func TombstonedExternalID(rt *schema.ResourceType, externalID string) error {
-	return fmt.Errorf("externalId %q belonged to a deleted %s and is never reused: %w", externalID, rt.Name, ErrConflict)
-}

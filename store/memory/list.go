@@ -49,6 +49,9 @@ func (enc *encoding) reserve(n int) {
 func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *encoding) (*store.Page, error) {
 	var page *store.Page
 	err := s.tx(ctx, false, opName("list", rt, ""), func(st *state) ([]store.Event, error) {
+		if err := store.CheckQuery(rt, q); err != nil {
+			return nil, err
+		}
 		var cur *cursor
 		if q.UseCursor && q.Cursor != "" {
 			c, err := decodeCursor(q.Cursor, queryID(rt, q), sortID(q))

@@ -90,63 +90,6 @@ func (ms *memberSet) compact() {
 	}
 }
 
-// netChange tracks the net effect of a sequence of membership changes.
-type netChange struct {
-	before map[string]bool // value → present before the first change
-	order  []string        // values in the order first touched
-}
-
-func (nc *netChange) touch(v string, present bool) {
-	if nc.before == nil {
-		nc.before = map[string]bool{}
-	}
-	if _, ok := nc.before[v]; !ok {
-		nc.before[v] = present
-		nc.order = append(nc.order, v)
-	}
-}
-
-// result returns the values added and removed overall.
-func (nc *netChange) result(ms *memberSet) (added, removed []string) {
-	for _, v := range nc.order {
-		was, is := nc.before[v], ms.has(v)
-		switch {
-		case !was && is:
-			added = append(added, v)
-		case was && !is:
-			removed = append(removed, v)
-		}
-	}
-	return added, removed
-}
-
-// applyDeltas applies membership deltas in order to the group gid.
-func (td *tenantData) applyDeltas(st *state, gid string, ms *memberSet, ds []schema.MemberDelta, nc *netChange) {
-	for _, d := range ds {
-		switch d.Kind {
-		case schema.DeltaAdd:
-			for _, m := range d.Members {
-				if m.Value != "" && !ms.has(m.Value) {
-					nc.touch(m.Value, false)
-					td.addMember(st, gid, ms, m)
-				}
-			}
-		case schema.DeltaRemove:
-			for _, m := range d.Members {
-				if ms.has(m.Value) {
-					nc.touch(m.Value, true)
-					td.removeMember(gid, ms, m.Value)
-				}
-			}
-		case schema.DeltaClear:
-			for _, m := range ms.list() {
-				nc.touch(m.Value, true)
-				td.removeMember(gid, ms, m.Value)
-			}
-		}
-	}
-}
-
 // membersAttr renders members as the "members" attribute value, nil when
 // there are none.
 func membersAttr(ms []*member) []any {
@@ -164,27 +107,6 @@ func membersAttr(ms []*member) []any {
 			e["display"] = m.Display
 		}
 		out[i] = e
-	}
-	return out
-}
-
-// parseMembers reads a members attribute value into distinct members, in
-// order (the first occurrence of a value wins).
-func parseMembers(v any) []schema.Member {
-	list, _ := v.([]any)
-	out := make([]schema.Member, 0, len(list))
-	seen := make(map[string]bool, len(list))
-	for _, e := range list {
-		m, _ := e.(map[string]any)
-		var pm schema.Member
-		pm.Value, _ = m["value"].(string)
-		pm.Type, _ = m["type"].(string)
-		pm.Display, _ = m["display"].(string)
-		if pm.Value == "" || seen[pm.Value] {
-			continue
-		}
-		seen[pm.Value] = true
-		out = append(out, pm)
 	}
 	return out
 }
@@ -221,25 +143,4 @@ func cmpUint(a, b uint64) int {
 		return 1
 	}
 	return 0
-}
-
-// memberTypes returns the resource type of each member value: its "type"
-// when "User" or "Group", else "Group" when the value is the id of a group
-// of the tenant, else "User".
-func (td *tenantData) memberTypes(values []string, given map[string]string) map[string]string {
-	if len(values) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(values))
-	for _, v := range values {
-		switch t := given[v]; {
-		case t == "User" || t == "Group":
-			out[v] = t
-		case td.groups[v] != nil:
-			out[v] = "Group"
-		default:
-			out[v] = "User"
-		}
-	}
-	return out
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
 )
 
 // sortKey is a resource's value for the sort attribute (RFC 7644
@@ -128,10 +129,8 @@ func valueKey(a *schema.Attribute, v any) sortKey {
 				return sortKey{kind: keyTime, i: t.UnixNano()}
 			}
 		}
-		if !a.CaseExact {
-			v = fold(v)
-		}
-		return sortKey{kind: keyString, s: v}
+		s, _ := store.FoldValue(a, v).(string) // binary and caseExact strings as they are
+		return sortKey{kind: keyString, s: s}
 	case int64:
 		return sortKey{kind: keyInt, i: v}
 	case float64:

@@ -34,7 +34,7 @@ func (tb *tombs) checkExt(rt *schema.ResourceType, old, ext string) error {
 	if tb == nil || ext == "" || ext == old || tb.byExt[ext] == 0 {
 		return nil
 	}
-	return store.TombstonedExternalID(rt, ext)
+	return &store.ConflictError{Attr: "externalId", Reserved: true}
 }
 
 // bury records the tombstone of a resource being deleted.

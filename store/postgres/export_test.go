@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/scimkit/scimkit/filter"
@@ -74,13 +73,14 @@ func BulkLoadNoStats(ctx context.Context, s *Store, tenant string, rt *schema.Re
 }
 
 func bulkLoad(ctx context.Context, s *Store, tenant string, rt *schema.ResourceType, rs []*schema.Resource, vacuum string) ([]string, error) {
-	now := dbTime(time.Now())
+	created := now()
 	var res, uniq [][]any
 	ids := make([]string, len(rs))
 	for i, r := range rs {
 		id := store.NewID()
 		ids[i] = id
-		data, fold, err := encodeDocs(rt, r)
+		doc, _ := store.DocOf(rt, r)
+		data, fold, err := docs(doc)
 		if err != nil {
 			return nil, err
 		}
@@ -88,9 +88,9 @@ func bulkLoad(ctx context.Context, s *Store, tenant string, rt *schema.ResourceT
 		if r.ExternalID != "" {
 			ext = r.ExternalID
 		}
-		res = append(res, []any{tenant, id, rt.Name, int64(1), now, now, ext, data, fold})
-		for _, k := range uniqueKeys(rt, r) {
-			uniq = append(uniq, []any{tenant, rt.Name, k.attr, k.value, id})
+		res = append(res, []any{tenant, id, rt.Name, int64(1), created, created, ext, data, fold})
+		for _, k := range doc.Uniques() {
+			uniq = append(uniq, []any{tenant, rt.Name, k.Attr, k.Value, id})
 		}
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {

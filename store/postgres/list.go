@@ -27,6 +27,9 @@ func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType
 	if s.closed.Load() {
 		return nil, fmt.Errorf("store: %s: %w", op, store.ErrClosed)
 	}
+	if err := store.CheckQuery(rt, q); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", op, err)
+	}
 	w, plan, exact, err := s.plan(tenant, rt, q)
 	if err != nil {
 		return nil, err

@@ -50,7 +50,7 @@ const groupsOf = `SELECT ` + groupsQuery + ` FROM (SELECT $1::text AS tenant, $2
 // memberObject builds one member value from a members row m, with the
 // sub-attributes the members attribute a defines (RFC 7643 §4.2).
 func memberObject(a *schema.Attribute) string {
-	cols := []struct{ sub, col string }{{"value", "m.member_id"}, {"$ref", "m.ref"}, {"type", "m.type"}, {"display", "m.display"}}
+	cols := []struct{ sub, col string }{{"value", "m.member_id"}, {"type", "m.type"}, {"display", "m.display"}}
 	var parts []string
 	for _, c := range cols {
 		if a.Sub(c.sub) == nil {

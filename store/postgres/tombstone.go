@@ -65,11 +65,15 @@ func (s *Store) Tombstone(ctx context.Context, tenant string, rt *schema.Resourc
 	return rec, nil
 }
 
-// tombstoneConflict returns the store.ErrConflict of a write refused by
-// tombstone_check, naming the attribute (its message).
+// tombstoneConflict returns the *store.ConflictError of a write refused by
+// tombstone_check, naming the column (id or external_id) it reported.
 func tombstoneConflict(op string, pe *pgconn.PgError) (error, bool) {
 	if pe.Code != codeUniqueViolation || pe.TableName != "tombstones" || pe.ColumnName == "" {
 		return nil, false
 	}
-	return fmt.Errorf("store: %s: %s: %w", op, pe.Message, store.ErrConflict), true
+	attr := "id"
+	if pe.ColumnName == "external_id" {
+		attr = "externalId"
+	}
+	return fmt.Errorf("store: %s: %w", op, &store.ConflictError{Attr: attr, Reserved: true}), true
 }

@@ -12,13 +12,6 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// applyError carries an error returned by a caller's function (Update.Apply)
-// through the transaction helper untouched by the driver error mapping.
-type applyError struct{ err error }
-
-func (e applyError) Error() string { return e.err.Error() }
-func (e applyError) Unwrap() error { return e.err }
-
 // tx runs fn in a READ COMMITTED transaction, committing when fn returns
 // nil. Deadlocks and serialization failures roll back and run fn again,
 // at most Config.MaxRetries times, with a short randomised backoff; fn must
@@ -46,8 +39,8 @@ func (s *Store) retry(ctx context.Context, op string, attempt func() error) erro
 			s.wrote()
 			return nil
 		}
-		if ae, ok := errors.AsType[applyError](err); ok {
-			return fmt.Errorf("store: %s: %w", op, ae.err)
+		if ae, ok := errors.AsType[*store.ApplyError](err); ok {
+			return fmt.Errorf("store: %s: %w", op, ae.Err)
 		}
 		if !retryable(err) {
 			return mapErr(op, err)
@@ -62,20 +55,4 @@ func (s *Store) retry(ctx context.Context, op string, attempt func() error) erro
 		case <-time.After(backoff):
 		}
 	}
-}
-
-// sendAll sends b as one pipelined batch, one round trip, and reads every
-// result; the first error is returned. Outside a transaction the batch is
-// one implicit transaction: an error rolls all of it back.
-func sendAll(ctx context.Context, q interface {
-	SendBatch(context.Context, *pgx.Batch) pgx.BatchResults
-}, b *pgx.Batch) error {
-	br := q.SendBatch(ctx, b)
-	for range b.Len() {
-		if _, err := br.Exec(); err != nil {
-			br.Close()
-			return err
-		}
-	}
-	return br.Close()
 }

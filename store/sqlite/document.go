@@ -48,64 +48,6 @@ func attrOf(rt *schema.ResourceType, key string) (*schema.Attribute, *schema.Sch
 	return nil, nil
 }
 
-// foldAttrs returns a copy of attrs in which every string of a
-// non-caseExact string or reference attribute is folded and every
-// dateTime is normalised, as filter.Match compares them.
-func foldAttrs(rt *schema.ResourceType, attrs map[string]any) map[string]any {
-	out := make(map[string]any, len(attrs))
-	for k, v := range attrs {
-		a, ext := attrOf(rt, k)
-		if m, ok := v.(map[string]any); ok && ext != nil {
-			em := make(map[string]any, len(m))
-			for ek, ev := range m {
-				em[ek] = foldValue(ext.Attribute(ek), ev)
-			}
-			out[k] = em
-			continue
-		}
-		out[k] = foldValue(a, v)
-	}
-	return out
-}
-
-func foldValue(a *schema.Attribute, v any) any {
-	if a == nil {
-		return v
-	}
-	switch v := v.(type) {
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = foldValue(a, e)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = foldValue(a.Sub(k), e)
-		}
-		return out
-	case string:
-		return foldScalar(a, v)
-	}
-	return v
-}
-
-func foldScalar(a *schema.Attribute, s string) string {
-	switch a.Type {
-	case schema.DateTime:
-		if n, ok := normDateTime(s); ok {
-			return n
-		}
-		return s
-	case schema.String, schema.Reference: // binary (base64) is always case-exact
-		if !a.CaseExact {
-			return fold(s)
-		}
-	}
-	return s
-}
-
 // marshal encodes v as JSON without HTML escaping.
 func marshal(v any) (string, error) {
 	var b bytes.Buffer
@@ -169,23 +111,4 @@ func typed(a *schema.Attribute, v any) any {
 		return f
 	}
 	return v
-}
-
-// uniqueKey is the text stored in the uniques table for value v of a:
-// type-tagged, folded unless caseExact.
-func uniqueKey(a *schema.Attribute, v any) (string, bool) {
-	switch v := v.(type) {
-	case string:
-		return "s:" + foldScalar(a, v), true
-	case int64:
-		return "n:" + strconv.FormatInt(v, 10), true
-	case float64:
-		if v == float64(int64(v)) {
-			return "n:" + strconv.FormatInt(int64(v), 10), true
-		}
-		return "n:" + strconv.FormatFloat(v, 'g', -1, 64), true
-	case bool:
-		return "b:" + strconv.FormatBool(v), true
-	}
-	return "", false
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
@@ -42,6 +43,9 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 // list is List, and ListEncoded when enc is set.
 func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *store.EncodedPageBuilder) (*store.Page, error) {
 	op := "list " + rt.Name
+	if err := store.CheckQuery(rt, q); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", op, err)
+	}
 	p := newPlan(tenant, rt, q)
 	var cur *cursor
 	if q.UseCursor && q.Cursor != "" {

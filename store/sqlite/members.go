@@ -9,9 +9,6 @@ import (
 // member is one row of the membership index.
 type member = schema.Member
 
-// membersOf converts a "members" attribute value to members.
-func membersOf(v any) []member { return schema.MembersOf(v) }
-
 // memberValues is the inverse of membersOf.
 func memberValues(ms []member) []any { return schema.MemberValues(ms) }
 
@@ -109,72 +106,4 @@ func readGroupsOf(ctx context.Context, q querier, tenant string, ids string) (ma
 		out[member] = append(out[member], g)
 	}
 	return out, rows.Err()
-}
-
-// memberChange is what a set of membership writes really did.
-type memberChange struct {
-	added, removed []string
-	memberOf       map[string]string
-}
-
-// addMembers inserts the members not present yet; cost is independent of
-// the group's size.
-func (tx *txn) addMembers(ctx context.Context, tenant string, rt *schema.ResourceType, groupID string, ms []member) (memberChange, error) {
-	var ch memberChange
-	for _, m := range ms {
-		var got string
-		err := tx.QueryRowContext(ctx, `INSERT INTO members (tenant, group_type, group_id, member_id, type, display, ref)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING member_id`,
-			tenant, rt.Name, groupID, m.Value, m.Type, m.Display, "").Scan(&got)
-		if isNoRows(err) {
-			continue
-		}
-		if err != nil {
-			return ch, err
-		}
-		ch.added = append(ch.added, m.Value)
-	}
-	var err error
-	ch.memberOf, err = tx.memberTypes(ctx, tenant, rt, ch.added, ms)
-	return ch, err
-}
-
-// removeMember deletes one membership and reports whether it existed.
-func (tx *txn) removeMember(ctx context.Context, tenant, groupID, memberID string) (bool, error) {
-	var got string
-	err := tx.QueryRowContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id = ? RETURNING member_id",
-		tenant, groupID, memberID).Scan(&got)
-	if isNoRows(err) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// memberTypes maps each id to its resource type for event derivation:
-// rt.Name when it is a resource of the group type itself (a nested group),
-// else the member's declared type, else "User".
-func (tx *txn) memberTypes(ctx context.Context, tenant string, rt *schema.ResourceType, ids []string, declared []member) (map[string]string, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	decl := make(map[string]string, len(declared))
-	for _, m := range declared {
-		decl[m.Value] = m.Type
-	}
-	out := make(map[string]string, len(ids))
-	for _, id := range ids {
-		var one int
-		err := tx.QueryRowContext(ctx, "SELECT 1 FROM resources WHERE tenant = ? AND type = ? AND id = ?", tenant, rt.Name, id).Scan(&one)
-		switch {
-		case err == nil:
-			out[id] = rt.Name
-		case !isNoRows(err):
-			return nil, err
-		case decl[id] != "":
-			out[id] = decl[id]
-		default:
-			out[id] = "User"
-		}
-	}
-	return out, nil
 }

@@ -56,8 +56,9 @@ func (s *Store) Tombstone(ctx context.Context, tenant string, rt *schema.Resourc
 	return rec, nil
 }
 
-// tombstoneConflict returns the store.ErrConflict of a write refused by the
-// tombstone triggers (migration 0007), naming the attribute.
+// tombstoneConflict returns the *store.ConflictError of a write refused by
+// the tombstone triggers (migration 0007), whose messages name the
+// attribute first.
 func tombstoneConflict(op string, se *sqlite.Error) (error, bool) {
 	msg := se.Error()
 	i := strings.Index(msg, "scimkit tombstone: ")
@@ -68,5 +69,6 @@ func tombstoneConflict(op string, se *sqlite.Error) (error, bool) {
 	if j := strings.LastIndex(msg, " ("); j >= 0 {
 		msg = msg[:j]
 	}
-	return fmt.Errorf("store: %s: %s: %w", op, msg, store.ErrConflict), true
+	attr, _, _ := strings.Cut(msg, " ")
+	return fmt.Errorf("store: %s: %w", op, &store.ConflictError{Attr: attr, Reserved: true}), true
 }

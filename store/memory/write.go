@@ -1,0 +1,266 @@
+package memory
+
+import (
+	"context"
+	"maps"
+	"slices"
+
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// writer is the I/O of one write (store.WriteTx) under the store's write
+// lock; the algorithm itself is store.RunCreate, RunUpdate and RunDelete.
+// The memory store has no rollback, so every check that can fail happens
+// in Check, and the methods after it cannot fail.
+type writer struct {
+	st  *state
+	td  *tenantData
+	t   *table
+	ti  *typeInfo
+	rec *record // nil until Put inserts it (create)
+	// oldAttrs and oldKeys are what rec is indexed under (updates).
+	oldAttrs map[string]any
+	oldKeys  []uniqueKey
+	// doc and keys are the encoding and unique keys Check computed for Put.
+	doc  string
+	keys []uniqueKey
+	evs  []store.Event
+}
+
+var _ store.WriteTx = (*writer)(nil)
+
+func (w *writer) set(id string) *memberSet { return w.td.groups[id] }
+
+func (w *writer) Members(_ context.Context, id string) ([]schema.Member, error) {
+	ms := w.set(id)
+	if ms == nil {
+		return nil, nil
+	}
+	list := ms.list()
+	out := make([]schema.Member, len(list))
+	for i, m := range list {
+		out[i] = m.Member
+	}
+	return out, nil
+}
+
+func (w *writer) Groups(_ context.Context, id string) ([]any, error) { return w.td.groupsAttr(id), nil }
+
+// Check verifies uniqueness and reserved externalIds and encodes the
+// document, so that Put cannot fail.
+func (w *writer) Check(_ context.Context, d *store.Doc, prev *store.Doc) error {
+	r := d.Resource
+	keys := w.ti.uniqueKeys(nil, r.Attrs)
+	if err := w.t.checkUnique(&w.st.dict, keys, w.rec); err != nil {
+		return err
+	}
+	old := ""
+	if prev != nil {
+		old = prev.Resource.ExternalID
+	}
+	if err := w.t.tombs.checkExt(w.ti.rt, old, r.ExternalID); err != nil {
+		return err
+	}
+	doc, err := w.st.encode(w.ti.schemaMask(r), r.Attrs)
+	if err != nil {
+		return err
+	}
+	w.doc, w.keys = doc, keys
+	return nil
+}
+
+func (w *writer) Put(_ context.Context, wr *store.Written) error {
+	if wr.Op == store.OpCreate {
+		u, _ := parseUUID(wr.ID)
+		w.st.seq++
+		w.rec = &record{id: u, ext: wr.Doc.Resource.ExternalID, seq: w.st.seq, version: 1,
+			created: wr.Created.UnixMicro(), modified: wr.LastModified.UnixMicro(), doc: w.doc}
+		w.t.insert(w.rec, wr.Doc.Resource.Attrs, w.keys)
+		if w.ti.members != "" {
+			w.td.groups[wr.ID] = newMemberSet(w.ti.rt.Name, nameOf(wr.Doc.Resource.Attrs, w.ti))
+		}
+		return nil
+	}
+	rec := w.rec
+	if wr.Doc != nil {
+		w.t.unindex(rec, w.oldAttrs, w.oldKeys)
+		rec.doc, rec.ext = w.doc, wr.Doc.Resource.ExternalID
+		w.t.index(rec, wr.Doc.Resource.Attrs, w.keys)
+		if ms := w.set(wr.ID); ms != nil {
+			ms.name = nameOf(wr.Doc.Resource.Attrs, w.ti)
+		}
+	}
+	rec.version = wr.Version
+	rec.modified = wr.LastModified.UnixMicro()
+	return nil
+}
+
+func (w *writer) AddMembers(_ context.Context, id string, ms []schema.Member) ([]string, error) {
+	set := w.set(id)
+	var added []string
+	for _, m := range ms {
+		if w.td.addMember(w.st, id, set, m) {
+			added = append(added, m.Value)
+		}
+	}
+	return added, nil
+}
+
+func (w *writer) RemoveMembers(_ context.Context, id string, values []string) ([]string, error) {
+	set := w.set(id)
+	var removed []string
+	for _, v := range values {
+		if w.td.removeMember(id, set, v) {
+			removed = append(removed, v)
+		}
+	}
+	return removed, nil
+}
+
+func (w *writer) ClearMembers(_ context.Context, id string) ([]string, error) {
+	set := w.set(id)
+	var removed []string
+	for _, m := range set.list() {
+		w.td.removeMember(id, set, m.Value)
+		removed = append(removed, m.Value)
+	}
+	return removed, nil
+}
+
+func (w *writer) EditMembers(_ context.Context, id string, ms []schema.Member) error {
+	set := w.set(id)
+	for _, m := range ms {
+		if i, ok := set.byValue[m.Value]; ok {
+			set.order[i].Member = m
+		}
+	}
+	return nil
+}
+
+// MemberTypes: the type of the resource an id names in the tenant, else
+// the declared type, else "User".
+func (w *writer) MemberTypes(_ context.Context, ids []string, declared map[string]string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		out[id] = w.typeOf(id, declared[id])
+	}
+	return out, nil
+}
+
+func (w *writer) typeOf(id, declared string) string {
+	if ms := w.td.groups[id]; ms != nil {
+		return ms.typ
+	}
+	for name, t := range w.td.tables {
+		if t.get(id) != nil {
+			return name
+		}
+	}
+	if declared != "" {
+		return declared
+	}
+	return "User"
+}
+
+func (w *writer) Remove(ctx context.Context, r *schema.Resource, _ int64) (members, left []string, err error) {
+	rec := w.rec
+	w.t.unindex(rec, w.oldAttrs, w.oldKeys)
+	delete(w.t.byID, rec.id)
+	w.t.order.remove(rec)
+	id := r.ID
+	if w.set(id) != nil {
+		members, _ = w.ClearMembers(ctx, id)
+	}
+	// The types of removed members are asked after the group is gone.
+	for _, m := range slices.Clone(w.td.memberOf[id]) {
+		if g := w.td.groups[m.group]; g != nil {
+			w.td.removeMember(m.group, g, id)
+			left = append(left, m.group)
+		}
+	}
+	delete(w.td.memberOf, id)
+	return members, left, nil
+}
+
+func (w *writer) Record(_ context.Context, evs []store.Event) error { w.evs = evs; return nil }
+
+// load returns the writer and stored state of an existing resource.
+func (st *state) load(tenant string, rt *schema.ResourceType, id string) (*writer, store.Stored, error) {
+	td, t := st.table(tenant, rt, false)
+	rec := t.get(id)
+	if rec == nil {
+		return nil, store.Stored{}, store.ErrNotFound
+	}
+	ti := t.info.Load()
+	attrs, err := st.dict.decodeAttrs(rec.doc)
+	if err != nil {
+		return nil, store.Stored{}, err
+	}
+	w := &writer{st: st, td: td, t: t, ti: ti, rec: rec, oldAttrs: attrs, oldKeys: ti.uniqueKeys(nil, attrs)}
+	cur := st.resource(td, t, rec, maps.Clone(attrs), store.ReadOptions{OmitMembers: true, OmitGroups: true})
+	return w, store.Stored{Resource: cur, Version: rec.version}, nil
+}
+
+// Create implements store.Store (store.RunCreate).
+func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceType, r *schema.Resource) (*schema.Resource, error) {
+	var out *schema.Resource
+	err := s.tx(ctx, true, opName("create", rt, ""), func(st *state) ([]store.Event, error) {
+		td, t := st.table(tenant, rt, true)
+		w := &writer{st: st, td: td, t: t, ti: t.info.Load()}
+		_, id := newID(t)
+		var err error
+		if out, err = store.RunCreate(ctx, w, tenant, rt, r, id, st.now()); err != nil {
+			return nil, err
+		}
+		return w.evs, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update implements store.Store (store.RunUpdate). Apply runs under the
+// store's write lock, exactly once per call.
+func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceType, id string, u store.Update) (*schema.Resource, *store.Change, error) {
+	var out *schema.Resource
+	var change *store.Change
+	err := s.tx(ctx, true, opName("update", rt, id), func(st *state) ([]store.Event, error) {
+		w, cur, err := st.load(tenant, rt, id)
+		if err != nil {
+			return nil, err
+		}
+		if out, change, err = store.RunUpdate(ctx, w, tenant, rt, cur, u, st.now()); err != nil {
+			return nil, err
+		}
+		return w.evs, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, change, nil
+}
+
+// Delete implements store.Store (store.RunDelete).
+func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceType, id string, ifMatch string) error {
+	return s.delete(ctx, tenant, rt, id, ifMatch, false)
+}
+
+// delete is Delete, and DeleteWithTombstone when tomb is set.
+func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceType, id, ifMatch string, tomb bool) error {
+	return s.tx(ctx, true, opName("delete", rt, id), func(st *state) ([]store.Event, error) {
+		w, cur, err := st.load(tenant, rt, id)
+		if err != nil {
+			return nil, err
+		}
+		now := st.now()
+		if err := store.RunDelete(ctx, w, tenant, rt, cur, ifMatch, now); err != nil {
+			return nil, err
+		}
+		if tomb {
+			w.t.bury(rt, cur.Resource, store.Timestamp(now))
+		}
+		return w.evs, nil
+	})
+}

@@ -1,0 +1,447 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// writer is the I/O of one write (store.WriteTx); the algorithm itself is
+// store.RunCreate, RunUpdate and RunDelete. Writes are latency-bound, so
+// the row, its unique values and the events are queued and sent as one
+// pipelined batch by flush; membership changes, whose results the
+// algorithm needs, are sent at once, after what is queued.
+type writer struct {
+	s      *Store
+	op     string
+	tenant string
+	rt     *schema.ResourceType
+	// tx is the write's transaction: begun with the row lock for updates
+	// and deletes, begun on demand for a create that adds members, nil for
+	// a create that is one implicit transaction (one round trip).
+	tx pgx.Tx
+	// members and groups are what the locking read returned (updates).
+	members []schema.Member
+	groups  []any
+	// typeOf is the resource type of each member the write touched, as the
+	// membership statements returned it.
+	typeOf map[string]string
+
+	batch  pgx.Batch
+	reads  []func(pgx.BatchResults) error // one per queued statement, in order
+	create *createKeys                    // the unique values of a create, for its conflict
+}
+
+type createKeys struct{ keys []store.UniqueKey }
+
+var _ store.WriteTx = (*writer)(nil)
+
+// queue adds a statement to the pending batch, with read (nil: Exec) to
+// consume its result.
+func (w *writer) queue(read func(pgx.BatchResults) error, query string, args ...any) {
+	w.batch.Queue(query, args...)
+	if read == nil {
+		read = func(br pgx.BatchResults) error { _, err := br.Exec(); return err }
+	}
+	w.reads = append(w.reads, read)
+}
+
+// flush sends the pending batch, in w.tx when there is one, else as one
+// implicit transaction.
+func (w *writer) flush(ctx context.Context) error {
+	if w.batch.Len() == 0 {
+		return nil
+	}
+	b, reads := w.batch, w.reads
+	w.batch, w.reads = pgx.Batch{}, nil
+	var br pgx.BatchResults
+	if w.tx != nil {
+		br = w.tx.SendBatch(ctx, &b)
+	} else {
+		br = w.s.pool.SendBatch(ctx, &b)
+	}
+	for _, read := range reads {
+		if err := read(br); err != nil {
+			br.Close()
+			return w.conflictOf(ctx, err)
+		}
+	}
+	return w.conflictOf(ctx, br.Close())
+}
+
+// conflictOf turns the unique violation of a create's plain insert of
+// unique values into the store.ConflictError naming the attribute.
+func (w *writer) conflictOf(ctx context.Context, err error) error {
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == codeUniqueViolation && pe.TableName == "uniques" && w.create != nil {
+		return w.s.conflict(ctx, w.tenant, w.rt, w.create.keys)
+	}
+	return err
+}
+
+// begin starts the transaction of a create that needs one, sending what
+// is queued first.
+func (w *writer) begin(ctx context.Context) error {
+	if w.tx == nil {
+		tx, err := w.s.pool.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		w.tx = tx
+	}
+	return w.flush(ctx)
+}
+
+func (w *writer) Members(context.Context, string) ([]schema.Member, error) { return w.members, nil }
+
+func (w *writer) Groups(context.Context, string) ([]any, error) { return w.groups, nil }
+
+// Check does nothing: Put claims the unique values and the tombstone
+// trigger refuses a reserved externalId, and a failure rolls back.
+func (w *writer) Check(context.Context, *store.Doc, *store.Doc) error { return nil }
+
+func (w *writer) Put(ctx context.Context, wr *store.Written) error {
+	if wr.Doc == nil {
+		w.queue(nil, w.s.q(`UPDATE {s}.resources SET version = $3, last_modified = $4 WHERE tenant = $1 AND id = $2`),
+			w.tenant, wr.ID, wr.Version, wr.LastModified)
+		return nil
+	}
+	data, fold, err := docs(wr.Doc)
+	if err != nil {
+		return err
+	}
+	ext := wr.Doc.Resource.ExternalID
+	keys := wr.Doc.Uniques()
+	if wr.Op == store.OpCreate {
+		w.queue(nil, w.s.q(insertResource), w.tenant, wr.ID, w.rt.Name, wr.Created, ext, data, fold)
+		if len(keys) > 0 {
+			// A plain insert: a value already held fails the batch, which
+			// rolls the implicit transaction back (see conflictOf).
+			w.create = &createKeys{keys}
+			attrs, values := splitKeys(keys)
+			w.queue(nil, w.s.q(`INSERT INTO {s}.uniques (tenant, type, attr, value, id)
+				SELECT $1, $2, u.a, u.v, $3 FROM unnest($4::text[], $5::text[]) AS u(a, v)`), w.tenant, w.rt.Name, wr.ID, attrs, values)
+		}
+		return nil
+	}
+	w.queue(nil, w.s.q(`UPDATE {s}.resources SET version = $3, last_modified = $4, external_id = NULLIF($5, ''), data = $6, fold = $7
+		WHERE tenant = $1 AND id = $2`), w.tenant, wr.ID, wr.Version, wr.LastModified, ext, data, fold)
+	if old := wr.Prev.Uniques(); !equalKeys(old, keys) {
+		w.queue(nil, w.s.q(`DELETE FROM {s}.uniques WHERE tenant = $1 AND id = $2`), w.tenant, wr.ID)
+		if len(keys) > 0 {
+			w.queue(func(br pgx.BatchResults) error {
+				rows, err := br.Query()
+				if err != nil {
+					return err
+				}
+				return checkClaim(rows, keys)
+			}, w.s.q(claimQuery), claimArgs(w.tenant, w.rt, wr.ID, keys)...)
+		}
+	}
+	return nil
+}
+
+func equalKeys(a, b []store.UniqueKey) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// docs returns the stored data and fold documents of d: its attributes
+// with "schemas" beside them.
+func docs(d *store.Doc) (data, fold []byte, err error) {
+	schemas, err := json.Marshal(d.Resource.Schemas)
+	if err != nil {
+		return nil, nil, err
+	}
+	if data, err = d.Data(); err != nil {
+		return nil, nil, err
+	}
+	if fold, err = d.Fold(); err != nil {
+		return nil, nil, err
+	}
+	return withSchemas(data, schemas), withSchemas(fold, schemas), nil
+}
+
+// withSchemas inserts "schemas": schemas as the first member of the JSON
+// object obj.
+func withSchemas(obj, schemas []byte) []byte {
+	out := make([]byte, 0, len(obj)+len(schemas)+12)
+	out = append(out, `{"schemas":`...)
+	out = append(out, schemas...)
+	if len(obj) > 2 {
+		out = append(out, ',')
+	}
+	return append(out, obj[1:]...)
+}
+
+func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) ([]string, error) {
+	if err := w.begin(ctx); err != nil {
+		return nil, err
+	}
+	a := membersAttr(w.rt)
+	ids, types, displays, folds := make([]string, len(ms)), make([]string, len(ms)), make([]string, len(ms)), make([]string, len(ms))
+	for i, m := range ms {
+		f, err := json.Marshal(store.FoldMember(a, m))
+		if err != nil {
+			return nil, err
+		}
+		ids[i], types[i], displays[i], folds[i] = m.Value, m.Type, m.Display, string(f)
+	}
+	rows, err := w.tx.Query(ctx, w.s.q(`INSERT INTO {s}.members (tenant, group_id, member_id, type, display, ref, fold)
+		SELECT $1, $2, u.v, u.t, u.d, '', u.f::jsonb
+		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(v, t, d, f, n)
+		ORDER BY u.n
+		ON CONFLICT DO NOTHING
+		RETURNING member_id, `+memberTypeExpr), w.tenant, id, ids, types, displays, folds)
+	if err != nil {
+		return nil, err
+	}
+	return w.collect(rows)
+}
+
+func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) ([]string, error) {
+	if err := w.begin(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := w.tx.Query(ctx, w.s.q(`DELETE FROM {s}.members WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3::text[])
+		RETURNING member_id, `+memberTypeExpr), w.tenant, id, values)
+	if err != nil {
+		return nil, err
+	}
+	return w.collect(rows)
+}
+
+func (w *writer) ClearMembers(ctx context.Context, id string) ([]string, error) {
+	if err := w.begin(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := w.tx.Query(ctx, w.s.q(`WITH d AS (DELETE FROM {s}.members WHERE tenant = $1 AND group_id = $2
+		RETURNING member_id, `+memberTypeExpr+` AS t, ord)
+		SELECT member_id, t FROM d ORDER BY ord`), w.tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	return w.collect(rows)
+}
+
+// collect reads the (member_id, type) rows of a membership statement,
+// noting each member's type, and returns the ids.
+func (w *writer) collect(rows pgx.Rows) ([]string, error) {
+	var id, typ string
+	var out []string
+	_, err := pgx.ForEachRow(rows, []any{&id, &typ}, func() error {
+		out = append(out, id)
+		if typ != "" {
+			if w.typeOf == nil {
+				w.typeOf = map[string]string{}
+			}
+			w.typeOf[id] = typ
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (w *writer) EditMembers(ctx context.Context, id string, ms []schema.Member) error {
+	if err := w.begin(ctx); err != nil {
+		return err
+	}
+	a := membersAttr(w.rt)
+	for _, m := range ms {
+		f, err := json.Marshal(store.FoldMember(a, m))
+		if err != nil {
+			return err
+		}
+		if _, err := w.tx.Exec(ctx, w.s.q(`UPDATE {s}.members SET type = $4, display = $5, fold = $6
+			WHERE tenant = $1 AND group_id = $2 AND member_id = $3`), w.tenant, id, m.Value, m.Type, m.Display, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MemberTypes answers from what the membership statements returned: the
+// type of the resource a member names, else the type stored with the
+// membership; then declared, then "User".
+func (w *writer) MemberTypes(_ context.Context, ids []string, declared map[string]string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		switch {
+		case w.typeOf[id] != "":
+			out[id] = w.typeOf[id]
+		case declared[id] != "":
+			out[id] = declared[id]
+		default:
+			out[id] = "User"
+		}
+	}
+	return out, nil
+}
+
+func (w *writer) Remove(ctx context.Context, r *schema.Resource, _ int64) (members, left []string, err error) {
+	if membersAttr(w.rt) != nil {
+		if members, err = w.ClearMembers(ctx, r.ID); err != nil {
+			return nil, nil, err
+		}
+	}
+	rows, err := w.tx.Query(ctx, w.s.q(`WITH d AS (DELETE FROM {s}.members WHERE tenant = $1 AND member_id = $2 RETURNING group_id, ord)
+		SELECT group_id FROM d ORDER BY ord`), w.tenant, r.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if left, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return nil, nil, err
+	}
+	if _, err := w.tx.Exec(ctx, w.s.q(`DELETE FROM {s}.resources WHERE tenant = $1 AND id = $2`), w.tenant, r.ID); err != nil {
+		return nil, nil, err
+	}
+	return members, left, nil
+}
+
+// Record queues the events, the last statement of the batch (eventsStmt).
+func (w *writer) Record(_ context.Context, evs []store.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	query, args, err := w.s.eventsStmt(evs)
+	if err != nil {
+		return err
+	}
+	w.queue(nil, query, args...)
+	return nil
+}
+
+// now is the time of a write at the stored precision.
+func now() time.Time { return store.Timestamp(time.Now()) }
+
+const insertResource = `INSERT INTO {s}.resources (tenant, id, type, version, created, last_modified, external_id, data, fold)
+	VALUES ($1, $2, $3, 1, $4, $4, NULLIF($5, ''), $6, $7)`
+
+// Create stores a new resource (store.RunCreate, RFC 7644 §3.3). Without
+// members it is one pipelined batch, one implicit transaction: the row,
+// its unique values and its events; a value already held fails the batch
+// and is reported as a store.ConflictError. With members it is a
+// transaction.
+func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceType, r *schema.Resource) (*schema.Resource, error) {
+	op := "create " + rt.Name
+	id := store.NewID()
+	var out *schema.Resource
+	err := s.retry(ctx, op, func() error {
+		w := &writer{s: s, op: op, tenant: tenant, rt: rt}
+		var err error
+		if out, err = store.RunCreate(ctx, w, tenant, rt, r, id, now()); err != nil {
+			return w.abort(ctx, err)
+		}
+		return w.commit(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// abort rolls back the write's transaction, if any, and returns err.
+func (w *writer) abort(ctx context.Context, err error) error {
+	if w.tx != nil {
+		w.tx.Rollback(ctx)
+	}
+	return err
+}
+
+// commit sends what is queued and commits.
+func (w *writer) commit(ctx context.Context) error {
+	if err := w.flush(ctx); err != nil {
+		return w.abort(ctx, err)
+	}
+	if w.tx != nil {
+		return w.tx.Commit(ctx)
+	}
+	return nil
+}
+
+// Update is the read-modify-write behind PUT and PATCH (store.RunUpdate,
+// RFC 7644 §3.5). The row is locked (SELECT ... FOR UPDATE) for the whole
+// transaction, so concurrent updates of one resource, from any process,
+// are serialised and none is lost; u.Apply runs again when the
+// transaction is retried after a deadlock. Round trips: BEGIN with the row
+// lock, the member's groups and (LoadMembers) the members; one per member
+// delta; the row, unique values and events; COMMIT.
+func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceType, id string, u store.Update) (*schema.Resource, *store.Change, error) {
+	op := "update " + rt.Name + " " + id
+	var out *schema.Resource
+	var change *store.Change
+	err := s.retry(ctx, op, func() error {
+		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, u.LoadMembers)
+		if err != nil {
+			return err
+		}
+		if out, change, err = store.RunUpdate(ctx, w, tenant, rt, cur, u, now()); err != nil {
+			return w.abort(ctx, err)
+		}
+		return w.commit(ctx)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, change, nil
+}
+
+// lockForWrite begins a write's transaction with the resource's row locked
+// and returns its writer and stored state.
+func (s *Store) lockForWrite(ctx context.Context, op, tenant string, rt *schema.ResourceType, id string, loadMembers bool) (*writer, store.Stored, error) {
+	tx, rw, groups, err := s.beginLocked(ctx, tenant, rt, id, store.ReadOptions{OmitMembers: !loadMembers, OmitGroups: true})
+	if err != nil {
+		return nil, store.Stored{}, err
+	}
+	w := &writer{s: s, op: op, tenant: tenant, rt: rt, tx: tx, groups: groups}
+	cur, err := rw.resource(rt)
+	if err != nil {
+		return nil, store.Stored{}, w.abort(ctx, err)
+	}
+	if a := membersAttr(rt); a != nil {
+		w.members = schema.MembersOf(cur.Attrs[a.Name])
+		delete(cur.Attrs, a.Name)
+	}
+	return w, store.Stored{Resource: cur, Version: rw.version}, nil
+}
+
+// Delete removes the resource, its unique values, its own members (a
+// group) and its memberships in other groups, with the events saying
+// which members and groups were affected (store.RunDelete, RFC 7644 §3.6).
+func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceType, id string, ifMatch string) error {
+	return s.delete(ctx, tenant, rt, id, ifMatch, false)
+}
+
+// delete is Delete, and DeleteWithTombstone when tomb is set.
+func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceType, id, ifMatch string, tomb bool) error {
+	op := "delete " + rt.Name + " " + id
+	return s.retry(ctx, op, func() error {
+		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, false)
+		if err != nil {
+			return err
+		}
+		t := now()
+		if err := store.RunDelete(ctx, w, tenant, rt, cur, ifMatch, t); err != nil {
+			return w.abort(ctx, err)
+		}
+		if tomb {
+			if err := s.bury(ctx, w.tx, tenant, rt, cur.Resource, t); err != nil {
+				return w.abort(ctx, err)
+			}
+		}
+		return w.commit(ctx)
+	})
+}
