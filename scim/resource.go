@@ -233,15 +233,7 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
 		return
 	}
 	attrs, excl := wr.attrs, wr.excl
-	if ti.members && explicitlyWants(ti.rt, "members", attrs) {
-		if res.Attrs["members"] == nil {
-			var err error
-			if res, err = h.read(r, ti, id, store.ReadOptions{OmitGroups: true}); err != nil {
-				WriteError(w, r, h.log, err)
-				return
-			}
-		}
-	} else if ti.members && res.Attrs["members"] != nil {
+	if ti.members && !explicitlyWants(ti.rt, "members", attrs) && res.Attrs["members"] != nil {
 		res = res.Clone()
 		delete(res.Attrs, "members")
 	}
@@ -258,7 +250,9 @@ func (h *Handler) doPatch(r *http.Request, tenant string, tc TenantConfig, wr wr
 	if err != nil {
 		return nil, err
 	}
-	u := store.Update{IfMatch: wr.ifMatch, Apply: applyPatch(p)}
+	// A response that asks for members gets them as of this update, read in
+	// its transaction.
+	u := store.Update{IfMatch: wr.ifMatch, Apply: applyPatch(p), ReturnMembers: ti.members && explicitlyWants(ti.rt, "members", wr.attrs)}
 	if ti.members {
 		if rest, deltas, ok := p.Members("members"); ok {
 			u.Apply, u.MemberDeltas = applyPatch(rest), deltas

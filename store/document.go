@@ -37,7 +37,7 @@ func ShapeOf(rt *schema.ResourceType) Shape {
 	if a := rt.Schema.Attribute("members"); a != nil && a.Name == "members" && a.MultiValued && a.IsComplex() && a.Sub("value") != nil {
 		s.Members = a
 	}
-	if a := rt.Schema.Attribute("groups"); a != nil && a.Name == "groups" && a.MultiValued && a.EffectiveMutability() == schema.ReadOnly {
+	if a := rt.Schema.Attribute("groups"); a != nil && a.Name == "groups" && a.MultiValued && a.IsComplex() && a.EffectiveMutability() == schema.ReadOnly {
 		s.Groups = a
 	}
 	return s

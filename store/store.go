@@ -105,6 +105,12 @@ type Update struct {
 	// ignored, and MemberDeltas are applied instead.
 	LoadMembers bool
 
+	// ReturnMembers makes the returned resource carry the complete members
+	// attribute as of this update, read in its transaction, also when
+	// MemberDeltas were applied instead of LoadMembers (a PATCH whose
+	// response asks for members). LoadMembers implies it.
+	ReturnMembers bool
+
 	// MemberDeltas are membership changes applied in order after Apply, in
 	// the same transaction, at a cost independent of the group's size.
 	// Adding a present member or removing an absent one is not an error.

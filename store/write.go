@@ -30,9 +30,9 @@ import (
 // after Check infallible: Check is the last point at which a write may
 // fail.
 type WriteTx interface {
-	// Members returns the current members of the group id in order
-	// (called for types with a membership index, when an Update loads
-	// members).
+	// Members returns the members of the group id in order, as this write
+	// has left them so far (called for types with a membership index, when
+	// an Update loads or returns members).
 	Members(ctx context.Context, id string) ([]schema.Member, error)
 	// Groups returns the derived "groups" attribute value of the member id
 	// (RFC 7643 §4.1.2), or nil.
@@ -272,7 +272,12 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 			out.Attrs[shape.Groups.Name] = groups
 		}
 	}
-	if loaded && len(final) > 0 {
+	if shape.Members != nil && !loaded && u.ReturnMembers {
+		if final, err = tx.Members(ctx, id); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(final) > 0 {
 		out.Attrs[shape.Members.Name] = schema.MemberValues(final)
 	}
 	return out, change, nil

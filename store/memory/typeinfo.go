@@ -6,6 +6,7 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
 )
 
 // typeInfo is what the store derives once from a resource type.
@@ -35,11 +36,12 @@ type typeInfo struct {
 
 func newTypeInfo(rt *schema.ResourceType) *typeInfo {
 	ti := &typeInfo{rt: rt, treats: newTreatTables(rt)}
-	if a := rt.Schema.Attribute("members"); a != nil && a.MultiValued && a.IsComplex() && a.Sub("value") != nil {
+	shape := store.ShapeOf(rt)
+	if a := shape.Members; a != nil {
 		ti.members = a.Name
 		ti.memberValueExact = a.Sub("value").CaseExact
 	}
-	if a := rt.Schema.Attribute("groups"); a != nil && a.MultiValued && a.IsComplex() && a.EffectiveMutability() == schema.ReadOnly {
+	if a := shape.Groups; a != nil {
 		ti.groups = a.Name
 	}
 	if a := rt.Schema.Attribute("displayName"); a != nil && !a.MultiValued && a.Type == schema.String {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
 )
 
 // mapAttr applies fn to every simple value of attribute a's value v,
@@ -95,25 +96,13 @@ func typedNumber(a *schema.Attribute, v any) any {
 	return f
 }
 
-// membersAttr returns the "members" attribute of a member resource type (a
-// multi-valued complex core attribute with a "value" sub-attribute), or nil.
-func membersAttr(rt *schema.ResourceType) *schema.Attribute {
-	a := rt.Schema.Attribute("members")
-	if a == nil || a.Name != "members" || !a.MultiValued || a.Type != schema.Complex || a.Sub("value") == nil {
-		return nil
-	}
-	return a
-}
+// membersAttr returns the attribute a type keeps in the membership index
+// (store.Shape), or nil.
+func membersAttr(rt *schema.ResourceType) *schema.Attribute { return store.ShapeOf(rt).Members }
 
-// groupsAttr returns the readOnly multi-valued "groups" attribute that a
-// member's representation derives from the membership index, or nil.
-func groupsAttr(rt *schema.ResourceType) *schema.Attribute {
-	a := rt.Schema.Attribute("groups")
-	if a == nil || a.Name != "groups" || !a.MultiValued || a.EffectiveMutability() != schema.ReadOnly {
-		return nil
-	}
-	return a
-}
+// groupsAttr returns the attribute a member's representation derives from
+// the membership index (store.Shape), or nil.
+func groupsAttr(rt *schema.ResourceType) *schema.Attribute { return store.ShapeOf(rt).Groups }
 
 // dbTime is the precision PostgreSQL keeps: timestamps are truncated to
 // microseconds before they are stored or returned, so both agree.

@@ -27,9 +27,13 @@ type writer struct {
 	// and deletes, begun on demand for a create that adds members, nil for
 	// a create that is one implicit transaction (one round trip).
 	tx pgx.Tx
-	// members and groups are what the locking read returned (updates).
-	members []schema.Member
-	groups  []any
+	// members (when membersRead) and groups are what the locking read
+	// returned (updates); touched is set once the write changed the
+	// membership.
+	members     []schema.Member
+	membersRead bool
+	groups      []any
+	touched     bool
 	// typeOf is the resource type of each member the write touched, as the
 	// membership statements returned it.
 	typeOf map[string]string
@@ -86,8 +90,9 @@ func (w *writer) conflictOf(ctx context.Context, err error) error {
 }
 
 // begin starts the transaction of a create that needs one, sending what
-// is queued first.
+// is queued first. Callers are about to change the membership.
 func (w *writer) begin(ctx context.Context) error {
+	w.touched = true
 	if w.tx == nil {
 		tx, err := w.s.pool.Begin(ctx)
 		if err != nil {
@@ -98,7 +103,25 @@ func (w *writer) begin(ctx context.Context) error {
 	return w.flush(ctx)
 }
 
-func (w *writer) Members(context.Context, string) ([]schema.Member, error) { return w.members, nil }
+// Members returns the members the locking read returned, or, once the
+// write has changed the membership, reads them in the transaction.
+func (w *writer) Members(ctx context.Context, id string) ([]schema.Member, error) {
+	if w.membersRead && !w.touched {
+		return w.members, nil
+	}
+	if err := w.begin(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := w.tx.Query(ctx, w.s.q(`SELECT member_id, type, display FROM {s}.members WHERE tenant = $1 AND group_id = $2 ORDER BY ord`), w.tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (schema.Member, error) {
+		var m schema.Member
+		err := r.Scan(&m.Value, &m.Type, &m.Display)
+		return m, err
+	})
+}
 
 func (w *writer) Groups(context.Context, string) ([]any, error) { return w.groups, nil }
 
@@ -406,7 +429,7 @@ func (s *Store) lockForWrite(ctx context.Context, op, tenant string, rt *schema.
 	if err != nil {
 		return nil, store.Stored{}, err
 	}
-	w := &writer{s: s, op: op, tenant: tenant, rt: rt, tx: tx, groups: groups}
+	w := &writer{s: s, op: op, tenant: tenant, rt: rt, tx: tx, groups: groups, membersRead: loadMembers}
 	cur, err := rw.resource(rt)
 	if err != nil {
 		return nil, store.Stored{}, w.abort(ctx, err)

@@ -14,6 +14,7 @@ var memberTests = []testCase{
 	{"Deltas", testDeltas},
 	{"NetEffect", testNetEffect},
 	{"LoadMembers", testLoadMembers},
+	{"ReturnMembers", testReturnMembers},
 	{"MembersInResultIgnored", testMembersInResultIgnored},
 	{"OmitMembers", testOmitMembers},
 	{"UserGroups", testUserGroups},
@@ -296,4 +297,33 @@ func testGroupOfGroups(t *testing.T, newStore factory) {
 		t.Fatal(err)
 	}
 	diff(t, "outer members after deleting inner", []string{}, h.members(outer.ID))
+}
+
+// testReturnMembers: an Update with ReturnMembers returns the members as
+// the update left them, read in its transaction, also with deltas and
+// when nothing changed; without it (and without LoadMembers) the result
+// has no members.
+func testReturnMembers(t *testing.T, newStore factory) {
+	h := newH(t, newStore)
+	u := h.users("r", 3)
+	g := h.create(GroupType(), group("Team", u[0], u[1]))
+	keep := func(cur *schema.Resource) (*schema.Resource, error) { return cur, nil }
+	valuesOf := func(r *schema.Resource) []string {
+		var out []string
+		for _, m := range schema.MembersOf(r.Attrs["members"]) {
+			out = append(out, m.Value)
+		}
+		return out
+	}
+	out, _ := h.update(GroupType(), g.ID, store.Update{Apply: keep, MemberDeltas: append(removeDelta(u[0]), addDelta(u[2])...), ReturnMembers: true})
+	diff(t, "members after remove+add", []string{u[1], u[2]}, valuesOf(out))
+	out, _ = h.update(GroupType(), g.ID, store.Update{Apply: keep, ReturnMembers: true})
+	diff(t, "members of a no-op update", []string{u[1], u[2]}, valuesOf(out))
+	if out.Meta.Version != store.FormatVersion(2) {
+		t.Errorf("version after one change and a no-op = %s, want W/\"2\"", out.Meta.Version)
+	}
+	out, _ = h.update(GroupType(), g.ID, store.Update{Apply: keep, MemberDeltas: addDelta(u[0])})
+	if out.Attrs["members"] != nil {
+		t.Errorf("members returned without ReturnMembers: %v", out.Attrs["members"])
+	}
 }
