@@ -346,3 +346,63 @@ func CheckQuery(rt *schema.ResourceType, q Query) error {
 	}
 	return nil
 }
+
+// DecodeAttrs parses Doc.Data's JSON back into the attribute values of a
+// schema.Resource, in place: numbers become int64, or float64 for decimal
+// attributes and numbers that are not integers. Backends that keep the
+// document as JSON read their rows with it.
+func DecodeAttrs(rt *schema.ResourceType, data []byte) (map[string]any, error) {
+	v, err := schema.DecodeJSON(data) // encoding/json's values, faster
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("the stored document is not a JSON object")
+	}
+	for k, v := range m {
+		if a := rt.Schema.Attribute(k); a != nil && a.Name == k {
+			m[k] = typed(a, v)
+			continue
+		}
+		ext := rt.SchemaByURN(k)
+		if em, ok := v.(map[string]any); ok && ext != nil && ext != rt.Schema {
+			for ek, ev := range em {
+				em[ek] = typed(ext.Attribute(ek), ev)
+			}
+			continue
+		}
+		m[k] = typed(nil, v)
+	}
+	return m, nil
+}
+
+// typed converts the json.Numbers of v, a value of attribute a (nil when
+// no schema defines it), in place.
+func typed(a *schema.Attribute, v any) any {
+	switch v := v.(type) {
+	case []any:
+		for i, e := range v {
+			v[i] = typed(a, e)
+		}
+		return v
+	case map[string]any:
+		for k, e := range v {
+			var sub *schema.Attribute
+			if a != nil {
+				sub = a.Sub(k)
+			}
+			v[k] = typed(sub, e)
+		}
+		return v
+	case json.Number:
+		if a == nil || a.Type != schema.Decimal {
+			if n, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+				return n
+			}
+		}
+		f, _ := v.Float64()
+		return f
+	}
+	return v
+}
