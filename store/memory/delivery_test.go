@@ -71,3 +71,11 @@ func TestOutboxRetention(t *testing.T) {
 		})
 	}
 }
+
+func TestRetention(t *testing.T) {
+	storetest.RunRetention(t, func(t *testing.T, cfg storetest.RetentionConfig) store.Store {
+		s := memory.New(memory.Config{Now: cfg.Now, Retention: cfg.Retention})
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
