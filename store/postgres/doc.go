@@ -28,8 +28,7 @@
 //   - events: the transactional outbox. Sequence numbers come from a
 //     one-row counter updated last in each writing transaction, so they
 //     are gapless and increase in commit order, as store.Event.Seq
-//     promises. Pruned oldest first in the background by
-//     Config.Retention; event_horizon holds the highest Seq pruned.
+//     promises.
 //   - counts: the number of resources per tenant and type, kept by
 //     statement triggers, so an unfiltered list knows its totalResults
 //     without counting rows.
