@@ -72,7 +72,10 @@ const (
 // pin every later event forever. An abandoned consumer keeps its
 // checkpoint; when it comes back, events it had not passed may be gone,
 // and Events then returns ErrExpired for its checkpoint rather than
-// skipping them.
+// skipping them. Such an expired consumer (its checkpoint below the
+// highest pruned Seq) pins nothing either, leased or not: it must be
+// resynchronised and removed (Consumers), and keeping events for it would
+// not help.
 //
 // Events are pruned oldest first, so the kept events are always the
 // suffix after a Seq (ExpiredError.Pruned). Pruning runs in the
@@ -153,6 +156,11 @@ type Consumer struct {
 	// Abandoned reports that its lease expired more than
 	// Retention.AbandonAfter ago, so it no longer pins events.
 	Abandoned bool
+	// Expired reports that its checkpoint is below the highest pruned Seq:
+	// events it had not passed are gone, so it cannot go on (its reads
+	// fail with ErrExpired) and pins nothing. Resynchronise its target and
+	// remove it.
+	Expired bool
 }
 
 // Consumers is an optional capability of a Store with Deliveries: listing
@@ -181,7 +189,8 @@ type Consumers interface {
 type Pruner interface {
 	// PruneEvents deletes, oldest first and in batches of at most
 	// Retention.Batch per transaction, the events that are past every
-	// consumer that is not abandoned and older than Retention.Window, by
-	// the store's clock. It returns how many it deleted.
+	// consumer that is neither abandoned nor expired and older than
+	// Retention.Window, by the store's clock. It returns how many it
+	// deleted.
 	PruneEvents(ctx context.Context) (int64, error)
 }

@@ -26,13 +26,13 @@ type consumer struct {
 }
 
 // passed returns how many of the kept events every registered consumer
-// that is not abandoned at now has passed (all of them when there is
+// that is neither abandoned at now nor expired has passed (all of them when there is
 // none): the outbox may drop that many from its head.
 func (o *outbox) passed(now time.Time) int {
 	_, abandoned := o.ret.Cutoffs(now)
-	low := o.seq
+	low, pruned := o.seq, o.pruned()
 	for _, c := range o.consumers {
-		if !c.abandoned(abandoned) {
+		if !c.abandoned(abandoned) && c.checkpoint >= pruned {
 			low = min(low, c.checkpoint)
 		}
 	}
@@ -161,7 +161,8 @@ func (s *Store) Consumers(ctx context.Context) ([]store.Consumer, error) {
 		_, abandoned := st.outbox.ret.Cutoffs(st.now())
 		for name, c := range st.outbox.consumers {
 			out = append(out, store.Consumer{Name: name, Checkpoint: c.checkpoint, Owner: c.owner,
-				LeaseUntil: c.until.UTC().Truncate(time.Microsecond), Parked: len(c.parked), Abandoned: c.abandoned(abandoned)})
+				LeaseUntil: c.until.UTC().Truncate(time.Microsecond), Parked: len(c.parked),
+				Abandoned: c.abandoned(abandoned), Expired: c.checkpoint < st.outbox.pruned()})
 		}
 		return nil, nil
 	})

@@ -100,7 +100,7 @@ func (s *Store) PruneEvents(ctx context.Context) (int64, error) {
 
 // pruneBatch deletes at most one batch of events and returns how many. It
 // locks the horizon row, bounds the batch by the lowest checkpoint of the
-// consumers not abandoned, reads the oldest Batch events after the
+// consumers neither abandoned nor expired, reads the oldest Batch events after the
 // horizon, keeps the prefix older than Retention.Window (column created),
 // deletes it and raises the horizon.
 func (s *Store) pruneBatch(ctx context.Context) (int64, error) {
@@ -118,7 +118,7 @@ func (s *Store) pruneBatch(ctx context.Context) (int64, error) {
 			return err
 		}
 		if err := tx.QueryRow(ctx, s.q(`SELECT min(checkpoint) FROM {s}.deliveries
-			WHERE $1::timestamptz IS NULL OR lease_until >= $1`), leases).Scan(&low); err != nil {
+			WHERE ($1::timestamptz IS NULL OR lease_until >= $1) AND checkpoint >= $2`), leases, pruned).Scan(&low); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, s.q(`SELECT seq, created FROM {s}.events WHERE seq IS NOT NULL AND seq > $1
@@ -157,7 +157,8 @@ func (s *Store) Consumers(ctx context.Context) ([]store.Consumer, error) {
 		return nil, fmt.Errorf("store: consumers: %w", store.ErrClosed)
 	}
 	rows, err := s.pool.Query(ctx, s.q(`SELECT consumer, checkpoint, owner, lease_until,
-		(SELECT count(*) FROM {s}.parked p WHERE p.consumer = d.consumer)
+		(SELECT count(*) FROM {s}.parked p WHERE p.consumer = d.consumer),
+		checkpoint < (SELECT pruned FROM {s}.event_horizon)
 		FROM {s}.deliveries d ORDER BY consumer`))
 	if err != nil {
 		return nil, mapErr("consumers", err)
@@ -166,7 +167,7 @@ func (s *Store) Consumers(ctx context.Context) ([]store.Consumer, error) {
 	var out []store.Consumer
 	var c store.Consumer
 	var until pgtype.Timestamptz
-	_, err = pgx.ForEachRow(rows, []any{&c.Name, &c.Checkpoint, &c.Owner, &until, &c.Parked}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&c.Name, &c.Checkpoint, &c.Owner, &until, &c.Parked, &c.Expired}, func() error {
 		c.LeaseUntil = time.Time{} // -infinity: never leased
 		if until.InfinityModifier == pgtype.Finite {
 			c.LeaseUntil = until.Time.UTC()

@@ -96,7 +96,7 @@ func (s *Store) checkExpired(ctx context.Context, after int64, evs []store.Event
 // the oldest Retention.Batch events and how many of them are older than
 // Retention.Window (their Event.Time, by Config.Now), then, in one short
 // write transaction, bounds that by the lowest checkpoint of the consumers
-// that are not abandoned and deletes that prefix. Batches repeat until one
+// that are neither abandoned nor expired and deletes that prefix. Batches repeat until one
 // deletes nothing; writes of other requests run between them.
 func (s *Store) PruneEvents(ctx context.Context) (int64, error) {
 	var total int64
@@ -123,7 +123,8 @@ func (s *Store) pruneBatch(ctx context.Context) (int64, error) {
 	var n int64
 	err = s.deliveryTx(ctx, "prune events", func(tx *sql.Tx) error {
 		var low sql.NullInt64
-		if err := tx.QueryRowContext(ctx, "SELECT min(checkpoint) FROM deliveries WHERE lease_until >= ?", leases).Scan(&low); err != nil {
+		if err := tx.QueryRowContext(ctx, "SELECT min(checkpoint) FROM deliveries WHERE lease_until >= ? AND checkpoint >= ("+prunedSQL+")",
+			leases).Scan(&low); err != nil {
 			return err
 		}
 		if low.Valid {
@@ -169,7 +170,8 @@ func (s *Store) olderThan(ctx context.Context, cutoff time.Time) (int64, error) 
 // Consumers implements store.Consumers. Abandoned is judged by Config.Now.
 func (s *Store) Consumers(ctx context.Context) ([]store.Consumer, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT consumer, checkpoint, owner, lease_until,
-		(SELECT count(*) FROM parked p WHERE p.consumer = d.consumer) FROM deliveries d ORDER BY consumer`)
+		(SELECT count(*) FROM parked p WHERE p.consumer = d.consumer), checkpoint < (`+prunedSQL+`)
+		FROM deliveries d ORDER BY consumer`)
 	if err != nil {
 		return nil, s.wrap("consumers", err)
 	}
@@ -179,7 +181,7 @@ func (s *Store) Consumers(ctx context.Context) ([]store.Consumer, error) {
 	for rows.Next() {
 		var c store.Consumer
 		var until int64
-		if err := rows.Scan(&c.Name, &c.Checkpoint, &c.Owner, &until, &c.Parked); err != nil {
+		if err := rows.Scan(&c.Name, &c.Checkpoint, &c.Owner, &until, &c.Parked, &c.Expired); err != nil {
 			return nil, s.wrap("consumers", err)
 		}
 		c.LeaseUntil = time.UnixMicro(until).UTC()

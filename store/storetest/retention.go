@@ -238,11 +238,26 @@ func testAbandonedConsumer(t *testing.T, r *retentionH) {
 		}
 	}
 	r.prune(3)
-	mustLease(t, d, "hook", "a", time.Hour) // it comes back
+	mustLease(t, d, "hook", "a", 1000*time.Hour) // it comes back
 	cp := mustCheckpoint(t, d, "hook")
 	if cp != 0 {
 		t.Errorf("Checkpoint of the returning consumer = %d, want 0 (kept)", cp)
 	}
+	r.expired(cp, last, last)
+	if cs, ok := r.s.(store.Consumers); ok {
+		list, err := cs.Consumers(r.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 1 || list[0].Abandoned || !list[0].Expired {
+			t.Errorf("Consumers = %+v, want hook leased again and expired", list)
+		}
+	}
+	// Leased again but expired, it pins nothing: keeping events would not
+	// help it.
+	last = r.write(2)
+	r.clock.add(2 * time.Hour)
+	r.prune(2)
 	r.expired(cp, last, last)
 }
 
@@ -270,19 +285,19 @@ func testListRemoveConsumers(t *testing.T, r *retentionH) {
 		t.Fatal(err)
 	}
 	type row struct {
-		Name, Owner string
-		Checkpoint  int64
-		Parked      int
-		Abandoned   bool
+		Name, Owner        string
+		Checkpoint         int64
+		Parked             int
+		Abandoned, Expired bool
 	}
 	var got []row
 	for _, c := range list {
-		got = append(got, row{c.Name, c.Owner, c.Checkpoint, c.Parked, c.Abandoned})
+		got = append(got, row{c.Name, c.Owner, c.Checkpoint, c.Parked, c.Abandoned, c.Expired})
 		if c.LeaseUntil.Before(r.clock.Now()) {
 			t.Errorf("consumer %s: LeaseUntil %v, want after now (%v)", c.Name, c.LeaseUntil, r.clock.Now())
 		}
 	}
-	diff(t, "Consumers", []row{{"a", "owner-a", last, 0, false}, {"b", "owner-b", 0, 1, false}}, got)
+	diff(t, "Consumers", []row{{"a", "owner-a", last, 0, false, false}, {"b", "owner-b", 0, 1, false, false}}, got)
 
 	if err := cs.RemoveConsumer(r.ctx, "b"); err != nil {
 		t.Fatalf("RemoveConsumer(b): %v", err)
