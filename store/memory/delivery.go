@@ -26,8 +26,8 @@ type consumer struct {
 }
 
 // passed returns how many of the kept events every registered consumer
-// that is neither abandoned at now nor expired has passed (all of them when there is
-// none): the outbox may drop that many from its head.
+// that is neither abandoned at now nor expired has passed (all of them
+// when there is none): the outbox may drop that many from its head.
 func (o *outbox) passed(now time.Time) int {
 	_, abandoned := o.ret.Cutoffs(now)
 	low, pruned := o.seq, o.pruned()
