@@ -35,7 +35,7 @@ type Config struct {
 	// Handlers maps consumer names to handlers. Each consumer has its own
 	// checkpoint, lease, retries and parked events: a failing webhook never
 	// delays revocation. Names are stored: renaming a consumer restarts it
-	// from the beginning of the outbox.
+	// from the oldest event the store still keeps (store.Retention).
 	Handlers map[string]Handler
 	// Retry is the retry policy of every handler.
 	Retry RetryPolicy
@@ -144,6 +144,10 @@ func NewDispatcher(cfg Config) (*Dispatcher, error) {
 // with backoff, parking an event after RetryPolicy.MaxAttempts or a
 // Permanent error) and advances the checkpoint to the highest Seq below
 // which every event is finished. Store errors are logged and retried; Run never gives up.
+// A consumer whose checkpoint is older than what the store keeps
+// (store.Retention: it was abandoned, its lease unrenewed for longer than
+// Retention.AbandonAfter) never skips the pruned events: it logs an error
+// and delivers nothing until it is removed with store.Consumers.
 // On return the leases are released so another replica takes over at
 // once. A Dispatcher runs at most once at a time; a second concurrent Run
 // returns an error.
@@ -174,9 +178,18 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	return nil
 }
 
+// expiredLogEvery is how often a consumer whose checkpoint is older than
+// what the outbox keeps logs so, while it stays stuck.
+const expiredLogEvery = 10 * time.Minute
+
 // consume runs consumer name until ctx is done: it takes the lease when
-// it can and delivers while it holds it.
+// it can and delivers while it holds it. A consumer whose checkpoint is
+// older than the outbox keeps (store.ErrExpired) delivers nothing and
+// never skips: it logs an error and tries again each poll, so that it
+// resumes once an operator has removed it (and it restarts at the oldest
+// event kept).
 func (d *Dispatcher) consume(ctx context.Context, name string, h Handler, wake chan struct{}) {
+	var expiredLogged time.Time
 	for ctx.Err() == nil {
 		ok, err := d.deliv.Lease(ctx, name, d.owner, d.cfg.LeaseTTL)
 		switch {
@@ -184,7 +197,17 @@ func (d *Dispatcher) consume(ctx context.Context, name string, h Handler, wake c
 			d.log.Warn("hooks: lease failed", "consumer", name, "err", err)
 		case ok:
 			err := d.session(ctx, name, h, wake)
-			if err != nil && ctx.Err() == nil {
+			switch {
+			case err == nil || ctx.Err() != nil:
+			case errors.Is(err, store.ErrExpired):
+				if now := d.clock.Now(); expiredLogged.IsZero() || now.Sub(expiredLogged) >= expiredLogEvery {
+					expiredLogged = now
+					d.log.Error("hooks: consumer is behind the outbox's retention: events it had not delivered were pruned; "+
+						"it delivers nothing until an operator resynchronises its target and removes it "+
+						"(store.Consumers.RemoveConsumer), after which it restarts at the oldest event kept",
+						"consumer", name, "err", err)
+				}
+			default:
 				d.log.Warn("hooks: delivery interrupted", "consumer", name, "err", err)
 			}
 		}

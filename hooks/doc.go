@@ -69,13 +69,20 @@
 //     within the process); PollInterval is the fallback.
 //
 // The store must implement store.Outbox and store.Deliveries (every
-// scimkit backend does). The memory store keeps every event a registered
-// consumer has not passed.
+// scimkit backend does). Stores keep every event a registered consumer
+// has not passed, and the others for their retention window
+// (store.Retention, 7 days by default). A consumer whose lease has not
+// been renewed for Retention.AbandonAfter stops holding events back; if
+// it comes back after some of its events were pruned, it never skips
+// them: it logs an error and delivers nothing until it is removed
+// (store.Consumers), after which it restarts at the oldest event kept.
 //
 // # Pull feed and webhooks
 //
 // Feed reads one tenant's events after a cursor, and FeedHandler serves
-// it over HTTP, for consumers reconciling after their own outage. Webhook
+// it over HTTP, for consumers reconciling after their own outage. A
+// cursor older than what the store keeps gets store.ErrExpired (HTTP 410
+// Gone): the reader resynchronises instead of missing events. Webhook
 // is a Handler that POSTs events signed per the Standard Webhooks
 // specification (webhook-id, webhook-timestamp, webhook-signature with an
 // HMAC-SHA256 per secret, so secrets can rotate); VerifyWebhook checks

@@ -29,9 +29,17 @@ const (
 // beyond after; the feed is caught up when the cursor comes back equal to
 // after. Delivery is at least once, as for push: drop duplicates by ID.
 //
-// The memory store keeps a bounded outbox (memory.Config.OutboxSize)
-// beyond what registered Dispatcher consumers need: a cursor older than
-// that silently skips the events dropped since.
+// Stores keep events for their retention window (store.Retention: 7 days
+// by default; the memory store also at most memory.Config.OutboxSize
+// events) beyond what registered Dispatcher consumers need. A cursor older
+// than the oldest event kept never silently skips the pruned events: Feed
+// returns an error wrapping *store.ExpiredError (errors.Is(err,
+// store.ErrExpired)), like a Kubernetes watch answering "410 Gone: too old
+// resource version". The reader must then resynchronise: read the
+// tenant's current state (list its users and groups), then read the feed
+// from the error's Pruned cursor on, dropping events that are not newer
+// than what it listed (by seq, or by meta.version against an event's
+// version).
 func Feed(ctx context.Context, o store.Outbox, tenant string, after int64, limit int) ([]Event, int64, error) {
 	if limit <= 0 {
 		limit = DefaultFeedLimit
@@ -70,7 +78,11 @@ func Feed(ctx context.Context, o store.Outbox, tenant string, after int64, limit
 // to DefaultFeedLimit and is capped at MaxFeedLimit. Errors are JSON
 // {"error": "..."}: 400 for a bad parameter, 405 for a method other than
 // GET or HEAD, the status of a *schema.Error from tenantOf (else 401), 503
-// when the store is unavailable.
+// when the store is unavailable, and 410 Gone when after is older than
+// what the store keeps (store.ErrExpired), with {"error": "...", "next": P}:
+// events after the cursor were pruned, so the client must resynchronise
+// (list the resources again) and continue with after=P, the oldest cursor
+// still valid (see Feed).
 func FeedHandler(o store.Outbox, tenantOf func(*http.Request) (string, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -94,6 +106,10 @@ func FeedHandler(o store.Outbox, tenantOf func(*http.Request) (string, error)) h
 			return
 		}
 		evs, next, err := Feed(r.Context(), o, tenant, after, int(min(limit, MaxFeedLimit)))
+		if exp, ok := errors.AsType[*store.ExpiredError](err); ok {
+			feedExpired(w, after, exp.Pruned)
+			return
+		}
 		if err != nil {
 			if errors.Is(err, store.ErrUnavailable) {
 				w.Header().Set("Retry-After", "1")
@@ -122,6 +138,17 @@ func intParam(r *http.Request, name string, def int64) (int64, error) {
 		return def, nil
 	}
 	return strconv.ParseInt(v, 10, 64)
+}
+
+// feedExpired answers 410 Gone to a cursor older than what is kept.
+func feedExpired(w http.ResponseWriter, after, pruned int64) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusGone)
+	json.NewEncoder(w).Encode(struct {
+		Error string `json:"error"`
+		Next  int64  `json:"next"`
+	}{fmt.Sprintf("cursor expired: events after %d up to %d are no longer kept; resynchronise "+
+		"(list the resources again), then continue with after=%d", after, pruned, pruned), pruned})
 }
 
 func feedError(w http.ResponseWriter, status int, msg string) {

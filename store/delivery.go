@@ -19,7 +19,9 @@ var ErrLeaseLost = errors.New("delivery lease lost")
 // memory store keeps it in memory, SQLite and PostgreSQL in tables).
 //
 // A consumer is a name chosen by the application (one per hook); its
-// checkpoint, lease and parked events are its own. Methods are safe for
+// checkpoint, lease and parked events are its own. A registered consumer
+// pins the outbox: events it has not passed are not pruned (see
+// Retention), unless it is abandoned. Consumers lists and removes them. Methods are safe for
 // concurrent use, also from several processes sharing a database.
 type Deliveries interface {
 	// Lease claims consumer's delivery for ttl on behalf of owner (a
@@ -30,7 +32,10 @@ type Deliveries interface {
 	// time.
 	Lease(ctx context.Context, consumer, owner string, ttl time.Duration) (bool, error)
 	// Checkpoint returns the Seq up to which consumer has finished every
-	// event (0 initially).
+	// event. The first Lease of a consumer registers it with the checkpoint
+	// ExpiredError.Pruned (the highest Seq already pruned, 0 when nothing
+	// was), so a new consumer starts at the oldest event kept; an
+	// unregistered consumer has checkpoint 0.
 	Checkpoint(ctx context.Context, consumer string) (int64, error)
 	// Advance moves the checkpoint to seq if owner holds the lease (is the
 	// last owner that leased it, even if the lease has expired since,

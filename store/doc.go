@@ -10,13 +10,15 @@
 // shared suite in store/storetest, which is the definition of correct.
 //
 // Optional capabilities are interfaces a backend may also implement, found
-// by type assertion: Deliveries and Notifier (durable hook delivery),
+// by type assertion: Deliveries, Notifier, Consumers and Pruner (durable
+// hook delivery and the outbox's retention),
 // Tenants, Tokens and ProvisioningLog (administration), Tombstones (soft
 // delete), and EncodedLister (list pages written straight from the
 // backend's own encoding; all three backends have it).
 //
 // Errors are the sentinels ErrNotFound, ErrConflict, ErrPrecondition,
-// ErrUnavailable and ErrInvalidCursor, wrapped with the operation; the error
+// ErrUnavailable, ErrInvalidCursor and ErrExpired (an outbox cursor older
+// than what is kept), wrapped with the operation; the error
 // returned by an Update's Apply function is passed through wrapped, so a
 // *schema.Error from package patch keeps its status and scimType.
 //

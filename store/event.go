@@ -113,5 +113,10 @@ func RequestInfoFrom(ctx context.Context) RequestInfo {
 // they describe: a committed change has its events, a failed one has none.
 type Outbox interface {
 	// Events returns up to limit events with Seq > after, in Seq order.
+	// Events are kept by the store's Retention; when some events with
+	// Seq > after are no longer kept, it returns an error wrapping an
+	// *ExpiredError (errors.Is(err, ErrExpired)) instead of skipping them:
+	// the reader must resynchronise. after = 0 is expired once anything
+	// has been pruned.
 	Events(ctx context.Context, after int64, limit int) ([]Event, error)
 }

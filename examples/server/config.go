@@ -22,6 +22,7 @@ type config struct {
 	pgSchema         string
 	publicDis        bool
 	retention        time.Duration // provisioning log retention
+	eventRetention   time.Duration // outbox retention window (store.Retention.Window)
 	logWrites        bool          // record writes in the provisioning log
 	uniqueGroupNames bool          // Group displayName unique per tenant
 	logReads         bool          // also log GETs and searches
@@ -39,7 +40,7 @@ type envFlag struct {
 func parseFlags(name string, args []string, getenv func(string) string, out io.Writer) (config, error) {
 	var cfg config
 	var level string
-	var public, retention, writes, reads, secrets, uniqueNames string
+	var public, retention, eventRetention, writes, reads, secrets, uniqueNames string
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	flags := []envFlag{
@@ -55,6 +56,7 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		{"unique-group-names", "SCIMKIT_UNIQUE_GROUP_NAMES", "false", "refuse a second group of an existing displayName with 409 (for IdPs that match groups by name, like Entra ID)", &uniqueNames},
 		{"public-discovery", "SCIMKIT_PUBLIC_DISCOVERY", "false", "serve /ServiceProviderConfig, /Schemas, /ResourceTypes without a token", &public},
 		{"log-retention", "SCIMKIT_LOG_RETENTION", "720h", "how long the provisioning log keeps entries (0: 30 days, negative: forever)", &retention},
+		{"event-retention", "SCIMKIT_EVENT_RETENTION", "168h", "how long events are kept for /events readers that are behind (0: 7 days; negative: only while -webhook needs them); an older cursor gets 410 Gone and must resynchronise", &eventRetention},
 		{"log-writes", "SCIMKIT_LOG_WRITES", "auto", "record every write in the provisioning log and log it: true, false, or auto (true, except on the memory store, whose log no other process can read)", &writes},
 		{"log-reads", "SCIMKIT_LOG_READS", "false", "also record GETs and searches in the provisioning log (for record; one store write per read)", &reads},
 		{"webhook", "SCIMKIT_WEBHOOK", "", "URL to POST every event to, signed per Standard Webhooks, with retries (needs -webhook-secret)", &cfg.webhook},
@@ -108,6 +110,9 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		return cfg, fmt.Errorf("-log-retention: %w", err)
 	}
 	cfg.retention = d
+	if cfg.eventRetention, err = time.ParseDuration(eventRetention); err != nil {
+		return cfg, fmt.Errorf("-event-retention: %w", err)
+	}
 	return cfg, nil
 }
 

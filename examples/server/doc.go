@@ -26,7 +26,8 @@
 //	go run ./examples/server tenant delete ID
 //
 // GET /events?after=N&limit=M, authenticated with the same bearer tokens,
-// returns the token's tenant's events after a cursor (hooks.FeedHandler);
+// returns the token's tenant's events after a cursor (hooks.FeedHandler),
+// kept for -event-retention (a cursor older than that gets 410 Gone);
 // -webhook URL -webhook-secret whsec_... also POSTs every event to URL,
 // signed per Standard Webhooks (hooks.Webhook run by a hooks.Dispatcher).
 //

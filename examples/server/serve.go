@@ -149,13 +149,14 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, cfg 
 }
 
 func openStore(ctx context.Context, cfg config) (store.Store, error) {
+	ret := store.Retention{Window: cfg.eventRetention}
 	switch {
 	case cfg.store == "memory":
-		return memory.New(), nil
+		return memory.New(memory.Config{Retention: ret}), nil
 	case strings.HasPrefix(cfg.store, "postgres://"), strings.HasPrefix(cfg.store, "postgresql://"):
-		return postgres.Open(ctx, postgres.Config{DSN: cfg.store, Schema: cfg.pgSchema})
+		return postgres.Open(ctx, postgres.Config{DSN: cfg.store, Schema: cfg.pgSchema, Retention: ret})
 	default:
-		return sqlite.Open(ctx, sqlite.Config{Path: cfg.store})
+		return sqlite.Open(ctx, sqlite.Config{Path: cfg.store, Retention: ret})
 	}
 }
 

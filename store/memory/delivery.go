@@ -13,6 +13,8 @@ import (
 var (
 	_ store.Deliveries = (*Store)(nil)
 	_ store.Notifier   = (*Store)(nil)
+	_ store.Consumers  = (*Store)(nil)
+	_ store.Pruner     = (*Store)(nil)
 )
 
 // consumer is the delivery state of one store.Deliveries consumer.
@@ -24,31 +26,37 @@ type consumer struct {
 }
 
 // passed returns how many of the kept events every registered consumer
-// has passed (all of them when no consumer is registered): the outbox may
-// drop that many from its head.
-func (o *outbox) passed() int {
-	if len(o.consumers) == 0 {
-		return o.log.len()
-	}
-	low := int64(-1)
+// that is neither abandoned at now nor expired has passed (all of them
+// when there is none): the outbox may drop that many from its head.
+func (o *outbox) passed(now time.Time) int {
+	_, abandoned := o.ret.Cutoffs(now)
+	low, pruned := o.seq, o.pruned()
 	for _, c := range o.consumers {
-		if low < 0 || c.checkpoint < low {
-			low = c.checkpoint
+		if !c.abandoned(abandoned) && c.checkpoint >= pruned {
+			low = min(low, c.checkpoint)
 		}
 	}
 	return o.log.upTo(low)
 }
 
-// consumer returns the state of name, registering it when create is set.
-// A registered consumer pins the outbox: events after its checkpoint are
-// kept even beyond Config.OutboxSize.
+// abandoned reports whether c's lease expired before cutoff (the zero
+// time: never; see store.Retention.AbandonAfter).
+func (c *consumer) abandoned(cutoff time.Time) bool {
+	return !cutoff.IsZero() && c.until.Before(cutoff)
+}
+
+// consumer returns the state of name, registering it when create is set
+// with its checkpoint at the highest Seq already pruned, so that it starts
+// at the oldest event kept. A registered consumer pins the outbox: events
+// after its checkpoint are kept even beyond Config.OutboxSize, until it is
+// abandoned (Config.Retention.AbandonAfter) or removed.
 func (o *outbox) consumer(name string, create bool) *consumer {
 	c := o.consumers[name]
 	if c == nil && create {
 		if o.consumers == nil {
 			o.consumers = map[string]*consumer{}
 		}
-		c = &consumer{parked: map[string]store.ParkedEvent{}}
+		c = &consumer{checkpoint: o.pruned(), parked: map[string]store.ParkedEvent{}}
 		o.consumers[name] = c
 	}
 	return c
@@ -56,8 +64,9 @@ func (o *outbox) consumer(name string, create bool) *consumer {
 
 // Lease implements store.Deliveries. The first Lease of a consumer
 // registers it: from then on the outbox keeps every event the consumer has
-// not passed, whatever Config.OutboxSize says. Expiry is judged by
-// Config.Now.
+// not passed, whatever Config.OutboxSize says, until it is abandoned
+// (its lease expired more than Config.Retention.AbandonAfter ago) or
+// removed. Expiry is judged by Config.Now.
 func (s *Store) Lease(ctx context.Context, name, owner string, ttl time.Duration) (bool, error) {
 	var ok bool
 	err := s.tx(ctx, true, "lease "+name, func(st *state) ([]store.Event, error) {
@@ -143,6 +152,33 @@ func (s *Store) Unpark(ctx context.Context, name string, ids []string) ([]store.
 	})
 	sortParked(out)
 	return out, err
+}
+
+// Consumers implements store.Consumers.
+func (s *Store) Consumers(ctx context.Context) ([]store.Consumer, error) {
+	var out []store.Consumer
+	err := s.tx(ctx, false, "consumers", func(st *state) ([]store.Event, error) {
+		_, abandoned := st.outbox.ret.Cutoffs(st.now())
+		for name, c := range st.outbox.consumers {
+			out = append(out, store.Consumer{Name: name, Checkpoint: c.checkpoint, Owner: c.owner,
+				LeaseUntil: c.until.UTC().Truncate(time.Microsecond), Parked: len(c.parked),
+				Abandoned: c.abandoned(abandoned), Expired: c.checkpoint < st.outbox.pruned()})
+		}
+		return nil, nil
+	})
+	slices.SortFunc(out, func(a, b store.Consumer) int { return cmp.Compare(a.Name, b.Name) })
+	return out, err
+}
+
+// RemoveConsumer implements store.Consumers.
+func (s *Store) RemoveConsumer(ctx context.Context, name string) error {
+	return s.tx(ctx, true, "remove consumer "+name, func(st *state) ([]store.Event, error) {
+		if st.outbox.consumers[name] == nil {
+			return nil, fmt.Errorf("consumer %q: %w", name, store.ErrNotFound)
+		}
+		delete(st.outbox.consumers, name)
+		return nil, nil
+	})
 }
 
 // Notify implements store.Notifier: the channel receives a value after

@@ -8,10 +8,11 @@
 // (attribute names and enumerated values interned in dictionaries,
 // repeated strings written once, ids as 16-byte UUIDs) and decoded on
 // read, so callers always receive fresh copies. Outbox events are kept
-// encoded too. A typical user costs about 390 bytes of heap, 445 with the
-// default outbox (BenchmarkBytesPerUser); with Go's default GOGC the
-// process's peak resident memory is about twice its live heap, so set
-// GOMEMLIMIT to bound it.
+// encoded too, for Config.Retention and at most Config.OutboxSize of them
+// beyond what registered consumers need. A typical user costs about 390
+// bytes of heap, 445 with the default outbox (BenchmarkBytesPerUser);
+// with Go's default GOGC the process's peak resident memory is about twice
+// its live heap, so set GOMEMLIMIT to bound it.
 //
 // Indexes: resources by id, uniqueness maps (folded per RFC 7643 §2.1
 // unless caseExact), externalId and displayName maps (all three keyed by

@@ -24,6 +24,7 @@ type eventChunk struct {
 	first int64    // Seq of the event at offs[0]
 	ord   int      // ordinal of that event (see eventLog.pushed)
 	offs  []uint32 // start of each event in buf
+	times []int64  // Event.Time of each event, Unix microseconds (retention)
 	buf   []byte
 }
 
@@ -55,6 +56,7 @@ func (l *eventLog) push(e *store.Event) {
 		l.chunks = append(l.chunks, c)
 	}
 	c.offs = append(c.offs, uint32(len(c.buf)))
+	c.times = append(c.times, e.Time.UnixMicro())
 	c.buf = append(c.buf, l.scratch...)
 	l.n++
 	l.pushed++
@@ -104,6 +106,34 @@ func (l *eventLog) upTo(seq int64) int {
 		return l.n
 	}
 	return l.chunks[ci].ord + i - (l.chunks[0].ord + l.head)
+}
+
+// olderThan returns how many of the oldest kept events, at most limit,
+// have a Time before cutoff (Unix microseconds), counting from the oldest
+// until the first that does not. Times increase with Seq but for clock
+// steps, so it looks at whole chunks by their last event and searches only
+// the chunk where the count ends.
+func (l *eventLog) olderThan(cutoff int64, limit int) int {
+	n := 0
+	for ci, c := range l.chunks {
+		from := 0
+		if ci == 0 {
+			from = l.head
+		}
+		if n >= limit {
+			return limit
+		}
+		if c.times[len(c.times)-1] < cutoff {
+			n += len(c.times) - from
+			continue
+		}
+		i := from
+		for i < len(c.times) && c.times[i] < cutoff {
+			i++
+		}
+		return min(n+i-from, limit)
+	}
+	return min(n, limit)
 }
 
 // read decodes up to limit events with Seq > after, in Seq order.

@@ -19,10 +19,21 @@ type Config struct {
 	// Now returns the current time; nil means time.Now. Times are stored in
 	// UTC truncated to microseconds.
 	Now func() time.Time
-	// OutboxSize is the number of most recent events kept for
-	// store.Outbox.Events; older events are discarded (consumers see the
-	// gap in Seq). Zero means DefaultOutboxSize; negative keeps no events.
+	// OutboxSize bounds the events kept for store.Outbox.Events, on top
+	// of Retention, so that memory does not grow with the write rate: only
+	// the OutboxSize most recent events are kept, even within
+	// Retention.Window, beyond those a registered consumer (not
+	// abandoned) still needs. A cursor older than what is kept gets
+	// store.ErrExpired. Zero means DefaultOutboxSize; negative keeps no
+	// events beyond what consumers need.
 	OutboxSize int
+	// Retention says how long events are kept (see store.Retention; its
+	// zero value keeps them 7 days, within OutboxSize). The memory store
+	// prunes as part of writes, at most once per Retention.Interval, by
+	// dropping whole chunks without copying (Retention.Batch is unused);
+	// a negative Interval leaves pruning by age to PruneEvents. Times are
+	// judged by Now.
+	Retention store.Retention
 	// ProvisioningLogSize bounds the provisioning log (store.ProvisioningLog)
 	// on top of its time-based Prune, so that a long load run does not grow
 	// memory without bound: the most recent ProvisioningLogSize entries are
@@ -91,7 +102,12 @@ func New(cfg ...Config) *Store {
 	if logSize == 0 {
 		logSize = DefaultProvisioningLogSize
 	}
-	return &Store{st: &state{now: c.Now, tenants: map[string]*tenantData{}, dict: newDict(), outbox: outbox{max: size},
+	ret, err := c.Retention.WithDefaults()
+	if err != nil { // only a negative Batch, which the memory store does not use
+		c.Retention.Batch = 0
+		ret, _ = c.Retention.WithDefaults()
+	}
+	return &Store{st: &state{now: c.Now, tenants: map[string]*tenantData{}, dict: newDict(), outbox: outbox{max: size, ret: ret},
 		admin: adminState{logMax: max(logSize, 0)}}}
 }
 
@@ -128,7 +144,7 @@ func (s *Store) tx(ctx context.Context, write bool, op string, fn func(st *state
 		return fmt.Errorf("memory: %s: %w", op, err)
 	}
 	if write {
-		st.outbox.append(evs)
+		st.outbox.append(evs, st.now())
 	}
 	return nil
 }

@@ -25,14 +25,15 @@ const notifyRetry = time.Second
 // Lease implements store.Deliveries with a lease row per consumer: an
 // INSERT ... ON CONFLICT DO UPDATE that only takes the row when the lease
 // is the caller's or has expired by the server's clock. The row lock the
-// upsert takes serialises concurrent callers, so exactly one wins.
+// upsert takes serialises concurrent callers, so exactly one wins. A new
+// consumer's checkpoint is the highest Seq already pruned (prune.go).
 func (s *Store) Lease(ctx context.Context, consumer, owner string, ttl time.Duration) (bool, error) {
 	if s.closed.Load() {
 		return false, fmt.Errorf("store: lease %s: %w", consumer, store.ErrClosed)
 	}
 	var ok bool
-	err := s.pool.QueryRow(ctx, s.q(`INSERT INTO {s}.deliveries AS d (consumer, owner, lease_until)
-		VALUES ($1, $2, clock_timestamp() + $3::bigint * interval '1 microsecond')
+	err := s.pool.QueryRow(ctx, s.q(`INSERT INTO {s}.deliveries AS d (consumer, owner, lease_until, checkpoint)
+		VALUES ($1, $2, clock_timestamp() + $3::bigint * interval '1 microsecond', (`+prunedSQL+` FOR SHARE))
 		ON CONFLICT (consumer) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
 		WHERE d.owner = excluded.owner OR d.owner = '' OR d.lease_until <= clock_timestamp()
 		RETURNING true`), consumer, owner, ttl.Microseconds()).Scan(&ok)

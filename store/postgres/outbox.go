@@ -85,5 +85,9 @@ func (s *Store) Events(ctx context.Context, after int64, limit int) ([]store.Eve
 	if err != nil {
 		return nil, mapErr("events", err)
 	}
+	// Retention (prune.go): a cursor below what is kept is expired.
+	if err := s.checkExpired(ctx, after, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }

@@ -71,6 +71,17 @@ type Config struct {
 	// running check. Default AnalyzeAuto: on only when autovacuum is off
 	// on the server or disabled on one of the store's tables.
 	Analyze AnalyzeMode
+	// Retention says how long outbox events are kept (store.Retention; the
+	// zero value keeps them 7 days). Every Store prunes every
+	// Retention.Interval in the background (Open starts it, Close stops
+	// it), in batches of Retention.Batch events per transaction; replicas
+	// sharing a schema take turns on one row lock.
+	Retention store.Retention
+	// Now is the clock retention is judged by: an event is older than
+	// Retention.Window by its time (the writer's clock), and a consumer is
+	// abandoned when its lease (the server's clock) expired more than
+	// Retention.AbandonAfter before Now. nil means time.Now.
+	Now func() time.Time
 }
 
 var identRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
@@ -110,6 +121,13 @@ func (c Config) withDefaults() (Config, error) {
 	if err := c.Analyze.valid(); err != nil {
 		return c, err
 	}
+	var err error
+	if c.Retention, err = c.Retention.WithDefaults(); err != nil {
+		return c, fmt.Errorf("postgres: Config.Retention: %w", err)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 	return c, nil
 }
 
@@ -129,6 +147,8 @@ type Store struct {
 	writes    atomic.Uint64
 	analyzing atomic.Bool
 	quietSet  atomic.Bool // a check analyzeQuiet after a write is pending
+
+	pruner pruner // background pruning of the outbox (prune.go)
 }
 
 var (
@@ -187,6 +207,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s.startAnalyzer(ctx)
+	s.startPruner()
 	return s, nil
 }
 
@@ -199,10 +220,12 @@ func (s *Store) ping(ctx context.Context) error {
 	return nil
 }
 
-// Close cancels a running statistics check (Config.Analyze), waits for
-// it, and closes the connection pool; later calls return store.ErrClosed.
+// Close cancels a running statistics check (Config.Analyze) and the
+// background pruning (Config.Retention), waits for them, and closes the
+// connection pool; later calls return store.ErrClosed.
 func (s *Store) Close() error {
 	if s.closed.CompareAndSwap(false, true) {
+		s.stopPruner()
 		s.stopAnalyzer()
 		s.pool.Close()
 	}

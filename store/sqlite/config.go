@@ -39,6 +39,11 @@ type Config struct {
 	// Now returns the current time for meta.created, meta.lastModified and
 	// event times; nil means time.Now. Tests set it for deterministic output.
 	Now func() time.Time
+	// Retention says how long outbox events are kept (store.Retention; the
+	// zero value keeps them 7 days, pruned every minute in batches of 1000
+	// by a goroutine that Open starts and Close stops). Leases, event
+	// times and retention are all judged by Now.
+	Retention store.Retention
 }
 
 // Defaults applied by Open for zero Config fields.
@@ -74,6 +79,10 @@ func (c Config) validate() (Config, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	var err error
+	if c.Retention, err = c.Retention.WithDefaults(); err != nil {
+		return c, fmt.Errorf("sqlite: Config.Retention: %w", err)
+	}
 	return c, nil
 }
 
@@ -81,10 +90,12 @@ func (c Config) validate() (Config, error) {
 // concurrent use by multiple goroutines; use one Store per database file
 // in a process.
 type Store struct {
-	write *pool // one connection, BEGIN IMMEDIATE transactions
-	read  *pool // read-only pool (the same pool as write for :memory:)
-	now   func() time.Time
-	hub   wake.Hub // store.Notifier: fired after each commit (delivery.go)
+	write  *pool // one connection, BEGIN IMMEDIATE transactions
+	read   *pool // read-only pool (the same pool as write for :memory:)
+	now    func() time.Time
+	hub    wake.Hub // store.Notifier: fired after each commit (delivery.go)
+	ret    store.Retention
+	pruner pruner // background pruning of the outbox (prune.go)
 }
 
 var (
@@ -100,7 +111,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{now: cfg.Now}
+	s := &Store{now: cfg.Now, ret: cfg.Retention}
 	busy := strconv.FormatInt(cfg.BusyTimeout.Milliseconds(), 10)
 	if cfg.Path == ":memory:" {
 		// One connection serves reads and writes: every connection to a
@@ -137,12 +148,15 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.startPruner()
 	return s, nil
 }
 
-// Close closes the database. Operations after Close fail with an error
-// wrapping store.ErrClosed and store.ErrUnavailable.
+// Close stops the background pruning (waiting for a running batch) and
+// closes the database. Operations after Close fail with an error wrapping
+// store.ErrClosed and store.ErrUnavailable.
 func (s *Store) Close() error {
+	s.stopPruner()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())

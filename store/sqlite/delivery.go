@@ -33,12 +33,13 @@ func (s *Store) deliveryTx(ctx context.Context, op string, fn func(*sql.Tx) erro
 
 // Lease implements store.Deliveries (table deliveries). Expiry is judged
 // by Config.Now; writers are serialised, so of concurrent owners exactly
-// one wins.
+// one wins. A new consumer's checkpoint is the highest Seq already pruned
+// (prune.go).
 func (s *Store) Lease(ctx context.Context, consumer, owner string, ttl time.Duration) (bool, error) {
 	now := s.clock()
 	var n int64
 	err := s.deliveryTx(ctx, "lease "+consumer, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (consumer, owner, lease_until) VALUES (?, ?, ?)
+		res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (consumer, owner, lease_until, checkpoint) VALUES (?, ?, ?, (`+prunedSQL+`))
 			ON CONFLICT (consumer) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
 			WHERE deliveries.owner = excluded.owner OR deliveries.owner = '' OR deliveries.lease_until <= ?`,
 			consumer, owner, now.Add(ttl).UnixMicro(), now.UnixMicro())

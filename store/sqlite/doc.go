@@ -26,7 +26,8 @@
 //   - members: group membership, one row per (tenant, group, member), so
 //     membership changes by deltas at a cost independent of group size, and
 //     the groups of a member come from the index on (tenant, member_id).
-//   - events: the transactional outbox (store.Outbox).
+//   - events: the transactional outbox (store.Outbox), pruned oldest
+//     first in the background by Config.Retention (prune.go).
 //   - counts: the number of resources per tenant and type, kept by
 //     triggers in the writing transaction, so an unfiltered list knows its
 //     totalResults without counting rows.

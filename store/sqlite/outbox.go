@@ -28,10 +28,12 @@ func (tx *txn) record(ctx context.Context, evs []store.Event) error {
 }
 
 // Events implements store.Outbox: up to limit events with Seq > after, in
-// Seq order (commit order, since writes are serialised).
+// Seq order (commit order, since writes are serialised). A cursor older
+// than the oldest event kept (Config.Retention) gets an error wrapping
+// *store.ExpiredError.
 func (s *Store) Events(ctx context.Context, after int64, limit int) ([]store.Event, error) {
 	if limit <= 0 {
-		return nil, nil
+		return nil, s.checkExpired(ctx, after, nil)
 	}
 	rows, err := s.read.QueryContext(ctx, "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
 	if err != nil {
@@ -52,5 +54,11 @@ func (s *Store) Events(ctx context.Context, after int64, limit int) ([]store.Eve
 		ev.Seq = seq
 		out = append(out, ev)
 	}
-	return out, s.wrap("events", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap("events", err)
+	}
+	if err := s.checkExpired(ctx, after, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -1,0 +1,41 @@
+package sqlite_test
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/sqlite"
+)
+
+// TestBackgroundPrune checks that Open starts pruning in the background
+// and Close stops it: with Window negative and no consumer, every event
+// goes at the next run.
+func TestBackgroundPrune(t *testing.T) {
+	s, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "scim.db"),
+		Retention: store.Retention{Window: -1, Interval: 5 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, name := range []string{"a", "b", "c"} {
+		if _, err := s.Create(t.Context(), "t", users, user(name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Not a timing assertion: the deadline only bounds a hang.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		_, err := s.Events(t.Context(), 0, 10)
+		if exp, ok := errors.AsType[*store.ExpiredError](err); ok && exp.Pruned == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Events(0) = %v, want the 3 events pruned in the background", err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
