@@ -1,8 +1,6 @@
 package patch
 
 import (
-	"slices"
-
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -63,37 +61,10 @@ func (s *Summary) Changed() bool {
 // summary compares the touched attributes of s.prior and out.
 func (s *state) summary(out *schema.Resource) *Summary {
 	sum := &Summary{MembersReplaced: s.members.replaced}
-	for _, ref := range s.touched {
-		before, _ := s.prior.Get(s.rt, ref)
-		after, _ := out.Get(s.rt, ref)
-		sum.Paths = appendChanged(sum.Paths, ref, before, after)
-	}
-	slices.Sort(sum.Paths)
-	sum.Paths = slices.Compact(sum.Paths)
+	sum.Paths = schema.ChangedPaths(s.prior, out) // what stores derive events from too
 	sum.Active = activeChange(s.rt, s.prior, out)
 	sum.MembersAdded, sum.MembersRemoved = s.members.result()
 	return sum
-}
-
-// appendChanged appends the paths that differ between two values of the
-// top-level attribute ref.
-func appendChanged(paths []string, ref schema.AttrRef, before, after any) []string {
-	if equalExact(before, after) {
-		return paths
-	}
-	bm, ok1 := before.(map[string]any)
-	am, ok2 := after.(map[string]any)
-	if ref.Attr.MultiValued || !ref.Attr.IsComplex() || !ok1 && !ok2 || ref.IsCommon() {
-		return append(paths, ref.String())
-	}
-	for _, sub := range ref.Attr.SubAttributes {
-		if !equalExact(bm[sub.Name], am[sub.Name]) {
-			r := ref
-			r.Sub = sub
-			paths = append(paths, r.String())
-		}
-	}
-	return paths
 }
 
 // activeChange computes Summary.Active; absent "active" is true.

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,7 +78,7 @@ func DeriveEvents(ctx context.Context, rt *schema.ResourceType, e Effect, tenant
 		case OpDelete:
 			add(ResourceDeleted, nil)
 		default:
-			if paths := ChangedPaths(e.Before, e.After); len(paths) > 0 {
+			if paths := schema.ChangedPaths(e.Before, e.After); len(paths) > 0 {
 				add(ResourceUpdated, func(ev *Event) { ev.Paths = paths })
 			}
 		}
@@ -94,7 +93,7 @@ func deriveUser(e Effect, add func(EventType, func(*Event))) {
 	case OpDelete:
 		add(UserDeleted, nil)
 	default:
-		paths := ChangedPaths(e.Before, e.After)
+		paths := schema.ChangedPaths(e.Before, e.After)
 		if len(paths) > 0 {
 			add(UserUpdated, func(ev *Event) { ev.Paths = paths })
 		}
@@ -127,7 +126,7 @@ func deriveGroup(e Effect, cur *schema.Resource, add func(EventType, func(*Event
 		if name(e.Before) != name(e.After) {
 			add(GroupRenamed, func(ev *Event) { ev.DisplayName, ev.OldDisplayName = name(e.After), name(e.Before) })
 		}
-		paths := ChangedPaths(e.Before, e.After)
+		paths := schema.ChangedPaths(e.Before, e.After)
 		paths = slices.DeleteFunc(paths, func(p string) bool { return p == "members" || strings.HasPrefix(p, "members.") })
 		if len(paths) > 0 {
 			add(GroupUpdated, func(ev *Event) { withName(ev); ev.Paths = paths })
@@ -181,57 +180,6 @@ func Active(r *schema.Resource) bool {
 	}
 	b, ok := r.Attrs["active"].(bool)
 	return !ok || b
-}
-
-// ChangedPaths returns the sorted canonical paths of the attributes that
-// differ between before and after: top-level names, "name.givenName" for
-// sub-attributes of single complex attributes, and "urn:...:attr" for
-// extension attributes. meta and id are never reported.
-func ChangedPaths(before, after *schema.Resource) []string {
-	var b, a map[string]any
-	if before != nil {
-		b = before.Attrs
-	}
-	if after != nil {
-		a = after.Attrs
-	}
-	var paths []string
-	if before != nil && after != nil && before.ExternalID != after.ExternalID {
-		paths = append(paths, "externalId")
-	}
-	paths = diffMaps("", b, a, paths, 0)
-	slices.Sort(paths)
-	return paths
-}
-
-func diffMaps(prefix string, b, a map[string]any, paths []string, depth int) []string {
-	seen := make(map[string]bool, len(b)+len(a))
-	for _, m := range []map[string]any{b, a} {
-		for k := range m {
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			bv, av := b[k], a[k]
-			if reflect.DeepEqual(bv, av) {
-				continue
-			}
-			bm, bok := bv.(map[string]any)
-			am, aok := av.(map[string]any)
-			switch {
-			case strings.HasPrefix(strings.ToLower(k), "urn:") && depth == 0 && (bok || bv == nil) && (aok || av == nil):
-				paths = diffMaps(k+":", bm, am, paths, 1)
-			case bok && aok && depth < 2:
-				sep := prefix + k + "."
-				for _, p := range diffMaps("", bm, am, nil, 2) {
-					paths = append(paths, sep+p)
-				}
-			default:
-				paths = append(paths, prefix+k)
-			}
-		}
-	}
-	return paths
 }
 
 // newEventID returns a random UUID (RFC 9562 version 4).

@@ -1,4 +1,4 @@
--- 0008: documents in the form every backend shares (store.Doc).
+-- 0010: documents in the form every backend shares (store.Doc).
 -- Binary values (base64) are case-exact, so the fold document keeps them
 -- as they are (it lower-cased them): the one binary attribute of the core
 -- schemas, User x509Certificates.value, is copied back from the data
