@@ -32,14 +32,19 @@
 //   - Responses are application/scim+json unless the Accept header accepts
 //     application/json and not application/scim+json (RFC 7644 §3.8); an
 //     Accept naming neither is not refused (no 406).
+//   - meta.created and meta.lastModified are kept at the millisecond
+//     precision they are written in, so a filter on a returned value
+//     (meta.lastModified ge "...", as Entra's delta queries send) finds the
+//     resource.
 //   - The "$ref" of a user's groups and of a group's members is computed
 //     when rendering, from the base URL like meta.location, for values
 //     whose resource type is known; it is not stored.
 //   - attributes and excludedAttributes together are 400 invalidValue.
 //   - startIndex below 1 means 1; a negative count means 0; a count above
 //     Config.MaxPageSize is capped (RFC 7644 §3.4.2.4); non-integers are 400
-//     invalidValue. An unknown sortBy or a sortOrder other than ascending or
-//     descending is 400 invalidValue.
+//     invalidValue. An unknown sortBy, a sortBy on an attribute kept in the
+//     membership index (members, groups and their sub-attributes), or a
+//     sortOrder other than ascending or descending is 400 invalidValue.
 //   - A "cursor" parameter, even empty, selects cursor pagination (RFC 9865):
 //     startIndex is then ignored, the response carries nextCursor and no
 //     startIndex, and a bad cursor is 400 invalidCursor.

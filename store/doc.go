@@ -9,6 +9,17 @@
 // (modernc.org/sqlite, no cgo) and store/postgres (pgx); each passes the
 // shared suite in store/storetest, which is the definition of correct.
 //
+// Every backend runs one write algorithm: RunCreate, RunUpdate and
+// RunDelete decide everything a write decides (If-Match, Apply, member
+// deltas or a member list replacement, change detection on the stored form
+// Doc, version and lastModified at millisecond precision (Timestamp),
+// events), and call the backend only for its I/O, through WriteTx, inside
+// the backend's transaction. The stored form is one too: Shape says which
+// attributes live in the membership index, Doc is what is stored of the
+// rest, FoldValue how values compare (binary and caseExact values as they
+// are), UniqueKeys what must be unique, and ConflictError how a conflict is
+// reported.
+//
 // Optional capabilities are interfaces a backend may also implement, found
 // by type assertion: Deliveries, Notifier, Consumers and Pruner (durable
 // hook delivery and the outbox's retention),

@@ -21,7 +21,8 @@
 //     key that makes uniqueness (RFC 7643 §7 "uniqueness": server and
 //     global, both enforced per tenant and resource type) atomic.
 //   - members: the membership index (tenant, group, member) with type,
-//     display and $ref, in insertion order; member deltas are single-row
+//     display, in insertion order ("$ref" is derived when rendering, never
+//     stored; the ref column is kept empty); member deltas are single-row
 //     INSERT ... ON CONFLICT DO NOTHING / DELETE ... RETURNING statements
 //     whose cost does not depend on the size of the group, and the groups
 //     of a member are answered from its (tenant, member_id) index.
