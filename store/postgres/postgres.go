@@ -129,6 +129,9 @@ type Store struct {
 	writes    atomic.Uint64
 	analyzing atomic.Bool
 	quietSet  atomic.Bool // a check analyzeQuiet after a write is pending
+
+	// Outbox notifications and background numbering (horizon.go).
+	seqr sequencer
 }
 
 var (
@@ -186,6 +189,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	s.startSequencer()
 	s.startAnalyzer(ctx)
 	return s, nil
 }
@@ -199,11 +203,13 @@ func (s *Store) ping(ctx context.Context) error {
 	return nil
 }
 
-// Close cancels a running statistics check (Config.Analyze), waits for
-// it, and closes the connection pool; later calls return store.ErrClosed.
+// Close cancels a running statistics check (Config.Analyze) and the
+// outbox's background work (notifications, numbering), waits for them, and
+// closes the connection pool; later calls return store.ErrClosed.
 func (s *Store) Close() error {
 	if s.closed.CompareAndSwap(false, true) {
 		s.stopAnalyzer()
+		s.stopSequencer()
 		s.pool.Close()
 	}
 	return nil
