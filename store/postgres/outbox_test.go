@@ -99,7 +99,7 @@ func consume(t *testing.T, s *postgres.Store, stop <-chan struct{}) []store.Even
 type world struct {
 	mu       sync.Mutex
 	t        *testing.T
-	s        store.Store // for the final reads
+	s        store.Store         // for the final reads
 	users    map[string][]string // tenant → user ids
 	groups   map[string][]string // tenant → group ids
 	versions map[string][]int64  // resource id → versions returned by its writes
