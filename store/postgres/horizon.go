@@ -81,8 +81,10 @@ func (s *Store) committed() {
 // pooled connection, outside any writing transaction: a NOTIFY inside one
 // would take PostgreSQL's cluster-wide notification lock before the commit
 // and hold it until the commit is durable, so that notifying writers could
-// not share a WAL flush. A transaction that only notifies writes no WAL
-// and holds that lock briefly. Errors are ignored: listeners poll too.
+// not share a WAL flush. The notifying transaction commits without waiting
+// for its WAL flush (synchronous_commit off, for it alone), so it holds
+// that lock briefly; a notification lost in a crash only delays a wake-up
+// to the next poll. Errors are ignored: listeners poll too.
 func (s *Store) notifier() {
 	q := &s.seqr
 	defer q.wg.Done()
@@ -93,7 +95,7 @@ func (s *Store) notifier() {
 		case <-q.kick:
 		}
 		ctx, cancel := context.WithTimeout(q.ctx, notifyTimeout)
-		s.pool.Exec(ctx, `SELECT pg_notify($1, '')`, s.cfg.Schema)
+		s.pool.Exec(ctx, `SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, '')`, s.cfg.Schema)
 		cancel()
 	}
 }
