@@ -28,7 +28,7 @@ func (s *Store) insertEvents(ctx context.Context, tx pgx.Tx, evs []store.Event) 
 // eventsStmt is the one statement that records evs: it inserts them with
 // provisional positions (pseq) from the sequence event_pseq, in the order
 // of evs, and no final Seq; readers number committed events later
-// (horizon.go). It takes no lock other writers wait for, so concurrent
+// (sequencer.go). It takes no lock other writers wait for, so concurrent
 // writing transactions commit together. It should be the last statement
 // of the transaction, or close to it: until the transaction ends, readers
 // cannot number events with a larger pseq than its own (they wait up to
@@ -59,7 +59,7 @@ func (s *Store) eventsStmt(evs []store.Event) (string, []any, error) {
 // Events returns up to limit events with Seq > after, in Seq order
 // (store.Outbox). Every event has committed; none is ever skipped: an
 // event gets its Seq only once every event with a smaller provisional
-// position has committed or rolled back (horizon.go). Events first numbers
+// position has committed or rolled back (sequencer.go). Events first numbers
 // the events committed before the call, waiting up to sequenceWait for
 // the writing transactions still running at the call to end, so a caller
 // sees its own acknowledged writes; past that bound it returns what is

@@ -130,7 +130,7 @@ type Store struct {
 	analyzing atomic.Bool
 	quietSet  atomic.Bool // a check analyzeQuiet after a write is pending
 
-	// Outbox notifications and background numbering (horizon.go).
+	// Outbox notifications and background numbering (sequencer.go).
 	seqr sequencer
 }
 

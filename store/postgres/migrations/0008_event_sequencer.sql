@@ -29,7 +29,7 @@ ALTER TABLE events ADD CONSTRAINT events_seq_key UNIQUE (seq);
 -- watermark read from event_pseq, and waiting the virtual transactions
 -- that held a lock on events when it was read: once none of them holds
 -- one any more, pending becomes ready.
-CREATE TABLE event_horizon (
+CREATE TABLE event_sequencer (
     one     boolean PRIMARY KEY DEFAULT true CHECK (one),
     seq     bigint  NOT NULL,
     pseq    bigint  NOT NULL,
@@ -37,7 +37,7 @@ CREATE TABLE event_horizon (
     pending bigint,
     waiting text[]
 );
-INSERT INTO event_horizon (one, seq, pseq, ready) SELECT true, last, last, last FROM event_seq;
+INSERT INTO event_sequencer (one, seq, pseq, ready) SELECT true, last, last, last FROM event_seq;
 SELECT setval('event_pseq', GREATEST(last, 1), last > 0) FROM event_seq;
 DROP TABLE event_seq;
 
@@ -60,18 +60,18 @@ DROP TABLE event_seq;
 CREATE FUNCTION sequence_events(batch integer, OUT done bigint, OUT target bigint)
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
-    h       event_horizon%ROWTYPE;
-    was     event_horizon%ROWTYPE;
+    h       event_sequencer%ROWTYPE;
+    was     event_sequencer%ROWTYPE;
     holders text[];
     n       bigint;
     top     bigint;
 BEGIN
     SELECT last_value - (NOT is_called)::int INTO target FROM event_pseq;
     IF NOT pg_try_advisory_xact_lock(hashtextextended('scimkit.outbox:' || current_schema(), 0)) THEN
-        SELECT e.pseq INTO done FROM event_horizon e;
+        SELECT e.pseq INTO done FROM event_sequencer e;
         RETURN;
     END IF;
-    SELECT * INTO h FROM event_horizon;
+    SELECT * INTO h FROM event_sequencer;
     was := h;
     IF h.pending IS NOT NULL OR target > h.ready THEN
         SELECT array_agg(DISTINCT l.virtualtransaction) INTO holders FROM pg_locks l
@@ -103,7 +103,7 @@ BEGIN
         h.pseq := CASE WHEN n < batch THEN h.ready ELSE top END;
     END IF;
     IF h IS DISTINCT FROM was THEN -- a call that changes nothing writes nothing (and commits without a WAL flush)
-        UPDATE event_horizon SET seq = h.seq, pseq = h.pseq, ready = h.ready, pending = h.pending, waiting = h.waiting;
+        UPDATE event_sequencer SET seq = h.seq, pseq = h.pseq, ready = h.ready, pending = h.pending, waiting = h.waiting;
     END IF;
     done := h.pseq;
 END
