@@ -3,9 +3,11 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -164,3 +166,19 @@ const BlockMismatches = `SELECT count(*) FROM
 	FULL JOIN (SELECT tenant, type, seq >> 10 AS block, count(*) AS n FROM {s}.resources GROUP BY 1, 2, 3) r
 	USING (tenant, type, block)
 	WHERE coalesce(b.n, 0) <> coalesce(r.n, 0)`
+
+// MigrateTo applies the embedded migrations up to version to cfg.Schema,
+// as an older release would have left it, without opening a Store on it.
+func MigrateTo(ctx context.Context, cfg Config, version int) error {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return err
+	}
+	pool, err := pgxpool.New(ctx, cfg.DSN)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	s := &Store{pool: pool, cfg: cfg, repl: strings.NewReplacer("{s}.", pgx.Identifier{cfg.Schema}.Sanitize()+".")}
+	return s.migrateTo(ctx, version)
+}

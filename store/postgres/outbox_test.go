@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -288,4 +289,38 @@ func keys(m map[string]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestOutboxMigration writes events as a release before migration 0008
+// did (a one-row counter), then opens the schema: the events keep their
+// Seq, and new ones continue after them without a gap.
+func TestOutboxMigration(t *testing.T) {
+	d := pgtest.DSN(t)
+	name := pgtest.Schema(t, d)
+	ctx := t.Context()
+	if err := postgres.MigrateTo(ctx, postgres.Config{DSN: d, Schema: name}, 7); err != nil {
+		t.Fatal(err)
+	}
+	old := open(t, postgres.Config{DSN: d, Schema: pgtest.Schema(t, d)}) // only for Exec on the old schema
+	for i := range 3 {
+		if err := old.Exec(ctx, `WITH c AS (UPDATE "`+name+`".event_seq SET last = last + 1 RETURNING last)
+			INSERT INTO "`+name+`".events (seq, id, tenant, type, resource_type, resource_id, created, payload)
+			SELECT c.last, $1, 't', 'user.created', 'User', $2, now(), jsonb_build_object('ID', $1::text, 'Seq', c.last, 'ResourceID', $2::text) FROM c`,
+			fmt.Sprint("old-", i), fmt.Sprint("u", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := open(t, postgres.Config{DSN: d, Schema: name})
+	if _, err := s.Create(ctx, "t", storetest.UserType(), storetest.TypicalUser(1)); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := s.Events(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range evs {
+		got = append(got, fmt.Sprint(e.Seq, " ", e.ID[:min(len(e.ID), 5)]))
+	}
+	diff(t, "events after migrating", []string{"1 old-0", "2 old-1", "3 old-2", "4 " + evs[len(evs)-1].ID[:5]}, got)
 }
