@@ -124,11 +124,12 @@
 //     transactions it waits for are kept in event_sequencer, so a later
 //     call by any Store carries on.
 //   - Events waits for the transactions running at its call to end, in
-//     passes a few milliseconds apart, at most sequenceWait (100ms), so a
-//     caller sees every write acknowledged before its call; the writers it
-//     waits for are in their last statement or commit and normally finish
-//     within a commit's time. Past the bound it returns what is numbered
-//     and a background pass finishes and wakes Notify listeners.
+//     passes at most 10ms apart (the first after 0.25ms), so a caller sees
+//     every write acknowledged before its call; the writers it waits for
+//     are in their last statement or commit and normally finish within a
+//     commit's time. Past sequenceWait (1s; a stalled writer) it returns
+//     what is numbered, and a background pass finishes the numbering and
+//     wakes Notify listeners.
 //
 // What this keeps: a Seq is assigned once, after commit, and every later
 // assignment is larger, so a reader that has passed n never sees a new
@@ -151,10 +152,11 @@
 // its call (about one commit), and a numbering pass that assigns Seq
 // waits for its own WAL flush before Events returns. A transaction that
 // inserted events and then stays open (a client that stops between its
-// events statement and COMMIT) holds back the numbering of every later
-// event until it ends, where the counter blocked every writer; such a
-// stall is bounded by the server's idle_in_transaction_session_timeout if
-// set. Reading pg_locks takes the lock manager's partition locks briefly,
+// events statement and COMMIT) holds back the numbering of every event
+// not numbered before it took its pseq until it ends, and makes each
+// Events call wait sequenceWait, where the counter blocked every writer;
+// such a stall is bounded by the server's
+// idle_in_transaction_session_timeout if set (TestOutboxLateCommit). Reading pg_locks takes the lock manager's partition locks briefly,
 // once per pass, not per write. Replicas must run one release: an older
 // binary writes the dropped counter and fails.
 //

@@ -182,3 +182,18 @@ func MigrateTo(ctx context.Context, cfg Config, version int) error {
 	s := &Store{pool: pool, cfg: cfg, repl: strings.NewReplacer("{s}.", pgx.Identifier{cfg.Schema}.Sanitize()+".")}
 	return s.migrateTo(ctx, version)
 }
+
+// OpenEventsTx begins a transaction that records evs as a write does
+// (insertEvents) and leaves it open, as a client that stopped before
+// COMMIT would; commit ends it.
+func (s *Store) OpenEventsTx(ctx context.Context, evs []store.Event) (commit func() error, err error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.insertEvents(ctx, tx, evs); err != nil {
+		tx.Rollback(ctx)
+		return nil, err
+	}
+	return func() error { return tx.Commit(ctx) }, nil
+}

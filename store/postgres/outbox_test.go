@@ -324,3 +324,59 @@ func TestOutboxMigration(t *testing.T) {
 	}
 	diff(t, "events after migrating", []string{"1 old-0", "2 old-1", "3 old-2", "4 " + evs[len(evs)-1].ID[:5]}, got)
 }
+
+// TestOutboxLateCommit holds a transaction open after its events
+// statement, as a client that stops before COMMIT would: Events does not
+// number the events written after it (nor skip it), gives up waiting
+// after its bound, and once the transaction commits its event is numbered
+// after what the reader has seen, and a Notify listener is woken.
+func TestOutboxLateCommit(t *testing.T) {
+	s := open(t, postgres.Config{})
+	ctx := t.Context()
+	wake := s.Notify(ctx)
+	<-wake // listening
+	if _, err := s.Create(ctx, "t", storetest.UserType(), storetest.TypicalUser(1)); err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.Events(ctx, 0, 10)
+	if err != nil || len(first) != 1 {
+		t.Fatalf("Events after one create = %d events, %v", len(first), err)
+	}
+	late := store.Event{ID: store.NewID(), Type: store.UserUpdated, Tenant: "t", ResourceType: "User", ResourceID: "late", Time: time.Now()}
+	commit, err := s.OpenEventsTx(ctx, []store.Event{late})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.Create(ctx, "t", storetest.UserType(), storetest.TypicalUser(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	evs, err := s.Events(ctx, first[0].Seq, 10)
+	if err != nil || len(evs) != 0 {
+		t.Fatalf("Events while a transaction before the create is open = %v, %v; want none", evs, err)
+	}
+	if d := time.Since(start); d < 500*time.Millisecond || d > 10*time.Second {
+		t.Errorf("Events waited %v for the open transaction, want about its bound", d)
+	}
+	for len(wake) > 0 {
+		<-wake
+	}
+	if err := commit(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-wake:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no wake-up after the late transaction committed")
+	}
+	evs, err = s.Events(ctx, first[0].Seq, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range evs {
+		got = append(got, fmt.Sprint(e.Seq-first[0].Seq, " ", e.ResourceID))
+	}
+	diff(t, "events after the late commit", []string{"1 late", "2 " + after.ID}, got)
+}

@@ -22,8 +22,11 @@ const (
 	// sequenceWait bounds how long Events waits for the writing
 	// transactions running at its call to end before it returns what is
 	// numbered. They are normally in their last statement or commit, and
-	// end within a commit's time.
-	sequenceWait = 100 * time.Millisecond
+	// end within a commit's time, but a commit can take much longer on an
+	// overloaded server, and a caller expects to see the writes it made
+	// before its call; past the bound, a stalled transaction (a client
+	// that stopped before COMMIT) delays each reader by no more than this.
+	sequenceWait = time.Second
 	// sequencePause bounds the pause between two passes of a waiting
 	// sequencer.
 	sequencePause = 10 * time.Millisecond
