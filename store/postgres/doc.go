@@ -93,8 +93,8 @@
 // saturated. Measured on a 2-core machine shared with other workloads
 // (BenchmarkCreateClients, creates in one tenant, one run each, back to
 // back): with the one-row event counter this replaced, 162 creates/s from
-// 1 client and 196 from 32 (ratio 1.2); now 209 and 616 (2.9; 2.9 to 3.9
-// over several runs). With synchronous_commit off, both reach about 850
+// 1 client and 196 from 32 (ratio 1.2); now 209 and 616 (2.9; 2.4 to 3.4
+// over three runs, the 1-client figure varying most). With synchronous_commit off, both reach about 850
 // to 900 creates/s there, the bound set by the machine's CPU, so 32
 // clients are at 70 to 100% of what the CPU allows rather than queued on
 // a lock; plain single-row INSERT commits reached 195 and 3,220 tps.
