@@ -42,7 +42,7 @@ SELECT setval('event_pseq', GREATEST(last, 1), last > 0) FROM event_seq;
 DROP TABLE event_seq;
 
 -- sequence_events numbers up to batch committed events (events.seq) in
--- pseq order and returns done, the pseq below which every event is
+-- pseq order and returns done, the pseq up to which every event is
 -- numbered, and target, the last pseq handed out when it was called: a
 -- caller that wants every event committed before its call waits until a
 -- later call returns done >= its first target. Only one caller at a time
