@@ -42,9 +42,15 @@ const (
 // applied and drops events at or below it.
 type Event struct {
 	// Seq is the event's position in the tenant-independent outbox,
-	// assigned at commit; it increases strictly in commit order, so the
-	// events of one resource (for a user, including its UserGroupsChanged
-	// events) have increasing Seq in the order their changes committed.
+	// assigned once its change has committed, gapless, never reused; it
+	// increases strictly. A change that waited for another or saw it
+	// committed has its events after the other's, so the events of one
+	// resource (whose changes lock it; for a user's UserGroupsChanged
+	// events, the changes of one group) have increasing Seq in the order
+	// their changes committed. Changes that ran concurrently without
+	// either waiting for the other may be numbered in another order than
+	// their commits (PostgreSQL; memory and SQLite commit one write at a
+	// time).
 	Seq int64
 	// ID is unique per event.
 	ID string

@@ -2,8 +2,11 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/schema"
@@ -77,6 +80,39 @@ func BenchmarkNoStats(b *testing.B) {
 			storetest.Bench(b, func(tb testing.TB) store.Store {
 				return unanalyzed{open(tb, postgres.Config{Analyze: m}), m, tb}
 			})
+		})
+	}
+}
+
+// BenchmarkCreateClients creates typical users in one tenant from 1 and
+// from 32 goroutines (clients), each with a connection of its own, and
+// reports creates/s: the ratio between the two is how well writes share
+// commits (package doc, "Round trips and the cost of ordered events").
+func BenchmarkCreateClients(b *testing.B) {
+	for _, clients := range []int{1, 32} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			s := open(b, postgres.Config{MaxConns: int32(clients) + 2})
+			ctx := b.Context()
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			start := time.Now()
+			for range clients {
+				wg.Go(func() {
+					for {
+						i := next.Add(1)
+						if i > int64(b.N) {
+							return
+						}
+						if _, err := s.Create(ctx, "bench-clients", storetest.UserType(), storetest.TypicalUser(int(i))); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "creates/s")
 		})
 	}
 }

@@ -144,10 +144,16 @@ func collectParked(rows pgx.Rows) ([]store.ParkedEvent, error) {
 	return out, err
 }
 
-// Notify implements store.Notifier with LISTEN/NOTIFY: every transaction
-// that records events runs pg_notify on the channel named after the
-// store's schema (Schema), delivered by the server at commit to every
-// process listening. Each call opens one dedicated connection outside the
+// Notify implements store.Notifier with LISTEN/NOTIFY: after each
+// committed write transaction a Store sends a notification on the channel
+// named after its schema (Schema), from a background goroutine outside the
+// writing transaction (coalesced: at most one being sent and one waiting),
+// and the server delivers it to every process listening. A notification
+// may thus arrive before the write's events are numbered; Events numbers
+// them (waiting briefly for the writes still running), and an Events call
+// that stops waiting wakes listeners again once they are numbered. A
+// process that crashes between a commit and its notification leaves the
+// wake-up to polling. Each call opens one dedicated connection outside the
 // pool, kept until ctx is done and re-established after errors; the
 // channel also receives a value whenever the connection (re)starts
 // listening, since notifications may have been missed meanwhile.

@@ -3,8 +3,10 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -164,3 +166,34 @@ const BlockMismatches = `SELECT count(*) FROM
 	FULL JOIN (SELECT tenant, type, seq >> 10 AS block, count(*) AS n FROM {s}.resources GROUP BY 1, 2, 3) r
 	USING (tenant, type, block)
 	WHERE coalesce(b.n, 0) <> coalesce(r.n, 0)`
+
+// MigrateTo applies the embedded migrations up to version to cfg.Schema,
+// as an older release would have left it, without opening a Store on it.
+func MigrateTo(ctx context.Context, cfg Config, version int) error {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return err
+	}
+	pool, err := pgxpool.New(ctx, cfg.DSN)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	s := &Store{pool: pool, cfg: cfg, repl: strings.NewReplacer("{s}.", pgx.Identifier{cfg.Schema}.Sanitize()+".")}
+	return s.migrateTo(ctx, version)
+}
+
+// OpenEventsTx begins a transaction that records evs as a write does
+// (insertEvents) and leaves it open, as a client that stopped before
+// COMMIT would; commit ends it.
+func (s *Store) OpenEventsTx(ctx context.Context, evs []store.Event) (commit func() error, err error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.insertEvents(ctx, tx, evs); err != nil {
+		tx.Rollback(ctx)
+		return nil, err
+	}
+	return func() error { return tx.Commit(ctx) }, nil
+}

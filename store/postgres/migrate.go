@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"slices"
 	"strconv"
@@ -58,6 +59,12 @@ func migrations() ([]migration, error) {
 // starting together) wait for each other, and the later ones find nothing
 // left to do.
 func (s *Store) migrate(ctx context.Context) error {
+	return s.migrateTo(ctx, math.MaxInt)
+}
+
+// migrateTo is migrate applying only the migrations up to version (tests
+// build the schema of an older release with it).
+func (s *Store) migrateTo(ctx context.Context, version int) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
@@ -90,7 +97,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 		for _, m := range ms {
-			if applied[m.version] {
+			if applied[m.version] || m.version > version {
 				continue
 			}
 			if _, err := tx.Exec(ctx, m.sql); err != nil {

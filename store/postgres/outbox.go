@@ -25,22 +25,22 @@ func (s *Store) insertEvents(ctx context.Context, tx pgx.Tx, evs []store.Event) 
 	return err
 }
 
-// eventsStmt is the one statement that records evs: it advances the
-// one-row sequence counter and inserts the events numbered from it. The
-// counter's row lock is held until commit, so sequence numbers are gapless
-// and increase in commit order (a reader polling Events never skips an
-// event that commits later with a smaller Seq); it must therefore be the
-// last statement of the transaction, sent together with or just before
-// the commit, so writers wait on each other only for the commit itself.
-// The statement also calls pg_notify to wake Notify listeners (delivery.go)
-// at commit. The stored payload carries the assigned Seq.
+// eventsStmt is the one statement that records evs: it inserts them with
+// provisional positions (pseq) from the sequence event_pseq, in the order
+// of evs, and no final Seq; readers number committed events later
+// (sequencer.go). It takes no lock other writers wait for, so concurrent
+// writing transactions commit together. It should be the last statement
+// of the transaction, or close to it: until the transaction ends, readers
+// cannot number events with a larger pseq than its own (they wait up to
+// sequenceWait in Events). The stored payload carries no Seq; Events sets
+// it from the column.
 func (s *Store) eventsStmt(evs []store.Event) (string, []any, error) {
 	n := len(evs)
 	ids, tenants, types, rtypes, rids, payloads := make([]string, n), make([]string, n),
 		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	times := make([]time.Time, n)
 	for i, e := range evs {
-		e.Seq = 0 // set by the statement
+		e.Seq = 0 // assigned by the sequencer
 		b, err := json.Marshal(e)
 		if err != nil {
 			return "", nil, fmt.Errorf("encode event: %w", err)
@@ -48,17 +48,26 @@ func (s *Store) eventsStmt(evs []store.Event) (string, []any, error) {
 		ids[i], tenants[i], types[i], rtypes[i], rids[i], payloads[i] = e.ID, e.Tenant, string(e.Type), e.ResourceType, e.ResourceID, string(b)
 		times[i] = e.Time
 	}
-	query := s.q(`WITH c AS (
-			UPDATE {s}.event_seq SET last = last + $1 RETURNING last - $1 AS base, pg_notify($2, '') IS NULL AS notified)
-		INSERT INTO {s}.events (seq, id, tenant, type, resource_type, resource_id, created, payload)
-		SELECT c.base + e.ord, e.id, e.tenant, e.type, e.rtype, e.rid, e.created, jsonb_set(e.payload, '{Seq}', to_jsonb(c.base + e.ord))
-		FROM c, unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[]::jsonb[])
-			WITH ORDINALITY AS e(id, tenant, type, rtype, rid, created, payload, ord)`)
-	return query, []any{int64(n), s.cfg.Schema, ids, tenants, types, rtypes, rids, times, payloads}, nil
+	query := s.q(`INSERT INTO {s}.events (pseq, id, tenant, type, resource_type, resource_id, created, payload)
+		SELECT nextval('{s}.event_pseq'), e.id, e.tenant, e.type, e.rtype, e.rid, e.created, e.payload
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[]::jsonb[])
+			WITH ORDINALITY AS e(id, tenant, type, rtype, rid, created, payload, ord)
+		ORDER BY e.ord`)
+	return query, []any{ids, tenants, types, rtypes, rids, times, payloads}, nil
 }
 
 // Events returns up to limit events with Seq > after, in Seq order
-// (store.Outbox). Every event has committed; none is ever skipped.
+// (store.Outbox). Every event has committed; none is ever skipped: an
+// event gets its Seq only once every event with a smaller provisional
+// position has committed or rolled back (sequencer.go). Events first numbers
+// the events committed before the call, waiting up to sequenceWait for
+// the writing transactions still running at the call to end, so a caller
+// sees its own acknowledged writes; past that bound it returns what is
+// numbered and a background pass finishes the numbering and wakes Notify
+// listeners.
+//
+// A cursor below what retention still keeps is an error wrapping
+// store.ErrExpired (prune.go).
 func (s *Store) Events(ctx context.Context, after int64, limit int) ([]store.Event, error) {
 	if s.closed.Load() {
 		return nil, fmt.Errorf("store: events: %w", store.ErrClosed)
@@ -66,9 +75,49 @@ func (s *Store) Events(ctx context.Context, after int64, limit int) ([]store.Eve
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.pool.Query(ctx, s.q(`SELECT seq, payload FROM {s}.events WHERE seq > $1 ORDER BY seq LIMIT $2`), after, limit)
+	out, err := s.events(ctx, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkExpired(ctx, after, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// events is Events without the retention check.
+func (s *Store) events(ctx context.Context, after int64, limit int) ([]store.Event, error) {
+	b := &pgx.Batch{}
+	b.Queue(s.q(sequenceEvents), sequenceBatch)
+	b.Queue(s.q(readEvents), after, limit)
+	br := s.pool.SendBatch(ctx, b)
+	var done, target int64
+	err := br.QueryRow().Scan(&done, &target)
+	var out []store.Event
+	if err == nil {
+		out, err = collectEvents(br.Query())
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return nil, mapErr("events", err)
+	}
+	if done >= target {
+		return out, nil
+	}
+	if err := s.awaitHorizon(ctx, target); err != nil {
+		return nil, mapErr("events", err)
+	}
+	out, err = collectEvents(s.pool.Query(ctx, s.q(readEvents), after, limit))
+	return out, mapErr("events", err)
+}
+
+const readEvents = `SELECT seq, payload FROM {s}.events WHERE seq > $1 ORDER BY seq LIMIT $2`
+
+func collectEvents(rows pgx.Rows, err error) ([]store.Event, error) {
+	if err != nil {
+		return nil, err
 	}
 	var out []store.Event
 	var seq int64
@@ -83,10 +132,6 @@ func (s *Store) Events(ctx context.Context, after int64, limit int) ([]store.Eve
 		return nil
 	})
 	if err != nil {
-		return nil, mapErr("events", err)
-	}
-	// Retention (prune.go): a cursor below what is kept is expired.
-	if err := s.checkExpired(ctx, after, out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -149,6 +149,8 @@ type Store struct {
 	quietSet  atomic.Bool // a check analyzeQuiet after a write is pending
 
 	pruner pruner // background pruning of the outbox (prune.go)
+	// Outbox notifications and background numbering (sequencer.go).
+	seqr sequencer
 }
 
 var (
@@ -206,6 +208,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	s.startSequencer()
 	s.startAnalyzer(ctx)
 	s.startPruner()
 	return s, nil
@@ -221,12 +224,14 @@ func (s *Store) ping(ctx context.Context) error {
 }
 
 // Close cancels a running statistics check (Config.Analyze) and the
-// background pruning (Config.Retention), waits for them, and closes the
-// connection pool; later calls return store.ErrClosed.
+// background pruning (Config.Retention) and the outbox's background work
+// (notifications, numbering), waits for them, and closes the connection
+// pool; later calls return store.ErrClosed.
 func (s *Store) Close() error {
 	if s.closed.CompareAndSwap(false, true) {
 		s.stopPruner()
 		s.stopAnalyzer()
+		s.stopSequencer()
 		s.pool.Close()
 	}
 	return nil

@@ -28,7 +28,7 @@ func (s *Store) txOpts(ctx context.Context, op string, opts pgx.TxOptions, fn fu
 // the implicit transaction of one pipelined batch), again after a deadlock
 // or serialization failure, as tx describes. Every write transaction
 // commits through here, so a success counts one write for the statistics
-// upkeep (Store.wrote).
+// upkeep (Store.wrote) and wakes Notify listeners (Store.committed).
 func (s *Store) retry(ctx context.Context, op string, attempt func() error) error {
 	if s.closed.Load() {
 		return fmt.Errorf("store: %s: %w", op, store.ErrClosed)
@@ -37,6 +37,7 @@ func (s *Store) retry(ctx context.Context, op string, attempt func() error) erro
 		err := attempt()
 		if err == nil {
 			s.wrote()
+			s.committed()
 			return nil
 		}
 		if ae, ok := errors.AsType[*store.ApplyError](err); ok {
