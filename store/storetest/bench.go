@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/scimkit/scimkit/filter"
@@ -21,7 +23,9 @@ import (
 // startIndex, with its exact totalResults: the cost of a page must not
 // grow with the tenant), MemberAdd/{1k,100k} and MemberRemove/{1k,100k}
 // (one-member delta on a group of that many members), Create (a typical
-// user) and Get.
+// user), Clients/{1,32}/Create (creates from that many goroutines at once,
+// each op one Create: compare their ns/op to see writes scale with
+// clients) and Get.
 func Bench(b *testing.B, newStore func(tb testing.TB) store.Store) {
 	s := newStore(b)
 	ctx := context.Background()
@@ -37,6 +41,9 @@ func Bench(b *testing.B, newStore func(tb testing.TB) store.Store) {
 		b.Run(fmt.Sprintf("MemberRemove/%s", size(n)), func(b *testing.B) { bs.memberRemove(b, n) })
 	}
 	b.Run("Create", bs.create)
+	for _, n := range []int{1, 32} {
+		b.Run(fmt.Sprintf("Clients/%d/Create", n), func(b *testing.B) { bs.createFrom(b, n) })
+	}
 	b.Run("Get", bs.get)
 }
 
@@ -214,6 +221,36 @@ func (bs *benchState) create(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// createFrom runs b.N creates from clients goroutines, each taking the
+// next user number until b.N are done.
+func (bs *benchState) createFrom(b *testing.B, clients int) {
+	base := 2_000_000 + 10_000_000*clients + bs.next // distinct userNames per run
+	bs.next += b.N
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	b.ResetTimer()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+				if _, err := bs.s.Create(bs.ctx, "bench-clients", UserType(), TypicalUser(base+int(i))); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
 }
 
 func (bs *benchState) get(b *testing.B) {
