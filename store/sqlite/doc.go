@@ -10,6 +10,34 @@
 // connections. The schema is created and upgraded by embedded, numbered
 // migrations recorded in PRAGMA user_version.
 //
+// # Group commit
+//
+// Concurrent writes share transactions. A write (Create, Update, Delete,
+// an admin or provisioning log write) is queued; one goroutine at a time
+// opens a transaction, runs the queued writes one after another, each in
+// its own SAVEPOINT, and commits them with one COMMIT, so N concurrent
+// writes cost one COMMIT instead of N. A transaction takes at most
+// Config.MaxBatchWrites writes and keeps taking writes queued while it
+// runs for at most Config.MaxBatchTime; it never waits for writes to
+// arrive, so a lone writer commits at once.
+//
+// Each write stays atomic and fails alone: its error (a uniqueness
+// conflict, a stale version, an Apply error, a panic) rolls back to its
+// savepoint and is its own, and the others commit. No write is answered
+// before the COMMIT of its transaction: if the COMMIT fails, every write
+// of the transaction fails with its error and none is visible. A write
+// whose context is done before it runs is not run; once it runs, its
+// statements ignore the context's cancellation (SQLite would roll back
+// the whole shared transaction on an interrupt) and its caller gets the
+// commit's outcome. If SQLite rolls back the transaction itself (an I/O
+// error, a full disk), the writes that had run in it fail with
+// store.ErrUnavailable, and those not yet run go to the next transaction.
+//
+// The provisioning log (store.ProvisioningLog) appends through the same
+// queue: an entry is committed, in the same or the next transaction as
+// other requests' writes, before Append returns, so the server records it
+// before it completes its response.
+//
 // # Tables
 //
 //   - resources: one row per resource with the creation sequence (seq, the

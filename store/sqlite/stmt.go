@@ -142,7 +142,9 @@ func (tx *txn) stmt(ctx context.Context, query string) *sql.Stmt {
 }
 
 // QueryContext runs query in the transaction, prepared when cached.
+// ctx's cancellation is ignored (see detach).
 func (tx *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = detach(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -150,7 +152,9 @@ func (tx *txn) QueryContext(ctx context.Context, query string, args ...any) (*sq
 }
 
 // QueryRowContext runs query in the transaction, prepared when cached.
+// ctx's cancellation is ignored (see detach).
 func (tx *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = detach(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -158,9 +162,23 @@ func (tx *txn) QueryRowContext(ctx context.Context, query string, args ...any) *
 }
 
 // ExecContext runs query in the transaction, prepared when cached.
+// ctx's cancellation is ignored (see detach).
 func (tx *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = detach(ctx)
 	if st := tx.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
 	return tx.Tx.ExecContext(ctx, query, args...)
+}
+
+// detach returns ctx without its cancellation, for statements in a group
+// transaction (group.go): the driver interrupts a statement whose context
+// is done, and SQLite answers an interrupted write inside a transaction
+// by rolling back the whole transaction, which holds other requests'
+// writes. A request's cancellation is honoured before it runs (writeTx).
+func detach(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }

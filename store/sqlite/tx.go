@@ -3,36 +3,103 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/scimkit/scimkit/store"
 )
 
-// txn is a write transaction with the Store's clock reading for the whole
-// change, so every timestamp of one commit is equal.
+// txn is one request's part of a write transaction (group.go): its
+// statements run on the write connection inside the request's savepoint.
 type txn struct {
 	*sql.Tx
 	s     *Store
-	stmts map[string]*sql.Stmt // statements bound to this transaction (stmt.go)
+	stmts map[string]*sql.Stmt // statements bound to the transaction, shared by its requests (stmt.go)
 }
 
-// writeTx runs fn in a BEGIN IMMEDIATE transaction on the write
-// connection: writers are serialised by SQLite's write lock, so a
-// read-modify-write inside fn sees no concurrent change. fn's error rolls
-// back and is returned translated; a nil error commits.
+// writeTx runs fn atomically in a write transaction and returns its error
+// translated (errors.go), or nil once fn's writes are committed.
+//
+// Concurrent calls share transactions (group commit, group.go): fn runs
+// alone on the write connection inside its own savepoint, so a
+// read-modify-write inside fn sees no concurrent change and sees the
+// committed or batched writes that came before it. An error or panic
+// from fn rolls back to the savepoint, undoing fn's writes only; the
+// other requests of the transaction are not affected. writeTx returns
+// only after the transaction's COMMIT: with nil if it committed, with the
+// commit's error (for every request of the transaction) if it did not.
+// A panic of fn is re-raised in the caller's goroutine.
+//
+// If ctx is done before fn starts, fn does not run and writeTx returns
+// ctx's error; once fn started, it runs to the end (its statements ignore
+// ctx's cancellation, which would roll back the whole transaction) and
+// writeTx waits for the commit.
 func (s *Store) writeTx(ctx context.Context, op string, fn func(*txn) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return s.wrap(op, err)
 	}
-	defer s.write.prepareWanted(ctx) // after the transaction frees the connection
-	if err := fn(&txn{Tx: tx, s: s}); err != nil {
-		tx.Rollback()
-		return s.wrap(op, err)
+	w := &write{ctx: ctx, op: op, fn: fn, done: make(chan struct{})}
+	if s.group.enqueue(w) {
+		s.lead(false) // this goroutine was idle-time leader: run one batch inline
 	}
-	if err := tx.Commit(); err != nil {
-		return s.wrap(op, err)
+	select {
+	case <-w.done:
+	case <-ctx.Done():
+		if w.state.CompareAndSwap(queued, withdrawn) {
+			return s.wrap(op, ctx.Err())
+		}
+		<-w.done // fn runs or ran: its answer follows the commit
 	}
-	s.hub.Fire() // wake dispatchers (store.Notifier)
-	return nil
+	if w.panicked != nil {
+		panic(w.panicked)
+	}
+	return w.err
 }
+
+// write is one writeTx call waiting for, or in, a batch.
+type write struct {
+	ctx      context.Context
+	op       string
+	fn       func(*txn) error
+	state    atomic.Int32 // queued, then running or withdrawn
+	err      error        // the answer, set before done is closed
+	panicked any          // fn's panic value, re-raised by writeTx
+	done     chan struct{}
+}
+
+// States of a write: a queued write is run by the batch (queued→running)
+// or withdrawn by its cancelled caller (queued→withdrawn), never both.
+const (
+	queued int32 = iota
+	running
+	withdrawn
+)
+
+// answer gives w its result (wrapped with its operation) and wakes its
+// caller.
+func (s *Store) answer(w *write, err error) {
+	if err != nil && w.panicked == nil {
+		w.err = s.wrap(w.op, err)
+	}
+	close(w.done)
+}
+
+// call runs w.fn on tx, turning a panic into an error (and keeping its
+// value for the caller).
+func (w *write) call(tx *txn) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			w.panicked = p
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return w.fn(tx)
+}
+
+// errBatchRolledBack is the cause given to a request whose writes had
+// succeeded when another request's failure rolled the whole transaction
+// back (SQLite does so on I/O errors, a full disk or an interrupt).
+var errBatchRolledBack = fmt.Errorf("the shared transaction was rolled back by another request's failure: %w", store.ErrUnavailable)
 
 // querier is what reads need from *sql.DB and *sql.Tx.
 type querier interface {

@@ -1,0 +1,369 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// openGroup opens a store in a temporary file whose transactions keep
+// taking queued writes for a minute, so that tests decide the batches.
+func openGroup(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), Config{Path: filepath.Join(t.TempDir(), "scim.db"), MaxBatchTime: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// hold starts a write that blocks the write connection until the
+// returned release is called, which returns the write's error; the
+// writes queued meanwhile join its transaction.
+func hold(t *testing.T, s *Store) (release func() error) {
+	t.Helper()
+	started, unblock := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.writeTx(context.Background(), "hold", func(*txn) error {
+			close(started)
+			<-unblock
+			return nil
+		})
+	}()
+	<-started
+	return func() error {
+		close(unblock)
+		return <-done
+	}
+}
+
+// waitQueued waits until n writes are queued behind the held one.
+func waitQueued(t *testing.T, s *Store, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		s.group.mu.Lock()
+		q := len(s.group.queue)
+		s.group.mu.Unlock()
+		if q >= n {
+			return
+		}
+	}
+	t.Fatalf("fewer than %d writes queued", n)
+}
+
+// batchSizes records the number of writes of each committed transaction.
+func batchSizes(s *Store) *[]int {
+	var sizes []int
+	s.group.beforeCommit = func(n int) error { sizes = append(sizes, n); return nil }
+	return &sizes
+}
+
+func newUser(name string) *schema.Resource {
+	return &schema.Resource{Schemas: []string{schema.UserSchema}, Attrs: map[string]any{"userName": name}}
+}
+
+// resourceCount counts the stored resources and events, committed only.
+func resourceCount(t *testing.T, s *Store) (resources, events int) {
+	t.Helper()
+	if err := s.read.QueryRowContext(t.Context(), "SELECT (SELECT count(*) FROM resources), (SELECT count(*) FROM events)").Scan(&resources, &events); err != nil {
+		t.Fatal(err)
+	}
+	return resources, events
+}
+
+func TestGroupFailingWriteFailsAlone(t *testing.T) {
+	s := openGroup(t)
+	ctx := t.Context()
+	users := schema.UserResourceType()
+	seed, err := s.Create(ctx, "t1", users, newUser("seed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := batchSizes(s)
+	errApply := errors.New("apply refused")
+	writes := []struct {
+		name string
+		run  func() error
+		want error // nil: succeeds
+	}{
+		{"create a", func() error { _, err := s.Create(ctx, "t1", users, newUser("a")); return err }, nil},
+		{"create seed again", func() error { _, err := s.Create(ctx, "t1", users, newUser("SEED")); return err }, store.ErrConflict},
+		{"create b", func() error { _, err := s.Create(ctx, "t1", users, newUser("b")); return err }, nil},
+		{"update with a stale version", func() error {
+			_, _, err := s.Update(ctx, "t1", users, seed.ID, store.Update{IfMatch: `W/"7"`, Apply: keepResource})
+			return err
+		}, store.ErrPrecondition},
+		{"update whose Apply fails", func() error {
+			_, _, err := s.Update(ctx, "t1", users, seed.ID, store.Update{Apply: func(*schema.Resource) (*schema.Resource, error) { return nil, errApply }})
+			return err
+		}, errApply},
+		{"write that fails after writing", func() error {
+			return s.writeTx(ctx, "insert then fail", func(tx *txn) error {
+				if _, err := tx.ExecContext(ctx, "DELETE FROM resources"); err != nil {
+					return err
+				}
+				return errApply
+			})
+		}, errApply},
+		{"create c", func() error { _, err := s.Create(ctx, "t1", users, newUser("c")); return err }, nil},
+	}
+	release := hold(t, s)
+	errs := make([]error, len(writes))
+	var wg sync.WaitGroup
+	for i, w := range writes {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = w.run() }()
+		waitQueued(t, s, i+1) // in order, one transaction
+	}
+	if err := release(); err != nil {
+		t.Errorf("held write: %v", err)
+	}
+	wg.Wait()
+	for i, w := range writes {
+		if w.want == nil && errs[i] != nil || w.want != nil && !errors.Is(errs[i], w.want) {
+			t.Errorf("%s: got %v, want %v", w.name, errs[i], w.want)
+		}
+	}
+	if diff := cmp.Diff([]int{1 + len(writes)}, *sizes); diff != "" {
+		t.Errorf("writes per transaction (-want +got):\n%s", diff)
+	}
+	page, err := s.List(ctx, "t1", users, store.Query{Count: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range page.Resources {
+		names = append(names, r.Attrs["userName"].(string))
+	}
+	if diff := cmp.Diff([]string{"seed", "a", "b", "c"}, names); diff != "" {
+		t.Errorf("stored users (-want +got):\n%s", diff)
+	}
+}
+
+func keepResource(r *schema.Resource) (*schema.Resource, error) { return r, nil }
+
+func TestGroupCancelledWriteDoesNotRun(t *testing.T) {
+	s := openGroup(t)
+	release := hold(t, s)
+	ctx, cancel := context.WithCancel(t.Context())
+	var ran atomic.Bool
+	done := make(chan error, 1)
+	go func() {
+		done <- s.writeTx(ctx, "cancelled", func(*txn) error { ran.Store(true); return nil })
+	}()
+	waitQueued(t, s, 1)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) || !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("cancelled write: got %v, want context.Canceled and store.ErrUnavailable", err)
+	}
+	if err := release(); err != nil {
+		t.Errorf("held write: %v", err)
+	}
+	// A write queued after the cancelled one: once it has run, the
+	// cancelled one would have run too.
+	if err := s.writeTx(t.Context(), "after", func(*txn) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if ran.Load() {
+		t.Error("the cancelled write ran")
+	}
+}
+
+func TestGroupCancelledWhileRunningCommits(t *testing.T) {
+	s := openGroup(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	var out *schema.Resource
+	err := s.writeTx(ctx, "cancel inside", func(tx *txn) error {
+		cancel() // as a client disconnecting while the write runs
+		var err error
+		out, err = s.createIn(ctx, tx, "t1", "inside")
+		return err
+	})
+	if err != nil {
+		t.Fatalf("a write whose context is cancelled while it runs: %v, want it committed", err)
+	}
+	if _, err := s.Get(t.Context(), "t1", schema.UserResourceType(), out.ID, store.ReadOptions{}); err != nil {
+		t.Errorf("Get: %v", err)
+	}
+}
+
+// createIn creates a user in tx as Create does, without its events.
+func (s *Store) createIn(ctx context.Context, tx *txn, tenant, name string) (*schema.Resource, error) {
+	rt := schema.UserResourceType()
+	return store.RunCreate(ctx, silent{&writer{tx: tx, tenant: tenant, rt: rt}}, tenant, rt, newUser(name), store.NewID(), s.clock())
+}
+
+func TestGroupFailedCommitFailsEveryWrite(t *testing.T) {
+	s := openGroup(t)
+	ctx := t.Context()
+	users := schema.UserResourceType()
+	errCommit := errors.New("commit failed")
+	var commits atomic.Int32
+	release := hold(t, s)
+	s.group.beforeCommit = func(int) error { commits.Add(1); return errCommit }
+	const n = 5
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := fmt.Sprint("u", i)
+			if i == 2 {
+				name = "u1" // fails alone on a uniqueness conflict, then with the commit
+			}
+			_, errs[i] = s.Create(ctx, "t1", users, newUser(name))
+		}()
+		waitQueued(t, s, i+1)
+	}
+	if err := release(); !errors.Is(err, errCommit) {
+		t.Errorf("held write: got %v, want the commit's error", err)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if !errors.Is(err, errCommit) {
+			t.Errorf("write %d: got %v, want the commit's error", i, err)
+		}
+	}
+	if got := commits.Load(); got != 1 {
+		t.Errorf("%d commits, want 1", got)
+	}
+	if res, ev := resourceCount(t, s); res != 0 || ev != 0 {
+		t.Errorf("after a failed commit: %d resources and %d events visible, want none", res, ev)
+	}
+	s.group.beforeCommit = nil
+	if _, err := s.Create(ctx, "t1", users, newUser("u1")); err != nil {
+		t.Errorf("create after the failed commit: %v", err)
+	}
+}
+
+func TestGroupPanicIsTheCallers(t *testing.T) {
+	s := openGroup(t)
+	ctx := t.Context()
+	users := schema.UserResourceType()
+	release := hold(t, s)
+	var wg sync.WaitGroup
+	var recovered any
+	var errA, errB error
+	wg.Add(3)
+	go func() { defer wg.Done(); _, errA = s.Create(ctx, "t1", users, newUser("a")) }()
+	waitQueued(t, s, 1)
+	go func() {
+		defer wg.Done()
+		defer func() { recovered = recover() }()
+		s.writeTx(ctx, "panic", func(tx *txn) error {
+			if _, err := s.createIn(ctx, tx, "t1", "written before the panic"); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}()
+	waitQueued(t, s, 2)
+	go func() { defer wg.Done(); _, errB = s.Create(ctx, "t1", users, newUser("b")) }()
+	waitQueued(t, s, 3)
+	if err := release(); err != nil {
+		t.Errorf("held write: %v", err)
+	}
+	wg.Wait()
+	if recovered != "boom" {
+		t.Errorf("recovered %v in the panicking caller, want boom", recovered)
+	}
+	if errA != nil || errB != nil {
+		t.Errorf("the writes beside a panic: %v, %v; want both committed", errA, errB)
+	}
+	if res, _ := resourceCount(t, s); res != 2 {
+		t.Errorf("%d resources, want 2 (a and b, nothing of the panicking write)", res)
+	}
+}
+
+func TestGroupLostTransactionFailsItsWrites(t *testing.T) {
+	s := openGroup(t)
+	ctx := t.Context()
+	users := schema.UserResourceType()
+	release := hold(t, s)
+	var wg sync.WaitGroup
+	var errBefore, errCulprit, errAfter error
+	wg.Add(3)
+	go func() { defer wg.Done(); _, errBefore = s.Create(ctx, "t1", users, newUser("before")) }()
+	waitQueued(t, s, 1)
+	go func() {
+		defer wg.Done()
+		// As SQLite does after an I/O error, a full disk or an interrupt.
+		errCulprit = s.writeTx(ctx, "roll back everything", func(tx *txn) error {
+			_, err := tx.Tx.ExecContext(ctx, "ROLLBACK")
+			return err
+		})
+	}()
+	waitQueued(t, s, 2)
+	go func() { defer wg.Done(); _, errAfter = s.Create(ctx, "t1", users, newUser("after")) }()
+	waitQueued(t, s, 3)
+	if err := release(); !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("held write: got %v, want store.ErrUnavailable", err)
+	}
+	wg.Wait()
+	if !errors.Is(errBefore, store.ErrUnavailable) {
+		t.Errorf("write before the loss: %v, want store.ErrUnavailable", errBefore)
+	}
+	if errCulprit == nil {
+		t.Error("the write that lost the transaction succeeded")
+	}
+	if errAfter != nil {
+		t.Errorf("write after the loss: %v, want it run in the next transaction", errAfter)
+	}
+	if res, _ := resourceCount(t, s); res != 1 {
+		t.Errorf("%d resources, want 1 (after)", res)
+	}
+}
+
+func TestGroupConcurrentDuplicates(t *testing.T) {
+	s := openGroup(t)
+	s.group.maxTime = DefaultMaxBatchTime
+	ctx := t.Context()
+	users := schema.UserResourceType()
+	const clients, names = 32, 20
+	wins := make([]atomic.Int32, names)
+	sizes := batchSizes(s)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range names {
+				n := (i + c) % names
+				_, err := s.Create(ctx, "t1", users, newUser(fmt.Sprintf("User%d", n)))
+				switch {
+				case err == nil:
+					wins[n].Add(1)
+				case !errors.Is(err, store.ErrConflict):
+					t.Errorf("create User%d: %v", n, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for n := range wins {
+		if got := wins[n].Load(); got != 1 {
+			t.Errorf("User%d: %d creates succeeded, want 1", n, got)
+		}
+	}
+	if res, ev := resourceCount(t, s); res != names || ev != names {
+		t.Errorf("%d resources and %d events, want %d of each", res, ev, names)
+	}
+	most := 0
+	for _, n := range *sizes {
+		most = max(most, n)
+	}
+	t.Logf("%d transactions for %d writes, at most %d in one", len(*sizes), clients*names, most)
+}
