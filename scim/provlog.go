@@ -71,7 +71,10 @@ type provRecorder struct {
 // recordWrites wraps next so that every write request (POST, PUT, PATCH,
 // DELETE, except searches) and, with Config.ProvisioningLogReads, every
 // read (GET and POST .search) is recorded, after it was served, in
-// Config.ProvisioningLog and logged at Info. Without a log it returns next.
+// Config.ProvisioningLog and logged at Info. The response of a write
+// reaches the client only after Append returned (whether or not it
+// succeeded: a failed append is logged at Warn). Without a log it returns
+// next.
 func (h *Handler) recordWrites(next http.Handler) http.Handler {
 	if h.cfg.ProvisioningLog == nil {
 		return next
@@ -89,12 +92,15 @@ func (h *Handler) recordWrites(next http.Handler) http.Handler {
 		start := time.Now()
 		tee := &teeBody{ReadCloser: r.Body}
 		r.Body = tee
-		cw := &captureWriter{ResponseWriter: w, limit: provlogResponseCapture}
+		// A write's response is held until its entry is appended, so that
+		// no write is acknowledged whose entry a crash could lose.
+		cw := &captureWriter{ResponseWriter: w, limit: provlogResponseCapture, hold: isWrite(r)}
 		if r.URL.Path == "/Bulk" {
 			cw.limit = provlogBulkCapture
 		}
 		next.ServeHTTP(cw, r)
 		p.record(r, tee.buf.Bytes(), cw, start)
+		cw.release()
 	})
 }
 
@@ -212,12 +218,16 @@ func (t *teeBody) Read(b []byte) (int, error) {
 
 // captureWriter remembers the status, the Location and ETag headers and
 // the first limit bytes of the response body (total counts them all).
+// With hold, it also keeps the status and the whole body from the client
+// until release.
 type captureWriter struct {
 	http.ResponseWriter
 	status         int
 	location, etag string
 	limit, total   int
 	body           bytes.Buffer
+	hold           bool
+	held           []byte
 }
 
 func (c *captureWriter) WriteHeader(code int) {
@@ -226,7 +236,9 @@ func (c *captureWriter) WriteHeader(code int) {
 		c.location = c.Header().Get("Location")
 		c.etag = c.Header().Get("ETag")
 	}
-	c.ResponseWriter.WriteHeader(code)
+	if !c.hold {
+		c.ResponseWriter.WriteHeader(code)
+	}
 }
 
 func (c *captureWriter) Write(b []byte) (int, error) {
@@ -237,8 +249,28 @@ func (c *captureWriter) Write(b []byte) (int, error) {
 	if c.body.Len() < c.limit {
 		c.body.Write(b[:min(len(b), c.limit-c.body.Len())])
 	}
+	if c.hold {
+		c.held = append(c.held, b...)
+		return len(b), nil
+	}
 	return c.ResponseWriter.Write(b)
 }
 
-// Unwrap lets http.ResponseController reach the underlying writer.
+// release sends the status and body that hold kept back.
+func (c *captureWriter) release() {
+	if !c.hold {
+		return
+	}
+	c.hold = false
+	if c.status != 0 {
+		c.ResponseWriter.WriteHeader(c.status)
+	}
+	if len(c.held) > 0 {
+		c.ResponseWriter.Write(c.held)
+	}
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer (a
+// flush through it would send a held response early; handlers never
+// flush).
 func (c *captureWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
