@@ -2,7 +2,11 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -23,4 +27,48 @@ func (s seeded) Seed(ctx context.Context, tenant string, rt *schema.ResourceType
 // cost must not grow with the tenant, and Create and Get.
 func BenchmarkStoretest(b *testing.B) {
 	storetest.Bench(b, func(tb testing.TB) store.Store { return seeded{newStore(tb).(*sqlite.Store)} })
+}
+
+// BenchmarkCreateLogged is the reference server's write: a Create, then
+// its provisioning log entry (two writes), from 1 and 32 goroutines.
+func BenchmarkCreateLogged(b *testing.B) {
+	for _, clients := range []int{1, 32} {
+		b.Run(fmt.Sprintf("Clients/%d", clients), func(b *testing.B) {
+			s := newStore(b).(*sqlite.Store)
+			ctx := context.Background()
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			errs := make(chan error, clients)
+			b.ResetTimer()
+			for range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+						start := time.Now()
+						u := storetest.TypicalUser(int(i))
+						r, err := s.Create(ctx, "t1", storetest.UserType(), u)
+						if err == nil {
+							_, err = s.Append(ctx, store.ProvisioningEntry{Tenant: "t1", TokenID: "tok1", IdP: "okta",
+								RequestID: fmt.Sprint("req", i), Method: "POST", Path: "/Users", UserAgent: "Okta SCIM Client 1.0.0",
+								ContentType: "application/scim+json", ResourceType: "User", ResourceID: r.ID, ExternalID: r.ExternalID,
+								Outcome: store.OutcomeSuccess, Status: 201, Latency: time.Since(start), Version: r.Meta.Version,
+								Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"` + fmt.Sprint(u.Attrs["userName"]) + `"}`})
+						}
+						if err != nil {
+							errs <- err
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			b.StopTimer()
+			close(errs)
+			if err := <-errs; err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
+		})
+	}
 }
