@@ -42,8 +42,9 @@ type Config struct {
 	MaxBatchWrites int
 	// MaxBatchTime bounds how long a transaction keeps taking writes that
 	// were queued while it ran, measured from its BEGIN; a transaction
-	// never waits for writes to arrive. It bounds the latency a write adds
-	// to the others of its batch. Zero means DefaultMaxBatchTime.
+	// never sleeps waiting for writes to arrive. It bounds the latency a
+	// write adds to the others of its batch. Zero means
+	// DefaultMaxBatchTime.
 	MaxBatchTime time.Duration
 	// Now returns the current time for meta.created, meta.lastModified and
 	// event times; nil means time.Now. Tests set it for deterministic output.

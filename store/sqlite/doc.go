@@ -18,8 +18,11 @@
 // its own SAVEPOINT, and commits them with one COMMIT, so N concurrent
 // writes cost one COMMIT instead of N. A transaction takes at most
 // Config.MaxBatchWrites writes and keeps taking writes queued while it
-// runs for at most Config.MaxBatchTime; it never waits for writes to
-// arrive, so a lone writer commits at once.
+// runs for at most Config.MaxBatchTime. It never sleeps waiting for
+// writes: when the queue is empty it yields the processor once
+// (runtime.Gosched), so that the requests its previous COMMIT answered
+// can queue their next writes, and commits if none came. A lone writer
+// commits at once.
 //
 // Each write stays atomic and fails alone: its error (a uniqueness
 // conflict, a stale version, an Apply error, a panic) rolls back to its
