@@ -60,7 +60,9 @@ func (g *group) take(n int, stop bool) []*write {
 	n = min(n, len(g.queue))
 	ws := make([]*write, n)
 	copy(ws, g.queue)
-	g.queue = append(g.queue[:0], g.queue[n:]...)
+	rest := copy(g.queue, g.queue[n:])
+	clear(g.queue[rest:]) // drop the references to the taken writes
+	g.queue = g.queue[:rest]
 	return ws
 }
 
@@ -122,7 +124,7 @@ func (s *Store) commitBatch(ws []*write) {
 		if b.run(ctx, ws[i]) {
 			tx.Rollback()
 			s.group.requeue(ws[i+1:])
-			b.fail(errBatchRolledBack, ws[i])
+			b.lost(ws[i])
 			return
 		}
 		if i == len(ws)-1 && len(ws) < s.group.maxWrites && time.Since(start) < s.group.maxTime {
@@ -138,7 +140,9 @@ func (s *Store) commitBatch(ws []*write) {
 		}
 	}
 	if err := s.commit(tx, len(b.ran)); err != nil {
-		b.fail(err, nil)
+		for _, w := range b.ran {
+			s.answer(w, err) // nothing of the batch was committed
+		}
 		return
 	}
 	if b.committed > 0 {
@@ -208,13 +212,12 @@ func (b *batch) run(ctx context.Context, w *write) (lost bool) {
 	return false
 }
 
-// fail answers every write that ran in the batch with err, since nothing
-// of the batch was committed; only culprit, the write that lost the
-// transaction, keeps its own error.
-func (b *batch) fail(err error, culprit *write) {
+// lost answers the writes of a transaction that culprit lost: culprit
+// with its own error, the others with errBatchRolledBack.
+func (b *batch) lost(culprit *write) {
 	for _, w := range b.ran {
 		if w != culprit {
-			w.err = err
+			w.err = fmt.Errorf("store: %s: %w", w.op, errBatchRolledBack)
 		}
 		b.s.answer(w, w.err)
 	}

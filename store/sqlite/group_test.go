@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -313,8 +314,8 @@ func TestGroupLostTransactionFailsItsWrites(t *testing.T) {
 		t.Errorf("held write: got %v, want store.ErrUnavailable", err)
 	}
 	wg.Wait()
-	if !errors.Is(errBefore, store.ErrUnavailable) {
-		t.Errorf("write before the loss: %v, want store.ErrUnavailable", errBefore)
+	if !errors.Is(errBefore, store.ErrUnavailable) || !strings.Contains(errBefore.Error(), "create User") {
+		t.Errorf("write before the loss: %v, want store.ErrUnavailable naming its operation", errBefore)
 	}
 	if errCulprit == nil {
 		t.Error("the write that lost the transaction succeeded")
@@ -366,4 +367,42 @@ func TestGroupConcurrentDuplicates(t *testing.T) {
 		most = max(most, n)
 	}
 	t.Logf("%d transactions for %d writes, at most %d in one", len(*sizes), clients*names, most)
+}
+
+func TestGroupBatchBound(t *testing.T) {
+	s, err := Open(t.Context(), Config{Path: filepath.Join(t.TempDir(), "scim.db"), MaxBatchWrites: 3, MaxBatchTime: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	sizes := batchSizes(s)
+	release := hold(t, s)
+	var wg sync.WaitGroup
+	for i := range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.writeTx(t.Context(), "noop", func(*txn) error { return nil }); err != nil {
+				t.Errorf("write %d: %v", i, err)
+			}
+		}()
+		waitQueued(t, s, i+1)
+	}
+	if err := release(); err != nil {
+		t.Errorf("held write: %v", err)
+	}
+	wg.Wait()
+	if diff := cmp.Diff([]int{3, 3}, *sizes); diff != "" {
+		t.Errorf("writes per transaction with MaxBatchWrites 3 (-want +got):\n%s", diff)
+	}
+}
+
+func TestGroupConfig(t *testing.T) {
+	for _, c := range []Config{{MaxBatchWrites: -1}, {MaxBatchTime: -time.Second}} {
+		c.Path = ":memory:"
+		if s, err := Open(t.Context(), c); err == nil {
+			s.Close()
+			t.Errorf("Open(%+v) succeeded, want an error", c)
+		}
+	}
 }

@@ -75,12 +75,10 @@ const (
 	withdrawn
 )
 
-// answer gives w its result (wrapped with its operation) and wakes its
-// caller.
+// answer gives w its result err (translated and wrapped with its
+// operation) and wakes its caller.
 func (s *Store) answer(w *write, err error) {
-	if err != nil && w.panicked == nil {
-		w.err = s.wrap(w.op, err)
-	}
+	w.err = s.wrap(w.op, err)
 	close(w.done)
 }
 
