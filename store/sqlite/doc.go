@@ -37,9 +37,10 @@
 // store.ErrUnavailable, and those not yet run go to the next transaction.
 //
 // The provisioning log (store.ProvisioningLog) appends through the same
-// queue: an entry is committed, in the same or the next transaction as
-// other requests' writes, before Append returns, so the server records it
-// before it completes its response.
+// queue: an entry is committed, in a transaction shared with other
+// requests' writes, before Append returns, and package scim sends a
+// write's response only after its entry was appended, so no write is
+// acknowledged whose entry a crash could lose.
 //
 // # Tables
 //
