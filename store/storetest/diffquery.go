@@ -9,8 +9,8 @@ import (
 const entPrefix = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:"
 
 // userSorts are the sortBy paths of users whose order every backend must
-// agree on exactly; binarySorts and membershipSorts are subject to known
-// divergences; timeSorts and "id" order values that differ between
+// agree on exactly; binarySorts and membershipSorts (agreement_sort.go)
+// are subject to known divergences; timeSorts and "id" order values that differ between
 // backends (generated ids and times), so only the order of each backend's
 // own values is checked.
 var (
@@ -18,11 +18,9 @@ var (
 		"emails.value", "emails.type", "phoneNumbers.value", "addresses.locality", "active", "externalId",
 		"meta.resourceType", "profileUrl", entPrefix + "department", entPrefix + "manager.value", "employeeNumber",
 		"score", "ratio", "hired", "vip", "code", "tags", "badge", "alias", "photos.value", "emails.primary"}
-	groupSorts           = []string{"displayName", "externalId", "meta.resourceType"}
-	binarySorts          = []string{"x509Certificates.value", "x509Certificates"}
-	userMembershipSorts  = []string{"groups", "groups.display", "groups.value"}
-	groupMembershipSorts = []string{"members", "members.value", "members.display", "members.type"}
-	ownOrderSorts        = []string{"meta.created", "meta.lastModified", "id"}
+	groupSorts    = []string{"displayName", "externalId", "meta.resourceType"}
+	binarySorts   = []string{"x509Certificates.value", "x509Certificates"}
+	ownOrderSorts = []string{"meta.created", "meta.lastModified", "id"}
 )
 
 // userFilterTemplates are filters on users beyond filtergen's atoms:
@@ -130,12 +128,12 @@ func (g *gen) sortBy(typ string) string {
 			pool = append(pool, binarySorts...)
 		}
 		if !g.avoid[DivMembershipSort] {
-			pool = append(pool, userMembershipSorts...)
+			pool = append(pool, membershipSorts["User"]...)
 		}
 	} else {
 		pool = append(pool, groupSorts...)
 		if !g.avoid[DivMembershipSort] {
-			pool = append(pool, groupMembershipSorts...)
+			pool = append(pool, membershipSorts["Group"]...)
 		}
 	}
 	return g.pick(pool)
