@@ -47,19 +47,29 @@ const (
 	// keep creation order; all must refuse it (Agreement/MembershipSortRefused).
 	DivMembershipSort Divergence = "membership-sort"
 	// DivGroupMemberEvent: found by this driver. SQLite records a
-	// user.groups_changed event for a member of type "Group" that leaves a
-	// group, as if the member group were a user: when an Update with
-	// LoadMembers removes it (PATCH remove members[type eq "Group"]) and
-	// when the containing group is deleted. Memory and PostgreSQL record
-	// none. Avoiding it drops user.groups_changed events about groups
-	// from the comparison.
+	// user.groups_changed event, as if about a user, for a member of type
+	// "Group" that leaves a group: an existing group removed by an Update
+	// with LoadMembers (PATCH remove members[type eq "Group"]), and a
+	// member id that names no resource when its group is deleted. Memory
+	// and PostgreSQL record none. Avoiding it drops user.groups_changed
+	// events about groups (and unknown ids) from the comparison.
 	DivGroupMemberEvent Divergence = "group-member-event"
+	// DivSortPrimaryMissing: found by this driver. sortBy a sub-attribute
+	// of a multi-valued attribute (emails.type, emails.value, "emails")
+	// when the primary value lacks that sub-attribute (a primary email
+	// without type; or without value, as the lenient PATCH replace
+	// emails[primary eq true].type creates when no email is primary).
+	// Memory and PostgreSQL sort the resource as having no value (RFC
+	// 7644 §3.4.2.3: the primary value's); SQLite takes another value's.
+	// Avoiding it gives primary values a type and leaves out that PATCH.
+	DivSortPrimaryMissing Divergence = "sort-primary-missing"
 )
 
 // KnownDivergences are the divergences today's backends still have. The
 // entries are removed as the store write-path refactor (issue 11) fixes
 // them; anything else the driver finds is a bug.
-var KnownDivergences = []Divergence{DivBinaryCase, DivMemberAttrs, DivMemberRef, DivMembershipSort, DivGroupMemberEvent}
+var KnownDivergences = []Divergence{DivBinaryCase, DivMemberAttrs, DivMemberRef, DivMembershipSort, DivGroupMemberEvent,
+	DivSortPrimaryMissing}
 
 // DiffConfig configures Differential and DifferentialBytes.
 type DiffConfig struct {

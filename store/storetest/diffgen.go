@@ -323,7 +323,7 @@ func (g *gen) multi(a map[string]any, attr string, max int, types []string, mk f
 	var list []any
 	for j := range n {
 		e := mk()
-		if types != nil && g.chance(4, 5) {
+		if types != nil && (g.chance(4, 5) || (j == primary && g.avoid[DivSortPrimaryMissing])) {
 			e["type"] = g.pick(types)
 		}
 		if j == primary {

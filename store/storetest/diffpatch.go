@@ -23,7 +23,7 @@ var userPatchOps = []string{
 	`{"op":"add","path":"emails","value":[{"value":%s,"type":"work","primary":%b}]}`,
 	`{"op":"replace","path":"emails[type eq \"work\"].value","value":%s}`,
 	`{"op":"remove","path":"emails[type eq \"home\"]"}`,
-	`{"op":"replace","path":"emails[primary eq true].type","value":"other"}`,
+	primaryTypeOp,
 	`{"op":"add","path":"phoneNumbers","value":[{"value":%p,"type":"mobile"}]}`,
 	`{"op":"replace","path":"phoneNumbers[type eq \"mobile\"].value","value":%p}`,
 	`{"op":"replace","path":"addresses[type eq \"work\"].locality","value":%c}`,
@@ -48,6 +48,8 @@ var userPatchOps = []string{
 	`{"op":"remove","path":"userName"}`,
 	`{"op":"remove","path":"emails[type eq \"nope\"]"}`,
 }
+
+const primaryTypeOp = `{"op":"replace","path":"emails[primary eq true].type","value":"other"}`
 
 // groupPatchOps are PATCH operations on groups: member operations that
 // become deltas and ones that need the member list (patch.Patch.Members).
@@ -76,7 +78,14 @@ func (g *gen) patch(typ string) diffOp {
 	}
 	var ops []string
 	for range 1 + g.n(3) {
-		ops = append(ops, g.fillPatch(g.pick(pool)))
+		tmpl := g.pick(pool)
+		if tmpl == primaryTypeOp && g.avoid[DivSortPrimaryMissing] {
+			continue // it creates a primary email without a value when none is primary
+		}
+		ops = append(ops, g.fillPatch(tmpl))
+	}
+	if len(ops) == 0 {
+		ops = append(ops, g.fillPatch(pool[0]))
 	}
 	return diffOp{Kind: opPatch, Type: typ, Name: g.target(typ), IfMatch: g.ifMatch(), Patch: strings.Join(ops, ",")}
 }
