@@ -2,8 +2,12 @@ package storediff
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/scimkit/scimkit/internal/pgtest"
@@ -33,16 +37,64 @@ var seeds = []int64{1, 2, 3, 4, 5}
 
 const steps = 200
 
+// Flags to reproduce a reported mismatch, or to run more seeds:
+//
+//	go test ./internal/storediff -run TestDifferential -storediff.seed 12 -storediff.steps 300 -storediff.only 285,290,292
+var (
+	seedFlag  = flag.Int64("storediff.seed", 0, "run only this seed (0: the default seeds)")
+	seedsFlag = flag.Int("storediff.seeds", 0, "run this many seeds from -storediff.seed (or 1) on")
+	stepsFlag = flag.Int("storediff.steps", steps, "steps per seed")
+	onlyFlag  = flag.String("storediff.only", "", "comma-separated step indexes to replay (a reported minimal sequence)")
+	avoidFlag = flag.String("storediff.avoid", "known", `divergences to steer around: "known" (storetest.KnownDivergences), "none", or a comma-separated list`)
+)
+
 // TestDifferential runs the generated sequences of several seeds on every
 // backend; a failure prints the seed, the step and a minimal list of
 // steps (storetest.DiffConfig.Only) that reproduces it.
 func TestDifferential(t *testing.T) {
-	stores := backends(t)
-	for _, seed := range seeds {
+	cfg := storetest.DiffConfig{Stores: backends(t), Steps: *stepsFlag, Avoid: avoidList(t)}
+	for _, s := range strings.Split(*onlyFlag, ",") {
+		if s == "" {
+			continue
+		}
+		i, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			t.Fatalf("-storediff.only: %v", err)
+		}
+		cfg.Only = append(cfg.Only, i)
+	}
+	run := seeds
+	if *seedFlag != 0 || *seedsFlag != 0 {
+		run = nil
+		for i := range max(*seedsFlag, 1) {
+			run = append(run, max(*seedFlag, 1)+int64(i))
+		}
+	}
+	for _, seed := range run {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			storetest.Differential(t, seed, storetest.DiffConfig{Stores: stores, Steps: steps, Avoid: storetest.KnownDivergences})
+			storetest.Differential(t, seed, cfg)
+			if t.Failed() {
+				t.Logf("rerun: go test ./internal/storediff -run 'TestDifferential/seed=%d$' -storediff.seed %d -storediff.steps %d -storediff.only <the indexes above>", seed, seed, cfg.Steps)
+			}
 		})
 	}
+}
+
+func avoidList(t *testing.T) []storetest.Divergence {
+	switch *avoidFlag {
+	case "known":
+		return storetest.KnownDivergences
+	case "none", "":
+		return nil
+	}
+	var out []storetest.Divergence
+	for _, d := range strings.Split(*avoidFlag, ",") {
+		if !slices.Contains(storetest.KnownDivergences, storetest.Divergence(d)) {
+			t.Fatalf("-storediff.avoid: unknown divergence %q", d)
+		}
+		out = append(out, storetest.Divergence(d))
+	}
+	return out
 }
 
 // FuzzDifferential drives the generator with the fuzzer's bytes.
