@@ -116,17 +116,14 @@ func (o diffOp) String() string {
 // on what was generated before (how many users and groups exist, the
 // values they were created with), never on a store's answers.
 type gen struct {
-	src            source
-	avoid          map[Divergence]bool
-	users, groups  []*schema.Resource // create bodies, by logical index
-	userN, groupN  int
-	createdAny     bool
-	distinctTimes  bool
-	filterCorpus   *corpus
-	filterLoaded   *loaded
-	corpusUsers    int
-	corpusGroups   int
-	maxListedCount int
+	src           source
+	avoid         map[Divergence]bool
+	users, groups []*schema.Resource // create bodies, by logical index
+	userN, groupN int
+	filterCorpus  *corpus
+	filterLoaded  *loaded
+	corpusUsers   int
+	corpusGroups  int
 }
 
 func newGen(src source, avoid []Divergence) *gen {
