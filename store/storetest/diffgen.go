@@ -277,6 +277,22 @@ func (g *gen) userBody(i int) *schema.Resource {
 	if g.chance(1, 2) {
 		u.ExternalID = fmt.Sprintf("%s-%d", g.pick([]string{"ext", "EXT", "Ext"}), g.n(12))
 	}
+	g.multiValued(a)
+	if ent := g.enterprise(); ent != nil {
+		a[schema.EnterpriseUserSchema] = ent
+		u.Schemas = append(u.Schemas, schema.EnterpriseUserSchema)
+	}
+	if x := g.testExt(rng); len(x) > 0 {
+		a[TestExtensionSchema] = x
+		u.Schemas = append(u.Schemas, TestExtensionSchema)
+	}
+	return u
+}
+
+// multiValued sets the multi-valued complex attributes of a user: emails,
+// phoneNumbers, addresses, x509Certificates (binary) and photos
+// (reference).
+func (g *gen) multiValued(a map[string]any) {
 	g.multi(a, "emails", 3, typePool, func() map[string]any {
 		return map[string]any{"value": fmt.Sprintf("%s.%d@%s", g.pick(namePool), g.n(4), g.pick(domainPool))}
 	})
@@ -288,25 +304,25 @@ func (g *gen) userBody(i int) *schema.Resource {
 	g.multi(a, "photos", 1, []string{"photo", "thumbnail"}, func() map[string]any {
 		return map[string]any{"value": "https://photos.example.com/" + g.pick(codePool)}
 	})
+}
+
+// enterprise returns Enterprise User extension values (RFC 7643 §4.3), or
+// nil for none.
+func (g *gen) enterprise() map[string]any {
+	if !g.chance(1, 2) {
+		return nil
+	}
+	ent := map[string]any{"department": g.pick(deptPool)}
 	if g.chance(1, 2) {
-		ent := map[string]any{"department": g.pick(deptPool)}
-		if g.chance(1, 2) {
-			ent["employeeNumber"] = fmt.Sprint(g.n(1000))
-		}
-		if g.chance(1, 3) {
-			ent["costCenter"] = fmt.Sprintf("CC-%d", g.n(3))
-		}
-		if g.chance(1, 2) {
-			ent["manager"] = map[string]any{"value": fmt.Sprintf("m%d", g.n(5))}
-		}
-		a[schema.EnterpriseUserSchema] = ent
-		u.Schemas = append(u.Schemas, schema.EnterpriseUserSchema)
+		ent["employeeNumber"] = fmt.Sprint(g.n(1000))
 	}
-	if x := g.testExt(rng); len(x) > 0 {
-		a[TestExtensionSchema] = x
-		u.Schemas = append(u.Schemas, TestExtensionSchema)
+	if g.chance(1, 3) {
+		ent["costCenter"] = fmt.Sprintf("CC-%d", g.n(3))
 	}
-	return u
+	if g.chance(1, 2) {
+		ent["manager"] = map[string]any{"value": fmt.Sprintf("m%d", g.n(5))}
+	}
+	return ent
 }
 
 // multi sets attr to up to max complex values from mk, each with a type
