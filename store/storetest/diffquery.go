@@ -27,10 +27,8 @@ var (
 // every attribute type the generator writes, the derived groups, and
 // meta. {uN} and {gN} are replaced by a generated user or group name.
 var userFilterTemplates = []string{
-	`id eq "{id:{uN}}"`, `id eq "{id:{uN}}" and meta.created eq "{created:{uN}}"`,
-	`id eq "{id:{uN}}" and meta.lastModified eq "{lastModified:{uN}}"`,
-	`meta.lastModified ge "{lastModified:{uN}}" and id eq "{id:{uN}}"`,
-	`id eq "{id:{uN}}" and meta.created le "{created:{uN}}"`, `meta.version eq "W/\"2\""`, `meta.version eq "W/\"1\""`,
+	`id eq "{id:{uN}}"`, `meta.lastModified ge "{lastModified:{uN}}" and id eq "{id:{uN}}"`,
+	`id eq "{id:{uN}}" and meta.created lt "{created:{uN}}"`, `meta.version eq "W/\"2\""`, `meta.version eq "W/\"1\""`,
 	`groups.value eq "{id:{gN}}"`, `groups[value eq "{id:{gN}}"]`, `groups.display eq "admins"`, `groups pr`, `not (groups pr)`,
 	`profileUrl sw "https://example.com/"`, `profileUrl eq "https://example.com/babs"`, `profileUrl pr`,
 	`phoneNumbers[type eq "mobile" and primary eq true]`, `phoneNumbers.value co "555"`, `phoneNumbers.type eq "WORK"`,
@@ -52,14 +50,29 @@ var groupFilterTemplates = []string{
 	`members[value eq "{id:{uN}}"]`, `members.value eq "{id:{uN}}"`, `members eq "{id:{uN}}"`, `members pr`, `not (members pr)`,
 	`members[type eq "Group"]`, `members[type eq "user"]`, `members.display eq "babs"`, `members.display co "B"`,
 	`members[display pr]`, `externalId pr`, `externalId eq "GEXT-1"`, `id eq "{id:{gN}}" and members[value eq "{id:{uN}}"]`,
-	`id eq "{id:{gN}}" and meta.lastModified ge "{lastModified:{gN}}"`, `id eq "{id:{gN}}" and meta.created eq "{created:{gN}}"`,
+	`id eq "{id:{gN}}" and meta.lastModified ge "{lastModified:{gN}}"`,
 	`members.$ref pr`, `meta.version eq "W/\"1\""`, `meta.version ne "W/\"1\""`,
+}
+
+// timeFilterTemplates compare a resource's meta times with the
+// millisecond text the store reported for them: whether they match
+// depends on DivTimePrecision.
+var timeFilterTemplates = []string{
+	`id eq "{id:{xN}}" and meta.created eq "{created:{xN}}"`, `id eq "{id:{xN}}" and meta.lastModified eq "{lastModified:{xN}}"`,
+	`id eq "{id:{xN}}" and meta.created le "{created:{xN}}"`, `meta.lastModified gt "{lastModified:{xN}}" and id eq "{id:{xN}}"`,
 }
 
 // filter returns filter text for typ, "" (no filter) now and then.
 func (g *gen) filter(typ string) string {
 	if g.chance(1, 4) {
 		return ""
+	}
+	if !g.avoid[DivTimePrecision] && g.chance(1, 12) {
+		x := "{uN}"
+		if typ == "Group" {
+			x = "{gN}"
+		}
+		return g.fillFilter(strings.ReplaceAll(g.pick(timeFilterTemplates), "{xN}", x))
 	}
 	if typ == "Group" {
 		return g.fillFilter(g.pick(groupFilterTemplates))
