@@ -71,13 +71,21 @@ const (
 	// (Agreement/TimesAtReportedPrecision). Avoiding it leaves out those
 	// filters; ge and lt, which agree either way, stay.
 	DivTimePrecision Divergence = "time-precision"
+	// DivComplexPresence: found by this driver. "emails pr" (any
+	// multi-valued complex attribute) on SQLite is true only when some
+	// value has a non-empty "value" sub-attribute; memory and PostgreSQL
+	// (and filter.Match) count a value with any non-empty sub-attribute,
+	// such as [{"type":"work","value":""}], which a lenient PATCH replace
+	// emails[type eq "work"].value with "" leaves. Avoiding it leaves out
+	// presence tests of multi-valued complex attributes of users.
+	DivComplexPresence Divergence = "complex-presence"
 )
 
 // KnownDivergences are the divergences today's backends still have. The
 // entries are removed as the store write-path refactor (issue 11) fixes
 // them; anything else the driver finds is a bug.
 var KnownDivergences = []Divergence{DivBinaryCase, DivMemberAttrs, DivMemberRef, DivMembershipSort, DivGroupMemberEvent,
-	DivSortPrimaryMissing, DivTimePrecision}
+	DivSortPrimaryMissing, DivTimePrecision, DivComplexPresence}
 
 // DiffConfig configures Differential and DifferentialBytes.
 type DiffConfig struct {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -33,7 +34,7 @@ var userFilterTemplates = []string{
 	`profileUrl sw "https://example.com/"`, `profileUrl eq "https://example.com/babs"`, `profileUrl pr`,
 	`phoneNumbers[type eq "mobile" and primary eq true]`, `phoneNumbers.value co "555"`, `phoneNumbers.type eq "WORK"`,
 	`addresses[type eq "work" and locality eq "OSLO"]`, `addresses.country eq "no"`, `addresses.locality pr`,
-	`x509Certificates pr`, `not (x509Certificates pr)`, `photos.value sw "https://photos.example.com/a"`, `nickName pr`,
+	`x509Certificates pr`, `not (x509Certificates pr)`, `addresses pr`, `phoneNumbers pr`, `not (emails pr)`, `photos.value sw "https://photos.example.com/a"`, `nickName pr`,
 	`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter eq "cc-1"`, `badge eq "AB"`, `badge eq "ab"`,
 	`alias eq "ab"`, `alias gt "b"`, `emails[type eq "work"] and not (emails[type eq "home"])`, `name pr`,
 	`userName eq "{userName}"`, `userName eq "{USERNAME}"`, `schemas eq "urn:scimkit:params:scim:schemas:extension:storetest:2.0:User"`,
@@ -62,8 +63,20 @@ var timeFilterTemplates = []string{
 	`id eq "{id:{xN}}" and meta.created le "{created:{xN}}"`, `meta.lastModified gt "{lastModified:{xN}}" and id eq "{id:{xN}}"`,
 }
 
+// complexPresentRE matches a presence test of a multi-valued complex
+// attribute of User (DivComplexPresence).
+var complexPresentRE = regexp.MustCompile(`\b(emails|phoneNumbers|addresses|x509Certificates|photos) pr\b`)
+
 // filter returns filter text for typ, "" (no filter) now and then.
 func (g *gen) filter(typ string) string {
+	f := g.filterText(typ)
+	if g.avoid[DivComplexPresence] && complexPresentRE.MatchString(f) {
+		return g.fillFilter(`id eq "{id:{uN}}"`)
+	}
+	return f
+}
+
+func (g *gen) filterText(typ string) string {
 	if g.chance(1, 4) {
 		return ""
 	}
