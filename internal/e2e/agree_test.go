@@ -19,6 +19,12 @@ type step struct {
 	method, path, body string
 	header             map[string]string
 	capture            string // the created resource's id is captured as this name
+	// captureMeta captures the answer's meta.created and meta.lastModified
+	// as {{name_created}} and {{name_lastModified}}.
+	captureMeta string
+	// echo sends the body of the previous answer as this step's body (a
+	// client that PUTs back what it read).
+	echo bool
 }
 
 // transcript is a sequence that touches every endpoint and error path
@@ -58,6 +64,9 @@ func transcript() []step {
 		step{method: "PATCH", path: "/Groups/{{g1}}", body: patchOps(`{"op":"remove","path":"members[value eq \"{{js}}\"]"}`)},
 		step{method: "PATCH", path: "/Groups/{{g1}}", body: patchOps(`{"op":"add","path":"members","value":[{"value":"{{bj}}"}]}`)},
 		step{method: "PATCH", path: "/Groups/{{g1}}", body: patchOps(`{"op":"replace","path":"displayName","value":"Empty"}`)},
+		step{method: "PATCH", path: "/Groups/{{g2}}?attributes=members", body: patchOps(`{"op":"add","path":"members","value":[{"value":"{{al}}"}]}`)},
+		step{method: "PATCH", path: "/Groups/{{g2}}?attributes=members,displayName", body: patchOps(`{"op":"remove","path":"members[type eq \"Group\"]"}`)},
+		step{method: "PATCH", path: "/Groups/{{g2}}?excludedAttributes=members", body: patchOps(`{"op":"add","path":"members","value":[{"value":"{{g1}}","type":"Group"}]}`)},
 		step{method: "GET", path: "/Users/{{bj}}?attributes=groups"},
 		step{method: "GET", path: "/Users/{{jo}}?attributes=groups"},
 		step{method: "GET", path: filterQ("/Users", `groups.value eq "{{g2}}"`, "sortBy", "userName")},
@@ -143,6 +152,48 @@ func transcript() []step {
 	return s
 }
 
+// issue11Transcript replays the divergences between backends listed in
+// issue 11 ("What was seen") through HTTP: a binary (case-exact) filter
+// and sort, a PUT that sets display on an existing member, a PUT that
+// echoes a GET (members carry the "$ref" the server renders), sortBy on
+// members and groups, filters on the times the server returned, and a
+// PATCH answered with attributes=members.
+func issue11Transcript() []step {
+	certs := func(v string) string { return `"x509Certificates":[{"value":"` + v + `"}]` }
+	s := []step{
+		{method: "POST", path: "/Users", body: userBody("cert.a", certs("MIIBaQ==")), capture: "ca", captureMeta: "ca"},
+		{method: "POST", path: "/Users", body: userBody("cert.b", certs("AAEC")), capture: "cb"},
+		{method: "POST", path: "/Users", body: userBody("cert.c", certs("bWlp")), capture: "cc"},
+		{method: "POST", path: "/Users", body: userBody("cert.none")},
+		{method: "GET", path: filterQ("/Users", `x509Certificates.value eq "MIIBaQ=="`)},
+		{method: "GET", path: filterQ("/Users", `x509Certificates.value eq "miibaq=="`)},
+		{method: "GET", path: filterQ("/Users", `x509Certificates[value eq "bWlp"]`)},
+		{method: "POST", path: "/Groups", body: groupBody("Certs", "{{ca}}", "{{cb}}"), capture: "g"},
+		{method: "POST", path: "/Groups", body: groupBody("Other", "{{cc}}"), capture: "h"},
+		{method: "PUT", path: "/Groups/{{g}}", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Certs",` +
+			`"members":[{"value":"{{ca}}","display":"Cert A"},{"value":"{{cb}}"}]}`},
+		{method: "GET", path: "/Groups/{{g}}"},
+		{method: "PUT", path: "/Groups/{{g}}", echo: true},
+		{method: "GET", path: "/Groups/{{g}}"},
+		{method: "GET", path: filterQ("/Groups", `members.$ref pr`)},
+		{method: "GET", path: filterQ("/Groups", `members.display eq "Cert A"`)},
+		{method: "PATCH", path: "/Groups/{{g}}?attributes=members", body: patchOps(`{"op":"remove","path":"members[display eq \"Cert A\"]"}`)},
+		{method: "GET", path: filterQ("/Users", `meta.created eq "{{ca_created}}"`)},
+		{method: "GET", path: filterQ("/Users", `meta.lastModified ge "{{ca_lastModified}}" and userName eq "cert.a"`)},
+		{method: "GET", path: filterQ("/Users", `meta.lastModified eq "{{ca_lastModified}}"`)},
+	}
+	for _, p := range []string{"x509Certificates.value", "x509Certificates", "groups", "groups.display", "groups.value"} {
+		for _, o := range []string{"ascending", "descending"} {
+			s = append(s, step{method: "GET", path: q("/Users", "sortBy", p, "sortOrder", o, "attributes", "userName")})
+		}
+	}
+	for _, p := range []string{"members", "members.value", "members.display", "members.type"} {
+		s = append(s, step{method: "GET", path: q("/Groups", "sortBy", p, "attributes", "displayName")},
+			step{method: "GET", path: q("/Groups", "sortBy", p, "filter", "members pr", "cursor", "", "count", "1")})
+	}
+	return s
+}
+
 // placeholderRE matches {{name}}, also query-escaped by q and filterQ.
 // bulkBody is a BulkRequest (RFC 7644 §3.7) of ops, with failOnErrors 1
 // when stop is set.
@@ -202,8 +253,18 @@ func replay(t *testing.T, s *Server, steps []step) []string {
 	}
 	n := &normaliser{base: s.URL, names: map[string]string{}}
 	var out []string
+	var prev []byte
 	for _, st := range steps {
-		r := s.Do(t, Request{Method: st.method, Path: sub(st.path), Body: sub(st.body), Header: st.header})
+		body := sub(st.body)
+		if st.echo {
+			body = string(prev)
+		}
+		r := s.Do(t, Request{Method: st.method, Path: sub(st.path), Body: body, Header: st.header})
+		prev = r.Body
+		if st.captureMeta != "" {
+			ids[st.captureMeta+"_created"] = Str(r.JSON, "meta.created")
+			ids[st.captureMeta+"_lastModified"] = Str(r.JSON, "meta.lastModified")
+		}
 		if st.capture != "" && r.Status != 201 {
 			t.Fatalf("%s %s: status %d, want 201\n%s", st.method, st.path, r.Status, r.Body)
 		}
@@ -350,11 +411,16 @@ func testBackendsAgree(t *testing.T, b Backend) {
 		name   string
 		steps  []step
 		adjust func(*scim.Config)
+		skip   string
 	}{
-		{"hard", transcript(), func(*scim.Config) {}},
-		{"soft", softTranscript(), soft},
+		{"hard", transcript(), func(*scim.Config) {}, ""},
+		{"soft", softTranscript(), soft, ""},
+		{"issue11", issue11Transcript(), func(*scim.Config) {}, "known divergence, fixed by the store write-path refactor (issue 11)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			if c.skip != "" {
+				t.Skip(c.skip)
+			}
 			got := replay(t, b.Start(t, c.adjust), c.steps)
 			if b.Name == Memory.Name {
 				return // the invariants of Server.Do only

@@ -80,6 +80,7 @@ func groupsOfTests() []testGroup {
 		{"Concurrency", concurrencyTests},
 		{"Filter", filterTests},
 		{"Encoded", encodedTests},
+		{"Agreement", agreementTests},
 	}
 }
 
