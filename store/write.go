@@ -48,29 +48,41 @@ type WriteTx interface {
 	// change, as after a member-only change).
 	Put(ctx context.Context, w *Written) error
 	// AddMembers adds to group id the members not present yet, in order,
-	// and returns the values it added.
-	AddMembers(ctx context.Context, id string, ms []schema.Member) ([]string, error)
+	// and returns those it added, each with its type (MemberType).
+	AddMembers(ctx context.Context, id string, ms []schema.Member) ([]schema.Member, error)
 	// RemoveMembers removes from group id the listed values that are
-	// present and returns the values it removed.
-	RemoveMembers(ctx context.Context, id string, values []string) ([]string, error)
-	// ClearMembers removes every member of group id and returns their
-	// values.
-	ClearMembers(ctx context.Context, id string) ([]string, error)
+	// present and returns the members it removed, each with its type
+	// (MemberType).
+	RemoveMembers(ctx context.Context, id string, values []string) ([]schema.Member, error)
+	// ClearMembers removes every member of group id and returns them, each
+	// with its type (MemberType).
+	ClearMembers(ctx context.Context, id string) ([]schema.Member, error)
 	// EditMembers rewrites the type and display of members of group id
 	// that are present.
 	EditMembers(ctx context.Context, id string, ms []schema.Member) error
-	// MemberTypes returns the resource type name of each member id
-	// ("User", or the group's own type for a nested group): the type of
-	// the resource it names when it exists in the tenant, else
-	// declared[id], else "User".
-	MemberTypes(ctx context.Context, ids []string, declared map[string]string) (map[string]string, error)
-	// Remove deletes the resource r (a Delete): its row, unique values and
-	// tombstone bookkeeping, its own members (returned, for a group) and its
-	// memberships in other groups (the groups it left, in joining order).
-	Remove(ctx context.Context, r *schema.Resource, version int64) (members, groupsLeft []string, err error)
+	// Remove deletes the resource r (a Delete): its own members first
+	// (returned with their types, for a group, as ClearMembers), then its
+	// memberships in other groups (the groups it left, in joining order),
+	// its row and unique values.
+	Remove(ctx context.Context, r *schema.Resource, version int64) (members []schema.Member, groupsLeft []string, err error)
 	// Record records the events of the write in the outbox. It is called
 	// last, once, and only when the write changed something.
 	Record(ctx context.Context, evs []Event) error
+}
+
+// MemberType is the rule for the type a membership change reports for a
+// member (it decides which members get user.groups_changed events): the
+// type of the resource the member's value names in the tenant when the
+// membership changes, else the type stored with the membership (the
+// "type" it was added with), else "User".
+func MemberType(resourceType, stored string) string {
+	switch {
+	case resourceType != "":
+		return resourceType
+	case stored != "":
+		return stored
+	}
+	return "User"
 }
 
 // Written is what Put stores.
@@ -147,18 +159,15 @@ func RunCreate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 	if err := tx.Put(ctx, &Written{Op: OpCreate, ID: id, Doc: doc, Version: 1, Created: now, LastModified: now}); err != nil {
 		return nil, err
 	}
-	var added []string
+	var added []schema.Member
 	if len(members) > 0 {
 		var err error
 		if added, err = tx.AddMembers(ctx, id, members); err != nil {
 			return nil, err
 		}
 	}
-	memberOf, err := memberTypes(ctx, tx, added, members)
-	if err != nil {
-		return nil, err
-	}
-	evs := DeriveEvents(ctx, rt, Effect{Op: OpCreate, After: res, Version: 1, MembersAdded: added, MemberOf: memberOf}, tenant, now)
+	ids, memberOf := memberIDs(added)
+	evs := DeriveEvents(ctx, rt, Effect{Op: OpCreate, After: res, Version: 1, MembersAdded: ids, MemberOf: memberOf}, tenant, now)
 	if err := tx.Record(ctx, evs); err != nil {
 		return nil, err
 	}
@@ -252,12 +261,8 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 		if err := tx.Put(ctx, w); err != nil {
 			return nil, nil, err
 		}
-		memberOf, err := memberTypes(ctx, tx, append(slices.Clip(added), removed...), net.declared)
-		if err != nil {
-			return nil, nil, err
-		}
 		evs := DeriveEvents(ctx, rt, Effect{Op: OpUpdate, Before: before, After: next, Version: version,
-			MembersAdded: added, MembersRemoved: removed, MemberOf: memberOf}, tenant, lm)
+			MembersAdded: added, MembersRemoved: removed, MemberOf: net.types}, tenant, lm)
 		if err := tx.Record(ctx, evs); err != nil {
 			return nil, nil, err
 		}
@@ -293,31 +298,23 @@ func RunDelete(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 	if err != nil {
 		return err
 	}
-	memberOf, err := memberTypes(ctx, tx, members, nil)
-	if err != nil {
-		return err
-	}
+	ids, memberOf := memberIDs(members)
 	evs := DeriveEvents(ctx, rt, Effect{Op: OpDelete, Before: cur.Resource, Version: cur.Version,
-		MembersRemoved: members, MemberOf: memberOf, GroupsLeft: left}, tenant, Timestamp(now))
+		MembersRemoved: ids, MemberOf: memberOf, GroupsLeft: left}, tenant, Timestamp(now))
 	return tx.Record(ctx, evs)
 }
 
-// memberTypes asks tx for the types of ids, declared by the members a
-// write was given.
-func memberTypes(ctx context.Context, tx WriteTx, ids []string, given any) (map[string]string, error) {
-	if len(ids) == 0 {
+// memberIDs returns the values of ms and their types (MemberType applied).
+func memberIDs(ms []schema.Member) ([]string, map[string]string) {
+	if len(ms) == 0 {
 		return nil, nil
 	}
-	declared := map[string]string{}
-	switch g := given.(type) {
-	case []schema.Member:
-		for _, m := range g {
-			declared[m.Value] = m.Type
-		}
-	case map[string]string:
-		declared = g
+	ids := make([]string, len(ms))
+	types := make(map[string]string, len(ms))
+	for i, m := range ms {
+		ids[i], types[m.Value] = m.Value, MemberType("", m.Type)
 	}
-	return tx.MemberTypes(ctx, ids, declared)
+	return ids, types
 }
 
 // replaceMembers makes the member list of group id equal to want (an
@@ -380,9 +377,11 @@ func applyDeltas(ctx context.Context, tx WriteTx, id string, ds []schema.MemberD
 			}
 			err = net.remove(ctx, tx, id, values)
 		case schema.DeltaClear:
-			var gone []string
+			var gone []schema.Member
 			if gone, err = tx.ClearMembers(ctx, id); err == nil {
-				net.touch(gone, true, false)
+				for _, m := range gone {
+					net.note(m, true, false)
+				}
 			}
 		}
 		if err != nil {
@@ -410,10 +409,10 @@ func distinct(ms []schema.Member) []schema.Member {
 // absent after the last was removed, the reverse was added, and one added
 // then removed (or the reverse) in the same write is in neither list.
 type netMembers struct {
-	before   map[string]bool // value → present before the first change
-	after    map[string]bool
-	order    []string // values in the order first touched
-	declared map[string]string
+	before map[string]bool // value → present before the first change
+	after  map[string]bool
+	order  []string          // values in the order first touched
+	types  map[string]string // value → type, as the backend reported it
 }
 
 // add adds ms (distinct values) through tx and notes which were present.
@@ -425,18 +424,16 @@ func (n *netMembers) add(ctx context.Context, tx WriteTx, id string, ms []schema
 	if err != nil {
 		return err
 	}
-	got := make(map[string]bool, len(added))
-	for _, v := range added {
-		got[v] = true
-	}
-	if n.declared == nil {
-		n.declared = map[string]string{}
+	got := make(map[string]schema.Member, len(added))
+	for _, m := range added {
+		got[m.Value] = m
 	}
 	for _, m := range ms {
-		n.note(m.Value, !got[m.Value], true)
-		if m.Type != "" {
-			n.declared[m.Value] = m.Type
+		a, ok := got[m.Value]
+		if !ok {
+			a = m
 		}
+		n.note(a, !ok, true)
 	}
 	return nil
 }
@@ -450,25 +447,29 @@ func (n *netMembers) remove(ctx context.Context, tx WriteTx, id string, values [
 	if err != nil {
 		return err
 	}
-	got := make(map[string]bool, len(removed))
-	for _, v := range removed {
-		got[v] = true
+	got := make(map[string]schema.Member, len(removed))
+	for _, m := range removed {
+		got[m.Value] = m
 	}
 	for _, v := range values {
-		n.note(v, got[v], false)
+		m, ok := got[v]
+		if !ok {
+			m = schema.Member{Value: v}
+		}
+		n.note(m, ok, false)
 	}
 	return nil
 }
 
-func (n *netMembers) touch(values []string, was, is bool) {
-	for _, v := range values {
-		n.note(v, was, is)
-	}
-}
-
-func (n *netMembers) note(v string, was, is bool) {
+// note records that m was or was not present before a change and is or
+// is not after it, keeping the first "was" and the last known type.
+func (n *netMembers) note(m schema.Member, was, is bool) {
+	v := m.Value
 	if n.before == nil {
-		n.before, n.after = map[string]bool{}, map[string]bool{}
+		n.before, n.after, n.types = map[string]bool{}, map[string]bool{}, map[string]string{}
+	}
+	if m.Type != "" || n.types[v] == "" {
+		n.types[v] = MemberType("", m.Type)
 	}
 	if _, ok := n.before[v]; !ok {
 		n.before[v] = was

@@ -415,7 +415,7 @@ func testBackendsAgree(t *testing.T, b Backend) {
 	}{
 		{"hard", transcript(), func(*scim.Config) {}, ""},
 		{"soft", softTranscript(), soft, ""},
-		{"issue11", issue11Transcript(), func(*scim.Config) {}, "known divergence, fixed by the store write-path refactor (issue 11)"},
+		{"issue11", issue11Transcript(), func(*scim.Config) {}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.skip != "" {

@@ -96,34 +96,38 @@ func (w *writer) Put(_ context.Context, wr *store.Written) error {
 	return nil
 }
 
-func (w *writer) AddMembers(_ context.Context, id string, ms []schema.Member) ([]string, error) {
+func (w *writer) AddMembers(_ context.Context, id string, ms []schema.Member) ([]schema.Member, error) {
 	set := w.set(id)
-	var added []string
+	var added []schema.Member
 	for _, m := range ms {
 		if w.td.addMember(w.st, id, set, m) {
-			added = append(added, m.Value)
+			added = append(added, w.typed(m))
 		}
 	}
 	return added, nil
 }
 
-func (w *writer) RemoveMembers(_ context.Context, id string, values []string) ([]string, error) {
+func (w *writer) RemoveMembers(_ context.Context, id string, values []string) ([]schema.Member, error) {
 	set := w.set(id)
-	var removed []string
+	var removed []schema.Member
 	for _, v := range values {
-		if w.td.removeMember(id, set, v) {
-			removed = append(removed, v)
+		i, ok := set.byValue[v]
+		if !ok {
+			continue
 		}
+		m := w.typed(set.order[i].Member)
+		w.td.removeMember(id, set, v)
+		removed = append(removed, m)
 	}
 	return removed, nil
 }
 
-func (w *writer) ClearMembers(_ context.Context, id string) ([]string, error) {
+func (w *writer) ClearMembers(_ context.Context, id string) ([]schema.Member, error) {
 	set := w.set(id)
-	var removed []string
+	var removed []schema.Member
 	for _, m := range set.list() {
+		removed = append(removed, w.typed(m.Member))
 		w.td.removeMember(id, set, m.Value)
-		removed = append(removed, m.Value)
 	}
 	return removed, nil
 }
@@ -138,41 +142,35 @@ func (w *writer) EditMembers(_ context.Context, id string, ms []schema.Member) e
 	return nil
 }
 
-// MemberTypes: the type of the resource an id names in the tenant, else
-// the declared type, else "User".
-func (w *writer) MemberTypes(_ context.Context, ids []string, declared map[string]string) (map[string]string, error) {
-	out := make(map[string]string, len(ids))
-	for _, id := range ids {
-		out[id] = w.typeOf(id, declared[id])
-	}
-	return out, nil
-}
-
-func (w *writer) typeOf(id, declared string) string {
-	if ms := w.td.groups[id]; ms != nil {
-		return ms.typ
-	}
-	for name, t := range w.td.tables {
-		if t.get(id) != nil {
-			return name
+// typed returns m with the type its membership change reports
+// (store.MemberType): the type of the resource its value names, else its
+// stored type.
+func (w *writer) typed(m schema.Member) schema.Member {
+	rt := ""
+	if ms := w.td.groups[m.Value]; ms != nil {
+		rt = ms.typ
+	} else {
+		for name, t := range w.td.tables {
+			if t.get(m.Value) != nil {
+				rt = name
+				break
+			}
 		}
 	}
-	if declared != "" {
-		return declared
-	}
-	return "User"
+	m.Type = store.MemberType(rt, m.Type)
+	return m
 }
 
-func (w *writer) Remove(ctx context.Context, r *schema.Resource, _ int64) (members, left []string, err error) {
+func (w *writer) Remove(ctx context.Context, r *schema.Resource, _ int64) (members []schema.Member, left []string, err error) {
+	id := r.ID
+	if w.set(id) != nil {
+		members, _ = w.ClearMembers(ctx, id) // typed while the group exists
+		delete(w.td.groups, id)
+	}
 	rec := w.rec
 	w.t.unindex(rec, w.oldAttrs, w.oldKeys)
 	delete(w.t.byID, rec.id)
 	w.t.order.remove(rec)
-	id := r.ID
-	if w.set(id) != nil {
-		members, _ = w.ClearMembers(ctx, id)
-	}
-	// The types of removed members are asked after the group is gone.
 	for _, m := range slices.Clone(w.td.memberOf[id]) {
 		if g := w.td.groups[m.group]; g != nil {
 			w.td.removeMember(m.group, g, id)

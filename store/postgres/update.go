@@ -11,19 +11,33 @@ import (
 )
 
 // beginLocked begins a transaction, locks the resource's row (SELECT ...
-// FOR UPDATE) and reads the groups of a member, in one round trip. The
-// caller commits or rolls back the transaction.
+// FOR UPDATE), and reads the members of a group (unless opts omits them)
+// and the groups of a member, in one round trip. The caller commits or
+// rolls back the transaction.
+//
+// The members and groups are read by statements of their own, after the
+// lock is granted: under READ COMMITTED each statement reads its own
+// snapshot, so they see every write committed by a transaction the lock
+// waited for (a subquery of the locking statement would read the snapshot
+// taken before the wait).
 func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions) (pgx.Tx, *row, []any, error) {
 	b := &pgx.Batch{}
 	b.BeginTx(pgx.TxOptions{})
-	b.Queue(s.q(`SELECT `+s.selectCols(rt, opts)+` FROM {s}.resources r WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3 FOR UPDATE OF r`), tenant, id, rt.Name)
-	hasGroups := groupsAttr(rt) != nil
-	if hasGroups {
+	b.Queue(s.q(`SELECT `+s.selectCols(rt, store.ReadOptions{OmitMembers: true, OmitGroups: true})+
+		` FROM {s}.resources r WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3 FOR UPDATE OF r`), tenant, id, rt.Name)
+	var derived []string
+	if a := membersAttr(rt); a != nil && !opts.OmitMembers {
+		b.Queue(s.q(`SELECT (SELECT jsonb_agg(`+memberObject(a)+` ORDER BY m.ord)
+			FROM {s}.members m WHERE m.tenant = $1 AND m.group_id = $2)`), tenant, id)
+		derived = append(derived, "members")
+	}
+	if groupsAttr(rt) != nil {
 		b.Queue(s.q(groupsOf), tenant, id)
+		derived = append(derived, "groups")
 	}
 	br := s.pool.SendBatch(ctx, b)
 	tx := br.Tx()
-	rw, groups, err := readLocked(br, hasGroups)
+	rw, groups, err := readLocked(br, derived)
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
@@ -36,18 +50,30 @@ func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.Resou
 	return tx, rw, groups, nil
 }
 
-func readLocked(br pgx.BatchResults, hasGroups bool) (*row, []any, error) {
+// readLocked reads the results of beginLocked's batch: the row, with its
+// members, and the groups of a member.
+func readLocked(br pgx.BatchResults, derived []string) (*row, []any, error) {
 	if _, err := br.Exec(); err != nil { // BEGIN
 		return nil, nil, err
 	}
 	rw, err := scanRow(br.QueryRow())
-	if err != nil || !hasGroups {
-		return rw, nil, err
-	}
-	var raw []byte
-	if err := br.QueryRow().Scan(&raw); err != nil || raw == nil {
-		return rw, nil, err
+	if err != nil {
+		return nil, nil, err
 	}
 	var groups []any
-	return rw, groups, json.Unmarshal(raw, &groups)
+	for _, d := range derived {
+		var raw []byte
+		if err := br.QueryRow().Scan(&raw); err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case d == "members":
+			rw.members = raw
+		case raw != nil:
+			if err := json.Unmarshal(raw, &groups); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return rw, groups, nil
 }

@@ -34,9 +34,6 @@ type writer struct {
 	membersRead bool
 	groups      []any
 	touched     bool
-	// typeOf is the resource type of each member the write touched, as the
-	// membership statements returned it.
-	typeOf map[string]string
 
 	batch  pgx.Batch
 	reads  []func(pgx.BatchResults) error // one per queued statement, in order
@@ -210,7 +207,7 @@ func withSchemas(obj, schemas []byte) []byte {
 	return append(out, obj[1:]...)
 }
 
-func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) ([]string, error) {
+func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) ([]schema.Member, error) {
 	if err := w.begin(ctx); err != nil {
 		return nil, err
 	}
@@ -235,7 +232,7 @@ func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) 
 	return w.collect(rows)
 }
 
-func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) ([]string, error) {
+func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) ([]schema.Member, error) {
 	if err := w.begin(ctx); err != nil {
 		return nil, err
 	}
@@ -247,7 +244,7 @@ func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) 
 	return w.collect(rows)
 }
 
-func (w *writer) ClearMembers(ctx context.Context, id string) ([]string, error) {
+func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, error) {
 	if err := w.begin(ctx); err != nil {
 		return nil, err
 	}
@@ -260,19 +257,14 @@ func (w *writer) ClearMembers(ctx context.Context, id string) ([]string, error) 
 	return w.collect(rows)
 }
 
-// collect reads the (member_id, type) rows of a membership statement,
-// noting each member's type, and returns the ids.
-func (w *writer) collect(rows pgx.Rows) ([]string, error) {
+// collect reads the (member_id, type) rows of a membership statement:
+// the members it changed with the type their change reports
+// (memberTypeExpr, store.MemberType).
+func (w *writer) collect(rows pgx.Rows) ([]schema.Member, error) {
 	var id, typ string
-	var out []string
+	var out []schema.Member
 	_, err := pgx.ForEachRow(rows, []any{&id, &typ}, func() error {
-		out = append(out, id)
-		if typ != "" {
-			if w.typeOf == nil {
-				w.typeOf = map[string]string{}
-			}
-			w.typeOf[id] = typ
-		}
+		out = append(out, schema.Member{Value: id, Type: store.MemberType("", typ)})
 		return nil
 	})
 	return out, err
@@ -296,25 +288,7 @@ func (w *writer) EditMembers(ctx context.Context, id string, ms []schema.Member)
 	return nil
 }
 
-// MemberTypes answers from what the membership statements returned: the
-// type of the resource a member names, else the type stored with the
-// membership; then declared, then "User".
-func (w *writer) MemberTypes(_ context.Context, ids []string, declared map[string]string) (map[string]string, error) {
-	out := make(map[string]string, len(ids))
-	for _, id := range ids {
-		switch {
-		case w.typeOf[id] != "":
-			out[id] = w.typeOf[id]
-		case declared[id] != "":
-			out[id] = declared[id]
-		default:
-			out[id] = "User"
-		}
-	}
-	return out, nil
-}
-
-func (w *writer) Remove(ctx context.Context, r *schema.Resource, _ int64) (members, left []string, err error) {
+func (w *writer) Remove(ctx context.Context, r *schema.Resource, _ int64) (members []schema.Member, left []string, err error) {
 	if membersAttr(w.rt) != nil {
 		if members, err = w.ClearMembers(ctx, r.ID); err != nil {
 			return nil, nil, err

@@ -95,6 +95,11 @@ func (t translator) compare(c *filter.Compare) pred {
 		}
 		return scalar(c, "json_extract(r.fold, "+lit(base+"."+ref.Sub.Name)+")", ref.Sub)
 	}
+	if c.Op == filter.Pr && a.IsComplex() && ref.Sub == nil {
+		// Present means some value has any non-empty sub-attribute
+		// (filter.Match): decided in Go.
+		return anything
+	}
 	elem, target := t.element(ref)
 	if target == nil {
 		return anything

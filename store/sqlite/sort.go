@@ -61,12 +61,16 @@ func (t translator) sortKey(ref schema.AttrRef) string {
 	if sub == nil || !plainKey.MatchString(sub.Name) {
 		return "NULL"
 	}
-	primary := ""
-	if p := a.Sub("primary"); p != nil && p.Type == schema.Boolean {
-		primary = "(SELECT json_extract(j.value, " + lit("$."+sub.Name) + ") FROM json_each(r.fold, " + lit(base) +
-			") j WHERE json_extract(j.value, '$.primary') = 1 LIMIT 1), "
+	first := "json_extract(r.fold, " + lit(base+"[0]."+sub.Name) + ")"
+	p := a.Sub("primary")
+	if p == nil || p.Type != schema.Boolean {
+		return first
 	}
-	return "COALESCE(" + primary + "json_extract(r.fold, " + lit(base+"[0]."+sub.Name) + "))"
+	// RFC 7644 §3.4.2.3: the primary value's, even when it lacks the
+	// sub-attribute (no value then), else the first value's.
+	primary := " FROM json_each(r.fold, " + lit(base) + ") j WHERE json_extract(j.value, '$.primary') = 1"
+	return "(CASE WHEN EXISTS (SELECT 1" + primary + ") THEN (SELECT json_extract(j.value, " + lit("$."+sub.Name) + ")" +
+		primary + " LIMIT 1) ELSE " + first + " END)"
 }
 
 // orderBy returns the ORDER BY clause: missing values last ascending and

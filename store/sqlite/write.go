@@ -84,8 +84,8 @@ func (w *writer) claim(ctx context.Context, id string, keys []store.UniqueKey) e
 	return nil
 }
 
-func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) ([]string, error) {
-	var added []string
+func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) ([]schema.Member, error) {
+	var added []schema.Member
 	for _, m := range ms {
 		var got string
 		err := w.tx.QueryRowContext(ctx, `INSERT INTO members (tenant, group_type, group_id, member_id, type, display, ref)
@@ -97,30 +97,63 @@ func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) 
 		if err != nil {
 			return nil, err
 		}
-		added = append(added, m.Value)
+		added = append(added, m)
 	}
-	return added, nil
+	return w.typed(ctx, added)
 }
 
-func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) ([]string, error) {
-	var removed []string
+func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) ([]schema.Member, error) {
+	var removed []schema.Member
 	for _, v := range values {
-		var got string
-		err := w.tx.QueryRowContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id = ? RETURNING member_id",
-			w.tenant, id, v).Scan(&got)
+		m := schema.Member{Value: v}
+		err := w.tx.QueryRowContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id = ? RETURNING type",
+			w.tenant, id, v).Scan(&m.Type)
 		if isNoRows(err) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		removed = append(removed, v)
+		removed = append(removed, m)
 	}
-	return removed, nil
+	return w.typed(ctx, removed)
 }
 
-func (w *writer) ClearMembers(ctx context.Context, id string) ([]string, error) {
-	return w.tx.deleteColumn(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? RETURNING member_id", w.tenant, id)
+func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, error) {
+	rows, err := w.tx.QueryContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? RETURNING member_id, type", w.tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	var removed []schema.Member
+	for rows.Next() {
+		var m schema.Member
+		if err := rows.Scan(&m.Value, &m.Type); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		removed = append(removed, m)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return w.typed(ctx, removed)
+}
+
+// typed sets the type each member's change reports (store.MemberType):
+// the type of the resource its value names, else its stored type.
+func (w *writer) typed(ctx context.Context, ms []schema.Member) ([]schema.Member, error) {
+	for i, m := range ms {
+		var rt string
+		err := w.tx.QueryRowContext(ctx, "SELECT type FROM resources WHERE tenant = ? AND id = ?", w.tenant, m.Value).Scan(&rt)
+		if err != nil && !isNoRows(err) {
+			return nil, err
+		}
+		ms[i].Type = store.MemberType(rt, m.Type)
+	}
+	return ms, nil
 }
 
 func (w *writer) EditMembers(ctx context.Context, id string, ms []schema.Member) error {
@@ -133,26 +166,7 @@ func (w *writer) EditMembers(ctx context.Context, id string, ms []schema.Member)
 	return nil
 }
 
-func (w *writer) MemberTypes(ctx context.Context, ids []string, declared map[string]string) (map[string]string, error) {
-	out := make(map[string]string, len(ids))
-	for _, id := range ids {
-		var typ string
-		err := w.tx.QueryRowContext(ctx, "SELECT type FROM resources WHERE tenant = ? AND id = ?", w.tenant, id).Scan(&typ)
-		switch {
-		case err == nil:
-			out[id] = typ
-		case !isNoRows(err):
-			return nil, err
-		case declared[id] != "":
-			out[id] = declared[id]
-		default:
-			out[id] = "User"
-		}
-	}
-	return out, nil
-}
-
-func (w *writer) Remove(ctx context.Context, r *schema.Resource, version int64) (members, left []string, err error) {
+func (w *writer) Remove(ctx context.Context, r *schema.Resource, _ int64) (members []schema.Member, left []string, err error) {
 	if members, err = w.ClearMembers(ctx, r.ID); err != nil {
 		return nil, nil, err
 	}

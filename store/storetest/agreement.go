@@ -58,7 +58,6 @@ func certs(values ...string) []any {
 // testAgreeBinaryFilter: binary values (RFC 7643 §2.3.6) are case-exact, so
 // a filter finds a certificate by its exact base64 text only.
 func testAgreeBinaryFilter(t *testing.T, newStore factory) {
-	t.Skip("known divergence, fixed by the store write-path refactor (issue 11)")
 	h := newH(t, newStore)
 	a := h.create(UserType(), user("cert-a", "x509Certificates", certs("MIIBaQ==")))
 	b := h.create(UserType(), user("cert-b", "x509Certificates", certs("AAEC", "bWlp")))
@@ -81,7 +80,6 @@ func testAgreeBinaryFilter(t *testing.T, newStore factory) {
 // testAgreeBinarySort: sortBy a binary attribute orders by bytes
 // (case-exact), resources without a value last in ascending order.
 func testAgreeBinarySort(t *testing.T, newStore factory) {
-	t.Skip("known divergence, fixed by the store write-path refactor (issue 11)")
 	h := newH(t, newStore)
 	var id []string
 	for i, v := range []string{"MIIBaQ==", "AAEC", "", "bWlp"} {
@@ -114,7 +112,6 @@ func withMembers(f func(ms []any) []any) func(*schema.Resource) (*schema.Resourc
 // or type of a member it keeps changes the representation, so it is stored
 // and the version increases, once (RFC 7644 §3.14).
 func testAgreeMemberDisplay(t *testing.T, newStore factory) {
-	t.Skip("known divergence, fixed by the store write-path refactor (issue 11)")
 	h := newH(t, newStore)
 	u := h.users("md", 2)
 	g := h.create(GroupType(), group("G", u...))
@@ -214,7 +211,6 @@ func testAgreeEcho(t *testing.T, newStore factory) {
 // members on output: "$ref" is derived when rendering and never stored, so
 // a "$ref" in Apply's result is ignored.
 func testAgreeEchoRef(t *testing.T, newStore factory) {
-	t.Skip("known divergence, fixed by the store write-path refactor (issue 11)")
 	echo(t, newStore, func(r *schema.Resource) { tweakMembers(r, "ref") })
 }
 
@@ -223,7 +219,6 @@ func testAgreeEchoRef(t *testing.T, newStore factory) {
 // a client finds a resource by the times it was given (Entra's delta
 // queries use meta.lastModified ge).
 func testAgreeTimes(t *testing.T, newStore factory) {
-	t.Skip("known divergence, fixed by the store write-path refactor (issue 11)")
 	h := newH(t, newStore)
 	h.create(UserType(), user("t0"))
 	c := h.create(UserType(), user("t1"))
@@ -257,7 +252,6 @@ func testAgreeTimes(t *testing.T, newStore factory) {
 // subquery), so Apply's cur and the returned members miss the update that
 // committed meanwhile.
 func testAgreeLoadMembersResult(t *testing.T, newStore factory) {
-	t.Skip("known divergence, fixed by the store write-path refactor (issue 11)")
 	h := newH(t, newStore)
 	const n = 8
 	u := h.users("lm", n+1)
@@ -295,7 +289,6 @@ func testAgreeLoadMembersResult(t *testing.T, newStore factory) {
 // the primary value lacks it, the resource has no value, even if another
 // value has one. Found by Differential (DivSortPrimaryMissing).
 func testAgreeSortPrimary(t *testing.T, newStore factory) {
-	t.Skip("known divergence found by storetest.Differential (DivSortPrimaryMissing), not fixed yet")
 	h := newH(t, newStore)
 	a := h.create(UserType(), user("p0", "emails", []any{map[string]any{"value": "z@x", "type": "other", "primary": false},
 		map[string]any{"value": "a@x", "primary": true}})).ID
@@ -311,7 +304,6 @@ func testAgreeSortPrimary(t *testing.T, newStore factory) {
 // has a non-empty "value" sub-attribute. Found by Differential
 // (DivComplexPresence).
 func testAgreeComplexPresence(t *testing.T, newStore factory) {
-	t.Skip("known divergence found by storetest.Differential (DivComplexPresence), not fixed yet")
 	h := newH(t, newStore)
 	a := h.create(UserType(), user("e0", "emails", []any{map[string]any{"value": "", "type": "work"}})).ID
 	b := h.create(UserType(), user("e1", "phoneNumbers", []any{map[string]any{"type": "mobile"}})).ID

@@ -7,14 +7,8 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// errInvalidSort stands for store.ErrInvalidSort, the sentinel the lead
-// adds with the store write-path refactor (issue 11): List's answer to a
-// sortBy it refuses. It does not exist yet, so nothing matches this
-// placeholder and testAgreeMembershipSort is skipped; once it does, this
-// line becomes
-//
-//	var errInvalidSort = store.ErrInvalidSort
-var errInvalidSort = errors.New("storetest: placeholder for store.ErrInvalidSort (issue 11)")
+// errInvalidSort is List's answer to a sortBy it refuses.
+var errInvalidSort = store.ErrInvalidSort
 
 // membershipSorts are the sortBy paths on attributes kept in the
 // membership index: the members of groups and the derived groups of users.
@@ -27,7 +21,6 @@ var membershipSorts = map[string][]string{
 // membership index, in index and cursor paging, with or without a filter
 // that mentions them, with an error wrapping store.ErrInvalidSort.
 func testAgreeMembershipSort(t *testing.T, newStore factory) {
-	t.Skip("known divergence, fixed by the store write-path refactor (issue 11)")
 	h := newH(t, newStore)
 	u := h.users("ms", 2)
 	h.create(GroupType(), group("B", u[1], u[0]))

@@ -86,11 +86,11 @@ const (
 	DivComplexPresence Divergence = "complex-presence"
 )
 
-// KnownDivergences are the divergences today's backends still have. The
-// entries are removed as the store write-path refactor (issue 11) fixes
-// them; anything else the driver finds is a bug.
-var KnownDivergences = []Divergence{DivBinaryCase, DivMemberAttrs, DivMemberRef, DivMembershipSort, DivGroupMemberEvent,
-	DivSortPrimaryMissing, DivTimePrecision, DivComplexPresence}
+// KnownDivergences are the divergences today's backends still have: none.
+// Every divergence above was fixed by the shared write algorithm (issue
+// 11); the switches stay so a reproduction can steer around one, and
+// anything the driver finds is a bug.
+var KnownDivergences = []Divergence{}
 
 // DiffConfig configures Differential and DifferentialBytes.
 type DiffConfig struct {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -71,7 +70,7 @@ type diffOp struct {
 	IfMatch string            // "", "*", "right" (the backend's own last version) or "stale"
 	Read    store.ReadOptions // Get, List
 	Patch   string            // Patch: the Operations array's elements
-	Deltas  []patch.MemberDelta
+	Deltas  []schema.MemberDelta
 	Keep    []int  // Replace of a group: positions of the current members kept
 	Add     []any  // Replace of a group: members appended
 	Tweak   string // Replace/Echo of a group: "display", "type" or "ref" changes kept members
@@ -460,11 +459,11 @@ func (g *gen) deltasOp() diffOp {
 	for range 1 + g.n(3) {
 		switch g.n(5) {
 		case 0, 1:
-			o.Deltas = append(o.Deltas, patch.MemberDelta{Kind: patch.DeltaAdd, Members: g.deltaMembers()})
+			o.Deltas = append(o.Deltas, schema.MemberDelta{Kind: schema.DeltaAdd, Members: g.deltaMembers()})
 		case 2, 3:
-			o.Deltas = append(o.Deltas, patch.MemberDelta{Kind: patch.DeltaRemove, Members: g.deltaMembers()})
+			o.Deltas = append(o.Deltas, schema.MemberDelta{Kind: schema.DeltaRemove, Members: g.deltaMembers()})
 		default:
-			o.Deltas = append(o.Deltas, patch.MemberDelta{Kind: patch.DeltaClear})
+			o.Deltas = append(o.Deltas, schema.MemberDelta{Kind: schema.DeltaClear})
 		}
 	}
 	if g.chance(1, 4) {
@@ -473,15 +472,14 @@ func (g *gen) deltasOp() diffOp {
 	return o
 }
 
-func (g *gen) deltaMembers() []patch.Member {
-	var out []patch.Member
+func (g *gen) deltaMembers() []schema.Member {
+	var out []schema.Member
 	for _, m := range g.newMembers(3) {
 		m := m.(map[string]any)
-		var pm patch.Member
+		var pm schema.Member
 		pm.Value, _ = m["value"].(string)
 		pm.Type, _ = m["type"].(string)
 		pm.Display, _ = m["display"].(string)
-		pm.Ref, _ = m["$ref"].(string)
 		out = append(out, pm)
 	}
 	return out

@@ -197,9 +197,9 @@ func (r *replica) update(op diffOp) (store.Update, error) {
 		u.Apply = func(cur *schema.Resource) (*schema.Resource, error) { return tweakMembers(cur.Clone(), op.Tweak), nil }
 	case opDeltas:
 		for _, d := range op.Deltas {
-			d.Members = append([]patch.Member(nil), d.Members...)
+			d.Members = append([]schema.Member(nil), d.Members...)
 			for i := range d.Members {
-				d.Members[i].Value, d.Members[i].Ref = r.resolve(d.Members[i].Value), r.resolve(d.Members[i].Ref)
+				d.Members[i].Value = r.resolve(d.Members[i].Value)
 			}
 			u.MemberDeltas = append(u.MemberDeltas, d)
 		}
