@@ -86,7 +86,11 @@ func (b *bench) all(ctx context.Context) error {
 	if b.cfg.ceiling {
 		c := startCeiling(payload)
 		defer c.Close()
+		page := pagePayload(payload, pageSize)
+		pc := startCeiling(page)
+		defer pc.Close()
 		b.ceil, b.rep.CeilingBytes = c.URL, len(payload)
+		b.ceilPage, b.rep.PageCeilingBytes = pc.URL, len(page)
 	}
 	b.users(ctx)
 	if b.cfg.wants("group-fill") && ctx.Err() == nil {
@@ -98,6 +102,9 @@ func (b *bench) all(ctx context.Context) error {
 		if err := b.concurrent(ctx); err != nil {
 			return err
 		}
+	}
+	if b.cfg.wants("create-clients") && ctx.Err() == nil {
+		b.createClients(ctx)
 	}
 	b.memPeak()
 	b.rep.finish()
