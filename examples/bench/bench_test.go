@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,40 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 )
+
+// TestMain serves the ceilings when -ceiling-process re-executes the test
+// binary, as main does for the command.
+func TestMain(m *testing.M) {
+	if path := os.Getenv(ceilingEnv); path != "" {
+		if err := serveCeilingChild(path, os.Stdin, os.Stdout); err != nil {
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestCeilingProcess: with -ceiling-process the ceilings answer from a
+// child process and every row still has its ratio.
+func TestCeilingProcess(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"-self", "memory", "-users", "100", "-members", "100", "-workloads", "lookup,page", "-clients", "2", "-requests", "20", "-ceiling-process", "-json"}
+	if err := run(t.Context(), args, &stdout, &stderr, func(string) string { return "" }); err != nil {
+		t.Fatalf("run: %v\nstderr:\n%s", err, stderr.String())
+	}
+	var rep Report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, stdout.String())
+	}
+	if !rep.CeilingProcess || len(rep.Results) != 3 {
+		t.Fatalf("ceiling process %v, %d results; want true and 3 (create, lookup, page)", rep.CeilingProcess, len(rep.Results))
+	}
+	for _, r := range rep.Results {
+		if r.Ceiling == nil || r.Ratio <= 0 || r.Errors != 0 {
+			t.Errorf("%s: ceiling %v, ratio %v, errors %d; want a ratio and no errors", r.Workload, r.Ceiling, r.Ratio, r.Errors)
+		}
+	}
+}
 
 // TestSelfMemory runs the whole tool against the reference handler on the
 // memory store with tiny sizes and checks the JSON report's structure and

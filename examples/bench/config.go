@@ -30,6 +30,7 @@ type config struct {
 	json           bool
 	pid            int
 	ceiling        bool
+	ceilingProcess bool
 	cpuprofile     string
 	memprofile     string
 }
@@ -56,6 +57,7 @@ func parseFlags(args []string, out io.Writer, getenv func(string) string) (confi
 	fs.BoolVar(&c.json, "json", false, "print the report as JSON instead of a table")
 	fs.IntVar(&c.pid, "pid", 0, "server process id, for peak RSS (VmHWM) and bytes per user (VmRSS); default with -self: this process")
 	fs.BoolVar(&c.ceiling, "ceiling", true, "measure each workload against a trivial in-process handler too and report the ratio")
+	fs.BoolVar(&c.ceilingProcess, "ceiling-process", false, "serve the ceilings from a child process of their own rather than this one, so that a -url server and the ceiling each have a process (fairer when the machine is loaded)")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run to this file (with -self, samples carry labels role, workload and at=role/workload, e.g. at=server/page)")
 	fs.StringVar(&c.memprofile, "memprofile", "", "with -self, write a heap profile to this file after the creates (what each stored user costs)")
 	if err := fs.Parse(args); err != nil {

@@ -32,6 +32,13 @@
 // back what is left out when it ends (unmeasured), so the group is whole for
 // the check and the next size.
 //
+// The ceilings run in this process, beside the load generator. Against a
+// -url server in a process of its own, that favours the server when the
+// machine is loaded by others (two processes get more of the CPU than one)
+// and ratios can exceed 1; -ceiling-process serves the ceilings from a child
+// process (this command re-executed), so that server and ceiling each have
+// a process.
+//
 // create-clients has no ceiling: its two rows (C=1 and C=-scale-clients,
 // alternating round by round like a workload and its ceiling) are compared
 // with each other, and the report gives the ratio of their req/s, which is 1

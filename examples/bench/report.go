@@ -36,6 +36,9 @@ type Report struct {
 	// PageCeilingBytes is the size of the page ceiling's answer, a
 	// ListResponse of 100 copies of that user, which page is compared with.
 	PageCeilingBytes int `json:"page_ceiling_payload_bytes,omitempty"`
+	// CeilingProcess says the ceilings ran in a child process
+	// (-ceiling-process), not in the load generator's.
+	CeilingProcess bool `json:"ceiling_process,omitempty"`
 
 	// Results has one row per workload and size, in the order they ran.
 	Results []Result `json:"results"`
@@ -137,7 +140,11 @@ func (r *Report) writeTable(w io.Writer) {
 	if r.Self != "" {
 		target = "-self " + r.Self
 	}
-	fmt.Fprintf(w, "scimkit bench: %s, %d clients, %d CPUs, %s\n\n", target, r.Clients, r.CPUs, r.GoVersion)
+	where := ""
+	if r.CeilingProcess {
+		where = ", ceilings in a child process"
+	}
+	fmt.Fprintf(w, "scimkit bench: %s, %d clients, %d CPUs, %s%s\n\n", target, r.Clients, r.CPUs, r.GoVersion, where)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "workload\tN\tM\treq/s\tp50 ms\tp99 ms\terrors\tcheck fail\tresp B\tceiling req/s\t× ceiling\t")
 	for _, x := range r.Results {
