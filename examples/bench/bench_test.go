@@ -143,6 +143,7 @@ func TestFlags(t *testing.T) {
 		{args: []string{"-self", "memory", "-users", "0"}, wantErr: "not a positive size"},
 		{args: []string{"-self", "memory", "-workloads", "lookup,nope"}, wantErr: "unknown workload"},
 		{args: []string{"-self", "memory", "-clients", "0"}, wantErr: "-clients"},
+		{args: []string{"-self", "memory", "-scale-clients", "0"}, wantErr: "-scale-clients"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
