@@ -37,7 +37,7 @@
 // machine is loaded by others (two processes get more of the CPU than one)
 // and ratios can exceed 1; -ceiling-process serves the ceilings from a child
 // process (this command re-executed), so that server and ceiling each have
-// a process.
+// a process; the ceiling's samples are then not in -cpuprofile.
 //
 // create-clients has no ceiling: its two rows (C=1 and C=-scale-clients,
 // alternating round by round like a workload and its ceiling) are compared
