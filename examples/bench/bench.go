@@ -12,18 +12,21 @@ import (
 
 // bench is one run of the tool against one server.
 type bench struct {
-	cfg    config
-	r      *runner
-	prog   *progress
-	base   string // SCIM base URL under test
-	ceil   string // ceiling server URL, "" without -ceiling
-	inProc bool   // the server runs in this process (-self)
-	runID  string
-	seed   uint64
-	ids    []string // ids of the run's users by index; "" where create failed
-	made   int      // users created so far (ids[:made])
-	heap0  uint64   // live heap before the creates (-self)
-	rep    Report
+	cfg  config
+	r    *runner
+	prog *progress
+	base string // SCIM base URL under test
+	ceil string // ceiling server URL (one user), "" without -ceiling
+	// ceilPage is the page ceiling's URL (a ListResponse of pageSize
+	// users), "" without -ceiling.
+	ceilPage string
+	inProc   bool // the server runs in this process (-self)
+	runID    string
+	seed     uint64
+	ids      []string // ids of the run's users by index; "" where create failed
+	made     int      // users created so far (ids[:made])
+	heap0    uint64   // live heap before the creates (-self)
+	rep      Report
 }
 
 // measure runs w against the server and, when on, the ceiling, in
@@ -40,6 +43,10 @@ func (b *bench) measure(ctx context.Context, w *workload, bd bound) Result {
 	} else if w.size > 0 {
 		rounds = min(rounds, w.size) // every round gets at least one request
 	}
+	ceilURL, ceilBytes := b.ceil, b.rep.CeilingBytes
+	if w.pageCeiling {
+		ceilURL, ceilBytes = b.ceilPage, b.rep.PageCeilingBytes
+	}
 	var srv, ceil outcome
 	ci := 0
 	for k := range rounds {
@@ -55,8 +62,8 @@ func (b *bench) measure(ctx context.Context, w *workload, bd bound) Result {
 		default:
 			rb.d = bd.d / time.Duration(rounds)
 		}
-		if b.ceil != "" { // the same bound: as many requests, or as long
-			x := b.r.exec(ctx, fmt.Sprintf("%s ceiling %d/%d", label, k+1, rounds), b.ceil, w, ci, rb, true)
+		if ceilURL != "" { // the same bound: as many requests, or as long
+			x := b.r.exec(ctx, fmt.Sprintf("%s ceiling %d/%d", label, k+1, rounds), ceilURL, w, ci, rb, true)
 			ceil.add(x)
 			ci = x.next
 		}
@@ -64,8 +71,8 @@ func (b *bench) measure(ctx context.Context, w *workload, bd bound) Result {
 	}
 	res := b.r.result(w, srv)
 	res.Exhausted = bd.n == 0 && w.size > 0 && srv.next >= w.size
-	if n, rps, p50, p99 := summarize(ceil.lat, ceil.busy); b.ceil != "" && rps > 0 {
-		res.Ceiling = &Ceiling{Requests: n, ReqPerSec: rps, P50Ms: p50, P99Ms: p99}
+	if n, rps, p50, p99 := summarize(ceil.lat, ceil.busy); ceilURL != "" && rps > 0 {
+		res.Ceiling = &Ceiling{Requests: n, ReqPerSec: rps, P50Ms: p50, P99Ms: p99, PayloadBytes: ceilBytes}
 		res.Ratio = res.ReqPerSec / rps
 	}
 	b.rep.Results = append(b.rep.Results, res)
@@ -150,6 +157,11 @@ func (b *bench) groups(ctx context.Context) error {
 		}
 		if b.cfg.wants("group-get") {
 			b.measure(ctx, b.getGroupWorkload(g, m), b.timed())
+		}
+		if b.cfg.wants("member-mix") {
+			if err := b.mix(ctx, g, m); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

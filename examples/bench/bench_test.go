@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -11,12 +12,46 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// TestMain serves the ceilings when -ceiling-process re-executes the test
+// binary, as main does for the command.
+func TestMain(m *testing.M) {
+	if path := os.Getenv(ceilingEnv); path != "" {
+		if err := serveCeilingChild(path, os.Stdin, os.Stdout); err != nil {
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestCeilingProcess: with -ceiling-process the ceilings answer from a
+// child process and every row still has its ratio.
+func TestCeilingProcess(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"-self", "memory", "-users", "100", "-members", "100", "-workloads", "lookup,page", "-clients", "2", "-requests", "20", "-ceiling-process", "-json"}
+	if err := run(t.Context(), args, &stdout, &stderr, func(string) string { return "" }); err != nil {
+		t.Fatalf("run: %v\nstderr:\n%s", err, stderr.String())
+	}
+	var rep Report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, stdout.String())
+	}
+	if !rep.CeilingProcess || len(rep.Results) != 3 {
+		t.Fatalf("ceiling process %v, %d results; want true and 3 (create, lookup, page)", rep.CeilingProcess, len(rep.Results))
+	}
+	for _, r := range rep.Results {
+		if r.Ceiling == nil || r.Ratio <= 0 || r.Errors != 0 {
+			t.Errorf("%s: ceiling %v, ratio %v, errors %d; want a ratio and no errors", r.Workload, r.Ceiling, r.Ratio, r.Errors)
+		}
+	}
+}
+
 // TestSelfMemory runs the whole tool against the reference handler on the
 // memory store with tiny sizes and checks the JSON report's structure and
 // that the server failed nothing. It asserts no timings.
 func TestSelfMemory(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	args := []string{"-self", "memory", "-users", "100,200", "-members", "150,300", "-clients", "2", "-requests", "40", "-json"}
+	args := []string{"-self", "memory", "-users", "100,200", "-members", "150,300", "-clients", "2", "-scale-clients", "4", "-requests", "40", "-json"}
 	if err := run(t.Context(), args, &stdout, &stderr, func(string) string { return "" }); err != nil {
 		t.Fatalf("run: %v\nstderr:\n%s", err, stderr.String())
 	}
@@ -27,11 +62,16 @@ func TestSelfMemory(t *testing.T) {
 	type row struct {
 		Workload       string
 		Users, Members int
+		Clients        int
 	}
 	var got []row
 	for _, r := range rep.Results {
-		got = append(got, row{r.Workload, r.Users, r.Members})
-		if r.Requests == 0 || r.ReqPerSec <= 0 || r.Ceiling == nil || r.Ratio <= 0 {
+		got = append(got, row{r.Workload, r.Users, r.Members, r.Clients})
+		if r.Workload == "create-clients" { // compared with itself, not with a ceiling
+			if r.Requests == 0 || r.ReqPerSec <= 0 || r.Ceiling != nil {
+				t.Errorf("%s C=%d: requests %d, req/s %v, ceiling %v; want requests and no ceiling", r.Workload, r.Clients, r.Requests, r.ReqPerSec, r.Ceiling)
+			}
+		} else if r.Requests == 0 || r.ReqPerSec <= 0 || r.Ceiling == nil || r.Ratio <= 0 {
 			t.Errorf("%s N=%d M=%d: requests %d, req/s %v, ceiling %v, ratio %v; want all set", r.Workload, r.Users, r.Members, r.Requests, r.ReqPerSec, r.Ceiling, r.Ratio)
 		}
 		if r.Errors != 0 || r.CheckFailures != 0 {
@@ -39,11 +79,12 @@ func TestSelfMemory(t *testing.T) {
 		}
 	}
 	want := []row{
-		{"create", 100, 0}, {"lookup", 100, 0}, {"page", 100, 0},
-		{"create", 200, 0}, {"lookup", 200, 0}, {"page", 200, 0},
-		{"group-fill", 200, 150}, {"member-remove", 200, 150}, {"member-add", 200, 150}, {"group-get", 200, 150},
-		{"create", 300, 0}, {"group-fill", 300, 300}, {"member-remove", 300, 300}, {"member-add", 300, 300}, {"group-get", 300, 300},
-		{"concurrent-add", 300, 0},
+		{"create", 100, 0, 2}, {"lookup", 100, 0, 2}, {"page", 100, 0, 2},
+		{"create", 200, 0, 2}, {"lookup", 200, 0, 2}, {"page", 200, 0, 2},
+		{"group-fill", 200, 150, 2}, {"member-remove", 200, 150, 2}, {"member-add", 200, 150, 2}, {"group-get", 200, 150, 2}, {"member-mix", 200, 150, 2},
+		{"create", 300, 0, 2}, {"group-fill", 300, 300, 2}, {"member-remove", 300, 300, 2}, {"member-add", 300, 300, 2}, {"group-get", 300, 300, 2}, {"member-mix", 300, 300, 2},
+		{"concurrent-add", 300, 0, 2},
+		{"create-clients", 300, 0, 1}, {"create-clients", 300, 0, 4},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("results (-want +got):\n%s", diff)
@@ -55,7 +96,7 @@ func TestSelfMemory(t *testing.T) {
 	for _, f := range rep.Flatness {
 		flat = append(flat, f.Workload+"/"+f.Dimension)
 	}
-	for _, w := range []string{"lookup/users", "page/users", "member-add/members", "member-remove/members", "group-get/members"} {
+	for _, w := range []string{"lookup/users", "page/users", "member-add/members", "member-remove/members", "group-get/members", "member-mix/members"} {
 		if !slices.Contains(flat, w) {
 			t.Errorf("flatness lacks %s: %v", w, flat)
 		}
@@ -65,6 +106,21 @@ func TestSelfMemory(t *testing.T) {
 	}
 	if rep.CeilingBytes < rep.RequestBytes || rep.RequestBytes == 0 {
 		t.Errorf("ceiling payload %d bytes, user request %d bytes; want a payload at least as big as the request", rep.CeilingBytes, rep.RequestBytes)
+	}
+	for _, r := range rep.Results {
+		want := rep.CeilingBytes
+		if r.Workload == "page" {
+			want = rep.PageCeilingBytes
+		}
+		if r.Ceiling != nil && r.Ceiling.PayloadBytes != want {
+			t.Errorf("%s N=%d M=%d: ceiling payload %d bytes, want %d", r.Workload, r.Users, r.Members, r.Ceiling.PayloadBytes, want)
+		}
+	}
+	if rep.PageCeilingBytes < 100*rep.CeilingBytes {
+		t.Errorf("page ceiling payload %d bytes; want at least 100 users of %d bytes", rep.PageCeilingBytes, rep.CeilingBytes)
+	}
+	if s := rep.CreateScaling; s == nil || s.Clients != [2]int{1, 4} || s.Ratio <= 0 {
+		t.Errorf("create scaling %+v; want 1 and 4 clients and a ratio", s)
 	}
 	if !strings.Contains(stderr.String(), "lookup N=200") {
 		t.Errorf("no progress line for lookup N=200 on stderr:\n%s", stderr.String())
@@ -87,6 +143,7 @@ func TestFlags(t *testing.T) {
 		{args: []string{"-self", "memory", "-users", "0"}, wantErr: "not a positive size"},
 		{args: []string{"-self", "memory", "-workloads", "lookup,nope"}, wantErr: "unknown workload"},
 		{args: []string{"-self", "memory", "-clients", "0"}, wantErr: "-clients"},
+		{args: []string{"-self", "memory", "-scale-clients", "0"}, wantErr: "-scale-clients"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +19,25 @@ func startCeiling(payload []byte) *httptest.Server {
 		w.Header().Set("Content-Type", "application/scim+json")
 		w.Write(payload)
 	})))
+}
+
+// pagePayload is the page ceiling's answer: a ListResponse (RFC 7644
+// §3.4.2) of n copies of user, the user the server returned, so that it is
+// as big as a page of n of the server's users and a page is compared with a
+// page rather than with one user.
+func pagePayload(user []byte, n int) []byte {
+	user = bytes.TrimSpace(user)
+	var b bytes.Buffer
+	b.Grow(n*(len(user)+1) + 200)
+	fmt.Fprintf(&b, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":%d,"itemsPerPage":%d,"startIndex":1,"Resources":[`, n, n)
+	for k := range n {
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(user)
+	}
+	b.WriteString("]}")
+	return b.Bytes()
 }
 
 // labelled marks the goroutine serving a connection in CPU profiles with

@@ -13,7 +13,7 @@ import (
 
 // allWorkloads are the workloads in the order they run. create always runs:
 // every other workload needs its users.
-var allWorkloads = []string{"create", "lookup", "page", "group-fill", "member-remove", "member-add", "group-get", "concurrent-add"}
+var allWorkloads = []string{"create", "lookup", "page", "group-fill", "member-remove", "member-add", "group-get", "member-mix", "concurrent-add", "create-clients"}
 
 // config is the command line.
 type config struct {
@@ -21,6 +21,7 @@ type config struct {
 	self, pgSchema string
 	users, members []int // sizes, ascending: each is a stage of the run
 	clients        int
+	scaleClients   int
 	duration       time.Duration
 	requests       int
 	rounds         int
@@ -29,6 +30,7 @@ type config struct {
 	json           bool
 	pid            int
 	ceiling        bool
+	ceilingProcess bool
 	cpuprofile     string
 	memprofile     string
 }
@@ -46,6 +48,7 @@ func parseFlags(args []string, out io.Writer, getenv func(string) string) (confi
 	fs.StringVar(&users, "users", "1000", "users N to create; a list (1k,100k) runs the user workloads at each size, for flatness")
 	fs.StringVar(&members, "members", "1000", "members M of the big group; a list (1k,100k) runs the member workloads at each size")
 	fs.IntVar(&c.clients, "clients", 8, "concurrent clients C")
+	fs.IntVar(&c.scaleClients, "scale-clients", 32, "clients of create-clients' many-client run, whose req/s is divided by that of one client")
 	fs.DurationVar(&c.duration, "duration", 5*time.Second, "how long each timed workload (and its ceiling) runs")
 	fs.IntVar(&c.requests, "requests", 0, "requests per timed workload instead of -duration")
 	fs.IntVar(&c.rounds, "rounds", 3, "rounds each workload and its ceiling alternate in, so drifting machine load hits both alike")
@@ -54,6 +57,7 @@ func parseFlags(args []string, out io.Writer, getenv func(string) string) (confi
 	fs.BoolVar(&c.json, "json", false, "print the report as JSON instead of a table")
 	fs.IntVar(&c.pid, "pid", 0, "server process id, for peak RSS (VmHWM) and bytes per user (VmRSS); default with -self: this process")
 	fs.BoolVar(&c.ceiling, "ceiling", true, "measure each workload against a trivial in-process handler too and report the ratio")
+	fs.BoolVar(&c.ceilingProcess, "ceiling-process", false, "serve the ceilings from a child process of their own rather than this one, so that a -url server and the ceiling each have a process (fairer when the machine is loaded)")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run to this file (with -self, samples carry labels role, workload and at=role/workload, e.g. at=server/page)")
 	fs.StringVar(&c.memprofile, "memprofile", "", "with -self, write a heap profile to this file after the creates (what each stored user costs)")
 	if err := fs.Parse(args); err != nil {
@@ -81,6 +85,8 @@ func (c *config) validate() error {
 		return errors.New("give exactly one of -url (a running server) and -self (serve the reference handler here)")
 	case c.clients < 1:
 		return errors.New("-clients must be at least 1")
+	case c.scaleClients < 1:
+		return errors.New("-scale-clients must be at least 1")
 	case c.requests < 0 || (c.requests == 0 && c.duration <= 0):
 		return errors.New("give a positive -duration or -requests")
 	case c.url != "" && c.token == "":
@@ -130,7 +136,7 @@ func parseWorkloads(s string) (map[string]bool, error) {
 			return nil, fmt.Errorf("-workloads: unknown workload %q (%s)", f, strings.Join(allWorkloads, ", "))
 		}
 	}
-	if m["member-remove"] || m["member-add"] || m["group-get"] {
+	if m["member-remove"] || m["member-add"] || m["group-get"] || m["member-mix"] {
 		m["group-fill"] = true // they run on the filled group
 	}
 	return m, nil

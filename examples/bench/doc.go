@@ -1,9 +1,12 @@
 // Command bench is a load test for any SCIM 2.0 server, to size a
 // deployment. It creates N users, looks them up by userName, reads random
 // pages of 100, fills a group to M members in batches of 100, adds and
-// removes single members and reads the group without its members, and has
-// C clients add distinct members to one group at once, then checks that
-// none was lost:
+// removes single members and reads the group without its members, runs a
+// mix of those three on the group (member-mix: a third each of one-member
+// adds, one-member removes by filter and GETs ?excludedAttributes=members),
+// has C clients add distinct members to one group at once, then checks that
+// none was lost, and creates users with 1 client and with -scale-clients
+// (32) for the same time (create-clients):
 //
 //	go run ./examples/bench -url http://127.0.0.1:8080/scim/v2 -token T -pid 1234
 //
@@ -18,8 +21,29 @@
 // against a ceiling: a trivial handler in this process that drains the
 // request and returns a fixed user as big as the server's (the run's first
 // user as the server returned it), sent the same requests by the same client
-// at the same concurrency. Ceiling and server alternate in -rounds rounds so
-// that drifting machine load hits both alike.
+// at the same concurrency. The page workload has a ceiling of its own, which
+// returns a fixed ListResponse of 100 copies of that user, so that a page is
+// compared with a page of the same size. Ceiling and server alternate in
+// -rounds rounds so that drifting machine load hits both alike.
+//
+// The member mix starts by removing 64 members of the group (unmeasured); it
+// then removes members 64 requests ahead of adding them back, so every
+// request is valid however the clients' requests interleave, and it adds
+// back what is left out when it ends (unmeasured), so the group is whole for
+// the check and the next size.
+//
+// The ceilings run in this process, beside the load generator. Against a
+// -url server in a process of its own, that favours the server when the
+// machine is loaded by others (two processes get more of the CPU than one)
+// and ratios can exceed 1; -ceiling-process serves the ceilings from a child
+// process (this command re-executed), so that server and ceiling each have
+// a process; the ceiling's samples are then not in -cpuprofile.
+//
+// create-clients has no ceiling: its two rows (C=1 and C=-scale-clients,
+// alternating round by round like a workload and its ceiling) are compared
+// with each other, and the report gives the ratio of their req/s, which is 1
+// when more clients gain nothing. Its users are extra ones that no other
+// workload reads; it runs last.
 //
 // The report gives each workload's req/s, p50, p99, errors, check failures
 // and response size, its ratio to the ceiling, and, when -users or -members

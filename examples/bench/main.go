@@ -13,6 +13,13 @@ import (
 )
 
 func main() {
+	if path := os.Getenv(ceilingEnv); path != "" {
+		if err := serveCeilingChild(path, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: ceiling process:", err)
+			os.Exit(2)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
@@ -84,9 +91,14 @@ func (b *bench) all(ctx context.Context) error {
 		return err
 	}
 	if b.cfg.ceiling {
-		c := startCeiling(payload)
-		defer c.Close()
-		b.ceil, b.rep.CeilingBytes = c.URL, len(payload)
+		c, err := startCeilings(ctx, payload, b.cfg.ceilingProcess)
+		if err != nil {
+			return err
+		}
+		defer c.close()
+		b.ceil, b.rep.CeilingBytes = c.user, len(payload)
+		b.ceilPage, b.rep.PageCeilingBytes = c.page, len(pagePayload(payload, pageSize))
+		b.rep.CeilingProcess = b.cfg.ceilingProcess
 	}
 	b.users(ctx)
 	if b.cfg.wants("group-fill") && ctx.Err() == nil {
@@ -98,6 +110,9 @@ func (b *bench) all(ctx context.Context) error {
 		if err := b.concurrent(ctx); err != nil {
 			return err
 		}
+	}
+	if b.cfg.wants("create-clients") && ctx.Err() == nil {
+		b.createClients(ctx)
 	}
 	b.memPeak()
 	b.rep.finish()

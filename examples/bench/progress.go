@@ -28,6 +28,9 @@ type liveRun struct {
 	total             int
 	start             time.Time
 	done, errs, fails *atomic.Int64
+	// base is done at the start: a later round continues the request
+	// indexes of the earlier ones, so its rate counts from base.
+	base int64
 }
 
 func newProgress(w io.Writer) *progress {
@@ -60,7 +63,7 @@ func (p *progress) loop() {
 }
 
 func (p *progress) begin(label string, total int, done, errs, fails *atomic.Int64) *liveRun {
-	l := &liveRun{label: label, total: total, start: time.Now(), done: done, errs: errs, fails: fails}
+	l := &liveRun{label: label, total: total, start: time.Now(), done: done, errs: errs, fails: fails, base: done.Load()}
 	p.mu.Lock()
 	p.cur = l
 	p.mu.Unlock()
@@ -84,7 +87,7 @@ func (p *progress) note(format string, args ...any) {
 func (p *progress) print(l *liveRun, final bool) {
 	n := l.done.Load()
 	el := time.Since(l.start)
-	rate := float64(n) / max(el.Seconds(), 1e-9)
+	rate := float64(n-l.base) / max(el.Seconds(), 1e-9)
 	of := ""
 	if l.total > 0 {
 		of = fmt.Sprintf("/%d", l.total)

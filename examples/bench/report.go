@@ -33,11 +33,20 @@ type Report struct {
 	// size of the user the server returns, which the ceiling answers.
 	RequestBytes int `json:"user_request_bytes"`
 	CeilingBytes int `json:"ceiling_payload_bytes,omitempty"`
+	// PageCeilingBytes is the size of the page ceiling's answer, a
+	// ListResponse of 100 copies of that user, which page is compared with.
+	PageCeilingBytes int `json:"page_ceiling_payload_bytes,omitempty"`
+	// CeilingProcess says the ceilings ran in a child process
+	// (-ceiling-process), not in the load generator's.
+	CeilingProcess bool `json:"ceiling_process,omitempty"`
 
 	// Results has one row per workload and size, in the order they ran.
 	Results []Result `json:"results"`
 	// Flatness compares each workload at its smallest and largest size.
 	Flatness []Flatness `json:"flatness,omitempty"`
+	// CreateScaling is create's req/s with -scale-clients clients over its
+	// req/s with one (the create-clients rows).
+	CreateScaling *Scaling `json:"create_scaling,omitempty"`
 	// Memory is the server's memory use, when its pid is known.
 	Memory *Memory `json:"memory,omitempty"`
 
@@ -86,7 +95,7 @@ func (r *Report) finish() {
 	for _, w := range []string{"lookup", "page", "create"} {
 		r.flat(w, "users", func(x Result) int { return x.Users })
 	}
-	for _, w := range []string{"member-add", "member-remove", "group-get", "group-fill"} {
+	for _, w := range []string{"member-add", "member-remove", "group-get", "member-mix", "group-fill"} {
 		r.flat(w, "members", func(x Result) int { return x.Members })
 	}
 }
@@ -131,7 +140,11 @@ func (r *Report) writeTable(w io.Writer) {
 	if r.Self != "" {
 		target = "-self " + r.Self
 	}
-	fmt.Fprintf(w, "scimkit bench: %s, %d clients, %d CPUs, %s\n\n", target, r.Clients, r.CPUs, r.GoVersion)
+	where := ""
+	if r.CeilingProcess {
+		where = ", ceilings in a child process"
+	}
+	fmt.Fprintf(w, "scimkit bench: %s, %d clients, %d CPUs, %s%s\n\n", target, r.Clients, r.CPUs, r.GoVersion, where)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "workload\tN\tM\treq/s\tp50 ms\tp99 ms\terrors\tcheck fail\tresp B\tceiling req/s\t× ceiling\t")
 	for _, x := range r.Results {
@@ -140,6 +153,9 @@ func (r *Report) writeTable(w io.Writer) {
 			m = fmt.Sprint(x.Members)
 		}
 		name := x.Workload
+		if x.Clients != r.Clients {
+			name += fmt.Sprintf(" C=%d", x.Clients)
+		}
 		if x.Exhausted {
 			name += "*"
 		}
@@ -155,6 +171,12 @@ func (r *Report) writeTable(w io.Writer) {
 			fmt.Fprintln(w, "* ran out of distinct requests before -duration (fewer samples)")
 			break
 		}
+	}
+	if r.PageCeilingBytes > 0 {
+		fmt.Fprintf(w, "page is compared with a ceiling answering a fixed page of 100 users (%d B), the others with one user (%d B)\n", r.PageCeilingBytes, r.CeilingBytes)
+	}
+	if s := r.CreateScaling; s != nil {
+		fmt.Fprintf(w, "\n%s: req/s with %d clients ÷ %d client: %.2f (%.0f → %.0f req/s)\n", s.Workload, s.Clients[1], s.Clients[0], s.Ratio, s.ReqPerSec[0], s.ReqPerSec[1])
 	}
 	if len(r.Flatness) > 0 {
 		fmt.Fprintln(w, "\nflatness (slowdown of the ratio to ceiling from the small to the large size; 1.00 is flat):")

@@ -22,7 +22,10 @@ type workload struct {
 	// size is the number of distinct requests gen can make (0: no limit);
 	// a run stops there, and a ceiling run wraps around.
 	size int
-	gen  func(i int) request
+	// pageCeiling compares the workload with the page ceiling (a fixed
+	// ListResponse of pageSize users) instead of the one-user ceiling.
+	pageCeiling bool
+	gen         func(i int) request
 	// want reports whether a status is a success; others are errors.
 	want func(status int) bool
 	// check verifies a successful response; a non-nil error is a check

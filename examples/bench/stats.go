@@ -37,8 +37,9 @@ type Result struct {
 	RespBytes float64 `json:"resp_bytes"`
 
 	// Ceiling is the same requests, same client and concurrency, against
-	// a trivial in-process handler that returns a fixed user; Ratio is
-	// ReqPerSec / Ceiling.ReqPerSec.
+	// a trivial in-process handler that returns a fixed user (for page: a
+	// fixed ListResponse of 100 users); Ratio is ReqPerSec /
+	// Ceiling.ReqPerSec.
 	Ceiling *Ceiling `json:"ceiling,omitempty"`
 	Ratio   float64  `json:"ratio_to_ceiling,omitempty"`
 
@@ -59,6 +60,9 @@ type Ceiling struct {
 	ReqPerSec float64 `json:"req_per_s"`
 	P50Ms     float64 `json:"p50_ms"`
 	P99Ms     float64 `json:"p99_ms"`
+	// PayloadBytes is the size of the ceiling's fixed answer: one user,
+	// or for page a ListResponse of 100 users.
+	PayloadBytes int `json:"payload_bytes"`
 }
 
 // summarize fills the latency and throughput fields from per-worker

@@ -88,13 +88,14 @@ func (b *bench) lookupWorkload(n int) *workload {
 // pageSize is the count of the page workload.
 const pageSize = 100
 
-// pageWorkload reads random pages of 100 users by startIndex. One response
+// pageWorkload reads random pages of 100 users by startIndex, compared with
+// the page ceiling (a fixed page of 100 users as big). One response
 // in pageCheckEvery is decoded and checked, so the client's JSON decoding
 // does not take the CPU the server needs on a small machine.
 func (b *bench) pageWorkload(n int) *workload {
 	span := max(1, n-pageSize+1)
 	return &workload{
-		name: "page", users: n,
+		name: "page", users: n, pageCeiling: true,
 		gen: func(i int) request {
 			start := 1 + int(mix(b.seed, i)%uint64(span))
 			return request{method: "GET", path: fmt.Sprintf("/Users?startIndex=%d&count=%d", start, pageSize)}
