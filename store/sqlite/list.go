@@ -67,12 +67,17 @@ func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType
 
 func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, p plan, cur *cursor, enc *store.EncodedPageBuilder) (*store.Page, error) {
 	page := &store.Page{}
-	var err error
-	if page.TotalResults, err = s.total(ctx, tenant, rt, q, p); err != nil {
-		return nil, err
-	}
-	if q.Count <= 0 || page.TotalResults == 0 {
-		return page, nil
+	// The first page of a filter (an IdP's userName eq lookup) skips the
+	// count when the page is not full: its rows are then all the matches.
+	first := q.Filter != nil && !q.UseCursor && q.StartIndex <= 1 && q.Count > 0
+	if !first {
+		var err error
+		if page.TotalResults, err = s.total(ctx, tenant, rt, q, p); err != nil {
+			return nil, err
+		}
+		if q.Count <= 0 || page.TotalResults == 0 {
+			return page, nil
+		}
 	}
 	where, offset, limit := p.where, 0, q.Count
 	if q.UseCursor {
@@ -111,6 +116,16 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 		return nil, err
 	}
 	rows.Close()
+	if first {
+		page.TotalResults = len(last)
+		if len(last) == q.Count {
+			n, err := s.total(ctx, tenant, rt, q, p)
+			if err != nil {
+				return nil, err
+			}
+			page.TotalResults = max(n, len(last)) // a row created in between
+		}
+	}
 	return s.finish(ctx, tenant, rt, q, page, last)
 }
 
