@@ -21,10 +21,11 @@ import (
 // lastModified, the events, and what the write returns.
 
 // WriteTx is the I/O of one write, inside one backend transaction that
-// holds the resource exclusively (a row lock, a write lock). Methods are
-// called at most once per write unless noted, in the order the algorithm
-// needs them; an error aborts the write, and the backend rolls back
-// everything the transaction did.
+// holds the resource exclusively (a row lock, a write lock). The algorithm
+// calls Members first, Check before any change, the membership methods
+// once per member delta, then Put, and Record last (Groups only reads);
+// an error aborts the write, and the backend rolls back everything the
+// transaction did.
 //
 // Backends without transactions (the memory store) must make every method
 // after Check infallible: Check is the last point at which a write may
@@ -241,6 +242,13 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 			return nil, nil, err
 		}
 	}
+	if shape.Members != nil && !loaded && u.ReturnMembers {
+		// Read here, before Put and Record: nothing changes the membership
+		// after this point, and Record stays the write's last statement.
+		if final, err = tx.Members(ctx, id); err != nil {
+			return nil, nil, err
+		}
+	}
 	added, removed := net.result()
 	change := &Change{Before: before, MembersAdded: added, MembersRemoved: removed}
 	if len(had) > 0 {
@@ -275,11 +283,6 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 		}
 		if len(groups) > 0 {
 			out.Attrs[shape.Groups.Name] = groups
-		}
-	}
-	if shape.Members != nil && !loaded && u.ReturnMembers {
-		if final, err = tx.Members(ctx, id); err != nil {
-			return nil, nil, err
 		}
 	}
 	if len(final) > 0 {

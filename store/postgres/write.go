@@ -81,6 +81,12 @@ func (w *writer) flush(ctx context.Context) error {
 // unique values into the store.ConflictError naming the attribute.
 func (w *writer) conflictOf(ctx context.Context, err error) error {
 	if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == codeUniqueViolation && pe.TableName == "uniques" && w.create != nil {
+		if w.tx != nil {
+			// Release the failed transaction's connection before the
+			// lookup takes one from the pool.
+			w.tx.Rollback(ctx)
+			w.tx = nil
+		}
 		return w.s.conflict(ctx, w.tenant, w.rt, w.create.keys)
 	}
 	return err

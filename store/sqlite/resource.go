@@ -158,21 +158,3 @@ func (s *Store) completeAll(ctx context.Context, q querier, tenant string, rt *s
 	}
 	return nil
 }
-
-// deleteColumn runs a DELETE ... RETURNING of one text column.
-func (tx *txn) deleteColumn(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}

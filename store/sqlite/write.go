@@ -1,9 +1,11 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -120,18 +122,21 @@ func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) 
 }
 
 func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, error) {
-	rows, err := w.tx.QueryContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? RETURNING member_id, type", w.tenant, id)
+	// RETURNING has no defined order: sort by membership order.
+	rows, err := w.tx.QueryContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? RETURNING member_id, type, ord", w.tenant, id)
 	if err != nil {
 		return nil, err
 	}
 	var removed []schema.Member
+	var ords []int64
 	for rows.Next() {
 		var m schema.Member
-		if err := rows.Scan(&m.Value, &m.Type); err != nil {
+		var ord int64
+		if err := rows.Scan(&m.Value, &m.Type, &ord); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		removed = append(removed, m)
+		removed, ords = append(removed, m), append(ords, ord)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
@@ -139,6 +144,7 @@ func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	sortByOrd(removed, ords)
 	return w.typed(ctx, removed)
 }
 
@@ -170,7 +176,7 @@ func (w *writer) Remove(ctx context.Context, r *schema.Resource, _ int64) (membe
 	if members, err = w.ClearMembers(ctx, r.ID); err != nil {
 		return nil, nil, err
 	}
-	if left, err = w.tx.deleteColumn(ctx, "DELETE FROM members WHERE tenant = ? AND member_id = ? RETURNING group_id", w.tenant, r.ID); err != nil {
+	if left, err = w.groupsLeft(ctx, r.ID); err != nil {
 		return nil, nil, err
 	}
 	if _, err := w.tx.ExecContext(ctx, "DELETE FROM uniques WHERE tenant = ? AND type = ? AND id = ?", w.tenant, w.rt.Name, r.ID); err != nil {
@@ -249,4 +255,43 @@ func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 		}
 		return nil
 	})
+}
+
+// groupsLeft removes member id from every group and returns the groups in
+// the order it joined them (RETURNING has no defined order).
+func (w *writer) groupsLeft(ctx context.Context, id string) ([]string, error) {
+	rows, err := w.tx.QueryContext(ctx, "DELETE FROM members WHERE tenant = ? AND member_id = ? RETURNING group_id, ord", w.tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var groups []string
+	var ords []int64
+	for rows.Next() {
+		var g string
+		var ord int64
+		if err := rows.Scan(&g, &ord); err != nil {
+			return nil, err
+		}
+		groups, ords = append(groups, g), append(ords, ord)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sortByOrd(groups, ords)
+	return groups, nil
+}
+
+// sortByOrd sorts vals by the membership order ords (same length).
+func sortByOrd[T any](vals []T, ords []int64) {
+	idx := make([]int, len(vals))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(ords[a], ords[b]) })
+	sorted := make([]T, len(vals))
+	for i, j := range idx {
+		sorted[i] = vals[j]
+	}
+	copy(vals, sorted)
 }

@@ -246,11 +246,11 @@ func testAgreeTimes(t *testing.T, newStore factory) {
 // members as of its own commit, also while other updates of the group
 // commit concurrently: each returned list is the one the next update
 // started from (the HTTP layer answers a PATCH with attributes=members
-// from it). Today PostgreSQL fails it: an Update that waited for the row
-// lock reads the members with the snapshot its statement took before the
-// wait (READ COMMITTED re-checks the locked row, not the members
-// subquery), so Apply's cur and the returned members miss the update that
-// committed meanwhile.
+// from it). PostgreSQL failed it while it read the members in the locking
+// statement: an Update that waited for the row lock read them with the
+// snapshot taken before the wait (READ COMMITTED re-checks the locked
+// row, not a subquery), so Apply's cur and the returned members missed
+// the update that committed meanwhile.
 func testAgreeLoadMembersResult(t *testing.T, newStore factory) {
 	h := newH(t, newStore)
 	const n = 8
