@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/scimkit/scimkit/internal/periodic"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -148,7 +149,7 @@ type Store struct {
 	analyzing atomic.Bool
 	quietSet  atomic.Bool // a check analyzeQuiet after a write is pending
 
-	pruner pruner // background pruning of the outbox (prune.go)
+	pruner periodic.Runner // background pruning of the outbox (prune.go)
 	// Outbox notifications and background numbering (sequencer.go).
 	seqr sequencer
 }

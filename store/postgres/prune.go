@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,14 +21,6 @@ var (
 // while a batch is pruned starts after that batch.
 const prunedSQL = `SELECT pruned FROM {s}.event_horizon`
 
-// pruner runs PruneEvents every Retention.Interval in the background until
-// Close.
-type pruner struct {
-	stop chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
-}
-
 // startPruner starts the background pruning of s, unless
 // Config.Retention.Interval is negative. Every replica prunes; their
 // batches wait for each other on the event_horizon row. Errors of a run
@@ -38,34 +29,11 @@ func (s *Store) startPruner() {
 	if s.cfg.Retention.Interval < 0 {
 		return
 	}
-	p := &s.pruner
-	p.stop = make(chan struct{})
-	p.wg.Go(func() {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		go func() { <-p.stop; cancel() }()
-		t := time.NewTicker(s.cfg.Retention.Interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-p.stop:
-				return
-			case <-t.C:
-				s.PruneEvents(ctx)
-			}
-		}
-	})
+	s.pruner.Start(s.cfg.Retention.Interval, func(ctx context.Context) { s.PruneEvents(ctx) })
 }
 
 // stopPruner stops the background pruning and waits for a running batch.
-func (s *Store) stopPruner() {
-	p := &s.pruner
-	if p.stop == nil {
-		return
-	}
-	p.once.Do(func() { close(p.stop) })
-	p.wg.Wait()
-}
+func (s *Store) stopPruner() { s.pruner.Stop() }
 
 // checkExpired returns an error wrapping *store.ExpiredError when a reader
 // at after would skip pruned events. evs is what Events read: when it

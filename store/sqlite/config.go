@@ -14,6 +14,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
+	"github.com/scimkit/scimkit/internal/periodic"
 	"github.com/scimkit/scimkit/internal/wake"
 	"github.com/scimkit/scimkit/store"
 )
@@ -117,7 +118,7 @@ type Store struct {
 	now    func() time.Time
 	hub    wake.Hub // store.Notifier: fired after each commit (delivery.go)
 	ret    store.Retention
-	pruner pruner // background pruning of the outbox (prune.go)
+	pruner periodic.Runner // background pruning of the outbox (prune.go)
 }
 
 var (

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/scimkit/scimkit/store"
@@ -24,14 +23,6 @@ var (
 const prunedSQL = `SELECT coalesce((SELECT min(seq) - 1 FROM events),
 	(SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)`
 
-// pruner runs PruneEvents every Retention.Interval in the background until
-// Close.
-type pruner struct {
-	stop chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
-}
-
 // startPruner starts the background pruning of s, unless
 // Retention.Interval is negative. Errors of a run are dropped: the next
 // run tries again.
@@ -39,34 +30,11 @@ func (s *Store) startPruner() {
 	if s.ret.Interval < 0 {
 		return
 	}
-	p := &s.pruner
-	p.stop = make(chan struct{})
-	p.wg.Go(func() {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		go func() { <-p.stop; cancel() }()
-		t := time.NewTicker(s.ret.Interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-p.stop:
-				return
-			case <-t.C:
-				s.PruneEvents(ctx)
-			}
-		}
-	})
+	s.pruner.Start(s.ret.Interval, func(ctx context.Context) { s.PruneEvents(ctx) })
 }
 
 // stopPruner stops the background pruning and waits for a running batch.
-func (s *Store) stopPruner() {
-	p := &s.pruner
-	if p.stop == nil {
-		return
-	}
-	p.once.Do(func() { close(p.stop) })
-	p.wg.Wait()
-}
+func (s *Store) stopPruner() { s.pruner.Stop() }
 
 // pruned returns the highest Seq no longer kept.
 func (s *Store) pruned(ctx context.Context) (int64, error) {
