@@ -83,9 +83,12 @@
 // Writes are latency-bound, so they are pipelined: a Create without
 // members is one batch (one round trip) whose implicit transaction commits
 // the row, its unique values and its events; an Update is three round
-// trips (BEGIN with the row lock and the member's groups; the new row,
+// trips (BEGIN with the row lock, and the group's members or the member's
+// groups, each read after the lock by a statement of its own; the new row,
 // unique values and events; COMMIT), plus one per member delta. Lists send
-// their count and page together.
+// their count and page together, except the first page of a filter (an
+// IdP's userName eq lookup), which is one statement whose row count is the
+// total when the page is not full.
 //
 // Writing transactions take no lock that another writer of other rows
 // waits for (neither the outbox nor the counts and page_blocks counters
