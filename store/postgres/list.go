@@ -193,10 +193,7 @@ func (s *Store) listFirst(ctx context.Context, w *where, rt *schema.ResourceType
 	if err != nil {
 		return nil, err
 	}
-	err = forRowsEnc(rows, rt, enc, func(r *schema.Resource, _ *row, _ *string, _ int64) {
-		page.Resources = append(page.Resources, r)
-	})
-	if err != nil {
+	if err := readPage(rows, rt, enc, page); err != nil {
 		return nil, err
 	}
 	page.TotalResults = len(page.Resources)
@@ -306,10 +303,7 @@ func (s *Store) listFromEnd(ctx context.Context, w *where, rt *schema.ResourceTy
 	if err != nil {
 		return nil, err
 	}
-	err = forRowsEnc(rows, rt, enc, func(r *schema.Resource, _ *row, _ *string, _ int64) {
-		page.Resources = append(page.Resources, r)
-	})
-	if err != nil {
+	if err := readPage(rows, rt, enc, page); err != nil {
 		return nil, err
 	}
 	return page, tx.Commit(ctx)
@@ -436,4 +430,11 @@ func stripDerived(rt *schema.ResourceType, r *schema.Resource, opts store.ReadOp
 		delete(r.Attrs, "groups")
 	}
 	return r
+}
+
+// readPage appends the resources of rows to page.Resources.
+func readPage(rows pgx.Rows, rt *schema.ResourceType, enc *store.EncodedPageBuilder, page *store.Page) error {
+	return forRowsEnc(rows, rt, enc, func(r *schema.Resource, _ *row, _ *string, _ int64) {
+		page.Resources = append(page.Resources, r)
+	})
 }

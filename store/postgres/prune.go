@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -36,34 +37,24 @@ func (s *Store) startPruner() {
 func (s *Store) stopPruner() { s.pruner.Stop() }
 
 // checkExpired returns an error wrapping *store.ExpiredError when a reader
-// at after would skip pruned events. evs is what Events read: when it
-// starts right after after, nothing was skipped and no query is needed.
+// at after would skip pruned events (store.CheckRead).
 func (s *Store) checkExpired(ctx context.Context, after int64, evs []store.Event) error {
-	if len(evs) > 0 && evs[0].Seq == after+1 {
-		return nil
-	}
-	var pruned int64
-	if err := s.pool.QueryRow(ctx, s.q(prunedSQL)).Scan(&pruned); err != nil {
-		return mapErr("events", err)
-	}
-	if err := store.CheckExpired(after, pruned); err != nil {
+	err := store.CheckRead(after, evs, func() (int64, error) {
+		var pruned int64
+		err := s.pool.QueryRow(ctx, s.q(prunedSQL)).Scan(&pruned)
+		return pruned, mapErr("events", err)
+	})
+	if errors.Is(err, store.ErrExpired) {
 		return fmt.Errorf("store: events: %w", err)
 	}
-	return nil
+	return err
 }
 
 // PruneEvents implements store.Pruner, by Config.Now: batches of at most
 // Config.Retention.Batch events, each one transaction, until one deletes
 // nothing. Only sequenced events (seq IS NOT NULL) are considered.
 func (s *Store) PruneEvents(ctx context.Context) (int64, error) {
-	var total int64
-	for {
-		n, err := s.pruneBatch(ctx)
-		total += n
-		if err != nil || n == 0 {
-			return total, err
-		}
-	}
+	return store.PruneInBatches(ctx, s.pruneBatch)
 }
 
 // pruneBatch deletes at most one batch of events and returns how many. It

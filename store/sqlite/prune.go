@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -44,20 +45,13 @@ func (s *Store) pruned(ctx context.Context) (int64, error) {
 }
 
 // checkExpired returns an error wrapping *store.ExpiredError when a reader
-// at after would skip pruned events. evs is what Events read: when it
-// starts right after after, nothing was skipped and no query is needed.
+// at after would skip pruned events (store.CheckRead).
 func (s *Store) checkExpired(ctx context.Context, after int64, evs []store.Event) error {
-	if len(evs) > 0 && evs[0].Seq == after+1 {
-		return nil
-	}
-	pruned, err := s.pruned(ctx)
-	if err != nil {
-		return err
-	}
-	if err := store.CheckExpired(after, pruned); err != nil {
+	err := store.CheckRead(after, evs, func() (int64, error) { return s.pruned(ctx) })
+	if errors.Is(err, store.ErrExpired) {
 		return fmt.Errorf("store: events: %w", err)
 	}
-	return nil
+	return err
 }
 
 // PruneEvents implements store.Pruner. Each batch finds, on the read pool,
@@ -67,14 +61,7 @@ func (s *Store) checkExpired(ctx context.Context, after int64, evs []store.Event
 // that are neither abandoned nor expired and deletes that prefix. Batches repeat until one
 // deletes nothing; writes of other requests run between them.
 func (s *Store) PruneEvents(ctx context.Context) (int64, error) {
-	var total int64
-	for {
-		n, err := s.pruneBatch(ctx)
-		total += n
-		if err != nil || n == 0 {
-			return total, err
-		}
-	}
+	return store.PruneInBatches(ctx, s.pruneBatch)
 }
 
 // pruneBatch deletes at most one batch of events and returns how many.
