@@ -3,10 +3,8 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/schema"
@@ -87,32 +85,16 @@ func BenchmarkNoStats(b *testing.B) {
 // BenchmarkCreateClients creates typical users in one tenant from 1 and
 // from 32 goroutines (clients), each with a connection of its own, and
 // reports creates/s: the ratio between the two is how well writes share
-// commits (package doc, "Round trips and the cost of ordered events").
+// commits (package doc, "Round trips and shared commits").
 func BenchmarkCreateClients(b *testing.B) {
 	for _, clients := range []int{1, 32} {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
 			s := open(b, postgres.Config{MaxConns: int32(clients) + 2})
 			ctx := b.Context()
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			b.ResetTimer()
-			start := time.Now()
-			for range clients {
-				wg.Go(func() {
-					for {
-						i := next.Add(1)
-						if i > int64(b.N) {
-							return
-						}
-						if _, err := s.Create(ctx, "bench-clients", storetest.UserType(), storetest.TypicalUser(int(i))); err != nil {
-							b.Error(err)
-							return
-						}
-					}
-				})
-			}
-			wg.Wait()
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "creates/s")
+			storetest.Clients(b, clients, "creates/s", func(i int) error {
+				_, err := s.Create(ctx, "bench-clients", storetest.UserType(), storetest.TypicalUser(i))
+				return err
+			})
 		})
 	}
 }

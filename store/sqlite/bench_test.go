@@ -3,8 +3,6 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,39 +34,20 @@ func BenchmarkCreateLogged(b *testing.B) {
 		b.Run(fmt.Sprintf("Clients/%d", clients), func(b *testing.B) {
 			s := newStore(b).(*sqlite.Store)
 			ctx := context.Background()
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			errs := make(chan error, clients)
-			b.ResetTimer()
-			for range clients {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
-						start := time.Now()
-						u := storetest.TypicalUser(int(i))
-						r, err := s.Create(ctx, "t1", storetest.UserType(), u)
-						if err == nil {
-							_, err = s.Append(ctx, store.ProvisioningEntry{Tenant: "t1", TokenID: "tok1", IdP: "okta",
-								RequestID: fmt.Sprint("req", i), Method: "POST", Path: "/Users", UserAgent: "Okta SCIM Client 1.0.0",
-								ContentType: "application/scim+json", ResourceType: "User", ResourceID: r.ID, ExternalID: r.ExternalID,
-								Outcome: store.OutcomeSuccess, Status: 201, Latency: time.Since(start), Version: r.Meta.Version,
-								Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"` + fmt.Sprint(u.Attrs["userName"]) + `"}`})
-						}
-						if err != nil {
-							errs <- err
-							return
-						}
-					}
-				}()
-			}
-			wg.Wait()
-			b.StopTimer()
-			close(errs)
-			if err := <-errs; err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
+			storetest.Clients(b, clients, "creates/s", func(i int) error {
+				start := time.Now()
+				u := storetest.TypicalUser(i)
+				r, err := s.Create(ctx, "t1", storetest.UserType(), u)
+				if err != nil {
+					return err
+				}
+				_, err = s.Append(ctx, store.ProvisioningEntry{Tenant: "t1", TokenID: "tok1", IdP: "okta",
+					RequestID: fmt.Sprint("req", i), Method: "POST", Path: "/Users", UserAgent: "Okta SCIM Client 1.0.0",
+					ContentType: "application/scim+json", ResourceType: "User", ResourceID: r.ID, ExternalID: r.ExternalID,
+					Outcome: store.OutcomeSuccess, Status: 201, Latency: time.Since(start), Version: r.Meta.Version,
+					Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"` + fmt.Sprint(u.Attrs["userName"]) + `"}`})
+				return err
+			})
 		})
 	}
 }

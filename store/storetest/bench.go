@@ -228,21 +228,30 @@ func (bs *benchState) create(b *testing.B) {
 func (bs *benchState) createFrom(b *testing.B, clients int) {
 	base := 2_000_000 + 10_000_000*clients + bs.next // distinct userNames per run
 	bs.next += b.N
+	Clients(b, clients, "creates/s", func(i int) error {
+		_, err := bs.s.Create(bs.ctx, "bench-clients", UserType(), TypicalUser(base+i))
+		return err
+	})
+}
+
+// Clients runs op for i = 1..b.N from clients goroutines, each taking the
+// next i until b.N are done, fails b with the first error, and reports the
+// rate as metric (e.g. "creates/s"): how a write scales with clients.
+func Clients(b *testing.B, clients int, metric string, op func(i int) error) {
+	b.Helper()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
 	b.ResetTimer()
 	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
-				if _, err := bs.s.Create(bs.ctx, "bench-clients", UserType(), TypicalUser(base+int(i))); err != nil {
+				if err := op(int(i)); err != nil {
 					errs <- err
 					return
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	b.StopTimer()
@@ -250,7 +259,7 @@ func (bs *benchState) createFrom(b *testing.B, clients int) {
 	if err := <-errs; err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), metric)
 }
 
 func (bs *benchState) get(b *testing.B) {
