@@ -43,13 +43,13 @@ func ShapeOf(rt *schema.ResourceType) Shape {
 	return s
 }
 
-// IsIndexed reports whether ref names an attribute kept in the membership
+// isIndexed reports whether ref names an attribute kept in the membership
 // index (members or groups, or one of their sub-attributes).
-func (s Shape) IsIndexed(ref schema.AttrRef) bool {
+func (s Shape) isIndexed(ref schema.AttrRef) bool {
 	return ref.Attr != nil && (ref.Attr == s.Members && s.Members != nil || ref.Attr == s.Groups && s.Groups != nil)
 }
 
-// split returns a copy of r in its stored form (see NewDoc) and, for a
+// split returns a copy of r in its stored form (see newDoc) and, for a
 // type with a membership index, the members r lists. fallback are the
 // schemas to assume when r lists none.
 func (s Shape) split(rt *schema.ResourceType, r *schema.Resource, fallback []string) (*schema.Resource, []schema.Member) {
@@ -79,14 +79,14 @@ func (s Shape) split(rt *schema.ResourceType, r *schema.Resource, fallback []str
 	if len(listed) == 0 {
 		listed = fallback
 	}
-	out.Schemas = CanonicalSchemas(rt, listed, attrs)
+	out.Schemas = canonicalSchemas(rt, listed, attrs)
 	return out.Clone(), members
 }
 
-// CanonicalSchemas returns the "schemas" of a stored resource: the core
+// canonicalSchemas returns the "schemas" of a stored resource: the core
 // schema, then each extension of rt, in rt's order, that listed names
 // (case-insensitively) or that holds attributes in attrs.
-func CanonicalSchemas(rt *schema.ResourceType, listed []string, attrs map[string]any) []string {
+func canonicalSchemas(rt *schema.ResourceType, listed []string, attrs map[string]any) []string {
 	out := []string{rt.Schema.ID}
 	for _, e := range rt.Extensions {
 		_, holds := attrs[e.Schema.ID].(map[string]any)
@@ -118,16 +118,16 @@ type Doc struct {
 	data, fold []byte
 }
 
-// NewDoc returns the document of r, which must already be in stored form
+// newDoc returns the document of r, which must already be in stored form
 // (as the write algorithm passes it).
-func NewDoc(rt *schema.ResourceType, r *schema.Resource) *Doc { return &Doc{Resource: r, rt: rt} }
+func newDoc(rt *schema.ResourceType, r *schema.Resource) *Doc { return &Doc{Resource: r, rt: rt} }
 
 // DocOf returns the stored form of a resource as a create would store it
 // (a copy; r is not modified) and, for a type with a membership index, the
 // members it lists. Bulk loaders use it to store what Create would.
 func DocOf(rt *schema.ResourceType, r *schema.Resource) (*Doc, []schema.Member) {
 	res, members := ShapeOf(rt).split(rt, r, nil)
-	return NewDoc(rt, res), members
+	return newDoc(rt, res), members
 }
 
 // Data returns the attributes as canonical JSON: encoding/json's
@@ -148,7 +148,7 @@ func (d *Doc) Data() ([]byte, error) {
 // sort against bytewise. It is computed once.
 func (d *Doc) Fold() ([]byte, error) {
 	if d.fold == nil {
-		b, err := marshal(FoldAttrs(d.rt, d.Resource.Attrs))
+		b, err := marshal(foldAttrs(d.rt, d.Resource.Attrs))
 		if err != nil {
 			return nil, fmt.Errorf("encode %s: %w", d.rt.Name, err)
 		}
@@ -198,10 +198,10 @@ func FoldValue(a *schema.Attribute, v any) any {
 	return s
 }
 
-// FoldAttrs returns a copy of a resource's stored attributes with every
+// foldAttrs returns a copy of a resource's stored attributes with every
 // simple value replaced by FoldValue: core attributes at the top level,
 // extension attributes under their URN.
-func FoldAttrs(rt *schema.ResourceType, attrs map[string]any) map[string]any {
+func foldAttrs(rt *schema.ResourceType, attrs map[string]any) map[string]any {
 	out := make(map[string]any, len(attrs))
 	for k, v := range attrs {
 		if a := rt.Schema.Attribute(k); a != nil {
@@ -341,7 +341,7 @@ var ErrInvalidSort = errors.New("unsupported sortBy attribute")
 // attribute kept in the membership index. Every backend's List calls it
 // first.
 func CheckQuery(rt *schema.ResourceType, q Query) error {
-	if q.SortBy.Attr != nil && ShapeOf(rt).IsIndexed(q.SortBy) {
+	if q.SortBy.Attr != nil && ShapeOf(rt).isIndexed(q.SortBy) {
 		return fmt.Errorf("sortBy %s: the attribute is kept in the membership index: %w", q.SortBy.String(), ErrInvalidSort)
 	}
 	return nil

@@ -119,10 +119,10 @@ type Stored struct {
 // client that filters on a meta time it was given finds the resource.
 func Timestamp(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
-// CheckIfMatch compares an If-Match value (RFC 7644 §3.14) with the stored
+// checkIfMatch compares an If-Match value (RFC 7644 §3.14) with the stored
 // version: "" and "*" match any existing resource; anything else must name
 // the version (W/"n", "n" or n). A mismatch wraps ErrPrecondition.
-func CheckIfMatch(ifMatch string, version int64) error {
+func checkIfMatch(ifMatch string, version int64) error {
 	if ifMatch == "" || ifMatch == "*" {
 		return nil
 	}
@@ -153,7 +153,7 @@ func RunCreate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 	res.ID = id
 	now = Timestamp(now)
 	res.Meta = schema.Meta{ResourceType: rt.Name, Created: now, LastModified: now, Version: FormatVersion(1)}
-	doc := NewDoc(rt, res)
+	doc := newDoc(rt, res)
 	if err := tx.Check(ctx, doc, nil); err != nil {
 		return nil, err
 	}
@@ -192,7 +192,7 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 	if u.LoadMembers && len(u.MemberDeltas) > 0 {
 		return nil, nil, errors.New("MemberDeltas must be empty when LoadMembers is set")
 	}
-	if err := CheckIfMatch(u.IfMatch, cur.Version); err != nil {
+	if err := checkIfMatch(u.IfMatch, cur.Version); err != nil {
 		return nil, nil, err
 	}
 	shape := ShapeOf(rt)
@@ -219,7 +219,7 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 	}
 	next, want := shape.split(rt, applied, before.Schemas)
 	next.ID, next.Meta = id, before.Meta
-	prev, doc := NewDoc(rt, before), NewDoc(rt, next)
+	prev, doc := newDoc(rt, before), newDoc(rt, next)
 	docChanged, err := doc.differs(prev)
 	if err != nil {
 		return nil, nil, err
@@ -294,7 +294,7 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 // RunDelete is the delete algorithm (RFC 7644 §3.6) on the state cur a
 // backend loaded and locked: If-Match, removal through tx, events.
 func RunDelete(ctx context.Context, tx WriteTx, tenant string, rt *schema.ResourceType, cur Stored, ifMatch string, now time.Time) error {
-	if err := CheckIfMatch(ifMatch, cur.Version); err != nil {
+	if err := checkIfMatch(ifMatch, cur.Version); err != nil {
 		return err
 	}
 	members, left, err := tx.Remove(ctx, cur.Resource, cur.Version)
