@@ -265,8 +265,9 @@ type UniqueKey struct {
 
 // UniqueKeys returns the unique values of stored attributes: top-level,
 // single-valued, simple attributes of the core schema or an extension
-// with uniqueness "server" or "global", sorted by attribute, so
-// concurrent writers claim them in the same order.
+// with uniqueness "server" or "global", in schema order (core, then each
+// extension in the type's order), the same for every writer, so concurrent
+// writers claim them in the same order.
 func UniqueKeys(rt *schema.ResourceType, attrs map[string]any) []UniqueKey {
 	var out []UniqueKey
 	collect := func(prefix string, s *schema.Schema, m map[string]any) {
