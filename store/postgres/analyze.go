@@ -114,8 +114,7 @@ func (s *Store) check() {
 
 // analyze runs ANALYZE on each of the store's tables whose statistics are
 // stale (staleTables), on the store's background context, never a
-// request's: Close cancels it. Errors are ignored: statistics only steer
-// plans, and the next check tries again.
+// request's: Close cancels it. Errors are logged (analyzeStale).
 func (s *Store) analyze() {
 	defer s.wg.Done()
 	defer s.analyzing.Store(false)
@@ -125,18 +124,27 @@ func (s *Store) analyze() {
 }
 
 // analyzeStale runs ANALYZE on each stale table (staleTables) until ctx
-// ends, ignoring errors.
+// ends. A failure is logged, not returned: statistics only steer plans,
+// and the next check tries again.
 func (s *Store) analyzeStale(ctx context.Context) {
+	fail := func(err error) {
+		if ctx.Err() == nil {
+			s.cfg.Logger.Warn("store: refreshing planner statistics failed; retrying at the next check", "err", err)
+		}
+	}
 	rows, err := s.pool.Query(ctx, staleTables, s.cfg.Schema)
 	if err != nil {
+		fail(err)
 		return
 	}
 	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
+		fail(err)
 		return
 	}
 	for _, t := range tables {
-		if _, err := s.pool.Exec(ctx, `ANALYZE `+pgx.Identifier{s.cfg.Schema, t}.Sanitize()); err != nil && ctx.Err() != nil {
+		if _, err := s.pool.Exec(ctx, `ANALYZE `+pgx.Identifier{s.cfg.Schema, t}.Sanitize()); err != nil {
+			fail(err)
 			return
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
@@ -83,6 +84,10 @@ type Config struct {
 	// abandoned when its lease (the server's clock) expired more than
 	// Retention.AbandonAfter before Now. nil means time.Now.
 	Now func() time.Time
+	// Logger receives the errors of background work that has no caller to
+	// return them to (outbox pruning, planner statistics), at Warn. nil
+	// means slog.Default().
+	Logger *slog.Logger
 }
 
 var identRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
@@ -94,6 +99,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Schema == "" {
 		c.Schema = DefaultSchema
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	if !identRE.MatchString(c.Schema) || strings.HasPrefix(c.Schema, "pg_") {
 		return c, fmt.Errorf("postgres: Config.Schema %q must be a lower-case identifier (a-z, 0-9, _; at most 63 bytes; not pg_*)", c.Schema)

@@ -30,7 +30,11 @@ func (s *Store) startPruner() {
 	if s.cfg.Retention.Interval < 0 {
 		return
 	}
-	s.pruner.Start(s.cfg.Retention.Interval, func(ctx context.Context) { s.PruneEvents(ctx) })
+	s.pruner.Start(s.cfg.Retention.Interval, func(ctx context.Context) {
+		if _, err := s.PruneEvents(ctx); err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Warn("store: pruning the outbox failed; retrying at the next interval", "err", err)
+		}
+	})
 }
 
 // stopPruner stops the background pruning and waits for a running batch.

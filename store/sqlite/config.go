@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -55,6 +56,9 @@ type Config struct {
 	// by a goroutine that Open starts and Close stops). Leases, event
 	// times and retention are all judged by Now.
 	Retention store.Retention
+	// Logger receives the errors of background work that has no caller to
+	// return them to (outbox pruning), at Warn. nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Defaults applied by Open for zero Config fields.
@@ -101,6 +105,9 @@ func (c Config) validate() (Config, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
 	var err error
 	if c.Retention, err = c.Retention.WithDefaults(); err != nil {
 		return c, fmt.Errorf("sqlite: Config.Retention: %w", err)
@@ -118,6 +125,7 @@ type Store struct {
 	now    func() time.Time
 	hub    wake.Hub // store.Notifier: fired after each commit (delivery.go)
 	ret    store.Retention
+	log    *slog.Logger
 	pruner periodic.Runner // background pruning of the outbox (prune.go)
 }
 
@@ -134,7 +142,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{now: cfg.Now, ret: cfg.Retention, group: group{maxWrites: cfg.MaxBatchWrites, maxTime: cfg.MaxBatchTime}}
+	s := &Store{now: cfg.Now, ret: cfg.Retention, log: cfg.Logger, group: group{maxWrites: cfg.MaxBatchWrites, maxTime: cfg.MaxBatchTime}}
 	busy := strconv.FormatInt(cfg.BusyTimeout.Milliseconds(), 10)
 	if cfg.Path == ":memory:" {
 		// One connection serves reads and writes: every connection to a

@@ -44,3 +44,10 @@ func LatestSchemaVersion() int {
 	}
 	return ms[len(ms)-1].version
 }
+
+// Exec runs a statement on the write connection, outside the store's
+// transactions: tests use it to break the database under a running store.
+func Exec(ctx context.Context, s *Store, query string) error {
+	_, err := s.write.ExecContext(ctx, query)
+	return err
+}

@@ -31,7 +31,11 @@ func (s *Store) startPruner() {
 	if s.ret.Interval < 0 {
 		return
 	}
-	s.pruner.Start(s.ret.Interval, func(ctx context.Context) { s.PruneEvents(ctx) })
+	s.pruner.Start(s.ret.Interval, func(ctx context.Context) {
+		if _, err := s.PruneEvents(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("store: pruning the outbox failed; retrying at the next interval", "err", err)
+		}
+	})
 }
 
 // stopPruner stops the background pruning and waits for a running batch.

@@ -1,7 +1,11 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
+	"strings"
+	"sync"
 	"path/filepath"
 	"testing"
 	"time"
@@ -38,4 +42,48 @@ func TestBackgroundPrune(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestBackgroundPruneLogs checks that a failure of the background pruning,
+// which has no caller to return it to, is logged through Config.Logger.
+func TestBackgroundPruneLogs(t *testing.T) {
+	var buf syncBuffer
+	s, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "scim.db"),
+		Retention: store.Retention{Window: -1, Interval: 5 * time.Millisecond},
+		Logger:    slog.New(slog.NewTextHandler(&buf, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := sqlite.Exec(t.Context(), s, "ALTER TABLE events RENAME TO events_gone"); err != nil {
+		t.Fatal(err)
+	}
+	// Not a timing assertion: the deadline only bounds a hang.
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(buf.String(), "pruning the outbox failed"); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no pruning failure logged; log: %q", buf.String())
+		}
+	}
+	if !strings.Contains(buf.String(), "level=WARN") || !strings.Contains(buf.String(), "events") {
+		t.Errorf("log line %q: want a warning naming the failure", buf.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's goroutine and the
+// test's.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
