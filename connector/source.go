@@ -90,12 +90,3 @@ type Member struct {
 	// Kind says what ID names.
 	Kind MemberKind
 }
-
-// Watcher is an optional capability of a Source: change notifications.
-// The Syncer does not need it; a source's own push machinery (for Google,
-// users.watch channels) calls Syncer.SyncUser for each notified user.
-type Watcher interface {
-	// Watch starts notifications and runs until ctx is done, then stops
-	// them. notify is called with the source id of each changed user.
-	Watch(ctx context.Context, notify func(ctx context.Context, userID string)) error
-}
