@@ -24,7 +24,8 @@
 // by type assertion: Deliveries, Notifier, Consumers and Pruner (durable
 // hook delivery and the outbox's retention),
 // Tenants, Tokens and ProvisioningLog (administration), Tombstones (soft
-// delete), and EncodedLister (list pages written straight from the
+// delete), States (small versioned per-tenant documents that connectors
+// and Shared Signals streams keep), and EncodedLister (list pages written straight from the
 // backend's own encoding; all three backends have it).
 //
 // Errors are the sentinels ErrNotFound, ErrConflict, ErrPrecondition,
