@@ -120,7 +120,7 @@ func newTestStore(t *testing.T) store.Store {
 	t.Helper()
 	st := memory.New()
 	t.Cleanup(func() { st.Close() })
-	return withStates(st)
+	return st
 }
 
 // events returns every event type recorded so far, as "type externalId".

@@ -83,7 +83,7 @@ func (s *Syncer) own(ctx context.Context, kind, src, id string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.states.PutState(ctx, s.cfg.Tenant, s.ownKey(kind, src), b, anyVersion); err != nil {
+	if _, err := s.states.PutState(ctx, s.cfg.Tenant, s.ownKey(kind, src), b, store.AnyVersion); err != nil {
 		return fmt.Errorf("recording ownership of %s %s: %w", kind, src, err)
 	}
 	return nil
@@ -91,7 +91,7 @@ func (s *Syncer) own(ctx context.Context, kind, src, id string) error {
 
 // disown removes the ownership record of source id src, if any.
 func (s *Syncer) disown(ctx context.Context, kind, src string) error {
-	err := s.states.DeleteState(ctx, s.cfg.Tenant, s.ownKey(kind, src), anyVersion)
+	err := s.states.DeleteState(ctx, s.cfg.Tenant, s.ownKey(kind, src), store.AnyVersion)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("removing ownership of %s %s: %w", kind, src, err)
 	}

@@ -59,7 +59,7 @@ func (s *Syncer) saveStatus(ctx context.Context, res *Result, runErr error) {
 		}
 	}
 	b, _ := json.Marshal(st)
-	if _, err := s.states.PutState(ctx, s.cfg.Tenant, s.prefix+"status", b, anyVersion); err != nil {
+	if _, err := s.states.PutState(ctx, s.cfg.Tenant, s.prefix+"status", b, store.AnyVersion); err != nil {
 		s.cfg.Logger.Warn("connector: status not saved", "connector", s.cfg.Name, "err", err)
 	}
 }

@@ -90,7 +90,7 @@ type Config struct {
 // order they finish in.
 type Syncer struct {
 	cfg    Config
-	states stateStore
+	states store.States
 	actor  string
 	prefix string
 
@@ -104,7 +104,7 @@ func New(cfg Config) (*Syncer, error) {
 	if cfg.Store == nil || cfg.Source == nil || cfg.Tenant == "" {
 		return nil, errors.New("connector: Config.Store, Config.Source and Config.Tenant are required")
 	}
-	states, ok := cfg.Store.(stateStore)
+	states, ok := cfg.Store.(store.States)
 	if !ok {
 		return nil, errors.New("connector: Config.Store does not implement store.States (every scimkit backend does)")
 	}

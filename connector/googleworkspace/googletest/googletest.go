@@ -127,7 +127,8 @@ type Directory struct {
 	calls      map[string]int
 	deliveries []Delivery
 	nextID     int64
-	pending    sync.WaitGroup
+	closed     bool
+	pending    sync.WaitGroup // notifications in flight; Add under mu while !closed
 }
 
 // New starts a fake directory, closed when the test ends.
@@ -149,6 +150,9 @@ func New(tb testing.TB) *Directory {
 
 // Close waits for notifications in flight and stops the server.
 func (d *Directory) Close() {
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
 	d.pending.Wait()
 	d.srv.Close()
 }
@@ -367,9 +371,8 @@ func (d *Directory) Channels() []Channel {
 	return out
 }
 
-// Deliveries returns the notifications sent so far.
+// Deliveries returns the notifications answered so far.
 func (d *Directory) Deliveries() []Delivery {
-	d.pending.Wait()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return append([]Delivery(nil), d.deliveries...)

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -319,12 +320,13 @@ func (d *Directory) notify(event string, u User) {
 		}
 	}
 	d.mu.Unlock()
-	d.send(cs, event, u)
-	d.pending.Wait()
+	d.send(cs, event, u).Wait()
 }
 
-// send posts a notification to each channel in the background.
-func (d *Directory) send(cs []*Channel, state string, u User) {
+// send posts a notification to each channel in the background; the
+// returned group is done once each is answered.
+func (d *Directory) send(cs []*Channel, state string, u User) *sync.WaitGroup {
+	var wg sync.WaitGroup
 	for _, c := range cs {
 		d.mu.Lock()
 		c.messages++
@@ -346,9 +348,19 @@ func (d *Directory) send(cs []*Channel, state string, u User) {
 		req.Header.Set("X-Goog-Resource-URI", d.URL+"/admin/directory/v1/users?customer=my_customer&event="+c.Event+"&alt=json")
 		req.Header.Set("X-Goog-Resource-State", state)
 		req.Header.Set("X-Goog-Message-Number", strconv.Itoa(n))
-		d.pending.Add(1)
+		d.mu.Lock()
+		closed := d.closed
+		if !closed {
+			d.pending.Add(1)
+		}
+		d.mu.Unlock()
+		if closed {
+			continue
+		}
+		wg.Add(1)
 		go func() {
 			defer d.pending.Done()
+			defer wg.Done()
 			dl := Delivery{ChannelID: c.ID, State: state, UserID: u.ID}
 			resp, err := d.post.Do(req)
 			if err != nil {
@@ -362,6 +374,7 @@ func (d *Directory) send(cs []*Channel, state string, u User) {
 			d.mu.Unlock()
 		}()
 	}
+	return &wg
 }
 
 // token is the OAuth 2.0 token endpoint: the JWT bearer grant (RFC 7523)
