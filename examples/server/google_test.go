@@ -92,7 +92,10 @@ func TestServerRunsGoogleConnector(t *testing.T) {
 	}
 	startServer(t, []string{"-store", "memory", "-addr", addr, "-google-poll", "1h"}, env)
 	users := "http://" + addr + basePath + `/Users?filter=userName%20eq%20%22alice@example.com%22`
-	waitUntil(t, func() bool { _, body := do(t, "GET", users, "s3cret", ""); return strings.Contains(body, `"active":true`) })
+	waitUntil(t, func() bool {
+		_, body := do(t, "GET", users, "s3cret", "")
+		return strings.Contains(body, `"active":true`)
+	})
 	waitUntil(t, func() bool { return len(d.Channels()) == 4 })
 	d.SetSuspended(alice, true) // returns once the server answered the notification
 	if _, body := do(t, "GET", users, "s3cret", ""); !strings.Contains(body, `"active":false`) {
