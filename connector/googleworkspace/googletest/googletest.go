@@ -134,9 +134,19 @@ type Directory struct {
 // New starts a fake directory, closed when the test ends.
 func New(tb testing.TB) *Directory {
 	tb.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	d, err := Start()
 	if err != nil {
 		tb.Fatal(err)
+	}
+	tb.Cleanup(d.Close)
+	return d
+}
+
+// Start starts a fake directory; Close stops it.
+func Start() (*Directory, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
 	}
 	d := &Directory{Admin: "admin@example.com", Customer: "C03az79cb", ClientEmail: "scimkit@project.iam.gserviceaccount.com",
 		ClientID: "104170000000000000001", key: key, members: map[string][]Member{}, channels: map[string]*Channel{},
@@ -144,8 +154,7 @@ func New(tb testing.TB) *Directory {
 		post: &http.Client{Timeout: 10 * time.Second}}
 	d.srv = httptest.NewServer(d.routes())
 	d.URL = d.srv.URL
-	tb.Cleanup(d.Close)
-	return d
+	return d, nil
 }
 
 // Close waits for notifications in flight and stops the server.
