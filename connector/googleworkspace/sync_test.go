@@ -196,7 +196,7 @@ func TestSyncFailureMidListingChangesNothing(t *testing.T) {
 
 // watching starts a Watch of w on an httptest receiver and returns it once
 // its channels are open.
-func watching(t *testing.T, w *world, now func() time.Time) (*googleworkspace.Watch, *httptest.Server, context.CancelFunc) {
+func watching(t testing.TB, w *world, now func() time.Time) (*googleworkspace.Watch, *httptest.Server, context.CancelFunc) {
 	t.Helper()
 	var h http.Handler
 	var mu sync.Mutex
