@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
+	"github.com/scimkit/scimkit/store/sqlite"
 )
 
 // fakeSource is an in-memory Source with fault injection.
@@ -121,6 +123,29 @@ func newTestStore(t *testing.T) store.Store {
 	st := memory.New()
 	t.Cleanup(func() { st.Close() })
 	return st
+}
+
+// backends are the stores the main tests run on.
+var backends = []struct {
+	name string
+	open func(t *testing.T) store.Store
+}{
+	{"memory", newTestStore},
+	{"sqlite", func(t *testing.T) store.Store {
+		st, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "c.db")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}},
+}
+
+// onBackends runs test on each backend.
+func onBackends(t *testing.T, test func(t *testing.T, st store.Store)) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) { test(t, be.open(t)) })
+	}
 }
 
 // events returns every event type recorded so far, as "type externalId".

@@ -79,8 +79,9 @@ func memberExts(t *testing.T, st store.Store, group *schema.Resource) []string {
 	return out
 }
 
-func TestSyncCreatesThenNothing(t *testing.T) {
-	st := newTestStore(t)
+func TestSyncCreatesThenNothing(t *testing.T) { onBackends(t, testSyncCreatesThenNothing) }
+
+func testSyncCreatesThenNothing(t *testing.T, st store.Store) {
 	s := newSyncer(t, st, directory(), nil)
 	res := mustSync(t, s)
 	if got, want := res.Count(Created), 7; got != want {
@@ -126,8 +127,9 @@ func TestSyncCreatesThenNothing(t *testing.T) {
 	}
 }
 
-func TestSyncChanges(t *testing.T) {
-	st := newTestStore(t)
+func TestSyncChanges(t *testing.T) { onBackends(t, testSyncChanges) }
+
+func testSyncChanges(t *testing.T, st store.Store) {
 	src := directory()
 	src.addUser("u5", "erin@example.com", true)
 	s := newSyncer(t, st, src, func(c *Config) { c.MaxDeprovisionShare = -1 })
@@ -332,5 +334,31 @@ func TestSyncGroupsOnly(t *testing.T) {
 	eng := getByExt(t, st, schema.GroupResourceType(), "g-eng")
 	if d := cmp.Diff([]string{"u1", "u2", "u3"}, memberExts(t, st, eng)); d != "" {
 		t.Errorf("Engineering members (-want +got):\n%s", d)
+	}
+}
+
+func TestSyncSoftDelete(t *testing.T) { onBackends(t, testSyncSoftDelete) }
+
+func testSyncSoftDelete(t *testing.T, st store.Store) {
+	if _, err := st.(store.Tenants).CreateTenant(t.Context(), store.TenantRecord{ID: tenant, DeletePolicy: store.DeletePolicySoft}); err != nil {
+		t.Fatal(err)
+	}
+	src := directory()
+	s := newSyncer(t, st, src, nil)
+	mustSync(t, s)
+	bob := getByExt(t, st, schema.UserResourceType(), "u2")
+	src.removeUser("u2")
+	if res := mustSync(t, s); res.Count(Deleted) != 1 {
+		t.Fatalf("deleted %d, want 1: %v", res.Count(Deleted), res.Items)
+	}
+	if _, err := st.(store.Tombstones).Tombstone(t.Context(), tenant, schema.UserResourceType(), bob.ID); err != nil {
+		t.Errorf("no tombstone for the user deleted in the source: %v", err)
+	}
+	// Back in the source (Google's undelete keeps the id): the tombstone
+	// reserves the externalId, so the user is reported, not re-created.
+	src.addUser("u2", "bob@example.com", true)
+	res := mustSync(t, s)
+	if res.Count(Skipped) != 1 || getByExt(t, st, schema.UserResourceType(), "u2") != nil {
+		t.Errorf("undeleted user: %v", res.Items)
 	}
 }
