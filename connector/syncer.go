@@ -51,9 +51,9 @@ type Config struct {
 	// schema.UserResourceType and schema.GroupResourceType).
 	Users, Groups *schema.ResourceType
 	// MaxDeprovisionShare is the largest share (0 to 1) of the users the
-	// connector owns that one full run may deactivate or delete; a run
-	// that would do more stops before any write and returns
-	// ErrMassDeprovision. 0 means DefaultMaxDeprovisionShare; a negative
+	// connector owns that one full run may deactivate or delete, and of
+	// the groups it owns that one run may delete; a run that would do more
+	// stops before any write and returns ErrMassDeprovision. 0 means DefaultMaxDeprovisionShare; a negative
 	// value disables the guard. A single-user change (SyncUser) is never
 	// guarded.
 	MaxDeprovisionShare float64
@@ -194,10 +194,10 @@ func (s *Syncer) run(ctx context.Context, full bool) (*Result, error) {
 	var up usersPlan
 	if full {
 		up = s.planUsers(snap, cur)
-		if err := s.guard(up, cur, res); err != nil {
-			s.saveStatus(ctx, res, err)
-			return res, err
-		}
+	}
+	if err := s.guard(up, snap, cur, res); err != nil {
+		s.saveStatus(ctx, res, err)
+		return res, err
 	}
 	var errs []error
 	if full {

@@ -2,6 +2,7 @@ package connector
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -256,6 +257,27 @@ func TestSyncGuard(t *testing.T) {
 	}
 	if _, err := s.Sync(t.Context()); !errors.Is(err, ErrMassDeprovision) {
 		t.Errorf("empty listing: err = %v, want ErrMassDeprovision", err)
+	}
+}
+
+func TestSyncGuardGroups(t *testing.T) {
+	st := newTestStore(t)
+	src := directory()
+	for i := range 7 {
+		src.addGroup(fmt.Sprint("extra", i), fmt.Sprint("Extra ", i))
+	}
+	s := newSyncer(t, st, src, nil)
+	mustSync(t, s)
+	n := len(events(t, st))
+	src.mu.Lock()
+	src.groups = src.groups[:2] // 8 of 10 groups gone at once
+	src.mu.Unlock()
+	res, err := s.SyncGroups(t.Context())
+	if !errors.Is(err, ErrMassDeprovision) || len(res.Blocked) != 8 || res.Changed() {
+		t.Fatalf("err %v, blocked %d, items %v", err, len(res.Blocked), res.Items)
+	}
+	if evs := events(t, st); len(evs) != n {
+		t.Errorf("guarded run recorded %v", evs[n:])
 	}
 }
 

@@ -61,29 +61,54 @@ func (s *Syncer) planUsers(snap *snapshot, cur *storeSnap) usersPlan {
 	return p
 }
 
-// guard stops a run that would deprovision too many users.
-func (s *Syncer) guard(p usersPlan, cur *storeSnap, res *Result) error {
-	n := p.deactivations + len(p.deletes)
-	base := 0
+// guard stops a run that would deprovision too many of the users, or
+// delete too many of the groups, the connector owns.
+func (s *Syncer) guard(p usersPlan, snap *snapshot, cur *storeSnap, res *Result) error {
+	share := s.cfg.MaxDeprovisionShare
+	trips := func(n, base int) bool {
+		return share >= 0 && n > s.cfg.DeprovisionFloor && base > 0 && float64(n) > share*float64(base)
+	}
+	users, base := p.deactivations+len(p.deletes), 0
 	for src := range cur.ownedUsers {
 		if cur.users[src] != nil {
 			base++
 		}
 	}
-	share := s.cfg.MaxDeprovisionShare
-	if share < 0 || n <= s.cfg.DeprovisionFloor || base == 0 || float64(n) <= share*float64(base) {
-		return nil
+	listed := make(map[string]bool, len(snap.groups))
+	for _, g := range snap.groups {
+		listed[g.ID] = true
 	}
-	for _, op := range p.upserts {
-		if op.cur != nil && store.Active(op.cur) && !op.u.Active {
-			res.Blocked = append(res.Blocked, Item{Action: Deactivated, Type: s.cfg.Users.Name, ID: op.cur.ID, ExternalID: op.u.ID, Name: op.u.UserName})
+	var groupDeletes []Item
+	groupBase := 0
+	for src, id := range cur.ownedGroups {
+		r := cur.groups[src]
+		if r == nil {
+			continue
+		}
+		groupBase++
+		if !listed[src] {
+			groupDeletes = append(groupDeletes, Item{Action: Deleted, Type: s.cfg.Groups.Name, ID: id, ExternalID: src, Name: displayName(r)})
 		}
 	}
-	for _, op := range p.deletes {
-		res.Blocked = append(res.Blocked, Item{Action: Deleted, Type: s.cfg.Users.Name, ID: op.id, ExternalID: op.src, Name: op.name})
+	pct := strconv.FormatFloat(share*100, 'f', -1, 64) + "%"
+	switch {
+	case trips(users, base):
+		for _, op := range p.upserts {
+			if op.cur != nil && store.Active(op.cur) && !op.u.Active {
+				res.Blocked = append(res.Blocked, Item{Action: Deactivated, Type: s.cfg.Users.Name, ID: op.cur.ID, ExternalID: op.u.ID, Name: op.u.UserName})
+			}
+		}
+		for _, op := range p.deletes {
+			res.Blocked = append(res.Blocked, Item{Action: Deleted, Type: s.cfg.Users.Name, ID: op.id, ExternalID: op.src, Name: op.name})
+		}
+		return fmt.Errorf("connector %s: the run would deactivate or delete %d of the %d users it owns (more than %s), nothing was changed; check the source, then run again with a higher limit if it is intended: %w",
+			s.cfg.Name, users, base, pct, ErrMassDeprovision)
+	case trips(len(groupDeletes), groupBase):
+		res.Blocked = groupDeletes
+		return fmt.Errorf("connector %s: the run would delete %d of the %d groups it owns (more than %s), nothing was changed; check the source, then run again with a higher limit if it is intended: %w",
+			s.cfg.Name, len(groupDeletes), groupBase, pct, ErrMassDeprovision)
 	}
-	return fmt.Errorf("connector %s: the run would deactivate or delete %d of the %d users it owns (more than %s), nothing was changed; check the source, then run again with a higher limit if it is intended: %w",
-		s.cfg.Name, n, base, strconv.FormatFloat(share*100, 'f', -1, 64)+"%", ErrMassDeprovision)
+	return nil
 }
 
 // applyUsers creates and updates the source's live users.

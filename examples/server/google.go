@@ -66,8 +66,9 @@ func (g *googleConfig) check() error {
 	}
 	if g.webhookURL != "" {
 		u, err := url.Parse(g.webhookURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path == "" || u.Path == "/" {
-			return fmt.Errorf("-google-webhook-url %q: want an absolute URL with a path, e.g. https://gw.example.com/google/notifications", g.webhookURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path == "" || u.Path == "/" ||
+			strings.ContainsAny(u.Path, "{} ") || u.Path == basePath || strings.HasPrefix(u.Path, basePath+"/") {
+			return fmt.Errorf("-google-webhook-url %q: want an absolute URL with a path of its own (not under %s), e.g. https://gw.example.com/google/notifications", g.webhookURL, basePath)
 		}
 	}
 	return nil
