@@ -137,9 +137,11 @@ func (s *Syncer) deleteUsers(ctx context.Context, readAt time.Time, ops []delete
 	return errs
 }
 
-// SyncUser re-reads one user from the source (by its source id) and
+// SyncUser re-reads one user from the source (by its source id, or any
+// key the source resolves to it, such as Google's primary email) and
 // applies it at once: the path of a change notification. A user the
-// source no longer has is deleted when the connector owns it. It returns
+// source no longer has is deleted when the connector owns it (by id
+// only: a user is never matched by name). It returns
 // what it did; a read older than one already applied changes nothing.
 func (s *Syncer) SyncUser(ctx context.Context, sourceID string) (*Result, error) {
 	ctx = store.WithRequestInfo(ctx, store.RequestInfo{Actor: s.actor, RequestID: store.NewID()})
@@ -152,8 +154,10 @@ func (s *Syncer) SyncUser(ctx context.Context, sourceID string) (*Result, error)
 		u = User{ID: sourceID, Deleted: true}
 	case err != nil:
 		return res, fmt.Errorf("connector %s: reading user %s: %w", s.cfg.Name, sourceID, err)
-	case u.ID != sourceID:
-		return res, fmt.Errorf("connector %s: reading user %s: the source answered user %q", s.cfg.Name, sourceID, u.ID)
+	case u.ID == "":
+		return res, fmt.Errorf("connector %s: reading user %s: the source answered a user without an id", s.cfg.Name, sourceID)
+	default:
+		sourceID = u.ID // the source may resolve another key (an email) to the id
 	}
 	ownedID, err := s.ownedID(ctx, kindUser, sourceID)
 	if err != nil {

@@ -2,9 +2,12 @@ package googleworkspace
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -34,16 +37,16 @@ func (c *Client) WatchUsers(ctx context.Context, event, id, address, token strin
 	body := map[string]any{"id": id, "type": "web_hook", "address": address, "token": token,
 		"params": map[string]string{"ttl": strconv.Itoa(int(ttl / time.Second))}}
 	var out struct {
-		ID         string `json:"id"`
-		ResourceID string `json:"resourceId"`
-		Expiration string `json:"expiration"`
+		ID         string          `json:"id"`
+		ResourceID string          `json:"resourceId"`
+		Expiration json.RawMessage `json:"expiration"` // int64 as a string ("1384823632000"), sometimes a number
 	}
 	q := url.Values{"customer": {c.cfg.Customer}, "event": {event}, "projection": {"basic"}}
 	if err := c.call(ctx, "users.watch", http.MethodPost, "/admin/directory/v1/users/watch", q, body, &out); err != nil {
 		return Channel{}, err
 	}
 	ch := Channel{ID: out.ID, ResourceID: out.ResourceID, Event: event, Expiration: time.Now().Add(ttl)}
-	if ms, err := strconv.ParseInt(out.Expiration, 10, 64); err == nil {
+	if ms, err := strconv.ParseInt(strings.Trim(string(out.Expiration), `"`), 10, 64); err == nil && ms > 0 {
 		ch.Expiration = time.UnixMilli(ms)
 	}
 	if ch.ID == "" {
@@ -52,13 +55,23 @@ func (c *Client) WatchUsers(ctx context.Context, event, id, address, token strin
 	return ch, nil
 }
 
-// StopChannel stops a channel (channels.stop). A channel Google no longer
-// knows (404) counts as stopped.
+// StopChannel stops a channel (channels.stop, POST
+// /admin/directory_v1/channels/stop; the older /admin/directory/v1/
+// path is tried when a proxy or server does not route the first). A
+// channel Google no longer knows (404 in Google's error shape) counts as
+// stopped.
 func (c *Client) StopChannel(ctx context.Context, ch Channel) error {
-	err := c.call(ctx, "channels.stop", http.MethodPost, "/admin/directory_v1/channels/stop", nil,
-		map[string]string{"id": ch.ID, "resourceId": ch.ResourceID}, nil)
-	if ae, ok := err.(*Error); ok && ae.Status == http.StatusNotFound {
-		return nil
+	body := map[string]string{"id": ch.ID, "resourceId": ch.ResourceID}
+	var err error
+	for _, path := range []string{"/admin/directory_v1/channels/stop", "/admin/directory/v1/channels/stop"} {
+		err = c.call(ctx, "channels.stop", http.MethodPost, path, nil, body, nil)
+		var ae *Error
+		if !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
+			return err
+		}
+		if ae.Reason != "" {
+			return nil // Google's own 404: the channel is gone already
+		}
 	}
 	return err
 }

@@ -64,10 +64,11 @@ type WatchConfig struct {
 // Watch keeps users.watch channels open for a tenant and receives their
 // notifications (it is the http.Handler to mount at WatchConfig.Address).
 // It implements connector.Watcher: each notification is verified (a
-// known X-Goog-Channel-ID, its X-Goog-Resource-ID, and the channel's
-// random token in X-Goog-Channel-Token, kept in the store only as a
-// SHA-256 digest) and then the user it names is re-read, never trusted
-// from the notification body. Safe for concurrent use.
+// known X-Goog-Channel-ID, the channel's random token in
+// X-Goog-Channel-Token, kept in the store only as a SHA-256 digest, and
+// X-Goog-Resource-ID when sent) and then the user it names (by id, else
+// by primary email) is re-read, never trusted from the notification
+// body. Safe for concurrent use.
 type Watch struct {
 	cfg WatchConfig
 
@@ -349,7 +350,8 @@ func (w *Watch) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok := digest(r.Header.Get("X-Goog-Channel-Token"))
-	if subtle.ConstantTimeCompare([]byte(tok), []byte(ch.TokenSHA256)) != 1 || r.Header.Get("X-Goog-Resource-ID") != ch.ResourceID {
+	rid := r.Header.Get("X-Goog-Resource-ID")
+	if subtle.ConstantTimeCompare([]byte(tok), []byte(ch.TokenSHA256)) != 1 || (rid != "" && rid != ch.ResourceID) {
 		w.cfg.Logger.Warn("googleworkspace: notification refused: wrong channel token or resource id", "channel", id, "remote", r.RemoteAddr)
 		http.Error(rw, "wrong channel token", http.StatusUnauthorized)
 		return
@@ -359,10 +361,14 @@ func (w *Watch) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body struct {
-		ID string `json:"id"`
+		ID           string `json:"id"`
+		PrimaryEmail string `json:"primaryEmail"`
 	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxNotification))
-	if err != nil || json.Unmarshal(data, &body) != nil || body.ID == "" {
+	if err == nil && json.Unmarshal(data, &body) == nil && body.ID == "" {
+		body.ID = body.PrimaryEmail // users.get also takes the primary email
+	}
+	if body.ID == "" {
 		http.Error(rw, "a notification names a user by id", http.StatusBadRequest)
 		return
 	}

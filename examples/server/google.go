@@ -35,7 +35,7 @@ type googleConfig struct {
 // flags returns the -google-* flags of the server.
 func (g *googleConfig) flags() []envFlag {
 	return []envFlag{
-		{"google-credentials", "SCIMKIT_GOOGLE_CREDENTIALS", "", "Google Workspace: service account JSON key file (or its JSON); runs the connector in the server", &g.credentials},
+		{"google-credentials", "SCIMKIT_GOOGLE_CREDENTIALS", "", "Google Workspace: path of the service account's JSON key file; runs the connector in the server", &g.credentials},
 		{"google-subject", "SCIMKIT_GOOGLE_SUBJECT", "", "Google Workspace: admin email the service account impersonates (domain-wide delegation)", &g.subject},
 		{"google-tenant", "SCIMKIT_GOOGLE_TENANT", "", "Google Workspace: tenant the directory feeds (default: -tenant)", &g.tenant},
 		{"google-customer", "SCIMKIT_GOOGLE_CUSTOMER", googleworkspace.DefaultCustomer, "Google Workspace: customer id", &g.customer},
@@ -74,13 +74,14 @@ func (g *googleConfig) check() error {
 	return nil
 }
 
-// readCredentials returns the key JSON: the value itself when it is JSON,
-// else the file it names.
-func readCredentials(v string) ([]byte, error) {
-	if strings.HasPrefix(strings.TrimSpace(v), "{") {
-		return []byte(v), nil
+// readCredentials reads the key file at path. A value that is the key
+// itself is refused without being echoed: flags show their values (-h),
+// so the key must live in a file.
+func readCredentials(path string) ([]byte, error) {
+	if strings.HasPrefix(strings.TrimSpace(path), "{") {
+		return nil, errors.New("the Google credentials flag or variable holds JSON: give the path of the key file instead")
 	}
-	b, err := os.ReadFile(v)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the Google credentials: %w", err)
 	}
