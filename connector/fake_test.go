@@ -10,8 +10,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
+	"github.com/scimkit/scimkit/store/postgres"
 	"github.com/scimkit/scimkit/store/sqlite"
 )
 
@@ -133,6 +135,15 @@ var backends = []struct {
 	{"memory", newTestStore},
 	{"sqlite", func(t *testing.T) store.Store {
 		st, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "c.db")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}},
+	{"postgres", func(t *testing.T) store.Store {
+		dsn := pgtest.DSN(t)
+		st, err := postgres.Open(t.Context(), postgres.Config{DSN: dsn, Schema: pgtest.Schema(t, dsn), MaxConns: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
