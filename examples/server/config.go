@@ -29,6 +29,7 @@ type config struct {
 	webhook          string        // URL receiving every event, signed (Standard Webhooks)
 	// webhookSecrets sign the webhook's requests ("whsec_<base64>").
 	webhookSecrets []string
+	google         googleConfig // the Google Workspace connector (google.go)
 }
 
 // envFlag describes one flag and its environment variable.
@@ -62,6 +63,7 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		{"webhook", "SCIMKIT_WEBHOOK", "", "URL to POST every event to, signed per Standard Webhooks, with retries (needs -webhook-secret)", &cfg.webhook},
 		{"webhook-secret", "SCIMKIT_WEBHOOK_SECRET", "", `webhook signing secret "whsec_<base64>"; several, comma-separated, while rotating`, &secrets},
 	}
+	flags = append(flags, cfg.google.flags()...)
 	for _, f := range flags {
 		f.register(fs, getenv)
 	}
@@ -70,6 +72,9 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q (subcommands: token, tenant, record)", fs.Arg(0))
+	}
+	if err := cfg.google.check(); err != nil {
+		return cfg, err
 	}
 	if err := cfg.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, fmt.Errorf("-log-level: %w", err)

@@ -34,6 +34,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 			return runTenant(ctx, args[1:], getenv, out)
 		case "record":
 			return runRecord(ctx, args[1:], getenv, out, time.Now())
+		case "google":
+			return runGoogle(ctx, args[1:], getenv, out)
 		}
 	}
 	cfg, err := parseFlags("server", args, getenv, out)
