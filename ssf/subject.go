@@ -34,6 +34,13 @@ type Subject struct {
 	Sub string `json:"sub,omitempty"`
 	// ID (opaque).
 	ID string `json:"id,omitempty"`
+	// URL (did); JTI with Iss (jwt_id); Issuer and AssertionID
+	// (saml_assertion_id): formats a receiver cannot map to a user, kept
+	// so a subject round-trips.
+	URL         string `json:"url,omitempty"`
+	JTI         string `json:"jti,omitempty"`
+	Issuer      string `json:"issuer,omitempty"`
+	AssertionID string `json:"assertion_id,omitempty"`
 	// Identifiers (aliases).
 	Identifiers []Subject `json:"identifiers,omitempty"`
 	// User, Session, Tenant, ... (complex).
