@@ -34,7 +34,7 @@ var (
 	testKeys [2]*rsa.PrivateKey
 )
 
-func rsaKeys(t *testing.T) [2]*rsa.PrivateKey {
+func rsaKeys(_ *testing.T) [2]*rsa.PrivateKey {
 	keyOnce.Do(func() {
 		for i := range testKeys {
 			testKeys[i], _ = rsa.GenerateKey(rand.Reader, 2048)
