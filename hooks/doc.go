@@ -2,6 +2,18 @@
 // actions: it delivers every committed change to the application's
 // handlers, and builds the access features of a gateway on top.
 //
+//	access, err := hooks.NewAccess(hooks.AccessConfig{
+//		Directory: hooks.NewDirectory(st, nil, nil),
+//		Revoker: hooks.RevokerFunc(func(ctx context.Context, r hooks.Revocation) error {
+//			return sessions.DeleteUser(ctx, r.Tenant, r.UserID) // deactivated or deleted
+//		}),
+//		Reauthenticator: hooks.ReauthenticatorFunc(func(ctx context.Context, r hooks.Reauth) error {
+//			return sessions.RequireLogin(ctx, r.Tenant, r.UserID, r.Time)
+//		}),
+//	})
+//	d, err := hooks.NewDispatcher(hooks.Config{Store: st, Handlers: map[string]hooks.Handler{"access": access}})
+//	go d.Run(ctx) // at least once, in order per resource, resumes after a crash
+//
 // # Events
 //
 // Every committed write records its events (store.Event, aliased Event)

@@ -4,6 +4,13 @@
 // "urn:…:attr[.sub]", "attr[filter]", "attr[filter].sub") and path-less
 // add/replace.
 //
+//	p, err := patch.Parse(schema.UserResourceType(), body, patch.Config{Dialect: patch.DialectEntra})
+//	if err != nil {
+//		return err // a *schema.Error (400 invalidPath, invalidValue, ...)
+//	}
+//	next, summary, err := p.Apply(user) // user is not modified
+//	if summary.Active == patch.Deactivated { ... }
+//
 // # Two steps
 //
 // Parse validates a request body against a schema.ResourceType before the

@@ -4,6 +4,15 @@
 // JSON representation, and the protocol error type shared by every scimkit
 // package (RFC 7644 §3.12).
 //
+//	users := schema.UserResourceType()
+//	r, err := users.Decode(body, schema.DecodeOptions{CoerceStrings: true}) // a POST /Users body
+//	if err != nil {
+//		return err // a *schema.Error: status 400, scimType invalidSyntax or invalidValue, a detail
+//	}
+//	r, err = users.Validate(schema.ModeCreate, nil, r, schema.DecodeOptions{})
+//	...
+//	out := users.Project(stored, []string{"userName", "emails"}, nil) // ?attributes=userName,emails
+//
 // Schemas are defined once, validated by NewSchema, and read-only after
 // that. Attribute names are case-insensitive everywhere (RFC 7643 §2.1):
 // lookups accept any spelling, and decoded resources use the schema's

@@ -1,6 +1,29 @@
 // Package store defines the storage contract of scimkit and the helpers
 // every backend shares.
 //
+//	users := schema.UserResourceType()
+//	u, err := st.Create(ctx, "acme", users, &schema.Resource{
+//		Schemas: []string{schema.UserSchema},
+//		Attrs:   map[string]any{"userName": "bjensen@example.com", "active": true},
+//	})
+//	// Read-modify-write: Apply runs inside the store's transaction and may
+//	// run more than once; If-Match is checked against the stored version.
+//	u, _, err = st.Update(ctx, "acme", users, u.ID, store.Update{
+//		IfMatch: u.Meta.Version,
+//		Apply: func(cur *schema.Resource) (*schema.Resource, error) {
+//			next := cur.Clone()
+//			next.Attrs["active"] = false
+//			return next, nil
+//		},
+//	})
+//	f, _ := filter.Parse(`userName eq "BJensen@example.com"`)
+//	f, _ = filter.Bind(users, f)
+//	page, err := st.List(ctx, "acme", users, store.Query{Filter: f, Count: 10})
+//	switch {
+//	case errors.Is(err, store.ErrPrecondition): // 412: someone else wrote first
+//	case errors.Is(err, store.ErrConflict): // 409: a unique value is taken
+//	}
+//
 // A backend implements Store: tenant-scoped create, get, read-modify-write,
 // delete and list of SCIM resources, with atomic uniqueness, monotonic
 // versions, group membership kept as an index that changes by deltas, and a
@@ -24,7 +47,8 @@
 // by type assertion: Deliveries, Notifier, Consumers and Pruner (durable
 // hook delivery and the outbox's retention),
 // Tenants, Tokens and ProvisioningLog (administration), Tombstones (soft
-// delete), and EncodedLister (list pages written straight from the
+// delete), States (small versioned per-tenant documents that connectors
+// and Shared Signals streams keep), and EncodedLister (list pages written straight from the
 // backend's own encoding; all three backends have it).
 //
 // Errors are the sentinels ErrNotFound, ErrConflict, ErrPrecondition,

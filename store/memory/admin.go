@@ -24,7 +24,8 @@ type adminState struct {
 	byHash  map[string]string            // Hash → ID
 	log     []store.ProvisioningEntry    // in Seq order
 	logSeq  int64
-	logMax  int // entries kept (Config.ProvisioningLogSize)
+	logMax  int                               // entries kept (Config.ProvisioningLogSize)
+	states  map[string]map[string]store.State // tenant → key → state (state.go)
 }
 
 // adminTx runs fn under the store's lock (write or read), with the clock

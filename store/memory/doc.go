@@ -2,6 +2,9 @@
 // default backend, for tests, development and single-instance deployments
 // whose data fits in memory. Nothing is persisted.
 //
+//	st := memory.New() // or memory.New(memory.Config{...})
+//	h, err := scim.New(scim.Config{Store: st, Authenticator: tokens})
+//
 // All state sits behind one sync.RWMutex; every method runs as one
 // transaction under it, so writes are atomic and serialised and reads see
 // a consistent snapshot. Resources are kept in a compact binary encoding

@@ -1,6 +1,13 @@
 // Package postgres is the production store.Store backend of scimkit, on
 // PostgreSQL through github.com/jackc/pgx/v5 (pgxpool).
 //
+//	st, err := postgres.Open(ctx, postgres.Config{DSN: "postgres://scim@db/scim", Schema: "scimkit"})
+//	if err != nil {
+//		return err
+//	}
+//	defer st.Close()
+//	h, err := scim.New(scim.Config{Store: st, Authenticator: tokens})
+//
 // Open connects, checks the configuration once and applies the embedded,
 // numbered migrations (migrations/*.sql) under a transaction-scoped
 // advisory lock, so that several replicas starting at once never race.

@@ -2,6 +2,13 @@
 // driver modernc.org/sqlite (no cgo). It is the reference server's default
 // persistent store.
 //
+//	st, err := sqlite.Open(ctx, sqlite.Config{Path: "scim.db"})
+//	if err != nil {
+//		return err
+//	}
+//	defer st.Close()
+//	h, err := scim.New(scim.Config{Store: st, Authenticator: tokens})
+//
 // Open it with Open(ctx, Config). The database runs in WAL mode with
 // foreign keys on and synchronous=NORMAL. Writes run in BEGIN IMMEDIATE
 // transactions on one dedicated connection, so concurrent writers queue

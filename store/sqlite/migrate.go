@@ -20,8 +20,10 @@ type migration struct {
 	sql     string
 }
 
-// loadMigrations returns the embedded migrations in version order; the
-// numbers must be 1, 2, 3... without gaps.
+// loadMigrations returns the embedded migrations in version order. Numbers
+// must be unique and may skip (work in progress reserves ranges); a
+// database records the highest number applied (PRAGMA user_version), so a
+// migration must never be added below a released one.
 func loadMigrations() ([]migration, error) {
 	entries, err := fs.ReadDir(migrations, "migrations")
 	if err != nil {
@@ -42,8 +44,8 @@ func loadMigrations() ([]migration, error) {
 	}
 	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
 	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("sqlite: migration %s: expected number %d", m.name, i+1)
+		if m.version < 1 || i > 0 && m.version == out[i-1].version {
+			return nil, fmt.Errorf("sqlite: migration %s: number must be positive and unique", m.name)
 		}
 	}
 	return out, nil

@@ -13,7 +13,7 @@ import (
 )
 
 // RunAdmin runs the shared tests of the administrative capabilities
-// store.Tenants, store.Tokens and store.ProvisioningLog against the stores
+// store.Tenants, store.Tokens, store.ProvisioningLog and store.States against the stores
 // newStore returns (fresh and isolated, as for Run). A capability the
 // store does not implement is skipped.
 //
@@ -35,6 +35,8 @@ func RunAdmin(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"LogPaging", testLogPaging},
 		{"LogPrune", testLogPrune},
 		{"AdminClosed", testAdminClosed},
+		{"States", testStates},
+		{"StateConcurrency", testStateConcurrency},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
