@@ -54,7 +54,14 @@ func (rc *Receiver) act(ctx context.Context, tenant string, tt TrustedTransmitte
 		rc.unresolved(tenant, set, typ, subject)
 		return nil
 	}
+	// event_timestamp has whole seconds: the event happened at most a
+	// second after it, so revoke what was issued up to the end of that
+	// second (a session issued just before the revocation, in the same
+	// second, must end too).
 	when := common.Time(rc.now())
+	if common.EventTimestamp > 0 && when.Equal(when.Truncate(time.Second)) {
+		when = when.Add(time.Second - time.Nanosecond)
+	}
 	eventID := "ssf:" + set.Issuer + "#" + set.ID
 	for _, u := range users {
 		var err error
