@@ -1,7 +1,6 @@
 package ssf_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,71 +18,7 @@ import (
 	"github.com/scimkit/scimkit/store/memory"
 )
 
-// fakeStates is a States for tests until the store has them.
-type fakeStates struct {
-	mu sync.Mutex
-	m  map[string]ssf.State
-}
-
-func (f *fakeStates) GetState(_ context.Context, tenant, key string) (ssf.State, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	s, ok := f.m[tenant+"\x00"+key]
-	if !ok {
-		return ssf.State{}, fmt.Errorf("get %s: %w", key, store.ErrNotFound)
-	}
-	s.Value = append([]byte(nil), s.Value...)
-	return s, nil
-}
-
-func (f *fakeStates) PutState(_ context.Context, tenant, key string, value []byte, ifVersion int64) (ssf.State, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.m == nil {
-		f.m = map[string]ssf.State{}
-	}
-	cur, ok := f.m[tenant+"\x00"+key]
-	if ifVersion >= 0 && cur.Version != ifVersion || ifVersion == 0 && ok {
-		return ssf.State{}, fmt.Errorf("put %s: %w", key, store.ErrPrecondition)
-	}
-	s := ssf.State{Key: key, Value: append([]byte(nil), value...), Version: cur.Version + 1, Updated: time.Now()}
-	f.m[tenant+"\x00"+key] = s
-	return s, nil
-}
-
-func (f *fakeStates) DeleteState(_ context.Context, tenant, key string, ifVersion int64) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	cur, ok := f.m[tenant+"\x00"+key]
-	if !ok {
-		return store.ErrNotFound
-	}
-	if ifVersion >= 0 && cur.Version != ifVersion {
-		return store.ErrPrecondition
-	}
-	delete(f.m, tenant+"\x00"+key)
-	return nil
-}
-
-func (f *fakeStates) ListStates(_ context.Context, tenant, prefix string) ([]ssf.State, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []ssf.State
-	for k, s := range f.m {
-		if t, key, _ := strings.Cut(k, "\x00"); t == tenant && strings.HasPrefix(key, prefix) {
-			out = append(out, s)
-		}
-	}
-	return out, nil
-}
-
-// testStore is a memory store with States.
-type testStore struct {
-	*memory.Store
-	*fakeStates
-}
-
-func newStore() store.Store { return testStore{memory.New(), &fakeStates{}} }
+func newStore() *memory.Store { return memory.New() }
 
 var kek = []byte("0123456789abcdef0123456789abcdef")
 

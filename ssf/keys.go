@@ -19,18 +19,6 @@ import (
 	"github.com/scimkit/scimkit/store"
 )
 
-// States is the part of store.States the ssf package uses: small
-// per-tenant documents with optimistic concurrency (PutState writes when
-// the stored version equals ifVersion: 0 for "must not exist", -1 for
-// any; a mismatch returns an error wrapping store.ErrPrecondition; a
-// missing key store.ErrNotFound). Every scimkit backend implements it.
-type States interface {
-	GetState(ctx context.Context, tenant, key string) (State, error)
-	PutState(ctx context.Context, tenant, key string, value []byte, ifVersion int64) (State, error)
-	DeleteState(ctx context.Context, tenant, key string, ifVersion int64) error
-	ListStates(ctx context.Context, tenant, prefix string) ([]State, error)
-}
-
 // Key sizes and limits.
 const (
 	// KeyBits is the RSA modulus size of signing keys (the CAEP
@@ -65,7 +53,7 @@ type keySet struct {
 // keyRing keeps the tenants' signing keys in States, sealed under the KEK,
 // and caches them opened. It is safe for concurrent use.
 type keyRing struct {
-	states   States
+	states   store.States
 	aead     cipher.AEAD
 	kekID    string
 	rotation time.Duration // rotate when the active key is older (0: never)
@@ -86,7 +74,7 @@ type openedKey struct {
 	priv    *rsa.PrivateKey
 }
 
-func newKeyRing(st States, kek []byte, rotation time.Duration, now func() time.Time) (*keyRing, error) {
+func newKeyRing(st store.States, kek []byte, rotation time.Duration, now func() time.Time) (*keyRing, error) {
 	if len(kek) != 32 {
 		return nil, fmt.Errorf("ssf: the key-encryption key must be 32 bytes (AES-256), got %d", len(kek))
 	}
@@ -173,7 +161,7 @@ func (k *keyRing) keys(ctx context.Context, tenant string) ([]openedKey, error) 
 }
 
 // load opens a stored key set, from the cache when its version is known.
-func (k *keyRing) load(tenant string, st State) (openedSet, error) {
+func (k *keyRing) load(tenant string, st store.State) (openedSet, error) {
 	k.mu.Lock()
 	c, ok := k.cache[tenant]
 	k.mu.Unlock()

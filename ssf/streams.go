@@ -248,7 +248,7 @@ func (t *Transmitter) serveStream(w http.ResponseWriter, r *http.Request, tenant
 		if _, _, err := t.loadStream(ctx, tenant, id); t.answer(w, err) {
 			return
 		}
-		err := t.states.DeleteState(ctx, tenant, streamPrefix+id, anyVersion)
+		err := t.states.DeleteState(ctx, tenant, streamPrefix+id, store.AnyVersion)
 		if !t.answer(w, err) {
 			w.WriteHeader(http.StatusNoContent)
 		}

@@ -38,11 +38,11 @@ const (
 // are required; every other zero field has the documented default.
 type Config struct {
 	// Store is the SCIM store: it must implement store.Outbox (the events
-	// SETs are made from) and, unless States is set, States (streams and
-	// signing keys).
+	// SETs are made from) and, unless States is set, store.States
+	// (streams and sealed signing keys). Every scimkit backend does.
 	Store store.Store
 	// States keeps streams and sealed signing keys; nil means Store.
-	States States
+	States store.States
 	// Authenticator authenticates the stream management and poll requests
 	// with the tenant's credentials (the SCIM bearer tokens, typically);
 	// a stream belongs to the tenant of the principal that created it.
@@ -95,7 +95,7 @@ type Config struct {
 // it with NewTransmitter; its methods are safe for concurrent use.
 type Transmitter struct {
 	cfg      Config
-	states   States
+	states   store.States
 	outbox   store.Outbox
 	notifier store.Notifier
 	keys     *keyRing
@@ -115,8 +115,8 @@ func NewTransmitter(cfg Config) (*Transmitter, error) {
 		return nil, fmt.Errorf("ssf: Config.Store (%T) does not implement store.Outbox", cfg.Store)
 	}
 	if cfg.States == nil {
-		if cfg.States, ok = cfg.Store.(States); !ok {
-			return nil, fmt.Errorf("ssf: Config.Store (%T) does not implement States; set Config.States", cfg.Store)
+		if cfg.States, ok = cfg.Store.(store.States); !ok {
+			return nil, fmt.Errorf("ssf: Config.Store (%T) does not implement store.States; set Config.States", cfg.Store)
 		}
 	}
 	u, err := url.Parse(cfg.Origin)

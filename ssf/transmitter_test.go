@@ -73,8 +73,7 @@ func TestKeysSealed(t *testing.T) {
 	st := newStore()
 	n := newNode(t, st, nil)
 	n.jwks("/ssf/jwks")
-	states := st.(testStore).fakeStates
-	raw, err := states.GetState(t.Context(), "default", "ssf/keys")
+	raw, err := st.GetState(t.Context(), "default", "ssf/keys")
 	if err != nil {
 		t.Fatal(err)
 	}

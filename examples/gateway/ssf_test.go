@@ -36,7 +36,7 @@ func startA(t *testing.T, st store.Store) *scimkitA {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a.tx, err = ssf.NewTransmitter(ssf.Config{Store: st, States: &tmpStates{}, Authenticator: auth, Origin: a.srv.URL, Logger: quiet,
+	a.tx, err = ssf.NewTransmitter(ssf.Config{Store: st, Authenticator: auth, Origin: a.srv.URL, Logger: quiet,
 		KEK: []byte("0123456789abcdef0123456789abcdef"), LongPoll: time.Second})
 	if err != nil {
 		t.Fatal(err)
