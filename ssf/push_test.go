@@ -12,6 +12,7 @@ import (
 
 	"github.com/scimkit/scimkit/hooks"
 	"github.com/scimkit/scimkit/ssf"
+	"github.com/scimkit/scimkit/store"
 )
 
 // runDispatcher runs a hooks.Dispatcher with the transmitter as the
@@ -74,8 +75,10 @@ func (c *collector) count() int {
 	return len(c.tokens)
 }
 
-func TestPushDelivery(t *testing.T) {
-	n := newNode(t, newStore(), nil)
+func TestPushDelivery(t *testing.T) { forEachBackend(t, testPushDelivery) }
+
+func testPushDelivery(t *testing.T, st store.Store) {
+	n := newNode(t, st, nil)
 	rcv := &collector{fail: 1}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()

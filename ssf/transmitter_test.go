@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/scimkit/scimkit/ssf"
+	"github.com/scimkit/scimkit/store"
 )
 
 func TestMetadata(t *testing.T) {
@@ -91,8 +92,10 @@ func TestKeysSealed(t *testing.T) {
 	}
 }
 
-func TestStreamManagement(t *testing.T) {
-	n := newNode(t, newStore(), nil)
+func TestStreamManagement(t *testing.T) { forEachBackend(t, testStreamManagement) }
+
+func testStreamManagement(t *testing.T, st store.Store) {
+	n := newNode(t, st, nil)
 	c := n.createStream(tokDefault, `{"aud":"https://rp.example.com","delivery":{"method":"urn:ietf:rfc:8936"},"events_requested":["`+ssf.EventSessionRevoked+`","urn:example:unknown"],"description":"rp"}`)
 	if c.StreamID == "" || c.Iss != n.srv.URL || c.Delivery.Method != ssf.DeliveryPoll ||
 		c.Delivery.EndpointURL != n.srv.URL+"/ssf/poll/"+c.StreamID || len(c.Aud) != 1 {
@@ -129,15 +132,15 @@ func TestStreamManagement(t *testing.T) {
 	n.must(400, "POST", "/ssf/stream", tokDefault, `{"format":"phone_number"}`, nil)
 
 	// Status.
-	var st ssf.StreamStatus
-	n.must(200, "GET", "/ssf/status?stream_id="+c.StreamID, tokDefault, "", &st)
-	if st.Status != "enabled" {
-		t.Errorf("status %q", st.Status)
+	var status ssf.StreamStatus
+	n.must(200, "GET", "/ssf/status?stream_id="+c.StreamID, tokDefault, "", &status)
+	if status.Status != "enabled" {
+		t.Errorf("status %q", status.Status)
 	}
-	n.must(200, "POST", "/ssf/status", tokDefault, `{"stream_id":"`+c.StreamID+`","status":"paused","reason":"maintenance"}`, &st)
-	n.must(200, "GET", "/ssf/status?stream_id="+c.StreamID, tokDefault, "", &st)
-	if st.Status != "paused" || st.Reason != "maintenance" {
-		t.Errorf("status after pause: %+v", st)
+	n.must(200, "POST", "/ssf/status", tokDefault, `{"stream_id":"`+c.StreamID+`","status":"paused","reason":"maintenance"}`, &status)
+	n.must(200, "GET", "/ssf/status?stream_id="+c.StreamID, tokDefault, "", &status)
+	if status.Status != "paused" || status.Reason != "maintenance" {
+		t.Errorf("status after pause: %+v", status)
 	}
 	n.must(400, "POST", "/ssf/status", tokDefault, `{"stream_id":"`+c.StreamID+`","status":"sleeping"}`, nil)
 
@@ -162,8 +165,10 @@ func TestStreamManagement(t *testing.T) {
 	n.must(404, "GET", "/ssf/stream?stream_id="+c.StreamID, tokDefault, "", nil)
 }
 
-func TestPollDelivery(t *testing.T) {
-	n := newNode(t, newStore(), nil)
+func TestPollDelivery(t *testing.T) { forEachBackend(t, testPollDelivery) }
+
+func testPollDelivery(t *testing.T, st store.Store) {
+	n := newNode(t, st, nil)
 	before := n.createUser(tokDefault, "early", "early@example.com")
 	n.deactivate(tokDefault, before) // before the stream: never delivered
 	c := n.createStream(tokDefault, `{"aud":"https://rp.example.com","events_requested":["`+ssf.EventSessionRevoked+`","`+ssf.EventAccountDisabled+`"]}`)
