@@ -17,10 +17,10 @@ import (
 // mandatory).
 var backends = []struct {
 	name string
-	open func(t *testing.T) store.Store
+	open func(t testing.TB) store.Store
 }{
-	{"memory", func(t *testing.T) store.Store { return memory.New() }},
-	{"sqlite", func(t *testing.T) store.Store {
+	{"memory", func(t testing.TB) store.Store { return memory.New() }},
+	{"sqlite", func(t testing.TB) store.Store {
 		s, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(t.TempDir(), "ssf.db")})
 		if err != nil {
 			t.Fatal(err)
@@ -28,7 +28,7 @@ var backends = []struct {
 		t.Cleanup(func() { s.Close() })
 		return s
 	}},
-	{"postgres", func(t *testing.T) store.Store {
+	{"postgres", func(t testing.TB) store.Store {
 		dsn := pgtest.DSN(t)
 		s, err := postgres.Open(context.Background(), postgres.Config{DSN: dsn, Schema: pgtest.Schema(t, dsn), MaxConns: 4})
 		if err != nil {

@@ -35,14 +35,14 @@ var tokens = scim.StaticTokens{
 
 // node is one scimkit: a SCIM handler and an SSF transmitter on a store.
 type node struct {
-	t   *testing.T
+	t   testing.TB
 	st  store.Store
 	tx  *ssf.Transmitter
 	srv *httptest.Server
 	mux *http.ServeMux
 }
 
-func newNode(t *testing.T, st store.Store, mod func(*ssf.Config)) *node {
+func newNode(t testing.TB, st store.Store, mod func(*ssf.Config)) *node {
 	t.Helper()
 	n := &node{t: t, st: st, mux: http.NewServeMux()}
 	n.srv = httptest.NewServer(n.mux)

@@ -17,7 +17,7 @@ import (
 
 // runDispatcher runs a hooks.Dispatcher with the transmitter as the
 // "ssf-push" consumer until the test ends.
-func runDispatcher(t *testing.T, n *node) *hooks.Dispatcher {
+func runDispatcher(t testing.TB, n *node) *hooks.Dispatcher {
 	t.Helper()
 	d, err := hooks.NewDispatcher(hooks.Config{Store: n.st, Handlers: map[string]hooks.Handler{"ssf-push": n.tx},
 		PollInterval: 20 * time.Millisecond, Retry: hooks.RetryPolicy{MaxAttempts: 3, Initial: 10 * time.Millisecond, Max: 20 * time.Millisecond}})

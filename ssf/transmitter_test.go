@@ -270,3 +270,52 @@ func TestVerificationEvent(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamStatus: a paused poll stream holds its events until enabled; a
+// disabled one drops them; each change is announced by a stream-updated
+// SET.
+func TestStreamStatus(t *testing.T) {
+	n := newNode(t, newStore(), nil)
+	c := n.createStream(tokDefault, `{"aud":"https://rp.example.com"}`)
+	set := func(status string) {
+		n.must(200, "POST", "/ssf/status", tokDefault, `{"stream_id":"`+c.StreamID+`","status":"`+status+`"}`, nil)
+	}
+	drain := func() (types []string) {
+		var ack []string
+		for range 10 {
+			resp := n.poll(c.Delivery.EndpointURL, tokDefault, ssf.PollRequest{ReturnImmediately: true, Ack: ack})
+			if len(resp.Sets) == 0 {
+				return types
+			}
+			ack = nil
+			for jti, tok := range resp.Sets {
+				_, s, err := ssf.ParseSET(tok, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				typ, _, _ := s.Event()
+				types = append(types, typ)
+				ack = append(ack, jti)
+			}
+		}
+		t.Fatal("the stream never ran dry")
+		return nil
+	}
+	set("paused")
+	n.deactivate(tokDefault, n.createUser(tokDefault, "held", "held@example.com"))
+	if got := n.poll(c.Delivery.EndpointURL, tokDefault, ssf.PollRequest{ReturnImmediately: true}); len(got.Sets) != 0 {
+		t.Fatalf("a paused stream delivered %d SETs", len(got.Sets))
+	}
+	set("enabled")
+	got := strings.Join(drain(), " ")
+	if strings.Count(got, ssf.EventStreamUpdated) != 2 || !strings.Contains(got, ssf.EventSessionRevoked) {
+		t.Errorf("after pause and enable: %s; want two stream-updated and the held session-revoked", got)
+	}
+	set("disabled")
+	n.deactivate(tokDefault, n.createUser(tokDefault, "dropped", "dropped@example.com"))
+	set("enabled")
+	got = strings.Join(drain(), " ")
+	if strings.Contains(got, ssf.EventSessionRevoked) {
+		t.Errorf("an event from while the stream was disabled was delivered: %s", got)
+	}
+}
