@@ -75,21 +75,21 @@ func (t *Transmitter) servePoll(w http.ResponseWriter, r *http.Request, tenant s
 
 // Poll serves one poll of a poll stream (RFC 8936): it removes the
 // acknowledged (and refused) SETs from the stream's pending ones, then
-// returns up to max SETs: first those handed out before and not
+// returns up to limit SETs: first those handed out before and not
 // acknowledged, then queued stream events, then the SETs of new outbox
 // events, each moved to pending. With wait, when no SET is ready it waits
 // up to Config.LongPoll for one. A paused or disabled stream returns none.
-func (t *Transmitter) Poll(ctx context.Context, tenant, streamID string, ack []string, setErrs map[string]SetErr, max int, wait bool) (PollResponse, error) {
+func (t *Transmitter) Poll(ctx context.Context, tenant, streamID string, ack []string, setErrs map[string]SetErr, limit int, wait bool) (PollResponse, error) {
 	var wake <-chan struct{}
 	deadline := t.now().Add(t.cfg.LongPoll)
-	if wait && max > 0 && t.notifier != nil {
+	if wait && limit > 0 && t.notifier != nil {
 		nctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		wake = t.notifier.Notify(nctx)
 	}
 	for {
-		resp, err := t.pollOnce(ctx, tenant, streamID, ack, setErrs, max)
-		if err != nil || len(resp.Sets) > 0 || !wait || max == 0 || !t.now().Before(deadline) {
+		resp, err := t.pollOnce(ctx, tenant, streamID, ack, setErrs, limit)
+		if err != nil || len(resp.Sets) > 0 || !wait || limit == 0 || !t.now().Before(deadline) {
 			return resp, err
 		}
 		ack, setErrs = nil, nil
@@ -102,7 +102,7 @@ func (t *Transmitter) Poll(ctx context.Context, tenant, streamID string, ack []s
 	}
 }
 
-func (t *Transmitter) pollOnce(ctx context.Context, tenant, streamID string, ack []string, setErrs map[string]SetErr, max int) (PollResponse, error) {
+func (t *Transmitter) pollOnce(ctx context.Context, tenant, streamID string, ack []string, setErrs map[string]SetErr, limit int) (PollResponse, error) {
 	var resp PollResponse
 	_, err := t.updateStream(ctx, tenant, streamID, func(d *streamDoc) error {
 		resp = PollResponse{Sets: map[string]string{}}
@@ -110,22 +110,22 @@ func (t *Transmitter) pollOnce(ctx context.Context, tenant, streamID string, ack
 			return badf("stream %s delivers by push, not poll", streamID)
 		}
 		changed := t.acknowledge(d, ack, setErrs)
-		if max == 0 || d.Status != StatusEnabled {
+		if limit == 0 || d.Status != StatusEnabled {
 			return unchangedUnless(changed)
 		}
-		n, err := t.resend(ctx, tenant, d, resp.Sets, max)
+		n, err := t.resend(ctx, tenant, d, resp.Sets, limit)
 		if err != nil {
 			return err
 		}
 		changed = changed || n
-		for len(d.Queue) > 0 && len(resp.Sets) < max {
+		for len(d.Queue) > 0 && len(resp.Sets) < limit {
 			q := d.Queue[0]
 			d.Queue = d.Queue[1:]
 			d.Pending = append(d.Pending, pending{JTI: q.JTI, Token: q.Token})
 			resp.Sets[q.JTI] = q.Token
 			changed = true
 		}
-		more, moved, err := t.readNew(ctx, tenant, d, resp.Sets, max)
+		more, moved, err := t.readNew(ctx, tenant, d, resp.Sets, limit)
 		if err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ func (t *Transmitter) acknowledge(d *streamDoc, ack []string, setErrs map[string
 }
 
 // resend puts pending SETs (handed out, unacknowledged) into sets, up to
-// max, rebuilding those made from outbox events; a pending event the
+// limit, rebuilding those made from outbox events; a pending event the
 // outbox no longer keeps is dropped (reported as changed).
 func (t *Transmitter) resend(ctx context.Context, tenant string, d *streamDoc, sets map[string]string, limit int) (bool, error) {
 	changed := false

@@ -27,7 +27,7 @@ const (
 	DefaultMaxAge = 24 * time.Hour
 	DefaultLeeway = time.Minute
 	// DefaultReplayCache is how many received jti a Receiver remembers.
-	DefaultReplayCache = 1_000_000
+	DefaultReplayCache = 200_000
 	// maxUnresolved is how many unresolved subjects a Receiver keeps per
 	// tenant.
 	maxUnresolved = 1000

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -411,8 +412,8 @@ func (t *Transmitter) applyDelivery(tenant string, d *streamDoc, raw *json.RawMe
 		return badf("delivery method %q is not supported: use %s (push) or %s (poll)", method, DeliveryPush, DeliveryPoll)
 	}
 	u, err := url.Parse(endpoint)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return badf("push delivery needs an http(s) endpoint_url")
+	if err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		return badf("push delivery needs an https endpoint_url without credentials (http only to localhost)")
 	}
 	d.Config.Delivery = Delivery{Method: DeliveryPush, EndpointURL: endpoint}
 	switch {
@@ -432,6 +433,16 @@ func (t *Transmitter) applyDelivery(tenant string, d *streamDoc, raw *json.RawMe
 		d.AuthSealed = nil
 	}
 	return nil
+}
+
+// isLoopback reports whether host names this machine (where plain http
+// is acceptable for a push endpoint).
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func firstNonEmpty(a, b string) string {

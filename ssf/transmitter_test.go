@@ -128,6 +128,8 @@ func testStreamManagement(t *testing.T, st store.Store) {
 	n.must(400, "PATCH", "/ssf/stream", tokDefault, `{"stream_id":"`+c.StreamID+`","iss":"https://evil"}`, nil)
 	n.must(400, "POST", "/ssf/stream", tokDefault, `{"delivery":{"method":"urn:ietf:rfc:8935"}}`, nil)
 	n.must(400, "POST", "/ssf/stream", tokDefault, `{"delivery":{"method":"smtp"}}`, nil)
+	n.must(400, "POST", "/ssf/stream", tokDefault, `{"delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"http://rp.example.com/events"}}`, nil)
+	n.must(400, "POST", "/ssf/stream", tokDefault, `{"delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"https://user:pw@rp.example.com/events"}}`, nil)
 	n.must(400, "POST", "/ssf/stream", tokDefault, `{"aud":`, nil)
 	n.must(400, "POST", "/ssf/stream", tokDefault, `{"format":"phone_number"}`, nil)
 
