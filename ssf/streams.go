@@ -412,8 +412,8 @@ func (t *Transmitter) applyDelivery(tenant string, d *streamDoc, raw *json.RawMe
 		return badf("delivery method %q is not supported: use %s (push) or %s (poll)", method, DeliveryPush, DeliveryPoll)
 	}
 	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
-		return badf("push delivery needs an https endpoint_url without credentials (http only to localhost)")
+	if err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLocal(u.Hostname()))) {
+		return badf("push delivery needs an https endpoint_url without credentials (plain http only to a local or private host)")
 	}
 	d.Config.Delivery = Delivery{Method: DeliveryPush, EndpointURL: endpoint}
 	switch {
@@ -435,14 +435,15 @@ func (t *Transmitter) applyDelivery(tenant string, d *streamDoc, raw *json.RawMe
 	return nil
 }
 
-// isLoopback reports whether host names this machine (where plain http
-// is acceptable for a push endpoint).
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
+// isLocal reports whether host is this machine or a private network (a
+// loopback, private or link-local address, or a single-label name such as
+// a container's), where a push endpoint may use plain http; public hosts
+// need TLS (CAEP interoperability profile §2.1).
+func isLocal(host string) bool {
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return host == "localhost" || strings.HasSuffix(host, ".localhost") || !strings.Contains(host, ".")
 }
 
 func firstNonEmpty(a, b string) string {

@@ -24,7 +24,7 @@ const (
 	DefaultMaxStreams     = 32
 	DefaultMaxEvents      = 100
 	MaxMaxEvents          = 1000
-	DefaultMinVerifyEvery = 10 * time.Second
+	DefaultMinVerifyEvery = time.Second
 	// MaxPending bounds the SETs a poll stream has handed out without an
 	// acknowledgement; while it is full, no new events are read for it.
 	MaxPending = 1000

@@ -3,6 +3,7 @@ package ssf_test
 import (
 	"crypto/rsa"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -129,6 +130,9 @@ func testStreamManagement(t *testing.T, st store.Store) {
 	n.must(400, "POST", "/ssf/stream", tokDefault, `{"delivery":{"method":"urn:ietf:rfc:8935"}}`, nil)
 	n.must(400, "POST", "/ssf/stream", tokDefault, `{"delivery":{"method":"smtp"}}`, nil)
 	n.must(400, "POST", "/ssf/stream", tokDefault, `{"delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"http://rp.example.com/events"}}`, nil)
+	n.must(400, "POST", "/ssf/stream", tokDefault, `{"delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"http://8.8.8.8/events"}}`, nil)
+	n.must(201, "POST", "/ssf/stream", tokDefault, `{"delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"http://receiver:8080/events"}}`, nil)
+	n.must(201, "POST", "/ssf/stream", tokDefault, `{"delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"http://10.1.2.3/events"}}`, nil)
 	n.must(400, "POST", "/ssf/stream", tokDefault, `{"delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"https://user:pw@rp.example.com/events"}}`, nil)
 	n.must(400, "POST", "/ssf/stream", tokDefault, `{"aud":`, nil)
 	n.must(400, "POST", "/ssf/stream", tokDefault, `{"format":"phone_number"}`, nil)
@@ -319,5 +323,27 @@ func TestStreamStatus(t *testing.T) {
 	got = strings.Join(drain(), " ")
 	if strings.Contains(got, ssf.EventSessionRevoked) {
 		t.Errorf("an event from while the stream was disabled was delivered: %s", got)
+	}
+}
+
+// TestTokenClaimsChange: a change of a user's groups becomes a CAEP
+// token-claims-change carrying the user's groups after it.
+func TestTokenClaimsChange(t *testing.T) {
+	n := newNode(t, newStore(), nil)
+	c := n.createStream(tokDefault, `{"aud":"x","events_requested":["`+ssf.EventTokenClaimsChange+`"]}`)
+	id := n.createUser(tokDefault, "bjensen", "bjensen@example.com")
+	n.must(201, "POST", "/scim/v2/Groups", tokDefault, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Admins","members":[{"value":"`+id+`"}]}`, nil)
+	resp := n.poll(c.Delivery.EndpointURL, tokDefault, ssf.PollRequest{ReturnImmediately: true})
+	if len(resp.Sets) != 1 {
+		t.Fatalf("poll: %v", resp.Sets)
+	}
+	for _, tok := range resp.Sets {
+		s := verify(t, tok, n.jwks("/ssf/jwks"))
+		typ, payload, _ := s.Event()
+		var ev ssf.TokenClaimsChange
+		json.Unmarshal(payload, &ev)
+		if typ != ssf.EventTokenClaimsChange || s.Subject.Sub != id || fmt.Sprint(ev.Claims["groups"]) != "[Admins]" || ev.ReasonAdmin["en"] == "" {
+			t.Errorf("%s: %s", typ, payload)
+		}
 	}
 }
