@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/scimkit/scimkit/hooks"
@@ -38,15 +39,23 @@ func (t *Transmitter) HandleEvent(ctx context.Context, ev store.Event) error {
 	var errs []error
 	permanent := true
 	for _, d := range all {
-		if d.Config.Delivery.Method != DeliveryPush || d.Status != StatusEnabled {
-			continue // paused: SSF 1.0 §8.1.2 lets receivers assume events were lost while paused
-		}
-		if len(d.Queue) > 0 {
-			t.flushQueue(ev.Tenant, d.Config.StreamID)
+		if d.Config.Delivery.Method != DeliveryPush || d.Status == StatusDisabled {
+			continue
 		}
 		built, err := t.setsFor(ctx, ev.Tenant, d, ev, nil)
 		if err != nil {
 			return err
+		}
+		if d.Status == StatusPaused {
+			if len(built) > 0 {
+				if err := t.hold(ctx, ev.Tenant, d.Config.StreamID, ev.Seq); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if len(d.Queue) > 0 || len(d.Held) > 0 {
+			t.flushQueue(ev.Tenant, d.Config.StreamID)
 		}
 		for _, b := range built {
 			key := d.Config.StreamID + "/" + b.jti
@@ -110,15 +119,33 @@ func (t *Transmitter) push(ctx context.Context, tenant string, d *streamDoc, tok
 	}
 }
 
-// flushQueue pushes the stream's queued SETs (verification,
-// stream-updated) in the background, removing each once accepted; what
-// fails stays queued for the next event or request.
+// hold records an event a paused push stream will push once enabled
+// (SSF 1.0 §8.1.2); beyond MaxPending held events the oldest are dropped.
+func (t *Transmitter) hold(ctx context.Context, tenant, streamID string, seq int64) error {
+	_, err := t.updateStream(ctx, tenant, streamID, func(d *streamDoc) error {
+		if slices.Contains(d.Held, seq) {
+			return errUnchanged
+		}
+		d.Held = append(d.Held, seq)
+		if len(d.Held) > MaxPending {
+			t.log.Warn("ssf: a paused push stream holds too many events; the oldest is dropped", "stream", streamID)
+			d.Held = d.Held[1:]
+		}
+		return nil
+	})
+	return err
+}
+
+// flushQueue pushes, in the background, the stream's queued SETs
+// (verification, stream-updated) and then the events it held while
+// paused, removing each once accepted; what fails stays for the next
+// event or request.
 func (t *Transmitter) flushQueue(tenant, streamID string) {
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*t.cfg.PushTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), 4*t.cfg.PushTimeout)
 		defer cancel()
 		d, _, err := t.loadStream(ctx, tenant, streamID)
-		if err != nil || d.Config.Delivery.Method != DeliveryPush {
+		if err != nil || d.Config.Delivery.Method != DeliveryPush || d.Status != StatusEnabled {
 			return
 		}
 		var sent []string
@@ -131,18 +158,50 @@ func (t *Transmitter) flushQueue(tenant, streamID string) {
 			}
 			sent = append(sent, q.JTI)
 		}
-		if len(sent) == 0 {
+		done := t.pushHeld(ctx, tenant, d)
+		if len(sent) == 0 && len(done) == 0 {
 			return
 		}
 		_, err = t.updateStream(ctx, tenant, streamID, func(d *streamDoc) error {
-			n := len(d.Queue)
+			n, h := len(d.Queue), len(d.Held)
 			d.Queue = deleteQueued(d.Queue, sent)
-			return unchangedUnless(len(d.Queue) != n)
+			d.Held = slices.DeleteFunc(d.Held, func(s int64) bool { return slices.Contains(done, s) })
+			return unchangedUnless(len(d.Queue) != n || len(d.Held) != h)
 		})
 		if err != nil {
 			t.log.Warn("ssf: update stream queue", "stream", streamID, "err", err)
 		}
 	}()
+}
+
+// pushHeld pushes the held events in order and returns those finished
+// (pushed, refused for good, or no longer kept by the outbox).
+func (t *Transmitter) pushHeld(ctx context.Context, tenant string, d *streamDoc) (done []int64) {
+	for _, seq := range d.Held {
+		evs, err := t.outbox.Events(ctx, seq-1, 1)
+		if err != nil && !errors.Is(err, store.ErrExpired) {
+			return done
+		}
+		if len(evs) == 0 || evs[0].Seq != seq {
+			done = append(done, seq)
+			continue
+		}
+		built, err := t.setsFor(ctx, tenant, d, evs[0], nil)
+		if err != nil {
+			return done
+		}
+		for _, b := range built {
+			if key := d.Config.StreamID + "/" + b.jti; !t.pushed.has(key) {
+				if err := t.push(ctx, tenant, d, b.token); err != nil && !hooks.IsPermanent(err) {
+					t.log.Warn("ssf: push of a held event failed", "stream", d.Config.StreamID, "jti", b.jti, "err", err)
+					return done
+				}
+				t.pushed.add(key)
+			}
+		}
+		done = append(done, seq)
+	}
+	return done
 }
 
 func deleteQueued(q []queued, jtis []string) []queued {

@@ -110,3 +110,41 @@ func testPushDelivery(t *testing.T, st store.Store) {
 		t.Error("an event from before the stream was pushed")
 	}
 }
+
+// TestPushPaused: a paused push stream holds its events and pushes them,
+// after the stream-updated SETs, once enabled again.
+func TestPushPaused(t *testing.T) {
+	st := newStore()
+	n := newNode(t, st, nil)
+	rcv := &collector{}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	c := n.createStream(tokDefault, `{"aud":"x","delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"`+srv.URL+`"}}`)
+	runDispatcher(t, n)
+	n.must(200, "POST", "/ssf/status", tokDefault, `{"stream_id":"`+c.StreamID+`","status":"paused"}`, nil)
+	n.deactivate(tokDefault, n.createUser(tokDefault, "held", "held@example.com"))
+	waitFor(t, "the event held", func() bool {
+		s, err := st.GetState(t.Context(), "default", "ssf/stream/"+c.StreamID)
+		return err == nil && strings.Contains(string(s.Value), `"held":[`)
+	})
+	if rcv.count() != 0 {
+		t.Fatalf("a paused stream pushed %d SETs", rcv.count())
+	}
+	n.must(200, "POST", "/ssf/status", tokDefault, `{"stream_id":"`+c.StreamID+`","status":"enabled"}`, nil)
+	waitFor(t, "the held SET and the stream-updated SETs", func() bool { return rcv.count() >= 3 })
+	rcv.mu.Lock()
+	defer rcv.mu.Unlock()
+	var types []string
+	for _, tok := range rcv.tokens {
+		_, s, err := ssf.ParseSET(tok, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		typ, _, _ := s.Event()
+		types = append(types, typ)
+	}
+	want := []string{ssf.EventStreamUpdated, ssf.EventStreamUpdated, ssf.EventSessionRevoked}
+	if strings.Join(types, " ") != strings.Join(want, " ") {
+		t.Errorf("pushed %v, want %v", types, want)
+	}
+}

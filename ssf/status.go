@@ -77,6 +77,9 @@ func (t *Transmitter) setStatus(ctx context.Context, tenant string, in StreamSta
 		if prev == StatusDisabled && in.Status != StatusDisabled {
 			d.Start, d.Cursor, d.Pending, d.Partial = head, head, nil, nil
 		}
+		if in.Status == StatusDisabled {
+			d.Held = nil
+		}
 		if prev != in.Status {
 			payload, _ := json.Marshal(StreamUpdated{Status: in.Status, Reason: in.Reason})
 			if err := t.enqueue(ctx, tenant, d, EventStreamUpdated, payload); err != nil {

@@ -84,6 +84,9 @@ type streamDoc struct {
 	// Partial lists the SETs already handed out of the event after
 	// Cursor, when a poll ran out of room in the middle of its SETs.
 	Partial []string `json:"partial,omitempty"`
+	// Held lists the outbox events a paused push stream holds, to push
+	// once it is enabled again.
+	Held []int64 `json:"held,omitempty"`
 	// Queue holds signed SETs that do not come from the outbox
 	// (verification, stream-updated) until a poll hands them out.
 	Queue      []queued  `json:"queue,omitempty"`
