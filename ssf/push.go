@@ -20,7 +20,8 @@ var _ hooks.Handler = (*Transmitter)(nil)
 // HandleEvent implements hooks.Handler: register the Transmitter with a
 // hooks.Dispatcher (one consumer, e.g. "ssf-push") and it pushes (RFC
 // 8935) the SETs of each event to every enabled push stream of the
-// event's tenant created before the event. The dispatcher gives the
+// event's tenant created before the event (a paused stream holds them
+// until enabled, a disabled one drops them). The dispatcher gives the
 // delivery guarantees: at least once, in order per user, retries with
 // backoff, parked events after the last attempt. A stream that already
 // took a SET is not sent it again on a retry of the event (within this
