@@ -15,7 +15,9 @@ import (
 type Revocation struct {
 	// Tenant, UserID and ExternalID identify the user.
 	Tenant, UserID, ExternalID string
-	// Reason is "deactivated" or "deleted".
+	// Reason is "deactivated" or "deleted" for a SCIM deprovisioning;
+	// revocations received as security events (package ssf) give the
+	// event's name, e.g. "session-revoked".
 	Reason string
 	// EventID is the id of the event that caused the revocation; it is
 	// the same on every redelivery, so revokers can drop duplicates by it.
@@ -208,35 +210,49 @@ func (a *Access) HandleEvent(ctx context.Context, ev store.Event) error {
 }
 
 func (a *Access) revoke(ctx context.Context, ev store.Event, reason string) error {
+	return a.Revoke(ctx, Revocation{Tenant: ev.Tenant, UserID: ev.ResourceID, ExternalID: ev.ExternalID,
+		Reason: reason, EventID: ev.ID, Time: ev.Time})
+}
+
+// Revoke revokes through the same path as a SCIM deprovisioning: if the
+// tenant's policy says RevokeOnDeprovision, it calls the configured
+// Revoker once per r.EventID (a receipt records each attempt and the
+// completion; a completed EventID is not revoked again). So *Access is
+// itself a Revoker, for revocations that come from elsewhere (security
+// events received by package ssf). Without a configured Revoker it does
+// nothing.
+func (a *Access) Revoke(ctx context.Context, r Revocation) error {
 	if a.revoker == nil {
 		return nil
 	}
-	p, err := a.policy(ctx, ev.Tenant)
+	p, err := a.policy(ctx, r.Tenant)
 	if err != nil {
-		return fmt.Errorf("hooks: policy of tenant %q: %w", ev.Tenant, err)
+		return fmt.Errorf("hooks: policy of tenant %q: %w", r.Tenant, err)
 	}
 	if !p.RevokeOnDeprovision {
 		return nil
 	}
-	rc, done, err := a.receipt(ctx, ev, reason)
+	ev := store.Event{ID: r.EventID, Tenant: r.Tenant, ResourceID: r.UserID}
+	rc, done, err := a.receipt(ctx, ev, r.Reason)
 	if err != nil || done {
 		return err
 	}
-	rerr := a.revoker.Revoke(ctx, Revocation{Tenant: ev.Tenant, UserID: ev.ResourceID, ExternalID: ev.ExternalID,
-		Reason: reason, EventID: ev.ID, Time: ev.Time})
+	rerr := a.revoker.Revoke(ctx, r)
 	if rerr != nil {
 		rc.LastError = rerr.Error()
 	} else {
 		rc.Completed, rc.LastError = a.now(), ""
 	}
 	if err := a.receipts.Record(ctx, rc); err != nil && rerr == nil {
-		return fmt.Errorf("hooks: record receipt of event %s: %w", ev.ID, err)
+		return fmt.Errorf("hooks: record receipt of event %s: %w", r.EventID, err)
 	}
 	if rerr != nil {
-		return fmt.Errorf("hooks: revoke user %s: %w", ev.ResourceID, rerr)
+		return fmt.Errorf("hooks: revoke user %s: %w", r.UserID, rerr)
 	}
 	return nil
 }
+
+var _ Revoker = (*Access)(nil)
 
 // receipt records the start of one revocation attempt and returns the
 // receipt to complete; done reports that an earlier delivery of the event

@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/hooks"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/scim"
+	"github.com/scimkit/scimkit/ssf"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -43,6 +45,10 @@ type options struct {
 	Logger             *slog.Logger
 	// Retry is the dispatcher's retry policy (zero: its defaults).
 	Retry hooks.RetryPolicy
+	// SSF lists the Shared Signals transmitters (an IdP, another scimkit)
+	// whose session revocations end this gateway's sessions, received on
+	// POST /ssf/receive or by polling; see ssf.go.
+	SSF []ssf.TrustedTransmitter
 }
 
 // gateway is an access gateway in front of an upstream: SCIM provisioning
@@ -55,6 +61,7 @@ type gateway struct {
 	sessions      *sessions
 	allow         *allowGroup
 	dispatcher    *hooks.Dispatcher
+	receiver      *ssf.Receiver // nil without options.SSF
 	mux           *http.ServeMux
 	logger        *slog.Logger
 }
@@ -99,6 +106,9 @@ func newGateway(o options) (*gateway, error) {
 		return nil, err
 	}
 	g.mux.Handle(scimPath+"/", h)
+	if err := g.mountSSF(); err != nil {
+		return nil, err
+	}
 	g.mux.HandleFunc("POST /login", g.login)
 	g.mux.HandleFunc("GET /policy", g.policy)
 	g.mux.HandleFunc("/", g.protected)
@@ -108,8 +118,16 @@ func newGateway(o options) (*gateway, error) {
 // ServeHTTP serves the gateway.
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.ServeHTTP(w, r) }
 
-// run delivers provisioning events to the access features until ctx ends.
-func (g *gateway) run(ctx context.Context) error { return g.dispatcher.Run(ctx) }
+// run delivers provisioning events to the access features, and polls the
+// SSF transmitters that need it, until ctx ends.
+func (g *gateway) run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	if g.receiver != nil {
+		wg.Go(func() { g.receiver.RunPollers(ctx) })
+	}
+	defer wg.Wait()
+	return g.dispatcher.Run(ctx)
+}
 
 // revoke is the gateway's hooks.Revoker: it deletes the user's sessions.
 func (g *gateway) revoke(_ context.Context, r hooks.Revocation) error {

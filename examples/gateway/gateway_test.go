@@ -48,13 +48,17 @@ type env struct {
 	seqs map[string]*idptest.Sequence
 }
 
-func start(t *testing.T, st store.Store, policy hooks.Policy) *env {
+func start(t *testing.T, st store.Store, policy hooks.Policy, mods ...func(*options)) *env {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	}
-	gw, err := newGateway(options{Store: st, SCIMToken: token, GroupName: "Test SCIMv2", Policy: policy, Logger: logger})
+	o := options{Store: st, SCIMToken: token, GroupName: "Test SCIMv2", Policy: policy, Logger: logger}
+	for _, m := range mods {
+		m(&o)
+	}
+	gw, err := newGateway(o)
 	if err != nil {
 		t.Fatal(err)
 	}

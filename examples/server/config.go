@@ -30,6 +30,7 @@ type config struct {
 	// webhookSecrets sign the webhook's requests ("whsec_<base64>").
 	webhookSecrets []string
 	google         googleConfig // the Google Workspace connector (google.go)
+	ssf            ssfConfig    // -ssf*: Shared Signals transmitter and receiver (ssf.go)
 }
 
 // envFlag describes one flag and its environment variable.
@@ -67,6 +68,7 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 	for _, f := range flags {
 		f.register(fs, getenv)
 	}
+	ssfFlags := addSSFFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -115,6 +117,9 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		return cfg, fmt.Errorf("-log-retention: %w", err)
 	}
 	cfg.retention = d
+	if cfg.ssf, err = ssfFlags.config(cfg.store); err != nil {
+		return cfg, err
+	}
 	if cfg.eventRetention, err = time.ParseDuration(eventRetention); err != nil {
 		return cfg, fmt.Errorf("-event-retention: %w", err)
 	}

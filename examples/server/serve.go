@@ -86,6 +86,12 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 		return err
 	}
 	defer stopGoogle()
+	waitSSF, err := startSSF(hctx, cfg, st, auth, mux, base, out, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer func() { stopHooks(); waitSSF() }()
 	// Timeouts bound what a slow or stalled client can hold: headers in
 	// 10s, a whole request body in 1m (bodies are capped in bytes by the
 	// handler), a response in 2m, an idle keep-alive connection 2m.
