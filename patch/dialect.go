@@ -73,6 +73,10 @@ type features struct {
 	// trimPath ignores surrounding white space in "path" and treats an
 	// empty path as absent.
 	trimPath bool
+	// urnDot reads "urn:…:enterprise:2.0:User.manager", a schema URN
+	// followed by '.' instead of ':', as "urn:…:User:manager" (Microsoft's
+	// SCIM validator collection sends it).
+	urnDot bool
 }
 
 func (d Dialect) features() features {
@@ -91,5 +95,6 @@ func (d Dialect) features() features {
 		idempotentRemove: true,
 		trimPath:         true,
 		dropReadOnlySubs: true,
+		urnDot:           true,
 	}
 }
