@@ -193,6 +193,9 @@ func (h *Handler) relPath(r *http.Request) (rel, mount string) {
 	if pre := h.cfg.Prefix; pre != "" && (p == pre || strings.HasPrefix(p, pre+"/")) {
 		p = p[len(pre):]
 	}
+	for strings.HasPrefix(p, "//") {
+		p = p[1:] // a base URL configured with a trailing slash (JumpCloud sends ".../v2//Users")
+	}
 	if h.cfg.BaseURL == "" {
 		mount = h.mountPrefix(r, p)
 	}
