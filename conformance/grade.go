@@ -2,7 +2,9 @@ package conformance
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -82,10 +84,36 @@ func GradeReplay(f *ReplayFile) *Grade {
 	features := map[string]bool{}
 	settings, advice := map[string]bool{}, map[string]bool{}
 	for _, st := range f.Steps {
-		r := parseGradeRequest(st)
 		gs := GradedStep{Name: st.Name, Method: st.Request.Method, Path: st.Request.Path}
-		for _, rule := range deviationRules {
-			gs.Deviations = append(gs.Deviations, rule.apply(r)...)
+		r := parseGradeRequest(st)
+		reqs := []*gradeRequest{r}
+		reqs = append(reqs, r.bulkOperations()...)
+		for i, x := range reqs {
+			var devs []Deviation
+			for _, rule := range deviationRules {
+				devs = append(devs, rule.apply(x)...)
+			}
+			for _, q := range quirkCatalog {
+				if q.match != nil && q.match(x, devs) && !slices.Contains(gs.Quirks, q.ID) {
+					gs.Quirks = append(gs.Quirks, q.ID)
+					matched[q.ID] = append(matched[q.ID], st.Name)
+					for _, s := range q.Settings {
+						settings[s] = true
+					}
+					if q.IdPSetting != "" {
+						advice[q.IdPSetting] = true
+					}
+				}
+			}
+			for j := range devs {
+				if i > 0 {
+					devs[j].Detail = fmt.Sprintf("Operations[%d] %s %s: %s", i-1, x.method, x.rawPath, devs[j].Detail)
+				}
+			}
+			gs.Deviations = append(gs.Deviations, devs...)
+			for _, f := range x.features() {
+				features[f] = true
+			}
 		}
 		seen := map[string]bool{}
 		for _, d := range gs.Deviations {
@@ -93,21 +121,6 @@ func GradeReplay(f *ReplayFile) *Grade {
 				seen[d.ID] = true
 				g.Deviations[d.ID]++
 			}
-		}
-		for _, q := range quirkCatalog {
-			if q.match != nil && q.match(r, gs.Deviations) {
-				gs.Quirks = append(gs.Quirks, q.ID)
-				matched[q.ID] = append(matched[q.ID], st.Name)
-				for _, s := range q.Settings {
-					settings[s] = true
-				}
-				if q.IdPSetting != "" {
-					advice[q.IdPSetting] = true
-				}
-			}
-		}
-		for _, f := range r.features() {
-			features[f] = true
 		}
 		g.Steps = append(g.Steps, gs)
 	}
@@ -143,7 +156,8 @@ func sortedSet(m map[string]bool) []string {
 
 // gradeRequest is a recorded request taken apart for the rules.
 type gradeRequest struct {
-	method string
+	method  string
+	rawPath string
 	// segments are the path's segments, empty ones (from "//") removed.
 	segments []string
 	// emptySegment is set when the path has an empty segment ("//Users").
@@ -165,7 +179,7 @@ type gradeOp struct {
 }
 
 func parseGradeRequest(st ReplayStep) *gradeRequest {
-	r := &gradeRequest{method: strings.ToUpper(st.Request.Method), query: map[string]string{}, headers: map[string]string{}}
+	r := &gradeRequest{method: strings.ToUpper(st.Request.Method), rawPath: st.Request.Path, query: map[string]string{}, headers: map[string]string{}}
 	p, rawQuery, _ := strings.Cut(st.Request.Path, "?")
 	for _, s := range strings.Split(strings.TrimPrefix(p, "/"), "/") {
 		if s == "" {
@@ -208,6 +222,32 @@ func parseGradeRequest(st ReplayStep) *gradeRequest {
 		}
 	}
 	return r
+}
+
+// bulkOperations returns the operations of a /Bulk request (RFC 7644
+// §3.7) as requests of their own, with the request's headers.
+func (r *gradeRequest) bulkOperations() []*gradeRequest {
+	if r.method != "POST" || r.endpoint() != "bulk" {
+		return nil
+	}
+	raw, _ := member(r.body, "Operations")
+	list, _ := raw.([]any)
+	var out []*gradeRequest
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		method, _ := member(m, "method")
+		path, _ := member(m, "path")
+		st := ReplayStep{Request: ReplayRequest{Headers: map[string]string{}}}
+		st.Request.Method, _ = method.(string)
+		st.Request.Path, _ = path.(string)
+		if data, ok := member(m, "data"); ok {
+			st.Request.Body, _ = json.Marshal(data)
+		}
+		x := parseGradeRequest(st)
+		x.headers = r.headers
+		out = append(out, x)
+	}
+	return out
 }
 
 // endpoint is the first path segment, lower-cased: "users", "groups",

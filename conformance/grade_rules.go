@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -46,6 +47,7 @@ var deviationRules = []DeviationRule{
 	{ID: "patch.pathless-keys", Requirement: must("RFC 7644 §3.5.2.1, §3.5.2.3"), Title: "a path-less add or replace value is an object of attribute names, not of paths", check: checkPathlessKeys},
 	{ID: "patch.path-syntax", Requirement: must("RFC 7644 §3.5.2, §3.10"), Title: "a path is ATTRPATH or valuePath: a schema URN is followed by ':', not '.'", check: checkPathSyntax},
 	{ID: "filter.unquoted", Requirement: must("RFC 7644 §3.4.2.2"), Title: "string comparison values are JSON strings (quoted)", check: checkUnquoted},
+	{ID: "filter.syntax", Requirement: must("RFC 7644 §3.4.2.2"), Title: "a filter follows the filter grammar (ABNF of Figure 1)", check: checkFilterSyntax},
 	{ID: "filter.unknown-attribute", Requirement: must("RFC 7644 §3.4.2.2"), Title: "a filter names attributes of the resource type's schemas", check: checkFilterAttributes},
 }
 
@@ -310,6 +312,25 @@ func operatorsOf(f string) []string {
 	return out
 }
 
+func checkFilterSyntax(r *gradeRequest) []string {
+	f := r.filter()
+	if f == "" {
+		return nil
+	}
+	if _, err := filter.Parse(f); err != nil {
+		return []string{errDetail(err)}
+	}
+	return nil
+}
+
+func errDetail(err error) string {
+	var se *schema.Error
+	if errors.As(err, &se) {
+		return se.Detail
+	}
+	return err.Error()
+}
+
 func checkFilterAttributes(r *gradeRequest) []string {
 	f := r.filter()
 	if f == "" || r.rt == nil {
@@ -317,14 +338,10 @@ func checkFilterAttributes(r *gradeRequest) []string {
 	}
 	e, err := filter.Parse(f)
 	if err != nil {
-		return []string{"the filter does not parse: " + err.Error()}
+		return nil // filter.syntax
 	}
 	if _, err := filter.Bind(r.rt, e); err != nil {
-		detail := err.Error()
-		if se, ok := err.(*schema.Error); ok {
-			detail = se.Detail
-		}
-		return []string{detail}
+		return []string{errDetail(err)}
 	}
 	return nil
 }

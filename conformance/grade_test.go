@@ -115,6 +115,11 @@ func TestDeviationRules(t *testing.T) {
 		{"unquoted", "GET", "/Users?filter=externalId eq jyoung", "", []string{"filter.unquoted"}},
 		{"unknown attribute", "GET", `/Users?filter=email Co "x"`, "", []string{"filter.unknown-attribute"}},
 		{"search body", "POST", "/Users/.search", `{"filter":"email eq \"x\""}`, []string{"filter.unknown-attribute"}},
+		{"bad filter", "GET", `/Groups?filter=displayName eq "a" and`, "", []string{"filter.syntax"}},
+		{"bulk operations", "POST", "/Bulk", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[
+			{"method":"POST","path":"/Users","bulkId":"u","data":{"schemas":["` + userURN + `"],"userName":"a"}},
+			{"method":"PATCH","path":"/Users/1","data":{"Operations":[{"op":"Replace","path":"active","value":"False"}]}}]}`,
+			[]string{"value.string-boolean", "patch.schemas", "patch.op-case"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
