@@ -6,9 +6,10 @@ package patch
 type Dialect int
 
 const (
-	// DialectDefault accepts RFC 7644 §3.5.2 plus everything Okta and
-	// Microsoft Entra ID are documented or known to send; see the package
-	// documentation for the list. It is the zero value.
+	// DialectDefault accepts RFC 7644 §3.5.2 plus everything Okta,
+	// Microsoft Entra ID, authentik, JumpCloud, PingFederate, PingOne,
+	// OneLogin and Rippling are documented or known to send; see the
+	// package documentation for the list. It is the zero value.
 	DialectDefault Dialect = iota
 	// DialectStrict accepts RFC 7644 §3.5.2 only: lower-case op names, the
 	// PatchOp URN in "schemas", no string-to-boolean coercion, no value
