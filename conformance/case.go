@@ -78,7 +78,7 @@ var (
 	okta  = []Profile{ProfileOkta}
 	entra = []Profile{ProfileEntra}
 	idps  = []Profile{ProfileOkta, ProfileEntra}
-	every = []Profile{ProfileRFC, ProfileOkta, ProfileEntra}
+	every = Profiles()
 )
 
 func must(src string) Requirement   { return Requirement{Source: src, Level: MUST} }

@@ -58,4 +58,21 @@
 //
 //	go run ./examples/server record -tenant acme -since 1h -o acme.json
 //	go run ./conformance/cmd/scimconform -url https://other/scim/v2 -token $T -replay acme.json
+//
+// GradeReplay grades the other side: the requests of a replay file, as an
+// IdP sent them. For each request it lists the departures from what RFC
+// 7643/7644 ask of a client (DeviationRules) and the known IdP quirks it
+// matched (Quirks, with the ids of internal/idptest/testdata/QUIRKS.md),
+// then the scimkit settings and IdP settings the traffic needs and the
+// server features it relied on; WriteGradeTable, WriteGradeJSON and
+// WriteGradeJUnit print it, and "scimconform grade FILE" does all that
+// from a shell:
+//
+//	go run ./examples/server record -tenant acme -since 24h -o acme.json
+//	go run ./conformance/cmd/scimconform grade acme.json
+//
+// COMPATIBILITY.md, the IdP × behaviour × setting matrix, is generated
+// from the shipped replays and their grades.
 package conformance
+
+//go:generate go test -run TestCompatibilityCurrent -update

@@ -88,7 +88,7 @@ func responseDoc(e store.ProvisioningEntry) obj {
 // unfiltered lists (they depend on everything stored); totalResults and
 // the Resources of a filtered lookup; else the resource (see expected).
 func (r *recorder) responseExpect(e store.ProvisioningEntry, resp obj) json.RawMessage {
-	seg, _, _ := strings.Cut(strings.TrimPrefix(e.Path, "/"), "/")
+	seg, _, _ := strings.Cut(strings.TrimLeft(e.Path, "/"), "/")
 	if discovery[seg] {
 		return nil
 	}

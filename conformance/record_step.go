@@ -144,14 +144,18 @@ func (r *recorder) body(e store.ProvisioningEntry) (any, string) {
 // discovery endpoints answer about the server, not about resources.
 var discovery = map[string]bool{"ServiceProviderConfig": true, "Schemas": true, "ResourceTypes": true}
 
-// path maps the id in the recorded path to its placeholder.
+// path maps the id in the recorded path to its placeholder. A path that
+// repeats the leading '/' (an IdP given the base URL with a trailing
+// slash, which the log keeps) is replayed as sent.
 func (r *recorder) path(e store.ProvisioningEntry) (string, string) {
-	seg, id, _ := strings.Cut(strings.TrimPrefix(e.Path, "/"), "/")
+	rel := strings.TrimLeft(e.Path, "/")
+	lead := e.Path[:len(e.Path)-len(rel)]
+	seg, id, _ := strings.Cut(rel, "/")
 	switch {
 	case id == "" || id == ".search" || discovery[seg]:
 		return e.Path, ""
 	case r.vars[id] != "":
-		return "/" + seg + "/{{" + r.vars[id] + "}}", ""
+		return lead + seg + "/{{" + r.vars[id] + "}}", ""
 	case r.lost[id]:
 		return "", "refers to a resource whose creation was left out"
 	case e.Status == http.StatusNotFound:

@@ -135,8 +135,9 @@ func ParseReplayFile(data []byte) (*ReplayFile, error) {
 var replayFS embed.FS
 
 // ShippedReplays returns the replay files shipped with the suite
-// (replays/*.json: Okta and Entra sequences written from their public
-// documentation), by file name.
+// (replays/*.json: Okta, Entra, authentik, JumpCloud, PingFederate,
+// PingOne, OneLogin and Rippling sequences written from their public
+// documentation and code), by file name.
 func ShippedReplays() map[string]*ReplayFile {
 	out := map[string]*ReplayFile{}
 	names, _ := fs.Glob(replayFS, "replays/*.json")

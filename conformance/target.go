@@ -3,6 +3,7 @@ package conformance
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -20,19 +21,46 @@ const (
 	// default and aadOptscim062020 PATCH dialects, plus the checks of
 	// Microsoft's SCIM validator.
 	ProfileEntra Profile = "entra"
+	// ProfileAuthentik is authentik's SCIM provider: its strict reading of
+	// /ServiceProviderConfig, one-member PATCHes chunked by
+	// bulk.maxOperations, removal by value, path-less group replaces.
+	ProfileAuthentik Profile = "authentik"
+	// ProfileJumpCloud is JumpCloud's connection test (a test user and
+	// group created and deleted) and its provisioning requests.
+	ProfileJumpCloud Profile = "jumpcloud"
+	// ProfilePingFederate is PingFederate's SCIM outbound provisioner:
+	// users replaced with PUT, groups found by paging all of /Groups.
+	ProfilePingFederate Profile = "pingfederate"
+	// ProfilePingOne is PingOne's SCIM outbound connector with its
+	// admin-written filters (capitalised operators).
+	ProfilePingOne Profile = "pingone"
+	// ProfileOneLogin is OneLogin's SCIM provisioner with admin-templated
+	// user bodies.
+	ProfileOneLogin Profile = "onelogin"
+	// ProfileRippling is Rippling's SCIM app, which probes
+	// /ServiceProviderConfig on connect.
+	ProfileRippling Profile = "rippling"
 	// ProfileAll is every profile.
 	ProfileAll Profile = "all"
 )
 
 // ParseProfile parses a profile name ("" means ProfileAll).
 func ParseProfile(s string) (Profile, bool) {
-	switch p := Profile(strings.ToLower(strings.TrimSpace(s))); p {
-	case "":
+	p := Profile(strings.ToLower(strings.TrimSpace(s)))
+	if p == "" || p == ProfileAll {
 		return ProfileAll, true
-	case ProfileRFC, ProfileOkta, ProfileEntra, ProfileAll:
+	}
+	if slices.Contains(Profiles(), p) {
 		return p, true
 	}
 	return "", false
+}
+
+// Profiles returns every profile but ProfileAll: the RFC's, then the
+// IdPs', in a fixed order.
+func Profiles() []Profile {
+	return []Profile{ProfileRFC, ProfileOkta, ProfileEntra, ProfileAuthentik, ProfileJumpCloud,
+		ProfilePingFederate, ProfilePingOne, ProfileOneLogin, ProfileRippling}
 }
 
 // Target is the server under test and how to run the suite against it.

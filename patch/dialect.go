@@ -6,9 +6,10 @@ package patch
 type Dialect int
 
 const (
-	// DialectDefault accepts RFC 7644 §3.5.2 plus everything Okta and
-	// Microsoft Entra ID are documented or known to send; see the package
-	// documentation for the list. It is the zero value.
+	// DialectDefault accepts RFC 7644 §3.5.2 plus everything Okta,
+	// Microsoft Entra ID, authentik, JumpCloud, PingFederate, PingOne,
+	// OneLogin and Rippling are documented or known to send; see the
+	// package documentation for the list. It is the zero value.
 	DialectDefault Dialect = iota
 	// DialectStrict accepts RFC 7644 §3.5.2 only: lower-case op names, the
 	// PatchOp URN in "schemas", no string-to-boolean coercion, no value
@@ -73,6 +74,10 @@ type features struct {
 	// trimPath ignores surrounding white space in "path" and treats an
 	// empty path as absent.
 	trimPath bool
+	// urnDot reads "urn:…:enterprise:2.0:User.manager", a schema URN
+	// followed by '.' instead of ':', as "urn:…:User:manager" (Microsoft's
+	// SCIM validator collection sends it).
+	urnDot bool
 }
 
 func (d Dialect) features() features {
@@ -91,5 +96,6 @@ func (d Dialect) features() features {
 		idempotentRemove: true,
 		trimPath:         true,
 		dropReadOnlySubs: true,
+		urnDot:           true,
 	}
 }

@@ -23,9 +23,13 @@ type quirkCase struct {
 
 const (
 	msTutorial = "https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups"
-	msKnown    = "https://learn.microsoft.com/en-us/entra/identity/app-provisioning/application-provisioning-config-problem-scim-compatibility"
-	oktaRef    = "https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20"
-	enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	// msCollection is Microsoft's SCIM test collection
+	// (AzureAD/SCIMReferenceCode PostmanCollection.json), which sends the
+	// enterprise URN followed by '.' (scimkit issue 16).
+	msCollection = "AzureAD/SCIMReferenceCode PostmanCollection.json"
+	msKnown      = "https://learn.microsoft.com/en-us/entra/identity/app-provisioning/application-provisioning-config-problem-scim-compatibility"
+	oktaRef      = "https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20"
+	enterprise   = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 	plainUser   = `{"id":"u1","userName":"alice","active":true,"emails":[{"value":"alice@home.example","type":"home"}]}`
 	managedUser = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","` + enterprise + `"],"id":"u1","userName":"alice",
@@ -128,6 +132,33 @@ func quirkCases() []quirkCase {
 			before: managedUser,
 			body:   body(`{"op":"remove","path":"manager[value eq \"m7\"]"}`),
 			want:   managedUser, strictErr: schema.ErrNoTarget,
+		},
+		{
+			name: "enterprise URN with a dot before the attribute", source: msCollection,
+			before: managedUser,
+			body:   body(`{"op":"replace","path":"` + enterprise + `.manager","value":{"value":"m2"}}`),
+			want: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","` + enterprise + `"],"userName":"alice",
+				"` + enterprise + `":{"department":"R&D","manager":{"value":"m2"}}}`,
+			sum:       &patch.Summary{Paths: []string{enterprise + ":manager.value"}},
+			strictErr: schema.ErrInvalidPath,
+		},
+		{
+			name: "enterprise URN with a dot before a sub-attribute path", source: msCollection,
+			before: managedUser,
+			body:   body(`{"op":"Replace","path":"` + enterprise + `.manager.value","value":"m4"}`),
+			want: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","` + enterprise + `"],"userName":"alice",
+				"` + enterprise + `":{"department":"R&D","manager":{"value":"m4"}}}`,
+			sum:       &patch.Summary{Paths: []string{enterprise + ":manager.value"}},
+			strictErr: schema.ErrInvalidSyntax,
+		},
+		{
+			name: "dotted URN key in a path-less value", source: msCollection,
+			before: managedUser,
+			body:   body(`{"op":"replace","value":{"` + enterprise + `.department":"Ops"}}`),
+			want: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","` + enterprise + `"],"userName":"alice",
+				"` + enterprise + `":{"department":"Ops","manager":{"value":"m1"}}}`,
+			sum:    &patch.Summary{Paths: []string{enterprise + ":department"}},
+			strict: managedUser,
 		},
 		{
 			name: "path-less replace with dotted and URN keys", source: msKnown,

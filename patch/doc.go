@@ -37,8 +37,12 @@
 // wrapped in one-element arrays, bare manager ids, "" or null meaning
 // "remove", a "remove" with a value list that removes only the listed
 // values, an "add"/"replace" through an unmatched equality filter that
-// creates the value (emails[type eq "work"].value), and an unmatched
-// "remove" filter that succeeds as a no-op.
+// creates the value (emails[type eq "work"].value), an unmatched
+// "remove" filter that succeeds as a no-op, and a schema URN followed by
+// '.' instead of ':' ("urn:…:enterprise:2.0:User.manager", from
+// Microsoft's SCIM test collection). The removal by value list is also
+// what authentik and JumpCloud send for every tenant, so it belongs to all
+// three lenient dialects, not to DialectEntra alone.
 //
 // # Errors
 //

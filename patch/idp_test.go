@@ -86,7 +86,7 @@ func replay(t *testing.T, f idpFile, d patch.Dialect) {
 		}
 		switch st.Request.Method {
 		case "POST":
-			r, err := rt.Decode([]byte(subst(string(st.Request.Body))), schema.DecodeOptions{CoerceStrings: true})
+			r, err := rt.Decode([]byte(subst(string(st.Request.Body))), schema.DecodeOptions{CoerceStrings: true, SCIM11CoreURN: true})
 			if err != nil {
 				t.Fatalf("%s: create: %v", st.Name, err)
 			}
@@ -115,9 +115,9 @@ func replay(t *testing.T, f idpFile, d patch.Dialect) {
 			checkSubset(t, st.Name, subst(string(st.Expect.Body)), cur)
 		case "PUT":
 			cur := store[id]
-			next, err := rt.Decode([]byte(subst(string(st.Request.Body))), schema.DecodeOptions{CoerceStrings: true})
+			next, err := rt.Decode([]byte(subst(string(st.Request.Body))), schema.DecodeOptions{CoerceStrings: true, SCIM11CoreURN: true})
 			if err == nil && cur != nil {
-				next, err = rt.Validate(schema.ModeReplace, cur, next, schema.DecodeOptions{CoerceStrings: true})
+				next, err = rt.Validate(schema.ModeReplace, cur, next, schema.DecodeOptions{CoerceStrings: true, SCIM11CoreURN: true})
 			}
 			if err == nil && cur != nil {
 				next.ID = id

@@ -212,7 +212,7 @@ func (p *Patch) expandSchema(i int, kind opKind, s *schema.Schema, v any) error 
 
 // pathlessMember resolves one member of a path-less value object.
 func (p *Patch) pathlessMember(i int, kind opKind, key string, v any) error {
-	ref, ok := p.rt.LookupPath(key)
+	ref, ok := p.lookupPath(key)
 	if !ok {
 		if p.opts.Unknown == schema.RejectUnknown {
 			return schema.ErrInvalidPath.WithDetail(`Operations[%d]: value member %q is not an attribute of %s`, i, key, p.rt.Name)

@@ -34,7 +34,7 @@ func (t target) perValue() bool {
 // filter that does not parse or bind: the error is in "path".
 func (p *Patch) resolvePath(i int, s string) (target, error) {
 	if !strings.ContainsAny(s, "[]") {
-		ref, ok := p.rt.LookupPath(s)
+		ref, ok := p.lookupPath(s)
 		if !ok {
 			return target{}, schema.ErrInvalidPath.WithDetail("Operations[%d]: path %q does not name an attribute of %s", i, s, p.rt.Name)
 		}
@@ -65,6 +65,35 @@ func (p *Patch) resolvePath(i int, s string) (target, error) {
 		}
 	}
 	return target{ref: ref, filter: bound, filtered: true}, nil
+}
+
+// lookupPath resolves an attribute path without a value filter, also in
+// the form "urn:…:2.0:User.manager" (a '.' where RFC 7644 §3.10 puts a
+// ':' after the schema URN) when the dialect allows it.
+func (p *Patch) lookupPath(s string) (schema.AttrRef, bool) {
+	ref, ok := p.rt.LookupPath(s)
+	if ok || !p.f.urnDot {
+		return ref, ok
+	}
+	if fixed, ok := urnDotPath(p.rt, s); ok {
+		return p.rt.LookupPath(fixed)
+	}
+	return ref, false
+}
+
+// urnDotPath rewrites "SCHEMA.attr" to "SCHEMA:attr" when SCHEMA is the id
+// of one of rt's schemas (compared case-insensitively).
+func urnDotPath(rt *schema.ResourceType, s string) (string, bool) {
+	ids := []string{rt.Schema.ID}
+	for _, e := range rt.Extensions {
+		ids = append(ids, e.Schema.ID)
+	}
+	for _, id := range ids {
+		if len(s) > len(id)+1 && s[len(id)] == '.' && strings.EqualFold(s[:len(id)], id) {
+			return s[:len(id)] + ":" + s[len(id)+1:], true
+		}
+	}
+	return "", false
 }
 
 // pathError turns a filter error into invalidPath, keeping its detail.

@@ -55,7 +55,17 @@ type DecodeOptions struct {
 	// "manager": [{...}]). Default false, which is RFC-strict; IdP dialect
 	// configs turn it on.
 	CoerceStrings bool
+	// SCIM11CoreURN accepts "urn:scim:schemas:core:1.0", the SCIM 1.1
+	// core schema URN, in "schemas" as the core User or Group schema:
+	// OneLogin's "SCIM Provisioner with SAML (Core Schema)" connector sends
+	// SCIM 1.1-shaped bodies to a SCIM 2.0 base URL. The resource is
+	// stored and answered with the SCIM 2.0 URN. Default false.
+	SCIM11CoreURN bool
 }
+
+// SCIM11CoreURN is the SCIM 1.1 core schema URN (SCIM Core Schema 1.1
+// §10), which named Users and Groups alike.
+const SCIM11CoreURN = "urn:scim:schemas:core:1.0"
 
 // Decode parses a client JSON body into a Resource (RFC 7643 §3, §2.1):
 // attribute names are matched case-insensitively and rewritten to their
@@ -322,6 +332,9 @@ func (d *decoder) schemaByLooseURN(urn string) *Schema {
 	}
 	loose := strings.ReplaceAll(urn, ":", "")
 	if strings.EqualFold(strings.ReplaceAll(d.rt.Schema.ID, ":", ""), loose) {
+		return d.rt.Schema
+	}
+	if d.opts.SCIM11CoreURN && strings.EqualFold(urn, SCIM11CoreURN) && (d.rt.Schema.ID == UserSchema || d.rt.Schema.ID == GroupSchema) {
 		return d.rt.Schema
 	}
 	for _, e := range d.rt.Extensions {

@@ -147,7 +147,10 @@ type TenantConfig struct {
 	// Dialect selects how much non-RFC input PATCH and resource bodies
 	// accept (see patch.Dialect). Every dialect except DialectStrict coerces
 	// "True"/"42" strings for boolean and number attributes, as Microsoft
-	// Entra sends them; DialectStrict also rejects unknown attributes.
+	// Entra sends them, and reads the SCIM 1.1 core URN in "schemas" as the
+	// SCIM 2.0 one, as OneLogin's Core Schema connector sends it
+	// (schema.DecodeOptions.SCIM11CoreURN); DialectStrict also rejects
+	// unknown attributes.
 	Dialect patch.Dialect
 	// Delete selects what DELETE does. Default DeleteHard; DeleteSoft
 	// also keeps a tombstone that reserves the id and externalId (see its
@@ -212,7 +215,7 @@ func (tc TenantConfig) decodeOptions() schema.DecodeOptions {
 	if tc.Dialect == patch.DialectStrict {
 		return schema.DecodeOptions{Unknown: schema.RejectUnknown}
 	}
-	return schema.DecodeOptions{CoerceStrings: true}
+	return schema.DecodeOptions{CoerceStrings: true, SCIM11CoreURN: true}
 }
 
 // validate rejects values outside the enumerations (a TenantConfig built

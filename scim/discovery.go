@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 )
 
@@ -19,12 +20,21 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) 
 }
 
 // serviceProviderConfigOf describes what a handler with cfg really does,
-// without meta.
+// without meta. Every member RFC 7643 §5 marks REQUIRED is present with
+// its JSON type, so strict parsers (authentik's pydantic model) accept it.
+// bulk.maxOperations is the smaller of the /Bulk and the PATCH operation
+// limits: authentik splits a group's member PATCHes into requests of
+// bulk.maxOperations operations, so advertising more than a PATCH may
+// carry would make them fail with 413.
 func serviceProviderConfigOf(cfg Config) schema.ServiceProviderConfig {
+	patchOps := cfg.MaxPatchOperations
+	if patchOps <= 0 {
+		patchOps = patch.DefaultMaxOperations
+	}
 	return schema.ServiceProviderConfig{
 		DocumentationURI: cfg.DocumentationURI,
 		Patch:            schema.Supported{Supported: true},
-		Bulk: schema.BulkConfig{Supported: true, MaxOperations: cfg.MaxBulkOperations,
+		Bulk: schema.BulkConfig{Supported: true, MaxOperations: min(cfg.MaxBulkOperations, patchOps),
 			MaxPayloadSize: int(cfg.MaxBulkPayloadBytes)},
 		Filter:         schema.FilterConfig{Supported: true, MaxResults: cfg.MaxPageSize},
 		ChangePassword: schema.Supported{Supported: false},
@@ -35,7 +45,7 @@ func serviceProviderConfigOf(cfg Config) schema.ServiceProviderConfig {
 		AuthenticationSchemes: []schema.AuthenticationScheme{{
 			Type: "oauthbearertoken", Name: "OAuth Bearer Token",
 			Description: "Authentication with a bearer token in the Authorization header.",
-			SpecURI:     "https://www.rfc-editor.org/info/rfc6750", Primary: true,
+			SpecURI:     "https://www.rfc-editor.org/info/rfc6750", DocumentationURI: cfg.DocumentationURI, Primary: true,
 		}},
 	}
 }

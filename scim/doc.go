@@ -39,7 +39,13 @@
 //   - The "$ref" of a user's groups and of a group's members is computed
 //     when rendering, from the base URL like meta.location, for values
 //     whose resource type is known; it is not stored.
-//   - attributes and excludedAttributes together are 400 invalidValue.
+//   - attributes and excludedAttributes together are 400 invalidValue, and
+//     so is an entry of either that is not an attribute path (a value
+//     filter such as emails[type eq "work"]), in a query or a /.search
+//     body; well-formed unknown names are ignored (RFC 7644 §3.9).
+//   - A path that repeats the '/' after the mount point ("/scim/v2//Users",
+//     from an IdP given the base URL with a trailing slash) is served as
+//     if it did not; the provisioning log keeps the path as sent.
 //   - startIndex below 1 means 1; a negative count means 0; a count above
 //     Config.MaxPageSize is capped (RFC 7644 §3.4.2.4); non-integers are 400
 //     invalidValue. An unknown sortBy, a sortBy on an attribute kept in the

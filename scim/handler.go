@@ -134,6 +134,10 @@ type reqInfo struct {
 	base      string // absolute URL of the handler's root, no trailing slash
 	principal Principal
 	authed    bool
+	// slashes is set when the client's path repeated the '/' after the
+	// mount point ("/scim/v2//Users"); the provisioning log keeps that
+	// form so that a grade of the log sees it (Q-JUMPCLOUD-TRAILING-SLASH).
+	slashes bool
 }
 
 type reqInfoKey struct{}
@@ -150,7 +154,7 @@ func info(r *http.Request) *reqInfo {
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, next, public http.Handler) {
 	r, pathTenant := h.tenantPath(r) // Config.TenantInPath (tenants.go)
 	rel, mount := h.relPath(r)
-	ri := &reqInfo{base: h.baseURL(r, mount)}
+	ri := &reqInfo{base: h.baseURL(r, mount), slashes: h.repeatsSlash(r)}
 	if pathTenant != "" && h.cfg.BaseURL != "" {
 		ri.base += "/tenants/" + url.PathEscape(pathTenant)
 	}
@@ -193,6 +197,9 @@ func (h *Handler) relPath(r *http.Request) (rel, mount string) {
 	if pre := h.cfg.Prefix; pre != "" && (p == pre || strings.HasPrefix(p, pre+"/")) {
 		p = p[len(pre):]
 	}
+	for strings.HasPrefix(p, "//") {
+		p = p[1:] // a base URL configured with a trailing slash (JumpCloud sends ".../v2//Users")
+	}
 	if h.cfg.BaseURL == "" {
 		mount = h.mountPrefix(r, p)
 	}
@@ -210,6 +217,16 @@ func (h *Handler) relPath(r *http.Request) (rel, mount string) {
 		return "/" + seg + "/" + rest, mount
 	}
 	return "/" + seg, mount
+}
+
+// repeatsSlash reports whether r's path repeats the '/' after the mount
+// prefix, as relPath forgives.
+func (h *Handler) repeatsSlash(r *http.Request) bool {
+	p := r.URL.Path
+	if pre := h.cfg.Prefix; pre != "" && strings.HasPrefix(p, pre+"/") {
+		p = p[len(pre):]
+	}
+	return strings.HasPrefix(p, "//")
 }
 
 // mountPrefix returns the part of the client's request path in front of

@@ -154,7 +154,7 @@ func (p *provRecorder) entry(r *http.Request, body []byte, cw *captureWriter, st
 	ua := r.UserAgent()
 	e := store.ProvisioningEntry{Time: start, Tenant: pr.Tenant, TokenID: pr.Actor,
 		IdP: IdPFromUserAgent(ua), RequestID: RequestIDFrom(r.Context()), Method: r.Method,
-		Path: r.URL.Path, Query: p.redact.query(r.URL.RawQuery), UserAgent: capString(ua, provlogUserAgentCap),
+		Path: map[bool]string{false: "", true: "/"}[info(r).slashes] + r.URL.Path, Query: p.redact.query(r.URL.RawQuery), UserAgent: capString(ua, provlogUserAgentCap),
 		ContentType: r.Header.Get("Content-Type"), IfMatch: r.Header.Get("If-Match"),
 		Outcome: store.OutcomeOf(status), Status: status, Latency: time.Since(start), Version: cw.etag}
 	seg, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")

@@ -95,7 +95,7 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 	// Timeouts bound what a slow or stalled client can hold: headers in
 	// 10s, a whole request body in 1m (bodies are capped in bytes by the
 	// handler), a response in 2m, an idle keep-alive connection 2m.
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+	srv := &http.Server{Handler: baseSlashes(basePath, mux), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	return serveUntilDone(ctx, srv, ln, cfg, logger, ready)

@@ -13,7 +13,7 @@ import (
 var files embed.FS
 
 // FS returns the fixture files: testdata/QUIRKS.md and
-// testdata/{okta,entra}/*.json.
+// testdata/IDP/*.json, one directory per IdP.
 func FS() fs.FS {
 	sub, err := fs.Sub(files, "testdata")
 	if err != nil {

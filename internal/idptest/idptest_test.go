@@ -9,7 +9,8 @@ import (
 )
 
 func TestLoadAll(t *testing.T) {
-	want := []string{"entra/groups.json", "entra/users.json", "okta/groups.json", "okta/users.json"}
+	want := []string{"authentik/sync.json", "entra/groups.json", "entra/users.json", "jumpcloud/connect.json", "okta/groups.json",
+		"okta/users.json", "onelogin/provisioner.json", "pingfederate/provisioner.json", "pingone/provisioner.json", "rippling/connect.json"}
 	if d := cmp.Diff(want, idptest.Names()); d != "" {
 		t.Errorf("Names (-want +got):\n%s", d)
 	}

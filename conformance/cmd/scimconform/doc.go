@@ -10,4 +10,12 @@
 // their level and source. -replay FILE replays a recorded IdP sequence
 // instead of the suite. The first interrupt (Ctrl-C) stops the run and deletes the data it
 // created; a second one exits at once.
+//
+// "scimconform grade [-json] [-junit FILE] FILE..." grades the traffic an
+// IdP sent instead of a server: for each replay file (a shipped replay, or
+// a tenant's provisioning log exported with "go run ./examples/server
+// record"), every request's deviations from RFC 7644's client
+// requirements and the known quirks it matched (ids of QUIRKS.md), then
+// the scimkit settings and IdP settings it needs and the server features
+// it relied on (conformance.GradeReplay).
 package main

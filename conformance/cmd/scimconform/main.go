@@ -97,6 +97,9 @@ func (o *options) finish(profile, runRE string, timeout time.Duration) error {
 // reported on stderr with the usage. Cancelling ctx stops the run as an
 // interrupt does: running cases end and delete their data.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "grade" {
+		return grade(args[1:], stdout, stderr)
+	}
 	o, err := parse(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0

@@ -301,3 +301,49 @@ func TestRunCancelled(t *testing.T) {
 		t.Errorf("exit code %d, counts %v: want 0 and 3 skipped", code, r.Counts)
 	}
 }
+
+// TestGrade grades a shipped replay file from the command line: the table
+// names its quirks, -json is an array of grades, -junit has one case per
+// request; a missing file is a usage error.
+func TestGrade(t *testing.T) {
+	file := filepath.Join("..", "..", "replays", "jumpcloud-connect.json")
+	var out, errb bytes.Buffer
+	if code := run(t.Context(), []string{"grade", file}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, s := range []string{"Q-JUMPCLOUD-TRAILING-SLASH", "Q-MEMBERS-REMOVE-BY-VALUE", "protocol.endpoint", "without a trailing '/'"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("table lacks %q:\n%s", s, out.String())
+		}
+	}
+	junit := filepath.Join(t.TempDir(), "grade.xml")
+	out.Reset()
+	if code := run(t.Context(), []string{"grade", "-json", "-junit", junit, file}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var grades []struct {
+		IdP    string   `json:"idp"`
+		Steps  []any    `json:"steps"`
+		Quirks []any    `json:"quirks"`
+		Set    []string `json:"idpSettings"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &grades); err != nil || len(grades) != 1 || grades[0].IdP != "jumpcloud" || len(grades[0].Quirks) != 2 {
+		t.Fatalf("-json: %v %+v\n%s", err, grades, out.String())
+	}
+	data, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suite struct {
+		Tests int `xml:"tests,attr"`
+	}
+	if err := xml.Unmarshal(data, &suite); err != nil || suite.Tests != len(grades[0].Steps) {
+		t.Errorf("-junit: %v, %d tests, want %d", err, suite.Tests, len(grades[0].Steps))
+	}
+	if code := run(t.Context(), []string{"grade", filepath.Join(t.TempDir(), "nope.json")}, &out, &errb); code != 2 {
+		t.Errorf("missing file: exit %d, want 2", code)
+	}
+	if code := run(t.Context(), []string{"grade"}, &out, &errb); code != 2 {
+		t.Errorf("no file: exit %d, want 2", code)
+	}
+}
