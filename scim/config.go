@@ -9,6 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
@@ -99,6 +103,21 @@ type Config struct {
 	Limiter Limiter
 	// Logger receives internal errors and panics. Default slog.Default().
 	Logger *slog.Logger
+
+	// MeterProvider receives the Handler's metrics: MetricRequests,
+	// MetricRequestDuration, MetricThrottled and MetricStoreDuration
+	// (scope InstrumentationName). Default otel.GetMeterProvider(), which
+	// records nothing until the program installs an SDK.
+	MeterProvider metric.MeterProvider
+	// TracerProvider receives a server span per request ("SCIM GET
+	// User") with a child span per store operation. Default
+	// otel.GetTracerProvider().
+	TracerProvider trace.TracerProvider
+	// Propagator reads the caller's trace context from the request
+	// headers, so that a request's span continues the caller's trace.
+	// Default propagation.TraceContext{} (W3C traceparent and
+	// tracestate).
+	Propagator propagation.TextMapPropagator
 
 	// ProvisioningLog, when set, records every write request (POST, PUT,
 	// PATCH and DELETE, a /Bulk request as one entry with its operation

@@ -2,6 +2,7 @@ package scim
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -25,6 +26,8 @@ type Handler struct {
 	mux       *http.ServeMux
 	chain     http.Handler
 	log       *slog.Logger
+	store     timedStore // Config.Store, measured (storetime.go)
+	tel       *telemetry // metrics and traces (observe.go)
 	// Discovery documents that depend only on the configuration.
 	spc        schema.ServiceProviderConfig // without meta
 	schemaList []*schema.Schema             // distinct schemas of the types
@@ -76,6 +79,10 @@ func New(cfg Config) (*Handler, error) {
 		h.canon[strings.ToLower(rt.Endpoint[1:])] = rt.Endpoint[1:]
 		h.routeType(ti)
 	}
+	if h.tel, err = newTelemetry(cfg); err != nil {
+		return nil, fmt.Errorf("scim: telemetry: %w", err)
+	}
+	h.store = timedStore{st: cfg.Store, tel: h.tel}
 	h.groupType = groupTypeOf(h.types)
 	h.routeService()
 	if cfg.Authenticator == nil {
@@ -88,12 +95,12 @@ func New(cfg Config) (*Handler, error) {
 	next = h.limitBody(next) // MaxBodyBytes, or MaxBulkPayloadBytes for /Bulk
 	public := next           // public discovery: no rate limit, no log
 	if cfg.Limiter != nil {
-		next = RateLimit(cfg.Limiter)(next) // runs after authentication (serve)
+		next = RateLimit(throttleCounter{cfg.Limiter, h.tel.throttled})(next) // runs after authentication (serve)
 	}
 	next = h.recordWrites(next) // Config.ProvisioningLog (provlog.go)
-	h.chain = RequestID(Recover(cfg.Logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.chain = RequestID(h.observe(Recover(cfg.Logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.serve(w, r, next, public)
-	})))
+	}))))
 	return h, nil
 }
 
@@ -164,6 +171,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, next, public htt
 	u := *r.URL
 	u.Path, u.RawPath = rel, ""
 	r2.URL = &u
+	noteRequest(r, h.resourceLabel(rel), nil)
 	if h.cfg.PublicDiscovery && isDiscovery(rel) {
 		public.ServeHTTP(w, r2)
 		return
@@ -293,6 +301,7 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, ri *reqIn
 		p.Tenant = DefaultTenant
 	}
 	ri.principal, ri.authed = p, true
+	noteRequest(r, "", &p)
 	return true
 }
 

@@ -68,7 +68,7 @@ func (h *Handler) read(r *http.Request, ti *typeInfo, id string, opts store.Read
 	if err != nil {
 		return nil, err
 	}
-	res, err := h.cfg.Store.Get(r.Context(), tenant, ti.rt, id, opts)
+	res, err := h.store.Get(r.Context(), tenant, ti.rt, id, opts)
 	return res, h.storeErr(err, ti, id)
 }
 
@@ -187,7 +187,7 @@ func (h *Handler) doCreate(r *http.Request, tenant string, tc TenantConfig, wr w
 	if res, err = wr.ti.rt.Validate(schema.ModeCreate, nil, res, opts); err != nil {
 		return nil, err
 	}
-	return h.cfg.Store.Create(writeCtx(r), tenant, wr.ti.rt, res)
+	return h.store.Create(writeCtx(r), tenant, wr.ti.rt, res)
 }
 
 // replace serves PUT /{type}/{id} (RFC 7644 §3.5.1) with If-Match.
@@ -214,7 +214,7 @@ func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr 
 			return ti.rt.Validate(schema.ModeReplace, cur, next.Clone(), opts)
 		},
 	}
-	res, _, err := h.cfg.Store.Update(writeCtx(r), tenant, ti.rt, id, u)
+	res, _, err := h.store.Update(writeCtx(r), tenant, ti.rt, id, u)
 	return res, h.storeErr(err, ti, id)
 }
 
@@ -260,7 +260,7 @@ func (h *Handler) doPatch(r *http.Request, tenant string, tc TenantConfig, wr wr
 			u.LoadMembers = true
 		}
 	}
-	res, _, err := h.cfg.Store.Update(writeCtx(r), tenant, ti.rt, id, u)
+	res, _, err := h.store.Update(writeCtx(r), tenant, ti.rt, id, u)
 	return res, h.storeErr(err, ti, id)
 }
 
@@ -300,7 +300,7 @@ func (h *Handler) doDelete(r *http.Request, tenant string, tc TenantConfig, wr w
 	if ts, ok := h.cfg.Store.(store.Tombstones); ok && tc.Delete == DeleteSoft {
 		return h.storeErr(ts.DeleteWithTombstone(writeCtx(r), tenant, ti.rt, id, wr.ifMatch), ti, id)
 	}
-	return h.storeErr(h.cfg.Store.Delete(writeCtx(r), tenant, ti.rt, id, wr.ifMatch), ti, id)
+	return h.storeErr(h.store.Delete(writeCtx(r), tenant, ti.rt, id, wr.ifMatch), ti, id)
 }
 
 // writeResource fills meta.location, sets ETag and writes the projection
