@@ -31,6 +31,8 @@ type config struct {
 	webhookSecrets []string
 	google         googleConfig // the Google Workspace connector (google.go)
 	ssf            ssfConfig    // -ssf*: Shared Signals transmitter and receiver (ssf.go)
+	rate           rateConfig   // -rate-limit, -rate-burst (ratelimit.go)
+	obs            obsConfig    // -log-format, -metrics*, OTLP (observe.go)
 }
 
 // envFlag describes one flag and its environment variable.
@@ -69,6 +71,8 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		f.register(fs, getenv)
 	}
 	ssfFlags := addSSFFlags(fs, getenv)
+	rateFlags := addRateFlags(fs, getenv)
+	obsFlags := addObsFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -122,6 +126,12 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 	}
 	if cfg.eventRetention, err = time.ParseDuration(eventRetention); err != nil {
 		return cfg, fmt.Errorf("-event-retention: %w", err)
+	}
+	if cfg.rate, err = rateFlags.config(); err != nil {
+		return cfg, err
+	}
+	if cfg.obs, err = obsFlags.config(); err != nil {
+		return cfg, err
 	}
 	return cfg, nil
 }

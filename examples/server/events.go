@@ -81,7 +81,7 @@ func startWebhook(ctx context.Context, cfg config, st store.Store, logger *slog.
 	if cfg.webhook == "" {
 		return func() {}, nil
 	}
-	d, err := hooks.NewDispatcher(hooks.Config{Store: st, Logger: logger,
+	d, err := hooks.NewDispatcher(hooks.Config{Store: st, Logger: logger, MeterProvider: cfg.obs.meters,
 		Handlers: map[string]hooks.Handler{webhookConsumer: &hooks.Webhook{URL: cfg.webhook, Secrets: cfg.webhookSecrets}}})
 	if err != nil {
 		return nil, err
@@ -89,6 +89,7 @@ func startWebhook(ctx context.Context, cfg config, st store.Store, logger *slog.
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer d.Close()
 		if err := d.Run(ctx); err != nil {
 			logger.Error("webhook dispatcher stopped", "err", err)
 		}

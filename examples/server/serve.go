@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -29,7 +28,23 @@ const shutdownGrace = 30 * time.Second
 
 // serve runs the server until ctx is done, then shuts it down gracefully.
 func serve(ctx context.Context, cfg config, getenv func(string) string, out io.Writer, ready chan<- string) error {
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	logger, closeLog, err := newLogger(cfg)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	tel, err := setupTelemetry(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := tel.shutdown(sctx); err != nil {
+			logger.Warn("telemetry shutdown", "err", err)
+		}
+	}()
+	cfg.obs.meters, cfg.obs.tracers = tel.meters, tel.tracers
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -58,6 +73,9 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 	mux.Handle(eventsPath, feed)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", readyz(st, cfg.tenant))
+	if tel.metrics != nil {
+		mux.Handle("GET "+metricsPath, tel.metrics)
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -95,7 +113,7 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 	// Timeouts bound what a slow or stalled client can hold: headers in
 	// 10s, a whole request body in 1m (bodies are capped in bytes by the
 	// handler), a response in 2m, an idle keep-alive connection 2m.
-	srv := &http.Server{Handler: baseSlashes(basePath, mux), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+	srv := &http.Server{Handler: accessLog(logger, baseSlashes(basePath, mux)), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	return serveUntilDone(ctx, srv, ln, cfg, logger, ready)
@@ -118,6 +136,11 @@ func newHandler(cfg config, st adminStore, auth scim.Authenticator, logger *slog
 		Logger:                   logger,
 		ProvisioningLogRetention: cfg.retention,
 		ProvisioningLogReads:     cfg.logReads,
+		MeterProvider:            cfg.obs.meters,
+		TracerProvider:           cfg.obs.tracers,
+	}
+	if scfg.Limiter, err = cfg.rate.limiter(); err != nil {
+		return nil, err
 	}
 	if cfg.uniqueGroupNames {
 		scfg.ResourceTypes = []*schema.ResourceType{schema.UserResourceType(), schema.GroupResourceTypeUniqueNames()}
@@ -140,6 +163,7 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, cfg 
 			errc <- srv.Serve(ln)
 		}
 	}()
+	logger.Info("listening on "+ln.Addr().String(), "addr", ln.Addr().String(), "tls", cfg.tlsCert != "")
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -157,6 +181,7 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, cfg 
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	logger.Info("stopped", "addr", ln.Addr().String())
 	return nil
 }
 
