@@ -53,7 +53,10 @@ func parseRate(s string) (float64, error) {
 	if s == "" || s == "off" || s == "0" {
 		return 0, nil
 	}
-	num, unit, _ := strings.Cut(s, "/")
+	num, unit, slash := strings.Cut(s, "/")
+	if slash && unit == "" {
+		unit = "?"
+	}
 	n, err := strconv.ParseFloat(num, 64)
 	if err != nil || !(n > 0) || n > 1e9 {
 		return 0, fmt.Errorf("%q: want off or a positive rate like 50/s, 600/m", s)
