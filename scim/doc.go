@@ -117,4 +117,18 @@
 // Errors are written by WriteError only, as RFC 7644 §3.12 messages with
 // status as a string; internal errors are logged with the request id and
 // answered with a generic 500.
+//
+// # Rate limits and telemetry
+//
+// Config.Limiter limits authenticated requests per tenant (429 with
+// Retry-After and a SCIM error body); RateLimiter is one, a token bucket
+// per tenant with bounded memory. The Handler records its metrics
+// (MetricRequests, MetricRequestDuration, MetricThrottled,
+// MetricStoreDuration) on Config.MeterProvider and a span per request,
+// with a child per store call, on Config.TracerProvider, continuing the
+// caller's trace from Config.Propagator (W3C traceparent by default); both
+// default to otel's global providers, so the package depends on the
+// OpenTelemetry API only. A middleware around the Handler, such as an
+// access log, learns the tenant and token id of each request through
+// RequestDetails.
 package scim

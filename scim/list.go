@@ -276,9 +276,9 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp 
 			}
 		}()
 		var ep *store.EncodedPage
-		ctx, done := h.store.start(r.Context(), "list")
+		ctx, op := h.store.start(r.Context(), "list")
 		ep, err = el.ListEncoded(ctx, tenant, ti.rt, q, (*bp)[:0])
-		done(err)
+		op.done(ctx, err)
 		if err == nil {
 			page, members, *bp = &ep.Page, ep.Members, ep.Buffer[:0]
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -47,6 +48,8 @@ type telemetry struct {
 	duration  metric.Float64Histogram
 	throttled metric.Int64Counter
 	storeDur  metric.Float64Histogram
+	attrs     attrCache
+	storeOps  map[string]storeOpInfo // by operation (storetime.go)
 }
 
 func newTelemetry(cfg Config) (*telemetry, error) {
@@ -79,6 +82,7 @@ func newTelemetry(cfg Config) (*telemetry, error) {
 		metric.WithDescription("Duration of store operations."), metric.WithExplicitBucketBoundaries(durationBuckets...)); err != nil {
 		return nil, err
 	}
+	t.storeOps = newStoreOps()
 	return t, nil
 }
 
@@ -115,7 +119,9 @@ func detailsFrom(ctx context.Context) *RequestDetails {
 }
 
 // observe wraps next with a server span (continuing the caller's trace
-// from traceparent), request metrics, and RequestDetails.
+// from traceparent), request metrics, and RequestDetails. It allocates
+// little when nothing records: attributes are set on recording spans
+// only, and metric attribute sets are cached (attrCache).
 func (h *Handler) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -128,8 +134,7 @@ func (h *Handler) observe(next http.Handler) http.Handler {
 		d.RequestID = RequestIDFrom(ctx)
 		method := methodLabel(r.Method)
 		ctx = h.tel.prop.Extract(ctx, propagation.HeaderCarrier(r.Header))
-		ctx, span := h.tel.tracer.Start(ctx, "SCIM "+method, trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(attribute.String("http.request.method", method), attribute.String("url.path", r.URL.Path)))
+		ctx, span := h.tel.tracer.Start(ctx, spanNames[method], serverSpan...)
 		defer span.End()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(ctx))
@@ -137,18 +142,84 @@ func (h *Handler) observe(next http.Handler) http.Handler {
 		if d.ResourceType == "" {
 			d.ResourceType = "unknown"
 		}
-		status := strconv.Itoa(d.Status)
-		span.SetName("SCIM " + method + " " + d.ResourceType)
-		span.SetAttributes(attribute.Int("http.response.status_code", d.Status),
-			attribute.String("scim.resource_type", d.ResourceType), attribute.String("scim.tenant", d.Tenant))
-		if d.Status >= 500 {
-			span.SetStatus(codes.Error, http.StatusText(d.Status))
+		if span.IsRecording() {
+			span.SetName(spanNames[method] + " " + d.ResourceType)
+			span.SetAttributes(attribute.String("http.request.method", method), attribute.String("url.path", r.URL.Path),
+				attribute.Int("http.response.status_code", d.Status),
+				attribute.String("scim.resource_type", d.ResourceType), attribute.String("scim.tenant", d.Tenant))
+			if d.Status >= 500 {
+				span.SetStatus(codes.Error, http.StatusText(d.Status))
+			}
 		}
-		h.tel.requests.Add(ctx, 1, metric.WithAttributes(attribute.String("tenant", d.Tenant),
-			attribute.String("method", method), attribute.String("resource_type", d.ResourceType), attribute.String("status", status)))
-		h.tel.duration.Record(ctx, time.Since(start).Seconds(), metric.WithAttributes(
-			attribute.String("method", method), attribute.String("resource_type", d.ResourceType), attribute.String("status", status)))
+		a := h.tel.attrs.get(attrKey{tenant: d.Tenant, method: method, resourceType: d.ResourceType, status: d.Status})
+		h.tel.requests.Add(ctx, 1, a.add...)
+		h.tel.duration.Record(ctx, time.Since(start).Seconds(), a.record...)
 	})
+}
+
+// serverSpan and internalSpan are span start options, built once.
+var (
+	serverSpan   = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer)}
+	internalSpan = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindInternal)}
+)
+
+// spanNames are the initial server span names by method label.
+var spanNames = func() map[string]string {
+	m := map[string]string{}
+	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace, "OTHER"} {
+		m[method] = "SCIM " + method
+	}
+	return m
+}()
+
+// attrKey identifies the attributes of one request's metrics.
+type attrKey struct {
+	tenant, method, resourceType string
+	status                       int
+}
+
+// attrOpts are the measurement options of one attrKey: with the tenant
+// for MetricRequests, without it for MetricRequestDuration.
+type attrOpts struct {
+	add    []metric.AddOption
+	record []metric.RecordOption
+}
+
+// maxCachedAttrs bounds attrCache; beyond it options are built per request.
+const maxCachedAttrs = 4096
+
+// attrCache keeps the options built for each attrKey, so that a request
+// does not build (sort, allocate) its attribute sets again. The keys are
+// as bounded as the metric series themselves.
+type attrCache struct {
+	mu sync.Mutex
+	m  map[attrKey]attrOpts
+}
+
+func (c *attrCache) get(k attrKey) attrOpts {
+	c.mu.Lock()
+	o, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return o
+	}
+	status := strconv.Itoa(k.status)
+	o = attrOpts{
+		add: []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("tenant", k.tenant),
+			attribute.String("method", k.method), attribute.String("resource_type", k.resourceType), attribute.String("status", status)))},
+		record: []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("method", k.method),
+			attribute.String("resource_type", k.resourceType), attribute.String("status", status)))},
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[attrKey]attrOpts{}
+	}
+	if len(c.m) < maxCachedAttrs {
+		c.m[k] = o
+	}
+	c.mu.Unlock()
+	return o
 }
 
 // methodLabel bounds the method label to the methods HTTP defines.

@@ -22,56 +22,83 @@ type timedStore struct {
 	tel *telemetry
 }
 
-// start opens a span for op; the returned func records its duration and
-// outcome and ends the span.
-func (s timedStore) start(ctx context.Context, op string) (context.Context, func(error)) {
-	t0 := time.Now()
-	ctx, span := s.tel.tracer.Start(ctx, "store."+op, trace.WithSpanKind(trace.SpanKindInternal))
-	return ctx, func(err error) {
-		outcome := "ok"
-		// A missing resource, a conflict or a failed precondition is an
-		// answer, not a failure of the store.
-		if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrPrecondition) {
-			outcome = "error"
-			span.SetStatus(codes.Error, "store error")
-		}
-		s.tel.storeDur.Record(ctx, time.Since(t0).Seconds(), metric.WithAttributes(
-			attribute.String("operation", op), attribute.String("outcome", outcome)))
-		span.End()
+// storeOpInfo is what timing one kind of store operation needs, built
+// once: its span name and its measurement options by outcome.
+type storeOpInfo struct {
+	span      string
+	ok, error []metric.RecordOption
+}
+
+func newStoreOps() map[string]storeOpInfo {
+	m := map[string]storeOpInfo{}
+	for _, op := range []string{"create", "get", "update", "delete", "list"} {
+		m[op] = storeOpInfo{span: "store." + op,
+			ok:    []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("operation", op), attribute.String("outcome", "ok")))},
+			error: []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("operation", op), attribute.String("outcome", "error")))}}
 	}
+	return m
+}
+
+// storeOp is one store operation being timed.
+type storeOp struct {
+	tel  *telemetry
+	info storeOpInfo
+	t0   time.Time
+	span trace.Span
+}
+
+// start opens a span for op (a key of newStoreOps); done records its
+// duration and outcome and ends the span.
+func (s timedStore) start(ctx context.Context, op string) (context.Context, storeOp) {
+	info := s.tel.storeOps[op]
+	t0 := time.Now()
+	ctx, span := s.tel.tracer.Start(ctx, info.span, internalSpan...)
+	return ctx, storeOp{tel: s.tel, info: info, t0: t0, span: span}
+}
+
+func (o storeOp) done(ctx context.Context, err error) {
+	opt := o.info.ok
+	// A missing resource, a conflict or a failed precondition is an
+	// answer, not a failure of the store.
+	if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrPrecondition) {
+		opt = o.info.error
+		o.span.SetStatus(codes.Error, "store error")
+	}
+	o.tel.storeDur.Record(ctx, time.Since(o.t0).Seconds(), opt...)
+	o.span.End()
 }
 
 func (s timedStore) Create(ctx context.Context, tenant string, rt *schema.ResourceType, r *schema.Resource) (*schema.Resource, error) {
-	ctx, done := s.start(ctx, "create")
+	ctx, op := s.start(ctx, "create")
 	res, err := s.st.Create(ctx, tenant, rt, r)
-	done(err)
+	op.done(ctx, err)
 	return res, err
 }
 
 func (s timedStore) Get(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions) (*schema.Resource, error) {
-	ctx, done := s.start(ctx, "get")
+	ctx, op := s.start(ctx, "get")
 	res, err := s.st.Get(ctx, tenant, rt, id, opts)
-	done(err)
+	op.done(ctx, err)
 	return res, err
 }
 
 func (s timedStore) Update(ctx context.Context, tenant string, rt *schema.ResourceType, id string, u store.Update) (*schema.Resource, *store.Change, error) {
-	ctx, done := s.start(ctx, "update")
+	ctx, op := s.start(ctx, "update")
 	res, ch, err := s.st.Update(ctx, tenant, rt, id, u)
-	done(err)
+	op.done(ctx, err)
 	return res, ch, err
 }
 
 func (s timedStore) Delete(ctx context.Context, tenant string, rt *schema.ResourceType, id string, ifMatch string) error {
-	ctx, done := s.start(ctx, "delete")
+	ctx, op := s.start(ctx, "delete")
 	err := s.st.Delete(ctx, tenant, rt, id, ifMatch)
-	done(err)
+	op.done(ctx, err)
 	return err
 }
 
 func (s timedStore) List(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query) (*store.Page, error) {
-	ctx, done := s.start(ctx, "list")
+	ctx, op := s.start(ctx, "list")
 	page, err := s.st.List(ctx, tenant, rt, q)
-	done(err)
+	op.done(ctx, err)
 	return page, err
 }
