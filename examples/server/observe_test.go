@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -187,4 +190,45 @@ func startStoppable(t *testing.T, args []string, env map[string]string) (string,
 	}
 	t.Cleanup(stop)
 	return addr, stop
+}
+
+// TestOTLPExport: with OTEL_EXPORTER_OTLP_ENDPOINT set, the server sends
+// its spans (continuing the caller's traceparent) and metrics over
+// OTLP/HTTP; they are flushed when it stops.
+func TestOTLPExport(t *testing.T) {
+	var mu sync.Mutex
+	got := map[string][]byte{}
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got[r.URL.Path] = append(got[r.URL.Path], body...)
+		mu.Unlock()
+	}))
+	defer collector.Close()
+	// The exporters read the standard variables from the process.
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.URL)
+	env := map[string]string{"SCIMKIT_TOKEN": "s3cret", "OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL}
+	addr, stop := startStoppable(t, []string{"-store", "memory"}, env)
+	req, err := http.NewRequest("GET", "http://"+addr+basePath+"/Users", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer s3cret")
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	req.Header.Set("traceparent", "00-"+traceID+"-00f067aa0ba902b7-01")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	stop()
+	mu.Lock()
+	defer mu.Unlock()
+	id, _ := hex.DecodeString(traceID)
+	if !bytes.Contains(got["/v1/traces"], id) {
+		t.Errorf("no span of the caller's trace reached /v1/traces (%d bytes)", len(got["/v1/traces"]))
+	}
+	if !bytes.Contains(got["/v1/metrics"], []byte("scimkit.http.requests")) {
+		t.Errorf("no scimkit.http.requests reached /v1/metrics (%d bytes)", len(got["/v1/metrics"]))
+	}
 }
