@@ -281,3 +281,19 @@ func TestParseRate(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpHidesDSNPassword: -h shows -store's default, which may be a
+// DSN with a password from $SCIMKIT_STORE, without the password; so do
+// the hints printed after a command.
+func TestHelpHidesDSNPassword(t *testing.T) {
+	env := map[string]string{"SCIMKIT_STORE": "postgres://app:hunter2@db.invalid/scim"}
+	for _, args := range [][]string{{"-h"}, {"token", "list", "-h"}, {"record", "-h"}} {
+		out, _, _ := runCmd(t, env, args...)
+		if strings.Contains(out, "hunter2") || !strings.Contains(out, "app:***@db.invalid") {
+			t.Errorf("%v shows the password or no DSN:\n%s", args, out)
+		}
+	}
+	if h := storeHint(config{store: env["SCIMKIT_STORE"]}); strings.Contains(h, "hunter2") {
+		t.Errorf("storeHint shows the password: %s", h)
+	}
+}

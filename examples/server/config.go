@@ -192,4 +192,7 @@ func (f envFlag) register(fs *flag.FlagSet, getenv func(string) string) {
 		return
 	}
 	fs.StringVar(f.dst, f.name, def, f.usage+" ($"+f.env+")")
+	if f.name == "store" { // -h shows the default, which may be a DSN from $SCIMKIT_STORE
+		fs.Lookup(f.name).DefValue = redactDSN(def)
+	}
 }

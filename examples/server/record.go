@@ -40,8 +40,12 @@ func runRecord(ctx context.Context, args []string, getenv func(string) string, o
 	if len(pos) > 0 {
 		return usagef("record", "unexpected argument %q", pos[0])
 	}
-	if err := recordcmd.CheckStore(cfg.store); err != nil {
+	if kind, err := storeKind(cfg.store); err != nil {
 		return err
+	} else if kind != kindPostgres { // CheckStore knows only postgres:// URLs
+		if err := recordcmd.CheckStore(cfg.store); err != nil {
+			return err
+		}
 	}
 	if err := rf.Resolve(now); err != nil {
 		return &usageError{msg: err.Error(), help: "server record"}

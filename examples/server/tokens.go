@@ -97,7 +97,11 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, ou
 			return err
 		}
 		defer st.Close()
-		return createToken(ctx, st, out, cfg.tenant, *name, *ttl)
+		if err := createToken(ctx, st, out, cfg.tenant, *name, *ttl); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "List tokens with: server token list%s\n", storeHint(*cfg))
+		return nil
 	case "list":
 		st, pos, err := parseAdmin(ctx, fs, cfg, args, mustExist, 0, 1)
 		if err != nil {
@@ -144,8 +148,7 @@ func createToken(ctx context.Context, st adminStore, out io.Writer, tenant, name
 	if !rec.Expires.IsZero() {
 		expires = "expires " + rec.Expires.Format(time.RFC3339)
 	}
-	fmt.Fprintf(out, "Created token %s for tenant %q (%s). It is shown only now:\n\n  %s\n\n", rec.ID, rec.Tenant, expires, secret)
-	fmt.Fprintf(out, "Paste it into the IdP; list tokens with: server token list\n")
+	fmt.Fprintf(out, "Created token %s for tenant %q (%s). It is shown only now:\n\n  %s\n\nPaste it into the IdP.\n", rec.ID, rec.Tenant, expires, secret)
 	return nil
 }
 
