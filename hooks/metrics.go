@@ -30,9 +30,9 @@ const (
 	// (read from store.Deliveries at each collection).
 	MetricParkedEvents = "scimkit.delivery.parked_events"
 	// MetricOutboxLag is a gauge: how many events the outbox holds after
-	// the consumer's checkpoint (the Seq of the newest event less the
-	// checkpoint, found at each collection by a few one-event reads), by
-	// consumer. 0 when the consumer is caught up.
+	// the consumer's checkpoint (the Seq of the newest event, from
+	// store.OutboxHead or else a few one-event reads, less the
+	// checkpoint), by consumer. 0 when the consumer is caught up.
 	MetricOutboxLag = "scimkit.outbox.lag_events"
 	// MetricRevocationLatency is the histogram, in seconds, from the
 	// commit of a deprovisioning (Revocation.Time) to the Revoker's
@@ -90,7 +90,7 @@ func (d *Dispatcher) newMetrics(mp metric.MeterProvider) error {
 			}
 			if cp, err := d.deliv.Checkpoint(ctx, name); err == nil {
 				if head, err := outboxHead(ctx, d.outbox, cp); err == nil {
-					o.ObserveInt64(lag, head-cp, attrs)
+					o.ObserveInt64(lag, max(head-cp, 0), attrs)
 				}
 			}
 		}
@@ -103,10 +103,15 @@ func (d *Dispatcher) newMetrics(mp metric.MeterProvider) error {
 	return nil
 }
 
-// outboxHead returns the Seq of the newest event in o after from, or from
-// when there is none, with O(log n) reads of one event: it gallops, then
-// bisects, on Events(after, 1), which returns the first event above after.
+// outboxHead returns the Seq of the newest event in o, with one query
+// when o implements store.OutboxHead; else, from the events after from
+// (from when there are none), with O(log n) reads of one event: it
+// gallops, then bisects, on Events(after, 1), which returns the first
+// event above after.
 func outboxHead(ctx context.Context, o store.Outbox, from int64) (int64, error) {
+	if h, ok := o.(store.OutboxHead); ok {
+		return h.LastSeq(ctx)
+	}
 	lo, hi := from, int64(-1) // an event (or from) at lo; none at hi or above
 	for step := int64(1); hi < 0; step *= 2 {
 		evs, err := o.Events(ctx, lo+step-1, 1)

@@ -16,6 +16,7 @@ var outboxTests = []testCase{
 	{"NoneForFailedOrNoOpChanges", testNoEventsForFailures},
 	{"RequestInfo", testRequestInfo},
 	{"SeqAndPaging", testEventSeq},
+	{"LastSeq", testLastSeq},
 }
 
 // ev is the comparable part of a store.Event.
