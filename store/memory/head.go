@@ -17,4 +17,3 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	})
 	return seq, err
 }
-
