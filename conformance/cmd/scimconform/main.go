@@ -171,7 +171,7 @@ func replay(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 		return 2
 	}
 	rep := conformance.Replay(ctx, o.target, f)
-	for _, s := range rep.Steps {
+	for i, s := range rep.Steps {
 		status := "ok  "
 		if len(s.Differences) > 0 {
 			status = "DIFF"
@@ -179,6 +179,10 @@ func replay(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s %-40s %s %s → %d\n", status, s.Name, s.Exchange.Method, s.Exchange.URL, s.Exchange.Status)
 		for _, d := range s.Differences {
 			fmt.Fprintf(stdout, "     %s\n", d)
+		}
+		if len(s.Differences) > 0 && i < len(f.Steps) && f.Steps[i].Note != "" {
+			// e.g. a step the IdP sent concurrently with an earlier one (conformance.Record)
+			fmt.Fprintf(stdout, "     note: %s\n", f.Steps[i].Note)
 		}
 		if o.verbose && len(s.Differences) > 0 {
 			fmt.Fprintln(stdout, s.Exchange)

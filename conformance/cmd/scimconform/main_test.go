@@ -404,3 +404,16 @@ func TestProgress(t *testing.T) {
 		t.Errorf("progress after 10 of 20 cases at 2s each: %q, want %q", got, want)
 	}
 }
+
+// TestReplayShowsStepNote: a step that differs shows its note, which says
+// for instance that the IdP sent it concurrently with another.
+func TestReplayShowsStepNote(t *testing.T) {
+	clearEnv(t)
+	file := filepath.Join(t.TempDir(), "r.json")
+	os.WriteFile(file, []byte(`{"idp":"entra","steps":[{"name":"list","note":"In flight at the same time as seq 7, which finished first; replayed after it.",
+		"request":{"method":"GET","path":"/Users"},"expect":{"status":409}}]}`), 0o600)
+	code, stdout, _ := runCmd(t, "-url", newServer(t, nil), "-token", token, "-replay", file)
+	if code != 1 || !strings.Contains(stdout, "DIFF") || !strings.Contains(stdout, "note: In flight at the same time as seq 7") {
+		t.Errorf("exit %d, output:\n%s", code, stdout)
+	}
+}
