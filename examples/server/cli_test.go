@@ -297,3 +297,12 @@ func TestHelpHidesDSNPassword(t *testing.T) {
 		t.Errorf("storeHint shows the password: %s", h)
 	}
 }
+
+func TestIsLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{"127.0.0.1:8080": true, "[::1]:80": true, "localhost:1": true,
+		"0.0.0.0:8080": false, "[::]:8080": false, "10.0.0.5:443": false, "nonsense": false} {
+		if got := isLoopback(addr); got != want {
+			t.Errorf("isLoopback(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}

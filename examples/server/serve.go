@@ -32,6 +32,12 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 		return err
 	}
 	defer closeLog()
+	var served bool // log "stopped" once everything, background services included, has stopped
+	defer func() {
+		if served {
+			logger.Info("stopped")
+		}
+	}()
 	tel, err := setupTelemetry(ctx, cfg)
 	if err != nil {
 		return err
@@ -124,6 +130,11 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 	srv := &http.Server{Handler: accessLog(logger, baseSlashes(basePath, mux)), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	if cfg.obs.metrics && cfg.obs.metricsToken == "" && cfg.obs.adminToken == "" && !isLoopback(ln.Addr().String()) {
+		logger.Warn(metricsPath+" is served without a credential on a non-loopback address, and its labels name tenants: set -metrics-token-file (or SCIMKIT_METRICS_TOKEN), or -metrics=false",
+			"addr", ln.Addr().String())
+	}
+	served = true
 	return serveUntilDone(ctx, srv, ln, cfg, logger, ready)
 }
 
@@ -189,7 +200,6 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, cfg 
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	logger.Info("stopped", "addr", ln.Addr().String())
 	return nil
 }
 
