@@ -115,8 +115,8 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, ou
 			return err
 		}
 		defer st.Close()
-		if _, err := findToken(ctx, st, pos[0], *cfg); err != nil {
-			return err
+		if _, err := findToken(ctx, st, pos[0]); err != nil {
+			return withListHint(err, *cfg)
 		}
 		if err := st.RevokeToken(ctx, pos[0]); err != nil {
 			return fmt.Errorf("revoke %s: %w", pos[0], err)
@@ -131,7 +131,13 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, ou
 			return err
 		}
 		defer st.Close()
-		return rotateToken(ctx, st, out, pos[0], *ttl, *revokeOld, *cfg)
+		if err := rotateToken(ctx, st, out, pos[0], *ttl, *revokeOld); err != nil {
+			return withListHint(err, *cfg)
+		}
+		if !*revokeOld {
+			fmt.Fprintf(out, "The old token %s still works until: server token revoke%s %s\n", pos[0], storeHint(*cfg), pos[0])
+		}
+		return nil
 	}
 }
 
@@ -157,8 +163,8 @@ func createToken(ctx context.Context, st adminStore, out io.Writer, tenant, name
 // The new token keeps the old one's lifetime (Expires - Created, counted
 // from now) unless ttl is set, so rotating never turns an expiring token
 // into one that never expires.
-func rotateToken(ctx context.Context, st adminStore, out io.Writer, id string, ttl time.Duration, revokeOld bool, cfg config) error {
-	old, err := findToken(ctx, st, id, cfg)
+func rotateToken(ctx context.Context, st adminStore, out io.Writer, id string, ttl time.Duration, revokeOld bool) error {
+	old, err := findToken(ctx, st, id)
 	if err != nil {
 		return err
 	}
@@ -173,13 +179,14 @@ func rotateToken(ctx context.Context, st adminStore, out io.Writer, id string, t
 			return err
 		}
 		fmt.Fprintf(out, "Revoked the old token %s.\n", id)
-		return nil
 	}
-	fmt.Fprintf(out, "The old token %s still works until: server token revoke%s %s\n", id, storeHint(cfg), id)
 	return nil
 }
 
-func findToken(ctx context.Context, st adminStore, id string, cfg config) (store.TokenRecord, error) {
+// errNoToken says that no token has the id asked for.
+var errNoToken = errors.New("no such token")
+
+func findToken(ctx context.Context, st adminStore, id string) (store.TokenRecord, error) {
 	all, err := st.ListTokens(ctx, "")
 	if err != nil {
 		return store.TokenRecord{}, err
@@ -189,7 +196,16 @@ func findToken(ctx context.Context, st adminStore, id string, cfg config) (store
 			return t, nil
 		}
 	}
-	return store.TokenRecord{}, fmt.Errorf("no token %q (see: server token list%s)", id, storeHint(cfg))
+	return store.TokenRecord{}, fmt.Errorf("token %q: %w", id, errNoToken)
+}
+
+// withListHint adds how to list the tokens of the store in use to an
+// errNoToken.
+func withListHint(err error, cfg config) error {
+	if errors.Is(err, errNoToken) {
+		return fmt.Errorf("%w (see: server token list%s)", err, storeHint(cfg))
+	}
+	return err
 }
 
 func listTokens(ctx context.Context, st adminStore, out io.Writer, tenant string) error {
