@@ -278,6 +278,18 @@ type ProvisioningFilter struct {
 	ResourceID string
 	// Outcome selects one outcome.
 	Outcome Outcome
+	// IdP selects the entries of one client as recognised
+	// (ProvisioningEntry.IdP, e.g. "okta").
+	IdP string
+	// Method selects one HTTP method, e.g. "PATCH" (compared exactly:
+	// methods are upper case).
+	Method string
+	// ResourceType selects one resource type, e.g. "User" or "Bulk".
+	ResourceType string
+	// Status selects one HTTP status code; 0 selects all.
+	Status int
+	// RequestID selects the entry of one request (ProvisioningEntry.RequestID).
+	RequestID string
 	// Limit is the page size: <= 0 means DefaultProvisioningLimit, and it
 	// is capped at MaxProvisioningLimit.
 	Limit int
@@ -321,6 +333,19 @@ type ProvisioningLog interface {
 	// Prune deletes the entries whose Time is before before and returns how
 	// many it deleted.
 	Prune(ctx context.Context, before time.Time) (int64, error)
+}
+
+// RequestEvents is an optional capability of a Store with an Outbox:
+// finding the events that one request produced, by the RequestID their
+// write carried (RequestInfo), with an index rather than a scan of the
+// outbox. Every scimkit backend has it. Without it an operator's tool
+// shows a provisioning log entry without its events.
+type RequestEvents interface {
+	// EventsOfRequest returns up to limit events of tenant whose RequestID
+	// is requestID, in Seq order, among the events the outbox still keeps
+	// (see Retention); none is not an error. An empty requestID returns
+	// none. limit <= 0 means 100.
+	EventsOfRequest(ctx context.Context, tenant, requestID string, limit int) ([]Event, error)
 }
 
 // ProvisioningCursor returns the cursor that continues a provisioning log

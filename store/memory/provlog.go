@@ -78,7 +78,12 @@ func matchEntry(f store.ProvisioningFilter, e store.ProvisioningEntry) bool {
 		(f.Since.IsZero() || !e.Time.Before(micro(f.Since))) &&
 		(f.Until.IsZero() || e.Time.Before(micro(f.Until))) &&
 		(f.ResourceID == "" || e.ResourceID == f.ResourceID) &&
-		(f.Outcome == "" || e.Outcome == f.Outcome)
+		(f.Outcome == "" || e.Outcome == f.Outcome) &&
+		(f.IdP == "" || e.IdP == f.IdP) &&
+		(f.Method == "" || e.Method == f.Method) &&
+		(f.ResourceType == "" || e.ResourceType == f.ResourceType) &&
+		(f.Status == 0 || e.Status == f.Status) &&
+		(f.RequestID == "" || e.RequestID == f.RequestID)
 }
 
 // Prune implements store.ProvisioningLog.

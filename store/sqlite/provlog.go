@@ -62,6 +62,16 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 	if f.Outcome != "" {
 		add("outcome = ?", string(f.Outcome))
 	}
+	for _, c := range []struct {
+		col, v string
+	}{{"idp", f.IdP}, {"method", f.Method}, {"resource_type", f.ResourceType}, {"request_id", f.RequestID}} {
+		if c.v != "" {
+			add(c.col+" = ?", c.v)
+		}
+	}
+	if f.Status != 0 {
+		add("status = ?", f.Status)
+	}
 	q := `SELECT ` + entryCols + ` FROM provisioning_log`
 	if len(conds) > 0 {
 		q += ` WHERE ` + strings.Join(conds, " AND ")
