@@ -93,9 +93,14 @@ func TestBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`select[name="method"]`), "POST"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="type"]`), "User"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="status"]`), "201"),
-		chromedp.Click(chromedp.CSS("#filter")),
-		chromedp.WaitVisible(chromedp.CSS("table.log a.detail")),
 	))
+	// RunResponse waits for the navigation the click starts.
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS("#filter")))
+	must(t, "submit the filter", err)
+	if resp.Status != http.StatusOK {
+		t.Fatalf("filtered log: %d", resp.Status)
+	}
+	must(t, "filtered log", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("table.log a.detail"))))
 	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.Contains(loc, "status=201") {
 		t.Errorf("filtered log at %s, want status=201 in the query", loc)
 	}

@@ -190,6 +190,8 @@ func TestLogPage(t *testing.T) {
 		{"?outcome=success&method=POST&type=User&idp=okta&tenant=acme", 200, "201", "409"},
 		{"?method=DELETE", 200, "No entries match", "/Users"},
 		{"?idp=entra", 200, "No entries match", "/Users"},
+		{"?request=nope", 200, "No entries match", "/Users"},
+		{"?resource=nope", 200, "No entries match", "/Users"},
 		{"?tenant=other", 200, "No entries match", "/Users"},
 		{"?since=2999-01-01T00:00", 200, "No entries match", "/Users"},
 		{"?status=abc", 400, "not an HTTP status", ""},
