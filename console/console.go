@@ -94,8 +94,9 @@ type Console struct {
 	groups    *schema.ResourceType
 	mux       *http.ServeMux
 
-	mu       sync.Mutex
-	sessions map[string]*session
+	mu        sync.Mutex
+	sessions  map[string]*session
+	throttled map[string]*bucket // failed sign-ins by client address
 }
 
 //go:embed templates/*.html
@@ -140,7 +141,8 @@ func New(cfg Config) (*Console, error) {
 	if len(cfg.ResourceTypes) == 0 {
 		cfg.ResourceTypes = []*schema.ResourceType{schema.UserResourceType(), schema.GroupResourceType()}
 	}
-	c := &Console{cfg: cfg, tokenHash: sha256.Sum256([]byte(cfg.AdminToken)), sessions: map[string]*session{}}
+	c := &Console{cfg: cfg, tokenHash: sha256.Sum256([]byte(cfg.AdminToken)), sessions: map[string]*session{},
+		throttled: map[string]*bucket{}}
 	c.cfg.AdminToken = ""
 	for _, rt := range cfg.ResourceTypes {
 		switch {

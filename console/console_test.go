@@ -220,3 +220,23 @@ func TestLogPage(t *testing.T) {
 		}
 	}
 }
+
+func TestSigninThrottle(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	now := time.Now()
+	e.now.Store(&now)
+	for i := range 10 {
+		if res, _ := e.do(c, "POST", "/admin/signin", url.Values{"token": {"wrong-token-wrong-token"}}); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("failed sign-in %d: %d, want 401", i+1, res.StatusCode)
+		}
+	}
+	// Even the right token waits now: guessing gets no answer.
+	res, body := e.do(c, "POST", "/admin/signin", url.Values{"token": {adminToken}})
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "6" || len(res.Cookies()) != 0 || !strings.Contains(body, "Too many failed sign-ins") {
+		t.Fatalf("sign-in after 10 failures: %d, Retry-After %q; want 429, 6", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	later := now.Add(6 * time.Second)
+	e.now.Store(&later)
+	e.signIn(c)
+}

@@ -40,6 +40,9 @@
 //     token never opens the console and a console session never opens
 //     SCIM (package scim sees no cookie). Only its SHA-256 digest is kept,
 //     compared in constant time.
+//   - Failed sign-ins are throttled per client address (10 at once, then
+//     one every 6 seconds; 429 with Retry-After), the right credential
+//     included, so guessing gets no answers.
 //   - Sign-in posts the credential in a form body (never a URL) and
 //     starts a server-side session: a random 256-bit id in a cookie that
 //     is HttpOnly, SameSite=Strict, Path-scoped, and Secure (with the
