@@ -40,6 +40,12 @@ type env struct {
 
 func newEnv(t *testing.T, tls bool) *env {
 	t.Helper()
+	return newEnvWith(t, tls, nil)
+}
+
+// newEnvWith is newEnv with the console's Config changed by configure.
+func newEnvWith(t *testing.T, tls bool, configure func(*console.Config)) *env {
+	t.Helper()
 	ctx := t.Context()
 	e := &env{t: t, st: memory.New(), failed: make(chan struct{}, 100)}
 	if _, err := e.st.CreateTenant(ctx, store.TenantRecord{ID: "acme", Name: "Acme Corp"}); err != nil {
@@ -69,13 +75,17 @@ func newEnv(t *testing.T, tls bool) *env {
 	done := make(chan struct{})
 	go func() { defer close(done); e.disp.Run(dctx) }()
 	t.Cleanup(func() { stop(); <-done })
-	con, err := console.New(console.Config{Store: e.st, AdminToken: adminToken, Replayer: e.disp, Logger: discard(),
+	cfg := console.Config{Store: e.st, AdminToken: adminToken, Replayer: e.disp, Logger: discard(),
 		Now: func() time.Time {
 			if p := e.now.Load(); p != nil {
 				return *p
 			}
 			return time.Now()
-		}})
+		}}
+	if configure != nil {
+		configure(&cfg)
+	}
+	con, err := console.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,12 +2,14 @@ package console_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/scimkit/scimkit/console"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -179,5 +181,49 @@ func TestDeliveriesPages(t *testing.T) {
 	}
 	if res, _ := e.do(c, "GET", "/admin/deliveries/nobody", nil); res.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown consumer: %d, want 404", res.StatusCode)
+	}
+}
+
+// follow pages through a list by its "next" links and returns every
+// match of item, in order.
+func follow(t *testing.T, e *env, c *http.Client, path string, next, item *regexp.Regexp) []string {
+	t.Helper()
+	var out []string
+	for range 20 {
+		res, body := e.do(c, "GET", path, nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", path, res.StatusCode)
+		}
+		for _, m := range item.FindAllStringSubmatch(body, -1) {
+			out = append(out, m[1])
+		}
+		m := next.FindStringSubmatch(body)
+		if m == nil {
+			return out
+		}
+		path = html.UnescapeString(m[1]) // as a browser reads the attribute
+	}
+	t.Fatal("paging does not end")
+	return nil
+}
+
+func TestPaging(t *testing.T) {
+	e := newEnvWith(t, false, func(c *console.Config) { c.PageSize = 3 })
+	c := e.client()
+	e.signIn(c)
+	for i := range 8 {
+		if got := e.scim("POST", "/Users", fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"p%d"}`, i)); got != 201 {
+			t.Fatal(got)
+		}
+	}
+	seqs := follow(t, e, c, "/admin/log?tenant=acme&method=POST", regexp.MustCompile(`href="(/admin/log\?[^"]*cursor=[^"]*)" id="older"`),
+		regexp.MustCompile(`href="/admin/log/(\d+)"`))
+	if strings.Join(seqs, ",") != "8,7,6,5,4,3,2,1" {
+		t.Errorf("log pages: %v, want 8 entries newest first, each once", seqs)
+	}
+	names := follow(t, e, c, "/admin/directory?tenant=acme&type=User&filter="+url.QueryEscape(`userName sw "p"`),
+		regexp.MustCompile(`href="(/admin/directory\?[^"]*)">Next page`), regexp.MustCompile(`>(p\d)</a>`))
+	if strings.Join(names, ",") != "p0,p1,p2,p3,p4,p5,p6,p7" {
+		t.Errorf("directory pages: %v, want p0…p7 each once", names)
 	}
 }

@@ -73,3 +73,13 @@ func TestConsoleTokenErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestDispatchersReplay(t *testing.T) {
+	var none *dispatchers
+	none.add("x", nil) // no console: registering is a no-op
+	ds := &dispatchers{}
+	err := ds.Replay(t.Context(), "webhook")
+	if err == nil || !strings.Contains(err.Error(), "not delivered by this server process") {
+		t.Errorf("replay of an unknown consumer: %v", err)
+	}
+}
