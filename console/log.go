@@ -89,12 +89,11 @@ func (c *Console) logPage(w http.ResponseWriter, r *http.Request, s *session) {
 func (c *Console) entryPage(w http.ResponseWriter, r *http.Request, s *session) {
 	pl, ok := c.cfg.Store.(store.ProvisioningLog)
 	seq, err := strconv.ParseInt(r.PathValue("seq"), 10, 64)
-	if !ok || err != nil || seq <= 0 || seq == 1<<63-1 {
+	if !ok || err != nil || seq <= 0 {
 		c.fail(w, r, s, http.StatusNotFound, "No such log entry.")
 		return
 	}
-	// The entry with the highest Seq below seq+1: one indexed row.
-	page, err := pl.Query(r.Context(), store.ProvisioningFilter{Cursor: store.ProvisioningCursor(seq + 1), Limit: 1})
+	page, err := pl.Query(r.Context(), store.ProvisioningFilter{Seq: seq, Limit: 1}) // one row, by primary key
 	if err != nil {
 		c.fail(w, r, s, http.StatusInternalServerError, "The log could not be read: "+err.Error())
 		return

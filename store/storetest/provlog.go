@@ -121,6 +121,9 @@ func testLogFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"status", store.ProvisioningFilter{Status: 500}, pick(2, 5, 8)},
 		{"status of other", store.ProvisioningFilter{Status: 404, Outcome: store.OutcomeError}, pick(11)},
 		{"request id", store.ProvisioningFilter{RequestID: "req-4"}, pick(4)},
+		{"seq", store.ProvisioningFilter{Seq: all[5]}, pick(5)},
+		{"seq and other tenant", store.ProvisioningFilter{Seq: all[5], Tenant: "a"}, pick()},
+		{"unknown seq", store.ProvisioningFilter{Seq: all[11] + 1}, pick()},
 		{"idp and method paged", store.ProvisioningFilter{IdP: "okta", Method: "POST", Limit: 3}, pick(8, 9, 10)},
 	}
 	for _, tt := range tests {
