@@ -41,7 +41,8 @@
 // Optional capabilities are interfaces a backend may also implement, found
 // by type assertion: Deliveries, Notifier, Consumers and Pruner (durable
 // hook delivery and the outbox's retention),
-// Tenants, Tokens and ProvisioningLog (administration), Tombstones (soft
+// Tenants, Tokens and ProvisioningLog (administration), RequestEvents (the
+// events of one request, for an operator's console), Tombstones (soft
 // delete), States (small versioned per-tenant documents that connectors
 // and Shared Signals streams keep), and EncodedLister (list pages written straight from the
 // backend's own encoding; all three backends have it).
