@@ -48,6 +48,9 @@ func mountConsole(mux *http.ServeMux, cfg *config, st store.Store, getenv func(s
 	if err != nil || tok == "" {
 		return err
 	}
+	if fi, err := os.Stat(cfg.adminTokenFile); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		logger.Warn("the admin token file is readable by other users: chmod 600 it", "file", cfg.adminTokenFile, "mode", fi.Mode().Perm().String())
+	}
 	cfg.dispatchers = &dispatchers{}
 	con, err := console.New(console.Config{Store: st, AdminToken: tok, Prefix: consolePath, Replayer: cfg.dispatchers,
 		SecureCookies: strings.HasPrefix(cfg.baseURL, "https://"), Logger: logger})
