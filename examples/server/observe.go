@@ -42,8 +42,8 @@ type obsConfig struct {
 	// metricsToken is the bearer /metrics requires (-metrics-token-file,
 	// SCIMKIT_METRICS_TOKEN); "" falls back to adminToken, then to none.
 	metricsToken string
-	// adminToken is the console's admin credential (SCIMKIT_ADMIN_TOKEN),
-	// which /metrics also accepts.
+	// adminToken is the console's admin credential (SCIMKIT_ADMIN_TOKEN
+	// or -admin-token-file, set by serve), which /metrics also accepts.
 	adminToken string
 	// otlpTraces and otlpMetrics: the standard OTEL_EXPORTER_OTLP_*
 	// variables name an endpoint.
@@ -93,7 +93,6 @@ func (of *obsFlags) config() (obsConfig, error) {
 			return oc, fmt.Errorf("-metrics-token-file: %s is empty", of.tokenFile)
 		}
 	}
-	oc.adminToken = of.getenv("SCIMKIT_ADMIN_TOKEN")
 	any := of.getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != ""
 	oc.otlpTraces = (any || of.getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "") && of.getenv("OTEL_TRACES_EXPORTER") != "none"
 	oc.otlpMetrics = (any || of.getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") != "") && of.getenv("OTEL_METRICS_EXPORTER") != "none"

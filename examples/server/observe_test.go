@@ -232,3 +232,18 @@ func TestOTLPExport(t *testing.T) {
 		t.Errorf("no scimkit.http.requests reached /v1/metrics (%d bytes)", len(got["/v1/metrics"]))
 	}
 }
+
+// TestMetricsAdminToken: without a metrics token, /metrics takes the
+// console's admin token, from -admin-token-file as from the environment.
+func TestMetricsAdminToken(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "admin")
+	if err := os.WriteFile(file, []byte("adm1n-secret-0123456789\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := startServer(t, []string{"-store", "memory", "-admin-token-file", file}, map[string]string{"SCIMKIT_TOKEN": "s3cret"})
+	for token, want := range map[string]int{"": 401, "s3cret": 401, "adm1n-secret-0123456789": 200} {
+		if code, _ := do(t, "GET", "http://"+addr+metricsPath, token, ""); code != want {
+			t.Errorf("/metrics with %q: %d, want %d", token, code, want)
+		}
+	}
+}

@@ -38,6 +38,10 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 			logger.Info("stopped")
 		}
 	}()
+	// /metrics also accepts the console's admin token (console.go).
+	if cfg.obs.adminToken, err = adminToken(cfg, getenv); err != nil {
+		return err
+	}
 	tel, err := setupTelemetry(ctx, cfg)
 	if err != nil {
 		return err
@@ -79,6 +83,9 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 	mux.HandleFunc("GET /readyz", readyz(st, cfg.tenant))
 	if tel.metrics != nil {
 		mux.Handle("GET "+metricsPath, tel.metrics)
+	}
+	if err := mountConsole(mux, &cfg, st, getenv, logger); err != nil {
+		return err
 	}
 
 	ln, err := net.Listen("tcp", cfg.addr)

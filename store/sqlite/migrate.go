@@ -83,8 +83,8 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
 		return s.wrap("migrate", err)
 	}
-	if have > len(ms) {
-		return fmt.Errorf("sqlite: database schema version %d is newer than this build supports (%d)", have, len(ms))
+	if latest := ms[len(ms)-1].version; have > latest {
+		return fmt.Errorf("sqlite: database schema version %d is newer than this build supports (%d)", have, latest)
 	}
 	return nil
 }
