@@ -113,10 +113,15 @@ func WithRequestDetails(ctx context.Context, d *RequestDetails) context.Context 
 	return context.WithValue(ctx, detailsKey{}, d)
 }
 
-func detailsFrom(ctx context.Context) *RequestDetails {
+// RequestDetailsFrom returns the RequestDetails attached to ctx by
+// WithRequestDetails, or nil: other handlers behind the same middleware
+// (an event feed authenticated with the same tokens) may fill it in too.
+func RequestDetailsFrom(ctx context.Context) *RequestDetails {
 	d, _ := ctx.Value(detailsKey{}).(*RequestDetails)
 	return d
 }
+
+func detailsFrom(ctx context.Context) *RequestDetails { return RequestDetailsFrom(ctx) }
 
 // observe wraps next with a server span (continuing the caller's trace
 // from traceparent), request metrics, and RequestDetails. It allocates

@@ -35,7 +35,10 @@ func feedHandler(st store.Store, auth scim.Authenticator) (http.Handler, error) 
 			return "", err
 		}
 		if p.Tenant == "" {
-			return scim.DefaultTenant, nil
+			p.Tenant = scim.DefaultTenant
+		}
+		if d := scim.RequestDetailsFrom(r.Context()); d != nil { // for the access log
+			d.Tenant, d.TokenID = p.Tenant, p.Actor
 		}
 		return p.Tenant, nil
 	}

@@ -103,6 +103,7 @@ func TestAccessLogJSON(t *testing.T) {
 	do(t, "GET", base+"/Users?filter=userName%20eq%20%22bjensen%22", "s3cret", "")
 	do(t, "GET", base+"/Users", "wrong", "")
 	do(t, "GET", "http://"+addr+"/healthz", "", "")
+	do(t, "GET", "http://"+addr+eventsPath+"?after=0", "s3cret", "")
 	stop()
 
 	f, err := os.Open(logFile)
@@ -127,8 +128,11 @@ func TestAccessLogJSON(t *testing.T) {
 			requests = append(requests, line)
 		}
 	}
-	if len(requests) != 3 {
-		t.Fatalf("%d access-log lines, want 3 (POST, GET, 401; no health check): %v", len(requests), requests)
+	if len(requests) != 4 {
+		t.Fatalf("%d access-log lines, want 4 (POST, GET, 401, events; no health check): %v", len(requests), requests)
+	}
+	if ev := requests[3]; ev["path"] != eventsPath || ev["tenant"] != "default" || ev["token_id"] == nil {
+		t.Errorf("the /events line lacks its tenant or token id: %v", ev)
 	}
 	for i, want := range []struct {
 		method  string
