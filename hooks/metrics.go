@@ -27,7 +27,8 @@ const (
 	// MetricDeliveryParked counts events parked (given up on), by consumer.
 	MetricDeliveryParked = "scimkit.delivery.parked"
 	// MetricParkedEvents is a gauge: the events parked now, by consumer
-	// (read from store.Deliveries at each collection).
+	// (read from store.Deliveries at each collection, counted up to
+	// MaxParkedCounted).
 	MetricParkedEvents = "scimkit.delivery.parked_events"
 	// MetricOutboxLag is a gauge: how many events the outbox holds after
 	// the consumer's checkpoint (the Seq of the newest event, from
@@ -39,6 +40,10 @@ const (
 	// return, by outcome (ok or error).
 	MetricRevocationLatency = "scimkit.revocation.latency"
 )
+
+// MaxParkedCounted bounds what a collection of MetricParkedEvents reads:
+// a consumer with more parked events shows this many.
+const MaxParkedCounted = 10000
 
 // latencyBuckets are the revocation latency boundaries in seconds.
 var latencyBuckets = []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300}
@@ -85,7 +90,7 @@ func (d *Dispatcher) newMetrics(mp metric.MeterProvider) error {
 		defer cancel()
 		for _, name := range d.names {
 			attrs := metric.WithAttributes(attribute.String("consumer", name))
-			if p, err := d.deliv.Parked(ctx, name, 0); err == nil {
+			if p, err := d.deliv.Parked(ctx, name, MaxParkedCounted); err == nil {
 				o.ObserveInt64(parkedNow, int64(len(p)), attrs)
 			}
 			if cp, err := d.deliv.Checkpoint(ctx, name); err == nil {
