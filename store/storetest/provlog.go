@@ -37,13 +37,16 @@ func testLogAppendQuery(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{Method: "PATCH", Status: 409, ScimType: "uniqueness"},
 		{Method: "DELETE", Status: 204},
 	}
+	e.DroppedMembers = []string{"does-not-exist", "c0ffee00-0000-4000-8000-000000000000"}
 	results := append([]store.BulkResult(nil), e.BulkResults...)
+	dropped := append([]string(nil), e.DroppedMembers...)
 	seq1, err := l.Append(ctx, e)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.BulkResults[0].Status = 500 // Append copied them
-	e.BulkResults = results
+	e.DroppedMembers[0] = "changed"
+	e.BulkResults, e.DroppedMembers = results, dropped
 	seq2, err := l.Append(ctx, store.ProvisioningEntry{Tenant: "acme", Method: "DELETE"})
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +65,7 @@ func testLogAppendQuery(t *testing.T, newStore func(t *testing.T) store.Store) {
 	e.Seq, e.Time = seq1, us(e.Time)
 	diff(t, "stored entry", e, page.Entries[1])
 	page.Entries[1].BulkResults[0].BulkID = "changed" // Query returned copies
+	page.Entries[1].DroppedMembers[0] = "changed"
 	again, err := l.Query(ctx, store.ProvisioningFilter{Tenant: "acme"})
 	if err != nil {
 		t.Fatal(err)
