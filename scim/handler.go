@@ -5,8 +5,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -138,6 +140,27 @@ type reqInfo struct {
 	// mount point ("/scim/v2//Users"); the provisioning log keeps that
 	// form so that a grade of the log sees it (Q-JUMPCLOUD-TRAILING-SLASH).
 	slashes bool
+	// dropped are the member values the request's writes left out
+	// (store.DropUnresolved), for the provisioning log.
+	mu      sync.Mutex
+	dropped []string
+}
+
+// noteDropped adds member values a write of the request left out.
+func (ri *reqInfo) noteDropped(values []string) {
+	if len(values) == 0 {
+		return
+	}
+	ri.mu.Lock()
+	ri.dropped = append(ri.dropped, values...)
+	ri.mu.Unlock()
+}
+
+// droppedMembers returns the member values the request's writes left out.
+func (ri *reqInfo) droppedMembers() []string {
+	ri.mu.Lock()
+	defer ri.mu.Unlock()
+	return slices.Clone(ri.dropped)
 }
 
 type reqInfoKey struct{}
