@@ -133,8 +133,8 @@ func (w *writer) Groups(context.Context, string) ([]any, error) { return w.group
 // their rows FOR KEY SHARE until it ends: a concurrent Delete (which locks
 // the row FOR UPDATE first) either commits before, and the row is not
 // found, or waits for this write and then removes the membership it
-// added. Rows are locked in id order, so two writes cannot deadlock on
-// them.
+// added. Rows are locked in id order; a deadlock with another write's row
+// locks (two groups added to each other at once) is retried like any.
 func (w *writer) Resolve(ctx context.Context, ids []string) (map[string]string, error) {
 	if w.tx == nil {
 		tx, err := w.s.pool.Begin(ctx)
