@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -41,10 +42,12 @@ func testRefsDropOnCreate(t *testing.T, newStore factory) {
 	d := &drainer{h: h, o: outboxOf(t, h.s)}
 	d.next()
 	hd, rep := h.dropping()
-	g := hd.create(GroupType(), group("Team", "nope", u, missing, sub, dev, "nope"))
+	// Ids are case-sensitive: an upper-cased id names nothing.
+	upper := strings.ToUpper(u)
+	g := hd.create(GroupType(), group("Team", "nope", u, missing, sub, dev, "nope", upper))
 	diff(t, "members returned by Create", []string{u, sub}, memberValues(g, "members"))
 	diff(t, "members stored", []string{u, sub}, h.members(g.ID))
-	diff(t, "dropped", []string{"nope", missing, dev}, rep.Dropped)
+	diff(t, "dropped", []string{"nope", missing, dev, upper}, rep.Dropped)
 	d.expect("create with dangling members",
 		ev{Type: store.GroupCreated, ResourceType: "Group", ResourceID: g.ID, Version: 1, DisplayName: "Team"},
 		ev{Type: store.MembersAdded, ResourceType: "Group", ResourceID: g.ID, Version: 1, DisplayName: "Team", Members: []string{u, sub}},
