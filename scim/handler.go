@@ -141,19 +141,25 @@ type reqInfo struct {
 	// form so that a grade of the log sees it (Q-JUMPCLOUD-TRAILING-SLASH).
 	slashes bool
 	// dropped are the member values the request's writes left out
-	// (store.DropUnresolved), for the provisioning log.
-	mu      sync.Mutex
-	dropped []string
+	// (store.DropUnresolved), for the provisioning log; droppedBy the
+	// same by the id of the group written (the operations of a /Bulk).
+	mu        sync.Mutex
+	dropped   []string
+	droppedBy map[string][]string
 }
 
-// noteDropped adds member values a write of the request left out.
-func (ri *reqInfo) noteDropped(values []string) {
+// noteDropped adds member values a write of group id left out.
+func (ri *reqInfo) noteDropped(id string, values []string) {
 	if len(values) == 0 {
 		return
 	}
 	ri.mu.Lock()
+	defer ri.mu.Unlock()
 	ri.dropped = append(ri.dropped, values...)
-	ri.mu.Unlock()
+	if ri.droppedBy == nil {
+		ri.droppedBy = map[string][]string{}
+	}
+	ri.droppedBy[id] = append(ri.droppedBy[id], values...)
 }
 
 // droppedMembers returns the member values the request's writes left out.
@@ -161,6 +167,14 @@ func (ri *reqInfo) droppedMembers() []string {
 	ri.mu.Lock()
 	defer ri.mu.Unlock()
 	return slices.Clone(ri.dropped)
+}
+
+// droppedOf returns the member values the request's writes of group id
+// left out.
+func (ri *reqInfo) droppedOf(id string) []string {
+	ri.mu.Lock()
+	defer ri.mu.Unlock()
+	return slices.Clone(ri.droppedBy[id])
 }
 
 type reqInfoKey struct{}

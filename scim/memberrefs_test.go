@@ -218,6 +218,15 @@ func TestMemberRefsBulk(t *testing.T) {
 			if d := cmp.Diff([]string{ghost}, lastDropped(t, st)); d != "" {
 				t.Errorf("dropped (-want +got):\n%s", d)
 			}
+			page, err := st.Query(t.Context(), store.ProvisioningFilter{Limit: 1})
+			if err != nil || len(page.Entries) != 1 || len(page.Entries[0].BulkResults) != 3 {
+				t.Fatalf("provisioning log: %v, %+v", err, page)
+			}
+			for i, want := range [][]string{nil, {ghost}, nil} {
+				if d := cmp.Diff(want, page.Entries[0].BulkResults[i].DroppedMembers); d != "" {
+					t.Errorf("operation %d: dropped (-want +got):\n%s", i, d)
+				}
+			}
 		})
 	}
 }

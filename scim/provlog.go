@@ -183,6 +183,11 @@ func (p *provRecorder) entry(r *http.Request, body []byte, cw *captureWriter, st
 	e.Body = p.redact.encode(body, doc)
 	e.DroppedMembers = info(r).droppedMembers()
 	p.response(&e, cw)
+	for i, br := range e.BulkResults {
+		if u, err := url.Parse(br.Location); err == nil && br.Location != "" {
+			e.BulkResults[i].DroppedMembers = info(r).droppedOf(path.Base(u.Path))
+		}
+	}
 	return e
 }
 

@@ -149,8 +149,8 @@ func (h *Handler) do(r *http.Request, wr write) (status int, res *schema.Resourc
 	refs := &store.RefReport{}
 	r = r.WithContext(store.WithRefPolicy(r.Context(), tc.refPolicy(), refs))
 	defer func() {
-		if err == nil {
-			info(r).noteDropped(refs.Dropped)
+		if err == nil && res != nil {
+			info(r).noteDropped(res.ID, refs.Dropped)
 		}
 	}()
 	switch wr.method {

@@ -239,7 +239,8 @@ type ProvisioningEntry struct {
 	// DroppedMembers are the member values the request's writes left out
 	// because they name no resource of the tenant the members attribute
 	// allows (DropUnresolved, RFC 7643 §4.2), in request order, over all
-	// the operations of a /Bulk request; nil when none.
+	// the operations of a /Bulk request (BulkResult.DroppedMembers has
+	// them per operation); nil when none.
 	DroppedMembers []string
 }
 
@@ -260,6 +261,9 @@ type BulkResult struct {
 	Location string `json:"location,omitempty"`
 	// Version is the version (ETag) of the resource written (RFC 7644 §3.14).
 	Version string `json:"version,omitempty"`
+	// DroppedMembers are the member values the request's writes of the
+	// group at Location left out (see ProvisioningEntry.DroppedMembers).
+	DroppedMembers []string `json:"droppedMembers,omitempty"`
 }
 
 // Default and maximum page sizes of ProvisioningLog.Query.

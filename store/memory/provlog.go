@@ -81,7 +81,11 @@ func cloneResults(rs []store.BulkResult) []store.BulkResult {
 	if len(rs) == 0 {
 		return nil
 	}
-	return slices.Clone(rs)
+	out := slices.Clone(rs)
+	for i := range out {
+		out[i].DroppedMembers = cloneValues(out[i].DroppedMembers)
+	}
+	return out
 }
 
 func matchEntry(f store.ProvisioningFilter, e store.ProvisioningEntry) bool {
