@@ -169,7 +169,10 @@ type TenantConfig struct {
 	// Entra sends them, and reads the SCIM 1.1 core URN in "schemas" as the
 	// SCIM 2.0 one, as OneLogin's Core Schema connector sends it
 	// (schema.DecodeOptions.SCIM11CoreURN); DialectStrict also rejects
-	// unknown attributes.
+	// unknown attributes. Every dialect except DialectStrict leaves out a
+	// group member value that names no User or Group of the tenant (and
+	// the provisioning log lists it); DialectStrict refuses the write with
+	// 400 invalidValue (see memberrefs.go).
 	Dialect patch.Dialect
 	// Delete selects what DELETE does. Default DeleteHard; DeleteSoft
 	// also keeps a tombstone that reserves the id and externalId (see its

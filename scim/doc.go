@@ -36,6 +36,12 @@
 //     precision they are written in, so a filter on a returned value
 //     (meta.lastModified ge "...", as Entra's delta queries send) finds the
 //     resource.
+//   - A group member value must name a User or Group of the tenant, never
+//     the group itself (memberrefs.go): one that does not is left out
+//     and listed in the provisioning log
+//     (store.ProvisioningEntry.DroppedMembers), or, in DialectStrict, the
+//     write is 400 invalidValue naming it. Another tenant's id is answered
+//     like a random one.
 //   - The "$ref" of a user's groups and of a group's members is computed
 //     when rendering, from the base URL like meta.location, for values
 //     whose resource type is known; it is not stored.

@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -145,6 +147,41 @@ type reqInfo struct {
 	// mount point ("/scim/v2//Users"); the provisioning log keeps that
 	// form so that a grade of the log sees it (Q-JUMPCLOUD-TRAILING-SLASH).
 	slashes bool
+	// dropped are the member values the request's writes left out
+	// (store.DropUnresolved), for the provisioning log; droppedBy the
+	// same by the id of the group written (the operations of a /Bulk).
+	mu        sync.Mutex
+	dropped   []string
+	droppedBy map[string][]string
+}
+
+// noteDropped adds member values a write of group id left out.
+func (ri *reqInfo) noteDropped(id string, values []string) {
+	if len(values) == 0 {
+		return
+	}
+	ri.mu.Lock()
+	defer ri.mu.Unlock()
+	ri.dropped = append(ri.dropped, values...)
+	if ri.droppedBy == nil {
+		ri.droppedBy = map[string][]string{}
+	}
+	ri.droppedBy[id] = append(ri.droppedBy[id], values...)
+}
+
+// droppedMembers returns the member values the request's writes left out.
+func (ri *reqInfo) droppedMembers() []string {
+	ri.mu.Lock()
+	defer ri.mu.Unlock()
+	return slices.Clone(ri.dropped)
+}
+
+// droppedOf returns the member values the request's writes of group id
+// left out.
+func (ri *reqInfo) droppedOf(id string) []string {
+	ri.mu.Lock()
+	defer ri.mu.Unlock()
+	return slices.Clone(ri.droppedBy[id])
 }
 
 type reqInfoKey struct{}

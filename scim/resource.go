@@ -86,7 +86,7 @@ func (h *Handler) storeErr(err error, ti *typeInfo, id string) error {
 	case errors.Is(err, store.ErrPrecondition):
 		return ErrPreconditionFailed.WithDetail("%s %q has changed: If-Match does not match its current version.", ti.rt.Name, id)
 	}
-	return err
+	return unresolvedErr(err, ti)
 }
 
 // write is a write request on one resource (RFC 7644 §3.3, §3.5, §3.6),
@@ -146,6 +146,13 @@ func (h *Handler) do(r *http.Request, wr write) (status int, res *schema.Resourc
 	if err != nil {
 		return 0, nil, err
 	}
+	refs := &store.RefReport{}
+	r = r.WithContext(store.WithRefPolicy(r.Context(), tc.refPolicy(), refs))
+	defer func() {
+		if err == nil && res != nil {
+			info(r).noteDropped(res.ID, refs.Dropped)
+		}
+	}()
 	switch wr.method {
 	case http.MethodPost:
 		res, err = h.doCreate(r, tenant, tc, wr)
@@ -187,7 +194,8 @@ func (h *Handler) doCreate(r *http.Request, tenant string, tc TenantConfig, wr w
 	if res, err = wr.ti.rt.Validate(schema.ModeCreate, nil, res, opts); err != nil {
 		return nil, err
 	}
-	return h.store.Create(writeCtx(r), tenant, wr.ti.rt, res)
+	res, err = h.store.Create(writeCtx(r), tenant, wr.ti.rt, res)
+	return res, unresolvedErr(err, wr.ti)
 }
 
 // replace serves PUT /{type}/{id} (RFC 7644 §3.5.1) with If-Match.
