@@ -1,7 +1,9 @@
 package googleworkspace_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -351,5 +353,68 @@ func waitFor(t *testing.T, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not met within 10s")
 		}
+	}
+}
+
+// syncFirst is a transport that, like Google, sends a new channel's
+// "sync" message (to h) before the client has the users.watch answer.
+type syncFirst struct {
+	h      http.Handler
+	mu     sync.Mutex
+	status []int
+}
+
+func (s *syncFirst) RoundTrip(r *http.Request) (*http.Response, error) {
+	var body []byte
+	if r.Body != nil {
+		body, _ = io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil || !strings.HasSuffix(r.URL.Path, "/users/watch") || resp.StatusCode != http.StatusOK {
+		return resp, err
+	}
+	var in struct{ ID, Token string }
+	var out struct{ ResourceID string }
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	json.Unmarshal(body, &in)
+	json.Unmarshal(b, &out)
+	req := httptest.NewRequest(http.MethodPost, "/google/notifications", nil)
+	req.Header.Set("X-Goog-Channel-ID", in.ID)
+	req.Header.Set("X-Goog-Channel-Token", in.Token)
+	req.Header.Set("X-Goog-Resource-ID", out.ResourceID)
+	req.Header.Set("X-Goog-Resource-State", "sync")
+	req.Header.Set("X-Goog-Message-Number", "1")
+	rec := httptest.NewRecorder()
+	s.h.ServeHTTP(rec, req)
+	s.mu.Lock()
+	s.status = append(s.status, rec.Code)
+	s.mu.Unlock()
+	return resp, nil
+}
+
+// TestWatchSyncBeforeAnswer: Google's "sync" message on a new channel can
+// arrive before its users.watch answer; it is answered 200, not refused
+// as an unknown channel.
+func TestWatchSyncBeforeAnswer(t *testing.T) {
+	d := googletest.New(t)
+	st := memory.New()
+	t.Cleanup(func() { st.Close() })
+	var watch *googleworkspace.Watch
+	rt := &syncFirst{h: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { watch.ServeHTTP(rw, r) })}
+	c, _ := newClient(t, d, func(c *googleworkspace.Config) { c.HTTPClient = &http.Client{Transport: rt} })
+	var err error
+	watch, err = googleworkspace.NewWatch(googleworkspace.WatchConfig{Client: c, Store: st, Tenant: tenant,
+		Address: "https://gw.example.com/google/notifications", Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := watch.Renew(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	want := []int{200, 200, 200, 200}
+	if diff := cmp.Diff(want, rt.status); diff != "" {
+		t.Errorf("sync messages sent before the users.watch answer (-want +got):\n%s", diff)
 	}
 }

@@ -243,20 +243,32 @@ func minTime(a, b time.Time) time.Time {
 	return a
 }
 
-// open opens one channel with a new id and random token.
+// open opens one channel with a new id and random token. The channel is
+// known to ServeHTTP (by id and token, its resource id not yet) before
+// users.watch is sent: Google sends the channel's "sync" message, and may
+// send a change, as soon as it has created the channel, which can be
+// before its answer reaches the client.
 func (w *Watch) open(ctx context.Context, event string) (storedChannel, error) {
 	var tok [32]byte
 	rand.Read(tok[:])
 	token := base64.RawURLEncoding.EncodeToString(tok[:])
-	ch, err := w.cfg.Client.WatchUsers(ctx, event, store.NewID(), w.cfg.Address, token, w.cfg.TTL)
+	id := store.NewID()
+	sc := storedChannel{Channel: Channel{ID: id, Event: event}, TokenSHA256: digest(token)}
+	w.mu.Lock()
+	w.opened = append(w.opened, sc)
+	w.mu.Unlock()
+	ch, err := w.cfg.Client.WatchUsers(ctx, event, id, w.cfg.Address, token, w.cfg.TTL)
+	w.mu.Lock()
+	w.opened = removeChannel(w.opened, id)
+	if err == nil {
+		sc.Channel = ch
+		w.opened = append(w.opened, sc)
+	}
+	w.mu.Unlock()
 	if err != nil {
 		return storedChannel{}, fmt.Errorf("watching %s events: %w", event, err)
 	}
 	w.cfg.Logger.Info("googleworkspace: watch channel opened", "event", event, "channel", ch.ID, "expires", ch.Expiration)
-	sc := storedChannel{Channel: ch, TokenSHA256: digest(token)}
-	w.mu.Lock()
-	w.opened = append(w.opened, sc)
-	w.mu.Unlock()
 	return sc, nil
 }
 
@@ -351,7 +363,9 @@ func (w *Watch) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	tok := digest(r.Header.Get("X-Goog-Channel-Token"))
 	rid := r.Header.Get("X-Goog-Resource-ID")
-	if subtle.ConstantTimeCompare([]byte(tok), []byte(ch.TokenSHA256)) != 1 || (rid != "" && rid != ch.ResourceID) {
+	// A channel whose users.watch answer has not arrived yet has no
+	// resource id to compare; its token alone authenticates it.
+	if subtle.ConstantTimeCompare([]byte(tok), []byte(ch.TokenSHA256)) != 1 || (rid != "" && ch.ResourceID != "" && rid != ch.ResourceID) {
 		w.cfg.Logger.Warn("googleworkspace: notification refused: wrong channel token or resource id", "channel", id, "remote", r.RemoteAddr)
 		http.Error(rw, "wrong channel token", http.StatusUnauthorized)
 		return
