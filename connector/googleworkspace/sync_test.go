@@ -314,8 +314,15 @@ func TestWatchRenewsBeforeExpiry(t *testing.T) {
 	// (a restart) reuses the stored channels too.
 	again, _ := googleworkspace.NewWatch(googleworkspace.WatchConfig{Client: w.c, Store: w.st, Tenant: tenant,
 		Address: "https://gw.example.com/google/notifications", Logger: quiet, Now: clock})
+	before, err := w.st.GetState(t.Context(), tenant, googleworkspace.StateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := again.Renew(t.Context()); err != nil {
 		t.Fatal(err)
+	}
+	if after, err := w.st.GetState(t.Context(), tenant, googleworkspace.StateKey); err != nil || after.Version != before.Version {
+		t.Errorf("a renewal with nothing due rewrote the stored channels (version %d → %d, %v)", before.Version, after.Version, err)
 	}
 	if got := w.d.Calls("users.watch"); got != 4 {
 		t.Errorf("users.watch called %d times, want 4", got)
@@ -416,5 +423,52 @@ func TestWatchSyncBeforeAnswer(t *testing.T) {
 	want := []int{200, 200, 200, 200}
 	if diff := cmp.Diff(want, rt.status); diff != "" {
 		t.Errorf("sync messages sent before the users.watch answer (-want +got):\n%s", diff)
+	}
+}
+
+// TestWatchTakesOverStoppedChannels: two processes share the store's
+// channels; when one shuts down (stopping every channel), the other opens
+// new ones at its next recheck and keeps receiving notifications.
+func TestWatchTakesOverStoppedChannels(t *testing.T) {
+	w := newWorld(t, nil)
+	alice := w.d.AddUser(googletest.User{PrimaryEmail: "alice@example.com"})
+	var a, b *googleworkspace.Watch
+	var mu sync.Mutex
+	var notified []string
+	rcv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { a.ServeHTTP(rw, r) }))
+	t.Cleanup(rcv.Close)
+	for _, p := range []**googleworkspace.Watch{&a, &b} {
+		var err error
+		*p, err = googleworkspace.NewWatch(googleworkspace.WatchConfig{Client: w.c, Store: w.st, Tenant: tenant,
+			Address: rcv.URL + "/google/notifications", Logger: quiet, Recheck: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(wt *googleworkspace.Watch) (stop func()) {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			wt.Watch(ctx, func(_ context.Context, id string) error {
+				mu.Lock()
+				defer mu.Unlock()
+				notified = append(notified, id)
+				return nil
+			})
+		}()
+		return func() { cancel(); <-done }
+	}
+	stopA := run(a)
+	t.Cleanup(stopA)
+	waitFor(t, func() bool { return len(w.d.Channels()) == 4 })
+	stopB := run(b)
+	stopB() // B's shutdown stops the channels A uses too
+	waitFor(t, func() bool { return len(w.d.Channels()) == 4 })
+	w.d.SetSuspended(alice, true) // returns once the notification is answered
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Contains(notified, alice) {
+		t.Errorf("no notification after the other process stopped the channels: %v %+v", notified, w.d.Deliveries())
 	}
 }

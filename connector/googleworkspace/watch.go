@@ -29,6 +29,9 @@ const (
 	DefaultRenewBefore = 30 * time.Minute
 	// StateKey is the State under which Watch keeps its channels.
 	StateKey = "googleworkspace/channels"
+	// DefaultRecheck is how often Watch re-reads the stored channels
+	// between renewals.
+	DefaultRecheck = time.Minute
 )
 
 // DefaultEvents are the users.watch events watched: every change that can
@@ -56,6 +59,11 @@ type WatchConfig struct {
 	RenewBefore time.Duration
 	// Events are the users.watch events to watch (default DefaultEvents).
 	Events []string
+	// Recheck is how often Watch re-reads the stored channels between
+	// renewals (default DefaultRecheck), so that it opens new ones soon
+	// after another process sharing the store stopped them: a replica
+	// that shuts down stops every channel of the tenant.
+	Recheck time.Duration
 	// Logger (default slog.Default()) and Now (default time.Now).
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -112,6 +120,9 @@ func NewWatch(cfg WatchConfig) (*Watch, error) {
 	if len(cfg.Events) == 0 {
 		cfg.Events = DefaultEvents
 	}
+	if cfg.Recheck <= 0 {
+		cfg.Recheck = DefaultRecheck
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -122,10 +133,11 @@ func NewWatch(cfg WatchConfig) (*Watch, error) {
 }
 
 // Watch opens the channels (reusing stored ones that are still valid),
-// replaces each before it expires, and passes every verified notification
-// to notify, until ctx is done; it then stops the channels and forgets
-// them. Failures to open a channel are logged and retried; Watch returns
-// nil once ctx is done.
+// replaces each before it expires, re-reads the stored channels every
+// WatchConfig.Recheck (opening new ones when another process stopped
+// them), and passes every verified notification to notify, until ctx is
+// done; it then stops the channels and forgets them. Failures to open a
+// channel are logged and retried; Watch returns nil once ctx is done.
 func (w *Watch) Watch(ctx context.Context, notify func(ctx context.Context, userID string) error) error {
 	w.mu.Lock()
 	w.notify = notify
@@ -150,7 +162,7 @@ func (w *Watch) Watch(ctx context.Context, notify func(ctx context.Context, user
 		} else {
 			retry = time.Second
 		}
-		t := time.NewTimer(max(wait, time.Second))
+		t := time.NewTimer(max(min(wait, w.cfg.Recheck), min(time.Second, w.cfg.Recheck)))
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -202,6 +214,13 @@ func (w *Watch) Renew(ctx context.Context) (time.Time, error) {
 		}
 	}
 	next := append(keep, opened...)
+	due := now.Add(w.cfg.TTL)
+	for _, c := range next {
+		due = minTime(due, c.Expiration.Add(-w.cfg.RenewBefore))
+	}
+	if len(opened) == 0 && len(old) == 0 {
+		return due, errors.Join(errs...) // nothing changed: nothing to save
+	}
 	if err := w.save(ctx, next, version); err != nil {
 		w.mu.Lock()
 		w.opened = nil
@@ -210,10 +229,6 @@ func (w *Watch) Renew(ctx context.Context) (time.Time, error) {
 		return now.Add(time.Minute), err
 	}
 	w.stopAll(ctx, old)
-	due := now.Add(w.cfg.TTL)
-	for _, c := range next {
-		due = minTime(due, c.Expiration.Add(-w.cfg.RenewBefore))
-	}
 	return due, errors.Join(errs...)
 }
 
