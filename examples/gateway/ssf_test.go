@@ -123,7 +123,13 @@ func TestSSFEndToEnd(t *testing.T) {
 					`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`)
 				br.within(20*time.Second, "B rejects the session", func(s int, _ bool) bool { return s == 401 })
 
+				// The session ends when the Revoker runs; its receipt is
+				// completed just after.
 				rcs, err := e.gw.access.Receipts(t.Context(), "default", idB)
+				for deadline := time.Now().Add(10 * time.Second); err == nil && len(rcs) == 1 && rcs[0].Completed.IsZero() && time.Now().Before(deadline); {
+					time.Sleep(5 * time.Millisecond)
+					rcs, err = e.gw.access.Receipts(t.Context(), "default", idB)
+				}
 				if err != nil || len(rcs) != 1 || rcs[0].Reason != "session-revoked" || rcs[0].Completed.IsZero() ||
 					!strings.HasPrefix(rcs[0].EventID, "ssf:"+a.srv.URL+"#") {
 					t.Errorf("receipts: %+v %v", rcs, err)
