@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -143,7 +144,7 @@ func (f *googleFlags) options() (*googleOptions, error) {
 }
 
 // run keeps the store in step with Google until ctx ends.
-func (r *googleRun) run(ctx context.Context, logger interface{ Error(string, ...any) }) {
+func (r *googleRun) run(ctx context.Context, logger *slog.Logger) {
 	if err := r.syncer.Run(ctx, r.rc); err != nil {
 		logger.Error("google workspace connector stopped", "err", err)
 	}
