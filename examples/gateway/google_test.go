@@ -89,6 +89,16 @@ func runGoogle(t *testing.T, st store.Store, d *googletest.Directory) {
 			t.Fatal("watch channels not opened")
 		}
 	}
+	// Logins come after the first full run: a session issued before it
+	// wrote the group's members would rightly be asked to log in again.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if st, err := s.Status(t.Context()); err == nil && !st.LastFull.IsZero() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no full run within 10s")
+		}
+	}
 }
 
 // waitForLogin logs in once the connector's first run has created the
@@ -142,12 +152,12 @@ func TestRunGoogleFlags(t *testing.T) {
 		t.Fatalf("gateway did not start: %v", err)
 	}
 	b := (&env{t: t, srv: &httptest.Server{URL: "http://" + addr}}).browser()
-	waitForLogin(t, b, "alice@example.com")
 	for deadline := time.Now().Add(10 * time.Second); len(d.Channels()) < len(googleworkspace.DefaultEvents); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("watch channels not opened")
 		}
 	}
+	waitForLogin(t, b, "alice@example.com")
 	d.SetSuspended(alice, true) // returns once the gateway answered the notification
 	b.within(5*time.Second, "revocation after a Google suspension", func(s int, r bool) bool { return s == 401 && !r })
 	for _, bad := range [][]string{
