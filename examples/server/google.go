@@ -67,11 +67,22 @@ func (g *googleConfig) check() error {
 	if g.webhookURL != "" {
 		u, err := url.Parse(g.webhookURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path == "" || u.Path == "/" ||
-			strings.ContainsAny(u.Path, "{} ") || u.Path == basePath || strings.HasPrefix(u.Path, basePath+"/") {
-			return fmt.Errorf("-google-webhook-url %q: want an absolute URL with a path of its own (not under %s), e.g. https://gw.example.com/google/notifications", g.webhookURL, basePath)
+			strings.ContainsAny(u.Path, "{} ") || serverPath(u.Path) {
+			return fmt.Errorf("-google-webhook-url %q: want an absolute URL with a path of its own (not under %s, /ssf/ or /.well-known/), e.g. https://gw.example.com/google/notifications", g.webhookURL, basePath)
 		}
 	}
 	return nil
+}
+
+// serverPath reports whether the server serves path itself (SCIM, the
+// event feed, health, SSF): a notification receiver there would collide.
+func serverPath(path string) bool {
+	for _, p := range []string{basePath, eventsPath, "/healthz", "/readyz", "/ssf", "/.well-known"} {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // readCredentials reads the key file at path. A value that is the key
