@@ -10,8 +10,8 @@ import (
 )
 
 // TestMemberRefsMigration stores dangling memberships as releases before
-// migration 0013 let in (a value naming nothing, another tenant's user, a
-// group listing itself), then reopens a database of schema version 12:
+// migration 0012 let in (a value naming nothing, another tenant's user, a
+// group listing itself), then reopens a database of schema version 11:
 // the migration removes them and keeps the members that resolve.
 func TestMemberRefsMigration(t *testing.T) {
 	ctx := t.Context()
@@ -44,7 +44,7 @@ func TestMemberRefsMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, q := range []string{"ALTER TABLE provisioning_log DROP COLUMN dropped_members", "PRAGMA user_version = 12"} {
+	for _, q := range []string{"ALTER TABLE provisioning_log DROP COLUMN dropped_members", "PRAGMA user_version = 11"} {
 		if _, err := s.write.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}

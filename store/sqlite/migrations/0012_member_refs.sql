@@ -1,4 +1,4 @@
--- 0013: membership references that resolve (store/refs.go).
+-- 0012: membership references that resolve (store/refs.go).
 -- Member values that name no resource of the group's tenant, and a group
 -- listed as its own member, are removed from the membership index: writes
 -- no longer let them in, and these are what earlier versions stored. A
