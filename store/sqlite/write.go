@@ -132,8 +132,8 @@ func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) 
 	var removed []schema.Member
 	for _, v := range values {
 		m := schema.Member{Value: v}
-		err := w.tx.QueryRowContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id = ? RETURNING type",
-			w.tenant, id, v).Scan(&m.Type)
+		err := w.tx.QueryRowContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id = ? RETURNING type, display",
+			w.tenant, id, v).Scan(&m.Type, &m.Display)
 		if isNoRows(err) {
 			continue
 		}
@@ -147,7 +147,7 @@ func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) 
 
 func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, error) {
 	// RETURNING has no defined order: sort by membership order.
-	rows, err := w.tx.QueryContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? RETURNING member_id, type, ord", w.tenant, id)
+	rows, err := w.tx.QueryContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? RETURNING member_id, type, display, ord", w.tenant, id)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, 
 	for rows.Next() {
 		var m schema.Member
 		var ord int64
-		if err := rows.Scan(&m.Value, &m.Type, &ord); err != nil {
+		if err := rows.Scan(&m.Value, &m.Type, &m.Display, &ord); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -53,10 +53,10 @@ type WriteTx interface {
 	AddMembers(ctx context.Context, id string, ms []schema.Member) ([]schema.Member, error)
 	// RemoveMembers removes from group id the listed values that are
 	// present and returns the members it removed, each with its type
-	// (MemberType).
+	// (MemberType) and its stored display.
 	RemoveMembers(ctx context.Context, id string, values []string) ([]schema.Member, error)
 	// ClearMembers removes every member of group id and returns them, each
-	// with its type (MemberType).
+	// with its type (MemberType) and its stored display.
 	ClearMembers(ctx context.Context, id string) ([]schema.Member, error)
 	// EditMembers rewrites the type and display of members of group id
 	// that are present.
@@ -272,7 +272,7 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 		change.Before = before.Clone()
 		change.Before.Attrs[shape.Members.Name] = schema.MemberValues(had)
 	}
-	if docChanged || edited || len(added)+len(removed) > 0 {
+	if docChanged || edited || net.redisplayed || len(added)+len(removed) > 0 {
 		version := cur.Version + 1
 		lm := Timestamp(now)
 		if lm.Before(before.Meta.LastModified) {
@@ -433,6 +433,13 @@ type netMembers struct {
 	after  map[string]bool
 	order  []string          // values in the order first touched
 	types  map[string]string // value → type, as the backend reported it
+	gone   map[string]string // value → display, of members this write removed
+	// redisplayed: a member present before the write was removed and
+	// added back by it with another display. The membership is unchanged
+	// (no event), but the representation is not, so the version changes.
+	// (Its position may change too; the weak ETag ignores order, as SCIM
+	// multi-valued attributes have none.)
+	redisplayed bool
 }
 
 // add adds ms (distinct values) through tx and notes which were present.
@@ -453,6 +460,7 @@ func (n *netMembers) add(ctx context.Context, tx WriteTx, id string, ms []schema
 		if !ok {
 			a = m
 		}
+		a.Display = m.Display // as stored
 		n.note(a, !ok, true)
 	}
 	return nil
@@ -494,6 +502,17 @@ func (n *netMembers) note(m schema.Member, was, is bool) {
 	if _, ok := n.before[v]; !ok {
 		n.before[v] = was
 		n.order = append(n.order, v)
+	}
+	switch {
+	case was && !is:
+		if n.gone == nil {
+			n.gone = map[string]string{}
+		}
+		n.gone[v] = m.Display
+	case !was && is:
+		if display, ok := n.gone[v]; ok && display != m.Display {
+			n.redisplayed = true
+		}
 	}
 	n.after[v] = is
 }
