@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/password"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -162,6 +163,19 @@ type TenantConfig struct {
 	// (any case) or the request has the attributes parameter. The same
 	// rule applies to PATCH operations inside /Bulk (their status).
 	PatchResponse PatchResponse
+	// Password is the tenant's password policy (RFC 7643 §4.1.1: a
+	// password the service provider keeps SHOULD be hashed): nil, the
+	// default, drops every password a client sends (POST, PUT, PATCH in
+	// any path form, Bulk) before the resource reaches the store, as a
+	// gateway whose users sign in through SSO needs; a password.Hasher
+	// (password.Argon2id, password.Bcrypt) stores its hash instead, which
+	// Handler.VerifyPassword checks. Clear text is never stored, returned,
+	// logged or recorded. A client value that looks like a hash is hashed
+	// like any other (see package password). An empty password is never
+	// stored. /ServiceProviderConfig changePassword.supported and the
+	// password attribute's description in /Schemas follow the policy.
+	// Changing the policy does not touch hashes already stored.
+	Password password.Hasher
 }
 
 // DeletePolicy says what DELETE does (RFC 7644 §3.6).

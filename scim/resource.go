@@ -184,6 +184,9 @@ func (h *Handler) doCreate(r *http.Request, tenant string, tc TenantConfig, wr w
 	if err != nil {
 		return nil, err
 	}
+	if err := applyPasswordPolicy(tc, wr.ti, res); err != nil {
+		return nil, err
+	}
 	if res, err = wr.ti.rt.Validate(schema.ModeCreate, nil, res, opts); err != nil {
 		return nil, err
 	}
@@ -205,6 +208,9 @@ func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr 
 	opts := tc.decodeOptions()
 	next, err := ti.rt.Decode(wr.body, opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := applyPasswordPolicy(tc, ti, next); err != nil {
 		return nil, err
 	}
 	u := store.Update{
@@ -245,8 +251,12 @@ func (h *Handler) doPatch(r *http.Request, tenant string, tc TenantConfig, wr wr
 	if !validID(id) {
 		return nil, notFound(ti, id)
 	}
-	p, err := patch.Parse(ti.rt, wr.body, patch.Config{Dialect: tc.Dialect, MaxOperations: h.cfg.MaxPatchOperations,
-		MaxMembersPerOp: h.cfg.MaxMembersPerOp, Decode: tc.decodeOptions()})
+	pc := patch.Config{Dialect: tc.Dialect, MaxOperations: h.cfg.MaxPatchOperations,
+		MaxMembersPerOp: h.cfg.MaxMembersPerOp, Decode: tc.decodeOptions()}
+	if ti.password != nil {
+		pc.Password = patchPassword(tc)
+	}
+	p, err := patch.Parse(ti.rt, wr.body, pc)
 	if err != nil {
 		return nil, err
 	}
