@@ -51,3 +51,8 @@ func Exec(ctx context.Context, s *Store, query string) error {
 	_, err := s.write.ExecContext(ctx, query)
 	return err
 }
+
+// QueryInt runs a query returning one integer on the write connection.
+func QueryInt(ctx context.Context, s *Store, query string, dst *int) error {
+	return s.write.QueryRowContext(ctx, query).Scan(dst)
+}
