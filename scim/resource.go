@@ -179,9 +179,12 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
 }
 
 func (h *Handler) doCreate(r *http.Request, tenant string, tc TenantConfig, wr write) (*schema.Resource, error) {
-	opts := tc.decodeOptions()
+	opts := h.decodeOptions(tc)
 	res, err := wr.ti.rt.Decode(wr.body, opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := h.checkMembers(wr.ti, res); err != nil {
 		return nil, err
 	}
 	if err := applyPasswordPolicy(tc, wr.ti, res); err != nil {
@@ -205,9 +208,12 @@ func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr 
 	if !validID(id) {
 		return nil, notFound(ti, id)
 	}
-	opts := tc.decodeOptions()
+	opts := h.decodeOptions(tc)
 	next, err := ti.rt.Decode(wr.body, opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := h.checkMembers(ti, next); err != nil {
 		return nil, err
 	}
 	if err := applyPasswordPolicy(tc, ti, next); err != nil {
@@ -252,7 +258,7 @@ func (h *Handler) doPatch(r *http.Request, tenant string, tc TenantConfig, wr wr
 		return nil, notFound(ti, id)
 	}
 	pc := patch.Config{Dialect: tc.Dialect, MaxOperations: h.cfg.MaxPatchOperations,
-		MaxMembersPerOp: h.cfg.MaxMembersPerOp, Decode: tc.decodeOptions()}
+		MaxMembersPerOp: h.cfg.MaxMembersPerOp, MaxReferences: max(h.cfg.MaxMembersPerRequest, 0), Decode: h.decodeOptions(tc)}
 	if ti.password != nil {
 		pc.Password = patchPassword(tc)
 	}
