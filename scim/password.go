@@ -135,7 +135,7 @@ func (h *Handler) VerifyPassword(ctx context.Context, tenant, id, pw string) (bo
 	return ok, nil
 }
 
-// passwordTenantConfig returns the settings that describe the password
+// discoveryTenant returns the settings that describe the password
 // policy to a discovery request: the tenant's when authenticated, else
 // Config.Defaults.
 func (h *Handler) discoveryTenant(r *http.Request) TenantConfig {
