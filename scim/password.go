@@ -80,18 +80,78 @@ func applyPasswordPolicy(tc TenantConfig, ti *typeInfo, res *schema.Resource) er
 	return nil
 }
 
+// putPassword applies the tenant's password policy to next, a resource
+// decoded from the PUT body for resource id, and returns what Apply must
+// do to its copy of next. A PUT that repeats the stored password (IdPs
+// send the whole user again) must not change the resource, yet a new
+// hash differs from the stored one by its salt: so when the stored hash
+// verifies the password, the password is left out of the PUT (Validate
+// then keeps the stored value, RFC 7644 §3.5.1 writeOnly) provided the
+// stored hash is still the one verified; otherwise a new hash is stored,
+// computed here, or in Apply in the rare case of a concurrent change.
+func (h *Handler) putPassword(ctx context.Context, tenant string, tc TenantConfig, ti *typeInfo, id string, next *schema.Resource) (func(cur, n *schema.Resource) error, error) {
+	none := func(cur, n *schema.Resource) error { return nil }
+	clear, _ := next.Attrs["password"].(string)
+	if ti.password == nil || tc.Password == nil || clear == "" {
+		return none, applyPasswordPolicy(tc, ti, next)
+	}
+	var matched, fresh string
+	if cur, err := h.cfg.Store.Get(ctx, tenant, ti.rt, id, store.ReadOptions{OmitMembers: true, OmitGroups: true}); err == nil {
+		if stored, _ := cur.Attrs[ti.password.Name].(string); password.IsHash(stored) {
+			if ok, _ := password.Verify(stored, clear); ok {
+				matched = stored
+			}
+		}
+	}
+	if matched == "" {
+		if err := applyPasswordPolicy(tc, ti, next); err != nil {
+			return nil, err
+		}
+		return none, nil
+	}
+	delete(next.Attrs, ti.password.Name)
+	return func(cur, n *schema.Resource) error {
+		if stored, _ := cur.Attrs[ti.password.Name].(string); stored == matched {
+			return nil // unchanged: Validate keeps the stored hash
+		}
+		if fresh == "" { // changed since it was read: store the PUT's password
+			s, keep, err := storedPassword(tc, clear)
+			if err != nil || !keep {
+				return err
+			}
+			fresh = s
+		}
+		n.Attrs[ti.password.Name] = fresh
+		return nil
+	}, nil
+}
+
 // patchPassword is patch.Config.Password for the tenant.
 func patchPassword(tc TenantConfig) func(string) (string, bool, error) {
 	return func(clear string) (string, bool, error) { return storedPassword(tc, clear) }
 }
 
-// dummyHash is a hash VerifyPassword checks when there is nothing to
-// check, so that its time does not tell whether a user or a password
-// exists.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := password.Argon2id{}.Hash("scimkit: no password stored")
-	return h
-})
+// dummies holds, per hasher (by type and parameters), a hash that
+// VerifyPassword checks when there is nothing to check, so that its time
+// does not tell whether a user or a password exists.
+var dummies sync.Map // string → string
+
+// dummyHash returns the dummy hash of h (password.Argon2id{} when nil).
+func dummyHash(h password.Hasher) string {
+	if h == nil {
+		h = password.Argon2id{}
+	}
+	key := fmt.Sprintf("%T%+v", h, h)
+	if v, ok := dummies.Load(key); ok {
+		return v.(string)
+	}
+	d, err := h.Hash("scimkit: no password stored")
+	if err != nil {
+		d, _ = password.Argon2id{}.Hash("scimkit: no password stored")
+	}
+	v, _ := dummies.LoadOrStore(key, d)
+	return v.(string)
+}
 
 // VerifyPassword reports whether pw is the password stored for the
 // resource id of tenant, of the first configured resource type whose core
@@ -106,8 +166,11 @@ var dummyHash = sync.OnceValue(func() string {
 // error; a missing resource answers false and an error wrapping
 // store.ErrNotFound; other store errors are wrapped. Every answer but a
 // store failure costs one hash verification, so that timing does not
-// tell which case it was. The comparison is constant-time
-// (password.Verify). It is safe for concurrent use.
+// tell which case it was (the dummy hash is made with the tenant's
+// hasher, from Config.Tenant or Config.Defaults). The comparison is
+// constant-time (password.Verify). It does not limit attempts: an
+// embedder exposing it to users rate-limits it. It is safe for concurrent
+// use.
 func (h *Handler) VerifyPassword(ctx context.Context, tenant, id, pw string) (bool, error) {
 	ti := h.passwordType
 	if ti == nil {
@@ -116,16 +179,23 @@ func (h *Handler) VerifyPassword(ctx context.Context, tenant, id, pw string) (bo
 	if tenant == "" {
 		tenant = DefaultTenant
 	}
+	tc := h.cfg.Defaults
+	if h.cfg.Tenant != nil {
+		var err error
+		if tc, err = h.cfg.Tenant(ctx, tenant); err != nil {
+			return false, fmt.Errorf("scim: VerifyPassword: settings of tenant %q: %w", tenant, err)
+		}
+	}
 	res, err := h.cfg.Store.Get(ctx, tenant, ti.rt, id, store.ReadOptions{OmitMembers: true, OmitGroups: true})
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			_, _ = password.Verify(dummyHash(), pw)
+			_, _ = password.Verify(dummyHash(tc.Password), pw)
 		}
 		return false, fmt.Errorf("scim: VerifyPassword of %s %q: %w", ti.rt.Name, id, err)
 	}
 	stored, _ := res.Attrs[ti.password.Name].(string)
 	if !password.IsHash(stored) {
-		_, _ = password.Verify(dummyHash(), pw)
+		_, _ = password.Verify(dummyHash(tc.Password), pw)
 		return false, nil
 	}
 	ok, err := password.Verify(stored, pw)

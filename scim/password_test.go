@@ -284,3 +284,28 @@ func TestPasswordLeavesNoTrace(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordPutIdempotent: a PUT that repeats the stored password (an
+// IdP sending the whole user again) changes nothing: same version, same
+// stored hash; a PUT with another password changes it.
+func TestPasswordPutIdempotent(t *testing.T) {
+	h, st := newPasswordHandler(t)
+	user := func(pw string) string {
+		return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","displayName":"U","password":"` + pw + `"}`
+	}
+	res := mustDo(t, h, request{method: "POST", target: "/Users", body: user("same-pw")}, 201)
+	id := res.json["id"].(string)
+	v1 := mustDo(t, h, request{method: "PUT", target: "/Users/" + id, body: user("same-pw")}, 200).header.Get("ETag")
+	hash1 := storedUser(t, h, st, "t1", id).Attrs["password"]
+	v2 := mustDo(t, h, request{method: "PUT", target: "/Users/" + id, body: user("same-pw")}, 200).header.Get("ETag")
+	if hash2 := storedUser(t, h, st, "t1", id).Attrs["password"]; v1 != v2 || hash1 != hash2 {
+		t.Errorf("repeating the password changed the user: version %s → %s, hash changed %v", v1, v2, hash1 != hash2)
+	}
+	v3 := mustDo(t, h, request{method: "PUT", target: "/Users/" + id, body: user("other-pw")}, 200).header.Get("ETag")
+	if v3 == v2 {
+		t.Error("a new password did not change the version")
+	}
+	if ok, _ := h.VerifyPassword(t.Context(), "t1", id, "other-pw"); !ok {
+		t.Error("the new password does not verify")
+	}
+}

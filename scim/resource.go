@@ -216,14 +216,19 @@ func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr 
 	if err := h.checkMembers(ti, next); err != nil {
 		return nil, err
 	}
-	if err := applyPasswordPolicy(tc, ti, next); err != nil {
+	samePassword, err := h.putPassword(r.Context(), tenant, tc, ti, id, next)
+	if err != nil {
 		return nil, err
 	}
 	u := store.Update{
 		IfMatch:     wr.ifMatch,
 		LoadMembers: ti.members,
 		Apply: func(cur *schema.Resource) (*schema.Resource, error) {
-			return ti.rt.Validate(schema.ModeReplace, cur, next.Clone(), opts)
+			n := next.Clone()
+			if err := samePassword(cur, n); err != nil {
+				return nil, err
+			}
+			return ti.rt.Validate(schema.ModeReplace, cur, n, opts)
 		},
 	}
 	res, _, err := h.cfg.Store.Update(writeCtx(r), tenant, ti.rt, id, u)
