@@ -13,7 +13,7 @@ import (
 // for a multi-valued attribute whatever value changed, "urn:...:attr" (and
 // "urn:...:manager.value") for extension attributes, and "externalId".
 // meta and id are never reported. It is the one notion of "what changed":
-// patch.Summary and the events stores derive (store.DeriveEvents) both use
+// patch.Summary and the events stores derive (in the stores' shared write path) both use
 // it.
 func ChangedPaths(before, after *Resource) []string {
 	var b, a map[string]any

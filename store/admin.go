@@ -2,10 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -278,6 +274,21 @@ type ProvisioningFilter struct {
 	ResourceID string
 	// Outcome selects one outcome.
 	Outcome Outcome
+	// IdP selects the entries of one client as recognised
+	// (ProvisioningEntry.IdP, e.g. "okta").
+	IdP string
+	// Method selects one HTTP method, e.g. "PATCH" (compared exactly:
+	// methods are upper case).
+	Method string
+	// ResourceType selects one resource type, e.g. "User" or "Bulk".
+	ResourceType string
+	// Status selects one HTTP status code; 0 selects all.
+	Status int
+	// RequestID selects the entry of one request (ProvisioningEntry.RequestID).
+	RequestID string
+	// Seq selects the entry with this sequence number (one entry, or none
+	// once pruned); 0 selects all.
+	Seq int64
 	// Limit is the page size: <= 0 means DefaultProvisioningLimit, and it
 	// is capped at MaxProvisioningLimit.
 	Limit int
@@ -323,53 +334,15 @@ type ProvisioningLog interface {
 	Prune(ctx context.Context, before time.Time) (int64, error)
 }
 
-// ProvisioningCursor returns the cursor that continues a provisioning log
-// query after the entry with sequence number seq.
-func ProvisioningCursor(seq int64) string { return "p" + strconv.FormatInt(seq, 36) }
-
-// ParseProvisioningCursor returns the sequence number of a cursor made by
-// ProvisioningCursor, or an error wrapping ErrInvalidCursor.
-func ParseProvisioningCursor(c string) (int64, error) {
-	s, ok := strings.CutPrefix(c, "p")
-	seq, err := strconv.ParseInt(s, 36, 64)
-	if !ok || err != nil || seq <= 0 {
-		return 0, fmt.Errorf("store: provisioning log cursor %q: %w", c, ErrInvalidCursor)
-	}
-	return seq, nil
-}
-
-// EncodeBulkResults returns the JSON array of rs that SQL backends store
-// for ProvisioningEntry.BulkResults, or "" when rs is empty.
-func EncodeBulkResults(rs []BulkResult) (string, error) {
-	if len(rs) == 0 {
-		return "", nil
-	}
-	b, err := json.Marshal(rs)
-	return string(b), err
-}
-
-// DecodeBulkResults reverses EncodeBulkResults ("" is nil).
-func DecodeBulkResults(s string) ([]BulkResult, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var rs []BulkResult
-	if err := json.Unmarshal([]byte(s), &rs); err != nil {
-		return nil, fmt.Errorf("store: bulk results: %w", err)
-	}
-	return rs, nil
-}
-
-// CheckToken reports whether t has what CreateToken requires: an ID, a
-// Tenant and a Hash of 64 lower-case hex digits. Backends call it first.
-func CheckToken(t TokenRecord) error {
-	switch {
-	case t.ID == "":
-		return fmt.Errorf("store: create token: empty ID")
-	case t.Tenant == "":
-		return fmt.Errorf("store: create token %s: empty Tenant", t.ID)
-	case len(t.Hash) != 64 || strings.Trim(t.Hash, "0123456789abcdef") != "":
-		return fmt.Errorf("store: create token %s: Hash must be 64 lower-case hex digits (SHA-256)", t.ID)
-	}
-	return nil
+// RequestEvents is an optional capability of a Store with an Outbox:
+// finding the events that one request produced, by the RequestID their
+// write carried (RequestInfo), with an index rather than a scan of the
+// outbox. Every scimkit backend has it. Without it an operator's tool
+// shows a provisioning log entry without its events.
+type RequestEvents interface {
+	// EventsOfRequest returns up to limit events of tenant whose RequestID
+	// is requestID, in Seq order, among the events the outbox still keeps
+	// (see Retention); none is not an error. An empty requestID returns
+	// none. limit <= 0 means 100.
+	EventsOfRequest(ctx context.Context, tenant, requestID string, limit int) ([]Event, error)
 }

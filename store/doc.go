@@ -32,21 +32,17 @@
 // (modernc.org/sqlite, no cgo) and store/postgres (pgx); each passes the
 // shared suite in store/storetest, which is the definition of correct.
 //
-// Every backend runs one write algorithm: RunCreate, RunUpdate and
-// RunDelete decide everything a write decides (If-Match, Apply, member
-// deltas or a member list replacement, change detection on the stored form
-// Doc, version and lastModified at millisecond precision (Timestamp),
-// events), and call the backend only for its I/O, through WriteTx, inside
-// the backend's transaction. The stored form is one too: Shape says which
-// attributes live in the membership index, Doc is what is stored of the
-// rest, FoldValue how values compare (binary and caseExact values as they
-// are), UniqueKeys what must be unique, and ConflictError how a conflict is
-// reported.
+// Every backend of scimkit runs one write algorithm and one stored form of
+// a resource (in store/internal/backend), so they differ only in their I/O
+// and give the same answers; a conflict is reported as *ConflictError. A
+// store written outside scimkit implements Store and proves itself with
+// the shared suite in store/storetest.
 //
 // Optional capabilities are interfaces a backend may also implement, found
 // by type assertion: Deliveries, Notifier, Consumers and Pruner (durable
 // hook delivery and the outbox's retention),
-// Tenants, Tokens and ProvisioningLog (administration), Tombstones (soft
+// Tenants, Tokens and ProvisioningLog (administration), RequestEvents (the
+// events of one request, for an operator's console), Tombstones (soft
 // delete), States (small versioned per-tenant documents that connectors
 // and Shared Signals streams keep), and EncodedLister (list pages written straight from the
 // backend's own encoding; all three backends have it).

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -63,34 +62,4 @@ type States interface {
 	// ListStates returns the tenant's states whose key starts with prefix
 	// ("" for all), in key byte order.
 	ListStates(ctx context.Context, tenant, prefix string) ([]State, error)
-}
-
-// CheckState returns an error wrapping ErrInvalidState when key or value
-// is outside the limits of a State, or ifVersion is neither AnyVersion nor
-// a version (≥ 0). Backends call it before writing.
-func CheckState(key string, value []byte, ifVersion int64) error {
-	switch {
-	case key == "":
-		return fmt.Errorf("%w: empty key", ErrInvalidState)
-	case len(key) > MaxStateKey:
-		return fmt.Errorf("%w: key of %d bytes (at most %d)", ErrInvalidState, len(key), MaxStateKey)
-	case len(value) > MaxStateValue:
-		return fmt.Errorf("%w: value of %d bytes under %q (at most %d)", ErrInvalidState, len(value), key, MaxStateValue)
-	case ifVersion < AnyVersion:
-		return fmt.Errorf("%w: ifVersion %d", ErrInvalidState, ifVersion)
-	}
-	return nil
-}
-
-// CheckStateVersion returns ErrPrecondition (wrapped, naming key) unless
-// ifVersion is AnyVersion or equals stored, the version currently stored
-// (0 when the key is absent). Backends call it inside their transaction.
-func CheckStateVersion(key string, stored, ifVersion int64) error {
-	if ifVersion == AnyVersion || ifVersion == stored {
-		return nil
-	}
-	if stored == 0 {
-		return fmt.Errorf("state %q does not exist, expected version %d: %w", key, ifVersion, ErrPrecondition)
-	}
-	return fmt.Errorf("state %q is at version %d, expected %d: %w", key, stored, ifVersion, ErrPrecondition)
 }

@@ -32,6 +32,8 @@ type config struct {
 	webhookSecrets []string
 	google         googleConfig // the Google Workspace connector (google.go)
 	ssf            ssfConfig    // -ssf*: Shared Signals transmitter and receiver (ssf.go)
+	adminTokenFile string       // -admin-token-file: the console's credential (console.go)
+	dispatchers    *dispatchers // running dispatchers, for the console's replay (console.go)
 }
 
 // envFlag describes one flag and its environment variable.
@@ -65,6 +67,7 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		{"log-reads", "SCIMKIT_LOG_READS", "false", "also record GETs and searches in the provisioning log (for record; one store write per read)", &reads},
 		{"webhook", "SCIMKIT_WEBHOOK", "", "URL to POST every event to, signed per Standard Webhooks, with retries (needs -webhook-secret)", &cfg.webhook},
 		{"webhook-secret", "SCIMKIT_WEBHOOK_SECRET", "", `webhook signing secret "whsec_<base64>"; several, comma-separated, while rotating`, &secrets},
+		{"admin-token-file", "SCIMKIT_ADMIN_TOKEN_FILE", "", "file holding the web console's admin token (or set SCIMKIT_ADMIN_TOKEN); the console at /admin/ is off without one", &cfg.adminTokenFile},
 	}
 	flags = append(flags, cfg.google.flags()...)
 	for _, f := range flags {

@@ -25,6 +25,10 @@
 //	go run ./examples/server tenant list
 //	go run ./examples/server tenant delete ID
 //
+// SCIMKIT_ADMIN_TOKEN (or -admin-token-file) turns on the web console at
+// /admin/ (package console): the provisioning log, directory, tenants,
+// tokens and deliveries, behind its own sign-in; without it /admin/ is 404.
+//
 // GET /events?after=N&limit=M, authenticated with the same bearer tokens,
 // returns the token's tenant's events after a cursor (hooks.FeedHandler),
 // kept for -event-retention (a cursor older than that gets 410 Gone);

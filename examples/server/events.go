@@ -86,6 +86,7 @@ func startWebhook(ctx context.Context, cfg config, st store.Store, logger *slog.
 	if err != nil {
 		return nil, err
 	}
+	cfg.dispatchers.add(webhookConsumer, d)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -58,6 +58,9 @@ func serve(ctx context.Context, cfg config, getenv func(string) string, out io.W
 	mux.Handle(eventsPath, feed)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", readyz(st, cfg.tenant))
+	if err := mountConsole(mux, &cfg, st, getenv, logger); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

@@ -164,6 +164,7 @@ func startSSF(ctx context.Context, cfg config, st store.Store, auth scim.Authent
 		if err != nil {
 			return nil, err
 		}
+		cfg.dispatchers.add(ssfConsumer, d)
 		tasks = append(tasks, func() { d.Run(ctx) })
 		fmt.Fprintf(out, "  SSF:           %s (transmitter configuration; the SCIM bearer tokens manage streams)\n", tx.ConfigurationURL(cfg.tenant))
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var (
@@ -123,7 +124,7 @@ func (s *Store) DeleteTenant(ctx context.Context, id string) error {
 
 // CreateToken implements store.Tokens.
 func (s *Store) CreateToken(ctx context.Context, t store.TokenRecord) (store.TokenRecord, error) {
-	if err := store.CheckToken(t); err != nil {
+	if err := backend.CheckToken(t); err != nil {
 		return t, err
 	}
 	err := s.adminTx(ctx, true, "create token "+t.ID, func(a *adminState, now time.Time) error {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // newID returns a fresh random id not used in t (collisions of random
@@ -153,7 +154,7 @@ func (st *state) resource(td *tenantData, t *table, rec *record, attrs map[strin
 		}
 	}
 	return &schema.Resource{ID: id, ExternalID: rec.ext, Schemas: ti.schemas(docMask(rec.doc)), Attrs: attrs,
-		Meta: schema.Meta{ResourceType: ti.rt.Name, Created: rec.createdTime(), LastModified: rec.modifiedTime(), Version: store.FormatVersion(rec.version)}}
+		Meta: schema.Meta{ResourceType: ti.rt.Name, Created: rec.createdTime(), LastModified: rec.modifiedTime(), Version: backend.FormatVersion(rec.version)}}
 }
 
 // put sets attrs[k] = v, making attrs when it is nil.

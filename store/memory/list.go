@@ -7,6 +7,7 @@ import (
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // List implements store.Store (RFC 7644 §3.4.2): filter, sort, index
@@ -22,7 +23,7 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 // stored attributes rendered to JSON straight from its document (see
 // render.go) rather than decoded.
 func (s *Store) ListEncoded(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, buf []byte) (*store.EncodedPage, error) {
-	enc := &encoding{b: store.NewEncodedPageBuilder(buf)}
+	enc := &encoding{b: backend.NewEncodedPageBuilder(buf)}
 	page, err := s.list(ctx, tenant, rt, q, enc)
 	if err != nil {
 		return nil, err
@@ -33,7 +34,7 @@ func (s *Store) ListEncoded(ctx context.Context, tenant string, rt *schema.Resou
 // encoding is the state of one ListEncoded: the page being built and the
 // writer rendering documents into it.
 type encoding struct {
-	b *store.EncodedPageBuilder
+	b *backend.EncodedPageBuilder
 	w jsonWriter
 }
 
@@ -49,7 +50,7 @@ func (enc *encoding) reserve(n int) {
 func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *encoding) (*store.Page, error) {
 	var page *store.Page
 	err := s.tx(ctx, false, opName("list", rt, ""), func(st *state) ([]store.Event, error) {
-		if err := store.CheckQuery(rt, q); err != nil {
+		if err := backend.CheckQuery(rt, q); err != nil {
 			return nil, err
 		}
 		var cur *cursor

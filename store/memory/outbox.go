@@ -6,6 +6,7 @@ import (
 
 	"github.com/scimkit/scimkit/internal/wake"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // outbox keeps the events of the last Config.Retention.Window (at most the
@@ -75,7 +76,7 @@ func (o *outbox) prune(now time.Time) int {
 func (s *Store) Events(ctx context.Context, after int64, limit int) ([]store.Event, error) {
 	var out []store.Event
 	err := s.tx(ctx, false, "events", func(st *state) ([]store.Event, error) {
-		if err := store.CheckExpired(after, st.outbox.pruned()); err != nil {
+		if err := backend.CheckExpired(after, st.outbox.pruned()); err != nil {
 			return nil, err
 		}
 		var err error

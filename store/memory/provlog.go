@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // Append implements store.ProvisioningLog.
@@ -38,7 +39,7 @@ func (s *Store) Append(ctx context.Context, e store.ProvisioningEntry) (int64, e
 func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.ProvisioningPage, error) {
 	before := int64(-1)
 	if f.Cursor != "" {
-		seq, err := store.ParseProvisioningCursor(f.Cursor)
+		seq, err := backend.ParseProvisioningCursor(f.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -53,7 +54,7 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 				continue
 			}
 			if len(page.Entries) == limit {
-				page.NextCursor = store.ProvisioningCursor(page.Entries[limit-1].Seq)
+				page.NextCursor = backend.ProvisioningCursor(page.Entries[limit-1].Seq)
 				break
 			}
 			e.BulkResults = cloneResults(e.BulkResults)
@@ -78,7 +79,13 @@ func matchEntry(f store.ProvisioningFilter, e store.ProvisioningEntry) bool {
 		(f.Since.IsZero() || !e.Time.Before(micro(f.Since))) &&
 		(f.Until.IsZero() || e.Time.Before(micro(f.Until))) &&
 		(f.ResourceID == "" || e.ResourceID == f.ResourceID) &&
-		(f.Outcome == "" || e.Outcome == f.Outcome)
+		(f.Outcome == "" || e.Outcome == f.Outcome) &&
+		(f.IdP == "" || e.IdP == f.IdP) &&
+		(f.Method == "" || e.Method == f.Method) &&
+		(f.ResourceType == "" || e.ResourceType == f.ResourceType) &&
+		(f.Status == 0 || e.Status == f.Status) &&
+		(f.RequestID == "" || e.RequestID == f.RequestID) &&
+		(f.Seq == 0 || e.Seq == f.Seq)
 }
 
 // Prune implements store.ProvisioningLog.

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/schema"
-	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // sortKey is a resource's value for the sort attribute (RFC 7644
@@ -129,7 +129,7 @@ func valueKey(a *schema.Attribute, v any) sortKey {
 				return sortKey{kind: keyTime, i: t.UnixNano()}
 			}
 		}
-		s, _ := store.FoldValue(a, v).(string) // binary and caseExact strings as they are
+		s, _ := backend.FoldValue(a, v).(string) // binary and caseExact strings as they are
 		return sortKey{kind: keyString, s: s}
 	case int64:
 		return sortKey{kind: keyInt, i: v}

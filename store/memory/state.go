@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var _ store.States = (*Store)(nil)
@@ -29,13 +30,13 @@ func (s *Store) GetState(ctx context.Context, tenant, key string) (store.State, 
 // PutState implements store.States.
 func (s *Store) PutState(ctx context.Context, tenant, key string, value []byte, ifVersion int64) (store.State, error) {
 	op := "put state " + key
-	if err := store.CheckState(key, value, ifVersion); err != nil {
+	if err := backend.CheckState(key, value, ifVersion); err != nil {
 		return store.State{}, fmt.Errorf("memory: %s: %w", op, err)
 	}
 	var out store.State
 	err := s.adminTx(ctx, true, op, func(a *adminState, now time.Time) error {
 		cur := a.states[tenant][key]
-		if err := store.CheckStateVersion(key, cur.Version, ifVersion); err != nil {
+		if err := backend.CheckStateVersion(key, cur.Version, ifVersion); err != nil {
 			return err
 		}
 		if a.states == nil {
@@ -59,7 +60,7 @@ func (s *Store) DeleteState(ctx context.Context, tenant, key string, ifVersion i
 		if !ok {
 			return store.ErrNotFound
 		}
-		if err := store.CheckStateVersion(key, cur.Version, ifVersion); err != nil {
+		if err := backend.CheckStateVersion(key, cur.Version, ifVersion); err != nil {
 			return err
 		}
 		delete(a.states[tenant], key)

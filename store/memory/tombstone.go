@@ -7,6 +7,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var _ store.Tombstones = (*Store)(nil)
@@ -43,7 +44,7 @@ func (t *table) bury(rt *schema.ResourceType, before *schema.Resource, deleted t
 		t.tombs = &tombs{byID: map[string]store.TombstoneRecord{}, byExt: map[string]int{}}
 	}
 	rec := store.TombstoneRecord{ID: before.ID, ResourceType: rt.Name, ExternalID: before.ExternalID,
-		Unique: store.TombstoneValues(rt, before), Deleted: deleted}
+		Unique: backend.TombstoneValues(rt, before), Deleted: deleted}
 	t.tombs.byID[rec.ID] = rec
 	if rec.ExternalID != "" {
 		t.tombs.byExt[rec.ExternalID]++

@@ -6,7 +6,7 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
-	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // typeInfo is what the store derives once from a resource type.
@@ -36,7 +36,7 @@ type typeInfo struct {
 
 func newTypeInfo(rt *schema.ResourceType) *typeInfo {
 	ti := &typeInfo{rt: rt, treats: newTreatTables(rt)}
-	shape := store.ShapeOf(rt)
+	shape := backend.ShapeOf(rt)
 	if a := shape.Members; a != nil {
 		ti.members = a.Name
 		ti.memberValueExact = a.Sub("value").CaseExact

@@ -7,10 +7,11 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
-// writer is the I/O of one write (store.WriteTx) under the store's write
-// lock; the algorithm itself is store.RunCreate, RunUpdate and RunDelete.
+// writer is the I/O of one write (backend.WriteTx) under the store's write
+// lock; the algorithm itself is backend.RunCreate, RunUpdate and RunDelete.
 // The memory store has no rollback, so every check that can fail happens
 // in Check, and the methods after it cannot fail.
 type writer struct {
@@ -28,7 +29,7 @@ type writer struct {
 	evs  []store.Event
 }
 
-var _ store.WriteTx = (*writer)(nil)
+var _ backend.WriteTx = (*writer)(nil)
 
 func (w *writer) set(id string) *memberSet { return w.td.groups[id] }
 
@@ -49,7 +50,7 @@ func (w *writer) Groups(_ context.Context, id string) ([]any, error) { return w.
 
 // Check verifies uniqueness and reserved externalIds and encodes the
 // document, so that Put cannot fail.
-func (w *writer) Check(_ context.Context, d *store.Doc, prev *store.Doc) error {
+func (w *writer) Check(_ context.Context, d *backend.Doc, prev *backend.Doc) error {
 	r := d.Resource
 	keys := w.ti.uniqueKeys(nil, r.Attrs)
 	if err := w.t.checkUnique(&w.st.dict, keys, w.rec); err != nil {
@@ -70,8 +71,8 @@ func (w *writer) Check(_ context.Context, d *store.Doc, prev *store.Doc) error {
 	return nil
 }
 
-func (w *writer) Put(_ context.Context, wr *store.Written) error {
-	if wr.Op == store.OpCreate {
+func (w *writer) Put(_ context.Context, wr *backend.Written) error {
+	if wr.Op == backend.OpCreate {
 		u, _ := parseUUID(wr.ID)
 		w.st.seq++
 		w.rec = &record{id: u, ext: wr.Doc.Resource.ExternalID, seq: w.st.seq, version: 1,
@@ -143,7 +144,7 @@ func (w *writer) EditMembers(_ context.Context, id string, ms []schema.Member) e
 }
 
 // typed returns m with the type its membership change reports
-// (store.MemberType): the type of the resource its value names, else its
+// (backend.MemberType): the type of the resource its value names, else its
 // stored type.
 func (w *writer) typed(m schema.Member) schema.Member {
 	rt := ""
@@ -157,7 +158,7 @@ func (w *writer) typed(m schema.Member) schema.Member {
 			}
 		}
 	}
-	m.Type = store.MemberType(rt, m.Type)
+	m.Type = backend.MemberType(rt, m.Type)
 	return m
 }
 
@@ -184,23 +185,23 @@ func (w *writer) Remove(ctx context.Context, r *schema.Resource, _ int64) (membe
 func (w *writer) Record(_ context.Context, evs []store.Event) error { w.evs = evs; return nil }
 
 // load returns the writer and stored state of an existing resource.
-func (st *state) load(tenant string, rt *schema.ResourceType, id string) (*writer, store.Stored, error) {
+func (st *state) load(tenant string, rt *schema.ResourceType, id string) (*writer, backend.Stored, error) {
 	td, t := st.table(tenant, rt, false)
 	rec := t.get(id)
 	if rec == nil {
-		return nil, store.Stored{}, store.ErrNotFound
+		return nil, backend.Stored{}, store.ErrNotFound
 	}
 	ti := t.info.Load()
 	attrs, err := st.dict.decodeAttrs(rec.doc)
 	if err != nil {
-		return nil, store.Stored{}, err
+		return nil, backend.Stored{}, err
 	}
 	w := &writer{st: st, td: td, t: t, ti: ti, rec: rec, oldAttrs: attrs, oldKeys: ti.uniqueKeys(nil, attrs)}
 	cur := st.resource(td, t, rec, maps.Clone(attrs), store.ReadOptions{OmitMembers: true, OmitGroups: true})
-	return w, store.Stored{Resource: cur, Version: rec.version}, nil
+	return w, backend.Stored{Resource: cur, Version: rec.version}, nil
 }
 
-// Create implements store.Store (store.RunCreate).
+// Create implements store.Store (backend.RunCreate).
 func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceType, r *schema.Resource) (*schema.Resource, error) {
 	var out *schema.Resource
 	err := s.tx(ctx, true, opName("create", rt, ""), func(st *state) ([]store.Event, error) {
@@ -208,7 +209,7 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 		w := &writer{st: st, td: td, t: t, ti: t.info.Load()}
 		_, id := newID(t)
 		var err error
-		if out, err = store.RunCreate(ctx, w, tenant, rt, r, id, st.now()); err != nil {
+		if out, err = backend.RunCreate(ctx, w, tenant, rt, r, id, st.now()); err != nil {
 			return nil, err
 		}
 		return w.evs, nil
@@ -219,7 +220,7 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 	return out, nil
 }
 
-// Update implements store.Store (store.RunUpdate). Apply runs under the
+// Update implements store.Store (backend.RunUpdate). Apply runs under the
 // store's write lock, exactly once per call.
 func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceType, id string, u store.Update) (*schema.Resource, *store.Change, error) {
 	var out *schema.Resource
@@ -229,7 +230,7 @@ func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceTy
 		if err != nil {
 			return nil, err
 		}
-		if out, change, err = store.RunUpdate(ctx, w, tenant, rt, cur, u, st.now()); err != nil {
+		if out, change, err = backend.RunUpdate(ctx, w, tenant, rt, cur, u, st.now()); err != nil {
 			return nil, err
 		}
 		return w.evs, nil
@@ -240,7 +241,7 @@ func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceTy
 	return out, change, nil
 }
 
-// Delete implements store.Store (store.RunDelete).
+// Delete implements store.Store (backend.RunDelete).
 func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceType, id string, ifMatch string) error {
 	return s.delete(ctx, tenant, rt, id, ifMatch, false)
 }
@@ -253,11 +254,11 @@ func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 			return nil, err
 		}
 		now := st.now()
-		if err := store.RunDelete(ctx, w, tenant, rt, cur, ifMatch, now); err != nil {
+		if err := backend.RunDelete(ctx, w, tenant, rt, cur, ifMatch, now); err != nil {
 			return nil, err
 		}
 		if tomb {
-			w.t.bury(rt, cur.Resource, store.Timestamp(now))
+			w.t.bury(rt, cur.Resource, backend.Timestamp(now))
 		}
 		return w.evs, nil
 	})

@@ -156,8 +156,11 @@ func (s *Store) stopAnalyzer() {
 	if s.bg == nil {
 		return
 	}
-	s.bgMu.Lock() // a wrote that saw the store open has added to wg
-	s.bgMu.Unlock()
+	// A barrier: a write that saw the store open has added to wg by the
+	// time the lock is free.
+	s.bgMu.Lock()
+	s.bgMu.Unlock() //lint:ignore SA2001 the empty section is the barrier
+
 	s.bgCancel()
 	s.wg.Wait()
 }

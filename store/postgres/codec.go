@@ -5,13 +5,13 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/schema"
-	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // decodeDoc parses a data document back into schemas and typed attributes
 // (int64 for integer, float64 for decimal, as schema.Resource documents).
 func decodeDoc(rt *schema.ResourceType, data []byte) ([]string, map[string]any, error) {
-	m, err := store.DecodeAttrs(rt, data)
+	m, err := backend.DecodeAttrs(rt, data)
 	if err != nil {
 		return nil, nil, fmt.Errorf("decode stored %s: %w", rt.Name, err)
 	}
@@ -28,12 +28,12 @@ func decodeDoc(rt *schema.ResourceType, data []byte) ([]string, map[string]any, 
 }
 
 // membersAttr returns the attribute a type keeps in the membership index
-// (store.Shape), or nil.
-func membersAttr(rt *schema.ResourceType) *schema.Attribute { return store.ShapeOf(rt).Members }
+// (backend.Shape), or nil.
+func membersAttr(rt *schema.ResourceType) *schema.Attribute { return backend.ShapeOf(rt).Members }
 
 // groupsAttr returns the attribute a member's representation derives from
-// the membership index (store.Shape), or nil.
-func groupsAttr(rt *schema.ResourceType) *schema.Attribute { return store.ShapeOf(rt).Groups }
+// the membership index (backend.Shape), or nil.
+func groupsAttr(rt *schema.ResourceType) *schema.Attribute { return backend.ShapeOf(rt).Groups }
 
 // dbTime is the precision PostgreSQL keeps: timestamps are truncated to
 // microseconds before they are stored or returned, so both agree.

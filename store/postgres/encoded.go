@@ -7,6 +7,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var _ store.EncodedLister = (*Store)(nil)
@@ -17,7 +18,7 @@ var _ store.EncodedLister = (*Store)(nil)
 // Go values to be encoded again. Pages that filter.Match decides are
 // decoded as by List.
 func (s *Store) ListEncoded(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, buf []byte) (*store.EncodedPage, error) {
-	enc := store.NewEncodedPageBuilder(buf)
+	enc := backend.NewEncodedPageBuilder(buf)
 	page, err := s.list(ctx, tenant, rt, q, enc)
 	if err != nil {
 		return nil, err
@@ -28,7 +29,7 @@ func (s *Store) ListEncoded(ctx context.Context, tenant string, rt *schema.Resou
 // renderRow returns the resource of rw with only its derived attributes,
 // its stored ones rendered into enc; or, when the default projection
 // would change them, the whole decoded resource.
-func renderRow(enc *store.EncodedPageBuilder, rt *schema.ResourceType, rw *row) (*schema.Resource, error) {
+func renderRow(enc *backend.EncodedPageBuilder, rt *schema.ResourceType, rw *row) (*schema.Resource, error) {
 	var rawSchemas []byte
 	ok := enc.Render(func(dst []byte) ([]byte, bool) {
 		return rt.AppendDefaultMembers(dst, rw.data, func(k string, v []byte) bool {
@@ -43,7 +44,7 @@ func renderRow(enc *store.EncodedPageBuilder, rt *schema.ResourceType, rw *row) 
 		return rw.resource(rt)
 	}
 	res := &schema.Resource{ID: rw.id, Meta: schema.Meta{ResourceType: rt.Name, Created: rw.created.UTC(),
-		LastModified: rw.changed.UTC(), Version: store.FormatVersion(rw.version)}}
+		LastModified: rw.changed.UTC(), Version: backend.FormatVersion(rw.version)}}
 	if rw.externalID != nil {
 		res.ExternalID = *rw.externalID
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // Translate exposes the filter translation to tests: the SQL condition
@@ -81,7 +82,7 @@ func bulkLoad(ctx context.Context, s *Store, tenant string, rt *schema.ResourceT
 	for i, r := range rs {
 		id := store.NewID()
 		ids[i] = id
-		doc, _ := store.DocOf(rt, r)
+		doc, _ := backend.DocOf(rt, r)
 		data, fold, err := docs(doc)
 		if err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // List returns the resources of rt matching q (RFC 7644 §3.4.2): filter
@@ -22,12 +23,12 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 }
 
 // list is List, and ListEncoded when enc is set.
-func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *store.EncodedPageBuilder) (*store.Page, error) {
+func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *backend.EncodedPageBuilder) (*store.Page, error) {
 	op := "list " + rt.Name
 	if s.closed.Load() {
 		return nil, fmt.Errorf("store: %s: %w", op, store.ErrClosed)
 	}
-	if err := store.CheckQuery(rt, q); err != nil {
+	if err := backend.CheckQuery(rt, q); err != nil {
 		return nil, fmt.Errorf("store: %s: %w", op, err)
 	}
 	w, plan, exact, err := s.plan(tenant, rt, q)
@@ -136,7 +137,7 @@ func (p listPlan) after(w *where, k, seq string) string {
 // read, so the
 // derived attributes are computed for the page only. No full row is read
 // for a row outside the page.
-func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, enc *store.EncodedPageBuilder) (*store.Page, error) {
+func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, enc *backend.EncodedPageBuilder) (*store.Page, error) {
 	page := &store.Page{Resources: []*schema.Resource{}}
 	limit := p.count
 	if p.q.UseCursor {
@@ -188,7 +189,7 @@ func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType
 // count is the total when the page is not full, so a lookup costs the
 // database one statement instead of a count and a page; a full page
 // counts its matches with a second statement.
-func (s *Store) listFirst(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, page *store.Page, enc *store.EncodedPageBuilder) (*store.Page, error) {
+func (s *Store) listFirst(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, page *store.Page, enc *backend.EncodedPageBuilder) (*store.Page, error) {
 	rows, err := s.pool.Query(ctx, s.pageQuery(w, rt, p, p.count), w.args...)
 	if err != nil {
 		return nil, err
@@ -269,7 +270,7 @@ func (s *Store) queueTotal(b *pgx.Batch, w *where, p listPlan) {
 // The total and the page are read in one repeatable-read snapshot: read in
 // two snapshots, rows created in between would shift a page counted from
 // the end, and paging while an IdP writes would repeat or skip resources.
-func (s *Store) listFromEnd(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, page *store.Page, enc *store.EncodedPageBuilder) (*store.Page, error) {
+func (s *Store) listFromEnd(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, page *store.Page, enc *backend.EncodedPageBuilder) (*store.Page, error) {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, err
@@ -335,7 +336,7 @@ func forRows(rows pgx.Rows, rt *schema.ResourceType, fn func(*schema.Resource, *
 
 // forRowsEnc is forRows that, with enc, renders each row's attributes into
 // enc when it can rather than decoding them (ListEncoded).
-func forRowsEnc(rows pgx.Rows, rt *schema.ResourceType, enc *store.EncodedPageBuilder, fn func(*schema.Resource, *row, *string, int64)) error {
+func forRowsEnc(rows pgx.Rows, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, fn func(*schema.Resource, *row, *string, int64)) error {
 	defer rows.Close()
 	for rows.Next() {
 		var rw row
@@ -433,7 +434,7 @@ func stripDerived(rt *schema.ResourceType, r *schema.Resource, opts store.ReadOp
 }
 
 // readPage appends the resources of rows to page.Resources.
-func readPage(rows pgx.Rows, rt *schema.ResourceType, enc *store.EncodedPageBuilder, page *store.Page) error {
+func readPage(rows pgx.Rows, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, page *store.Page) error {
 	return forRowsEnc(rows, rt, enc, func(r *schema.Resource, _ *row, _ *string, _ int64) {
 		page.Resources = append(page.Resources, r)
 	})

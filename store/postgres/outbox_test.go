@@ -12,6 +12,7 @@ import (
 	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 	"github.com/scimkit/scimkit/store/postgres"
 	"github.com/scimkit/scimkit/store/storetest"
 )
@@ -150,7 +151,7 @@ func (w *world) pick(rng *rand.Rand) (ten, user, grp string) {
 }
 
 func (w *world) wrote(id string, r *schema.Resource) {
-	v, ok := store.ParseVersion(r.Meta.Version)
+	v, ok := backend.ParseVersion(r.Meta.Version)
 	if !ok {
 		w.t.Errorf("%s: version %q", id, r.Meta.Version)
 	}

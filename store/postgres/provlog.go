@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // Append implements store.ProvisioningLog.
@@ -21,7 +22,7 @@ func (s *Store) Append(ctx context.Context, e store.ProvisioningEntry) (int64, e
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
-	results, err := store.EncodeBulkResults(e.BulkResults)
+	results, err := backend.EncodeBulkResults(e.BulkResults)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: %s: %w", op, err)
 	}
@@ -54,7 +55,7 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 		conds = append(conds, strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1))
 	}
 	if f.Cursor != "" {
-		seq, err := store.ParseProvisioningCursor(f.Cursor)
+		seq, err := backend.ParseProvisioningCursor(f.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -75,6 +76,19 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 	if f.Outcome != "" {
 		add("outcome = ?", string(f.Outcome))
 	}
+	for _, c := range []struct {
+		col, v string
+	}{{"idp", f.IdP}, {"method", f.Method}, {"resource_type", f.ResourceType}, {"request_id", f.RequestID}} {
+		if c.v != "" {
+			add(c.col+" = ?", c.v)
+		}
+	}
+	if f.Status != 0 {
+		add("status = ?", f.Status)
+	}
+	if f.Seq != 0 {
+		add("seq = ?", f.Seq)
+	}
 	q := `SELECT ` + entryCols + ` FROM {s}.provisioning_log`
 	if len(conds) > 0 {
 		q += ` WHERE ` + strings.Join(conds, " AND ")
@@ -92,7 +106,7 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 	page := &store.ProvisioningPage{Entries: entries}
 	if len(entries) > limit {
 		page.Entries = entries[:limit]
-		page.NextCursor = store.ProvisioningCursor(entries[limit-1].Seq)
+		page.NextCursor = backend.ProvisioningCursor(entries[limit-1].Seq)
 	}
 	return page, nil
 }
@@ -106,7 +120,7 @@ func scanEntry(r pgx.CollectableRow) (store.ProvisioningEntry, error) {
 		&e.Query, &e.UserAgent, &e.ContentType, &e.IfMatch, &e.Version, &e.Response, &results)
 	e.Time, e.Outcome, e.Latency = e.Time.UTC(), store.Outcome(outcome), time.Duration(latency)*time.Microsecond
 	if err == nil {
-		if e.BulkResults, err = store.DecodeBulkResults(results); err != nil {
+		if e.BulkResults, err = backend.DecodeBulkResults(results); err != nil {
 			err = fmt.Errorf("seq %d: %w", e.Seq, err)
 		}
 	}

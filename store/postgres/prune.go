@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var (
@@ -41,9 +42,9 @@ func (s *Store) startPruner() {
 func (s *Store) stopPruner() { s.pruner.Stop() }
 
 // checkExpired returns an error wrapping *store.ExpiredError when a reader
-// at after would skip pruned events (store.CheckRead).
+// at after would skip pruned events (backend.CheckRead).
 func (s *Store) checkExpired(ctx context.Context, after int64, evs []store.Event) error {
-	err := store.CheckRead(after, evs, func() (int64, error) {
+	err := backend.CheckRead(after, evs, func() (int64, error) {
 		var pruned int64
 		err := s.pool.QueryRow(ctx, s.q(prunedSQL)).Scan(&pruned)
 		return pruned, mapErr("events", err)
@@ -58,7 +59,7 @@ func (s *Store) checkExpired(ctx context.Context, after int64, evs []store.Event
 // Config.Retention.Batch events, each one transaction, until one deletes
 // nothing. Only sequenced events (seq IS NOT NULL) are considered.
 func (s *Store) PruneEvents(ctx context.Context) (int64, error) {
-	return store.PruneInBatches(ctx, s.pruneBatch)
+	return backend.PruneInBatches(ctx, s.pruneBatch)
 }
 
 // pruneBatch deletes at most one batch of events and returns how many. It

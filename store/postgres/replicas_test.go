@@ -11,6 +11,7 @@ import (
 	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 	"github.com/scimkit/scimkit/store/postgres"
 	"github.com/scimkit/scimkit/store/storetest"
 )
@@ -103,8 +104,8 @@ func TestReplicas(t *testing.T) {
 	if name := got.Attrs["displayName"].(string); len(name) != 1+n {
 		t.Errorf("displayName %q: lost renames", name)
 	}
-	if got.Meta.Version != store.FormatVersion(1+n) {
-		t.Errorf("version %s, want %s", got.Meta.Version, store.FormatVersion(1+n))
+	if got.Meta.Version != backend.FormatVersion(1+n) {
+		t.Errorf("version %s, want %s", got.Meta.Version, backend.FormatVersion(1+n))
 	}
 	evs, err := a.Events(ctx, 0, 10*n)
 	if err != nil {

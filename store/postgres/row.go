@@ -10,6 +10,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // row is one resources row as read by Get, Update, Delete and List.
@@ -79,7 +80,7 @@ func (r *row) resource(rt *schema.ResourceType) (*schema.Resource, error) {
 	}
 	res := &schema.Resource{ID: r.id, Schemas: schemas, Attrs: attrs, Meta: schema.Meta{
 		ResourceType: rt.Name, Created: r.created.UTC(), LastModified: r.changed.UTC(),
-		Version: store.FormatVersion(r.version)}}
+		Version: backend.FormatVersion(r.version)}}
 	if r.externalID != nil {
 		res.ExternalID = *r.externalID
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
-	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // where translates a bound filter (RFC 7644 §3.4.2.2) into a SQL condition
@@ -318,7 +318,7 @@ func (w *where) leaf(sp spec, v val) (string, bool) {
 		if !ok || t.UTC().Year() < 0 || t.UTC().Year() > 9999 {
 			return "TRUE", false
 		}
-		cond, exact := textCond(w, sp.op, v.t, t.UTC().Format(store.TimeLayout))
+		cond, exact := textCond(w, sp.op, v.t, t.UTC().Format(backend.TimeLayout))
 		return "(" + v.t + ` ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$' AND ` + cond + ")", exact
 	case schema.Boolean:
 		b, ok := sp.c.Value.(bool)

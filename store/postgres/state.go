@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var _ store.States = (*Store)(nil)
@@ -32,7 +33,7 @@ func (s *Store) GetState(ctx context.Context, tenant, key string) (store.State, 
 // the loser finds no row to write and gets ErrPrecondition.
 func (s *Store) PutState(ctx context.Context, tenant, key string, value []byte, ifVersion int64) (store.State, error) {
 	op := "put state " + key
-	if err := store.CheckState(key, value, ifVersion); err != nil {
+	if err := backend.CheckState(key, value, ifVersion); err != nil {
 		return store.State{}, fmt.Errorf("store: %s: %w", op, err)
 	}
 	st := store.State{Key: key, Value: append([]byte{}, value...), Updated: dbTime(time.Now())}
@@ -72,7 +73,7 @@ func (s *Store) stateMismatch(ctx context.Context, tx pgx.Tx, tenant, key string
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
-	if err := store.CheckStateVersion(key, cur, ifVersion); err != nil {
+	if err := backend.CheckStateVersion(key, cur, ifVersion); err != nil {
 		return err
 	}
 	// The row changed between the two statements: still a lost race.
@@ -94,7 +95,7 @@ func (s *Store) DeleteState(ctx context.Context, tenant, key string, ifVersion i
 		if err := tx.QueryRow(ctx, s.q(`SELECT version FROM {s}.states WHERE tenant = $1 AND key = $2`), tenant, key).Scan(&cur); err != nil {
 			return err // pgx.ErrNoRows: not found
 		}
-		if err := store.CheckStateVersion(key, cur, ifVersion); err != nil {
+		if err := backend.CheckStateVersion(key, cur, ifVersion); err != nil {
 			return err
 		}
 		return fmt.Errorf("state %q changed concurrently: %w", key, store.ErrPrecondition)

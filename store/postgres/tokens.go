@@ -7,12 +7,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // CreateToken implements store.Tokens.
 func (s *Store) CreateToken(ctx context.Context, t store.TokenRecord) (store.TokenRecord, error) {
 	op := "create token " + t.ID
-	if err := store.CheckToken(t); err != nil {
+	if err := backend.CheckToken(t); err != nil {
 		return t, err
 	}
 	if err := s.checkOpen(op); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var _ store.Tombstones = (*Store)(nil)
@@ -27,7 +28,7 @@ func (s *Store) DeleteWithTombstone(ctx context.Context, tenant string, rt *sche
 
 // bury records the tombstone of before, deleted at now, in tx.
 func (s *Store) bury(ctx context.Context, tx pgx.Tx, tenant string, rt *schema.ResourceType, before *schema.Resource, deleted time.Time) error {
-	uniq, err := json.Marshal(store.TombstoneValues(rt, before))
+	uniq, err := json.Marshal(backend.TombstoneValues(rt, before))
 	if err != nil {
 		return err
 	}

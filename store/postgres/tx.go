@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // tx runs fn in a READ COMMITTED transaction, committing when fn returns
@@ -40,7 +41,7 @@ func (s *Store) retry(ctx context.Context, op string, attempt func() error) erro
 			s.committed()
 			return nil
 		}
-		if ae, ok := errors.AsType[*store.ApplyError](err); ok {
+		if ae, ok := errors.AsType[*backend.ApplyError](err); ok {
 			return fmt.Errorf("store: %s: %w", op, ae.Err)
 		}
 		if !retryable(err) {

@@ -7,9 +7,10 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
-// Unique values (store.UniqueKeys) live in the uniques table, whose
+// Unique values (backend.UniqueKeys) live in the uniques table, whose
 // primary key (tenant, type, attr, value) makes uniqueness atomic: of two
 // transactions claiming one value, the later waits for the earlier and
 // fails or claims it when that one commits or rolls back.
@@ -19,17 +20,17 @@ const claimQuery = `INSERT INTO {s}.uniques (tenant, type, attr, value, id)
 	SELECT $1, $2, u.a, u.v, $3 FROM unnest($4::text[], $5::text[]) AS u(a, v)
 	ON CONFLICT DO NOTHING RETURNING attr, value`
 
-func claimArgs(tenant string, rt *schema.ResourceType, id string, keys []store.UniqueKey) []any {
+func claimArgs(tenant string, rt *schema.ResourceType, id string, keys []backend.UniqueKey) []any {
 	attrs, values := splitKeys(keys)
 	return []any{tenant, rt.Name, id, attrs, values}
 }
 
 // checkClaim reads the result of claimQuery: a *store.ConflictError naming
 // the first key not claimed.
-func checkClaim(rows pgx.Rows, keys []store.UniqueKey) error {
+func checkClaim(rows pgx.Rows, keys []backend.UniqueKey) error {
 	var a, v string
-	got := map[store.UniqueKey]bool{}
-	if _, err := pgx.ForEachRow(rows, []any{&a, &v}, func() error { got[store.UniqueKey{Attr: a, Value: v}] = true; return nil }); err != nil {
+	got := map[backend.UniqueKey]bool{}
+	if _, err := pgx.ForEachRow(rows, []any{&a, &v}, func() error { got[backend.UniqueKey{Attr: a, Value: v}] = true; return nil }); err != nil {
 		return err
 	}
 	for _, k := range keys {
@@ -40,7 +41,7 @@ func checkClaim(rows pgx.Rows, keys []store.UniqueKey) error {
 	return nil
 }
 
-func splitKeys(keys []store.UniqueKey) (attrs, values []string) {
+func splitKeys(keys []backend.UniqueKey) (attrs, values []string) {
 	attrs, values = make([]string, len(keys)), make([]string, len(keys))
 	for i, k := range keys {
 		attrs[i], values[i] = k.Attr, k.Value
@@ -52,7 +53,7 @@ func splitKeys(keys []store.UniqueKey) (attrs, values []string) {
 // naming the first attribute whose value another resource of the tenant
 // and type holds (the claim was rolled back, so this reads the committed
 // holder).
-func (s *Store) conflict(ctx context.Context, tenant string, rt *schema.ResourceType, keys []store.UniqueKey) error {
+func (s *Store) conflict(ctx context.Context, tenant string, rt *schema.ResourceType, keys []backend.UniqueKey) error {
 	attrs, values := splitKeys(keys)
 	var attr string
 	err := s.pool.QueryRow(ctx, s.q(`SELECT u.attr FROM {s}.uniques u JOIN unnest($3::text[], $4::text[]) AS k(a, v)

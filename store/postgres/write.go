@@ -11,10 +11,11 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
-// writer is the I/O of one write (store.WriteTx); the algorithm itself is
-// store.RunCreate, RunUpdate and RunDelete. Writes are latency-bound, so
+// writer is the I/O of one write (backend.WriteTx); the algorithm itself is
+// backend.RunCreate, RunUpdate and RunDelete. Writes are latency-bound, so
 // the row, its unique values and the events are queued and sent as one
 // pipelined batch by flush; membership changes, whose results the
 // algorithm needs, are sent at once, after what is queued.
@@ -40,9 +41,9 @@ type writer struct {
 	create *createKeys                    // the unique values of a create, for its conflict
 }
 
-type createKeys struct{ keys []store.UniqueKey }
+type createKeys struct{ keys []backend.UniqueKey }
 
-var _ store.WriteTx = (*writer)(nil)
+var _ backend.WriteTx = (*writer)(nil)
 
 // queue adds a statement to the pending batch, with read (nil: Exec) to
 // consume its result.
@@ -130,9 +131,9 @@ func (w *writer) Groups(context.Context, string) ([]any, error) { return w.group
 
 // Check does nothing: Put claims the unique values and the tombstone
 // trigger refuses a reserved externalId, and a failure rolls back.
-func (w *writer) Check(context.Context, *store.Doc, *store.Doc) error { return nil }
+func (w *writer) Check(context.Context, *backend.Doc, *backend.Doc) error { return nil }
 
-func (w *writer) Put(ctx context.Context, wr *store.Written) error {
+func (w *writer) Put(ctx context.Context, wr *backend.Written) error {
 	if wr.Doc == nil {
 		w.queue(nil, w.s.q(`UPDATE {s}.resources SET version = $3, last_modified = $4 WHERE tenant = $1 AND id = $2`),
 			w.tenant, wr.ID, wr.Version, wr.LastModified)
@@ -144,7 +145,7 @@ func (w *writer) Put(ctx context.Context, wr *store.Written) error {
 	}
 	ext := wr.Doc.Resource.ExternalID
 	keys := wr.Doc.Uniques()
-	if wr.Op == store.OpCreate {
+	if wr.Op == backend.OpCreate {
 		w.queue(nil, w.s.q(insertResource), w.tenant, wr.ID, w.rt.Name, wr.Created, ext, data, fold)
 		if len(keys) > 0 {
 			// A plain insert: a value already held fails the batch, which
@@ -173,7 +174,7 @@ func (w *writer) Put(ctx context.Context, wr *store.Written) error {
 	return nil
 }
 
-func equalKeys(a, b []store.UniqueKey) bool {
+func equalKeys(a, b []backend.UniqueKey) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -187,7 +188,7 @@ func equalKeys(a, b []store.UniqueKey) bool {
 
 // docs returns the stored data and fold documents of d: its attributes
 // with "schemas" beside them.
-func docs(d *store.Doc) (data, fold []byte, err error) {
+func docs(d *backend.Doc) (data, fold []byte, err error) {
 	schemas, err := json.Marshal(d.Resource.Schemas)
 	if err != nil {
 		return nil, nil, err
@@ -220,7 +221,7 @@ func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) 
 	a := membersAttr(w.rt)
 	ids, types, displays, folds := make([]string, len(ms)), make([]string, len(ms)), make([]string, len(ms)), make([]string, len(ms))
 	for i, m := range ms {
-		f, err := json.Marshal(store.FoldMember(a, m))
+		f, err := json.Marshal(backend.FoldMember(a, m))
 		if err != nil {
 			return nil, err
 		}
@@ -265,12 +266,12 @@ func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, 
 
 // collect reads the (member_id, type) rows of a membership statement:
 // the members it changed with the type their change reports
-// (memberTypeExpr, store.MemberType).
+// (memberTypeExpr, backend.MemberType).
 func (w *writer) collect(rows pgx.Rows) ([]schema.Member, error) {
 	var id, typ string
 	var out []schema.Member
 	_, err := pgx.ForEachRow(rows, []any{&id, &typ}, func() error {
-		out = append(out, schema.Member{Value: id, Type: store.MemberType("", typ)})
+		out = append(out, schema.Member{Value: id, Type: backend.MemberType("", typ)})
 		return nil
 	})
 	return out, err
@@ -282,7 +283,7 @@ func (w *writer) EditMembers(ctx context.Context, id string, ms []schema.Member)
 	}
 	a := membersAttr(w.rt)
 	for _, m := range ms {
-		f, err := json.Marshal(store.FoldMember(a, m))
+		f, err := json.Marshal(backend.FoldMember(a, m))
 		if err != nil {
 			return err
 		}
@@ -328,12 +329,12 @@ func (w *writer) Record(_ context.Context, evs []store.Event) error {
 }
 
 // now is the time of a write at the stored precision.
-func now() time.Time { return store.Timestamp(time.Now()) }
+func now() time.Time { return backend.Timestamp(time.Now()) }
 
 const insertResource = `INSERT INTO {s}.resources (tenant, id, type, version, created, last_modified, external_id, data, fold)
 	VALUES ($1, $2, $3, 1, $4, $4, NULLIF($5, ''), $6, $7)`
 
-// Create stores a new resource (store.RunCreate, RFC 7644 §3.3). Without
+// Create stores a new resource (backend.RunCreate, RFC 7644 §3.3). Without
 // members it is one pipelined batch, one implicit transaction: the row,
 // its unique values and its events; a value already held fails the batch
 // and is reported as a store.ConflictError. With members it is a
@@ -345,7 +346,7 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 	err := s.retry(ctx, op, func() error {
 		w := &writer{s: s, op: op, tenant: tenant, rt: rt}
 		var err error
-		if out, err = store.RunCreate(ctx, w, tenant, rt, r, id, now()); err != nil {
+		if out, err = backend.RunCreate(ctx, w, tenant, rt, r, id, now()); err != nil {
 			return w.abort(ctx, err)
 		}
 		return w.commit(ctx)
@@ -375,7 +376,7 @@ func (w *writer) commit(ctx context.Context) error {
 	return nil
 }
 
-// Update is the read-modify-write behind PUT and PATCH (store.RunUpdate,
+// Update is the read-modify-write behind PUT and PATCH (backend.RunUpdate,
 // RFC 7644 §3.5). The row is locked (SELECT ... FOR UPDATE) for the whole
 // transaction, so concurrent updates of one resource, from any process,
 // are serialised and none is lost; u.Apply runs again when the
@@ -391,7 +392,7 @@ func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceTy
 		if err != nil {
 			return err
 		}
-		if out, change, err = store.RunUpdate(ctx, w, tenant, rt, cur, u, now()); err != nil {
+		if out, change, err = backend.RunUpdate(ctx, w, tenant, rt, cur, u, now()); err != nil {
 			return w.abort(ctx, err)
 		}
 		return w.commit(ctx)
@@ -404,26 +405,26 @@ func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceTy
 
 // lockForWrite begins a write's transaction with the resource's row locked
 // and returns its writer and stored state.
-func (s *Store) lockForWrite(ctx context.Context, op, tenant string, rt *schema.ResourceType, id string, loadMembers bool) (*writer, store.Stored, error) {
+func (s *Store) lockForWrite(ctx context.Context, op, tenant string, rt *schema.ResourceType, id string, loadMembers bool) (*writer, backend.Stored, error) {
 	tx, rw, groups, err := s.beginLocked(ctx, tenant, rt, id, store.ReadOptions{OmitMembers: !loadMembers, OmitGroups: true})
 	if err != nil {
-		return nil, store.Stored{}, err
+		return nil, backend.Stored{}, err
 	}
 	w := &writer{s: s, op: op, tenant: tenant, rt: rt, tx: tx, groups: groups, membersRead: loadMembers}
 	cur, err := rw.resource(rt)
 	if err != nil {
-		return nil, store.Stored{}, w.abort(ctx, err)
+		return nil, backend.Stored{}, w.abort(ctx, err)
 	}
 	if a := membersAttr(rt); a != nil {
 		w.members = schema.MembersOf(cur.Attrs[a.Name])
 		delete(cur.Attrs, a.Name)
 	}
-	return w, store.Stored{Resource: cur, Version: rw.version}, nil
+	return w, backend.Stored{Resource: cur, Version: rw.version}, nil
 }
 
 // Delete removes the resource, its unique values, its own members (a
 // group) and its memberships in other groups, with the events saying
-// which members and groups were affected (store.RunDelete, RFC 7644 §3.6).
+// which members and groups were affected (backend.RunDelete, RFC 7644 §3.6).
 func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceType, id string, ifMatch string) error {
 	return s.delete(ctx, tenant, rt, id, ifMatch, false)
 }
@@ -437,7 +438,7 @@ func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 			return err
 		}
 		t := now()
-		if err := store.RunDelete(ctx, w, tenant, rt, cur, ifMatch, t); err != nil {
+		if err := backend.RunDelete(ctx, w, tenant, rt, cur, ifMatch, t); err != nil {
 			return w.abort(ctx, err)
 		}
 		if tomb {

@@ -18,6 +18,7 @@ import (
 	"github.com/scimkit/scimkit/internal/periodic"
 	"github.com/scimkit/scimkit/internal/wake"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // Config configures Open. The zero value is not usable: Path is required.
@@ -200,8 +201,8 @@ func (s *Store) Close() error {
 }
 
 // clock returns the time of a write at the stored precision
-// (store.Timestamp), so that what a write returns equals what Get returns.
-func (s *Store) clock() time.Time { return store.Timestamp(s.now()) }
+// (backend.Timestamp), so that what a write returns equals what Get returns.
+func (s *Store) clock() time.Time { return backend.Timestamp(s.now()) }
 
 func randomName() string {
 	var b [12]byte

@@ -8,12 +8,12 @@ import (
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
-	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // timeLayout is the fixed-width UTC form of stored instants (the shared
-// store.TimeLayout): text order is chronological order.
-const timeLayout = store.TimeLayout
+// backend.TimeLayout): text order is chronological order.
+const timeLayout = backend.TimeLayout
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
@@ -46,7 +46,7 @@ func marshal(v any) (string, error) {
 	return strings.TrimSuffix(b.String(), "\n"), nil
 }
 
-// decodeAttrs parses a stored data document (store.DecodeAttrs).
+// decodeAttrs parses a stored data document (backend.DecodeAttrs).
 func decodeAttrs(rt *schema.ResourceType, data string) (map[string]any, error) {
-	return store.DecodeAttrs(rt, []byte(data))
+	return backend.DecodeAttrs(rt, []byte(data))
 }

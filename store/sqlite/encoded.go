@@ -5,6 +5,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var _ store.EncodedLister = (*Store)(nil)
@@ -15,7 +16,7 @@ var _ store.EncodedLister = (*Store)(nil)
 // Go values to be encoded again. Pages that filter.Match decides are
 // decoded as by List.
 func (s *Store) ListEncoded(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, buf []byte) (*store.EncodedPage, error) {
-	enc := store.NewEncodedPageBuilder(buf)
+	enc := backend.NewEncodedPageBuilder(buf)
 	page, err := s.list(ctx, tenant, rt, q, enc)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // BulkLoad stores rs as Create would (same documents, unique values and
@@ -22,7 +23,7 @@ func BulkLoad(ctx context.Context, s *Store, tenant string, rt *schema.ResourceT
 		w := silent{&writer{tx: tx, tenant: tenant, rt: rt}}
 		for i, r := range rs {
 			ids[i] = store.NewID()
-			if _, err := store.RunCreate(ctx, w, tenant, rt, r, ids[i], s.clock()); err != nil {
+			if _, err := backend.RunCreate(ctx, w, tenant, rt, r, ids[i], s.clock()); err != nil {
 				return err
 			}
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // openGroup opens a store in a temporary file whose transactions keep
@@ -203,7 +204,7 @@ func TestGroupCancelledWhileRunningCommits(t *testing.T) {
 // createIn creates a user in tx as Create does, without its events.
 func (s *Store) createIn(ctx context.Context, tx *txn, tenant, name string) (*schema.Resource, error) {
 	rt := schema.UserResourceType()
-	return store.RunCreate(ctx, silent{&writer{tx: tx, tenant: tenant, rt: rt}}, tenant, rt, newUser(name), store.NewID(), s.clock())
+	return backend.RunCreate(ctx, silent{&writer{tx: tx, tenant: tenant, rt: rt}}, tenant, rt, newUser(name), store.NewID(), s.clock())
 }
 
 func TestGroupFailedCommitFailsEveryWrite(t *testing.T) {

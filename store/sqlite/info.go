@@ -4,7 +4,7 @@ import (
 	"sync"
 
 	"github.com/scimkit/scimkit/schema"
-	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // typeInfo is what the store derives once from a resource type.
@@ -23,7 +23,7 @@ func infoOf(rt *schema.ResourceType) *typeInfo {
 	if v, ok := infos.Load(rt); ok {
 		return v.(*typeInfo)
 	}
-	shape := store.ShapeOf(rt)
+	shape := backend.ShapeOf(rt)
 	ti := &typeInfo{members: shape.Members, groups: shape.Groups}
 	v, _ := infos.LoadOrStore(rt, ti)
 	return v.(*typeInfo)

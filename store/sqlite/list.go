@@ -9,6 +9,7 @@ import (
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
@@ -41,9 +42,9 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 }
 
 // list is List, and ListEncoded when enc is set.
-func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *store.EncodedPageBuilder) (*store.Page, error) {
+func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *backend.EncodedPageBuilder) (*store.Page, error) {
 	op := "list " + rt.Name
-	if err := store.CheckQuery(rt, q); err != nil {
+	if err := backend.CheckQuery(rt, q); err != nil {
 		return nil, fmt.Errorf("store: %s: %w", op, err)
 	}
 	p := newPlan(tenant, rt, q)
@@ -65,7 +66,7 @@ func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType
 	return page, s.wrap(op, err)
 }
 
-func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, p plan, cur *cursor, enc *store.EncodedPageBuilder) (*store.Page, error) {
+func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, p plan, cur *cursor, enc *backend.EncodedPageBuilder) (*store.Page, error) {
 	page := &store.Page{}
 	// The first page of a filter (an IdP's userName eq lookup) skips the
 	// count when the page is not full: its rows are then all the matches.
@@ -185,7 +186,7 @@ func scanKeyed(rows *sql.Rows, rt *schema.ResourceType) (*keyed, error) {
 
 // scanKeyedEnc is scanKeyed rendering the row's attributes into enc when
 // it is set and can (ListEncoded).
-func scanKeyedEnc(rows *sql.Rows, rt *schema.ResourceType, enc *store.EncodedPageBuilder) (*keyed, error) {
+func scanKeyedEnc(rows *sql.Rows, rt *schema.ResourceType, enc *backend.EncodedPageBuilder) (*keyed, error) {
 	var k keyed
 	var err error
 	k.row, err = scanRowEnc(multiScanner{rows, &k.key}, rt, enc)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // Append implements store.ProvisioningLog.
@@ -14,7 +15,7 @@ func (s *Store) Append(ctx context.Context, e store.ProvisioningEntry) (int64, e
 	if e.Time.IsZero() {
 		e.Time = s.clock()
 	}
-	results, err := store.EncodeBulkResults(e.BulkResults)
+	results, err := backend.EncodeBulkResults(e.BulkResults)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: append provisioning entry: %w", err)
 	}
@@ -41,7 +42,7 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 	var args []any
 	add := func(cond string, arg any) { conds, args = append(conds, cond), append(args, arg) }
 	if f.Cursor != "" {
-		seq, err := store.ParseProvisioningCursor(f.Cursor)
+		seq, err := backend.ParseProvisioningCursor(f.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -61,6 +62,19 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 	}
 	if f.Outcome != "" {
 		add("outcome = ?", string(f.Outcome))
+	}
+	for _, c := range []struct {
+		col, v string
+	}{{"idp", f.IdP}, {"method", f.Method}, {"resource_type", f.ResourceType}, {"request_id", f.RequestID}} {
+		if c.v != "" {
+			add(c.col+" = ?", c.v)
+		}
+	}
+	if f.Status != 0 {
+		add("status = ?", f.Status)
+	}
+	if f.Seq != 0 {
+		add("seq = ?", f.Seq)
 	}
 	q := `SELECT ` + entryCols + ` FROM provisioning_log`
 	if len(conds) > 0 {
@@ -84,7 +98,7 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 		}
 		e.Time, e.Outcome, e.Latency = fromMicros(at), store.Outcome(outcome), time.Duration(latency)*time.Microsecond
 		var err error
-		if e.BulkResults, err = store.DecodeBulkResults(results); err != nil {
+		if e.BulkResults, err = backend.DecodeBulkResults(results); err != nil {
 			return nil, fmt.Errorf("sqlite: query provisioning log: seq %d: %w", e.Seq, err)
 		}
 		page.Entries = append(page.Entries, e)
@@ -94,7 +108,7 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 	}
 	if len(page.Entries) > limit {
 		page.Entries = page.Entries[:limit]
-		page.NextCursor = store.ProvisioningCursor(page.Entries[limit-1].Seq)
+		page.NextCursor = backend.ProvisioningCursor(page.Entries[limit-1].Seq)
 	}
 	return page, nil
 }

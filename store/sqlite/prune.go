@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var (
@@ -49,9 +50,9 @@ func (s *Store) pruned(ctx context.Context) (int64, error) {
 }
 
 // checkExpired returns an error wrapping *store.ExpiredError when a reader
-// at after would skip pruned events (store.CheckRead).
+// at after would skip pruned events (backend.CheckRead).
 func (s *Store) checkExpired(ctx context.Context, after int64, evs []store.Event) error {
-	err := store.CheckRead(after, evs, func() (int64, error) { return s.pruned(ctx) })
+	err := backend.CheckRead(after, evs, func() (int64, error) { return s.pruned(ctx) })
 	if errors.Is(err, store.ErrExpired) {
 		return fmt.Errorf("store: events: %w", err)
 	}
@@ -65,7 +66,7 @@ func (s *Store) checkExpired(ctx context.Context, after int64, evs []store.Event
 // that are neither abandoned nor expired and deletes that prefix. Batches repeat until one
 // deletes nothing; writes of other requests run between them.
 func (s *Store) PruneEvents(ctx context.Context) (int64, error) {
-	return store.PruneInBatches(ctx, s.pruneBatch)
+	return backend.PruneInBatches(ctx, s.pruneBatch)
 }
 
 // pruneBatch deletes at most one batch of events and returns how many.

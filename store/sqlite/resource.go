@@ -9,6 +9,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // row is a stored resource as read from the resources table.
@@ -31,7 +32,7 @@ func scanRow(sc scanner, rt *schema.ResourceType) (*row, error) {
 // scanRowEnc is scanRow that, with enc, renders the attributes into enc
 // when the default projection keeps them all, leaving Attrs empty
 // (ListEncoded).
-func scanRowEnc(sc scanner, rt *schema.ResourceType, enc *store.EncodedPageBuilder) (*row, error) {
+func scanRowEnc(sc scanner, rt *schema.ResourceType, enc *backend.EncodedPageBuilder) (*row, error) {
 	var (
 		rw                    row
 		id, created, modified string
@@ -55,7 +56,7 @@ func scanRowEnc(sc scanner, rt *schema.ResourceType, enc *store.EncodedPageBuild
 		return nil, fmt.Errorf("corrupt schemas of %s %s: %w", rt.Name, id, err)
 	}
 	r.Meta = schema.Meta{ResourceType: rt.Name, Created: parseTime(created), LastModified: parseTime(modified),
-		Version: store.FormatVersion(rw.version)}
+		Version: backend.FormatVersion(rw.version)}
 	rw.res, rw.data, rw.schemas = r, dataJSON, schemasJSON
 	return &rw, nil
 }

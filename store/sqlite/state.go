@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var _ store.States = (*Store)(nil)
@@ -25,7 +26,7 @@ func (s *Store) GetState(ctx context.Context, tenant, key string) (store.State, 
 // PutState implements store.States.
 func (s *Store) PutState(ctx context.Context, tenant, key string, value []byte, ifVersion int64) (store.State, error) {
 	op := "put state " + key
-	if err := store.CheckState(key, value, ifVersion); err != nil {
+	if err := backend.CheckState(key, value, ifVersion); err != nil {
 		return store.State{}, fmt.Errorf("store: %s: %w", op, err)
 	}
 	st := store.State{Key: key, Value: append([]byte{}, value...), Updated: fromMicros(micros(s.clock()))}
@@ -35,7 +36,7 @@ func (s *Store) PutState(ctx context.Context, tenant, key string, value []byte, 
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if err := store.CheckStateVersion(key, cur, ifVersion); err != nil {
+		if err := backend.CheckStateVersion(key, cur, ifVersion); err != nil {
 			return err
 		}
 		st.Version = cur + 1
@@ -58,7 +59,7 @@ func (s *Store) DeleteState(ctx context.Context, tenant, key string, ifVersion i
 		if err := tx.QueryRowContext(ctx, `SELECT version FROM states WHERE tenant = ? AND key = ?`, tenant, key).Scan(&cur); err != nil {
 			return err
 		}
-		if err := store.CheckStateVersion(key, cur, ifVersion); err != nil {
+		if err := backend.CheckStateVersion(key, cur, ifVersion); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM states WHERE tenant = ? AND key = ?`, tenant, key)

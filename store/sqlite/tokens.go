@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // CreateToken implements store.Tokens.
 func (s *Store) CreateToken(ctx context.Context, t store.TokenRecord) (store.TokenRecord, error) {
-	if err := store.CheckToken(t); err != nil {
+	if err := backend.CheckToken(t); err != nil {
 		return t, err
 	}
 	if t.Created.IsZero() {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var _ store.Tombstones = (*Store)(nil)
@@ -23,7 +24,7 @@ func (s *Store) DeleteWithTombstone(ctx context.Context, tenant string, rt *sche
 
 // bury records the tombstone of before, deleted at now, in tx.
 func (tx *txn) bury(ctx context.Context, tenant string, rt *schema.ResourceType, before *schema.Resource, deleted int64) error {
-	uniq, err := json.Marshal(store.TombstoneValues(rt, before))
+	uniq, err := json.Marshal(backend.TombstoneValues(rt, before))
 	if err != nil {
 		return err
 	}

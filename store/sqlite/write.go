@@ -9,10 +9,11 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
-// writer is the I/O of one write (store.WriteTx) in a write transaction:
-// the algorithm itself is store.RunCreate, RunUpdate and RunDelete.
+// writer is the I/O of one write (backend.WriteTx) in a write transaction:
+// the algorithm itself is backend.RunCreate, RunUpdate and RunDelete.
 type writer struct {
 	tx     *txn
 	tenant string
@@ -20,7 +21,7 @@ type writer struct {
 	seq    int64 // the row's creation sequence, for updates and deletes
 }
 
-var _ store.WriteTx = (*writer)(nil)
+var _ backend.WriteTx = (*writer)(nil)
 
 func (w *writer) Members(ctx context.Context, id string) ([]schema.Member, error) {
 	return readMembers(ctx, w.tx, w.tenant, id)
@@ -32,10 +33,10 @@ func (w *writer) Groups(ctx context.Context, id string) ([]any, error) {
 
 // Check does nothing: Put claims the unique values and the tombstone
 // triggers refuse a reserved externalId, and a failure rolls back.
-func (w *writer) Check(context.Context, *store.Doc, *store.Doc) error { return nil }
+func (w *writer) Check(context.Context, *backend.Doc, *backend.Doc) error { return nil }
 
-func (w *writer) Put(ctx context.Context, wr *store.Written) error {
-	if wr.Op == store.OpUpdate && wr.Doc == nil {
+func (w *writer) Put(ctx context.Context, wr *backend.Written) error {
+	if wr.Op == backend.OpUpdate && wr.Doc == nil {
 		_, err := w.tx.ExecContext(ctx, "UPDATE resources SET version = ?, last_modified = ? WHERE seq = ?",
 			wr.Version, formatTime(wr.LastModified), w.seq)
 		return err
@@ -53,7 +54,7 @@ func (w *writer) Put(ctx context.Context, wr *store.Written) error {
 	if err != nil {
 		return err
 	}
-	if wr.Op == store.OpCreate {
+	if wr.Op == backend.OpCreate {
 		_, err = w.tx.ExecContext(ctx, `INSERT INTO resources (tenant, type, id, version, created, last_modified, external_id, schemas, data, fold)
 			VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
 			w.tenant, w.rt.Name, wr.ID, formatTime(wr.Created), formatTime(wr.LastModified), nullable(r.ExternalID), schemas, string(data), string(fold))
@@ -72,7 +73,7 @@ func (w *writer) Put(ctx context.Context, wr *store.Written) error {
 
 // claim records the unique values of resource id; a value another resource
 // of the tenant and type holds is a *store.ConflictError.
-func (w *writer) claim(ctx context.Context, id string, keys []store.UniqueKey) error {
+func (w *writer) claim(ctx context.Context, id string, keys []backend.UniqueKey) error {
 	for _, k := range keys {
 		_, err := w.tx.ExecContext(ctx, "INSERT INTO uniques (tenant, type, attr, value, id) VALUES (?, ?, ?, ?, ?)",
 			w.tenant, w.rt.Name, k.Attr, k.Value, id)
@@ -148,7 +149,7 @@ func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, 
 	return w.typed(ctx, removed)
 }
 
-// typed sets the type each member's change reports (store.MemberType):
+// typed sets the type each member's change reports (backend.MemberType):
 // the type of the resource its value names, else its stored type.
 func (w *writer) typed(ctx context.Context, ms []schema.Member) ([]schema.Member, error) {
 	for i, m := range ms {
@@ -157,7 +158,7 @@ func (w *writer) typed(ctx context.Context, ms []schema.Member) ([]schema.Member
 		if err != nil && !isNoRows(err) {
 			return nil, err
 		}
-		ms[i].Type = store.MemberType(rt, m.Type)
+		ms[i].Type = backend.MemberType(rt, m.Type)
 	}
 	return ms, nil
 }
@@ -200,7 +201,7 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 	var out *schema.Resource
 	err := s.writeTx(ctx, op, func(tx *txn) error {
 		var err error
-		out, err = store.RunCreate(ctx, &writer{tx: tx, tenant: tenant, rt: rt}, tenant, rt, r, id, s.clock())
+		out, err = backend.RunCreate(ctx, &writer{tx: tx, tenant: tenant, rt: rt}, tenant, rt, r, id, s.clock())
 		return err
 	})
 	if err != nil {
@@ -210,7 +211,7 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 }
 
 // Update implements store.Store: the read-modify-write behind PUT and
-// PATCH (RFC 7644 §3.5), store.RunUpdate in one write transaction, so
+// PATCH (RFC 7644 §3.5), backend.RunUpdate in one write transaction, so
 // concurrent updates of a resource are serialised and Apply runs exactly
 // once per call.
 func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceType, id string, u store.Update) (*schema.Resource, *store.Change, error) {
@@ -223,7 +224,7 @@ func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceTy
 			return err
 		}
 		w := &writer{tx: tx, tenant: tenant, rt: rt, seq: rw.seq}
-		out, change, err = store.RunUpdate(ctx, w, tenant, rt, store.Stored{Resource: rw.res, Version: rw.version}, u, s.clock())
+		out, change, err = backend.RunUpdate(ctx, w, tenant, rt, backend.Stored{Resource: rw.res, Version: rw.version}, u, s.clock())
 		return err
 	})
 	if err != nil {
@@ -247,7 +248,7 @@ func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 		}
 		now := s.clock()
 		w := &writer{tx: tx, tenant: tenant, rt: rt, seq: rw.seq}
-		if err := store.RunDelete(ctx, w, tenant, rt, store.Stored{Resource: rw.res, Version: rw.version}, ifMatch, now); err != nil {
+		if err := backend.RunDelete(ctx, w, tenant, rt, backend.Stored{Resource: rw.res, Version: rw.version}, ifMatch, now); err != nil {
 			return err
 		}
 		if tomb {

@@ -10,6 +10,7 @@ import (
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // agreementTests pin the behaviour decided for the divergences between
@@ -276,7 +277,7 @@ func testAgreeLoadMembersResult(t *testing.T, newStore factory) {
 			continue
 		}
 		got := memberValues(r, "members")
-		v, _ := store.ParseVersion(r.Meta.Version)
+		v, _ := backend.ParseVersion(r.Meta.Version)
 		if int(v) != len(got) || len(got) > len(final) || !slices.Equal(got, final[:len(got)]) || got[len(got)-1] != u[i+1] {
 			t.Errorf("Update %d returned version %s and members %v; want the members of its own commit: a prefix of %v ending with its own %s, one per version",
 				i, r.Meta.Version, got, final, u[i+1])

@@ -10,6 +10,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var concurrencyTests = []testCase{
@@ -68,8 +69,8 @@ func testConcurrentMemberWriters(t *testing.T, newStore factory) {
 		total += changes[w]
 	}
 	diff(t, "final members", sorted(want), sorted(h.members(g)))
-	if v := h.get(GroupType(), g, store.ReadOptions{OmitMembers: true}).Meta.Version; v != store.FormatVersion(int64(total)) {
-		t.Errorf("version %s, want %s (1 + number of changing updates)", v, store.FormatVersion(int64(total)))
+	if v := h.get(GroupType(), g, store.ReadOptions{OmitMembers: true}).Meta.Version; v != backend.FormatVersion(int64(total)) {
+		t.Errorf("version %s, want %s (1 + number of changing updates)", v, backend.FormatVersion(int64(total)))
 	}
 }
 
@@ -98,7 +99,7 @@ func testConcurrentAttributes(t *testing.T, newStore factory) {
 		want[a] = fmt.Sprint(a, rounds-1)
 	}
 	diff(t, "attributes after concurrent updates", want, got.Attrs)
-	if v := store.FormatVersion(int64(1 + rounds*len(distinctAttrs))); got.Meta.Version != v {
+	if v := backend.FormatVersion(int64(1 + rounds*len(distinctAttrs))); got.Meta.Version != v {
 		t.Errorf("version %s, want %s", got.Meta.Version, v)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // answer is what one backend answered to one op, normalised so that two
@@ -129,8 +130,8 @@ func (r *replica) timeProblems(name string, m schema.Meta) string {
 		p = append(p, "lastModified went back")
 	}
 	if ok {
-		pv, _ := store.ParseVersion(prev.version)
-		if v, _ := store.ParseVersion(m.Version); v < pv {
+		pv, _ := backend.ParseVersion(prev.version)
+		if v, _ := backend.ParseVersion(m.Version); v < pv {
 			p = append(p, "version went back")
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // replica is one backend during one replay of an op list, in a tenant of
@@ -115,8 +116,8 @@ func (r *replica) ifMatch(op diffOp) string {
 		return `W/"1"`
 	case "stale":
 		if s, ok := r.seen[op.Name]; ok {
-			if v, _ := store.ParseVersion(s.version); v > 1 {
-				return store.FormatVersion(v - 1)
+			if v, _ := backend.ParseVersion(s.version); v > 1 {
+				return backend.FormatVersion(v - 1)
 			}
 		}
 		return `W/"99"`

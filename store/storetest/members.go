@@ -7,6 +7,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var memberTests = []testCase{
@@ -319,7 +320,7 @@ func testReturnMembers(t *testing.T, newStore factory) {
 	diff(t, "members after remove+add", []string{u[1], u[2]}, valuesOf(out))
 	out, _ = h.update(GroupType(), g.ID, store.Update{Apply: keep, ReturnMembers: true})
 	diff(t, "members of a no-op update", []string{u[1], u[2]}, valuesOf(out))
-	if out.Meta.Version != store.FormatVersion(2) {
+	if out.Meta.Version != backend.FormatVersion(2) {
 		t.Errorf("version after one change and a no-op = %s, want W/\"2\"", out.Meta.Version)
 	}
 	out, _ = h.update(GroupType(), g.ID, store.Update{Apply: keep, MemberDeltas: addDelta(u[0])})

@@ -15,6 +15,7 @@ var outboxTests = []testCase{
 	{"EventsPerChange", testEventsPerChange},
 	{"NoneForFailedOrNoOpChanges", testNoEventsForFailures},
 	{"RequestInfo", testRequestInfo},
+	{"EventsOfRequest", testEventsOfRequest},
 	{"SeqAndPaging", testEventSeq},
 }
 
@@ -278,5 +279,51 @@ func testEventSeq(t *testing.T, newStore factory) {
 	diff(t, "Events(after 4th, 4)", all[4:8], page)
 	if rest, _ := o.Events(h.ctx, all[9].Seq, 10); len(rest) != 0 {
 		t.Errorf("Events after the last: %d events", len(rest))
+	}
+}
+
+func testEventsOfRequest(t *testing.T, newStore factory) {
+	h := newH(t, newStore)
+	re, ok := h.s.(store.RequestEvents)
+	if !ok {
+		t.Skip("store does not implement store.RequestEvents")
+	}
+	in := func(_, req string) context.Context {
+		return store.WithRequestInfo(h.ctx, store.RequestInfo{Actor: "token-1", RequestID: req})
+	}
+	u, err := h.s.Create(in(h.ten, "req-1"), h.ten, UserType(), user("one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.s.Create(in(h.ten, "req-2"), h.ten, UserType(), user("two")); err != nil {
+		t.Fatal(err)
+	}
+	// The same request id in another tenant is another request.
+	if _, err := h.s.Create(in("other", "req-1"), "other", UserType(), user("three")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.s.Create(in(h.ten, "req-1"), h.ten, GroupType(), group("g", u.ID)); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := re.EventsOfRequest(h.ctx, h.ten, "req-1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []store.EventType
+	for i, e := range evs {
+		if e.RequestID != "req-1" || e.Tenant != h.ten || (i > 0 && e.Seq <= evs[i-1].Seq) {
+			t.Errorf("event %d: %+v; want request req-1 of %s in Seq order", i, e, h.ten)
+		}
+		types = append(types, e.Type)
+	}
+	want := []store.EventType{store.UserCreated, store.GroupCreated, store.MembersAdded, store.UserGroupsChanged}
+	diff(t, "event types", want, types)
+	if evs, err := re.EventsOfRequest(h.ctx, h.ten, "req-1", 1); err != nil || len(evs) != 1 {
+		t.Errorf("limit 1: %d events, %v; want 1", len(evs), err)
+	}
+	for _, req := range []string{"", "req-9"} {
+		if evs, err := re.EventsOfRequest(h.ctx, h.ten, req, 0); err != nil || len(evs) != 0 {
+			t.Errorf("request %q: %d events, %v; want none", req, len(evs), err)
+		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 const phc = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"
 
 // testPasswordOnlyHashed: the store keeps a User's password only as a
-// hash (store.Shape.Password): a clear-text value given to Create or left
+// hash (Shape.Password in store/internal/backend): a clear-text value given to Create or left
 // by Update is dropped, whoever the caller, and a hash is kept as is.
 func testPasswordOnlyHashed(t *testing.T, newStore factory) {
 	h := newH(t, newStore)

@@ -82,7 +82,11 @@ func testLogFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
 		if i%2 == 1 {
 			tenant = "b"
 		}
-		seq, err := l.Append(ctx, entry(i, tenant, outcomes[i%3]))
+		e := entry(i, tenant, outcomes[i%3])
+		if i%4 == 3 {
+			e.IdP, e.Method, e.ResourceType, e.Status = "entra", "PATCH", "Group", 404
+		}
+		seq, err := l.Append(ctx, e)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,6 +114,17 @@ func testLogFilters(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"outcome", store.ProvisioningFilter{Outcome: store.OutcomeError}, pick(2, 5, 8, 11)},
 		{"combined", store.ProvisioningFilter{Tenant: "b", Outcome: store.OutcomeSuccess, Since: us(t0).Add(4 * time.Minute)}, pick(9)},
 		{"limit", store.ProvisioningFilter{Tenant: "a", Limit: 2}, pick(8, 10)},
+		{"idp", store.ProvisioningFilter{IdP: "entra"}, pick(3, 7, 11)},
+		{"method", store.ProvisioningFilter{Method: "PATCH"}, pick(3, 7, 11)},
+		{"method is exact", store.ProvisioningFilter{Method: "patch"}, pick()},
+		{"resource type", store.ProvisioningFilter{ResourceType: "User", Tenant: "b"}, pick(1, 5, 9)},
+		{"status", store.ProvisioningFilter{Status: 500}, pick(2, 5, 8)},
+		{"status of other", store.ProvisioningFilter{Status: 404, Outcome: store.OutcomeError}, pick(11)},
+		{"request id", store.ProvisioningFilter{RequestID: "req-4"}, pick(4)},
+		{"seq", store.ProvisioningFilter{Seq: all[5]}, pick(5)},
+		{"seq and other tenant", store.ProvisioningFilter{Seq: all[5], Tenant: "a"}, pick()},
+		{"unknown seq", store.ProvisioningFilter{Seq: all[11] + 1}, pick()},
+		{"idp and method paged", store.ProvisioningFilter{IdP: "okta", Method: "POST", Limit: 3}, pick(8, 9, 10)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

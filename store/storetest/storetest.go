@@ -22,7 +22,7 @@ import (
 //     committed Update that changed something. An Update whose Apply result
 //     equals the current state and whose member deltas change nothing keeps
 //     the version, meta.lastModified, and records no events.
-//   - Stored times are UTC, truncated to whole milliseconds (store.Timestamp), so a Get
+//   - Stored times are UTC, truncated to whole milliseconds (backend.Timestamp), so a Get
 //     returns the meta the write returned.
 //   - Create and Update return the resource as Get would with ReadOptions
 //     {OmitMembers: !loaded}: Create returns the members it was given,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var versionTests = []testCase{
@@ -20,7 +21,7 @@ func testVersionMonotonic(t *testing.T, newStore factory) {
 	prev := u
 	for i, title := range []string{"a", "b", "c"} {
 		got, _ := h.update(UserType(), u.ID, store.Update{Apply: set("title", title)})
-		if want := store.FormatVersion(int64(i + 2)); got.Meta.Version != want {
+		if want := backend.FormatVersion(int64(i + 2)); got.Meta.Version != want {
 			t.Errorf("version after update %d = %s, want %s", i+1, got.Meta.Version, want)
 		}
 		if !got.Meta.Created.Equal(u.Meta.Created) || got.Meta.LastModified.Before(prev.Meta.LastModified) {
@@ -67,14 +68,14 @@ func testIfMatch(t *testing.T, newStore factory) {
 			t.Errorf("Update with If-Match %s: %v", tc.ifMatch, err)
 		case tc.ok:
 			n++
-			if want := store.FormatVersion(int64(2 + n)); got.Meta.Version != want {
+			if want := backend.FormatVersion(int64(2 + n)); got.Meta.Version != want {
 				t.Errorf("Update with If-Match %s: version %s, want %s", tc.ifMatch, got.Meta.Version, want)
 			}
 		case !errors.Is(err, store.ErrPrecondition):
 			t.Errorf("Update with If-Match %s on version 2: %v, want ErrPrecondition", tc.ifMatch, err)
 		}
 	}
-	if got := h.get(UserType(), u.ID, store.ReadOptions{}); got.Meta.Version != store.FormatVersion(int64(2+n)) {
-		t.Errorf("final version %s, want %s", got.Meta.Version, store.FormatVersion(int64(2+n)))
+	if got := h.get(UserType(), u.ID, store.ReadOptions{}); got.Meta.Version != backend.FormatVersion(int64(2+n)) {
+		t.Errorf("final version %s, want %s", got.Meta.Version, backend.FormatVersion(int64(2+n)))
 	}
 }

@@ -1,4 +1,4 @@
-package store
+package backend
 
 import (
 	"bytes"
@@ -12,12 +12,8 @@ import (
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/password"
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
 )
-
-// The stored form of a resource, the same for every backend: which
-// attributes a resource type keeps in the membership index (Shape), what
-// is stored of the rest (Doc), how values compare in filters, sorts and
-// uniqueness (FoldValue), and how a conflict is reported (ConflictError).
 
 // Shape says which attributes of a resource type live in the membership
 // index instead of the stored document.
@@ -330,40 +326,12 @@ func uniqueText(a *schema.Attribute, v any) string {
 	return string(b)
 }
 
-// ConflictError is the error of a write refused for uniqueness (it wraps
-// ErrConflict): the attribute whose value is in use in the tenant, or an
-// externalId reserved by a tombstone (Reserved). It never names another
-// tenant or its data.
-type ConflictError struct {
-	// Attr is the attribute's path, e.g. "userName", or "externalId".
-	Attr string
-	// Reserved means the value belonged to a deleted resource and is never
-	// reused (soft delete, Tombstones).
-	Reserved bool
-}
-
-func (e *ConflictError) Error() string {
-	if e.Reserved {
-		return e.Attr + " belonged to a deleted resource and is never reused: " + ErrConflict.Error()
-	}
-	return e.Attr + " is already in use: " + ErrConflict.Error()
-}
-
-// Unwrap returns ErrConflict.
-func (e *ConflictError) Unwrap() error { return ErrConflict }
-
-// ErrInvalidSort means a List was asked to sort by an attribute the store
-// cannot order resources by: one kept in the membership index (members,
-// groups and their sub-attributes). The HTTP layer answers 400
-// invalidValue.
-var ErrInvalidSort = errors.New("unsupported sortBy attribute")
-
 // CheckQuery returns an error wrapping ErrInvalidSort when q sorts by an
 // attribute kept in the membership index. Every backend's List calls it
 // first.
-func CheckQuery(rt *schema.ResourceType, q Query) error {
+func CheckQuery(rt *schema.ResourceType, q store.Query) error {
 	if q.SortBy.Attr != nil && ShapeOf(rt).isIndexed(q.SortBy) {
-		return fmt.Errorf("sortBy %s: the attribute is kept in the membership index: %w", q.SortBy.String(), ErrInvalidSort)
+		return fmt.Errorf("sortBy %s: the attribute is kept in the membership index: %w", q.SortBy.String(), store.ErrInvalidSort)
 	}
 	return nil
 }

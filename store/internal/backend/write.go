@@ -1,4 +1,4 @@
-package store
+package backend
 
 import (
 	"bytes"
@@ -9,16 +9,8 @@ import (
 	"time"
 
 	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
 )
-
-// The write algorithm. Create, Update and Delete of every backend run the
-// functions of this file (RunCreate, RunUpdate, RunDelete) inside the
-// backend's own transaction; the backend supplies only its I/O through
-// WriteTx. Everything a write decides is decided here, once: the If-Match
-// check, what Apply may change, the stored form of a resource (Doc), how a
-// member list replaces another, what really changed (the document, the
-// member set, a member's type or display), the new version and
-// lastModified, the events, and what the write returns.
 
 // WriteTx is the I/O of one write, inside one backend transaction that
 // holds the resource exclusively (a row lock, a write lock). The algorithm
@@ -68,7 +60,7 @@ type WriteTx interface {
 	Remove(ctx context.Context, r *schema.Resource, version int64) (members []schema.Member, groupsLeft []string, err error)
 	// Record records the events of the write in the outbox. It is called
 	// last, once, and only when the write changed something.
-	Record(ctx context.Context, evs []Event) error
+	Record(ctx context.Context, evs []store.Event) error
 }
 
 // MemberType is the rule for the type a membership change reports for a
@@ -129,7 +121,7 @@ func checkIfMatch(ifMatch string, version int64) error {
 	if v, ok := ParseVersion(ifMatch); ok && v == version {
 		return nil
 	}
-	return fmt.Errorf("If-Match %s, stored version %s: %w", ifMatch, FormatVersion(version), ErrPrecondition)
+	return fmt.Errorf("If-Match %s, stored version %s: %w", ifMatch, FormatVersion(version), store.ErrPrecondition)
 }
 
 // ApplyError carries an error returned by Update.Apply through a backend
@@ -185,7 +177,7 @@ func RunCreate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 // stored form (Doc), version and lastModified, events. An update that
 // changes nothing keeps the version and lastModified and records no
 // events. now is the backend's clock.
-func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.ResourceType, cur Stored, u Update, now time.Time) (*schema.Resource, *Change, error) {
+func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.ResourceType, cur Stored, u store.Update, now time.Time) (*schema.Resource, *store.Change, error) {
 	if u.Apply == nil {
 		return nil, nil, errors.New("Update.Apply is nil")
 	}
@@ -250,7 +242,7 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 		}
 	}
 	added, removed := net.result()
-	change := &Change{Before: before, MembersAdded: added, MembersRemoved: removed}
+	change := &store.Change{Before: before, MembersAdded: added, MembersRemoved: removed}
 	if len(had) > 0 {
 		change.Before = before.Clone()
 		change.Before.Attrs[shape.Members.Name] = schema.MemberValues(had)

@@ -1,10 +1,11 @@
-package store_test
+package backend_test
 
 import (
 	"testing"
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // TestEncodedPageBuilder: rendered resources get their members, others
@@ -15,7 +16,7 @@ func TestEncodedPageBuilder(t *testing.T) {
 		return func(dst []byte) ([]byte, bool) { return append(dst, s...), true }
 	}
 	refuse := func(dst []byte) ([]byte, bool) { return append(dst, "partial"...), false }
-	b := store.NewEncodedPageBuilder([]byte("keep"))
+	b := backend.NewEncodedPageBuilder([]byte("keep"))
 	b.Grow(3)
 	for i, r := range []func([]byte) ([]byte, bool){appendS(`"a":1`), refuse, appendS(`"b":2`), appendS(`"extra":3`)} {
 		if got, want := b.Render(r), i != 1; got != want {
@@ -35,7 +36,7 @@ func TestEncodedPageBuilder(t *testing.T) {
 	if got := string(p.Buffer[:4]); got != "keep" {
 		t.Errorf("Buffer starts %q, want the caller's %q", got, "keep")
 	}
-	short := store.NewEncodedPageBuilder(nil)
+	short := backend.NewEncodedPageBuilder(nil)
 	short.Render(appendS(`"a":1`))
 	if p := short.Page(&store.Page{Resources: res}); p.Members[0] != nil {
 		t.Errorf("fewer recorded than resources: Members[0] = %q, want nil", p.Members[0])

@@ -1,0 +1,147 @@
+package console
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+// resourceRow is a resource as the directory lists it.
+type resourceRow struct {
+	ID, ExternalID, Name string
+	Active               string // "true", "false" or "" (no such attribute)
+}
+
+func rowOf(r *schema.Resource) resourceRow {
+	row := resourceRow{ID: r.ID, ExternalID: r.ExternalID}
+	for _, k := range []string{"userName", "displayName"} {
+		if s, ok := r.Attrs[k].(string); ok && row.Name == "" {
+			row.Name = s
+		}
+	}
+	if a, ok := r.Attrs["active"].(bool); ok {
+		row.Active = fmt.Sprint(a)
+	}
+	return row
+}
+
+func (c *Console) resourceType(name string) *schema.ResourceType {
+	for _, rt := range c.cfg.ResourceTypes {
+		if rt.Name == name {
+			return rt
+		}
+	}
+	return nil
+}
+
+// list runs one page of a cursor-paged List: filter is a SCIM filter
+// (RFC 7644 §3.4.2.2), "" for all.
+func (c *Console) list(r *http.Request, tenant string, rt *schema.ResourceType, expr, cursor string) (*store.Page, error) {
+	q := store.Query{Count: c.cfg.PageSize, UseCursor: true, Cursor: cursor,
+		Read: store.ReadOptions{OmitMembers: true, OmitGroups: true}}
+	if expr != "" {
+		e, err := filter.Parse(expr)
+		if err == nil {
+			e, err = filter.Bind(rt, e)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("filter: %w", err)
+		}
+		q.Filter = e
+	}
+	return c.cfg.Store.List(r.Context(), tenant, rt, q)
+}
+
+// directoryPage searches the users or groups of a tenant with a SCIM
+// filter, one page at a time (cursor paging).
+func (c *Console) directoryPage(w http.ResponseWriter, r *http.Request, s *session) {
+	q := r.URL.Query()
+	tenants := c.tenantIDs(r)
+	tenant, typ := q.Get("tenant"), q.Get("type")
+	if tenant == "" && len(tenants) > 0 {
+		tenant = tenants[0]
+	}
+	if typ == "" {
+		typ = c.cfg.ResourceTypes[0].Name
+	}
+	var types []string
+	for _, rt := range c.cfg.ResourceTypes {
+		types = append(types, rt.Name)
+	}
+	data := map[string]any{"Q": q, "Tenant": tenant, "Type": typ, "Types": types, "Tenants": tenants}
+	rt := c.resourceType(typ)
+	status := http.StatusOK
+	switch {
+	case rt == nil:
+		status, data["Error"] = http.StatusBadRequest, "Unknown resource type "+typ+"."
+	case tenant != "":
+		page, err := c.list(r, tenant, rt, q.Get("filter"), q.Get("cursor"))
+		if err != nil {
+			status, data["Error"] = listStatus(err), err.Error()
+			break
+		}
+		rows := make([]resourceRow, len(page.Resources))
+		for i, res := range page.Resources {
+			rows[i] = rowOf(res)
+		}
+		data["Rows"], data["Total"], data["Next"] = rows, page.TotalResults, page.NextCursor
+	}
+	c.render(w, r, status, "directory", s, data)
+}
+
+func listStatus(err error) int {
+	var se *schema.Error
+	if errors.As(err, &se) || errors.Is(err, store.ErrInvalidCursor) {
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
+}
+
+// resourcePage shows one resource; for a user its groups, for a group its
+// members (one page, cursor paged).
+func (c *Console) resourcePage(w http.ResponseWriter, r *http.Request, s *session) {
+	tenant, rt := r.URL.Query().Get("tenant"), c.resourceType(r.PathValue("type"))
+	if rt == nil {
+		c.fail(w, r, s, http.StatusNotFound, "Unknown resource type "+r.PathValue("type")+".")
+		return
+	}
+	res, err := c.cfg.Store.Get(r.Context(), tenant, rt, r.PathValue("id"), store.ReadOptions{OmitMembers: true})
+	if errors.Is(err, store.ErrNotFound) {
+		c.fail(w, r, s, http.StatusNotFound, fmt.Sprintf("No %s %s in tenant %q.", rt.Name, r.PathValue("id"), tenant))
+		return
+	} else if err != nil {
+		c.fail(w, r, s, http.StatusInternalServerError, "The resource could not be read: "+err.Error())
+		return
+	}
+	body, _ := json.MarshalIndent(res, "", "  ")
+	data := map[string]any{"Tenant": tenant, "Type": rt.Name, "R": rowOf(res), "JSON": string(body)}
+	// A user's groups are the groups listing it as a member; a group's
+	// members the users listing it in groups. Both are indexed filters.
+	id, _ := json.Marshal(res.ID)
+	var other *schema.ResourceType
+	var expr string
+	switch rt {
+	case c.users:
+		other, expr = c.groups, "members.value eq "+string(id)
+	case c.groups:
+		other, expr = c.users, "groups.value eq "+string(id)
+	}
+	if other != nil {
+		page, err := c.list(r, tenant, other, expr, r.URL.Query().Get("cursor"))
+		if err != nil {
+			data["RelError"] = err.Error()
+		} else {
+			rows := make([]resourceRow, len(page.Resources))
+			for i, x := range page.Resources {
+				rows[i] = rowOf(x)
+			}
+			data["Rel"], data["RelType"], data["RelTotal"], data["Next"] = rows, other.Name, page.TotalResults, page.NextCursor
+		}
+	}
+	c.render(w, r, http.StatusOK, "resource", s, data)
+}

@@ -1,0 +1,229 @@
+package console_test
+
+import (
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/scimkit/scimkit/console"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+)
+
+func TestTenantPages(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	csrf := e.signIn(c)
+	post := func(path string, form url.Values) (*http.Response, string) {
+		form.Set("csrf", csrf)
+		return e.do(c, "POST", path, form)
+	}
+	for _, tc := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"id": {""}}, "tenant id is required"},
+		{url.Values{"id": {"a/b"}}, "without /"},
+		{url.Values{"id": {"acme"}}, "exists already"},
+		{url.Values{"id": {"beta"}, "dialect": {"klingon"}}, "unknown dialect"},
+		{url.Values{"id": {"beta"}, "delete_policy": {"maybe"}}, "unknown delete policy"},
+	} {
+		if res, body := post("/admin/tenants", tc.form); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, tc.want) {
+			t.Errorf("create %v: %d; want 400 saying %q", tc.form, res.StatusCode, tc.want)
+		}
+	}
+	res, _ := post("/admin/tenants", url.Values{"id": {"beta"}, "name": {"Beta Inc"}, "dialect": {"entra"}, "delete_policy": {"soft"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/tenants/beta" {
+		t.Fatalf("create beta: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if got, err := e.st.GetTenant(t.Context(), "beta"); err != nil || got.Name != "Beta Inc" || got.Dialect != "entra" || got.DeletePolicy != "soft" {
+		t.Fatalf("stored beta: %+v, %v", got, err)
+	}
+	if res, body := e.do(c, "GET", "/admin/tenants", nil); res.StatusCode != 200 || !strings.Contains(body, "Beta Inc") || !strings.Contains(body, "Acme Corp") {
+		t.Errorf("tenants page: %d, want both tenants", res.StatusCode)
+	}
+	if res, _ := post("/admin/tenants/beta", url.Values{"name": {"Beta"}, "dialect": {"okta"}, "delete_policy": {"hard"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("update beta: %d", res.StatusCode)
+	}
+	if got, _ := e.st.GetTenant(t.Context(), "beta"); got.Name != "Beta" || got.Dialect != "okta" || got.DeletePolicy != "hard" {
+		t.Errorf("updated beta: %+v", got)
+	}
+	if res, _ := post("/admin/tenants/beta/delete", url.Values{"confirm": {"acme"}}); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("delete beta confirmed as acme: %d, want 400", res.StatusCode)
+	}
+	if res, _ := post("/admin/tenants/beta/delete", url.Values{"confirm": {"beta"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("delete beta: %d, want 303", res.StatusCode)
+	}
+	if _, err := e.st.GetTenant(t.Context(), "beta"); err == nil {
+		t.Error("beta is still there")
+	}
+	for _, path := range []string{"/admin/tenants/beta", "/admin/tenants/nobody"} {
+		if res, _ := e.do(c, "GET", path, nil); res.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, res.StatusCode)
+		}
+	}
+}
+
+func TestTokenPages(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	csrf := e.signIn(c)
+	tok := tokenNamed(t, e, "okta")[0]
+	if res, body := e.do(c, "GET", "/admin/tokens?tenant=acme", nil); res.StatusCode != 200 || !strings.Contains(body, tok.ID) || strings.Contains(body, e.scimToken) {
+		t.Errorf("tokens page: %d; want the token's id and never its secret", res.StatusCode)
+	}
+	if res, body := e.do(c, "POST", "/admin/tokens", url.Values{"csrf": {csrf}, "tenant": {"acme"}, "ttl": {"-5h"}}); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "not a positive duration") {
+		t.Errorf("create with a negative lifetime: %d", res.StatusCode)
+	}
+	if res, _ := e.do(c, "POST", "/admin/tokens/"+tok.ID+"/rotate", url.Values{"csrf": {csrf}, "tenant": {"other"}}); res.StatusCode != http.StatusNotFound {
+		t.Errorf("rotate with another tenant: %d, want 404", res.StatusCode)
+	}
+	res, body := e.do(c, "POST", "/admin/tokens/"+tok.ID+"/rotate", url.Values{"csrf": {csrf}, "tenant": {"acme"}, "revoke": {"on"}})
+	if res.StatusCode != 200 || !strings.Contains(body, "which is revoked now") {
+		t.Fatalf("rotate and revoke: %d", res.StatusCode)
+	}
+	if got := scimStatus(t, e, e.scimToken); got != http.StatusUnauthorized {
+		t.Errorf("the rotated-away token: %d, want 401", got)
+	}
+	secret := regexp.MustCompile(`id="secret">([^<]+)<`).FindStringSubmatch(body)
+	if secret == nil || scimStatus(t, e, secret[1]) != http.StatusOK {
+		t.Fatalf("the new secret does not work: %v", secret)
+	}
+	if res, _ := e.do(c, "POST", "/admin/tokens/"+tok.ID+"/rotate", url.Values{"csrf": {csrf}, "tenant": {"acme"}}); res.StatusCode != http.StatusConflict {
+		t.Errorf("rotate a revoked token: %d, want 409", res.StatusCode)
+	}
+	newTok := tokenNamed(t, e, "okta")[1]
+	if res, _ := e.do(c, "POST", "/admin/tokens/"+newTok.ID+"/revoke", url.Values{"csrf": {csrf}, "tenant": {"acme"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("revoke: %d", res.StatusCode)
+	}
+	if got := scimStatus(t, e, secret[1]); got != http.StatusUnauthorized {
+		t.Errorf("a revoked token: %d, want 401", got)
+	}
+}
+
+func TestDirectoryPages(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	e.signIn(c)
+	for i := range 7 {
+		if got := e.scim("POST", "/Users", fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"user%d","active":%v}`, i, i%2 == 0)); got != 201 {
+			t.Fatal(got)
+		}
+	}
+	users, err := e.st.List(t.Context(), "acme", schema.UserResourceType(), store.Query{Count: 10})
+	if err != nil || len(users.Resources) != 7 {
+		t.Fatalf("users: %v", err)
+	}
+	u0, u1 := users.Resources[0].ID, users.Resources[1].ID
+	if got := e.scim("POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Pilots","members":[{"value":"`+u0+`"},{"value":"`+u1+`"}]}`); got != 201 {
+		t.Fatal(got)
+	}
+	groups, err := e.st.List(t.Context(), "acme", schema.GroupResourceType(), store.Query{Count: 1})
+	if err != nil || len(groups.Resources) != 1 {
+		t.Fatalf("groups: %v", err)
+	}
+	g := groups.Resources[0].ID
+	if res, body := e.do(c, "GET", "/admin/directory/Group/"+g+"?tenant=acme", nil); res.StatusCode != 200 || !strings.Contains(body, "Members (2)") || !strings.Contains(body, ">user0<") || !strings.Contains(body, ">user1<") {
+		t.Errorf("group page: %d\n%s", res.StatusCode, body)
+	}
+	if res, body := e.do(c, "GET", "/admin/directory/User/"+u0+"?tenant=acme", nil); res.StatusCode != 200 || !strings.Contains(body, "Groups (1)") || !strings.Contains(body, ">Pilots<") {
+		t.Errorf("user page: %d\n%s", res.StatusCode, body)
+	}
+	for _, path := range []string{"/admin/directory/User/nobody?tenant=acme", "/admin/directory/User/" + u0 + "?tenant=other", "/admin/directory/Nope/x"} {
+		if res, _ := e.do(c, "GET", path, nil); res.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, res.StatusCode)
+		}
+	}
+	res, body := e.do(c, "GET", "/admin/directory?tenant=acme&type=User&filter="+url.QueryEscape(`userName sw "user" and active eq true`), nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "4 match") || strings.Contains(body, "user1<") {
+		t.Errorf("directory search: %d\n%s", res.StatusCode, body)
+	}
+	for _, q := range []string{"filter=" + url.QueryEscape("userName zz 1"), "filter=" + url.QueryEscape("nope eq 1"), "cursor=bogus", "type=Nope"} {
+		if res, body := e.do(c, "GET", "/admin/directory?tenant=acme&"+q, nil); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `class="error"`) {
+			t.Errorf("directory ?%s: %d, want 400 with an error", q, res.StatusCode)
+		}
+	}
+}
+
+func TestDeliveriesPages(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	csrf := e.signIn(c)
+	e.parkOne("parked-user")
+	res, body := e.do(c, "GET", "/admin/deliveries", nil)
+	if res.StatusCode != 200 || !regexp.MustCompile(`(?s)crm</a>.*class="parked">1</a>`).MatchString(body) {
+		t.Errorf("deliveries: %d, want crm with 1 parked event\n%s", res.StatusCode, body)
+	}
+	res, body = e.do(c, "GET", "/admin/deliveries/crm", nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "user.created") || !strings.Contains(body, "503 Service Unavailable") {
+		t.Errorf("consumer page: %d, want the parked user.created and its error", res.StatusCode)
+	}
+	// A replay that fails again keeps the event parked and says so.
+	e.failing.Store(true)
+	res, body = e.do(c, "POST", "/admin/deliveries/crm/replay", url.Values{"csrf": {csrf}})
+	<-e.failed
+	e.failing.Store(false)
+	if res.StatusCode != http.StatusBadGateway || !strings.Contains(body, "Replay failed") {
+		t.Errorf("failing replay: %d, want 502 saying it failed", res.StatusCode)
+	}
+	if ps, _ := e.st.Parked(t.Context(), "crm", 0); len(ps) != 1 || ps[0].Attempts != 2 {
+		t.Errorf("parked after a failed replay: %+v, want the event with 2 attempts", ps)
+	}
+	if res, _ := e.do(c, "POST", "/admin/deliveries/crm/replay", url.Values{"csrf": {csrf}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("replay: %d, want 303", res.StatusCode)
+	}
+	if ps, _ := e.st.Parked(t.Context(), "crm", 0); len(ps) != 0 {
+		t.Errorf("parked after replay: %d", len(ps))
+	}
+	if res, _ := e.do(c, "GET", "/admin/deliveries/nobody", nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown consumer: %d, want 404", res.StatusCode)
+	}
+}
+
+// follow pages through a list by its "next" links and returns every
+// match of item, in order.
+func follow(t *testing.T, e *env, c *http.Client, path string, next, item *regexp.Regexp) []string {
+	t.Helper()
+	var out []string
+	for range 20 {
+		res, body := e.do(c, "GET", path, nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", path, res.StatusCode)
+		}
+		for _, m := range item.FindAllStringSubmatch(body, -1) {
+			out = append(out, m[1])
+		}
+		m := next.FindStringSubmatch(body)
+		if m == nil {
+			return out
+		}
+		path = html.UnescapeString(m[1]) // as a browser reads the attribute
+	}
+	t.Fatal("paging does not end")
+	return nil
+}
+
+func TestPaging(t *testing.T) {
+	e := newEnvWith(t, false, func(c *console.Config) { c.PageSize = 3 })
+	c := e.client()
+	e.signIn(c)
+	for i := range 8 {
+		if got := e.scim("POST", "/Users", fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"p%d"}`, i)); got != 201 {
+			t.Fatal(got)
+		}
+	}
+	seqs := follow(t, e, c, "/admin/log?tenant=acme&method=POST", regexp.MustCompile(`href="(/admin/log\?[^"]*cursor=[^"]*)" id="older"`),
+		regexp.MustCompile(`href="/admin/log/(\d+)"`))
+	if strings.Join(seqs, ",") != "8,7,6,5,4,3,2,1" {
+		t.Errorf("log pages: %v, want 8 entries newest first, each once", seqs)
+	}
+	names := follow(t, e, c, "/admin/directory?tenant=acme&type=User&filter="+url.QueryEscape(`userName sw "p"`),
+		regexp.MustCompile(`href="(/admin/directory\?[^"]*)">Next page`), regexp.MustCompile(`>(p\d)</a>`))
+	if strings.Join(names, ",") != "p0,p1,p2,p3,p4,p5,p6,p7" {
+		t.Errorf("directory pages: %v, want p0…p7 each once", names)
+	}
+}

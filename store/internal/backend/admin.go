@@ -1,0 +1,61 @@
+package backend
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/scimkit/scimkit/store"
+)
+
+// ProvisioningCursor returns the cursor that continues a provisioning log
+// query after the entry with sequence number seq.
+func ProvisioningCursor(seq int64) string { return "p" + strconv.FormatInt(seq, 36) }
+
+// ParseProvisioningCursor returns the sequence number of a cursor made by
+// ProvisioningCursor, or an error wrapping ErrInvalidCursor.
+func ParseProvisioningCursor(c string) (int64, error) {
+	s, ok := strings.CutPrefix(c, "p")
+	seq, err := strconv.ParseInt(s, 36, 64)
+	if !ok || err != nil || seq <= 0 {
+		return 0, fmt.Errorf("store: provisioning log cursor %q: %w", c, store.ErrInvalidCursor)
+	}
+	return seq, nil
+}
+
+// EncodeBulkResults returns the JSON array of rs that SQL backends store
+// for ProvisioningEntry.BulkResults, or "" when rs is empty.
+func EncodeBulkResults(rs []store.BulkResult) (string, error) {
+	if len(rs) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(rs)
+	return string(b), err
+}
+
+// DecodeBulkResults reverses EncodeBulkResults ("" is nil).
+func DecodeBulkResults(s string) ([]store.BulkResult, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var rs []store.BulkResult
+	if err := json.Unmarshal([]byte(s), &rs); err != nil {
+		return nil, fmt.Errorf("store: bulk results: %w", err)
+	}
+	return rs, nil
+}
+
+// CheckToken reports whether t has what CreateToken requires: an ID, a
+// Tenant and a Hash of 64 lower-case hex digits. Backends call it first.
+func CheckToken(t store.TokenRecord) error {
+	switch {
+	case t.ID == "":
+		return fmt.Errorf("store: create token: empty ID")
+	case t.Tenant == "":
+		return fmt.Errorf("store: create token %s: empty Tenant", t.ID)
+	case len(t.Hash) != 64 || strings.Trim(t.Hash, "0123456789abcdef") != "":
+		return fmt.Errorf("store: create token %s: Hash must be 64 lower-case hex digits (SHA-256)", t.ID)
+	}
+	return nil
+}

@@ -1,0 +1,3 @@
+-- 0028: find the events of one request (store.RequestEvents), for the
+-- console's provisioning log entry, without scanning the outbox.
+CREATE INDEX events_request ON events (tenant, (payload->>'RequestID'));
