@@ -119,6 +119,7 @@ func newHandler(cfg config, st adminStore, auth scim.Authenticator, logger *slog
 		Store:                    st,
 		Authenticator:            auth,
 		Tenant:                   scim.TenantsFromStore(st, scim.TenantConfig{Dialect: dialect, Password: pw}),
+		Defaults:                 scim.TenantConfig{Dialect: dialect, Password: pw}, // what public discovery describes
 		Prefix:                   basePath,
 		BaseURL:                  cfg.baseURL,
 		PublicDiscovery:          cfg.publicDis,
