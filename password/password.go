@@ -34,7 +34,10 @@ const (
 	maxArgon2Memory  = 1 << 20 // KiB: 1 GiB
 	maxArgon2Time    = 64
 	maxArgon2Threads = 64
-	saltLen, keyLen  = 16, 32
+	// maxBcryptCost bounds bcrypt's cost (2^cost rounds; bcrypt allows
+	// 31, minutes per verification): 16 takes about 4 s.
+	maxBcryptCost   = 16
+	saltLen, keyLen = 16, 32
 )
 
 // ErrMalformed is returned by Verify for a stored value that is not a
@@ -117,6 +120,9 @@ func (h Bcrypt) Hash(password string) (string, error) {
 	if len(password) > 72 {
 		return "", ErrTooLong
 	}
+	if cost > maxBcryptCost {
+		return "", fmt.Errorf("password: bcrypt cost %d out of bounds (at most %d)", cost, maxBcryptCost)
+	}
 	b, err := bcrypt.GenerateFromPassword([]byte(password), cost)
 	if err != nil {
 		return "", fmt.Errorf("password: bcrypt: %w", err)
@@ -133,8 +139,16 @@ func IsHash(s string) bool {
 	if err == nil {
 		return true
 	}
-	_, err = bcrypt.Cost([]byte(s))
-	return err == nil
+	return bcryptCost(s) == nil
+}
+
+// bcryptCost checks that s is a bcrypt hash whose cost Verify accepts.
+func bcryptCost(s string) error {
+	cost, err := bcrypt.Cost([]byte(s))
+	if err != nil || cost > maxBcryptCost {
+		return ErrMalformed
+	}
+	return nil
 }
 
 // Verify reports whether password matches hash, a string made by
@@ -146,6 +160,9 @@ func Verify(hash, password string) (bool, error) {
 		return verifyArgon2(hash, password)
 	}
 	if strings.HasPrefix(hash, "$2") {
+		if err := bcryptCost(hash); err != nil {
+			return false, err
+		}
 		err := bcrypt.CompareHashAndPassword([]byte(hash), []byte(password))
 		switch {
 		case err == nil:
