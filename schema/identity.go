@@ -3,6 +3,8 @@ package schema
 import (
 	"maps"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Which values of a multi-valued attribute are "the same value": RFC 7643
@@ -22,18 +24,23 @@ func (a *Attribute) IsReferenceList() bool {
 // multi-valued complex attribute a: "value" for a reference list,
 // "value" and "type" when a has a "type" (emails, phoneNumbers: RFC 7643
 // §2.4's (type, value) pair), else "value"; nil when a has no "value"
-// sub-attribute.
+// sub-attribute. The slice is shared: callers must not modify it.
 func (a *Attribute) IdentityKeys() []string {
 	switch {
 	case a.Sub("value") == nil:
 		return nil
 	case a.IsReferenceList():
-		return []string{"value"}
+		return keysValue
 	case a.Sub("type") != nil:
-		return []string{"value", "type"}
+		return keysValueType
 	}
-	return []string{"value"}
+	return keysValue
 }
+
+var (
+	keysValue     = []string{"value"}
+	keysValueType = []string{"value", "type"}
+)
 
 // IdentityKey returns a map key identifying v, a value of the
 // multi-valued attribute a: two values have the same key exactly when
@@ -72,13 +79,90 @@ func (a *Attribute) IdentityKey(v any) (key string, ok bool) {
 	return b.String(), true
 }
 
-// foldFor returns s as a's values compare: lower-cased unless caseExact
+// foldFor returns s as a's values compare: case-folded unless caseExact
 // or binary.
 func foldFor(a *Attribute, s string) string {
 	if a == nil || a.CaseExact || a.Type == Binary {
 		return s
 	}
-	return strings.ToLower(s)
+	return foldKey(s)
+}
+
+// equalFor reports whether x and y are equal as a's values compare
+// (foldFor(a, x) == foldFor(a, y), without allocating).
+func equalFor(a *Attribute, x, y string) bool {
+	if a == nil || a.CaseExact || a.Type == Binary {
+		return x == y
+	}
+	return strings.EqualFold(x, y)
+}
+
+// foldKey returns s with every rune replaced by one representative of its
+// simple case-folding orbit (foldRune), so that foldKey(x) == foldKey(y)
+// exactly when strings.EqualFold(x, y). ASCII without upper case is
+// returned as is.
+func foldKey(s string) string {
+	i := 0
+	for ; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			break
+		}
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		b.WriteRune(foldRune(r))
+	}
+	return b.String()
+}
+
+// foldRune returns the representative of r's simple case-folding orbit:
+// its ASCII lower-case letter when the orbit has an ASCII rune (k for K,
+// k and the Kelvin sign; s for S, s and ſ), else the orbit's smallest
+// rune. (Lower-casing the smallest rune would not do: İ, alone in its
+// orbit, lower-cases to i.)
+func foldRune(r rune) rune {
+	lower := func(c rune) rune {
+		if 'A' <= c && c <= 'Z' {
+			return c + 'a' - 'A'
+		}
+		return c
+	}
+	if r < utf8.RuneSelf {
+		return lower(r)
+	}
+	m := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f < utf8.RuneSelf {
+			return lower(f)
+		}
+		m = min(m, f)
+	}
+	return m
+}
+
+// sameIdentity reports whether x and y, values of a that both have an
+// identity, have the same IdentityKey, without building the keys.
+func sameIdentity(a *Attribute, keys []string, x, y any) bool {
+	if !a.IsComplex() {
+		xs, _ := x.(string)
+		ys, _ := y.(string)
+		return equalFor(a, xs, ys)
+	}
+	xm, _ := x.(map[string]any)
+	ym, _ := y.(map[string]any)
+	for _, k := range keys {
+		xs, xok := xm[k].(string)
+		ys, yok := ym[k].(string)
+		if xok != yok || xok && !equalFor(a.Sub(k), xs, ys) {
+			return false
+		}
+	}
+	return true
 }
 
 // Dedupe returns list, the values of the multi-valued attribute a,
@@ -91,6 +175,9 @@ func foldFor(a *Attribute, s string) string {
 func Dedupe(a *Attribute, list []any) ([]any, bool) {
 	if len(list) < 2 || (a.IsComplex() && a.IdentityKeys() == nil) {
 		return list, false
+	}
+	if len(list) <= 16 {
+		return dedupeSmall(a, list)
 	}
 	seen := make(map[string]int, len(list))
 	var out []any // nil until the first duplicate
@@ -125,6 +212,61 @@ func Dedupe(a *Attribute, list []any) ([]any, bool) {
 		return list, false
 	}
 	return out, true
+}
+
+// dedupeSmall is Dedupe for a short list: pairwise comparisons, no keys
+// and no map, so that validating a typical user allocates nothing here.
+func dedupeSmall(a *Attribute, list []any) ([]any, bool) {
+	keys := a.IdentityKeys()
+	var out []any // nil until the first duplicate
+	for i, e := range list {
+		if !hasIdentity(a, e) {
+			if out != nil {
+				out = append(out, e)
+			}
+			continue
+		}
+		kept := list[:i]
+		if out != nil {
+			kept = out
+		}
+		j := -1
+		for k, p := range kept {
+			if hasIdentity(a, p) && sameIdentity(a, keys, p, e) {
+				j = k
+				break
+			}
+		}
+		switch {
+		case j < 0 && out != nil:
+			out = append(out, e)
+		case j >= 0:
+			if out == nil {
+				out = append(make([]any, 0, len(list)-1), list[:i]...)
+			}
+			if isPrimary(e) && !isPrimary(out[j]) {
+				m := maps.Clone(out[j].(map[string]any))
+				m["primary"] = true
+				out[j] = m
+			}
+		}
+	}
+	if out == nil {
+		return list, false
+	}
+	return out, true
+}
+
+// hasIdentity reports whether v, a value of a, has an identity (see
+// IdentityKey), without building its key.
+func hasIdentity(a *Attribute, v any) bool {
+	if !a.IsComplex() {
+		_, ok := v.(string)
+		return ok
+	}
+	m, _ := v.(map[string]any)
+	_, ok := m["value"].(string)
+	return ok && a.Sub("value") != nil
 }
 
 func isPrimary(v any) bool {

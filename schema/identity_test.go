@@ -1,7 +1,9 @@
 package schema_test
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -89,4 +91,49 @@ func TestValidateLimits(t *testing.T) {
 	if _, err := groups.Decode([]byte(`{"schemas":["`+schema.GroupSchema+`"],"displayName":"0123456789"}`), schema.DecodeOptions{MaxStringLength: 9}); err == nil {
 		t.Error("a 10-byte displayName with MaxStringLength 9: no error")
 	}
+}
+
+// TestDedupeLongAndShortAgree: lists of up to 16 values are compared
+// pairwise, longer ones by IdentityKey; both fold case as
+// strings.EqualFold does (long s and s, the Kelvin sign and k).
+func TestDedupeLongAndShortAgree(t *testing.T) {
+	emails := schema.UserResourceType().Schema.Attribute("emails")
+	for _, n := range []int{0, 20} {
+		var list []any
+		for i := range n {
+			list = append(list, map[string]any{"value": string(rune('a'+i%26)) + "-filler@x", "type": "other"})
+		}
+		list = append(list,
+			map[string]any{"value": "ſam@x", "type": "work"}, map[string]any{"value": "SAM@X", "type": "WORK"},
+			map[string]any{"value": "\u212Aim@x"}, map[string]any{"value": "kim@x"},
+			map[string]any{"value": "İstanbul@x"}, map[string]any{"value": "istanbul@x"}) // İ folds to nothing else
+		got, _ := schema.Dedupe(emails, list)
+		if len(got) != n+4 {
+			t.Errorf("%d values: Dedupe kept %d, want %d: %v", len(list), len(got), n+4, got[n:])
+		}
+	}
+	k1, _ := emails.IdentityKey(map[string]any{"value": "ſam@x", "type": "work"})
+	k2, _ := emails.IdentityKey(map[string]any{"value": "SAM@X", "type": "WORK"})
+	if k1 != k2 {
+		t.Errorf("IdentityKey differs for values strings.EqualFold finds equal: %q, %q", k1, k2)
+	}
+}
+
+// FuzzIdentityKey: two strings have the same key exactly when
+// strings.EqualFold says they are equal, the rule PATCH's comparisons use.
+func FuzzIdentityKey(f *testing.F) {
+	for _, s := range [][2]string{{"a", "A"}, {"ſ", "S"}, {"\u212A", "k"}, {"İ", "i"}, {"ǅ", "ǆ"}, {"Σ", "ς"}, {"x", "y"}} {
+		f.Add(s[0], s[1])
+	}
+	tags := &schema.Attribute{Name: "tags", Type: schema.String, MultiValued: true}
+	f.Fuzz(func(t *testing.T, x, y string) {
+		if !utf8.ValidString(x) || !utf8.ValidString(y) {
+			t.Skip() // decoding refuses invalid UTF-8
+		}
+		kx, _ := tags.IdentityKey(x)
+		ky, _ := tags.IdentityKey(y)
+		if (kx == ky) != strings.EqualFold(x, y) {
+			t.Errorf("%q, %q: same key %v, EqualFold %v", x, y, kx == ky, strings.EqualFold(x, y))
+		}
+	})
 }

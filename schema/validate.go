@@ -279,8 +279,10 @@ func (v *validator) value(a *Attribute, path attrPath, nv, ov any) (any, bool, e
 	default:
 		out, changed = copied, true
 	}
-	if d, dropped := Dedupe(a, out); dropped {
-		out, changed = d, true
+	if v.mode != ModePatch { // package patch keeps a PATCH's lists free of duplicates itself
+		if d, dropped := Dedupe(a, out); dropped {
+			out, changed = d, true
+		}
 	}
 	if err := v.opts.tooManyValues(a, path, len(out)); err != nil {
 		return nil, false, err
