@@ -279,7 +279,10 @@ func (v *validator) value(a *Attribute, path attrPath, nv, ov any) (any, bool, e
 	default:
 		out, changed = copied, true
 	}
-	if v.mode != ModePatch { // package patch keeps a PATCH's lists free of duplicates itself
+	// Package patch keeps the lists a PATCH adds to or replaces free of
+	// duplicates itself; short lists are checked here too (a filtered
+	// replace can make two values equal), at no cost.
+	if v.mode != ModePatch || len(out) <= 16 {
 		if d, dropped := Dedupe(a, out); dropped {
 			out, changed = d, true
 		}

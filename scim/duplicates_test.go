@@ -53,3 +53,14 @@ func TestDuplicateMembers(t *testing.T) {
 		t.Errorf("members: %v", res.json["members"])
 	}
 }
+
+// TestDuplicateAfterFilteredReplace: a PATCH through a value filter that
+// makes two values the same leaves one.
+func TestDuplicateAfterFilteredReplace(t *testing.T) {
+	h := newTestHandler(t, Config{})
+	res := mustDo(t, h, request{method: "POST", target: "/Users", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"f","emails":[{"value":"a@x","type":"work"},{"value":"b@x","type":"work"}]}`}, 201)
+	res = mustDo(t, h, request{method: "PATCH", target: "/Users/" + res.json["id"].(string), body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"emails[type eq \"work\"].value","value":"c@x"}]}`}, 200)
+	if d := cmp.Diff([]any{map[string]any{"value": "c@x", "type": "work"}}, res.json["emails"]); d != "" {
+		t.Errorf("emails (-want +got):\n%s", d)
+	}
+}
