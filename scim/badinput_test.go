@@ -144,6 +144,25 @@ func TestUnknownAttributes(t *testing.T) {
 	}
 }
 
+// TestDanglingMembers: member values that name nothing (made up, very
+// long, odd characters) are left out by default and refused by the strict
+// dialect, never a 5xx (TestMemberRefs has the details).
+func TestDanglingMembers(t *testing.T) {
+	h := newTestHandler(t, Config{})
+	strict := newTestHandler(t, Config{Defaults: TenantConfig{Dialect: patch.DialectStrict}})
+	for _, v := range []string{"does-not-exist", strings.Repeat("x", 10000), "../Users", "😀", `\"quoted\"`, "bulkId:nope-but-not-bulk"} {
+		body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"g","members":[{"value":"` + v + `"}]}`
+		res := mustDo(t, h, request{method: "POST", target: "/Groups", body: body}, 201)
+		if res.json["members"] != nil {
+			t.Errorf("%.20q: members %v", v, res.json["members"])
+		}
+		res = mustDo(t, strict, request{method: "POST", target: "/Groups", body: body}, 400)
+		if res.json["scimType"] != "invalidValue" {
+			t.Errorf("%.20q: strict %s", v, res.body)
+		}
+	}
+}
+
 // TestConfusables: userName uniqueness folds case, nothing else; a
 // look-alike made of other code points is a different user.
 func TestConfusables(t *testing.T) {

@@ -9,6 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/password"
 	"github.com/scimkit/scimkit/patch"
@@ -134,6 +138,21 @@ type Config struct {
 	// Logger receives internal errors and panics. Default slog.Default().
 	Logger *slog.Logger
 
+	// MeterProvider receives the Handler's metrics: MetricRequests,
+	// MetricRequestDuration, MetricThrottled and MetricStoreDuration
+	// (scope InstrumentationName). Default otel.GetMeterProvider(), which
+	// records nothing until the program installs an SDK.
+	MeterProvider metric.MeterProvider
+	// TracerProvider receives a server span per request ("SCIM GET
+	// User") with a child span per store operation. Default
+	// otel.GetTracerProvider().
+	TracerProvider trace.TracerProvider
+	// Propagator reads the caller's trace context from the request
+	// headers, so that a request's span continues the caller's trace.
+	// Default propagation.TraceContext{} (W3C traceparent and
+	// tracestate).
+	Propagator propagation.TextMapPropagator
+
 	// ProvisioningLog, when set, records every write request (POST, PUT,
 	// PATCH and DELETE, a /Bulk request as one entry with its operation
 	// count and per-operation results; not searches) after it is served:
@@ -184,7 +203,10 @@ type TenantConfig struct {
 	// Entra sends them, and reads the SCIM 1.1 core URN in "schemas" as the
 	// SCIM 2.0 one, as OneLogin's Core Schema connector sends it
 	// (schema.DecodeOptions.SCIM11CoreURN); DialectStrict also rejects
-	// unknown attributes.
+	// unknown attributes. Every dialect except DialectStrict leaves out a
+	// group member value that names no User or Group of the tenant (and
+	// the provisioning log lists it); DialectStrict refuses the write with
+	// 400 invalidValue (see memberrefs.go).
 	Dialect patch.Dialect
 	// Delete selects what DELETE does. Default DeleteHard; DeleteSoft
 	// also keeps a tombstone that reserves the id and externalId (see its

@@ -96,7 +96,7 @@ func (h *Handler) putPassword(ctx context.Context, tenant string, tc TenantConfi
 		return none, applyPasswordPolicy(tc, ti, next)
 	}
 	var matched, fresh string
-	if cur, err := h.cfg.Store.Get(ctx, tenant, ti.rt, id, store.ReadOptions{OmitMembers: true, OmitGroups: true}); err == nil {
+	if cur, err := h.store.Get(ctx, tenant, ti.rt, id, store.ReadOptions{OmitMembers: true, OmitGroups: true}); err == nil {
 		if stored, _ := cur.Attrs[ti.password.Name].(string); password.IsHash(stored) {
 			if ok, _ := password.Verify(stored, clear); ok {
 				matched = stored
@@ -186,7 +186,7 @@ func (h *Handler) VerifyPassword(ctx context.Context, tenant, id, pw string) (bo
 			return false, fmt.Errorf("scim: VerifyPassword: settings of tenant %q: %w", tenant, err)
 		}
 	}
-	res, err := h.cfg.Store.Get(ctx, tenant, ti.rt, id, store.ReadOptions{OmitMembers: true, OmitGroups: true})
+	res, err := h.store.Get(ctx, tenant, ti.rt, id, store.ReadOptions{OmitMembers: true, OmitGroups: true})
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			_, _ = password.Verify(dummyHash(tc.Password), pw)

@@ -68,7 +68,7 @@ func (h *Handler) read(r *http.Request, ti *typeInfo, id string, opts store.Read
 	if err != nil {
 		return nil, err
 	}
-	res, err := h.cfg.Store.Get(r.Context(), tenant, ti.rt, id, opts)
+	res, err := h.store.Get(r.Context(), tenant, ti.rt, id, opts)
 	return res, h.storeErr(err, ti, id)
 }
 
@@ -86,7 +86,7 @@ func (h *Handler) storeErr(err error, ti *typeInfo, id string) error {
 	case errors.Is(err, store.ErrPrecondition):
 		return ErrPreconditionFailed.WithDetail("%s %q has changed: If-Match does not match its current version.", ti.rt.Name, id)
 	}
-	return err
+	return unresolvedErr(err, ti)
 }
 
 // write is a write request on one resource (RFC 7644 §3.3, §3.5, §3.6),
@@ -146,6 +146,13 @@ func (h *Handler) do(r *http.Request, wr write) (status int, res *schema.Resourc
 	if err != nil {
 		return 0, nil, err
 	}
+	refs := &store.RefReport{}
+	r = r.WithContext(store.WithRefPolicy(r.Context(), tc.refPolicy(), refs))
+	defer func() {
+		if err == nil && res != nil {
+			info(r).noteDropped(res.ID, refs.Dropped)
+		}
+	}()
 	switch wr.method {
 	case http.MethodPost:
 		res, err = h.doCreate(r, tenant, tc, wr)
@@ -193,7 +200,8 @@ func (h *Handler) doCreate(r *http.Request, tenant string, tc TenantConfig, wr w
 	if res, err = wr.ti.rt.Validate(schema.ModeCreate, nil, res, opts); err != nil {
 		return nil, err
 	}
-	return h.cfg.Store.Create(writeCtx(r), tenant, wr.ti.rt, res)
+	res, err = h.store.Create(writeCtx(r), tenant, wr.ti.rt, res)
+	return res, unresolvedErr(err, wr.ti)
 }
 
 // replace serves PUT /{type}/{id} (RFC 7644 §3.5.1) with If-Match.
@@ -231,7 +239,7 @@ func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr 
 			return ti.rt.Validate(schema.ModeReplace, cur, n, opts)
 		},
 	}
-	res, _, err := h.cfg.Store.Update(writeCtx(r), tenant, ti.rt, id, u)
+	res, _, err := h.store.Update(writeCtx(r), tenant, ti.rt, id, u)
 	return res, h.storeErr(err, ti, id)
 }
 
@@ -281,7 +289,7 @@ func (h *Handler) doPatch(r *http.Request, tenant string, tc TenantConfig, wr wr
 			u.LoadMembers = true
 		}
 	}
-	res, _, err := h.cfg.Store.Update(writeCtx(r), tenant, ti.rt, id, u)
+	res, _, err := h.store.Update(writeCtx(r), tenant, ti.rt, id, u)
 	return res, h.storeErr(err, ti, id)
 }
 
@@ -321,7 +329,7 @@ func (h *Handler) doDelete(r *http.Request, tenant string, tc TenantConfig, wr w
 	if ts, ok := h.cfg.Store.(store.Tombstones); ok && tc.Delete == DeleteSoft {
 		return h.storeErr(ts.DeleteWithTombstone(writeCtx(r), tenant, ti.rt, id, wr.ifMatch), ti, id)
 	}
-	return h.storeErr(h.cfg.Store.Delete(writeCtx(r), tenant, ti.rt, id, wr.ifMatch), ti, id)
+	return h.storeErr(h.store.Delete(writeCtx(r), tenant, ti.rt, id, wr.ifMatch), ti, id)
 }
 
 // writeResource fills meta.location, sets ETag and writes the projection

@@ -167,8 +167,11 @@ func NewReceiver(cfg ReceiverConfig) (*Receiver, error) {
 // DefaultTenant, POST /ssf/t/{tenant}/receive for another tenant. It
 // answers 202 to a SET it accepted, and 400 with {"err", "description"}
 // (invalid_request, invalid_key, invalid_issuer, invalid_audience,
-// authentication_failed) to one it refused; 503 when acting on it failed
-// for now (the transmitter retries).
+// authentication_failed) to one it refused; 503 when it could not be
+// processed for now (the transmitter retries): acting on it failed, or it
+// is signed with a key not in the transmitter's JWKS as last fetched and
+// the JWKS was fetched too recently to fetch it again (a key rotated in
+// since).
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tenant, ok := rc.tenantOf(r.URL.Path)
 	if !ok {

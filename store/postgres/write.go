@@ -129,6 +129,34 @@ func (w *writer) Members(ctx context.Context, id string) ([]schema.Member, error
 
 func (w *writer) Groups(context.Context, string) ([]any, error) { return w.groups, nil }
 
+// Resolve reads the types of ids in the write's transaction and locks
+// their rows FOR KEY SHARE until it ends: a concurrent Delete (which locks
+// the row FOR UPDATE first) either commits before, and the row is not
+// found, or waits for this write and then removes the membership it
+// added. Rows are locked in id order; a deadlock with another write's row
+// locks (two groups added to each other at once) is retried like any.
+func (w *writer) Resolve(ctx context.Context, ids []string) (map[string]string, error) {
+	if w.tx == nil {
+		tx, err := w.s.pool.Begin(ctx)
+		if err != nil {
+			return nil, err
+		}
+		w.tx = tx
+	}
+	if err := w.flush(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := w.tx.Query(ctx, w.s.q(`SELECT id, type FROM {s}.resources WHERE tenant = $1 AND id = ANY($2::text[])
+		ORDER BY id FOR KEY SHARE`), w.tenant, ids)
+	if err != nil {
+		return nil, err
+	}
+	var id, typ string
+	out := make(map[string]string, len(ids))
+	_, err = pgx.ForEachRow(rows, []any{&id, &typ}, func() error { out[id] = typ; return nil })
+	return out, err
+}
+
 // Check does nothing: Put claims the unique values and the tombstone
 // trigger refuses a reserved externalId, and a failure rolls back.
 func (w *writer) Check(context.Context, *backend.Doc, *backend.Doc) error { return nil }

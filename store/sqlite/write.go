@@ -31,6 +31,29 @@ func (w *writer) Groups(ctx context.Context, id string) ([]any, error) {
 	return readGroups(ctx, w.tx, w.tenant, id)
 }
 
+// Resolve reads the types of ids in the write transaction, which holds
+// the database's write lock until it commits: no Delete runs meanwhile.
+func (w *writer) Resolve(ctx context.Context, ids []string) (map[string]string, error) {
+	list, err := marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := w.tx.QueryContext(ctx, "SELECT id, type FROM resources WHERE tenant = ? AND id IN (SELECT value FROM json_each(?))", w.tenant, list)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]string, len(ids))
+	for rows.Next() {
+		var id, typ string
+		if err := rows.Scan(&id, &typ); err != nil {
+			return nil, err
+		}
+		out[id] = typ
+	}
+	return out, rows.Err()
+}
+
 // Check does nothing: Put claims the unique values and the tombstone
 // triggers refuse a reserved externalId, and a failure rolls back.
 func (w *writer) Check(context.Context, *backend.Doc, *backend.Doc) error { return nil }

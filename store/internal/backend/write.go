@@ -14,8 +14,9 @@ import (
 
 // WriteTx is the I/O of one write, inside one backend transaction that
 // holds the resource exclusively (a row lock, a write lock). The algorithm
-// calls Members first, Check before any change, the membership methods
-// once per member delta, then Put, and Record last (Groups only reads);
+// calls Members first, Resolve (once, when the write adds members) and
+// Check before any change, the membership methods once per member delta,
+// then Put, and Record last (Groups only reads);
 // an error aborts the write, and the backend rolls back everything the
 // transaction did.
 //
@@ -30,6 +31,13 @@ type WriteTx interface {
 	// Groups returns the derived "groups" attribute value of the member id
 	// (RFC 7643 §4.1.2), or nil.
 	Groups(ctx context.Context, id string) ([]any, error)
+	// Resolve returns the resource type name of each of ids (distinct)
+	// that names a resource of the write's tenant, of any type; the others
+	// are absent from the map. The resources it reports must stay until
+	// the write commits (the write lock; a shared row lock), so that a
+	// concurrent Delete cannot leave the write adding a member that no
+	// longer exists (see refs.go and store/refs.go).
+	Resolve(ctx context.Context, ids []string) (map[string]string, error)
 	// Check verifies, before anything is written, that d can be stored:
 	// its unique values are free in the tenant and type (else an error
 	// wrapping ErrConflict, see ConflictError) and its externalId is not
@@ -146,6 +154,12 @@ func RunCreate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 	now = Timestamp(now)
 	res.Meta = schema.Meta{ResourceType: rt.Name, Created: now, LastModified: now, Version: FormatVersion(1)}
 	doc := newDoc(rt, res)
+	if shape.Members != nil {
+		var err error
+		if members, err = resolveMembers(ctx, tx, shape.Members, id, members); err != nil {
+			return nil, err
+		}
+	}
 	if err := tx.Check(ctx, doc, nil); err != nil {
 		return nil, err
 	}
@@ -211,6 +225,17 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 	}
 	next, want := shape.split(rt, applied, before.Schemas)
 	next.ID, next.Meta = id, before.Meta
+	deltas := u.MemberDeltas
+	if shape.Members != nil {
+		if loaded {
+			want, err = resolveNew(ctx, tx, shape.Members, id, had, want)
+		} else {
+			deltas, err = resolveDeltas(ctx, tx, shape.Members, id, deltas)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
 	prev, doc := newDoc(rt, before), newDoc(rt, next)
 	docChanged, err := doc.differs(prev)
 	if err != nil {
@@ -228,7 +253,7 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 		if loaded {
 			final, edited, err = replaceMembers(ctx, tx, id, had, want, &net)
 		} else {
-			err = applyDeltas(ctx, tx, id, u.MemberDeltas, &net)
+			err = applyDeltas(ctx, tx, id, deltas, &net)
 		}
 		if err != nil {
 			return nil, nil, err
