@@ -53,14 +53,18 @@ func loadMigrations() ([]migration, error) {
 }
 
 // migrate applies the migrations newer than the database's PRAGMA
-// user_version, each in its own transaction with the version bump, so a
-// crash leaves the database at a whole version.
-func (s *Store) migrate(ctx context.Context) error {
+// user_version (up to upTo when positive), each in its own transaction
+// with the version bump, so a crash leaves the database at a whole
+// version.
+func (s *Store) migrate(ctx context.Context, upTo int) error {
 	ms, err := loadMigrations()
 	if err != nil {
 		return err
 	}
 	for _, m := range ms {
+		if upTo > 0 && m.version > upTo {
+			break
+		}
 		applied := false
 		err := s.writeTx(ctx, "migrate", func(tx *txn) error {
 			var have int

@@ -91,30 +91,28 @@ func TestPasswordNotAtRest(t *testing.T) {
 	}
 }
 
-// TestMigrationRemovesClearPasswords stores a clear-text password the
-// way versions before migration 0011 did (in the data and fold documents),
-// rewinds the schema version, and reopens: the migration removes it from
-// both documents, and VACUUM and the WAL truncation leave no copy in the
-// files.
+// TestMigrationRemovesClearPasswords builds the schema of release 0.1.0
+// (migrations up to 0010), stores a clear-text password the way it did
+// (in the data and fold documents), and reopens: migration 0011 removes
+// it from both documents, and VACUUM and the WAL truncation leave no copy
+// in the files.
 func TestMigrationRemovesClearPasswords(t *testing.T) {
 	const pw = "Old-Clear-Pw-4Jd8x"
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "scim.db")
-	s, err := sqlite.Open(ctx, sqlite.Config{Path: path})
+	s, err := sqlite.OpenAt(ctx, sqlite.Config{Path: path}, 10)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if v, err := s.SchemaVersion(ctx); err != nil || v != 10 {
+		t.Fatalf("schema version %d, %v; want 10", v, err)
 	}
 	u, err := s.Create(ctx, "t", users, user("bjensen"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{
-		`UPDATE resources SET data = json_set(data, '$.password', '` + pw + `'), fold = json_set(fold, '$.password', lower('` + pw + `'))`,
-		`PRAGMA user_version = 10`,
-	} {
-		if err := sqlite.Exec(ctx, s, q); err != nil {
-			t.Fatal(err)
-		}
+	if err := sqlite.Exec(ctx, s, `UPDATE resources SET data = json_set(data, '$.password', '`+pw+`'), fold = json_set(fold, '$.password', lower('`+pw+`'))`); err != nil {
+		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
