@@ -118,7 +118,9 @@ func (c *Console) resourcePage(w http.ResponseWriter, r *http.Request, s *sessio
 		c.fail(w, r, s, http.StatusInternalServerError, "The resource could not be read: "+err.Error())
 		return
 	}
-	body, _ := json.MarshalIndent(res, "", "  ")
+	// What GET would return: never a returned:never value (RFC 7643 §7),
+	// such as the stored hash of a password.
+	body, _ := json.MarshalIndent(rt.Project(res, nil, nil), "", "  ")
 	data := map[string]any{"Tenant": tenant, "Type": rt.Name, "R": rowOf(res), "JSON": string(body)}
 	// A user's groups are the groups listing it as a member; a group's
 	// members the users listing it in groups. Both are indexed filters.

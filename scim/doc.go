@@ -69,6 +69,15 @@
 //   - PATCH limits (Config.MaxPatchOperations per request, MaxMembersPerOp
 //     values per operation) are checked by patch.Parse before the store is
 //     touched and answered 413 Payload Too Large, naming the limit.
+//   - Value limits (Config.MaxStringLength per string, MaxValues per
+//     multi-valued attribute, MaxMembersPerRequest) apply to POST, PUT,
+//     PATCH and each /Bulk operation, before the store is touched (MaxValues
+//     also to the resource a PATCH leaves): 400 invalidValue naming the
+//     attribute and the limit. Values of a multi-valued attribute with the
+//     same identity (schema.Dedupe) are stored once.
+//   - A password (RFC 7643 §4.1.1) never reaches the store in clear text:
+//     the tenant's TenantConfig.Password drops it (default) or replaces it
+//     by its hash, in every write path; Handler.VerifyPassword checks one.
 //   - A successful PATCH answers 200 with the resource, except that a group
 //     (a type with members) answers 204 unless the client is Okta (its
 //     User-Agent contains "okta") or asks for attributes (see

@@ -24,12 +24,15 @@ type Handler struct {
 	byName map[string]*typeInfo // lower-cased name → type
 	// groupType is the type a user's "groups" name (see groupTypeOf).
 	groupType *typeInfo
-	canon     map[string]string // lower-cased first path segment → canonical
-	mux       *http.ServeMux
-	chain     http.Handler
-	log       *slog.Logger
-	store     timedStore // Config.Store, measured (storetime.go)
-	tel       *telemetry // metrics and traces (observe.go)
+	// passwordType is the first type with a password attribute, the one
+	// VerifyPassword reads.
+	passwordType *typeInfo
+	canon        map[string]string // lower-cased first path segment → canonical
+	mux          *http.ServeMux
+	chain        http.Handler
+	log          *slog.Logger
+	store        timedStore // Config.Store, measured (storetime.go)
+	tel          *telemetry // metrics and traces (observe.go)
 	// Discovery documents that depend only on the configuration.
 	spc        schema.ServiceProviderConfig // without meta
 	schemaList []*schema.Schema             // distinct schemas of the types
@@ -44,10 +47,12 @@ type typeInfo struct {
 	members bool
 	// groups: the core schema has the readOnly derived "groups" attribute.
 	groups bool
+	// password is the core schema's password attribute (passwordAttr), or nil.
+	password *schema.Attribute
 }
 
 func newTypeInfo(rt *schema.ResourceType) *typeInfo {
-	ti := &typeInfo{rt: rt}
+	ti := &typeInfo{rt: rt, password: passwordAttr(rt)}
 	if a := rt.Schema.Attribute("members"); a != nil && a.MultiValued && a.IsComplex() && a.Sub("value") != nil {
 		ti.members = true
 	}
@@ -80,6 +85,9 @@ func New(cfg Config) (*Handler, error) {
 		h.byName[strings.ToLower(rt.Name)] = ti
 		h.canon[strings.ToLower(rt.Endpoint[1:])] = rt.Endpoint[1:]
 		h.routeType(ti)
+		if ti.password != nil && h.passwordType == nil {
+			h.passwordType = ti
+		}
 	}
 	if h.tel, err = newTelemetry(cfg); err != nil {
 		return nil, fmt.Errorf("scim: telemetry: %w", err)
