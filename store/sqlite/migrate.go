@@ -21,10 +21,11 @@ type migration struct {
 	sql     string
 }
 
-// loadMigrations returns the embedded migrations in version order. Numbers
-// must be unique and may skip (work in progress reserves ranges); a
-// database records the highest number applied (PRAGMA user_version), so a
-// migration must never be added below a released one.
+// loadMigrations returns the embedded migrations in version order. Their
+// numbers must be 1, 2, 3, … without a gap: a database records only the
+// highest number applied (PRAGMA user_version), so a migration numbered
+// below one a database already has would be skipped for good, and
+// branches that reserved ranges of numbers could skip each other's.
 func loadMigrations() ([]migration, error) {
 	entries, err := fs.ReadDir(migrations, "migrations")
 	if err != nil {
@@ -45,8 +46,8 @@ func loadMigrations() ([]migration, error) {
 	}
 	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
 	for i, m := range out {
-		if m.version < 1 || i > 0 && m.version == out[i-1].version {
-			return nil, fmt.Errorf("sqlite: migration %s: number must be positive and unique", m.name)
+		if m.version != i+1 {
+			return nil, fmt.Errorf("sqlite: migration %s: number must be %d (migrations are numbered 1, 2, 3, … without gaps or repeats)", m.name, i+1)
 		}
 	}
 	return out, nil
