@@ -202,16 +202,23 @@ func Dedupe(a *Attribute, list []any) ([]any, bool) {
 		if out == nil {
 			out = append(make([]any, 0, len(list)-1), list[:i]...)
 		}
-		if isPrimary(e) && !isPrimary(out[j]) {
-			m := maps.Clone(out[j].(map[string]any))
-			m["primary"] = true
-			out[j] = m
-		}
+		inheritPrimary(out, j, e)
 	}
 	if out == nil {
 		return list, false
 	}
 	return out, true
+}
+
+// inheritPrimary makes out[j], the value kept for the dropped duplicate
+// dup, primary when dup was (on a copy: the caller's maps are not
+// modified).
+func inheritPrimary(out []any, j int, dup any) {
+	if isPrimary(dup) && !isPrimary(out[j]) {
+		m := maps.Clone(out[j].(map[string]any))
+		m["primary"] = true
+		out[j] = m
+	}
 }
 
 // dedupeSmall is Dedupe for a short list: pairwise comparisons, no keys
@@ -244,11 +251,7 @@ func dedupeSmall(a *Attribute, list []any) ([]any, bool) {
 			if out == nil {
 				out = append(make([]any, 0, len(list)-1), list[:i]...)
 			}
-			if isPrimary(e) && !isPrimary(out[j]) {
-				m := maps.Clone(out[j].(map[string]any))
-				m["primary"] = true
-				out[j] = m
-			}
+			inheritPrimary(out, j, e)
 		}
 	}
 	if out == nil {
