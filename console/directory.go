@@ -118,8 +118,10 @@ func (c *Console) resourcePage(w http.ResponseWriter, r *http.Request, s *sessio
 		c.fail(w, r, s, http.StatusInternalServerError, "The resource could not be read: "+err.Error())
 		return
 	}
-	body, _ := json.MarshalIndent(res, "", "  ")
-	data := map[string]any{"Tenant": tenant, "Type": rt.Name, "R": rowOf(res), "JSON": string(body)}
+	// The store keeps what SCIM never returns (password and every other
+	// returned:never or writeOnly attribute, RFC 7643 §7): shown as SCIM
+	// would return it, without them.
+	data := map[string]any{"Tenant": tenant, "Type": rt.Name, "R": rowOf(res), "JSON": indentJSON(rt.Project(res, nil, nil))}
 	// A user's groups are the groups listing it as a member; a group's
 	// members the users listing it in groups. Both are indexed filters.
 	id, _ := json.Marshal(res.ID)

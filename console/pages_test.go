@@ -227,3 +227,33 @@ func TestPaging(t *testing.T) {
 		t.Errorf("directory pages: %v, want p0…p7 each once", names)
 	}
 }
+
+// TestResourcePageHidesSecrets: the store keeps a user's password (and
+// any returned:never attribute); the resource page shows the user as SCIM
+// returns it, so never those, and shows markup as text, not \u003c escapes.
+func TestResourcePageHidesSecrets(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	e.signIn(c)
+	if got := e.scim("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"xss","displayName":"<script>alert(1)</script>","password":"Tr0ub4dor&3-secret"}`); got != 201 {
+		t.Fatalf("POST /Users: %d", got)
+	}
+	users, err := e.st.List(t.Context(), "acme", schema.UserResourceType(), store.Query{Count: 1})
+	if err != nil || len(users.Resources) != 1 {
+		t.Fatalf("users: %v", err)
+	}
+	res, body := e.do(c, "GET", "/admin/directory/User/"+users.Resources[0].ID+"?tenant=acme", nil)
+	if res.StatusCode != 200 || strings.Contains(body, "Tr0ub4dor") || strings.Contains(body, "password") {
+		t.Errorf("user page: %d, shows the password:\n%s", res.StatusCode, body)
+	}
+	if strings.Contains(body, "<script>") || strings.Contains(body, `\u003c`) || !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("user page: the displayName is not shown as escaped text:\n%s", body)
+	}
+	page, err := e.st.Query(t.Context(), storeFilterAll())
+	if err != nil || len(page.Entries) != 1 {
+		t.Fatalf("log: %v", err)
+	}
+	if _, body := e.do(c, "GET", "/admin/log/"+itoa(page.Entries[0].Seq), nil); strings.Contains(body, `\u003c`) || !strings.Contains(body, "&lt;script&gt;alert(1)") {
+		t.Errorf("log entry: the body's markup is not shown as escaped text:\n%s", body)
+	}
+}

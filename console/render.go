@@ -122,13 +122,52 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, s *session, statu
 	c.render(w, r, status, "error", s, map[string]any{"Status": status, "Message": msg})
 }
 
-// prettyJSON indents a JSON text; anything else is returned as is.
+// prettyJSON indents a JSON text, with <, > and & shown as themselves
+// rather than as the \u003c escapes Go's encoder writes (the template
+// escapes the HTML); anything else is returned as is.
 func prettyJSON(s string) string {
 	var buf bytes.Buffer
 	if err := json.Indent(&buf, []byte(s), "", "  "); err != nil {
 		return s
 	}
-	return buf.String()
+	return unescapeHTML(buf.Bytes())
+}
+
+// indentJSON encodes v indented, as prettyJSON shows it.
+func indentJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("(cannot be shown: %v)", err)
+	}
+	return prettyJSON(string(b))
+}
+
+// htmlEscapes are the escapes json.Marshal writes for HTML safety.
+var htmlEscapes = map[string]byte{"003c": '<', "003e": '>', "0026": '&'}
+
+// unescapeHTML turns the \u003c, \u003e and \u0026 escapes of a valid JSON
+// text back into <, > and &. An escaped backslash ("\\") is copied as a
+// pair, so a string that really contains the text \u003c stays as written.
+func unescapeHTML(b []byte) string {
+	var out strings.Builder
+	out.Grow(len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 >= len(b) {
+			out.WriteByte(b[i])
+			continue
+		}
+		if b[i+1] == 'u' && i+6 <= len(b) {
+			if c, ok := htmlEscapes[strings.ToLower(string(b[i+2:i+6]))]; ok {
+				out.WriteByte(c)
+				i += 5
+				continue
+			}
+		}
+		out.WriteByte(b[i])
+		out.WriteByte(b[i+1])
+		i++
+	}
+	return out.String()
 }
 
 func pathEscape(s string) string { return url.PathEscape(s) }
