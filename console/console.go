@@ -57,6 +57,11 @@ type Config struct {
 	// full request paths under it (mount it with mux.Handle(prefix+"/", h),
 	// without http.StripPrefix).
 	Prefix string
+	// DefaultTenant is the tenant the directory and tokens pages show
+	// when the operator names none, offered in every tenant picker even
+	// when it has no tenant record (a gateway's default tenant usually has
+	// none). Empty: the first tenant record.
+	DefaultTenant string
 	// Replayer redelivers parked events (the application's
 	// hooks.Dispatcher). Nil: the deliveries page lists parked events
 	// without a replay button.

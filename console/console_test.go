@@ -189,6 +189,9 @@ func TestLogPage(t *testing.T) {
 		{"?status=409", 200, "409", "201"},
 		{"?outcome=success&method=POST&type=User&idp=okta&tenant=acme", 200, "201", "409"},
 		{"?method=DELETE", 200, "No entries match", "/Users"},
+		{"?method=FETCH", 400, "not one of GET", "/Users"},
+		{"?since=2030-01-01T00:00&until=2020-01-01", 400, "must be before until", "/Users"},
+		{"?idp=google", 200, "<option selected>google</option>", "/Users"},
 		{"?idp=entra", 200, "No entries match", "/Users"},
 		{"?request=nope", 200, "No entries match", "/Users"},
 		{"?resource=nope", 200, "No entries match", "/Users"},
@@ -197,7 +200,7 @@ func TestLogPage(t *testing.T) {
 		{"?status=abc", 400, "not an HTTP status", ""},
 		{"?since=yesterday", 400, "not a time", ""},
 		{"?outcome=maybe", 400, "not one of", ""},
-		{"?cursor=bogus", 400, "could not be read", ""},
+		{"?cursor=bogus", 400, "start again from the newest", ""},
 	} {
 		res, body := e.do(c, "GET", "/admin/log"+tc.query, nil)
 		if res.StatusCode != tc.status || !strings.Contains(body, tc.want) || tc.not != "" && strings.Contains(body, tc.not) {

@@ -82,7 +82,7 @@ func (c *Console) directoryPage(w http.ResponseWriter, r *http.Request, s *sessi
 	case tenant != "":
 		page, err := c.list(r, tenant, rt, q.Get("filter"), q.Get("cursor"))
 		if err != nil {
-			status, data["Error"] = listStatus(err), err.Error()
+			status, data["Error"] = c.listError(err)
 			break
 		}
 		rows := make([]resourceRow, len(page.Resources))
@@ -94,12 +94,19 @@ func (c *Console) directoryPage(w http.ResponseWriter, r *http.Request, s *sessi
 	c.render(w, r, status, "directory", s, data)
 }
 
-func listStatus(err error) int {
+// listError is the status and the operator's message for an error of
+// list: a bad filter or cursor is 400 and says what to fix; anything else
+// is 500, logged, and not echoed.
+func (c *Console) listError(err error) (int, string) {
 	var se *schema.Error
-	if errors.As(err, &se) || errors.Is(err, store.ErrInvalidCursor) {
-		return http.StatusBadRequest
+	switch {
+	case errors.Is(err, store.ErrInvalidCursor):
+		return http.StatusBadRequest, "This page link is not valid (a malformed or stale cursor): start again from the first page."
+	case errors.As(err, &se) && se.Status < 500:
+		return http.StatusBadRequest, "Invalid filter: " + se.Detail
 	}
-	return http.StatusInternalServerError
+	c.cfg.Logger.Error("console: list resources", "err", err)
+	return http.StatusInternalServerError, "The directory could not be read (the server log has the error)."
 }
 
 // resourcePage shows one resource; for a user its groups, for a group its
@@ -136,7 +143,7 @@ func (c *Console) resourcePage(w http.ResponseWriter, r *http.Request, s *sessio
 	if other != nil {
 		page, err := c.list(r, tenant, other, expr, r.URL.Query().Get("cursor"))
 		if err != nil {
-			data["RelError"] = err.Error()
+			_, data["RelError"] = c.listError(err)
 		} else {
 			rows := make([]resourceRow, len(page.Resources))
 			for i, x := range page.Resources {

@@ -40,6 +40,14 @@ func (c *Console) logFilter(q url.Values) (store.ProvisioningFilter, error) {
 	if f.Until, err = parseTime("until", q.Get("until")); err != nil {
 		return f, err
 	}
+	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
+		return f, fmt.Errorf("since (%s) must be before until (%s)", q.Get("since"), q.Get("until"))
+	}
+	switch f.Method {
+	case "", http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+	default:
+		return f, fmt.Errorf("method %q is not one of GET, POST, PUT, PATCH, DELETE", f.Method)
+	}
 	switch f.Outcome {
 	case "", store.OutcomeSuccess, store.OutcomeRejected, store.OutcomeError:
 	default:
@@ -70,17 +78,24 @@ func (c *Console) logPage(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	page, err := pl.Query(r.Context(), f)
-	if err != nil {
-		status := http.StatusInternalServerError
-		if errors.Is(err, store.ErrInvalidCursor) {
-			status = http.StatusBadRequest
-		}
-		c.cfg.Logger.Warn("console: query provisioning log", "err", err)
-		data["Error"] = "The log could not be read: " + err.Error()
-		c.render(w, r, status, "log", s, data)
+	switch {
+	case errors.Is(err, store.ErrInvalidCursor):
+		data["Error"] = "This page link is not valid (a malformed or stale cursor): start again from the newest entries."
+		c.render(w, r, http.StatusBadRequest, "log", s, data)
+		return
+	case err != nil:
+		c.cfg.Logger.Error("console: query provisioning log", "err", err)
+		data["Error"] = "The log could not be read (the server log has the error)."
+		c.render(w, r, http.StatusInternalServerError, "log", s, data)
 		return
 	}
-	data["Entries"], data["Next"] = page.Entries, page.NextCursor
+	filtered := false
+	for k, v := range q {
+		if k != "cursor" && len(v) > 0 && v[0] != "" {
+			filtered = true
+		}
+	}
+	data["Entries"], data["Next"], data["Filtered"] = page.Entries, page.NextCursor, filtered
 	c.render(w, r, http.StatusOK, "log", s, data)
 }
 
@@ -114,20 +129,26 @@ func (c *Console) entryPage(w http.ResponseWriter, r *http.Request, s *session) 
 	c.render(w, r, http.StatusOK, "entry", s, data)
 }
 
-// tenantIDs returns the ids of the tenant records (for the filters' lists),
-// or none when the store keeps none.
+// tenantIDs returns Config.DefaultTenant and the ids of the tenant
+// records (for the tenant pickers), the default first.
 func (c *Console) tenantIDs(r *http.Request) []string {
+	var ids []string
+	if c.cfg.DefaultTenant != "" {
+		ids = append(ids, c.cfg.DefaultTenant)
+	}
 	ts, ok := c.cfg.Store.(store.Tenants)
 	if !ok {
-		return nil
+		return ids
 	}
 	all, err := ts.ListTenants(r.Context())
 	if err != nil {
-		return nil
+		c.cfg.Logger.Warn("console: list tenants", "err", err)
+		return ids
 	}
-	ids := make([]string, len(all))
-	for i, t := range all {
-		ids[i] = t.ID
+	for _, t := range all {
+		if t.ID != c.cfg.DefaultTenant {
+			ids = append(ids, t.ID)
+		}
 	}
 	return ids
 }

@@ -139,7 +139,7 @@ func TestDirectoryPages(t *testing.T) {
 		}
 	}
 	res, body := e.do(c, "GET", "/admin/directory?tenant=acme&type=User&filter="+url.QueryEscape(`userName sw "user" and active eq true`), nil)
-	if res.StatusCode != 200 || !strings.Contains(body, "4 match") || strings.Contains(body, "user1<") {
+	if res.StatusCode != 200 || !strings.Contains(body, "4 User resource(s) match") || strings.Contains(body, "user1<") {
 		t.Errorf("directory search: %d\n%s", res.StatusCode, body)
 	}
 	for _, q := range []string{"filter=" + url.QueryEscape("userName zz 1"), "filter=" + url.QueryEscape("nope eq 1"), "cursor=bogus", "type=Nope"} {
@@ -255,5 +255,33 @@ func TestResourcePageHidesSecrets(t *testing.T) {
 	}
 	if _, body := e.do(c, "GET", "/admin/log/"+itoa(page.Entries[0].Seq), nil); strings.Contains(body, `\u003c`) || !strings.Contains(body, "&lt;script&gt;alert(1)") {
 		t.Errorf("log entry: the body's markup is not shown as escaped text:\n%s", body)
+	}
+}
+
+// TestDefaultTenant: the tenant pickers offer Config.DefaultTenant first,
+// though it has no tenant record, and the pages open on it; with no tenant
+// at all, the directory says what to do instead of showing an empty list.
+func TestDefaultTenant(t *testing.T) {
+	e := newEnvWith(t, false, func(c *console.Config) { c.DefaultTenant = "zeta" })
+	c := e.client()
+	e.signIn(c)
+	for _, path := range []string{"/admin/directory", "/admin/tokens"} {
+		res, body := e.do(c, "GET", path, nil)
+		if res.StatusCode != 200 || !strings.Contains(body, `value="zeta"`) || !regexp.MustCompile(`(?s)<datalist id="tenants"><option value="zeta">.*acme`).MatchString(body) {
+			t.Errorf("GET %s: %d; want the default tenant zeta chosen and listed first:\n%s", path, res.StatusCode, body)
+		}
+	}
+	if _, body := e.do(c, "GET", "/admin/log", nil); !strings.Contains(body, "Nothing recorded yet") {
+		t.Errorf("empty log: want it explained:\n%s", body)
+	}
+
+	bare := newEnv(t, false)
+	bc := bare.client()
+	bare.signIn(bc)
+	if err := bare.st.DeleteTenant(t.Context(), "acme"); err != nil {
+		t.Fatal(err)
+	}
+	if res, body := bare.do(bc, "GET", "/admin/directory", nil); res.StatusCode != 200 || !strings.Contains(body, `id="no-tenant"`) {
+		t.Errorf("directory without tenants: %d; want it explained:\n%s", res.StatusCode, body)
 	}
 }
