@@ -243,3 +243,40 @@ func TestSigninThrottle(t *testing.T) {
 	e.now.Store(&later)
 	e.signIn(c)
 }
+
+// TestRefusalPages: refusals, oversized forms and unknown paths answer
+// with a page that says what happened, and change nothing.
+func TestRefusalPages(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	// Signed out: an unknown path goes to the sign-in page; signing out
+	// again is no error.
+	for _, path := range []string{"/admin/nothing", "/admin/tokens/x/revoke"} {
+		if res, _ := e.do(c, "GET", path, nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/signin" {
+			t.Errorf("GET %s signed out: %d to %q, want 303 to /admin/signin", path, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	if res, _ := e.do(c, "POST", "/admin/signout", url.Values{}); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/signin" {
+		t.Errorf("sign out without a session: %d to %q, want 303 to /admin/signin", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, body := e.do(c, "POST", "/admin/tokens", url.Values{"tenant": {"acme"}}); res.StatusCode != http.StatusForbidden ||
+		!strings.Contains(body, "session has ended") || !strings.Contains(body, `href="/admin/signin"`) {
+		t.Errorf("POST without a session: %d, want 403 with a sign-in link:\n%s", res.StatusCode, body)
+	}
+	csrf := e.signIn(c)
+	if res, body := e.do(c, "GET", "/admin/nothing", nil); res.StatusCode != http.StatusNotFound || !strings.Contains(body, `id="signout"`) || !strings.Contains(body, "No such page") {
+		t.Errorf("GET /admin/nothing signed in: %d, want the console's 404 page:\n%s", res.StatusCode, body)
+	}
+	if res, body := e.do(c, "POST", "/admin/tenants", url.Values{"id": {"beta"}}); res.StatusCode != http.StatusForbidden || !strings.Contains(body, "Nothing was changed") {
+		t.Errorf("POST without a CSRF token: %d, want 403 saying nothing changed:\n%s", res.StatusCode, body)
+	}
+	big := url.Values{"csrf": {csrf}, "id": {"beta"}, "name": {strings.Repeat("x", 100<<10)}}
+	for _, path := range []string{"/admin/tenants", "/admin/signin"} {
+		if res, body := e.do(c, "POST", path, big); res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "larger than 64 KiB") {
+			t.Errorf("POST %s with 100 KiB: %d, want 413 with a message:\n%s", path, res.StatusCode, body)
+		}
+	}
+	if _, err := e.st.GetTenant(t.Context(), "beta"); err == nil {
+		t.Error("a refused request created tenant beta")
+	}
+}

@@ -31,7 +31,13 @@ func (c *Console) routes() {
 	}))
 	m.HandleFunc("GET "+p+"/signin", c.signinPage)
 	m.HandleFunc("POST "+p+"/signin", c.signin)
-	m.HandleFunc("POST "+p+"/signout", c.action(c.signout))
+	m.HandleFunc("POST "+p+"/signout", func(w http.ResponseWriter, r *http.Request) {
+		if _, s := c.session(r); s == nil { // already signed out: nothing to end
+			http.Redirect(w, r, p+"/signin", http.StatusSeeOther)
+			return
+		}
+		c.action(c.signout)(w, r)
+	})
 	m.HandleFunc("GET "+p+"/log", c.page(c.logPage))
 	m.HandleFunc("GET "+p+"/log/{seq}", c.page(c.entryPage))
 	m.HandleFunc("GET "+p+"/tokens", c.page(c.tokensPage))
@@ -48,7 +54,22 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+p+"/deliveries/{consumer}/replay", c.action(c.replay))
 	m.HandleFunc("GET "+p+"/directory", c.page(c.directoryPage))
 	m.HandleFunc("GET "+p+"/directory/{type}/{id}", c.page(c.resourcePage))
+	m.HandleFunc(p+"/", c.notFound)
 	c.mux = m
+}
+
+// notFound answers the console's unknown paths (and the wrong method on a
+// known one): the sign-in page when signed out, else a 404 page.
+func (c *Console) notFound(w http.ResponseWriter, r *http.Request) {
+	_, s := c.session(r)
+	switch {
+	case s == nil && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		http.Redirect(w, r, c.cfg.Prefix+"/signin", http.StatusSeeOther)
+	case s == nil:
+		c.fail(w, r, nil, http.StatusNotFound, "No such page.")
+	default:
+		c.fail(w, r, s, http.StatusNotFound, "No such page: "+r.URL.Path+".")
+	}
 }
 
 var funcs = template.FuncMap{
@@ -119,7 +140,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, pag
 
 // fail renders an error page for a store error or bad input.
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, s *session, status int, msg string) {
-	c.render(w, r, status, "error", s, map[string]any{"Status": status, "Message": msg})
+	c.render(w, r, status, "error", s, map[string]any{"Status": status, "Text": http.StatusText(status), "Message": msg})
 }
 
 // prettyJSON indents a JSON text, with <, > and & shown as themselves
