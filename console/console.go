@@ -101,7 +101,8 @@ type Console struct {
 
 	mu        sync.Mutex
 	sessions  map[string]*session
-	throttled map[string]*bucket // failed sign-ins by client address
+	throttled map[string]*bucket  // failed sign-ins by client address
+	reveals   map[string]*reveal // new secrets waiting to be shown, by handle
 }
 
 //go:embed templates/*.html
@@ -147,7 +148,7 @@ func New(cfg Config) (*Console, error) {
 		cfg.ResourceTypes = []*schema.ResourceType{schema.UserResourceType(), schema.GroupResourceType()}
 	}
 	c := &Console{cfg: cfg, tokenHash: sha256.Sum256([]byte(cfg.AdminToken)), sessions: map[string]*session{},
-		throttled: map[string]*bucket{}}
+		throttled: map[string]*bucket{}, reveals: map[string]*reveal{}}
 	c.cfg.AdminToken = ""
 	for _, rt := range cfg.ResourceTypes {
 		switch {

@@ -21,10 +21,12 @@
 //     group's members, paged the same way.
 //   - Tenants: create, change the dialect and delete policy, delete
 //     (store.Tenants).
-//   - Tokens: create (the secret is shown once, in the response to the
-//     POST), rotate (a new secret with the old one's name, access and
-//     expiry; the old one works until revoked, unless asked otherwise),
-//     revoke; last use (store.Tokens).
+//   - Tokens: create (the secret is shown once, on the page the POST
+//     redirects to, so a reload never issues another token and the secret
+//     is never in a URL), rotate (a new secret with the old one's name,
+//     access and expiry; the old one works until revoked, unless asked
+//     otherwise), revoke (after a confirmation page); last use
+//     (store.Tokens).
 //   - Deliveries: each consumer's checkpoint, lag in events and seconds,
 //     lease, parked events with their last error, and replay through the
 //     Replayer (store.Deliveries, store.Consumers).

@@ -82,7 +82,7 @@ func TestTokenPages(t *testing.T) {
 	if res, _ := e.do(c, "POST", "/admin/tokens/"+tok.ID+"/rotate", url.Values{"csrf": {csrf}, "tenant": {"other"}}); res.StatusCode != http.StatusNotFound {
 		t.Errorf("rotate with another tenant: %d, want 404", res.StatusCode)
 	}
-	res, body := e.do(c, "POST", "/admin/tokens/"+tok.ID+"/rotate", url.Values{"csrf": {csrf}, "tenant": {"acme"}, "revoke": {"on"}})
+	res, body := e.revealed(c, "POST", "/admin/tokens/"+tok.ID+"/rotate", url.Values{"csrf": {csrf}, "tenant": {"acme"}, "revoke": {"on"}})
 	if res.StatusCode != 200 || !strings.Contains(body, "which is revoked now") {
 		t.Fatalf("rotate and revoke: %d", res.StatusCode)
 	}
@@ -97,8 +97,17 @@ func TestTokenPages(t *testing.T) {
 		t.Errorf("rotate a revoked token: %d, want 409", res.StatusCode)
 	}
 	newTok := tokenNamed(t, e, "okta")[1]
-	if res, _ := e.do(c, "POST", "/admin/tokens/"+newTok.ID+"/revoke", url.Values{"csrf": {csrf}, "tenant": {"acme"}}); res.StatusCode != http.StatusSeeOther {
+	// Revoke asks first: the list's button shows what will stop working.
+	if res, body := e.do(c, "POST", "/admin/tokens/"+newTok.ID+"/revoke", url.Values{"csrf": {csrf}, "tenant": {"acme"}}); res.StatusCode != http.StatusOK ||
+		!strings.Contains(body, `name="confirm" value="yes"`) || scimStatus(t, e, secret[1]) != http.StatusOK {
+		t.Errorf("revoke without confirm: %d; want the confirmation page and the token still working", res.StatusCode)
+	}
+	res, _ = e.do(c, "POST", "/admin/tokens/"+newTok.ID+"/revoke", url.Values{"csrf": {csrf}, "tenant": {"acme"}, "confirm": {"yes"}})
+	if res.StatusCode != http.StatusSeeOther {
 		t.Errorf("revoke: %d", res.StatusCode)
+	}
+	if _, body := e.do(c, "GET", res.Header.Get("Location"), nil); !strings.Contains(body, "Token "+newTok.ID+" is revoked") {
+		t.Errorf("after revoking: no notice:\n%s", body)
 	}
 	if got := scimStatus(t, e, secret[1]); got != http.StatusUnauthorized {
 		t.Errorf("a revoked token: %d, want 401", got)
@@ -283,5 +292,35 @@ func TestDefaultTenant(t *testing.T) {
 	}
 	if res, body := bare.do(bc, "GET", "/admin/directory", nil); res.StatusCode != 200 || !strings.Contains(body, `id="no-tenant"`) {
 		t.Errorf("directory without tenants: %d; want it explained:\n%s", res.StatusCode, body)
+	}
+}
+
+// TestSecretShownOnce: a new token's secret is shown on the GET after the
+// POST (post/redirect/get), once, to the session that made it; reloading
+// shows it is gone and issues no other token.
+func TestSecretShownOnce(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	csrf := e.signIn(c)
+	res, _ := e.do(c, "POST", "/admin/tokens", url.Values{"csrf": {csrf}, "tenant": {"acme"}, "name": {"once"}})
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/tokens/new/") {
+		t.Fatalf("create: %d to %q, want 303 to /admin/tokens/new/…", res.StatusCode, loc)
+	}
+	other := e.client()
+	e.signIn(other)
+	if res, body := e.do(other, "GET", loc, nil); res.StatusCode != http.StatusGone || strings.Contains(body, "scimkit_") {
+		t.Errorf("another session's GET %s: %d, want 410 without the secret", loc, res.StatusCode)
+	}
+	res, body := e.do(c, "GET", loc, nil)
+	secret := regexp.MustCompile(`id="secret">([^<]+)<`).FindStringSubmatch(body)
+	if res.StatusCode != http.StatusOK || secret == nil || strings.Contains(loc, secret[1]) || scimStatus(t, e, secret[1]) != http.StatusOK {
+		t.Fatalf("GET %s: %d, want the working secret, not in the URL", loc, res.StatusCode)
+	}
+	if res, body := e.do(c, "GET", loc, nil); res.StatusCode != http.StatusGone || strings.Contains(body, secret[1]) || !strings.Contains(body, `id="gone"`) {
+		t.Errorf("reload: %d, want 410 saying the secret is gone", res.StatusCode)
+	}
+	if n := len(tokenNamed(t, e, "once")); n != 1 {
+		t.Errorf("%d tokens named once, want 1", n)
 	}
 }

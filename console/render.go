@@ -42,6 +42,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET "+p+"/log/{seq}", c.page(c.entryPage))
 	m.HandleFunc("GET "+p+"/tokens", c.page(c.tokensPage))
 	m.HandleFunc("POST "+p+"/tokens", c.action(c.createToken))
+	m.HandleFunc("GET "+p+"/tokens/new/{handle}", c.page(c.secretPage))
 	m.HandleFunc("POST "+p+"/tokens/{id}/rotate", c.action(c.rotateToken))
 	m.HandleFunc("POST "+p+"/tokens/{id}/revoke", c.action(c.revokeToken))
 	m.HandleFunc("GET "+p+"/tenants", c.page(c.tenantsPage))

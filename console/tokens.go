@@ -36,6 +36,9 @@ func (c *Console) showTokens(w http.ResponseWriter, r *http.Request, s *session,
 	if data == nil {
 		data = map[string]any{}
 	}
+	if id := r.URL.Query().Get("revoked"); id != "" && r.Method == http.MethodGet {
+		data["Notice"] = "Token " + id + " is revoked: the IdP that used it gets 401 from its next request."
+	}
 	data["Tenant"], data["Tenants"] = tenant, tenants
 	if tenant != "" {
 		all, err := tk.ListTokens(r.Context(), tenant)
@@ -83,7 +86,7 @@ func (c *Console) createToken(w http.ResponseWriter, r *http.Request, s *session
 		return
 	}
 	c.cfg.Logger.Info("console: token created", "token", rec.ID, "tenant", tenant)
-	c.render(w, r, http.StatusOK, "secret", s, map[string]any{"Secret": secret, "Token": rec})
+	c.showOnce(w, r, map[string]any{"Secret": secret, "Token": rec})
 }
 
 // findToken returns the token id of tenant.
@@ -132,7 +135,7 @@ func (c *Console) rotateToken(w http.ResponseWriter, r *http.Request, s *session
 		}
 	}
 	c.cfg.Logger.Info("console: token rotated", "old", old.ID, "new", rec.ID, "tenant", old.Tenant, "old_revoked", revoked)
-	c.render(w, r, http.StatusOK, "secret", s, map[string]any{"Secret": secret, "Token": rec, "Old": old, "OldRevoked": revoked})
+	c.showOnce(w, r, map[string]any{"Secret": secret, "Token": rec, "Old": old, "OldRevoked": revoked})
 }
 
 // revokeToken revokes a token at once.
@@ -143,8 +146,13 @@ func (c *Console) revokeToken(w http.ResponseWriter, r *http.Request, s *session
 		return
 	}
 	tenant, id := r.PostFormValue("tenant"), r.PathValue("id")
-	if _, err := c.findToken(r, tk, tenant, id); err != nil {
+	tok, err := c.findToken(r, tk, tenant, id)
+	if err != nil {
 		c.fail(w, r, s, http.StatusNotFound, "No such token: "+err.Error())
+		return
+	}
+	if r.PostFormValue("confirm") != "yes" { // the list's button asks first
+		c.render(w, r, http.StatusOK, "revoke", s, map[string]any{"Token": tok})
 		return
 	}
 	if err := tk.RevokeToken(r.Context(), id); err != nil {
@@ -156,5 +164,5 @@ func (c *Console) revokeToken(w http.ResponseWriter, r *http.Request, s *session
 		return
 	}
 	c.cfg.Logger.Info("console: token revoked", "token", id, "tenant", tenant)
-	http.Redirect(w, r, c.cfg.Prefix+"/tokens?"+url.Values{"tenant": {tenant}}.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, c.cfg.Prefix+"/tokens?"+url.Values{"tenant": {tenant}, "revoked": {id}}.Encode(), http.StatusSeeOther)
 }
