@@ -101,7 +101,7 @@ type Console struct {
 
 	mu        sync.Mutex
 	sessions  map[string]*session
-	throttled map[string]*bucket  // failed sign-ins by client address
+	throttled map[string]*bucket // failed sign-ins by client address
 	reveals   map[string]*reveal // new secrets waiting to be shown, by handle
 }
 
