@@ -109,6 +109,36 @@ func (c *Console) listError(err error) (int, string) {
 	return http.StatusInternalServerError, "The directory could not be read (the server log has the error)."
 }
 
+// relation is a list of resources related to the one a page shows.
+type relation struct {
+	Title, Type string
+	Rows        []resourceRow
+	Total       int
+	Next        string // cursor of the next page ("" for none)
+	Error       string
+}
+
+// relation lists the first page (or the page at cursor) of the resources
+// of type rt in tenant matching expr.
+func (c *Console) relation(r *http.Request, tenant, title string, rt *schema.ResourceType, expr, cursor string) relation {
+	rel := relation{Title: title}
+	if rt == nil {
+		return rel
+	}
+	rel.Type = rt.Name
+	page, err := c.list(r, tenant, rt, expr, cursor)
+	if err != nil {
+		_, rel.Error = c.listError(err)
+		return rel
+	}
+	rel.Rows = make([]resourceRow, len(page.Resources))
+	for i, x := range page.Resources {
+		rel.Rows[i] = rowOf(x)
+	}
+	rel.Total, rel.Next = page.TotalResults, page.NextCursor
+	return rel
+}
+
 // resourcePage shows one resource; for a user its groups, for a group its
 // members (one page, cursor paged).
 func (c *Console) resourcePage(w http.ResponseWriter, r *http.Request, s *session) {
@@ -130,27 +160,25 @@ func (c *Console) resourcePage(w http.ResponseWriter, r *http.Request, s *sessio
 	// would return it, without them.
 	data := map[string]any{"Tenant": tenant, "Type": rt.Name, "R": rowOf(res), "JSON": indentJSON(rt.Project(res, nil, nil))}
 	// A user's groups are the groups listing it as a member; a group's
-	// members the users listing it in groups. Both are indexed filters.
+	// member users the users listing it in groups, and the groups it is a
+	// member of the groups listing it. All are indexed filters, one page
+	// each; only the first section pages on.
 	id, _ := json.Marshal(res.ID)
-	var other *schema.ResourceType
-	var expr string
+	member := "members.value eq " + string(id)
+	var sections []relation
 	switch rt {
 	case c.users:
-		other, expr = c.groups, "members.value eq "+string(id)
+		sections = append(sections, c.relation(r, tenant, "Groups (direct memberships)", c.groups, member, r.URL.Query().Get("cursor")))
 	case c.groups:
-		other, expr = c.users, "groups.value eq "+string(id)
-	}
-	if other != nil {
-		page, err := c.list(r, tenant, other, expr, r.URL.Query().Get("cursor"))
-		if err != nil {
-			_, data["RelError"] = c.listError(err)
-		} else {
-			rows := make([]resourceRow, len(page.Resources))
-			for i, x := range page.Resources {
-				rows[i] = rowOf(x)
-			}
-			data["Rel"], data["RelType"], data["RelTotal"], data["Next"] = rows, other.Name, page.TotalResults, page.NextCursor
+		if c.users != nil {
+			sections = append(sections, c.relation(r, tenant, "Member users", c.users, "groups.value eq "+string(id), r.URL.Query().Get("cursor")))
 		}
+		sections = append(sections, c.relation(r, tenant, "Member of (groups that contain this group)", c.groups, member, ""))
+		// Nested member groups have no index from group to member group:
+		// say that there are some rather than read every member.
+		nested, err := c.list(r, tenant, rt, "id eq "+string(id)+` and members.type eq "Group"`, "")
+		data["NestedGroups"], data["IsGroup"] = err == nil && len(nested.Resources) > 0, true
 	}
+	data["Relations"] = sections
 	c.render(w, r, http.StatusOK, "resource", s, data)
 }

@@ -136,11 +136,31 @@ func TestDirectoryPages(t *testing.T) {
 		t.Fatalf("groups: %v", err)
 	}
 	g := groups.Resources[0].ID
-	if res, body := e.do(c, "GET", "/admin/directory/Group/"+g+"?tenant=acme", nil); res.StatusCode != 200 || !strings.Contains(body, "Members (2)") || !strings.Contains(body, ">user0<") || !strings.Contains(body, ">user1<") {
+	if res, body := e.do(c, "GET", "/admin/directory/Group/"+g+"?tenant=acme", nil); res.StatusCode != 200 || !strings.Contains(body, "Member users (2)") || !strings.Contains(body, ">user0<") || !strings.Contains(body, ">user1<") {
 		t.Errorf("group page: %d\n%s", res.StatusCode, body)
 	}
-	if res, body := e.do(c, "GET", "/admin/directory/User/"+u0+"?tenant=acme", nil); res.StatusCode != 200 || !strings.Contains(body, "Groups (1)") || !strings.Contains(body, ">Pilots<") {
+	if res, body := e.do(c, "GET", "/admin/directory/User/"+u0+"?tenant=acme", nil); res.StatusCode != 200 || !strings.Contains(body, "Groups (direct memberships) (1)") || !strings.Contains(body, ">Pilots<") {
 		t.Errorf("user page: %d\n%s", res.StatusCode, body)
+	}
+	// Nesting: the outer group says it has group members, the inner one
+	// lists the outer one.
+	if got := e.scim("POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Outer","members":[{"value":"`+g+`","type":"Group"}]}`); got != 201 {
+		t.Fatal(got)
+	}
+	outer, err := e.st.List(t.Context(), "acme", schema.GroupResourceType(), store.Query{Count: 2})
+	if err != nil || len(outer.Resources) != 2 {
+		t.Fatalf("groups: %v", err)
+	}
+	o := outer.Resources[0].ID
+	if o == g {
+		o = outer.Resources[1].ID
+	}
+	if res, body := e.do(c, "GET", "/admin/directory/Group/"+g+"?tenant=acme", nil); res.StatusCode != 200 ||
+		!regexp.MustCompile(`(?s)Member of \(groups that contain this group\) \(1\).*>Outer<`).MatchString(body) || strings.Contains(body, `id="nested"`) {
+		t.Errorf("inner group page: %d, want Outer under Member of, and no nested note\n%s", res.StatusCode, body)
+	}
+	if res, body := e.do(c, "GET", "/admin/directory/Group/"+o+"?tenant=acme", nil); res.StatusCode != 200 || !strings.Contains(body, `id="nested"`) || !strings.Contains(body, "Member users (0)") {
+		t.Errorf("outer group page: %d, want the nested-groups note\n%s", res.StatusCode, body)
 	}
 	for _, path := range []string{"/admin/directory/User/nobody?tenant=acme", "/admin/directory/User/" + u0 + "?tenant=other", "/admin/directory/Nope/x"} {
 		if res, _ := e.do(c, "GET", path, nil); res.StatusCode != http.StatusNotFound {
