@@ -134,15 +134,24 @@ func (c *Console) endSession(w http.ResponseWriter, r *http.Request, key string)
 // crossSite reports a request that a browser marked as sent by another
 // site (Fetch Metadata), or whose Origin is not this host's: refused for
 // every POST, on top of SameSite=Strict and the CSRF token.
+//
+// An opaque Origin ("null": a sandboxed frame, a data: URL, a redirect
+// across sites) is refused unless the browser says the request is
+// same-origin.
 func crossSite(r *http.Request) bool {
-	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" && s != "none" {
+	site := r.Header.Get("Sec-Fetch-Site")
+	if site != "" && site != "same-origin" && site != "none" {
 		return true
 	}
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+	switch o := r.Header.Get("Origin"); o {
+	case "":
+		return false
+	case "null":
+		return site != "same-origin"
+	default:
 		u, err := url.Parse(o)
 		return err != nil || u.Host != r.Host
 	}
-	return false
 }
 
 // page wraps a GET handler: without a live session it redirects to the

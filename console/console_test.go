@@ -108,6 +108,7 @@ func TestCSRF(t *testing.T) {
 		{"other session's token", url.Values{"tenant": {"acme"}, "csrf": {other}}, nil},
 		{"cross-site", url.Values{"tenant": {"acme"}, "csrf": {token}}, []string{"Sec-Fetch-Site", "cross-site"}},
 		{"other origin", url.Values{"tenant": {"acme"}, "csrf": {token}}, []string{"Origin", "https://evil.example"}},
+		{"opaque origin", url.Values{"tenant": {"acme"}, "csrf": {token}}, []string{"Origin", "null"}},
 	} {
 		res, _ := e.do(c, "POST", "/admin/tokens", tc.form, tc.hdr...)
 		if res.StatusCode != http.StatusForbidden {
