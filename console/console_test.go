@@ -198,6 +198,8 @@ func TestLogPage(t *testing.T) {
 		{"?resource=nope", 200, "No entries match", "/Users"},
 		{"?tenant=other", 200, "No entries match", "/Users"},
 		{"?since=2999-01-01T00:00", 200, "No entries match", "/Users"},
+		{"?since=2999-01-01T02:00:00%2B02:00", 200, `name="since" value="2999-01-01T00:00"`, "/Users"},
+		{"?until=2999-01-01T00:00:30Z", 200, `name="until" value="2999-01-01T00:00:30"`, ""},
 		{"?status=abc", 400, "not an HTTP status", ""},
 		{"?since=yesterday", 400, "not a time", ""},
 		{"?outcome=maybe", 400, "not one of", ""},

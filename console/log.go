@@ -28,6 +28,20 @@ func parseTime(field, s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%s %q is not a time: use 2006-01-02T15:04 (UTC) or RFC 3339", field, s)
 }
 
+// inputTime is s, a time in one of timeLayouts, as a datetime-local input
+// shows it (UTC), so that a link with an RFC 3339 time shows the filter it
+// applies; "" when s is not a time.
+func inputTime(s string) string {
+	t, err := parseTime("", s)
+	if err != nil || t.IsZero() {
+		return ""
+	}
+	if t = t.UTC(); t.Second() != 0 {
+		return t.Format("2006-01-02T15:04:05")
+	}
+	return t.Format("2006-01-02T15:04")
+}
+
 // logFilter reads the log page's query into a store filter.
 func (c *Console) logFilter(q url.Values) (store.ProvisioningFilter, error) {
 	f := store.ProvisioningFilter{Tenant: q.Get("tenant"), IdP: q.Get("idp"), Method: strings.ToUpper(q.Get("method")),
@@ -70,7 +84,7 @@ func (c *Console) logPage(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	q := r.URL.Query()
-	data := map[string]any{"Q": q, "Tenants": c.tenantIDs(r)}
+	data := map[string]any{"Q": q, "Tenants": c.tenantIDs(r), "Since": inputTime(q.Get("since")), "Until": inputTime(q.Get("until"))}
 	f, err := c.logFilter(q)
 	if err != nil {
 		data["Error"] = err.Error()

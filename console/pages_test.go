@@ -343,4 +343,11 @@ func TestSecretShownOnce(t *testing.T) {
 	if n := len(tokenNamed(t, e, "once")); n != 1 {
 		t.Errorf("%d tokens named once, want 1", n)
 	}
+	if strings.Contains(body, "unknown-tenant") {
+		t.Errorf("a token of acme, a tenant record, warned of an unknown tenant")
+	}
+	// A token for a tenant the console does not know (a typo?) says so.
+	if _, body := e.revealed(c, "POST", "/admin/tokens", url.Values{"csrf": {csrf}, "tenant": {"acmee"}}); !strings.Contains(body, `id="unknown-tenant"`) {
+		t.Errorf("a token of tenant acmee: no warning that the tenant is unknown:\n%s", body)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/scimkit/scimkit/scim"
@@ -86,7 +87,7 @@ func (c *Console) createToken(w http.ResponseWriter, r *http.Request, s *session
 		return
 	}
 	c.cfg.Logger.Info("console: token created", "token", rec.ID, "tenant", tenant)
-	c.showOnce(w, r, map[string]any{"Secret": secret, "Token": rec})
+	c.showOnce(w, r, map[string]any{"Secret": secret, "Token": rec, "UnknownTenant": !slices.Contains(c.tenantIDs(r), tenant)})
 }
 
 // findToken returns the token id of tenant.
