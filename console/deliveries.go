@@ -3,7 +3,9 @@ package console
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/scimkit/scimkit/store"
@@ -176,9 +178,19 @@ func (c *Console) replay(w http.ResponseWriter, r *http.Request, s *session) {
 	ids := r.PostForm["id"]
 	if err := c.cfg.Replayer.Replay(r.Context(), name, ids...); err != nil {
 		c.cfg.Logger.Warn("console: replay failed", "consumer", name, "events", ids, "err", err)
-		c.showConsumer(w, r, s, http.StatusBadGateway, map[string]any{"Error": "Replay failed; the events stay parked: " + err.Error()})
+		c.showConsumer(w, r, s, http.StatusBadGateway, map[string]any{"Error": "Replay failed; the events stay parked: " + firstLines(err.Error(), 5)})
 		return
 	}
 	c.cfg.Logger.Info("console: events replayed", "consumer", name, "events", ids)
 	http.Redirect(w, r, c.cfg.Prefix+"/deliveries/"+pathEscape(name)+"?replayed=1", http.StatusSeeOther)
+}
+
+// firstLines returns the first n lines of s (a joined error, one line per
+// event), saying how many more there are.
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) <= n {
+		return s
+	}
+	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… and %d more (the server log has them all)", len(lines)-n)
 }

@@ -351,3 +351,19 @@ func TestSecretShownOnce(t *testing.T) {
 		t.Errorf("a token of tenant acmee: no warning that the tenant is unknown:\n%s", body)
 	}
 }
+
+// TestReplayShown: with more parked events than a page shows, the replay
+// button replays the events shown, not every parked event at once.
+func TestReplayShown(t *testing.T) {
+	e := newEnvWith(t, false, func(c *console.Config) { c.PageSize = 2 })
+	c := e.client()
+	e.signIn(c)
+	for _, name := range []string{"p1", "p2", "p3"} {
+		e.parkOne(name)
+	}
+	_, body := e.do(c, "GET", "/admin/deliveries/crm", nil)
+	form := regexp.MustCompile(`(?s)<form[^>]*/replay"[^>]*>(.*?)</form>`).FindStringSubmatch(body)
+	if form == nil || !strings.Contains(form[1], "Replay the 2 shown") || strings.Count(form[1], `name="id"`) != 2 {
+		t.Errorf("consumer page with 3 parked and 2 shown: want a button replaying the 2 shown:\n%s", body)
+	}
+}

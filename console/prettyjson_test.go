@@ -16,3 +16,19 @@ func TestPrettyJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstLines(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"a", 2, "a"},
+		{"a\nb", 2, "a\nb"},
+		{"a\nb\nc\nd", 2, "a\nb\n… and 2 more (the server log has them all)"},
+	} {
+		if got := firstLines(tc.in, tc.n); got != tc.want {
+			t.Errorf("firstLines(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}
