@@ -16,9 +16,12 @@
 //     IdP, method, resource type, outcome and status, newest first, paged
 //     with the store's cursor. An entry shows the redacted request and
 //     response and the events its request produced (store.RequestEvents).
-//   - Directory: users and groups of a tenant searched with a SCIM filter
-//     (RFC 7644 §3.4.2.2), cursor paged (RFC 9865); a user's groups and a
-//     group's members, paged the same way.
+//   - Directory: users and groups of a tenant (Config.DefaultTenant
+//     first) searched with a SCIM filter (RFC 7644 §3.4.2.2), cursor paged
+//     (RFC 9865); a user's groups (direct memberships) and a group's member
+//     users, paged the same way, and the groups that contain a group. A
+//     resource is shown as SCIM returns it: never its password or any
+//     other returned:never or writeOnly attribute (RFC 7643 §7).
 //   - Tenants: create, change the dialect and delete policy, delete
 //     (store.Tenants).
 //   - Tokens: create (the secret is shown once, on the page the POST
