@@ -283,3 +283,38 @@ func TestRefusalPages(t *testing.T) {
 		t.Error("a refused request created tenant beta")
 	}
 }
+
+// TestSecurityHeaders: every answer, signed in or out, forbids framing,
+// scripts and sniffing, sends no referrer, and is not stored by caches
+// (the static stylesheet aside).
+func TestSecurityHeaders(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	check := func(path string, res *http.Response, cacheable bool) {
+		t.Helper()
+		h := res.Header
+		csp := h.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "script-src") ||
+			h.Get("X-Frame-Options") != "DENY" || h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("%s: headers %v", path, h)
+		}
+		if got := h.Get("Cache-Control"); (got == "no-store") == cacheable {
+			t.Errorf("%s: Cache-Control %q", path, got)
+		}
+	}
+	for _, path := range []string{"/admin/signin", "/admin/log", "/admin/nothing"} {
+		res, _ := e.do(c, "GET", path, nil)
+		check(path, res, false)
+	}
+	res, _ := e.do(c, "POST", "/admin/signin", url.Values{"token": {"wrong-token-wrong-token"}})
+	check("POST /admin/signin", res, false)
+	csrf := e.signIn(c)
+	for _, path := range []string{"/admin/log", "/admin/tokens", "/admin/nothing"} {
+		res, _ := e.do(c, "GET", path, nil)
+		check(path, res, false)
+	}
+	res, _ = e.revealed(c, "POST", "/admin/tokens", url.Values{"csrf": {csrf}, "tenant": {"acme"}})
+	check("the secret's page", res, false)
+	res, _ = e.do(c, "GET", "/admin/static/console.css", nil)
+	check("/admin/static/console.css", res, true)
+}
