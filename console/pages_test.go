@@ -300,6 +300,9 @@ func TestDefaultTenant(t *testing.T) {
 			t.Errorf("GET %s: %d; want the default tenant zeta chosen and listed first:\n%s", path, res.StatusCode, body)
 		}
 	}
+	if _, body := e.do(c, "GET", "/admin/tenants", nil); !strings.Contains(body, `id="default-tenant"`) {
+		t.Errorf("tenants page: want the default tenant, which has no record, explained:\n%s", body)
+	}
 	if _, body := e.do(c, "GET", "/admin/log", nil); !strings.Contains(body, "Nothing recorded yet") {
 		t.Errorf("empty log: want it explained:\n%s", body)
 	}

@@ -3,6 +3,7 @@ package console
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/scimkit/scimkit/scim"
@@ -29,6 +30,9 @@ func (c *Console) showTenants(w http.ResponseWriter, r *http.Request, s *session
 		data = map[string]any{}
 	}
 	data["Tenants"], data["Blank"] = all, store.TenantRecord{}
+	if d := c.cfg.DefaultTenant; d != "" && !slices.ContainsFunc(all, func(t store.TenantRecord) bool { return t.ID == d }) {
+		data["DefaultTenant"] = d // served with the server's settings
+	}
 	c.render(w, r, status, "tenants", s, data)
 }
 
