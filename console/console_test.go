@@ -1,8 +1,10 @@
 package console_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -219,6 +221,16 @@ func TestLogPage(t *testing.T) {
 	res, body := e.do(c, "GET", "/admin/log/"+itoa(first.Seq), nil)
 	if res.StatusCode != 200 || !strings.Contains(body, "bjensen") || strings.Contains(body, "hunter2") || !strings.Contains(body, "user.created") {
 		t.Errorf("GET /admin/log/%d: %d; want the redacted request (no password) and its user.created event:\n%s", first.Seq, res.StatusCode, body)
+	}
+	// Opened from a filtered page, the entry leads back to it.
+	_, body = e.do(c, "GET", "/admin/log?method=POST&status=201", nil)
+	link := regexp.MustCompile(`href="(/admin/log/\d+\?[^"]+)" class="detail"`).FindStringSubmatch(body)
+	if link == nil {
+		t.Fatalf("no detail link with the page's query:\n%s", body)
+	}
+	_, body = e.do(c, "GET", html.UnescapeString(link[1]), nil)
+	if back := regexp.MustCompile(`href="([^"]*)" id="back"`).FindStringSubmatch(body); back == nil || html.UnescapeString(back[1]) != "/admin/log?method=POST&status=201" {
+		t.Errorf("the way back from %s: %v, want /admin/log?method=POST&status=201", link[1], back)
 	}
 	for _, seq := range []string{"999", "0", "-1", "x", "9223372036854775807"} {
 		if res, _ := e.do(c, "GET", "/admin/log/"+seq, nil); res.StatusCode != http.StatusNotFound {

@@ -132,7 +132,9 @@ func (c *Console) entryPage(w http.ResponseWriter, r *http.Request, s *session) 
 		return
 	}
 	e := page.Entries[0]
-	data := map[string]any{"E": e}
+	// The query is the log page's the entry was opened from (its filters
+	// and cursor): the way back, re-encoded, to the log only.
+	data := map[string]any{"E": e, "Back": r.URL.Query()}
 	if re, ok := c.cfg.Store.(store.RequestEvents); ok && e.RequestID != "" {
 		evs, err := re.EventsOfRequest(r.Context(), e.Tenant, e.RequestID, 100)
 		if err != nil {
