@@ -28,6 +28,8 @@ func TestTenantPages(t *testing.T) {
 	}{
 		{url.Values{"id": {""}}, "tenant id is required"},
 		{url.Values{"id": {"a/b"}}, "without /"},
+		{url.Values{"id": {"a\nb"}}, "control characters"},
+		{url.Values{"id": {strings.Repeat("a", 201)}}, "up to 200"},
 		{url.Values{"id": {"acme"}}, "exists already"},
 		{url.Values{"id": {"beta"}, "dialect": {"klingon"}}, "unknown dialect"},
 		{url.Values{"id": {"beta"}, "delete_policy": {"maybe"}}, "unknown delete policy"},

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
@@ -59,8 +60,8 @@ func (c *Console) createTenant(w http.ResponseWriter, r *http.Request, s *sessio
 	}
 	id := strings.TrimSpace(r.PostFormValue("id"))
 	t, err := tenantForm(r, id)
-	if err == nil && (id == "" || strings.ContainsAny(id, "/?#%") || len(id) > 200) {
-		err = errors.New("a tenant id is required: up to 200 characters, without / ? # %")
+	if err == nil && (id == "" || strings.ContainsAny(id, "/?#%") || strings.ContainsFunc(id, unicode.IsControl) || len(id) > 200) {
+		err = errors.New("a tenant id is required: up to 200 characters, without / ? # % or control characters")
 	}
 	if err == nil {
 		_, err = ts.CreateTenant(r.Context(), t)
