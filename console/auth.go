@@ -135,19 +135,24 @@ func (c *Console) endSession(w http.ResponseWriter, r *http.Request, key string)
 // site (Fetch Metadata), or whose Origin is not this host's: refused for
 // every POST, on top of SameSite=Strict and the CSRF token.
 //
-// An opaque Origin ("null": a sandboxed frame, a data: URL, a redirect
-// across sites) is refused unless the browser says the request is
-// same-origin.
+// A browser's "Sec-Fetch-Site: same-origin" (a header pages cannot set)
+// is taken as is, so a proxy that rewrites Host (TLS terminated in front
+// of the server) does not break the console's forms; the Origin is
+// compared with Host only for browsers without Fetch Metadata. An opaque
+// Origin ("null": a sandboxed frame, a data: URL) is cross-site.
 func crossSite(r *http.Request) bool {
-	site := r.Header.Get("Sec-Fetch-Site")
-	if site != "" && site != "same-origin" && site != "none" {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin":
+		return false
+	case "", "none":
+	default:
 		return true
 	}
 	switch o := r.Header.Get("Origin"); o {
 	case "":
 		return false
 	case "null":
-		return site != "same-origin"
+		return true
 	default:
 		u, err := url.Parse(o)
 		return err != nil || u.Host != r.Host
