@@ -337,6 +337,9 @@ func TestSecretShownOnce(t *testing.T) {
 	if res, body := e.do(other, "GET", loc, nil); res.StatusCode != http.StatusGone || strings.Contains(body, "scimkit_") {
 		t.Errorf("another session's GET %s: %d, want 410 without the secret", loc, res.StatusCode)
 	}
+	if res, _ := e.do(c, "HEAD", loc, nil); res.StatusCode != http.StatusOK {
+		t.Errorf("HEAD %s: %d, want 200", loc, res.StatusCode)
+	}
 	res, body := e.do(c, "GET", loc, nil)
 	secret := regexp.MustCompile(`id="secret">([^<]+)<`).FindStringSubmatch(body)
 	if res.StatusCode != http.StatusOK || secret == nil || strings.Contains(loc, secret[1]) || scimStatus(t, e, secret[1]) != http.StatusOK {

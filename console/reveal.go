@@ -45,7 +45,7 @@ func (c *Console) secretPage(w http.ResponseWriter, r *http.Request, s *session)
 	handle := r.PathValue("handle")
 	c.mu.Lock()
 	rv := c.reveals[handle]
-	if rv != nil && rv.session == key {
+	if rv != nil && rv.session == key && r.Method == http.MethodGet { // a HEAD shows nothing, so it spends nothing
 		delete(c.reveals, handle)
 	}
 	c.mu.Unlock()
