@@ -149,7 +149,7 @@ func (c *Console) resourcePage(w http.ResponseWriter, r *http.Request, s *sessio
 	}
 	res, err := c.cfg.Store.Get(r.Context(), tenant, rt, r.PathValue("id"), store.ReadOptions{OmitMembers: true})
 	if errors.Is(err, store.ErrNotFound) {
-		c.fail(w, r, s, http.StatusNotFound, fmt.Sprintf("No %s %s in tenant %q.", rt.Name, r.PathValue("id"), tenant))
+		c.fail(w, r, s, http.StatusNotFound, fmt.Sprintf("No %s %s in tenant %q: it was deleted, or belongs to another tenant.", rt.Name, r.PathValue("id"), tenant))
 		return
 	} else if err != nil {
 		c.fail(w, r, s, http.StatusInternalServerError, "The resource could not be read: "+err.Error())
