@@ -1,6 +1,7 @@
 package console
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -168,7 +169,12 @@ func (c *Console) resourcePage(w http.ResponseWriter, r *http.Request, s *sessio
 	var sections []relation
 	switch rt {
 	case c.users:
-		sections = append(sections, c.relation(r, tenant, "Groups (direct memberships)", c.groups, member, r.URL.Query().Get("cursor")))
+		direct := c.relation(r, tenant, "Groups (direct memberships)", c.groups, member, r.URL.Query().Get("cursor"))
+		sections = append(sections, direct)
+		if c.groups != nil && direct.Error == "" && len(direct.Rows) > 0 {
+			data["Indirect"], data["IndirectMore"], data["IndirectError"] = c.indirectGroups(r, tenant, direct, c.cfg.PageSize)
+			data["GroupType"] = c.groups.Name
+		}
 	case c.groups:
 		if c.users != nil {
 			sections = append(sections, c.relation(r, tenant, "Member users", c.users, "groups.value eq "+string(id), r.URL.Query().Get("cursor")))
@@ -181,4 +187,48 @@ func (c *Console) resourcePage(w http.ResponseWriter, r *http.Request, s *sessio
 	}
 	data["Relations"] = sections
 	c.render(w, r, http.StatusOK, "resource", s, data)
+}
+
+// indirectRow is a group a user belongs to through another group.
+type indirectRow struct {
+	resourceRow
+	Via string // name of the group through which
+}
+
+// indirectGroups returns the groups that contain one of the groups of
+// direct, directly or through further groups, breadth first: at most limit
+// groups found with at most limit indexed filters (members.value eq), so
+// that a deep or wide nesting costs a bounded page. more reports that the
+// walk stopped before the end.
+func (c *Console) indirectGroups(r *http.Request, tenant string, direct relation, limit int) (rows []indirectRow, more bool, msg string) {
+	seen := map[string]bool{}
+	queue := append([]resourceRow(nil), direct.Rows...)
+	for _, g := range queue {
+		seen[g.ID] = true
+	}
+	more = direct.Next != ""
+	for queries := 0; len(queue) > 0; queries++ {
+		if queries == limit || len(rows) >= limit {
+			return rows, true, ""
+		}
+		g := queue[0]
+		queue = queue[1:]
+		id, _ := json.Marshal(g.ID)
+		page, err := c.list(r, tenant, c.groups, "members.value eq "+string(id), "")
+		if err != nil {
+			_, msg = c.listError(err)
+			return rows, more, msg
+		}
+		more = more || page.NextCursor != ""
+		for _, p := range page.Resources {
+			if seen[p.ID] {
+				continue
+			}
+			seen[p.ID] = true
+			row := rowOf(p)
+			rows = append(rows, indirectRow{row, cmp.Or(g.Name, g.ID)})
+			queue = append(queue, row)
+		}
+	}
+	return rows, more, ""
 }

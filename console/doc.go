@@ -19,7 +19,9 @@
 //   - Directory: users and groups of a tenant (Config.DefaultTenant
 //     first) searched with a SCIM filter (RFC 7644 §3.4.2.2), cursor paged
 //     (RFC 9865); a user's groups (direct memberships) and a group's member
-//     users, paged the same way, and the groups that contain a group. A
+//     users, paged the same way; the groups a user is in through nested
+//     groups (a bounded breadth-first walk, one indexed filter per group)
+//     and the groups that contain a group. A
 //     resource is shown as SCIM returns it: never its password or any
 //     other returned:never or writeOnly attribute (RFC 7643 §7).
 //   - Tenants: create, change the dialect and delete policy, delete

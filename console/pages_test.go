@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/scimkit/scimkit/console"
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -163,6 +164,15 @@ func TestDirectoryPages(t *testing.T) {
 	}
 	if res, body := e.do(c, "GET", "/admin/directory/Group/"+o+"?tenant=acme", nil); res.StatusCode != 200 || !strings.Contains(body, `id="nested"`) || !strings.Contains(body, "Member users (0)") {
 		t.Errorf("outer group page: %d, want the nested-groups note\n%s", res.StatusCode, body)
+	}
+	// user0 is in Pilots, which is in Outer: Outer is one of its groups
+	// through nesting, and user2 (in no group) has none.
+	if res, body := e.do(c, "GET", "/admin/directory/User/"+u0+"?tenant=acme", nil); res.StatusCode != 200 ||
+		!regexp.MustCompile(`(?s)Groups through nested groups \(1\).*>Outer</a>.*<td>Pilots</td>`).MatchString(body) {
+		t.Errorf("user page: %d, want Outer through Pilots\n%s", res.StatusCode, body)
+	}
+	if _, body := e.do(c, "GET", "/admin/directory/User/"+users.Resources[2].ID+"?tenant=acme", nil); strings.Contains(body, "through nested groups") {
+		t.Errorf("the page of a user in no group shows groups through nesting:\n%s", body)
 	}
 	for _, path := range []string{"/admin/directory/User/nobody?tenant=acme", "/admin/directory/User/" + u0 + "?tenant=other", "/admin/directory/Nope/x"} {
 		if res, _ := e.do(c, "GET", path, nil); res.StatusCode != http.StatusNotFound {
@@ -373,5 +383,68 @@ func TestReplayShown(t *testing.T) {
 	form := regexp.MustCompile(`(?s)<form[^>]*/replay"[^>]*>(.*?)</form>`).FindStringSubmatch(body)
 	if form == nil || !strings.Contains(form[1], "Replay the 2 shown") || strings.Count(form[1], `name="id"`) != 2 {
 		t.Errorf("consumer page with 3 parked and 2 shown: want a button replaying the 2 shown:\n%s", body)
+	}
+}
+
+// TestIndirectGroupsBounded: a user's groups through nesting are found
+// breadth first, at most a page of them, and a cycle of groups ends.
+func TestIndirectGroupsBounded(t *testing.T) {
+	e := newEnvWith(t, false, func(c *console.Config) { c.PageSize = 3 })
+	c := e.client()
+	e.signIn(c)
+	if got := e.scim("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"deep"}`); got != 201 {
+		t.Fatal(got)
+	}
+	users, err := e.st.List(t.Context(), "acme", schema.UserResourceType(), store.Query{Count: 1})
+	if err != nil || len(users.Resources) != 1 {
+		t.Fatalf("users: %v", err)
+	}
+	user := users.Resources[0].ID
+	groupID := func(name string) string {
+		t.Helper()
+		f, _ := filter.Parse(`displayName eq "` + name + `"`)
+		f, _ = filter.Bind(schema.GroupResourceType(), f)
+		page, err := e.st.List(t.Context(), "acme", schema.GroupResourceType(), store.Query{Filter: f, Count: 1})
+		if err != nil || len(page.Resources) != 1 {
+			t.Fatalf("group %s: %v", name, err)
+		}
+		return page.Resources[0].ID
+	}
+	// g1 ∋ user, g2 ∋ g1, …, g6 ∋ g5.
+	member, typ := user, "User"
+	for i := 1; i <= 6; i++ {
+		if got := e.scim("POST", "/Groups", fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"g%d","members":[{"value":%q,"type":%q}]}`, i, member, typ)); got != 201 {
+			t.Fatal(got)
+		}
+		member, typ = groupID(fmt.Sprintf("g%d", i)), "Group"
+	}
+	_, body := e.do(c, "GET", "/admin/directory/User/"+user+"?tenant=acme", nil)
+	if !strings.Contains(body, "Groups through nested groups (3+)") || !regexp.MustCompile(`(?s)>g2</a>.*>g3</a>.*>g4</a>`).MatchString(body) || strings.Contains(body, ">g5</a>") {
+		t.Errorf("user in a chain of 6 groups, page size 3: want g2, g3, g4 and a note that there are more:\n%s", body)
+	}
+	// A cycle ends: loop1 ∋ user, loop2 ∋ loop1, loop1 ∋ loop2.
+	if got := e.scim("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"looped"}`); got != 201 {
+		t.Fatal(got)
+	}
+	looped, err := e.st.List(t.Context(), "acme", schema.UserResourceType(), store.Query{Count: 2})
+	if err != nil || len(looped.Resources) != 2 {
+		t.Fatalf("users: %v", err)
+	}
+	lu := looped.Resources[0].ID
+	if lu == user {
+		lu = looped.Resources[1].ID
+	}
+	if got := e.scim("POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"loop1","members":[{"value":"`+lu+`"}]}`); got != 201 {
+		t.Fatal(got)
+	}
+	if got := e.scim("POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"loop2","members":[{"value":"`+groupID("loop1")+`","type":"Group"}]}`); got != 201 {
+		t.Fatal(got)
+	}
+	if got := e.scim("PATCH", "/Groups/"+groupID("loop1"), `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"`+groupID("loop2")+`","type":"Group"}]}]}`); got != 200 && got != 204 {
+		t.Fatalf("PATCH loop1: %d", got)
+	}
+	if res, body := e.do(c, "GET", "/admin/directory/User/"+lu+"?tenant=acme", nil); res.StatusCode != 200 ||
+		!strings.Contains(body, "Groups through nested groups (1)") || strings.Count(body, ">loop2</a>") != 1 {
+		t.Errorf("a user in a cycle of groups: %d, want loop2 once and the walk ended\n%s", res.StatusCode, body)
 	}
 }
