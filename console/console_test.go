@@ -333,3 +333,34 @@ func TestSecurityHeaders(t *testing.T) {
 	res, _ = e.do(c, "GET", "/admin/static/console.css", nil)
 	check("/admin/static/console.css", res, true)
 }
+
+// TestSessionFixation: sign-in always starts a session with a new random
+// id: a planted cookie never becomes a session, and signing in again ends
+// the previous session.
+func TestSessionFixation(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	u, _ := url.Parse(e.srv.URL + "/admin/")
+	planted := strings.Repeat("A", 43)
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: "scimkit_console", Value: planted, Path: "/admin/"}})
+	e.signIn(c)
+	first := c.Jar.Cookies(u)
+	if len(first) != 1 || first[0].Value == planted {
+		t.Fatalf("after sign-in with a planted cookie: %v, want a new id", first)
+	}
+	other := e.client()
+	other.Jar.SetCookies(u, []*http.Cookie{{Name: "scimkit_console", Value: planted, Path: "/admin/"}})
+	if res, _ := e.do(other, "GET", "/admin/log", nil); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the planted id after the victim signed in: %d, want 303 to sign-in", res.StatusCode)
+	}
+	e.signIn(c)
+	second := c.Jar.Cookies(u)
+	if len(second) != 1 || second[0].Value == first[0].Value {
+		t.Fatalf("signing in again kept the id")
+	}
+	old := e.client()
+	old.Jar.SetCookies(u, first)
+	if res, _ := e.do(old, "GET", "/admin/log", nil); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the previous session after signing in again: %d, want 303 to sign-in", res.StatusCode)
+	}
+}
