@@ -364,3 +364,29 @@ func TestSessionFixation(t *testing.T) {
 		t.Errorf("the previous session after signing in again: %d, want 303 to sign-in", res.StatusCode)
 	}
 }
+
+// TestGetChangesNothing: the state-changing routes answer only POST; a GET
+// of them with every field in the query, signed in, changes nothing.
+func TestGetChangesNothing(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	csrf := e.signIn(c)
+	tok := tokenNamed(t, e, "okta")[0]
+	q := "?" + url.Values{"csrf": {csrf}, "confirm": {"yes"}, "tenant": {"acme"}, "id": {"beta"}, "name": {"x"}}.Encode()
+	for _, path := range []string{"/admin/tokens", "/admin/tokens/" + tok.ID + "/rotate", "/admin/tokens/" + tok.ID + "/revoke",
+		"/admin/tenants", "/admin/tenants/acme", "/admin/tenants/acme/delete", "/admin/deliveries/crm/replay", "/admin/signout", "/admin/signin"} {
+		e.do(c, "GET", path+q, nil)
+	}
+	if all, _ := e.st.ListTokens(t.Context(), "acme"); len(all) != 1 || !all[0].Revoked.IsZero() {
+		t.Errorf("tokens after GETs: %+v, want the one token, active", all)
+	}
+	if _, err := e.st.GetTenant(t.Context(), "beta"); err == nil {
+		t.Error("a GET created tenant beta")
+	}
+	if got, err := e.st.GetTenant(t.Context(), "acme"); err != nil || got.Name != "Acme Corp" {
+		t.Errorf("acme after GETs: %+v, %v", got, err)
+	}
+	if res, _ := e.do(c, "GET", "/admin/log", nil); res.StatusCode != http.StatusOK {
+		t.Errorf("still signed in after a GET of /admin/signout: %d, want 200", res.StatusCode)
+	}
+}
