@@ -42,7 +42,7 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, s *sess
 	}
 	all, err := cs.Consumers(r.Context())
 	if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The consumers could not be read: "+err.Error())
+		c.internal(w, r, s, "read the consumers", err)
 		return
 	}
 	rows := make([]consumerRow, len(all))
@@ -140,7 +140,7 @@ func (c *Console) showConsumer(w http.ResponseWriter, r *http.Request, s *sessio
 	name := r.PathValue("consumer")
 	all, err := cs.Consumers(r.Context())
 	if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The consumers could not be read: "+err.Error())
+		c.internal(w, r, s, "read the consumers", err)
 		return
 	}
 	var cn *store.Consumer
@@ -155,7 +155,7 @@ func (c *Console) showConsumer(w http.ResponseWriter, r *http.Request, s *sessio
 	}
 	parked, err := d.Parked(r.Context(), name, c.cfg.PageSize)
 	if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The parked events could not be read: "+err.Error())
+		c.internal(w, r, s, "read the parked events", err)
 		return
 	}
 	if data == nil {

@@ -153,7 +153,7 @@ func (c *Console) resourcePage(w http.ResponseWriter, r *http.Request, s *sessio
 		c.fail(w, r, s, http.StatusNotFound, fmt.Sprintf("No %s %s in tenant %q: it was deleted, or belongs to another tenant.", rt.Name, r.PathValue("id"), tenant))
 		return
 	} else if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The resource could not be read: "+err.Error())
+		c.internal(w, r, s, "read the resource", err)
 		return
 	}
 	// The store keeps what SCIM never returns (password and every other

@@ -124,7 +124,7 @@ func (c *Console) entryPage(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	page, err := pl.Query(r.Context(), store.ProvisioningFilter{Seq: seq, Limit: 1}) // one row, by primary key
 	if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The log could not be read: "+err.Error())
+		c.internal(w, r, s, "read the log", err)
 		return
 	}
 	if len(page.Entries) == 0 || page.Entries[0].Seq != seq {

@@ -1,6 +1,8 @@
 package console_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"html"
 	"net/http"
@@ -13,6 +15,7 @@ import (
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/memory"
 )
 
 func TestTenantPages(t *testing.T) {
@@ -446,5 +449,52 @@ func TestIndirectGroupsBounded(t *testing.T) {
 	if res, body := e.do(c, "GET", "/admin/directory/User/"+lu+"?tenant=acme", nil); res.StatusCode != 200 ||
 		!strings.Contains(body, "Groups through nested groups (1)") || strings.Count(body, ">loop2</a>") != 1 {
 		t.Errorf("a user in a cycle of groups: %d, want loop2 once and the walk ended\n%s", res.StatusCode, body)
+	}
+}
+
+// brokenTenants is a memory store whose tenant reads fail with an error
+// that must not reach the page.
+type brokenTenants struct{ *memory.Store }
+
+func (brokenTenants) ListTenants(context.Context) ([]store.TenantRecord, error) {
+	return nil, errors.New("dial postgres://scim:hunter2@db: connection refused")
+}
+
+func (brokenTenants) GetTenant(context.Context, string) (store.TenantRecord, error) {
+	return store.TenantRecord{}, errors.New("dial postgres://scim:hunter2@db: connection refused")
+}
+
+// TestStoreErrorsNotEchoed: a store failure is a 500 that says what could
+// not be done, and is logged, not shown.
+func TestStoreErrorsNotEchoed(t *testing.T) {
+	e := newEnvWith(t, false, func(c *console.Config) { c.Store = brokenTenants{c.Store.(*memory.Store)} })
+	c := e.client()
+	e.signIn(c)
+	for _, path := range []string{"/admin/tenants", "/admin/tenants/acme"} {
+		if res, body := e.do(c, "GET", path, nil); res.StatusCode != http.StatusInternalServerError || strings.Contains(body, "hunter2") || !strings.Contains(body, "server log") {
+			t.Errorf("GET %s with a failing store: %d, want 500 without the error text:\n%s", path, res.StatusCode, body)
+		}
+	}
+}
+
+// TestTokenFormChecks: a token's tenant and name are checked before
+// anything is stored.
+func TestTokenFormChecks(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	csrf := e.signIn(c)
+	for _, form := range []url.Values{
+		{"tenant": {"ac\nme"}},
+		{"tenant": {strings.Repeat("a", 201)}},
+		{"tenant": {"acme"}, "name": {"ok\x00"}},
+		{"tenant": {"acme"}, "name": {strings.Repeat("n", 201)}},
+	} {
+		form.Set("csrf", csrf)
+		if res, body := e.do(c, "POST", "/admin/tokens", form); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `class="error"`) {
+			t.Errorf("create %q: %d, want 400 with a message", form, res.StatusCode)
+		}
+	}
+	if all, _ := e.st.ListTokens(t.Context(), "acme"); len(all) != 1 {
+		t.Errorf("%d tokens of acme, want the one there was", len(all))
 	}
 }

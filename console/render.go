@@ -144,6 +144,13 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, s *session, statu
 	c.render(w, r, status, "error", s, map[string]any{"Status": status, "Text": http.StatusText(status), "Message": msg})
 }
 
+// internal answers 500 for an unexpected error of what (a store error):
+// logged, and not echoed to the page, as scim.WriteError does.
+func (c *Console) internal(w http.ResponseWriter, r *http.Request, s *session, what string, err error) {
+	c.cfg.Logger.Error("console: "+what, "path", r.URL.Path, "err", err)
+	c.fail(w, r, s, http.StatusInternalServerError, "Could not "+what+" (the server log has the error).")
+}
+
 // prettyJSON indents a JSON text, with <, > and & shown as themselves
 // rather than as the \u003c escapes Go's encoder writes (the template
 // escapes the HTML); anything else is returned as is.

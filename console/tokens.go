@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
@@ -44,7 +46,7 @@ func (c *Console) showTokens(w http.ResponseWriter, r *http.Request, s *session,
 	if tenant != "" {
 		all, err := tk.ListTokens(r.Context(), tenant)
 		if err != nil {
-			c.fail(w, r, s, http.StatusInternalServerError, "The tokens could not be read: "+err.Error())
+			c.internal(w, r, s, "read the tokens", err)
 			return
 		}
 		now := c.cfg.Now()
@@ -72,7 +74,15 @@ func (c *Console) createToken(w http.ResponseWriter, r *http.Request, s *session
 		c.showTokens(w, r, s, http.StatusBadRequest, tenant, map[string]any{"Error": "Choose a tenant for the token."})
 		return
 	}
-	opts := scim.TokenOptions{Name: r.PostFormValue("name"), ReadOnly: r.PostFormValue("readonly") == "on"}
+	if err := checkTenantID(tenant); err != nil {
+		c.showTokens(w, r, s, http.StatusBadRequest, "", map[string]any{"Error": err.Error()})
+		return
+	}
+	opts := scim.TokenOptions{Name: strings.TrimSpace(r.PostFormValue("name")), ReadOnly: r.PostFormValue("readonly") == "on"}
+	if len(opts.Name) > 200 || strings.ContainsFunc(opts.Name, unicode.IsControl) {
+		c.showTokens(w, r, s, http.StatusBadRequest, tenant, map[string]any{"Error": "A token name is up to 200 characters, without control characters."})
+		return
+	}
 	if v := r.PostFormValue("ttl"); v != "" && v != "0" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -83,7 +93,7 @@ func (c *Console) createToken(w http.ResponseWriter, r *http.Request, s *session
 	}
 	secret, rec, err := scim.IssueToken(r.Context(), tk, tenant, opts)
 	if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The token could not be created: "+err.Error())
+		c.internal(w, r, s, "create the token", err)
 		return
 	}
 	c.cfg.Logger.Info("console: token created", "token", rec.ID, "tenant", tenant)
@@ -125,13 +135,13 @@ func (c *Console) rotateToken(w http.ResponseWriter, r *http.Request, s *session
 	}
 	secret, rec, err := scim.IssueToken(r.Context(), tk, old.Tenant, scim.TokenOptions{Name: old.Name, ReadOnly: old.ReadOnly, Expires: old.Expires})
 	if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The token could not be created: "+err.Error())
+		c.internal(w, r, s, "create the token", err)
 		return
 	}
 	revoked := r.PostFormValue("revoke") == "on"
 	if revoked {
 		if err := tk.RevokeToken(r.Context(), old.ID); err != nil {
-			c.fail(w, r, s, http.StatusInternalServerError, "New token "+rec.ID+" created, but the old one could not be revoked: "+err.Error())
+			c.internal(w, r, s, "revoke the old token "+old.ID+" (the new token "+rec.ID+" was created; revoke the old one again, or rotate anew)", err)
 			return
 		}
 	}
