@@ -83,11 +83,17 @@ func Record(ctx context.Context, log store.ProvisioningLog, q RecordQuery) (*Rep
 		synth: map[string]string{}, keys: map[string]string{}, versions: map[string]string{},
 		needVersion: neededVersions(entries)}
 	idps := map[string]int{}
+	var inFlight overlap
 	for _, e := range entries {
 		st, why := r.step(e)
+		during := inFlight.during(e)
 		if why != "" {
 			r.dropped = append(r.dropped, fmt.Sprintf("seq %d %s %s (%d): %s", e.Seq, e.Method, e.Path, e.Status, why))
 			continue
+		}
+		if during != 0 {
+			r.concurrent = append(r.concurrent, e.Seq)
+			st.Note = strings.TrimSpace(st.Note + fmt.Sprintf(" In flight at the same time as seq %d, which finished first; replayed after it.", during))
 		}
 		idps[e.IdP]++
 		if isLookup(e) {
@@ -161,6 +167,32 @@ type recorder struct {
 	needVersion map[string]bool
 	reads       int
 	oldHeaders  int // entries from a log that kept no headers
+	// concurrent holds the Seqs of steps that were in flight at the same
+	// time as a request that finished before them (see overlap).
+	concurrent []int64
+}
+
+// overlap finds requests an IdP sent concurrently. The log is in Seq
+// order, the order requests finished; a request that arrived before one
+// logged earlier had finished was in flight with it, and the answer of
+// either may depend on the other being half done (a 409 or 404 from a
+// race), which a replay, one request at a time, cannot reproduce.
+type overlap struct {
+	end time.Time // the latest end of the requests seen so far
+	seq int64     // the request that ends then
+}
+
+// during returns the Seq of a request logged before e that had not
+// finished when e arrived, or 0, and records e.
+func (o *overlap) during(e store.ProvisioningEntry) int64 {
+	var seq int64
+	if !e.Time.IsZero() && e.Time.Before(o.end) {
+		seq = o.seq
+	}
+	if end := e.Time.Add(e.Latency); end.After(o.end) {
+		o.end, o.seq = end, e.Seq
+	}
+	return seq
 }
 
 // collectUnique lists the values a replay must make unique: userNames,
@@ -222,7 +254,26 @@ func (r *recorder) note() string {
 	if len(r.dropped) > 0 {
 		fmt.Fprintf(&b, " Left out %d requests: %s.", len(r.dropped), strings.Join(r.dropped, "; "))
 	}
+	if n := len(r.concurrent); n > 0 {
+		fmt.Fprintf(&b, " %d requests were in flight at the same time as one that finished before them (the IdP sends concurrently; seq %s): "+
+			"a replay sends one at a time in the order they finished, so a step whose recorded answer came from a race "+
+			"(a 409 or 404 because the other request was half done) can differ without the server being wrong.",
+			n, joinSeqs(r.concurrent, 10))
+	}
 	return b.String()
+}
+
+// joinSeqs lists up to limit Seqs, then how many more.
+func joinSeqs(seqs []int64, limit int) string {
+	var parts []string
+	for i, s := range seqs {
+		if i == limit {
+			parts = append(parts, fmt.Sprintf("and %d more", len(seqs)-limit))
+			break
+		}
+		parts = append(parts, fmt.Sprint(s))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func mostFrequent(m map[string]int) string {

@@ -154,3 +154,43 @@ func FuzzRecord(f *testing.F) {
 		}
 	})
 }
+
+// TestRecordConcurrentRequests: requests that were in flight at the same
+// time as one logged before them are marked, on the step and in the
+// file's note, as not replayable one at a time with certainty.
+func TestRecordConcurrentRequests(t *testing.T) {
+	st := memory.New()
+	at := time.Now().UTC().Add(-time.Minute)
+	e := func(start time.Duration, latency time.Duration, method, path string, status int, body string) store.ProvisioningEntry {
+		return store.ProvisioningEntry{Time: at.Add(start), Latency: latency, Tenant: "acme", IdP: "entra", Method: method,
+			Path: path, ResourceType: "User", Status: status, Outcome: store.OutcomeOf(status), Body: body}
+	}
+	for _, en := range []store.ProvisioningEntry{
+		e(0, 10*time.Millisecond, "POST", "/Users", 201, `{"userName":"a"}`),
+		// Arrived at 20ms and finished at 120ms, after the next one.
+		e(100*time.Millisecond, 5*time.Millisecond, "POST", "/Users", 409, `{"userName":"b"}`),
+		e(20*time.Millisecond, 100*time.Millisecond, "POST", "/Users", 201, `{"userName":"c"}`),
+		e(500*time.Millisecond, 10*time.Millisecond, "POST", "/Users", 201, `{"userName":"d"}`),
+	} {
+		// Appended in the order they finished, as the handler does.
+		if _, err := st.Append(t.Context(), en); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := conformance.Record(t.Context(), st, conformance.RecordQuery{Tenant: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var marked []string
+	for _, s := range f.Steps {
+		if strings.Contains(s.Note, "In flight at the same time as seq") {
+			marked = append(marked, string(s.Request.Body))
+		}
+	}
+	if d := cmp.Diff([]string{`{"userName":"c"}`}, marked); d != "" {
+		t.Errorf("steps marked as concurrent (-want +got):\n%s", d)
+	}
+	if !strings.Contains(f.Note, "1 requests were in flight at the same time as one that finished before them") {
+		t.Errorf("note does not explain the concurrency: %s", f.Note)
+	}
+}

@@ -19,7 +19,7 @@ const (
 	// Skipped means the resource was left as it is (a group whose members
 	// the source refused; a user whose userName another resource holds).
 	Skipped Action = "skipped"
-	// Failed means the write failed; Item.Err says why.
+	// Failed means the write failed; Item.Detail says why.
 	Failed Action = "failed"
 )
 

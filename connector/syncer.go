@@ -199,14 +199,14 @@ func (s *Syncer) run(ctx context.Context, full bool) (*Result, error) {
 		s.saveStatus(ctx, res, err)
 		return res, err
 	}
+	// Deletions first: a deleted user's userName may now belong to a new
+	// source user of this run.
 	var errs []error
 	if full {
+		errs = append(errs, s.deleteUsers(ctx, snap.readAt, up.deletes, policy, res)...)
 		errs = append(errs, s.applyUsers(ctx, snap.readAt, up.upserts, cur, res)...)
 	}
 	errs = append(errs, s.applyGroups(ctx, snap, cur, policy, res)...)
-	if full {
-		errs = append(errs, s.deleteUsers(ctx, snap.readAt, up.deletes, policy, res)...)
-	}
 	err = nil
 	if len(errs) > 0 {
 		err = fmt.Errorf("connector %s: %d changes failed: %w", s.cfg.Name, len(errs), errors.Join(errs...))

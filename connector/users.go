@@ -111,17 +111,32 @@ func (s *Syncer) guard(p usersPlan, snap *snapshot, cur *storeSnap, res *Result)
 	return nil
 }
 
-// applyUsers creates and updates the source's live users.
+// errLater is upsertUser's answer, when asked, for a userName held by
+// another resource: the caller tries again after the run's other writes.
+var errLater = errors.New("userName held by another resource")
+
+// applyUsers creates and updates the source's live users. A user whose
+// userName another resource holds is tried again after the others: the
+// holder may be a user this run renames (a name passed from one source
+// user to another in one run).
 func (s *Syncer) applyUsers(ctx context.Context, readAt time.Time, ops []userOp, cur *storeSnap, res *Result) []error {
 	var errs []error
-	for _, op := range ops {
-		id, err := s.upsertUser(ctx, readAt, op.u, op.cur, cur.ownedUsers[op.u.ID] != "", res)
-		if err != nil {
-			errs = append(errs, err)
+	var later []userOp
+	for pass := range 2 {
+		for _, op := range ops {
+			id, err := s.upsertUser(ctx, readAt, op.u, op.cur, cur.ownedUsers[op.u.ID] != "", res, pass == 0)
+			if errors.Is(err, errLater) {
+				later = append(later, op)
+				continue
+			}
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if id != "" {
+				cur.userIDs[op.u.ID] = id
+			}
 		}
-		if id != "" {
-			cur.userIDs[op.u.ID] = id
-		}
+		ops, later = later, nil
 	}
 	return errs
 }
@@ -181,7 +196,7 @@ func (s *Syncer) SyncUser(ctx context.Context, sourceID string) (*Result, error)
 		}
 		return res, err
 	}
-	_, err = s.upsertUser(ctx, readAt, u, r, ownedID != "" && r != nil && r.ID == ownedID, res)
+	_, err = s.upsertUser(ctx, readAt, u, r, ownedID != "" && r != nil && r.ID == ownedID, res, false)
 	return res, err
 }
 
@@ -213,8 +228,10 @@ func (s *Syncer) findUser(ctx context.Context, src, ownedID string) (*schema.Res
 
 // upsertUser creates or updates the stored user for u (cur: the stored
 // user as last read, nil when none) and records its ownership. It returns
-// the user's scimkit id ("" when there is none).
-func (s *Syncer) upsertUser(ctx context.Context, readAt time.Time, u User, cur *schema.Resource, owned bool, res *Result) (string, error) {
+// the user's scimkit id ("" when there is none). A userName another
+// resource holds is reported as skipped, or returned as errLater (nothing
+// reported) when later is set.
+func (s *Syncer) upsertUser(ctx context.Context, readAt time.Time, u User, cur *schema.Resource, owned bool, res *Result, later bool) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	item := Item{Type: s.cfg.Users.Name, ExternalID: u.ID, Name: u.UserName}
@@ -235,6 +252,8 @@ func (s *Syncer) upsertUser(ctx context.Context, readAt time.Time, u User, cur *
 		}
 	}
 	switch {
+	case errors.Is(err, store.ErrConflict) && later:
+		return "", errLater
 	case errors.Is(err, store.ErrConflict):
 		item.Action, item.Detail = Skipped, fmt.Sprintf("not written: %v (matched by externalId only, never by name)", err)
 		s.cfg.Logger.Warn("connector: user skipped", "connector", s.cfg.Name, "user", u.UserName, "externalId", u.ID, "err", err)

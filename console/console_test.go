@@ -225,6 +225,18 @@ func TestLogPage(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(body, "bjensen") || strings.Contains(body, "hunter2") || !strings.Contains(body, "user.created") {
 		t.Errorf("GET /admin/log/%d: %d; want the redacted request (no password) and its user.created event:\n%s", first.Seq, res.StatusCode, body)
 	}
+	// A group naming a member that does not exist: the entry lists it.
+	if got := e.scim("POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G","members":[{"value":"ghost-member"}]}`); got != 201 {
+		t.Fatalf("POST /Groups: %d", got)
+	}
+	page, err = e.st.Query(t.Context(), storeFilterAll())
+	if err != nil || len(page.Entries) != 3 {
+		t.Fatalf("log: %v, %v", page, err)
+	}
+	res, body = e.do(c, "GET", "/admin/log/"+itoa(page.Entries[0].Seq), nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "Members left out") || !strings.Contains(body, "<code>ghost-member</code>") {
+		t.Errorf("GET /admin/log/%d: %d; want the member left out:\n%s", page.Entries[0].Seq, res.StatusCode, body)
+	}
 	// Opened from a filtered page, the entry leads back to it.
 	_, body = e.do(c, "GET", "/admin/log?method=POST&status=201", nil)
 	link := regexp.MustCompile(`href="(/admin/log/\d+\?[^"]+)" class="detail"`).FindStringSubmatch(body)

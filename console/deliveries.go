@@ -80,10 +80,14 @@ func (c *Console) lag(ctx context.Context, o store.Outbox, row *consumerRow, hea
 	return nil
 }
 
-// headSeq returns the Seq of the outbox's last event, found with O(log n)
-// reads of one event from a Seq known to be kept (from): the outbox has
-// no "last" read, and Seqs are gapless.
+// headSeq returns the Seq of the outbox's last event: store.OutboxHead's
+// LastSeq when o has it (one query), else found with O(log n) reads of
+// one event from a Seq known to be kept (from), Seqs being gapless.
 func headSeq(ctx context.Context, o store.Outbox, from int64) (int64, error) {
+	if h, ok := o.(store.OutboxHead); ok {
+		last, err := h.LastSeq(ctx)
+		return max(last, from), err
+	}
 	has := func(after int64) (bool, error) {
 		evs, err := o.Events(ctx, after, 1)
 		return len(evs) > 0, err

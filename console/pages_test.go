@@ -498,3 +498,24 @@ func TestTokenFormChecks(t *testing.T) {
 		t.Errorf("%d tokens of acme, want the one there was", len(all))
 	}
 }
+
+// TestResourcePageHidesPassword: the resource page shows what GET would
+// return, never the stored password hash.
+func TestResourcePageHidesPassword(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	e.signIn(c)
+	const phc = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"
+	u, err := e.st.Create(t.Context(), "acme", schema.UserResourceType(), &schema.Resource{Schemas: []string{schema.UserSchema},
+		Attrs: map[string]any{"userName": "hashed", "password": phc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.st.Get(t.Context(), "acme", schema.UserResourceType(), u.ID, store.ReadOptions{}); got.Attrs["password"] != phc {
+		t.Fatalf("the store did not keep the hash: %v", got.Attrs)
+	}
+	res, body := e.do(c, "GET", "/admin/directory/User/"+u.ID+"?tenant=acme", nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "hashed") || strings.Contains(body, "argon2id") || strings.Contains(body, "c29tZXNhbHQ") {
+		t.Errorf("user page: %d, want the user without its password hash\n%s", res.StatusCode, body)
+	}
+}

@@ -7,6 +7,9 @@ import (
 	"slices"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -134,6 +137,9 @@ type AccessConfig struct {
 	Receipts ReceiptStore
 	// Now returns the current time for receipts; nil means time.Now.
 	Now func() time.Time
+	// MeterProvider receives MetricRevocationLatency (scope
+	// InstrumentationName); nil means otel.GetMeterProvider().
+	MeterProvider metric.MeterProvider
 }
 
 // Access turns store events into the access features: revocation on
@@ -158,6 +164,7 @@ type Access struct {
 	policy   func(ctx context.Context, tenant string) (Policy, error)
 	receipts ReceiptStore
 	now      func() time.Time
+	latency  metric.Float64Histogram // MetricRevocationLatency
 }
 
 var _ Handler = (*Access)(nil)
@@ -174,6 +181,10 @@ func NewAccess(cfg AccessConfig) (*Access, error) {
 	}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	var err error
+	if a.latency, err = newRevocationLatency(cfg.MeterProvider); err != nil {
+		return nil, fmt.Errorf("hooks: metrics: %w", err)
 	}
 	return a, nil
 }
@@ -238,10 +249,14 @@ func (a *Access) Revoke(ctx context.Context, r Revocation) error {
 		return err
 	}
 	rerr := a.revoker.Revoke(ctx, r)
+	outcome := "ok"
 	if rerr != nil {
-		rc.LastError = rerr.Error()
+		rc.LastError, outcome = rerr.Error(), "error"
 	} else {
 		rc.Completed, rc.LastError = a.now(), ""
+	}
+	if !r.Time.IsZero() {
+		a.latency.Record(ctx, a.now().Sub(r.Time).Seconds(), metric.WithAttributes(attribute.String("outcome", outcome)))
 	}
 	if err := a.receipts.Record(ctx, rc); err != nil && rerr == nil {
 		return fmt.Errorf("hooks: record receipt of event %s: %w", r.EventID, err)

@@ -18,12 +18,15 @@ func (d *Dispatcher) attempt(ctx context.Context, name string, h Handler, ev Eve
 	err := call(ctx, h, ev)
 	switch {
 	case err == nil:
+		d.metrics.countAttempt(ctx, name, nil, false)
 		return outcome{}
 	case ctx.Err() != nil:
 		return outcome{fatal: context.Cause(ctx)}
 	case !IsPermanent(err) && attempt < d.cfg.Retry.MaxAttempts:
+		d.metrics.countAttempt(ctx, name, err, false)
 		return outcome{retry: err}
 	}
+	d.metrics.countAttempt(ctx, name, err, true)
 	if perr := d.deliv.Park(ctx, name, ev, attempt, err.Error()); perr != nil {
 		return outcome{fatal: fmt.Errorf("hooks: park event %s: %w", ev.ID, errors.Join(context.Cause(ctx), perr))}
 	}

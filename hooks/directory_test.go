@@ -204,3 +204,41 @@ func delta(k schema.DeltaKind, ids []string) schema.MemberDelta {
 	}
 	return d
 }
+
+// TestUserGroupsDanglingMembers: a group that names another tenant's user
+// or an id that names nothing never makes either visible through the
+// Directory (the store leaves such members out, store/refs.go).
+func TestUserGroupsDanglingMembers(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	theirs := f.user("a", "theirs", true)
+	ours := f.user("b", "ours", true)
+	g := f.group("b", "B", theirs, "does-not-exist", ours)
+	f.members("b", g, schema.MemberDelta{Kind: schema.DeltaAdd, Members: []schema.Member{{Value: theirs}, {Value: "ghost"}}})
+	d := hooks.NewDirectory(f.st, nil, nil)
+	for _, x := range []struct {
+		tenant, id string
+		want       []string
+	}{{"a", theirs, []string{}}, {"b", ours, []string{g}}, {"b", theirs, nil}} {
+		got, err := d.UserGroups(ctx, x.tenant, x.id)
+		if x.tenant == "b" && x.id == theirs {
+			if !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("UserGroups of another tenant's user: %v, %v; want ErrNotFound", got, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(x.want, got); d != "" {
+			t.Errorf("UserGroups(%s, %s) (-want +got):\n%s", x.tenant, x.id, d)
+		}
+	}
+	gr, err := f.st.Get(ctx, "b", groupRT, g, store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms := schema.MembersOf(gr.Attrs["members"]); len(ms) != 1 || ms[0].Value != ours {
+		t.Errorf("members of B = %v, want only %s", ms, ours)
+	}
+}

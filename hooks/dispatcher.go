@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -69,6 +71,12 @@ type Config struct {
 	// renewed every LeaseTTL/3. A replica that dies is replaced by another
 	// after at most LeaseTTL. Default 15s.
 	LeaseTTL time.Duration
+	// MeterProvider receives the delivery metrics (MetricDeliveryAttempts,
+	// MetricDeliveryFailures, MetricDeliveryParked, MetricParkedEvents,
+	// MetricOutboxLag; scope InstrumentationName). Default
+	// otel.GetMeterProvider(). The gauges are read from the store when
+	// the provider collects; call Close to stop that.
+	MeterProvider metric.MeterProvider
 }
 
 // Dispatcher delivers the events of a store's transactional outbox to the
@@ -85,6 +93,7 @@ type Dispatcher struct {
 	owner    string
 	names    []string
 	running  atomic.Bool
+	metrics  dispatchMetrics // metrics.go
 }
 
 // NewDispatcher checks cfg and returns a Dispatcher. It does not start
@@ -132,7 +141,20 @@ func NewDispatcher(cfg Config) (*Dispatcher, error) {
 	if d.log == nil {
 		d.log = slog.Default()
 	}
+	if err := d.newMetrics(cfg.MeterProvider); err != nil {
+		return nil, fmt.Errorf("hooks: metrics: %w", err)
+	}
 	return d, nil
+}
+
+// Close unregisters the Dispatcher's gauges from Config.MeterProvider, so
+// that collections no longer read the store (call it before closing the
+// store). It does not stop Run.
+func (d *Dispatcher) Close() error {
+	if d.metrics.reg == nil {
+		return nil
+	}
+	return d.metrics.reg.Unregister()
 }
 
 // Run delivers events until ctx is done, then returns nil. Each consumer

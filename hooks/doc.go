@@ -110,6 +110,16 @@
 // display-name prefix or id, a user's effective groups, whether a user is
 // active) from the store's indexes.
 //
+// # Metrics
+//
+// A Dispatcher records delivery attempts, failures and parked events and
+// observes, per consumer, the parked events and the outbox lag (events
+// after its checkpoint) on Config.MeterProvider; Access records the
+// revocation latency from commit to the Revoker's return on
+// AccessConfig.MeterProvider. Both default to otel's global provider (see
+// the Metric constants); the package depends on the OpenTelemetry API
+// only.
+//
 // Package hookstest has a fake Clock for tests and a latency recorder for
 // benchmarks.
 package hooks

@@ -16,7 +16,8 @@
 // Parse validates a request body against a schema.ResourceType before the
 // store is touched: the PatchOp schema URN, the "Operations" array, op
 // names, paths (resolved and filters bound), value shapes and types
-// (schema.DecodeValue), and the limits of Config. What needs the current
+// (schema.DecodeValue), and the limits of Config (Config.Password also
+// replaces or drops a password's value there). What needs the current
 // resource (noTarget, mutability, required attributes) is checked by
 // Apply. Apply is pure and atomic (RFC 7644 §3.5.2: "the entire request
 // SHALL be treated as atomic"): it never modifies its argument and returns

@@ -44,6 +44,8 @@ type operation struct {
 	// clear marks an add or replace whose value means "unassign" in a
 	// lenient dialect (null, "", {"value":""}).
 	clear bool
+	// dropped marks an operation Config.Password dropped: it is not kept.
+	dropped bool
 }
 
 // where names the operation in error details.
@@ -114,7 +116,7 @@ func (p *Patch) parseWithPath(i int, kind opKind, path string, value any, hasVal
 	} else {
 		err = p.setValue(o, value)
 	}
-	if err != nil {
+	if err != nil || o.dropped {
 		return err
 	}
 	p.ops = append(p.ops, o)
@@ -223,7 +225,7 @@ func (p *Patch) pathlessMember(i int, kind opKind, key string, v any) error {
 		return nil // server-managed; lenient dialects ignore it as PUT does
 	}
 	o := &operation{kind: kind, index: i, text: key, tgt: target{ref: ref}}
-	if err := p.setValue(o, v); err != nil {
+	if err := p.setValue(o, v); err != nil || o.dropped {
 		return err
 	}
 	p.ops = append(p.ops, o)

@@ -28,8 +28,28 @@ func (p *Patch) setValue(o *operation, v any) error {
 	if p.f.dropReadOnlySubs && a.IsComplex() {
 		dropReadOnly(a, d)
 	}
+	if p.cfg.Password != nil && p.isPassword(o.tgt) {
+		s, _ := d.(string)
+		stored, keep, err := p.cfg.Password(s)
+		if err != nil {
+			return err
+		}
+		if !keep {
+			o.dropped = true
+			return nil
+		}
+		d = stored
+	}
 	o.value, o.hasValue = d, true
 	return nil
+}
+
+// isPassword reports whether t sets the core schema's password attribute
+// (Config.Password).
+func (p *Patch) isPassword(t target) bool {
+	a := t.ref.Attr
+	return t.ref.Sub == nil && a != nil && a.Name == "password" && a.Type == schema.String &&
+		!a.MultiValued && p.rt.Schema.Attribute("password") == a
 }
 
 // dropReadOnly deletes readOnly sub-attributes from the decoded complex

@@ -139,7 +139,8 @@ func members(t *testing.T, h *Handler, id string) []string {
 	t.Helper()
 	res := mustDo(t, h, request{method: "GET", target: "/Groups/" + id}, 200)
 	var out []string
-	for _, m := range res.json["members"].([]any) {
+	ms, _ := res.json["members"].([]any)
+	for _, m := range ms {
 		out = append(out, m.(map[string]any)["value"].(string))
 	}
 	return out

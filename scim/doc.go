@@ -36,6 +36,12 @@
 //     precision they are written in, so a filter on a returned value
 //     (meta.lastModified ge "...", as Entra's delta queries send) finds the
 //     resource.
+//   - A group member value must name a User or Group of the tenant, never
+//     the group itself (memberrefs.go): one that does not is left out
+//     and listed in the provisioning log
+//     (store.ProvisioningEntry.DroppedMembers), or, in DialectStrict, the
+//     write is 400 invalidValue naming it. Another tenant's id is answered
+//     like a random one.
 //   - The "$ref" of a user's groups and of a group's members is computed
 //     when rendering, from the base URL like meta.location, for values
 //     whose resource type is known; it is not stored.
@@ -63,6 +69,15 @@
 //   - PATCH limits (Config.MaxPatchOperations per request, MaxMembersPerOp
 //     values per operation) are checked by patch.Parse before the store is
 //     touched and answered 413 Payload Too Large, naming the limit.
+//   - Value limits (Config.MaxStringLength per string, MaxValues per
+//     multi-valued attribute, MaxMembersPerRequest) apply to POST, PUT,
+//     PATCH and each /Bulk operation, before the store is touched (MaxValues
+//     also to the resource a PATCH leaves): 400 invalidValue naming the
+//     attribute and the limit. Values of a multi-valued attribute with the
+//     same identity (schema.Dedupe) are stored once.
+//   - A password (RFC 7643 §4.1.1) never reaches the store in clear text:
+//     the tenant's TenantConfig.Password drops it (default) or replaces it
+//     by its hash, in every write path; Handler.VerifyPassword checks one.
 //   - A successful PATCH answers 200 with the resource, except that a group
 //     (a type with members) answers 204 unless the client is Okta (its
 //     User-Agent contains "okta") or asks for attributes (see
@@ -117,4 +132,18 @@
 // Errors are written by WriteError only, as RFC 7644 §3.12 messages with
 // status as a string; internal errors are logged with the request id and
 // answered with a generic 500.
+//
+// # Rate limits and telemetry
+//
+// Config.Limiter limits authenticated requests per tenant (429 with
+// Retry-After and a SCIM error body); RateLimiter is one, a token bucket
+// per tenant with bounded memory. The Handler records its metrics
+// (MetricRequests, MetricRequestDuration, MetricThrottled,
+// MetricStoreDuration) on Config.MeterProvider and a span per request,
+// with a child per store call, on Config.TracerProvider, continuing the
+// caller's trace from Config.Propagator (W3C traceparent by default); both
+// default to otel's global providers, so the package depends on the
+// OpenTelemetry API only. A middleware around the Handler, such as an
+// access log, learns the tenant and token id of each request through
+// RequestDetails.
 package scim

@@ -129,6 +129,8 @@ func toError(err error) *Error {
 		return ErrPreconditionFailed
 	case errors.Is(err, store.ErrInvalidCursor):
 		return ErrInvalidCursor
+	case errors.Is(err, store.ErrUnresolved):
+		return ErrInvalidValue.WithDetail("One or more member values name no resource of this tenant.")
 	case errors.Is(err, store.ErrInvalidSort):
 		return ErrInvalidValue.WithDetail("sortBy names an attribute kept in the membership index (members, groups or their sub-attributes); resources cannot be sorted by it.")
 	case errors.Is(err, store.ErrUnavailable), errors.Is(err, store.ErrClosed),

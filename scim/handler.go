@@ -2,11 +2,14 @@ package scim
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -21,10 +24,15 @@ type Handler struct {
 	byName map[string]*typeInfo // lower-cased name → type
 	// groupType is the type a user's "groups" name (see groupTypeOf).
 	groupType *typeInfo
-	canon     map[string]string // lower-cased first path segment → canonical
-	mux       *http.ServeMux
-	chain     http.Handler
-	log       *slog.Logger
+	// passwordType is the first type with a password attribute, the one
+	// VerifyPassword reads.
+	passwordType *typeInfo
+	canon        map[string]string // lower-cased first path segment → canonical
+	mux          *http.ServeMux
+	chain        http.Handler
+	log          *slog.Logger
+	store        timedStore // Config.Store, measured (storetime.go)
+	tel          *telemetry // metrics and traces (observe.go)
 	// Discovery documents that depend only on the configuration.
 	spc        schema.ServiceProviderConfig // without meta
 	schemaList []*schema.Schema             // distinct schemas of the types
@@ -39,10 +47,12 @@ type typeInfo struct {
 	members bool
 	// groups: the core schema has the readOnly derived "groups" attribute.
 	groups bool
+	// password is the core schema's password attribute (passwordAttr), or nil.
+	password *schema.Attribute
 }
 
 func newTypeInfo(rt *schema.ResourceType) *typeInfo {
-	ti := &typeInfo{rt: rt}
+	ti := &typeInfo{rt: rt, password: passwordAttr(rt)}
 	if a := rt.Schema.Attribute("members"); a != nil && a.MultiValued && a.IsComplex() && a.Sub("value") != nil {
 		ti.members = true
 	}
@@ -75,7 +85,14 @@ func New(cfg Config) (*Handler, error) {
 		h.byName[strings.ToLower(rt.Name)] = ti
 		h.canon[strings.ToLower(rt.Endpoint[1:])] = rt.Endpoint[1:]
 		h.routeType(ti)
+		if ti.password != nil && h.passwordType == nil {
+			h.passwordType = ti
+		}
 	}
+	if h.tel, err = newTelemetry(cfg); err != nil {
+		return nil, fmt.Errorf("scim: telemetry: %w", err)
+	}
+	h.store = timedStore{st: cfg.Store, tel: h.tel}
 	h.groupType = groupTypeOf(h.types)
 	h.routeService()
 	if cfg.Authenticator == nil {
@@ -88,12 +105,12 @@ func New(cfg Config) (*Handler, error) {
 	next = h.limitBody(next) // MaxBodyBytes, or MaxBulkPayloadBytes for /Bulk
 	public := next           // public discovery: no rate limit, no log
 	if cfg.Limiter != nil {
-		next = RateLimit(cfg.Limiter)(next) // runs after authentication (serve)
+		next = RateLimit(throttleCounter{cfg.Limiter, h.tel.throttled})(next) // runs after authentication (serve)
 	}
 	next = h.recordWrites(next) // Config.ProvisioningLog (provlog.go)
-	h.chain = RequestID(Recover(cfg.Logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.chain = RequestID(h.observe(Recover(cfg.Logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.serve(w, r, next, public)
-	})))
+	}))))
 	return h, nil
 }
 
@@ -138,6 +155,41 @@ type reqInfo struct {
 	// mount point ("/scim/v2//Users"); the provisioning log keeps that
 	// form so that a grade of the log sees it (Q-JUMPCLOUD-TRAILING-SLASH).
 	slashes bool
+	// dropped are the member values the request's writes left out
+	// (store.DropUnresolved), for the provisioning log; droppedBy the
+	// same by the id of the group written (the operations of a /Bulk).
+	mu        sync.Mutex
+	dropped   []string
+	droppedBy map[string][]string
+}
+
+// noteDropped adds member values a write of group id left out.
+func (ri *reqInfo) noteDropped(id string, values []string) {
+	if len(values) == 0 {
+		return
+	}
+	ri.mu.Lock()
+	defer ri.mu.Unlock()
+	ri.dropped = append(ri.dropped, values...)
+	if ri.droppedBy == nil {
+		ri.droppedBy = map[string][]string{}
+	}
+	ri.droppedBy[id] = append(ri.droppedBy[id], values...)
+}
+
+// droppedMembers returns the member values the request's writes left out.
+func (ri *reqInfo) droppedMembers() []string {
+	ri.mu.Lock()
+	defer ri.mu.Unlock()
+	return slices.Clone(ri.dropped)
+}
+
+// droppedOf returns the member values the request's writes of group id
+// left out.
+func (ri *reqInfo) droppedOf(id string) []string {
+	ri.mu.Lock()
+	defer ri.mu.Unlock()
+	return slices.Clone(ri.droppedBy[id])
 }
 
 type reqInfoKey struct{}
@@ -164,6 +216,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, next, public htt
 	u := *r.URL
 	u.Path, u.RawPath = rel, ""
 	r2.URL = &u
+	noteRequest(r, h.resourceLabel(rel), nil)
 	if h.cfg.PublicDiscovery && isDiscovery(rel) {
 		public.ServeHTTP(w, r2)
 		return
@@ -293,6 +346,7 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, ri *reqIn
 		p.Tenant = DefaultTenant
 	}
 	ri.principal, ri.authed = p, true
+	noteRequest(r, "", &p)
 	return true
 }
 

@@ -276,11 +276,14 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp 
 			}
 		}()
 		var ep *store.EncodedPage
-		if ep, err = el.ListEncoded(r.Context(), tenant, ti.rt, q, (*bp)[:0]); err == nil {
+		ctx, op := h.store.start(r.Context(), "list")
+		ep, err = el.ListEncoded(ctx, tenant, ti.rt, q, (*bp)[:0])
+		op.done(ctx, err)
+		if err == nil {
 			page, members, *bp = &ep.Page, ep.Members, ep.Buffer[:0]
 		}
 	} else {
-		page, err = h.cfg.Store.List(r.Context(), tenant, ti.rt, q)
+		page, err = h.store.List(r.Context(), tenant, ti.rt, q)
 	}
 	if err != nil {
 		WriteError(w, r, h.log, err)

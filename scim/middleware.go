@@ -29,9 +29,15 @@ func RequestIDFrom(ctx context.Context) string {
 
 // RequestID echoes a well-formed X-Request-Id from the client (at most 128
 // printable ASCII characters) or generates one, puts it in the request's
-// context (RequestIDFrom) and sets it on the response.
+// context (RequestIDFrom) and sets it on the response. A request whose
+// context already has an id (a RequestID further out, around a whole
+// server) keeps it.
 func RequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if RequestIDFrom(r.Context()) != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
 		id := r.Header.Get(RequestIDHeader)
 		if !validRequestID(id) {
 			id = newRequestID()

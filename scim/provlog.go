@@ -134,6 +134,11 @@ func (p *provRecorder) record(r *http.Request, body []byte, cw *captureWriter, s
 		slog.String("resource_id", e.ResourceID), slog.String("external_id", e.ExternalID),
 		slog.String("outcome", string(e.Outcome)), slog.Int("status", e.Status), slog.String("scim_type", e.ScimType),
 		slog.Duration("latency", e.Latency), slog.String("request_id", e.RequestID))
+	if len(e.DroppedMembers) > 0 {
+		log.LogAttrs(ctx, slog.LevelWarn, "scim: member values left out: they name no resource of the tenant",
+			slog.String("tenant", e.Tenant), slog.String("resource_id", e.ResourceID),
+			slog.Any("dropped_members", e.DroppedMembers), slog.String("request_id", e.RequestID))
+	}
 	if _, err := p.sink.Append(ctx, e); err != nil {
 		log.LogAttrs(ctx, slog.LevelWarn, "scim: provisioning log append failed",
 			slog.String("request_id", e.RequestID), slog.Any("error", err))
@@ -176,7 +181,13 @@ func (p *provRecorder) entry(r *http.Request, body []byte, cw *captureWriter, st
 		e.Operations = len(ops)
 	}
 	e.Body = p.redact.encode(body, doc)
+	e.DroppedMembers = info(r).droppedMembers()
 	p.response(&e, cw)
+	for i, br := range e.BulkResults {
+		if u, err := url.Parse(br.Location); err == nil && br.Location != "" {
+			e.BulkResults[i].DroppedMembers = info(r).droppedOf(path.Base(u.Path))
+		}
+	}
 	return e
 }
 

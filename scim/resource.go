@@ -68,7 +68,7 @@ func (h *Handler) read(r *http.Request, ti *typeInfo, id string, opts store.Read
 	if err != nil {
 		return nil, err
 	}
-	res, err := h.cfg.Store.Get(r.Context(), tenant, ti.rt, id, opts)
+	res, err := h.store.Get(r.Context(), tenant, ti.rt, id, opts)
 	return res, h.storeErr(err, ti, id)
 }
 
@@ -86,7 +86,7 @@ func (h *Handler) storeErr(err error, ti *typeInfo, id string) error {
 	case errors.Is(err, store.ErrPrecondition):
 		return ErrPreconditionFailed.WithDetail("%s %q has changed: If-Match does not match its current version.", ti.rt.Name, id)
 	}
-	return err
+	return unresolvedErr(err, ti)
 }
 
 // write is a write request on one resource (RFC 7644 §3.3, §3.5, §3.6),
@@ -146,6 +146,13 @@ func (h *Handler) do(r *http.Request, wr write) (status int, res *schema.Resourc
 	if err != nil {
 		return 0, nil, err
 	}
+	refs := &store.RefReport{}
+	r = r.WithContext(store.WithRefPolicy(r.Context(), tc.refPolicy(), refs))
+	defer func() {
+		if err == nil && res != nil {
+			info(r).noteDropped(res.ID, refs.Dropped)
+		}
+	}()
 	switch wr.method {
 	case http.MethodPost:
 		res, err = h.doCreate(r, tenant, tc, wr)
@@ -179,15 +186,22 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
 }
 
 func (h *Handler) doCreate(r *http.Request, tenant string, tc TenantConfig, wr write) (*schema.Resource, error) {
-	opts := tc.decodeOptions()
+	opts := h.decodeOptions(tc)
 	res, err := wr.ti.rt.Decode(wr.body, opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := h.checkMembers(wr.ti, res); err != nil {
+		return nil, err
+	}
+	if err := applyPasswordPolicy(tc, wr.ti, res); err != nil {
 		return nil, err
 	}
 	if res, err = wr.ti.rt.Validate(schema.ModeCreate, nil, res, opts); err != nil {
 		return nil, err
 	}
-	return h.cfg.Store.Create(writeCtx(r), tenant, wr.ti.rt, res)
+	res, err = h.store.Create(writeCtx(r), tenant, wr.ti.rt, res)
+	return res, unresolvedErr(err, wr.ti)
 }
 
 // replace serves PUT /{type}/{id} (RFC 7644 §3.5.1) with If-Match.
@@ -202,8 +216,15 @@ func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr 
 	if !validID(id) {
 		return nil, notFound(ti, id)
 	}
-	opts := tc.decodeOptions()
+	opts := h.decodeOptions(tc)
 	next, err := ti.rt.Decode(wr.body, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.checkMembers(ti, next); err != nil {
+		return nil, err
+	}
+	samePassword, err := h.putPassword(r.Context(), tenant, tc, ti, id, next)
 	if err != nil {
 		return nil, err
 	}
@@ -211,10 +232,14 @@ func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr 
 		IfMatch:     wr.ifMatch,
 		LoadMembers: ti.members,
 		Apply: func(cur *schema.Resource) (*schema.Resource, error) {
-			return ti.rt.Validate(schema.ModeReplace, cur, next.Clone(), opts)
+			n := next.Clone()
+			if err := samePassword(cur, n); err != nil {
+				return nil, err
+			}
+			return ti.rt.Validate(schema.ModeReplace, cur, n, opts)
 		},
 	}
-	res, _, err := h.cfg.Store.Update(writeCtx(r), tenant, ti.rt, id, u)
+	res, _, err := h.store.Update(writeCtx(r), tenant, ti.rt, id, u)
 	return res, h.storeErr(err, ti, id)
 }
 
@@ -245,8 +270,12 @@ func (h *Handler) doPatch(r *http.Request, tenant string, tc TenantConfig, wr wr
 	if !validID(id) {
 		return nil, notFound(ti, id)
 	}
-	p, err := patch.Parse(ti.rt, wr.body, patch.Config{Dialect: tc.Dialect, MaxOperations: h.cfg.MaxPatchOperations,
-		MaxMembersPerOp: h.cfg.MaxMembersPerOp, Decode: tc.decodeOptions()})
+	pc := patch.Config{Dialect: tc.Dialect, MaxOperations: h.cfg.MaxPatchOperations,
+		MaxMembersPerOp: h.cfg.MaxMembersPerOp, MaxReferences: max(h.cfg.MaxMembersPerRequest, 0), Decode: h.decodeOptions(tc)}
+	if ti.password != nil {
+		pc.Password = patchPassword(tc)
+	}
+	p, err := patch.Parse(ti.rt, wr.body, pc)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +289,7 @@ func (h *Handler) doPatch(r *http.Request, tenant string, tc TenantConfig, wr wr
 			u.LoadMembers = true
 		}
 	}
-	res, _, err := h.cfg.Store.Update(writeCtx(r), tenant, ti.rt, id, u)
+	res, _, err := h.store.Update(writeCtx(r), tenant, ti.rt, id, u)
 	return res, h.storeErr(err, ti, id)
 }
 
@@ -300,7 +329,7 @@ func (h *Handler) doDelete(r *http.Request, tenant string, tc TenantConfig, wr w
 	if ts, ok := h.cfg.Store.(store.Tombstones); ok && tc.Delete == DeleteSoft {
 		return h.storeErr(ts.DeleteWithTombstone(writeCtx(r), tenant, ti.rt, id, wr.ifMatch), ti, id)
 	}
-	return h.storeErr(h.cfg.Store.Delete(writeCtx(r), tenant, ti.rt, id, wr.ifMatch), ti, id)
+	return h.storeErr(h.store.Delete(writeCtx(r), tenant, ti.rt, id, wr.ifMatch), ti, id)
 }
 
 // writeResource fills meta.location, sets ETag and writes the projection

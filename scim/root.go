@@ -66,7 +66,7 @@ func (h *Handler) rootList(w http.ResponseWriter, r *http.Request, lp listParams
 		}
 		count := q
 		count.Count, count.StartIndex = 0, 1
-		page, err := h.cfg.Store.List(r.Context(), tenant, ti.rt, count)
+		page, err := h.store.List(r.Context(), tenant, ti.rt, count)
 		if err != nil {
 			WriteError(w, r, h.log, err)
 			return
@@ -176,7 +176,7 @@ func (h *Handler) rootPage(w http.ResponseWriter, r *http.Request, tenant string
 		}
 		q := p.q
 		q.StartIndex, q.Count = skip+1, count
-		page, err := h.cfg.Store.List(r.Context(), tenant, p.ti.rt, q)
+		page, err := h.store.List(r.Context(), tenant, p.ti.rt, q)
 		if err != nil {
 			WriteError(w, r, h.log, err)
 			return

@@ -48,10 +48,23 @@ type userInfo struct {
 	groups                   []string // display names (ids when unnamed), sorted
 }
 
+// user reads what SETs need of user id. A user that is gone keeps, when
+// its deletion left a tombstone (soft delete), its externalId and its
+// userName (used as its email when it is one).
 func (t *Transmitter) user(ctx context.Context, tenant, id string) (userInfo, error) {
 	r, err := t.cfg.Store.Get(ctx, tenant, t.cfg.Users, id, store.ReadOptions{OmitMembers: true})
 	if errors.Is(err, store.ErrNotFound) {
-		return userInfo{id: id}, nil
+		u := userInfo{id: id, groups: []string{}}
+		if ts, ok := t.cfg.Store.(store.Tombstones); ok {
+			rec, err := ts.Tombstone(ctx, tenant, t.cfg.Users, id)
+			switch {
+			case err == nil:
+				u.externalID, u.userName = rec.ExternalID, rec.Unique["userName"]
+			case !errors.Is(err, store.ErrNotFound):
+				return userInfo{}, fmt.Errorf("ssf: read the tombstone of user %s: %w", id, err)
+			}
+		}
+		return u, nil
 	}
 	if err != nil {
 		return userInfo{}, fmt.Errorf("ssf: read user %s: %w", id, err)

@@ -47,7 +47,9 @@ func newJWKSCache(c *http.Client, now func() time.Time) *jwksCache {
 
 // keys returns the keys of url with kid (every key when kid is empty),
 // fetching when the cache is empty or stale, or refreshing when kid is
-// unknown.
+// unknown. An unknown kid when the keys were fetched less than
+// jwksMinRefresh ago is an error (the caller fails for now, not for good);
+// no key with kid in freshly fetched keys is an empty answer.
 func (c *jwksCache) keys(ctx context.Context, url, kid string) ([]jose.JSONWebKey, error) {
 	c.mu.Lock()
 	e := c.sets[url]
@@ -70,7 +72,11 @@ func (c *jwksCache) keys(ctx context.Context, url, kid string) ([]jose.JSONWebKe
 		return ks, nil
 	}
 	if !stale && now.Sub(e.fetched) < jwksMinRefresh {
-		return nil, nil
+		// The kid may be a key the transmitter rotated in since the last
+		// fetch: a failure for now (the SET comes again), not a refusal
+		// that would lose it.
+		return nil, fmt.Errorf("ssf: no key %q in %s as fetched %s ago; it is fetched again after %s",
+			kid, url, now.Sub(e.fetched).Round(time.Millisecond), jwksMinRefresh)
 	}
 	var set jose.JSONWebKeySet
 	if err := getJSON(ctx, c.client, url, &set); err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/scimkit/scimkit/hooks"
 	"github.com/scimkit/scimkit/store"
@@ -21,7 +22,10 @@ var _ hooks.Handler = (*Transmitter)(nil)
 // hooks.Dispatcher (one consumer, e.g. "ssf-push") and it pushes (RFC
 // 8935) the SETs of each event to every enabled push stream of the
 // event's tenant created before the event (a paused stream holds them
-// until enabled, a disabled one drops them). The dispatcher gives the
+// until enabled, a disabled one drops them). What a stream holds or has
+// queued (held events, verification and stream-updated SETs) is pushed
+// first, so a receiver gets a user's SETs in order; while it cannot be,
+// the event fails for now and is retried. The dispatcher gives the
 // delivery guarantees: at least once, in order per user, retries with
 // backoff, parked events after the last attempt. A stream that already
 // took a SET is not sent it again on a retry of the event (within this
@@ -56,7 +60,13 @@ func (t *Transmitter) HandleEvent(ctx context.Context, ev store.Event) error {
 			continue
 		}
 		if len(d.Queue) > 0 || len(d.Held) > 0 {
-			t.flushQueue(ev.Tenant, d.Config.StreamID)
+			// What the stream holds goes first: the event is tried again
+			// (and the stream's other SETs kept waiting) until it is out.
+			if t.flush(ctx, ev.Tenant, d.Config.StreamID) {
+				errs = append(errs, fmt.Errorf("stream %s: SETs held or queued before this event are not delivered yet", d.Config.StreamID))
+				permanent = false
+				continue
+			}
 		}
 		for _, b := range built {
 			key := d.Config.StreamID + "/" + b.jti
@@ -137,42 +147,104 @@ func (t *Transmitter) hold(ctx context.Context, tenant, streamID string, seq int
 	return err
 }
 
+// Retries of flushQueue when the receiver did not take everything: after
+// flushRetryFirst, doubling up to flushRetryMax, at most flushRetries
+// times (then the next event, status change or verification of the
+// stream tries again).
+const (
+	flushRetryFirst = time.Second
+	flushRetryMax   = time.Minute
+	flushRetries    = 12
+)
+
 // flushQueue pushes, in the background, the stream's queued SETs
 // (verification, stream-updated) and then the events it held while
-// paused, removing each once accepted; what fails stays for the next
-// event or request.
+// paused, removing each once accepted; what the receiver does not take is
+// tried again later (flushRetries times), even when no new event comes.
 func (t *Transmitter) flushQueue(tenant, streamID string) {
+	t.flushAttempt(tenant, streamID, 0)
+}
+
+func (t *Transmitter) flushAttempt(tenant, streamID string, attempt int) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 4*t.cfg.PushTimeout)
 		defer cancel()
-		d, _, err := t.loadStream(ctx, tenant, streamID)
-		if err != nil || d.Config.Delivery.Method != DeliveryPush || d.Status != StatusEnabled {
+		if !t.flush(ctx, tenant, streamID) || attempt >= flushRetries {
 			return
 		}
-		var sent []string
-		for _, q := range d.Queue {
-			if err := t.push(ctx, tenant, d, q.Token); err != nil {
-				t.log.Warn("ssf: push of a stream event failed", "stream", streamID, "jti", q.JTI, "err", err)
-				if !hooks.IsPermanent(err) {
-					break
-				}
-			}
-			sent = append(sent, q.JTI)
+		key := tenant + "\x00" + streamID
+		t.flushMu.Lock()
+		defer t.flushMu.Unlock()
+		if t.retrying[key] {
+			return // a retry is already scheduled
 		}
-		done := t.pushHeld(ctx, tenant, d)
-		if len(sent) == 0 && len(done) == 0 {
-			return
-		}
-		_, err = t.updateStream(ctx, tenant, streamID, func(d *streamDoc) error {
-			n, h := len(d.Queue), len(d.Held)
-			d.Queue = deleteQueued(d.Queue, sent)
-			d.Held = slices.DeleteFunc(d.Held, func(s int64) bool { return slices.Contains(done, s) })
-			return unchangedUnless(len(d.Queue) != n || len(d.Held) != h)
+		t.retrying[key] = true
+		time.AfterFunc(min(flushRetryFirst<<attempt, flushRetryMax), func() {
+			t.flushMu.Lock()
+			delete(t.retrying, key)
+			t.flushMu.Unlock()
+			t.flushAttempt(tenant, streamID, attempt+1)
 		})
-		if err != nil {
-			t.log.Warn("ssf: update stream queue", "stream", streamID, "err", err)
-		}
 	}()
+}
+
+// flush pushes the stream's queued SETs, then its held events, in order,
+// removing each once accepted (or refused for good); it stops at the first
+// that fails for now, and reports whether any is left. One flush of a
+// stream runs at a time.
+func (t *Transmitter) flush(ctx context.Context, tenant, streamID string) (left bool) {
+	mu := t.streamMutex(tenant, streamID)
+	mu.Lock()
+	defer mu.Unlock()
+	d, _, err := t.loadStream(ctx, tenant, streamID)
+	if err != nil {
+		return !errors.Is(err, store.ErrNotFound)
+	}
+	if d.Config.Delivery.Method != DeliveryPush || d.Status != StatusEnabled {
+		return false
+	}
+	var sent []string
+	for _, q := range d.Queue {
+		if err := t.push(ctx, tenant, d, q.Token); err != nil {
+			t.log.Warn("ssf: push of a stream event failed", "stream", streamID, "jti", q.JTI, "err", err)
+			if !hooks.IsPermanent(err) {
+				break
+			}
+		}
+		sent = append(sent, q.JTI)
+	}
+	var done []int64
+	if len(sent) == len(d.Queue) {
+		done = t.pushHeld(ctx, tenant, d)
+	}
+	left = len(sent) < len(d.Queue) || len(done) < len(d.Held)
+	if len(sent) == 0 && len(done) == 0 {
+		return left
+	}
+	_, err = t.updateStream(ctx, tenant, streamID, func(d *streamDoc) error {
+		n, h := len(d.Queue), len(d.Held)
+		d.Queue = deleteQueued(d.Queue, sent)
+		d.Held = slices.DeleteFunc(d.Held, func(s int64) bool { return slices.Contains(done, s) })
+		return unchangedUnless(len(d.Queue) != n || len(d.Held) != h)
+	})
+	if err != nil {
+		t.log.Warn("ssf: update stream queue", "stream", streamID, "err", err)
+		return true
+	}
+	return left
+}
+
+// streamMutex returns the mutex serialising the flushes of a stream.
+func (t *Transmitter) streamMutex(tenant, streamID string) *sync.Mutex {
+	t.flushMu.Lock()
+	defer t.flushMu.Unlock()
+	key := tenant + "\x00" + streamID
+	mu := t.flushing[key]
+	if mu == nil {
+		mu = &sync.Mutex{}
+		t.flushing[key] = mu
+	}
+	return mu
 }
 
 // pushHeld pushes the held events in order and returns those finished

@@ -49,6 +49,7 @@ type collector struct {
 	tokens []string
 	auth   []string
 	fail   int // answer 503 to this many requests first
+	failed int // requests answered 503
 }
 
 func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -61,6 +62,7 @@ func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.fail > 0 {
 		c.fail--
+		c.failed++
 		w.WriteHeader(503)
 		return
 	}
@@ -146,5 +148,55 @@ func TestPushPaused(t *testing.T) {
 	want := []string{ssf.EventStreamUpdated, ssf.EventStreamUpdated, ssf.EventSessionRevoked}
 	if strings.Join(types, " ") != strings.Join(want, " ") {
 		t.Errorf("pushed %v, want %v", types, want)
+	}
+}
+
+// TestPushHeldInOrder: when the receiver is down as a paused stream is
+// enabled again, the held SETs are pushed once it is back, without
+// waiting for another event, and before the SETs of any later event.
+func TestPushHeldInOrder(t *testing.T) {
+	st := newStore()
+	n := newNode(t, st, nil)
+	rcv := &collector{}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	c := n.createStream(tokDefault, `{"aud":"x","events_requested":["`+ssf.EventSessionRevoked+`","`+ssf.EventAccountEnabled+`"],"delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"`+srv.URL+`"}}`)
+	runDispatcher(t, n)
+	n.must(200, "POST", "/ssf/status", tokDefault, `{"stream_id":"`+c.StreamID+`","status":"paused"}`, nil)
+	id := n.createUser(tokDefault, "held", "held@example.com")
+	n.deactivate(tokDefault, id)
+	waitFor(t, "the event held", func() bool {
+		s, err := st.GetState(t.Context(), "default", "ssf/stream/"+c.StreamID)
+		return err == nil && strings.Contains(string(s.Value), `"held":[`)
+	})
+	rcv.mu.Lock()
+	rcv.fail = 1_000_000 // the receiver is down
+	rcv.mu.Unlock()
+	n.must(200, "POST", "/ssf/status", tokDefault, `{"stream_id":"`+c.StreamID+`","status":"enabled"}`, nil)
+	waitFor(t, "a push refused", func() bool { rcv.mu.Lock(); defer rcv.mu.Unlock(); return rcv.failed > 0 })
+	rcv.mu.Lock()
+	rcv.fail = 0 // back; no new event yet
+	rcv.mu.Unlock()
+	waitFor(t, "the held SET pushed without a new event", func() bool { return rcv.count() >= 3 })
+	code, body := n.do("PATCH", "/scim/v2/Users/"+id, tokDefault,
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":true}}]}`)
+	if code != 200 {
+		t.Fatalf("reactivate: %d %s", code, body)
+	}
+	waitFor(t, "the account-enabled SET", func() bool { return rcv.count() >= 4 })
+	rcv.mu.Lock()
+	defer rcv.mu.Unlock()
+	var types []string
+	for _, tok := range rcv.tokens {
+		_, s, err := ssf.ParseSET(tok, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		typ, _, _ := s.Event()
+		types = append(types, typ[strings.LastIndex(typ, "/")+1:])
+	}
+	want := "stream-updated stream-updated session-revoked account-enabled"
+	if got := strings.Join(types, " "); got != want {
+		t.Errorf("pushed %s, want %s", got, want)
 	}
 }

@@ -165,10 +165,14 @@ func NewReceiver(cfg ReceiverConfig) (*Receiver, error) {
 
 // ServeHTTP is the push endpoint (RFC 8935): POST /ssf/receive for
 // DefaultTenant, POST /ssf/t/{tenant}/receive for another tenant. It
-// answers 202 to a SET it accepted, and 400 with {"err", "description"}
+// answers 202 to a SET it accepted or had already accepted (the same
+// issuer and jti: acknowledged, not acted on twice), and 400 with {"err", "description"}
 // (invalid_request, invalid_key, invalid_issuer, invalid_audience,
-// authentication_failed) to one it refused; 503 when acting on it failed
-// for now (the transmitter retries).
+// authentication_failed) to one it refused; 503 when it could not be
+// processed for now (the transmitter retries): acting on it failed, or it
+// is signed with a key not in the transmitter's JWKS as last fetched and
+// the JWKS was fetched too recently to fetch it again (a key rotated in
+// since).
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tenant, ok := rc.tenantOf(r.URL.Path)
 	if !ok {
@@ -188,7 +192,10 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	auth := r.Header.Get("Authorization")
 	err = rc.receive(r.Context(), tenant, strings.TrimSpace(string(body)), &auth)
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, ErrReplay):
+		// A SET received before is acknowledged again and not acted on
+		// twice: a transmitter that lost the first 202 retries, and a
+		// refusal would make it give the event up as undeliverable.
 		w.WriteHeader(http.StatusAccepted)
 	case errors.Is(err, errTransient):
 		w.Header().Set("Retry-After", "5")

@@ -50,7 +50,8 @@ type StreamConfig struct {
 	// Format is the subject identifier format of the stream's SETs:
 	// "iss_sub" (default: iss is the transmitter, sub the SCIM id) or
 	// "email" (the user's primary email, else userName; iss_sub when the
-	// user has no email or is gone).
+	// user has no email, or is gone leaving no tombstone: a soft-deleted
+	// user is named by the userName its tombstone keeps).
 	Format string `json:"format,omitempty"`
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/scimkit/scimkit/schema"
@@ -103,6 +104,10 @@ type Transmitter struct {
 	now      func() time.Time
 	mux      *http.ServeMux
 	pushed   *recentSet
+
+	flushMu  sync.Mutex
+	flushing map[string]*sync.Mutex // per stream: one flush at a time
+	retrying map[string]bool        // streams with a flush retry scheduled
 }
 
 // NewTransmitter checks cfg and returns a Transmitter.
@@ -135,7 +140,7 @@ func NewTransmitter(cfg Config) (*Transmitter, error) {
 		cfg.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	t := &Transmitter{cfg: cfg, states: cfg.States, outbox: o, log: cmp.Or(cfg.Logger, slog.Default()),
-		now: cfg.Now, pushed: newRecentSet(100_000)}
+		now: cfg.Now, pushed: newRecentSet(100_000), flushing: map[string]*sync.Mutex{}, retrying: map[string]bool{}}
 	if t.now == nil {
 		t.now = time.Now
 	}

@@ -236,6 +236,12 @@ type ProvisioningEntry struct {
 	// BulkResults are the per-operation results of a /Bulk response (RFC
 	// 7644 §3.7.3), in response order; nil for other requests.
 	BulkResults []BulkResult
+	// DroppedMembers are the member values the request's writes left out
+	// because they name no resource of the tenant the members attribute
+	// allows (DropUnresolved, RFC 7643 §4.2), in request order, over all
+	// the operations of a /Bulk request (BulkResult.DroppedMembers has
+	// them per operation); nil when none.
+	DroppedMembers []string
 }
 
 // BulkResult is the outcome of one operation of a /Bulk request, as its
@@ -255,6 +261,9 @@ type BulkResult struct {
 	Location string `json:"location,omitempty"`
 	// Version is the version (ETag) of the resource written (RFC 7644 §3.14).
 	Version string `json:"version,omitempty"`
+	// DroppedMembers are the member values the request's writes of the
+	// group at Location left out (see ProvisioningEntry.DroppedMembers).
+	DroppedMembers []string `json:"droppedMembers,omitempty"`
 }
 
 // Default and maximum page sizes of ProvisioningLog.Query.
@@ -322,7 +331,7 @@ type ProvisioningPage struct {
 type ProvisioningLog interface {
 	// Append records e and returns its Seq (Time set to the store's clock
 	// when zero). Every field round-trips through Query (an empty
-	// BulkResults reads back as nil); BulkResults is copied.
+	// BulkResults or DroppedMembers reads back as nil); both are copied.
 	Append(ctx context.Context, e ProvisioningEntry) (int64, error)
 	// Query returns the entries that match f, newest first, one page at a
 	// time. A cursor not produced by ProvisioningCursor returns an error

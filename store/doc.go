@@ -34,9 +34,11 @@
 //
 // Every backend of scimkit runs one write algorithm and one stored form of
 // a resource (in store/internal/backend), so they differ only in their I/O
-// and give the same answers; a conflict is reported as *ConflictError. A
-// store written outside scimkit implements Store and proves itself with
-// the shared suite in store/storetest.
+// and give the same answers; a conflict is reported as *ConflictError, and
+// a member value that names no resource is left out or refused as the
+// write's RefPolicy says (WithRefPolicy, refs.go). A store written outside
+// scimkit implements Store and proves itself with the shared suite in
+// store/storetest.
 //
 // Optional capabilities are interfaces a backend may also implement, found
 // by type assertion: Deliveries, Notifier, Consumers and Pruner (durable

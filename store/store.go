@@ -42,7 +42,11 @@ var (
 // deltas without reading or rewriting the member list, and so that the
 // groups of a member are answered from the index. Resource types with a
 // readOnly multi-valued "groups" attribute (the User schema) get that
-// attribute filled from the same index on read.
+// attribute filled from the same index on read. Only member values that
+// name a resource of the tenant of a type the members attribute allows
+// enter the index, checked in the write's transaction; a Create or Update
+// naming others leaves them out or fails with ErrUnresolved, as the
+// context's RefPolicy says (WithRefPolicy, refs.go).
 type Store interface {
 	// Create stores a new resource and returns it with id, meta.created,
 	// meta.lastModified and meta.version (W/"1") set by the store; any id or

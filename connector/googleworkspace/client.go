@@ -230,14 +230,18 @@ func (e *Error) Error() string {
 // rateLimited reports whether the error asks to slow down.
 func (e *Error) rateLimited() bool {
 	switch e.Reason {
-	case "userRateLimitExceeded", "rateLimitExceeded", "quotaExceeded", "dailyLimitExceeded", "backendError":
+	case "userRateLimitExceeded", "rateLimitExceeded", "quotaExceeded", "dailyLimitExceeded", "backendError",
+		"RATE_LIMIT_EXCEEDED", "RESOURCE_EXHAUSTED":
 		return e.Status == http.StatusForbidden || e.Status == http.StatusTooManyRequests || e.Status >= 500
 	}
 	return e.Status == http.StatusTooManyRequests || e.Status >= 500
 }
 
 // parseError reads Google's error shape:
-// {"error": {"code": 403, "message": "...", "errors": [{"reason": "..."}]}}.
+// {"error": {"code": 403, "message": "...", "errors": [{"reason": "..."}]}},
+// or its newer form without "errors", whose reason is in a
+// google.rpc.ErrorInfo of "details" (e.g. RATE_LIMIT_EXCEEDED), else the
+// "status".
 func parseError(op string, status int, body []byte) *Error {
 	var v struct {
 		Error struct {
@@ -246,6 +250,10 @@ func parseError(op string, status int, body []byte) *Error {
 			Errors  []struct {
 				Reason string `json:"reason"`
 			} `json:"errors"`
+			Details []struct {
+				Type   string `json:"@type"`
+				Reason string `json:"reason"`
+			} `json:"details"`
 		} `json:"error"`
 	}
 	e := &Error{Op: op, Status: status}
@@ -253,7 +261,13 @@ func parseError(op string, status int, body []byte) *Error {
 		e.Message = v.Error.Message
 		if len(v.Error.Errors) > 0 {
 			e.Reason = v.Error.Errors[0].Reason
-		} else {
+		}
+		for _, d := range v.Error.Details {
+			if e.Reason == "" && strings.HasSuffix(d.Type, "google.rpc.ErrorInfo") {
+				e.Reason = d.Reason
+			}
+		}
+		if e.Reason == "" {
 			e.Reason = v.Error.Status
 		}
 	}

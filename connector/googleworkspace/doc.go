@@ -38,7 +38,9 @@
 // random token, stored only as a SHA-256 digest) and the user it names is
 // re-read with users.get, never taken from the notification. The open
 // channels are kept in store.States, so a restarted process recognises
-// them. Groups and memberships are not watchable in the Directory API:
+// them, and a process sharing the store opens new ones within
+// WatchConfig.Recheck when another stopped them on shutdown. Groups and
+// memberships are not watchable in the Directory API:
 // connector.Syncer polls them.
 //
 // Package googletest is a fake of all of the above for tests.

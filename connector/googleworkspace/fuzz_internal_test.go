@@ -41,3 +41,29 @@ func FuzzParseError(f *testing.F) {
 		_ = e.rateLimited()
 	})
 }
+
+// TestParseErrorShapes: the reason of Google's error bodies, old and new
+// shape, and which of them are rate limits (retried) rather than refusals.
+func TestParseErrorShapes(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		reason     string
+		rateLimit  bool
+	}{
+		{"errors[] userRateLimitExceeded", `{"error":{"code":403,"message":"User Rate Limit Exceeded","errors":[{"domain":"usageLimits","reason":"userRateLimitExceeded","message":"User Rate Limit Exceeded"}]}}`, 403, "userRateLimitExceeded", true},
+		{"errors[] quotaExceeded", `{"error":{"code":403,"message":"Quota exceeded","errors":[{"domain":"usageLimits","reason":"quotaExceeded"}]}}`, 403, "quotaExceeded", true},
+		{"errors[] forbidden", `{"error":{"code":403,"message":"Not Authorized to access this resource/api","errors":[{"domain":"global","reason":"forbidden"}]}}`, 403, "forbidden", false},
+		{"ErrorInfo RATE_LIMIT_EXCEEDED", `{"error":{"code":403,"message":"Quota exceeded for quota metric","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"RATE_LIMIT_EXCEEDED","domain":"googleapis.com"}]}}`, 403, "RATE_LIMIT_EXCEEDED", true},
+		{"status only", `{"error":{"code":403,"message":"The caller does not have permission","status":"PERMISSION_DENIED"}}`, 403, "PERMISSION_DENIED", false},
+		{"429 without reason", `{"error":{"code":429,"message":"Too many requests","status":"RESOURCE_EXHAUSTED"}}`, 429, "RESOURCE_EXHAUSTED", true},
+		{"not JSON", `<html>Bad Gateway</html>`, 502, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := parseError("members.list", tc.status, []byte(tc.body))
+			if e.Reason != tc.reason || e.rateLimited() != tc.rateLimit {
+				t.Errorf("reason %q, rate limit %v; want %q, %v", e.Reason, e.rateLimited(), tc.reason, tc.rateLimit)
+			}
+		})
+	}
+}

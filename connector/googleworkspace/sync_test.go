@@ -1,7 +1,9 @@
 package googleworkspace_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -312,8 +314,15 @@ func TestWatchRenewsBeforeExpiry(t *testing.T) {
 	// (a restart) reuses the stored channels too.
 	again, _ := googleworkspace.NewWatch(googleworkspace.WatchConfig{Client: w.c, Store: w.st, Tenant: tenant,
 		Address: "https://gw.example.com/google/notifications", Logger: quiet, Now: clock})
+	before, err := w.st.GetState(t.Context(), tenant, googleworkspace.StateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := again.Renew(t.Context()); err != nil {
 		t.Fatal(err)
+	}
+	if after, err := w.st.GetState(t.Context(), tenant, googleworkspace.StateKey); err != nil || after.Version != before.Version {
+		t.Errorf("a renewal with nothing due rewrote the stored channels (version %d → %d, %v)", before.Version, after.Version, err)
 	}
 	if got := w.d.Calls("users.watch"); got != 4 {
 		t.Errorf("users.watch called %d times, want 4", got)
@@ -351,5 +360,115 @@ func waitFor(t *testing.T, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not met within 10s")
 		}
+	}
+}
+
+// syncFirst is a transport that, like Google, sends a new channel's
+// "sync" message (to h) before the client has the users.watch answer.
+type syncFirst struct {
+	h      http.Handler
+	mu     sync.Mutex
+	status []int
+}
+
+func (s *syncFirst) RoundTrip(r *http.Request) (*http.Response, error) {
+	var body []byte
+	if r.Body != nil {
+		body, _ = io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil || !strings.HasSuffix(r.URL.Path, "/users/watch") || resp.StatusCode != http.StatusOK {
+		return resp, err
+	}
+	var in struct{ ID, Token string }
+	var out struct{ ResourceID string }
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	json.Unmarshal(body, &in)
+	json.Unmarshal(b, &out)
+	req := httptest.NewRequest(http.MethodPost, "/google/notifications", nil)
+	req.Header.Set("X-Goog-Channel-ID", in.ID)
+	req.Header.Set("X-Goog-Channel-Token", in.Token)
+	req.Header.Set("X-Goog-Resource-ID", out.ResourceID)
+	req.Header.Set("X-Goog-Resource-State", "sync")
+	req.Header.Set("X-Goog-Message-Number", "1")
+	rec := httptest.NewRecorder()
+	s.h.ServeHTTP(rec, req)
+	s.mu.Lock()
+	s.status = append(s.status, rec.Code)
+	s.mu.Unlock()
+	return resp, nil
+}
+
+// TestWatchSyncBeforeAnswer: Google's "sync" message on a new channel can
+// arrive before its users.watch answer; it is answered 200, not refused
+// as an unknown channel.
+func TestWatchSyncBeforeAnswer(t *testing.T) {
+	d := googletest.New(t)
+	st := memory.New()
+	t.Cleanup(func() { st.Close() })
+	var watch *googleworkspace.Watch
+	rt := &syncFirst{h: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { watch.ServeHTTP(rw, r) })}
+	c, _ := newClient(t, d, func(c *googleworkspace.Config) { c.HTTPClient = &http.Client{Transport: rt} })
+	var err error
+	watch, err = googleworkspace.NewWatch(googleworkspace.WatchConfig{Client: c, Store: st, Tenant: tenant,
+		Address: "https://gw.example.com/google/notifications", Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := watch.Renew(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	want := []int{200, 200, 200, 200}
+	if diff := cmp.Diff(want, rt.status); diff != "" {
+		t.Errorf("sync messages sent before the users.watch answer (-want +got):\n%s", diff)
+	}
+}
+
+// TestWatchTakesOverStoppedChannels: two processes share the store's
+// channels; when one shuts down (stopping every channel), the other opens
+// new ones at its next recheck and keeps receiving notifications.
+func TestWatchTakesOverStoppedChannels(t *testing.T) {
+	w := newWorld(t, nil)
+	alice := w.d.AddUser(googletest.User{PrimaryEmail: "alice@example.com"})
+	var a, b *googleworkspace.Watch
+	var mu sync.Mutex
+	var notified []string
+	rcv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { a.ServeHTTP(rw, r) }))
+	t.Cleanup(rcv.Close)
+	for _, p := range []**googleworkspace.Watch{&a, &b} {
+		var err error
+		*p, err = googleworkspace.NewWatch(googleworkspace.WatchConfig{Client: w.c, Store: w.st, Tenant: tenant,
+			Address: rcv.URL + "/google/notifications", Logger: quiet, Recheck: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(wt *googleworkspace.Watch) (stop func()) {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			wt.Watch(ctx, func(_ context.Context, id string) error {
+				mu.Lock()
+				defer mu.Unlock()
+				notified = append(notified, id)
+				return nil
+			})
+		}()
+		return func() { cancel(); <-done }
+	}
+	stopA := run(a)
+	t.Cleanup(stopA)
+	waitFor(t, func() bool { return len(w.d.Channels()) == 4 })
+	stopB := run(b)
+	stopB() // B's shutdown stops the channels A uses too
+	waitFor(t, func() bool { return len(w.d.Channels()) == 4 })
+	w.d.SetSuspended(alice, true) // returns once the notification is answered
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Contains(notified, alice) {
+		t.Errorf("no notification after the other process stopped the channels: %v %+v", notified, w.d.Deliveries())
 	}
 }

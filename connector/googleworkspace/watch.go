@@ -29,6 +29,9 @@ const (
 	DefaultRenewBefore = 30 * time.Minute
 	// StateKey is the State under which Watch keeps its channels.
 	StateKey = "googleworkspace/channels"
+	// DefaultRecheck is how often Watch re-reads the stored channels
+	// between renewals.
+	DefaultRecheck = time.Minute
 )
 
 // DefaultEvents are the users.watch events watched: every change that can
@@ -56,6 +59,11 @@ type WatchConfig struct {
 	RenewBefore time.Duration
 	// Events are the users.watch events to watch (default DefaultEvents).
 	Events []string
+	// Recheck is how often Watch re-reads the stored channels between
+	// renewals (default DefaultRecheck), so that it opens new ones soon
+	// after another process sharing the store stopped them: a replica
+	// that shuts down stops every channel of the tenant.
+	Recheck time.Duration
 	// Logger (default slog.Default()) and Now (default time.Now).
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -112,6 +120,9 @@ func NewWatch(cfg WatchConfig) (*Watch, error) {
 	if len(cfg.Events) == 0 {
 		cfg.Events = DefaultEvents
 	}
+	if cfg.Recheck <= 0 {
+		cfg.Recheck = DefaultRecheck
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -122,10 +133,11 @@ func NewWatch(cfg WatchConfig) (*Watch, error) {
 }
 
 // Watch opens the channels (reusing stored ones that are still valid),
-// replaces each before it expires, and passes every verified notification
-// to notify, until ctx is done; it then stops the channels and forgets
-// them. Failures to open a channel are logged and retried; Watch returns
-// nil once ctx is done.
+// replaces each before it expires, re-reads the stored channels every
+// WatchConfig.Recheck (opening new ones when another process stopped
+// them), and passes every verified notification to notify, until ctx is
+// done; it then stops the channels and forgets them. Failures to open a
+// channel are logged and retried; Watch returns nil once ctx is done.
 func (w *Watch) Watch(ctx context.Context, notify func(ctx context.Context, userID string) error) error {
 	w.mu.Lock()
 	w.notify = notify
@@ -150,7 +162,7 @@ func (w *Watch) Watch(ctx context.Context, notify func(ctx context.Context, user
 		} else {
 			retry = time.Second
 		}
-		t := time.NewTimer(max(wait, time.Second))
+		t := time.NewTimer(max(min(wait, w.cfg.Recheck), min(time.Second, w.cfg.Recheck)))
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -202,6 +214,13 @@ func (w *Watch) Renew(ctx context.Context) (time.Time, error) {
 		}
 	}
 	next := append(keep, opened...)
+	due := now.Add(w.cfg.TTL)
+	for _, c := range next {
+		due = minTime(due, c.Expiration.Add(-w.cfg.RenewBefore))
+	}
+	if len(opened) == 0 && len(old) == 0 {
+		return due, errors.Join(errs...) // nothing changed: nothing to save
+	}
 	if err := w.save(ctx, next, version); err != nil {
 		w.mu.Lock()
 		w.opened = nil
@@ -210,10 +229,6 @@ func (w *Watch) Renew(ctx context.Context) (time.Time, error) {
 		return now.Add(time.Minute), err
 	}
 	w.stopAll(ctx, old)
-	due := now.Add(w.cfg.TTL)
-	for _, c := range next {
-		due = minTime(due, c.Expiration.Add(-w.cfg.RenewBefore))
-	}
 	return due, errors.Join(errs...)
 }
 
@@ -243,20 +258,32 @@ func minTime(a, b time.Time) time.Time {
 	return a
 }
 
-// open opens one channel with a new id and random token.
+// open opens one channel with a new id and random token. The channel is
+// known to ServeHTTP (by id and token, its resource id not yet) before
+// users.watch is sent: Google sends the channel's "sync" message, and may
+// send a change, as soon as it has created the channel, which can be
+// before its answer reaches the client.
 func (w *Watch) open(ctx context.Context, event string) (storedChannel, error) {
 	var tok [32]byte
 	rand.Read(tok[:])
 	token := base64.RawURLEncoding.EncodeToString(tok[:])
-	ch, err := w.cfg.Client.WatchUsers(ctx, event, store.NewID(), w.cfg.Address, token, w.cfg.TTL)
+	id := store.NewID()
+	sc := storedChannel{Channel: Channel{ID: id, Event: event}, TokenSHA256: digest(token)}
+	w.mu.Lock()
+	w.opened = append(w.opened, sc)
+	w.mu.Unlock()
+	ch, err := w.cfg.Client.WatchUsers(ctx, event, id, w.cfg.Address, token, w.cfg.TTL)
+	w.mu.Lock()
+	w.opened = removeChannel(w.opened, id)
+	if err == nil {
+		sc.Channel = ch
+		w.opened = append(w.opened, sc)
+	}
+	w.mu.Unlock()
 	if err != nil {
 		return storedChannel{}, fmt.Errorf("watching %s events: %w", event, err)
 	}
 	w.cfg.Logger.Info("googleworkspace: watch channel opened", "event", event, "channel", ch.ID, "expires", ch.Expiration)
-	sc := storedChannel{Channel: ch, TokenSHA256: digest(token)}
-	w.mu.Lock()
-	w.opened = append(w.opened, sc)
-	w.mu.Unlock()
 	return sc, nil
 }
 
@@ -351,7 +378,9 @@ func (w *Watch) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	tok := digest(r.Header.Get("X-Goog-Channel-Token"))
 	rid := r.Header.Get("X-Goog-Resource-ID")
-	if subtle.ConstantTimeCompare([]byte(tok), []byte(ch.TokenSHA256)) != 1 || (rid != "" && rid != ch.ResourceID) {
+	// A channel whose users.watch answer has not arrived yet has no
+	// resource id to compare; its token alone authenticates it.
+	if subtle.ConstantTimeCompare([]byte(tok), []byte(ch.TokenSHA256)) != 1 || (rid != "" && ch.ResourceID != "" && rid != ch.ResourceID) {
 		w.cfg.Logger.Warn("googleworkspace: notification refused: wrong channel token or resource id", "channel", id, "remote", r.RemoteAddr)
 		http.Error(rw, "wrong channel token", http.StatusUnauthorized)
 		return

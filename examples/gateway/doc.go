@@ -22,4 +22,16 @@
 // revoker deletes a deprovisioned user's sessions and whose
 // re-authenticator marks the sessions of a user whose groups changed
 // (per -on-group-change: reauth, automatic or noaction).
+//
+// Two more sources end sessions through the same hooks.Access:
+//
+//   - -ssf-trust (JSON, or @file) lists OpenID Shared Signals transmitters
+//     (an IdP, another scimkit): their CAEP session-revoked, pushed to
+//     POST /ssf/receive or polled, revokes like a SCIM deactivation;
+//   - -google-credentials and -google-subject feed the store from a Google
+//     Workspace directory by pull (package connector), with
+//     -google-webhook-url for users.watch notifications (a suspension in
+//     Google ends the user's sessions within seconds), -google-poll and
+//     -google-full-sync for the periods, -google-customer and
+//     -google-endpoint (for proxies and tests).
 package main

@@ -49,6 +49,9 @@ type options struct {
 	// whose session revocations end this gateway's sessions, received on
 	// POST /ssf/receive or by polling; see ssf.go.
 	SSF []ssf.TrustedTransmitter
+	// Google, when set, feeds the store from a Google Workspace directory
+	// by pull; see google.go.
+	Google *googleOptions
 }
 
 // gateway is an access gateway in front of an upstream: SCIM provisioning
@@ -62,6 +65,7 @@ type gateway struct {
 	allow         *allowGroup
 	dispatcher    *hooks.Dispatcher
 	receiver      *ssf.Receiver // nil without options.SSF
+	google        *googleRun    // nil without options.Google
 	mux           *http.ServeMux
 	logger        *slog.Logger
 }
@@ -109,6 +113,9 @@ func newGateway(o options) (*gateway, error) {
 	if err := g.mountSSF(); err != nil {
 		return nil, err
 	}
+	if err := g.mountGoogle(); err != nil {
+		return nil, err
+	}
 	g.mux.HandleFunc("POST /login", g.login)
 	g.mux.HandleFunc("GET /policy", g.policy)
 	g.mux.HandleFunc("/", g.protected)
@@ -118,12 +125,16 @@ func newGateway(o options) (*gateway, error) {
 // ServeHTTP serves the gateway.
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.ServeHTTP(w, r) }
 
-// run delivers provisioning events to the access features, and polls the
-// SSF transmitters that need it, until ctx ends.
+// run delivers provisioning events to the access features, polls the SSF
+// transmitters that need it, and runs the Google Workspace connector,
+// until ctx ends.
 func (g *gateway) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	if g.receiver != nil {
 		wg.Go(func() { g.receiver.RunPollers(ctx) })
+	}
+	if g.google != nil {
+		wg.Go(func() { g.google.run(ctx, g.logger) })
 	}
 	defer wg.Wait()
 	return g.dispatcher.Run(ctx)

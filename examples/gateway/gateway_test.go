@@ -179,6 +179,11 @@ func (b *browser) get() (int, bool, string) {
 }
 
 // within polls get until ok accepts its result, failing after d.
+// eventually bounds the waits for an effect of an IdP request: a liveness
+// bound, not a latency target (a loaded CI machine may take seconds; the
+// time each took is logged; hooks.BenchmarkDeactivationToRevoke measures it).
+const eventually = 30 * time.Second
+
 func (b *browser) within(d time.Duration, what string, ok func(status int, reauth bool) bool) time.Duration {
 	b.e.t.Helper()
 	start := time.Now()
@@ -237,9 +242,9 @@ func TestGatewayEndToEnd(t *testing.T) {
 			stranger.want(401, false, "login required")
 
 			// Deactivation (Okta: path-less replace {"active":false}) ends
-			// alice's existing session within a second.
+			// alice's existing session.
 			e.idp("okta/users.json", "patch_deactivate_user", map[string]string{"user.id": "alice"}, "")
-			took := a.within(time.Second, "revocation after Okta deactivation", func(s int, r bool) bool { return s == 401 && !r })
+			took := a.within(eventually, "revocation after Okta deactivation", func(s int, r bool) bool { return s == 401 && !r })
 			t.Logf("Okta deactivation → session rejected after %v", took)
 			if got := a.login(alice); got != http.StatusForbidden {
 				t.Errorf("login of a deactivated user = %d, want 403", got)
@@ -252,7 +257,7 @@ func TestGatewayEndToEnd(t *testing.T) {
 			// Removal from G (Entra: Remove with a value list) → the next
 			// request demands re-authentication, and after it access is denied.
 			e.idp("entra/groups.json", "remove_member_user_tutorial", map[string]string{"group.id": "G", "user.id": "carol"}, "")
-			took = c.within(time.Second, "re-authentication after Entra member removal", func(s int, r bool) bool { return s == 401 && r })
+			took = c.within(eventually, "re-authentication after Entra member removal", func(s int, r bool) bool { return s == 401 && r })
 			t.Logf("Entra member removal → re-authentication demanded after %v", took)
 			if got := c.login(carol); got != http.StatusNoContent {
 				t.Fatalf("re-login of carol = %d", got)
@@ -271,7 +276,7 @@ func TestGatewayEndToEnd(t *testing.T) {
 			// A new group that takes G's old name does not inherit the policy.
 			e.idp("okta/groups.json", "create_group", nil, "impostor") // "Test SCIMv2" again
 			e.idp("entra/groups.json", "add_member_user", map[string]string{"group.id": "impostor", "user.id": "carol"}, "")
-			c.within(time.Second, "re-authentication after joining another group", func(s int, r bool) bool { return s == 401 && r })
+			c.within(eventually, "re-authentication after joining another group", func(s int, r bool) bool { return s == 401 && r })
 			if got := c.login(carol); got != http.StatusNoContent {
 				t.Fatalf("re-login of carol = %d", got)
 			}
@@ -285,7 +290,7 @@ func TestGatewayEndToEnd(t *testing.T) {
 			}
 			a.want(200, false, "hello "+alice)
 			// carol's session was flagged again by the re-add: log in anew.
-			c.within(time.Second, "re-authentication after Entra re-add", func(s int, r bool) bool { return s == 401 && r })
+			c.within(eventually, "re-authentication after Entra re-add", func(s int, r bool) bool { return s == 401 && r })
 			if got := c.login(carol); got != http.StatusNoContent {
 				t.Fatalf("login of re-added carol = %d", got)
 			}
@@ -293,7 +298,7 @@ func TestGatewayEndToEnd(t *testing.T) {
 
 			// Entra disable ("Replace" with "False") and enable ("True").
 			e.idp("entra/users.json", "disable_user_default", map[string]string{"user.id": "carol"}, "")
-			took = c.within(time.Second, "revocation after Entra disable", func(s int, r bool) bool { return s == 401 && !r })
+			took = c.within(eventually, "revocation after Entra disable", func(s int, r bool) bool { return s == 401 && !r })
 			t.Logf("Entra disable → session rejected after %v", took)
 			e.idp("entra/users.json", "enable_user_string_true_default", map[string]string{"user.id": "carol"}, "")
 			if got := c.login(carol); got != http.StatusNoContent {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -86,6 +89,16 @@ func runGoogle(t *testing.T, st store.Store, d *googletest.Directory) {
 			t.Fatal("watch channels not opened")
 		}
 	}
+	// Logins come after the first full run: a session issued before it
+	// wrote the group's members would rightly be asked to log in again.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if st, err := s.Status(t.Context()); err == nil && !st.LastFull.IsZero() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no full run within 10s")
+		}
+	}
 }
 
 // waitForLogin logs in once the connector's first run has created the
@@ -100,6 +113,61 @@ func waitForLogin(t *testing.T, b *browser, userName string) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s cannot log in and reach the upstream", userName)
+		}
+	}
+}
+
+// TestRunGoogleFlags runs the gateway command fed by a (fake) Google
+// Workspace through its -google-* flags: a suspension in Google ends the
+// user's session.
+func TestRunGoogleFlags(t *testing.T) {
+	d := googletest.New(t)
+	alice := d.AddUser(googletest.User{PrimaryEmail: "alice@example.com"})
+	g := d.AddGroup(googletest.Group{Email: "eng@example.com", Name: "Engineering"})
+	d.AddMember(g, googletest.Member{ID: alice, Type: "USER"})
+	key := filepath.Join(t.TempDir(), "key.json")
+	if err := os.WriteFile(key, d.Credentials(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String() // the webhook URL is needed before the gateway listens
+	ln.Close()
+	args := []string{"-addr", addr, "-group-name", "Engineering", "-google-credentials", key, "-google-subject", d.Admin,
+		"-google-endpoint", d.URL, "-google-webhook-url", "http://" + addr + "/google/notifications", "-google-poll", "1h"}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	go func() { done <- run(ctx, args, func(string) string { return "scim-token" }, io.Discard, ready) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("gateway: %v", err)
+		}
+	})
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("gateway did not start: %v", err)
+	}
+	b := (&env{t: t, srv: &httptest.Server{URL: "http://" + addr}}).browser()
+	for deadline := time.Now().Add(10 * time.Second); len(d.Channels()) < len(googleworkspace.DefaultEvents); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("watch channels not opened")
+		}
+	}
+	waitForLogin(t, b, "alice@example.com")
+	d.SetSuspended(alice, true) // returns once the gateway answered the notification
+	b.within(5*time.Second, "revocation after a Google suspension", func(s int, r bool) bool { return s == 401 && !r })
+	for _, bad := range [][]string{
+		{"-google-credentials", key}, // no subject
+		{"-google-subject", d.Admin}, // no credentials
+		{"-google-credentials", filepath.Join(t.TempDir(), "none.json"), "-google-subject", d.Admin},
+		{"-google-credentials", key, "-google-subject", d.Admin, "-google-webhook-url", "http://gw.example.com/scim/v2/x"},
+	} {
+		if err := run(t.Context(), append([]string{"-group-name", "G"}, bad...), func(string) string { return "x" }, io.Discard, nil); err == nil {
+			t.Errorf("run %v: no error", bad)
 		}
 	}
 }

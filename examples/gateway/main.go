@@ -45,7 +45,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	groupName := fs.String("group-name", "", "displayName of the group whose members are allowed (pinned by id once found)")
 	onChange := fs.String("on-group-change", "reauth", "when a user's groups change: reauth, automatic or noaction")
 	revoke := fs.Bool("revoke-on-deprovision", true, "end sessions when a user is deactivated or deleted")
+	trust := fs.String("ssf-trust", "", `SSF transmitters whose session revocations end sessions (POST /ssf/receive, or polled), JSON or @file: [{"issuer":"https://idp.example.com","audience":["https://gw.example.com"],"push_authorization":"Bearer ...","poll_url":"...","poll_authorization":"Bearer ..."}]`)
+	gf := addGoogleFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	trusted, err := parseTrust(*trust)
+	if err != nil {
+		return err
+	}
+	google, err := gf.options()
+	if err != nil {
 		return err
 	}
 	change, err := hooks.ParseIdentityChange(*onChange)
@@ -63,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	defer st.Close()
 	logger := slog.New(slog.NewTextHandler(out, nil))
 	g, err := newGateway(options{Store: st, Tenant: *tenant, SCIMToken: token, GroupID: *groupID, GroupName: *groupName,
-		Policy: hooks.Policy{RevokeOnDeprovision: *revoke, OnGroupChange: change}, Logger: logger})
+		Policy: hooks.Policy{RevokeOnDeprovision: *revoke, OnGroupChange: change}, Logger: logger, SSF: trusted, Google: google})
 	if err != nil {
 		return err
 	}

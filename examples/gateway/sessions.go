@@ -111,13 +111,17 @@ func (ss *sessions) revoke(tenant, userID string, upTo time.Time) int {
 // markReauth flags the user's sessions issued before the change committed
 // at changed as needing a new login, and returns how many it flagged. A
 // session issued later saw the new groups at login and is left alone.
-// It is idempotent.
+// Event times have millisecond precision (the store truncates them), so
+// the change happened in [changed, changed+1ms): a session issued in that
+// millisecond may predate it and is flagged too (at worst one extra
+// prompt). It is idempotent.
 func (ss *sessions) markReauth(tenant, userID string, changed time.Time) int {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
+	upTo := changed.Add(time.Millisecond)
 	n := 0
 	for _, s := range ss.byUser[userRef{tenant, userID}] {
-		if s.issued.Before(changed) {
+		if s.issued.Before(upTo) {
 			s.reauth = true
 			n++
 		}

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -121,7 +123,13 @@ func TestSSFEndToEnd(t *testing.T) {
 					`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`)
 				br.within(20*time.Second, "B rejects the session", func(s int, _ bool) bool { return s == 401 })
 
+				// The session ends when the Revoker runs; its receipt is
+				// completed just after.
 				rcs, err := e.gw.access.Receipts(t.Context(), "default", idB)
+				for deadline := time.Now().Add(10 * time.Second); err == nil && len(rcs) == 1 && rcs[0].Completed.IsZero() && time.Now().Before(deadline); {
+					time.Sleep(5 * time.Millisecond)
+					rcs, err = e.gw.access.Receipts(t.Context(), "default", idB)
+				}
 				if err != nil || len(rcs) != 1 || rcs[0].Reason != "session-revoked" || rcs[0].Completed.IsZero() ||
 					!strings.HasPrefix(rcs[0].EventID, "ssf:"+a.srv.URL+"#") {
 					t.Errorf("receipts: %+v %v", rcs, err)
@@ -140,4 +148,54 @@ func idOf(body string) string {
 	var r struct{ ID string }
 	json.Unmarshal([]byte(body), &r)
 	return r.ID
+}
+
+// TestRunSSFTrustFlag runs the gateway command as scimkit A's SSF
+// receiver through its -ssf-trust flag: A's deactivation, pushed as a
+// session-revoked, ends the user's session on the gateway.
+func TestRunSSFTrustFlag(t *testing.T) {
+	a := startA(t, backends[0].open(t))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	trust := `[{"issuer":"` + a.srv.URL + `","audience":["` + audB + `"],"push_authorization":"Bearer b-secret"}]`
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", addr, "-group-name", "Test SCIMv2", "-ssf-trust", trust},
+			func(string) string { return token }, io.Discard, ready)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("gateway: %v", err)
+		}
+	})
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("gateway did not start: %v", err)
+	}
+	gw := "http://" + addr
+	mustCall(t, 201, "POST", a.srv.URL+"/ssf/stream", tokenA, `{"aud":"`+audB+`","format":"email","delivery":{"method":"urn:ietf:rfc:8935","endpoint_url":"`+
+		gw+`/ssf/receive","authorization_header":"Bearer b-secret"}}`)
+	idA := idOf(mustCall(t, 201, "POST", a.srv.URL+scimPath+"/Users", tokenA, bjensen))
+	idB := idOf(mustCall(t, 201, "POST", gw+scimPath+"/Users", token, bjensen))
+	mustCall(t, 201, "POST", gw+scimPath+"/Groups", token,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Test SCIMv2","members":[{"value":"`+idB+`"}]}`)
+	br := (&env{t: t, srv: &httptest.Server{URL: gw}}).browser()
+	br.login("bjensen@example.com")
+	br.within(20*time.Second, "access before the revocation", func(s int, _ bool) bool { return s == 200 })
+	mustCall(t, 200, "PATCH", a.srv.URL+scimPath+"/Users/"+idA, tokenA,
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`)
+	br.within(20*time.Second, "the gateway rejects the session", func(s int, _ bool) bool { return s == 401 })
+
+	for _, bad := range []string{`{`, `[{"issuer":"https://idp.example.com"}]`, `[{"issuer":"x","audience":["y"],"tenant":"t"}]`, "@" + filepath.Join(t.TempDir(), "none")} {
+		if err := run(t.Context(), []string{"-group-name", "G", "-ssf-trust", bad}, func(string) string { return "x" }, io.Discard, nil); err == nil {
+			t.Errorf("-ssf-trust %s: no error", bad)
+		}
+	}
 }

@@ -19,6 +19,7 @@ type config struct {
 	tlsKey           string
 	logLevel         slog.Level
 	dialect          string
+	passwords        string // password policy: drop, argon2id, bcrypt
 	pgSchema         string
 	publicDis        bool
 	retention        time.Duration // provisioning log retention
@@ -31,6 +32,9 @@ type config struct {
 	webhookSecrets []string
 	google         googleConfig // the Google Workspace connector (google.go)
 	ssf            ssfConfig    // -ssf*: Shared Signals transmitter and receiver (ssf.go)
+	rate           rateConfig   // -rate-limit, -rate-burst (ratelimit.go)
+	create         bool         // -create: a new SQLite file may have any name (storeflag.go)
+	obs            obsConfig    // -log-format, -metrics*, OTLP (observe.go)
 	adminTokenFile string       // -admin-token-file: the console's credential (console.go)
 	dispatchers    *dispatchers // running dispatchers, for the console's replay (console.go)
 }
@@ -41,21 +45,45 @@ type envFlag struct {
 	dst                   *string
 }
 
+// parseFlags parses the server's command line (flags anywhere; see
+// parseArgs) into a config. name is the command ("" for the server).
 func parseFlags(name string, args []string, getenv func(string) string, out io.Writer) (config, error) {
-	var cfg config
+	if name == "server" {
+		name = ""
+	}
+	fs := newFlagSet(name, out)
+	finish := defineServerFlags(fs, getenv)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return config{}, err
+	}
+	if len(pos) > 0 {
+		return config{}, usagef("", "unexpected argument %q (commands: token, tenant, record, google, help)", pos[0])
+	}
+	cfg, err := finish()
+	if err != nil {
+		return cfg, &usageError{msg: err.Error(), help: "server"}
+	}
+	return cfg, nil
+}
+
+// defineServerFlags defines the server's flags on fs; the returned func
+// checks their values once fs is parsed.
+func defineServerFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, error) {
+	cfg := new(config)
 	var level string
-	var public, retention, eventRetention, writes, reads, secrets, uniqueNames string
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(out)
+	var public, retention, eventRetention, writes, reads, secrets, uniqueNames, create string
 	flags := []envFlag{
 		{"addr", "SCIMKIT_ADDR", "127.0.0.1:8080", "listen address", &cfg.addr},
-		{"store", "SCIMKIT_STORE", "scimkit.db", `store: "memory", a SQLite file path, or a postgres:// DSN`, &cfg.store},
+		{"store", "SCIMKIT_STORE", "scimkit.db", `store: "memory", a SQLite file path (a new one must end in .db, .sqlite or .sqlite3, or use -create), or a PostgreSQL DSN (postgres://... or host=... dbname=...)`, &cfg.store},
+		{"create", "SCIMKIT_CREATE", "false", "create the SQLite file -store names even though its name does not end in .db, .sqlite or .sqlite3", &create},
 		{"tenant", "SCIMKIT_TENANT", "default", "the default tenant (SCIMKIT_TOKEN and new tokens belong to it)", &cfg.tenant},
 		{"base-url", "SCIMKIT_BASE_URL", "", "public SCIM base URL, e.g. https://gw.example.com/scim/v2 (default: from requests)", &cfg.baseURL},
 		{"tls-cert", "SCIMKIT_TLS_CERT", "", "TLS certificate file (serve HTTPS when set with -tls-key)", &cfg.tlsCert},
 		{"tls-key", "SCIMKIT_TLS_KEY", "", "TLS key file", &cfg.tlsKey},
 		{"log-level", "SCIMKIT_LOG_LEVEL", "info", "log level: debug, info, warn, error", &level},
 		{"dialect", "SCIMKIT_DIALECT", "default", "PATCH dialect: default (Okta and Entra), okta, entra, strict", &cfg.dialect},
+		{"password", "SCIMKIT_PASSWORD", "drop", "what happens to a password an IdP sends: drop (never stored), argon2id or bcrypt (only its hash is stored)", &cfg.passwords},
 		{"pg-schema", "SCIMKIT_PG_SCHEMA", "scimkit", "PostgreSQL schema for the tables (postgres store only)", &cfg.pgSchema},
 		{"unique-group-names", "SCIMKIT_UNIQUE_GROUP_NAMES", "false", "refuse a second group of an existing displayName with 409 (for IdPs that match groups by name, like Entra ID)", &uniqueNames},
 		{"public-discovery", "SCIMKIT_PUBLIC_DISCOVERY", "false", "serve /ServiceProviderConfig, /Schemas, /ResourceTypes without a token", &public},
@@ -71,13 +99,18 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 	for _, f := range flags {
 		f.register(fs, getenv)
 	}
-	ssfFlags := addSSFFlags(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
+	fs.Bool("version", false, "print the version and exit")
+	sf, rf, of := addSSFFlags(fs, getenv), addRateFlags(fs, getenv), addObsFlags(fs, getenv)
+	return func() (config, error) {
+		return cfg.check(level, public, retention, eventRetention, writes, reads, secrets, uniqueNames, create, sf, rf, of)
 	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected argument %q (subcommands: token, tenant, record)", fs.Arg(0))
-	}
+}
+
+// check converts and checks the flag values parsed into c's fields and
+// the raw strings.
+func (c *config) check(level, public, retention, eventRetention, writes, reads, secrets, uniqueNames, create string,
+	sf *ssfFlags, rf *rateFlags, of *obsFlags) (config, error) {
+	cfg := *c
 	if err := cfg.google.check(); err != nil {
 		return cfg, err
 	}
@@ -85,6 +118,9 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		return cfg, fmt.Errorf("-log-level: %w", err)
 	}
 	var err error
+	if cfg.create, err = parseBool("-create", create); err != nil {
+		return cfg, err
+	}
 	if cfg.publicDis, err = parseBool("-public-discovery", public); err != nil {
 		return cfg, err
 	}
@@ -120,11 +156,20 @@ func parseFlags(name string, args []string, getenv func(string) string, out io.W
 		return cfg, fmt.Errorf("-log-retention: %w", err)
 	}
 	cfg.retention = d
-	if cfg.ssf, err = ssfFlags.config(cfg.store); err != nil {
+	if cfg.ssf, err = sf.config(cfg.store); err != nil {
 		return cfg, err
 	}
 	if cfg.eventRetention, err = time.ParseDuration(eventRetention); err != nil {
 		return cfg, fmt.Errorf("-event-retention: %w", err)
+	}
+	if cfg.rate, err = rf.config(); err != nil {
+		return cfg, err
+	}
+	if cfg.obs, err = of.config(); err != nil {
+		return cfg, err
+	}
+	if _, err := storeKind(cfg.store); err != nil {
+		return cfg, err
 	}
 	return cfg, nil
 }
@@ -146,5 +191,13 @@ func (f envFlag) register(fs *flag.FlagSet, getenv func(string) string) {
 	if v := getenv(f.env); v != "" {
 		def = v
 	}
+	if f.def == "true" || f.def == "false" {
+		*f.dst = def
+		fs.Var(boolString{f.dst}, f.name, f.usage+" ($"+f.env+")")
+		return
+	}
 	fs.StringVar(f.dst, f.name, def, f.usage+" ($"+f.env+")")
+	if f.name == "store" { // -h shows the default, which may be a DSN from $SCIMKIT_STORE
+		fs.Lookup(f.name).DefValue = redactDSN(def)
+	}
 }

@@ -43,4 +43,27 @@
 // scimconform -replay (conformance.Record):
 //
 //	go run ./examples/server record [-tenant T] [-since 1h] [-until D] [-idp okta] [-o file.json]
+//
+// The command line: flags may come before or after arguments (and before
+// the command: -store x.db token list); "help", "COMMAND -h" (only that
+// command's flags, with a synopsis) and -version; exit status 0 when done,
+// 2 for a command-line mistake, 1 for any other failure. -store never
+// creates a store by mistake: a new SQLite file needs a name ending in
+// .db, .sqlite or .sqlite3 (or -create), libpq keyword DSNs
+// ("host=... dbname=...") are PostgreSQL, and the commands that read or
+// change what exists (token list, revoke, rotate, tenant list, delete,
+// record) never create a file or a schema. A first token is created only
+// once the listener, the TLS files and the background services are up, so
+// a failed start never swallows its secret; token rotate keeps the old
+// token's lifetime; a DSN's password is never printed.
+//
+// Operations: GET /metrics serves Prometheus text (-metrics, on by
+// default; a bearer from -metrics-token-file or SCIMKIT_METRICS_TOKEN, else
+// SCIMKIT_ADMIN_TOKEN when set, else none), OTLP/HTTP exports traces and
+// metrics when OTEL_EXPORTER_OTLP_ENDPOINT (or the per-signal variables)
+// is set, and the W3C traceparent of a request is continued. Each request
+// but the health checks gets one access-log line (-log-format text|json,
+// -log-file) with its request id, tenant and token id. -rate-limit 50/s
+// -rate-burst 100 limits each tenant (429 with Retry-After beyond; off by
+// default).
 package main

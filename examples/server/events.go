@@ -35,7 +35,10 @@ func feedHandler(st store.Store, auth scim.Authenticator) (http.Handler, error) 
 			return "", err
 		}
 		if p.Tenant == "" {
-			return scim.DefaultTenant, nil
+			p.Tenant = scim.DefaultTenant
+		}
+		if d := scim.RequestDetailsFrom(r.Context()); d != nil { // for the access log
+			d.Tenant, d.TokenID = p.Tenant, p.Actor
 		}
 		return p.Tenant, nil
 	}
@@ -81,7 +84,7 @@ func startWebhook(ctx context.Context, cfg config, st store.Store, logger *slog.
 	if cfg.webhook == "" {
 		return func() {}, nil
 	}
-	d, err := hooks.NewDispatcher(hooks.Config{Store: st, Logger: logger,
+	d, err := hooks.NewDispatcher(hooks.Config{Store: st, Logger: logger, MeterProvider: cfg.obs.meters,
 		Handlers: map[string]hooks.Handler{webhookConsumer: &hooks.Webhook{URL: cfg.webhook, Secrets: cfg.webhookSecrets}}})
 	if err != nil {
 		return nil, err
@@ -90,6 +93,7 @@ func startWebhook(ctx context.Context, cfg config, st store.Store, logger *slog.
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer d.Close()
 		if err := d.Run(ctx); err != nil {
 			logger.Error("webhook dispatcher stopped", "err", err)
 		}

@@ -67,11 +67,22 @@ func (g *googleConfig) check() error {
 	if g.webhookURL != "" {
 		u, err := url.Parse(g.webhookURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path == "" || u.Path == "/" ||
-			strings.ContainsAny(u.Path, "{} ") || u.Path == basePath || strings.HasPrefix(u.Path, basePath+"/") {
-			return fmt.Errorf("-google-webhook-url %q: want an absolute URL with a path of its own (not under %s), e.g. https://gw.example.com/google/notifications", g.webhookURL, basePath)
+			strings.ContainsAny(u.Path, "{} ") || serverPath(u.Path) {
+			return fmt.Errorf("-google-webhook-url %q: want an absolute URL with a path of its own (not under %s, /ssf/ or /.well-known/), e.g. https://gw.example.com/google/notifications", g.webhookURL, basePath)
 		}
 	}
 	return nil
+}
+
+// serverPath reports whether the server serves path itself (SCIM, the
+// event feed, health, SSF): a notification receiver there would collide.
+func serverPath(path string) bool {
+	for _, p := range []string{basePath, eventsPath, "/healthz", "/readyz", "/ssf", "/.well-known"} {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // readCredentials reads the key file at path. A value that is the key
@@ -159,9 +170,12 @@ func startGoogle(ctx context.Context, cfg config, st store.Store, mux *http.Serv
 
 // runGoogle implements "server google sync": one full reconciliation.
 func runGoogle(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
-	const usage = "usage: server google sync -tenant T -credentials key.json -subject admin@example.com [-customer my_customer] [-endpoint URL] [-store ...]"
 	if len(args) == 0 || args[0] != "sync" {
-		return errors.New(usage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			args = []string{"sync", "-h"}
+		} else {
+			return usagef("google sync", "usage: server google sync -tenant T -credentials key.json -subject admin@example.com [flags]")
+		}
 	}
 	fs, cfg := adminFlags("google sync", getenv, out)
 	for _, f := range cfg.google.flags() {
@@ -173,16 +187,17 @@ func runGoogle(ctx context.Context, args []string, getenv func(string) string, o
 	}
 	maxShare := fs.Float64("max-deprovision", connector.DefaultMaxDeprovisionShare,
 		"stop without changing anything when the run would deactivate or delete more than this share of the users it owns (1: no limit)")
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := parseArgs(fs, args[1:])
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q; %s", fs.Arg(0), usage)
+	if len(pos) > 0 {
+		return usagef("google sync", "unexpected argument %q", pos[0])
 	}
 	if cfg.google.credentials == "" || cfg.google.subject == "" {
-		return errors.New("-credentials and -subject are required; " + usage)
+		return usagef("google sync", "-credentials and -subject are required")
 	}
-	st, err := openStore(ctx, *cfg)
+	st, err := openStore(ctx, *cfg, mayCreate)
 	if err != nil {
 		return err
 	}

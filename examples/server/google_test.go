@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -108,6 +109,35 @@ func waitUntil(t *testing.T, cond func() bool) {
 	for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not met within 15s")
+		}
+	}
+}
+
+// TestGoogleFlagsChecked: the -google-* flags are checked before the
+// server starts; a notification path the server serves itself is refused
+// (it would collide with SCIM, the event feed or SSF).
+func TestGoogleFlagsChecked(t *testing.T) {
+	creds := []string{"-google-credentials", "key.json", "-google-subject", "admin@example.com"}
+	for _, tc := range []struct {
+		args []string
+		ok   bool
+	}{
+		{append(creds, "-google-webhook-url", "https://gw.example.com/google/notifications"), true},
+		{creds, true},
+		{[]string{"-google-credentials", "key.json"}, false},
+		{[]string{"-google-subject", "admin@example.com"}, false},
+		{append(creds, "-google-poll", "often"), false},
+		{append(creds, "-google-full-sync", "0s"), false},
+		{append(creds, "-google-webhook-url", "gw.example.com/hook"), false},
+		{append(creds, "-google-webhook-url", "https://gw.example.com/"), false},
+		{append(creds, "-google-webhook-url", "https://gw.example.com"+basePath+"/Users"), false},
+		{append(creds, "-google-webhook-url", "https://gw.example.com"+eventsPath), false},
+		{append(creds, "-google-webhook-url", "https://gw.example.com/ssf/receive"), false},
+		{append(creds, "-google-webhook-url", "https://gw.example.com/.well-known/ssf-configuration"), false},
+	} {
+		_, err := parseFlags("server", tc.args, func(string) string { return "" }, io.Discard)
+		if (err == nil) != tc.ok {
+			t.Errorf("%v: err = %v, want ok %v", tc.args, err, tc.ok)
 		}
 	}
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"time"
@@ -21,11 +19,10 @@ import (
 // runs with -log-reads. The summary goes to stderr, so that -o - (the
 // default) writes only the file to out.
 func runRecord(ctx context.Context, args []string, getenv func(string) string, out io.Writer, now time.Time) error {
-	fs := flag.NewFlagSet("record", flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs := newFlagSet("record", out)
 	var cfg config
 	for _, f := range []envFlag{
-		{"store", "SCIMKIT_STORE", "scimkit.db", `the server's store: a SQLite file path or a postgres:// DSN`, &cfg.store},
+		{"store", "SCIMKIT_STORE", "scimkit.db", `the server's store: a SQLite file path or a PostgreSQL DSN (postgres://... or host=... dbname=...)`, &cfg.store},
 		{"pg-schema", "SCIMKIT_PG_SCHEMA", "scimkit", "PostgreSQL schema (postgres store only)", &cfg.pgSchema},
 	} {
 		f.register(fs, getenv)
@@ -36,19 +33,24 @@ func runRecord(ctx context.Context, args []string, getenv func(string) string, o
 		tenant = "default"
 	}
 	rf.Register(fs, tenant)
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (usage: server record [-tenant T] [-since 1h] [-until D] [-idp okta] [-o file.json])", fs.Arg(0))
+	if len(pos) > 0 {
+		return usagef("record", "unexpected argument %q", pos[0])
 	}
-	if err := recordcmd.CheckStore(cfg.store); err != nil {
+	if kind, err := storeKind(cfg.store); err != nil {
 		return err
+	} else if kind != kindPostgres { // CheckStore knows only postgres:// URLs
+		if err := recordcmd.CheckStore(cfg.store); err != nil {
+			return err
+		}
 	}
 	if err := rf.Resolve(now); err != nil {
-		return err
+		return &usageError{msg: err.Error(), help: "server record"}
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openStore(ctx, cfg, mustExist)
 	if err != nil {
 		return err
 	}

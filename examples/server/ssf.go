@@ -160,19 +160,20 @@ func startSSF(ctx context.Context, cfg config, st store.Store, auth scim.Authent
 		mux.Handle(ssf.WellKnownPath, tx)
 		mux.Handle(ssf.WellKnownPath+"/", tx)
 		mux.Handle("/ssf/", tx)
-		d, err := hooks.NewDispatcher(hooks.Config{Store: st, Logger: logger, Handlers: map[string]hooks.Handler{ssfConsumer: tx}})
+		d, err := hooks.NewDispatcher(hooks.Config{Store: st, Logger: logger, MeterProvider: cfg.obs.meters,
+			Handlers: map[string]hooks.Handler{ssfConsumer: tx}})
 		if err != nil {
 			return nil, err
 		}
 		cfg.dispatchers.add(ssfConsumer, d)
-		tasks = append(tasks, func() { d.Run(ctx) })
+		tasks = append(tasks, func() { d.Run(ctx); d.Close() })
 		fmt.Fprintf(out, "  SSF:           %s (transmitter configuration; the SCIM bearer tokens manage streams)\n", tx.ConfigurationURL(cfg.tenant))
 	}
 	if len(c.trusted) > 0 {
 		access, err := hooks.NewAccess(hooks.AccessConfig{Revoker: hooks.RevokerFunc(func(_ context.Context, r hooks.Revocation) error {
 			logger.Info("ssf: session revocation received", "tenant", r.Tenant, "user", r.UserID, "reason", r.Reason, "event", r.EventID)
 			return nil
-		})})
+		}), MeterProvider: cfg.obs.meters})
 		if err != nil {
 			return nil, err
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -14,47 +13,57 @@ import (
 
 // runTenant implements "server tenant create|list|delete".
 func runTenant(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
-	if len(args) == 0 {
-		return errors.New("usage: server tenant create|list|delete [flags] [ID]")
-	}
-	sub := args[0]
-	fs, cfg := adminFlags("tenant "+sub, getenv, out)
-	name := fs.String("name", "", "a label for the tenant (create)")
-	dialect := fs.String("dialect", "default", "IdP dialect: default, okta, entra, strict (create)")
-	policy := fs.String("delete-policy", "hard", "DELETE: hard (remove) or soft (remove and keep a tombstone: the id is never reused and a POST reusing the externalId is 409; 404 afterwards either way, RFC 7644 §3.6) (create)")
-	st, err := parseAdmin(ctx, fs, cfg, args[1:])
+	sub, args, err := subcommand("tenant", args, []string{"create", "list", "delete"}, out)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	fs, cfg := adminFlags("tenant "+sub, getenv, out)
 	switch sub {
 	case "create":
-		if fs.NArg() != 1 {
-			return errors.New("usage: server tenant create [-name N] [-dialect D] [-delete-policy P] ID")
-		}
-		rec := store.TenantRecord{ID: fs.Arg(0), Name: *name, Dialect: *dialect, DeletePolicy: *policy}
-		if _, err := scim.TenantConfigOf(rec, scim.TenantConfig{}); err != nil {
+		name := fs.String("name", "", "a label for the tenant")
+		dialect := fs.String("dialect", "default", "IdP dialect: default, okta, entra, strict")
+		policy := fs.String("delete-policy", "hard", "DELETE: hard (remove) or soft (remove and keep a tombstone: the id is never reused and a POST reusing the externalId is 409; 404 afterwards either way, RFC 7644 §3.6)")
+		pos, err := parseArgs(fs, args)
+		if err != nil {
 			return err
 		}
+		if len(pos) != 1 {
+			return usagef("tenant create", "tenant create needs one tenant ID")
+		}
+		rec := store.TenantRecord{ID: pos[0], Name: *name, Dialect: *dialect, DeletePolicy: *policy}
+		if _, err := scim.TenantConfigOf(rec, scim.TenantConfig{}); err != nil {
+			return &usageError{msg: err.Error(), help: "server tenant create"}
+		}
+		st, err := openAdmin(ctx, *cfg, mayCreate)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
 		if _, err := st.CreateTenant(ctx, rec); err != nil {
 			return fmt.Errorf("create tenant %s: %w", rec.ID, err)
 		}
-		fmt.Fprintf(out, "Created tenant %q (dialect %s, delete policy %s). Give it a token with: server token create -tenant %s\n",
-			rec.ID, rec.Dialect, rec.DeletePolicy, rec.ID)
+		fmt.Fprintf(out, "Created tenant %q (dialect %s, delete policy %s). Give it a token with: server token create -tenant %s%s\n",
+			rec.ID, rec.Dialect, rec.DeletePolicy, rec.ID, storeHint(*cfg))
 		return nil
 	case "list":
+		st, _, err := parseAdmin(ctx, fs, cfg, args, mustExist, 0, 0)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
 		return listTenants(ctx, st, out)
-	case "delete":
-		if fs.NArg() != 1 {
-			return errors.New("usage: server tenant delete ID")
+	default: // delete
+		st, pos, err := parseAdmin(ctx, fs, cfg, args, mustExist, 1, 1)
+		if err != nil {
+			return err
 		}
-		if err := st.DeleteTenant(ctx, fs.Arg(0)); err != nil {
-			return fmt.Errorf("delete tenant %s: %w", fs.Arg(0), err)
+		defer st.Close()
+		if err := st.DeleteTenant(ctx, pos[0]); err != nil {
+			return fmt.Errorf("delete tenant %s: %w", pos[0], err)
 		}
-		fmt.Fprintf(out, "Deleted tenant %q and revoked its tokens; its resources are kept.\n", fs.Arg(0))
+		fmt.Fprintf(out, "Deleted tenant %q and revoked its tokens; its resources are kept.\n", pos[0])
 		return nil
 	}
-	return fmt.Errorf("unknown tenant subcommand %q (create, list, delete)", sub)
 }
 
 func listTenants(ctx context.Context, st adminStore, out io.Writer) error {

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -24,12 +26,13 @@ type adminStore interface {
 }
 
 // openAdmin opens the configured store for the token and tenant commands,
-// which need one that outlives the command.
-func openAdmin(ctx context.Context, cfg config) (adminStore, error) {
+// which need one that outlives the command; mode says whether it may be
+// created (create commands) or must exist (all others).
+func openAdmin(ctx context.Context, cfg config, mode storeMode) (adminStore, error) {
 	if cfg.store == "memory" {
-		return nil, errors.New("token and tenant commands need a persistent store: set -store (or SCIMKIT_STORE) to a SQLite file or a postgres:// DSN, as for the server")
+		return nil, errors.New("token and tenant commands need a persistent store: set -store (or SCIMKIT_STORE) to a SQLite file or a PostgreSQL DSN, as for the server")
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := openStore(ctx, cfg, mode)
 	if err != nil {
 		return nil, err
 	}
@@ -42,52 +45,100 @@ func openAdmin(ctx context.Context, cfg config) (adminStore, error) {
 }
 
 // parseAdmin parses the flags of a token or tenant subcommand into fs
-// and cfg (made by adminFlags, plus the subcommand's own flags) and opens
-// the store they name; the caller closes it.
-func parseAdmin(ctx context.Context, fs *flag.FlagSet, cfg *config, args []string) (adminStore, error) {
-	if err := fs.Parse(args); err != nil {
-		return nil, err
+// and cfg (made by adminFlags, plus the subcommand's own flags), checks
+// that it got between min and max positional arguments, and opens the
+// store they name; the caller closes it.
+func parseAdmin(ctx context.Context, fs *flag.FlagSet, cfg *config, args []string, mode storeMode, min, max int) (adminStore, []string, error) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, nil, err
 	}
-	return openAdmin(ctx, *cfg)
+	if len(pos) < min || len(pos) > max {
+		c, _ := findCommand(strings.TrimPrefix(fs.Name(), "server "))
+		return nil, nil, &usageError{msg: "usage: " + fs.Name() + " " + c.synopsis, help: fs.Name()}
+	}
+	st, err := openAdmin(ctx, *cfg, mode)
+	return st, pos, err
+}
+
+// subcommand returns the subcommand word of args, or a usage error (or
+// the group's help for -h).
+func subcommand(group string, args []string, subs []string, out io.Writer) (string, []string, error) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			fmt.Fprintf(out, "usage: server %s %s [flags]\n\n", group, strings.Join(subs, "|"))
+			for _, sub := range subs {
+				c, _ := findCommand(group + " " + sub)
+				fmt.Fprintf(out, "  server %s %s\n      %s\n", c.name, c.synopsis, strings.ReplaceAll(c.summary, "\n", "\n      "))
+			}
+			return "", nil, flag.ErrHelp
+		}
+		return "", nil, usagef(group, "%s needs a subcommand: %s", group, strings.Join(subs, ", "))
+	}
+	if !slices.Contains(subs, args[0]) {
+		return "", nil, usagef(group, "unknown %s subcommand %q (%s)", group, args[0], strings.Join(subs, ", "))
+	}
+	return args[0], args[1:], nil
 }
 
 // runToken implements "server token create|list|revoke|rotate".
 func runToken(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
-	usage := "usage: server token create|list|revoke|rotate [flags]"
-	if len(args) == 0 {
-		return errors.New(usage)
-	}
-	sub := args[0]
-	fs, cfg := adminFlags("token "+sub, getenv, out)
-	name := fs.String("name", "", "a label for the token, e.g. okta or entra (create)")
-	ttl := fs.Duration("ttl", 0, "expire the token after this long (create, rotate; 0: never)")
-	revokeOld := fs.Bool("revoke", false, "revoke the old token at once (rotate; default: keep it until you revoke it)")
-	st, err := parseAdmin(ctx, fs, cfg, args[1:])
+	sub, args, err := subcommand("token", args, []string{"create", "list", "rotate", "revoke"}, out)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	fs, cfg := adminFlags("token "+sub, getenv, out)
 	switch sub {
 	case "create":
-		return createToken(ctx, st, out, cfg.tenant, *name, *ttl)
-	case "list":
-		return listTokens(ctx, st, out, fs.Arg(0))
-	case "revoke":
-		if fs.NArg() != 1 {
-			return errors.New("usage: server token revoke ID")
+		name := fs.String("name", "", "a label for the token, e.g. okta or entra")
+		ttl := fs.Duration("ttl", 0, "expire the token after this long, e.g. 2160h (0: never; Entra ID expects a token that does not expire)")
+		st, _, err := parseAdmin(ctx, fs, cfg, args, mayCreate, 0, 0)
+		if err != nil {
+			return err
 		}
-		if err := st.RevokeToken(ctx, fs.Arg(0)); err != nil {
-			return fmt.Errorf("revoke %s: %w", fs.Arg(0), err)
+		defer st.Close()
+		if err := createToken(ctx, st, out, cfg.tenant, *name, *ttl); err != nil {
+			return err
 		}
-		fmt.Fprintf(out, "Revoked %s. The server refuses it from its next request.\n", fs.Arg(0))
+		fmt.Fprintf(out, "List tokens with: server token list%s\n", storeHint(*cfg))
 		return nil
-	case "rotate":
-		if fs.NArg() != 1 {
-			return errors.New("usage: server token rotate [-revoke] ID")
+	case "list":
+		st, pos, err := parseAdmin(ctx, fs, cfg, args, mustExist, 0, 1)
+		if err != nil {
+			return err
 		}
-		return rotateToken(ctx, st, out, fs.Arg(0), *ttl, *revokeOld)
+		defer st.Close()
+		return listTokens(ctx, st, out, strings.Join(pos, ""))
+	case "revoke":
+		st, pos, err := parseAdmin(ctx, fs, cfg, args, mustExist, 1, 1)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if _, err := findToken(ctx, st, pos[0]); err != nil {
+			return withListHint(err, *cfg)
+		}
+		if err := st.RevokeToken(ctx, pos[0]); err != nil {
+			return fmt.Errorf("revoke %s: %w", pos[0], err)
+		}
+		fmt.Fprintf(out, "Revoked %s. The server refuses it from its next request.\n", pos[0])
+		return nil
+	default: // rotate
+		ttl := fs.Duration("ttl", 0, "lifetime of the new token (default: the old token's lifetime, counted from now; never if it never expired)")
+		revokeOld := fs.Bool("revoke", false, "revoke the old token at once (default: keep it until you revoke it)")
+		st, pos, err := parseAdmin(ctx, fs, cfg, args, mustExist, 1, 1)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if err := rotateToken(ctx, st, out, pos[0], *ttl, *revokeOld); err != nil {
+			return withListHint(err, *cfg)
+		}
+		if !*revokeOld {
+			fmt.Fprintf(out, "The old token %s still works until: server token revoke%s %s\n", pos[0], storeHint(*cfg), pos[0])
+		}
+		return nil
 	}
-	return fmt.Errorf("unknown token subcommand %q (create, list, revoke, rotate)", sub)
 }
 
 func createToken(ctx context.Context, st adminStore, out io.Writer, tenant, name string, ttl time.Duration) error {
@@ -99,17 +150,26 @@ func createToken(ctx context.Context, st adminStore, out io.Writer, tenant, name
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Created token %s for tenant %q. It is shown only now:\n\n  %s\n\n", rec.ID, rec.Tenant, secret)
-	fmt.Fprintf(out, "Paste it into the IdP, then revoke the old one with: server token revoke <id>\n")
+	expires := "never expires"
+	if !rec.Expires.IsZero() {
+		expires = "expires " + rec.Expires.Format(time.RFC3339)
+	}
+	fmt.Fprintf(out, "Created token %s for tenant %q (%s). It is shown only now:\n\n  %s\n\nPaste it into the IdP.\n", rec.ID, rec.Tenant, expires, secret)
 	return nil
 }
 
 // rotateToken creates a token like id (same tenant and name) so the IdP
 // can switch without downtime; the old one stays valid unless revokeOld.
+// The new token keeps the old one's lifetime (Expires - Created, counted
+// from now) unless ttl is set, so rotating never turns an expiring token
+// into one that never expires.
 func rotateToken(ctx context.Context, st adminStore, out io.Writer, id string, ttl time.Duration, revokeOld bool) error {
 	old, err := findToken(ctx, st, id)
 	if err != nil {
 		return err
+	}
+	if ttl == 0 && !old.Expires.IsZero() {
+		ttl = old.Expires.Sub(old.Created)
 	}
 	if err := createToken(ctx, st, out, old.Tenant, old.Name, ttl); err != nil {
 		return err
@@ -119,11 +179,12 @@ func rotateToken(ctx context.Context, st adminStore, out io.Writer, id string, t
 			return err
 		}
 		fmt.Fprintf(out, "Revoked the old token %s.\n", id)
-		return nil
 	}
-	fmt.Fprintf(out, "The old token %s still works until: server token revoke %s\n", id, id)
 	return nil
 }
+
+// errNoToken says that no token has the id asked for.
+var errNoToken = errors.New("no such token")
 
 func findToken(ctx context.Context, st adminStore, id string) (store.TokenRecord, error) {
 	all, err := st.ListTokens(ctx, "")
@@ -135,7 +196,16 @@ func findToken(ctx context.Context, st adminStore, id string) (store.TokenRecord
 			return t, nil
 		}
 	}
-	return store.TokenRecord{}, fmt.Errorf("no token %q (see: server token list)", id)
+	return store.TokenRecord{}, fmt.Errorf("token %q: %w", id, errNoToken)
+}
+
+// withListHint adds how to list the tokens of the store in use to an
+// errNoToken.
+func withListHint(err error, cfg config) error {
+	if errors.Is(err, errNoToken) {
+		return fmt.Errorf("%w (see: server token list%s)", err, storeHint(cfg))
+	}
+	return err
 }
 
 func listTokens(ctx context.Context, st adminStore, out io.Writer, tenant string) error {
@@ -227,17 +297,23 @@ func firstToken(ctx context.Context, st store.Tokens, tenant string) (string, er
 	return secret, err
 }
 
-// adminFlags returns a flag set with the store and tenant flags shared by
-// the token and tenant commands.
+// adminFlags returns a flag set for command name with the store and
+// tenant flags shared by the token and tenant commands (and -create for
+// the create commands).
 func adminFlags(name string, getenv func(string) string, out io.Writer) (*flag.FlagSet, *config) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs := newFlagSet(name, out)
 	cfg := &config{}
-	for _, f := range []envFlag{
-		{"store", "SCIMKIT_STORE", "scimkit.db", `store: a SQLite file path or a postgres:// DSN`, &cfg.store},
+	flags := []envFlag{
+		{"store", "SCIMKIT_STORE", "scimkit.db", `the server's store: a SQLite file path or a PostgreSQL DSN (postgres://... or host=... dbname=...)`, &cfg.store},
 		{"pg-schema", "SCIMKIT_PG_SCHEMA", "scimkit", "PostgreSQL schema (postgres store only)", &cfg.pgSchema},
-		{"tenant", "SCIMKIT_TENANT", "default", "the tenant", &cfg.tenant},
-	} {
+	}
+	if name == "token create" || name == "google sync" {
+		flags = append(flags, envFlag{"tenant", "SCIMKIT_TENANT", "default", "the tenant", &cfg.tenant})
+	}
+	if strings.HasSuffix(name, " create") {
+		fs.BoolVar(&cfg.create, "create", false, "create the SQLite file -store names even though its name does not end in .db, .sqlite or .sqlite3")
+	}
+	for _, f := range flags {
 		f.register(fs, getenv)
 	}
 	return fs, cfg

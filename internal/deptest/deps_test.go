@@ -66,3 +66,35 @@ func TestDriverImporters(t *testing.T) {
 		}
 	}
 }
+
+// exporters are the import path prefixes of telemetry SDKs and exporters,
+// which only examples/ may use: the library depends on the OpenTelemetry
+// API alone, and the program that embeds it chooses the SDK.
+var exporters = []string{"go.opentelemetry.io/otel/sdk", "go.opentelemetry.io/otel/exporters", "github.com/prometheus/", "google.golang.org/grpc"}
+
+// TestCoreHasNoExporter: importing the library never pulls a telemetry
+// SDK or exporter into a binary (examples/server does, and shows that the
+// check can fail).
+func TestCoreHasNoExporter(t *testing.T) {
+	if !dependsOnExporter(t, "examples/server") {
+		t.Fatal("examples/server does not depend on an exporter: the prefixes are stale")
+	}
+	for _, pkg := range []string{"schema", "filter", "patch", "store", "store/memory", "store/sqlite", "store/postgres", "scim", "hooks", "conformance", "ssf", "connector"} {
+		if dependsOnExporter(t, pkg) {
+			t.Errorf("%s depends on an OpenTelemetry SDK or exporter; only examples/ may", pkg)
+		}
+	}
+}
+
+func dependsOnExporter(t *testing.T, pkg string) bool {
+	t.Helper()
+	for _, dep := range goList(t, "-deps", module+"/"+pkg) {
+		for _, e := range exporters {
+			if strings.HasPrefix(dep, e) {
+				t.Logf("%s depends on %s", pkg, dep)
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -19,6 +19,7 @@ func (s *Store) Append(ctx context.Context, e store.ProvisioningEntry) (int64, e
 		}
 		e.Time = micro(e.Time)
 		e.BulkResults = cloneResults(e.BulkResults)
+		e.DroppedMembers = cloneValues(e.DroppedMembers)
 		if a.logMax == 0 {
 			return nil
 		}
@@ -58,11 +59,20 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 				break
 			}
 			e.BulkResults = cloneResults(e.BulkResults)
+			e.DroppedMembers = cloneValues(e.DroppedMembers)
 			page.Entries = append(page.Entries, e)
 		}
 		return nil
 	})
 	return page, err
+}
+
+// cloneValues copies vs; empty becomes nil, as in the SQL backends.
+func cloneValues(vs []string) []string {
+	if len(vs) == 0 {
+		return nil
+	}
+	return slices.Clone(vs)
 }
 
 // cloneResults copies rs, so that neither the caller nor the log sees the
@@ -71,7 +81,11 @@ func cloneResults(rs []store.BulkResult) []store.BulkResult {
 	if len(rs) == 0 {
 		return nil
 	}
-	return slices.Clone(rs)
+	out := slices.Clone(rs)
+	for i := range out {
+		out[i].DroppedMembers = cloneValues(out[i].DroppedMembers)
+	}
+	return out
 }
 
 func matchEntry(f store.ProvisioningFilter, e store.ProvisioningEntry) bool {

@@ -48,6 +48,32 @@ func (w *writer) Members(_ context.Context, id string) ([]schema.Member, error) 
 
 func (w *writer) Groups(_ context.Context, id string) ([]any, error) { return w.td.groupsAttr(id), nil }
 
+// Resolve looks ids up in every table of the tenant; the store's write
+// lock keeps what it finds until the write ends.
+func (w *writer) Resolve(_ context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		if t := w.resourceType(id); t != "" {
+			out[id] = t
+		}
+	}
+	return out, nil
+}
+
+// resourceType returns the type name of the resource id of the tenant, or
+// "".
+func (w *writer) resourceType(id string) string {
+	if ms := w.td.groups[id]; ms != nil {
+		return ms.typ
+	}
+	for name, t := range w.td.tables {
+		if t.get(id) != nil {
+			return name
+		}
+	}
+	return ""
+}
+
 // Check verifies uniqueness and reserved externalIds and encodes the
 // document, so that Put cannot fail.
 func (w *writer) Check(_ context.Context, d *backend.Doc, prev *backend.Doc) error {
@@ -147,18 +173,7 @@ func (w *writer) EditMembers(_ context.Context, id string, ms []schema.Member) e
 // (backend.MemberType): the type of the resource its value names, else its
 // stored type.
 func (w *writer) typed(m schema.Member) schema.Member {
-	rt := ""
-	if ms := w.td.groups[m.Value]; ms != nil {
-		rt = ms.typ
-	} else {
-		for name, t := range w.td.tables {
-			if t.get(m.Value) != nil {
-				rt = name
-				break
-			}
-		}
-	}
-	m.Type = backend.MemberType(rt, m.Type)
+	m.Type = backend.MemberType(w.resourceType(m.Value), m.Type)
 	return m
 }
 

@@ -26,21 +26,25 @@ func (s *Store) Append(ctx context.Context, e store.ProvisioningEntry) (int64, e
 	if err != nil {
 		return 0, fmt.Errorf("postgres: %s: %w", op, err)
 	}
+	dropped, err := backend.EncodeValues(e.DroppedMembers)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: %s: %w", op, err)
+	}
 	var seq int64
 	err = s.pool.QueryRow(ctx, s.q(`INSERT INTO {s}.provisioning_log (time, tenant, token_id, idp, request_id, method, path,
 		resource_type, resource_id, external_id, operations, outcome, status, scim_type, detail, latency_us, body,
-		query, user_agent, content_type, if_match, version, response, bulk_results)
+		query, user_agent, content_type, if_match, version, response, bulk_results, dropped_members)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-		$18, $19, $20, $21, $22, $23, $24) RETURNING seq`),
+		$18, $19, $20, $21, $22, $23, $24, $25) RETURNING seq`),
 		dbTime(e.Time), e.Tenant, e.TokenID, e.IdP, e.RequestID, e.Method, e.Path, e.ResourceType, e.ResourceID,
 		e.ExternalID, e.Operations, string(e.Outcome), e.Status, e.ScimType, e.Detail, e.Latency.Microseconds(), e.Body,
-		e.Query, e.UserAgent, e.ContentType, e.IfMatch, e.Version, e.Response, results).Scan(&seq)
+		e.Query, e.UserAgent, e.ContentType, e.IfMatch, e.Version, e.Response, results, dropped).Scan(&seq)
 	return seq, mapErr(op, err)
 }
 
 const entryCols = `seq, time, tenant, token_id, idp, request_id, method, path, resource_type, resource_id,
 	external_id, operations, outcome, status, scim_type, detail, latency_us, body,
-	query, user_agent, content_type, if_match, version, response, bulk_results`
+	query, user_agent, content_type, if_match, version, response, bulk_results, dropped_members`
 
 // Query implements store.ProvisioningLog: newest first, keyset-paged by seq.
 func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.ProvisioningPage, error) {
@@ -114,13 +118,15 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 func scanEntry(r pgx.CollectableRow) (store.ProvisioningEntry, error) {
 	var e store.ProvisioningEntry
 	var latency int64
-	var outcome, results string
+	var outcome, results, dropped string
 	err := r.Scan(&e.Seq, &e.Time, &e.Tenant, &e.TokenID, &e.IdP, &e.RequestID, &e.Method, &e.Path, &e.ResourceType,
 		&e.ResourceID, &e.ExternalID, &e.Operations, &outcome, &e.Status, &e.ScimType, &e.Detail, &latency, &e.Body,
-		&e.Query, &e.UserAgent, &e.ContentType, &e.IfMatch, &e.Version, &e.Response, &results)
+		&e.Query, &e.UserAgent, &e.ContentType, &e.IfMatch, &e.Version, &e.Response, &results, &dropped)
 	e.Time, e.Outcome, e.Latency = e.Time.UTC(), store.Outcome(outcome), time.Duration(latency)*time.Microsecond
 	if err == nil {
 		if e.BulkResults, err = backend.DecodeBulkResults(results); err != nil {
+			err = fmt.Errorf("seq %d: %w", e.Seq, err)
+		} else if e.DroppedMembers, err = backend.DecodeValues(dropped); err != nil {
 			err = fmt.Errorf("seq %d: %w", e.Seq, err)
 		}
 	}

@@ -68,6 +68,15 @@ func TestReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 40
+	users := make([]string, n) // members must name resources (store/refs.go)
+	for i := range users {
+		u, err := a.Create(ctx, "t", storetest.UserType(), &schema.Resource{Schemas: []string{schema.UserSchema},
+			Attrs: map[string]any{"userName": fmt.Sprint("m", i)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		users[i] = u.ID
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	for i := range n {
@@ -76,7 +85,7 @@ func TestReplicas(t *testing.T) {
 			s = b
 		}
 		wg.Go(func() {
-			d := []schema.MemberDelta{{Kind: schema.DeltaAdd, Members: []schema.Member{{Value: fmt.Sprint("m", i)}}}}
+			d := []schema.MemberDelta{{Kind: schema.DeltaAdd, Members: []schema.Member{{Value: users[i]}}}}
 			// Apply renames the group too: a read-modify-write that would
 			// lose updates without the row lock.
 			_, _, err := s.Update(ctx, "t", gt, g.ID, store.Update{Apply: func(cur *schema.Resource) (*schema.Resource, error) {

@@ -129,6 +129,34 @@ func (w *writer) Members(ctx context.Context, id string) ([]schema.Member, error
 
 func (w *writer) Groups(context.Context, string) ([]any, error) { return w.groups, nil }
 
+// Resolve reads the types of ids in the write's transaction and locks
+// their rows FOR KEY SHARE until it ends: a concurrent Delete (which locks
+// the row FOR UPDATE first) either commits before, and the row is not
+// found, or waits for this write and then removes the membership it
+// added. Rows are locked in id order; a deadlock with another write's row
+// locks (two groups added to each other at once) is retried like any.
+func (w *writer) Resolve(ctx context.Context, ids []string) (map[string]string, error) {
+	if w.tx == nil {
+		tx, err := w.s.pool.Begin(ctx)
+		if err != nil {
+			return nil, err
+		}
+		w.tx = tx
+	}
+	if err := w.flush(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := w.tx.Query(ctx, w.s.q(`SELECT id, type FROM {s}.resources WHERE tenant = $1 AND id = ANY($2::text[])
+		ORDER BY id FOR KEY SHARE`), w.tenant, ids)
+	if err != nil {
+		return nil, err
+	}
+	var id, typ string
+	out := make(map[string]string, len(ids))
+	_, err = pgx.ForEachRow(rows, []any{&id, &typ}, func() error { out[id] = typ; return nil })
+	return out, err
+}
+
 // Check does nothing: Put claims the unique values and the tombstone
 // trigger refuses a reserved externalId, and a failure rolls back.
 func (w *writer) Check(context.Context, *backend.Doc, *backend.Doc) error { return nil }
@@ -232,7 +260,7 @@ func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) 
 		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(v, t, d, f, n)
 		ORDER BY u.n
 		ON CONFLICT DO NOTHING
-		RETURNING member_id, `+memberTypeExpr), w.tenant, id, ids, types, displays, folds)
+		RETURNING member_id, `+memberTypeExpr+`, display`), w.tenant, id, ids, types, displays, folds)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +272,7 @@ func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) 
 		return nil, err
 	}
 	rows, err := w.tx.Query(ctx, w.s.q(`DELETE FROM {s}.members WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3::text[])
-		RETURNING member_id, `+memberTypeExpr), w.tenant, id, values)
+		RETURNING member_id, `+memberTypeExpr+`, display`), w.tenant, id, values)
 	if err != nil {
 		return nil, err
 	}
@@ -256,22 +284,22 @@ func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, 
 		return nil, err
 	}
 	rows, err := w.tx.Query(ctx, w.s.q(`WITH d AS (DELETE FROM {s}.members WHERE tenant = $1 AND group_id = $2
-		RETURNING member_id, `+memberTypeExpr+` AS t, ord)
-		SELECT member_id, t FROM d ORDER BY ord`), w.tenant, id)
+		RETURNING member_id, `+memberTypeExpr+` AS t, display, ord)
+		SELECT member_id, t, display FROM d ORDER BY ord`), w.tenant, id)
 	if err != nil {
 		return nil, err
 	}
 	return w.collect(rows)
 }
 
-// collect reads the (member_id, type) rows of a membership statement:
-// the members it changed with the type their change reports
-// (memberTypeExpr, backend.MemberType).
+// collect reads the (member_id, type, display) rows of a membership
+// statement: the members it changed with the type their change reports
+// (memberTypeExpr, backend.MemberType) and their stored display.
 func (w *writer) collect(rows pgx.Rows) ([]schema.Member, error) {
-	var id, typ string
+	var id, typ, display string
 	var out []schema.Member
-	_, err := pgx.ForEachRow(rows, []any{&id, &typ}, func() error {
-		out = append(out, schema.Member{Value: id, Type: backend.MemberType("", typ)})
+	_, err := pgx.ForEachRow(rows, []any{&id, &typ, &display}, func() error {
+		out = append(out, schema.Member{Value: id, Type: backend.MemberType("", typ), Display: display})
 		return nil
 	})
 	return out, err

@@ -349,7 +349,9 @@ func TestPageBlocksMigration(t *testing.T) {
 	}
 	for _, q := range []string{
 		"DROP TRIGGER resources_block_insert", "DROP TRIGGER resources_block_delete", "DROP TRIGGER resources_block_fixed",
-		"DROP TABLE page_blocks", "DELETE FROM resources WHERE seq % 7 = 0", "PRAGMA user_version = 7",
+		"DROP TABLE page_blocks", "DELETE FROM resources WHERE seq % 7 = 0",
+		"ALTER TABLE provisioning_log DROP COLUMN dropped_members", // added by 0012
+		"PRAGMA user_version = 7",
 	} {
 		if _, err := s.write.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)

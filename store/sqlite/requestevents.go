@@ -11,7 +11,7 @@ import (
 var _ store.RequestEvents = (*Store)(nil)
 
 // EventsOfRequest implements store.RequestEvents with the index on the
-// events' RequestID (migration 0017).
+// events' RequestID (migration 0013).
 func (s *Store) EventsOfRequest(ctx context.Context, tenant, requestID string, limit int) ([]store.Event, error) {
 	if limit <= 0 {
 		limit = 100

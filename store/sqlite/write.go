@@ -31,6 +31,29 @@ func (w *writer) Groups(ctx context.Context, id string) ([]any, error) {
 	return readGroups(ctx, w.tx, w.tenant, id)
 }
 
+// Resolve reads the types of ids in the write transaction, which holds
+// the database's write lock until it commits: no Delete runs meanwhile.
+func (w *writer) Resolve(ctx context.Context, ids []string) (map[string]string, error) {
+	list, err := marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := w.tx.QueryContext(ctx, "SELECT id, type FROM resources WHERE tenant = ? AND id IN (SELECT value FROM json_each(?))", w.tenant, list)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string]string, len(ids))
+	for rows.Next() {
+		var id, typ string
+		if err := rows.Scan(&id, &typ); err != nil {
+			return nil, err
+		}
+		out[id] = typ
+	}
+	return out, rows.Err()
+}
+
 // Check does nothing: Put claims the unique values and the tombstone
 // triggers refuse a reserved externalId, and a failure rolls back.
 func (w *writer) Check(context.Context, *backend.Doc, *backend.Doc) error { return nil }
@@ -109,8 +132,8 @@ func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) 
 	var removed []schema.Member
 	for _, v := range values {
 		m := schema.Member{Value: v}
-		err := w.tx.QueryRowContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id = ? RETURNING type",
-			w.tenant, id, v).Scan(&m.Type)
+		err := w.tx.QueryRowContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? AND member_id = ? RETURNING type, display",
+			w.tenant, id, v).Scan(&m.Type, &m.Display)
 		if isNoRows(err) {
 			continue
 		}
@@ -124,7 +147,7 @@ func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) 
 
 func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, error) {
 	// RETURNING has no defined order: sort by membership order.
-	rows, err := w.tx.QueryContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? RETURNING member_id, type, ord", w.tenant, id)
+	rows, err := w.tx.QueryContext(ctx, "DELETE FROM members WHERE tenant = ? AND group_id = ? RETURNING member_id, type, display, ord", w.tenant, id)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +156,7 @@ func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, 
 	for rows.Next() {
 		var m schema.Member
 		var ord int64
-		if err := rows.Scan(&m.Value, &m.Type, &ord); err != nil {
+		if err := rows.Scan(&m.Value, &m.Type, &m.Display, &ord); err != nil {
 			rows.Close()
 			return nil, err
 		}

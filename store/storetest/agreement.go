@@ -21,6 +21,7 @@ var agreementTests = []testCase{
 	{"BinaryFilterCaseExact", testAgreeBinaryFilter},
 	{"BinarySortByteOrder", testAgreeBinarySort},
 	{"MemberDisplayChange", testAgreeMemberDisplay},
+	{"MemberRemovedAndReadded", testAgreeMemberReadded},
 	{"EchoKeepsVersion", testAgreeEcho},
 	{"EchoWithRefKeepsVersion", testAgreeEchoRef},
 	{"MembershipSortRefused", testAgreeMembershipSort},
@@ -140,6 +141,46 @@ func testAgreeMemberDisplay(t *testing.T, newStore factory) {
 			if len(ms) != 2 || ms[0].(map[string]any)[st.key] != st.value {
 				t.Errorf("%s: members %s = %v, want %s %q on the first", st.name, what, ms, st.key, st.value)
 			}
+		}
+	}
+}
+
+// testAgreeMemberReadded: member deltas that remove a member and add it
+// back with another display in one Update (a PATCH replacing members with
+// the same ids and new displays, as IdPs send it) leave the membership as
+// it was, so they record no membership event, but they change the
+// representation, so the version changes (RFC 7644 §3.14). Re-added as it
+// was, nothing changes (testNetEffect).
+func testAgreeMemberReadded(t *testing.T, newStore factory) {
+	h := newH(t, newStore)
+	u := h.users("mr", 2)
+	g := h.create(GroupType(), group("G", u...))
+	_, seq := h.eventsSince(0)
+	same := func(cur *schema.Resource) (*schema.Resource, error) { return cur.Clone(), nil }
+	got, _ := h.update(GroupType(), g.ID, store.Update{Apply: same, ReturnMembers: true, MemberDeltas: []schema.MemberDelta{
+		{Kind: schema.DeltaRemove, Members: []schema.Member{{Value: u[0]}}},
+		{Kind: schema.DeltaAdd, Members: []schema.Member{{Value: u[0], Display: "Babs"}}},
+	}})
+	read := h.get(GroupType(), g.ID, store.ReadOptions{})
+	for what, r := range map[string]*schema.Resource{"returned": got, "read back": read} {
+		if r.Meta.Version != `W/"2"` {
+			t.Errorf("version %s = %s, want W/\"2\" (the member's display changed)", what, r.Meta.Version)
+		}
+		ms, _ := r.Attrs["members"].([]any)
+		var display any
+		for _, m := range ms {
+			if m := m.(map[string]any); m["value"] == u[0] {
+				display = m["display"]
+			}
+		}
+		if len(ms) != 2 || display != "Babs" {
+			t.Errorf("members %s = %v, want both, %s with display Babs", what, ms, u[0])
+		}
+	}
+	evs, _ := h.eventsSince(seq)
+	for _, e := range evs {
+		if e.Type == store.MembersAdded || e.Type == store.MembersRemoved || e.Type == store.UserGroupsChanged {
+			t.Errorf("event %s %v: the membership did not change", e.Type, e)
 		}
 	}
 }

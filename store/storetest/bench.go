@@ -142,11 +142,13 @@ func (bs *benchState) userNameEq(b *testing.B, n int) {
 	}
 }
 
-// seedGroup creates, once, a group with n members in tenant bench-<n>.
+// seedGroup creates, once, a group with n members in tenant bench-<n>:
+// its n users (seedUsers), since members must name resources.
 func (bs *benchState) seedGroup(b *testing.B, n int) string {
 	if id, ok := bs.groups[n]; ok {
 		return id
 	}
+	users := bs.seedUsers(b, n)
 	b.StopTimer()
 	defer b.StartTimer()
 	g, err := bs.s.Create(bs.ctx, benchTenant(n), GroupType(), group("Bench"))
@@ -156,7 +158,7 @@ func (bs *benchState) seedGroup(b *testing.B, n int) string {
 	for i := 0; i < n; i += 5000 {
 		d := schema.MemberDelta{Kind: schema.DeltaAdd}
 		for j := i; j < min(i+5000, n); j++ {
-			d.Members = append(d.Members, schema.Member{Value: fmt.Sprintf("member-%07d", j), Type: "User"})
+			d.Members = append(d.Members, schema.Member{Value: users[j], Type: "User"})
 		}
 		if _, _, err := bs.s.Update(bs.ctx, benchTenant(n), GroupType(), g.ID, store.Update{MemberDeltas: []schema.MemberDelta{d}, Apply: keep}); err != nil {
 			b.Fatal(err)
@@ -184,7 +186,13 @@ func (bs *benchState) memberAdd(b *testing.B, n int) {
 	b.ResetTimer()
 	for b.Loop() {
 		bs.next++
-		v := fmt.Sprintf("extra-%d", bs.next)
+		b.StopTimer()
+		u, err := bs.s.Create(bs.ctx, benchTenant(n), UserType(), user(fmt.Sprintf("extra-%d", bs.next)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		v := u.ID
+		b.StartTimer()
 		bs.delta(b, n, g, schema.DeltaAdd, []string{v})
 		added = append(added, v)
 	}
@@ -194,13 +202,14 @@ func (bs *benchState) memberAdd(b *testing.B, n int) {
 
 func (bs *benchState) memberRemove(b *testing.B, n int) {
 	g := bs.seedGroup(b, n)
+	users := bs.seedUsers(b, n)
 	// Remove existing members, re-adding them outside the timer in batches
 	// so the group keeps about n members.
 	const batch = 500
 	var removed []string
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		v := fmt.Sprintf("member-%07d", i%min(n, batch))
+		v := users[i%min(n, batch)]
 		if len(removed) == batch || (len(removed) > 0 && i%batch == 0) {
 			b.StopTimer()
 			bs.delta(b, n, g, schema.DeltaAdd, removed)

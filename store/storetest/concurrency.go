@@ -27,6 +27,12 @@ func testConcurrentMemberWriters(t *testing.T, newStore factory) {
 	h := newH(t, newStore)
 	g := h.create(GroupType(), group("Hot")).ID
 	const writers, perWriter, steps = 32, 6, 10
+	ids := map[string]string{} // "wNN-mK" → the id of that user (members must resolve)
+	for w := range writers {
+		for k, id := range h.users(fmt.Sprintf("w%02d-m", w), perWriter) {
+			ids[fmt.Sprintf("w%02d-m%d", w, k)] = id
+		}
+	}
 	models := make([]map[string]bool, writers)
 	changes := make([]int, writers)
 	var wg sync.WaitGroup
@@ -41,7 +47,7 @@ func testConcurrentMemberWriters(t *testing.T, newStore factory) {
 					d.Kind = schema.DeltaRemove
 				}
 				for range 1 + rng.Intn(3) {
-					d.Members = append(d.Members, schema.Member{Value: fmt.Sprintf("w%02d-m%d", w, rng.Intn(perWriter)), Type: "User"})
+					d.Members = append(d.Members, schema.Member{Value: ids[fmt.Sprintf("w%02d-m%d", w, rng.Intn(perWriter))], Type: "User"})
 				}
 				_, ch, err := h.s.Update(h.ctx, h.ten, GroupType(), g, store.Update{Apply: set(), MemberDeltas: []schema.MemberDelta{d}})
 				if err != nil {

@@ -396,7 +396,9 @@ func (g *gen) createGroup() diffOp {
 }
 
 // newMembers returns up to max members (users, sometimes earlier groups),
-// with or without type, display and "$ref".
+// with or without type, display and "$ref". Some name nothing (a name
+// never created, or deleted since): every backend must leave them out
+// alike (store/refs.go).
 func (g *gen) newMembers(max int) []any {
 	var out []any
 	for range g.n(max + 1) {

@@ -17,6 +17,7 @@ var outboxTests = []testCase{
 	{"RequestInfo", testRequestInfo},
 	{"EventsOfRequest", testEventsOfRequest},
 	{"SeqAndPaging", testEventSeq},
+	{"LastSeq", testLastSeq},
 }
 
 // ev is the comparable part of a store.Event.

@@ -35,15 +35,21 @@ func testLogAppendQuery(t *testing.T, newStore func(t *testing.T) store.Store) {
 	e.BulkResults = []store.BulkResult{
 		{Method: "POST", BulkID: "q1", Status: 201, Location: "https://h/scim/v2/Users/id-1", Version: `W/"1"`},
 		{Method: "PATCH", Status: 409, ScimType: "uniqueness"},
+		{Method: "POST", BulkID: "g1", Status: 201, Location: "https://h/scim/v2/Groups/id-2", DroppedMembers: []string{"ghost"}},
 		{Method: "DELETE", Status: 204},
 	}
+	e.DroppedMembers = []string{"does-not-exist", "c0ffee00-0000-4000-8000-000000000000"}
 	results := append([]store.BulkResult(nil), e.BulkResults...)
+	results[2].DroppedMembers = []string{"ghost"} // not shared with e
+	dropped := append([]string(nil), e.DroppedMembers...)
 	seq1, err := l.Append(ctx, e)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.BulkResults[0].Status = 500 // Append copied them
-	e.BulkResults = results
+	e.BulkResults[2].DroppedMembers[0] = "changed"
+	e.DroppedMembers[0] = "changed"
+	e.BulkResults, e.DroppedMembers = results, dropped
 	seq2, err := l.Append(ctx, store.ProvisioningEntry{Tenant: "acme", Method: "DELETE"})
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +68,7 @@ func testLogAppendQuery(t *testing.T, newStore func(t *testing.T) store.Store) {
 	e.Seq, e.Time = seq1, us(e.Time)
 	diff(t, "stored entry", e, page.Entries[1])
 	page.Entries[1].BulkResults[0].BulkID = "changed" // Query returned copies
+	page.Entries[1].DroppedMembers[0] = "changed"
 	again, err := l.Query(ctx, store.ProvisioningFilter{Tenant: "acme"})
 	if err != nil {
 		t.Fatal(err)

@@ -73,6 +73,7 @@ func groupsOfTests() []testGroup {
 		{"Uniqueness", uniquenessTests},
 		{"Versions", versionTests},
 		{"Members", memberTests},
+		{"Refs", refTests},
 		{"List", listTests},
 		{"Cursor", cursorTests},
 		{"Tenants", tenantTests},

@@ -93,8 +93,10 @@ func (o *options) finish(profile, runRE string, timeout time.Duration) error {
 
 // run runs the command with args (without the program name) and returns
 // its exit code: 0 when no MUST or IDP case failed (and for -list and
-// -h), 1 when one did or a replay differed, 2 on usage errors, which are
-// reported on stderr with the usage. Cancelling ctx stops the run as an
+// -h), 1 when one did, a replay differed, or the target is not usable
+// (preflight: unreachable, token refused, no ServiceProviderConfig; one
+// line on stderr), 2 on usage errors, which are reported on stderr with
+// the usage. Cancelling ctx stops the run as an
 // interrupt does: running cases end and delete their data.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "grade" {
@@ -113,23 +115,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	// An interrupt during the check is not the target's fault: the run
+	// then reports every case skipped.
+	if err := preflight(ctx, o.target, o.target.Client); err != nil && ctx.Err() == nil {
+		fmt.Fprintln(stderr, "scimconform:", err)
+		return 1
+	}
 	if o.replay != "" {
 		return replay(ctx, o, stdout, stderr)
 	}
 	r := &conformance.Runner{Target: o.target}
 	if !o.asJSON {
-		r.OnResult = func(res conformance.Result) {
-			if o.verbose || res.Status != conformance.StatusPass {
-				fmt.Fprintf(stderr, "%-4s %s %s\n", strings.ToUpper(string(res.Status)), res.ID, firstLine(res.Detail))
-			} else {
-				fmt.Fprint(stderr, ".")
-			}
-		}
+		r.OnResult = newProgress(stderr, len(conformance.Select(o.target)), o.verbose).result
 	}
 	report := r.Run(ctx)
-	if !o.asJSON {
-		fmt.Fprintln(stderr)
-	}
 	if err := write(o, report, stdout); err != nil {
 		fmt.Fprintln(stderr, "scimconform:", err)
 		return 2
@@ -172,7 +171,7 @@ func replay(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 		return 2
 	}
 	rep := conformance.Replay(ctx, o.target, f)
-	for _, s := range rep.Steps {
+	for i, s := range rep.Steps {
 		status := "ok  "
 		if len(s.Differences) > 0 {
 			status = "DIFF"
@@ -180,6 +179,10 @@ func replay(ctx context.Context, o *options, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s %-40s %s %s → %d\n", status, s.Name, s.Exchange.Method, s.Exchange.URL, s.Exchange.Status)
 		for _, d := range s.Differences {
 			fmt.Fprintf(stdout, "     %s\n", d)
+		}
+		if len(s.Differences) > 0 && i < len(f.Steps) && f.Steps[i].Note != "" {
+			// e.g. a step the IdP sent concurrently with an earlier one (conformance.Record)
+			fmt.Fprintf(stdout, "     note: %s\n", f.Steps[i].Note)
 		}
 		if o.verbose && len(s.Differences) > 0 {
 			fmt.Fprintln(stdout, s.Exchange)

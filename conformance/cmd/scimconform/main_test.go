@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,8 +14,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scimkit/scimkit/conformance"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store/memory"
 )
@@ -345,5 +348,72 @@ func TestGrade(t *testing.T) {
 	}
 	if code := run(t.Context(), []string{"grade"}, &out, &errb); code != 2 {
 		t.Errorf("no file: exit %d, want 2", code)
+	}
+}
+
+// TestPreflight: a target that is unreachable, refuses the token, or has
+// no ServiceProviderConfig at -url stops the run at once with one line
+// saying so, and exit status 1.
+func TestPreflight(t *testing.T) {
+	clearEnv(t)
+	url := newServer(t, nil)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html>login</html>"))
+	}))
+	defer html.Close()
+	for _, tc := range []struct {
+		name, url, token, want string
+	}{
+		{"unreachable", closed.URL + "/scim/v2", token, "cannot reach"},
+		{"wrong token", url, "nope", "the token was refused"},
+		{"no token", url, "", "needs a bearer token"},
+		{"not the base URL", strings.TrimSuffix(url, "/scim/v2") + "/scim", token, "is -url the SCIM base URL"},
+		{"not SCIM", html.URL, token, "is not JSON"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, extra := range [][]string{nil, {"-replay", filepath.Join("..", "..", "replays", "jumpcloud-connect.json")}} {
+				code, stdout, stderr := runCmd(t, append([]string{"-url", tc.url, "-token", tc.token, "-run", fastCases}, extra...)...)
+				if code != 1 || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 || stdout != "" {
+					t.Errorf("%v: exit %d, stderr %q, stdout %q; want 1 and one line with %q", extra, code, stderr, stdout, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// TestProgress: the run reports the count of cases done and an estimate
+// of the time left.
+func TestProgress(t *testing.T) {
+	clearEnv(t)
+	code, _, stderr := runCmd(t, "-url", newServer(t, nil), "-token", token, "-profile", "rfc", "-run", fastCases)
+	if code != 0 || !regexp.MustCompile(`(?m)^\.\.\. 3/3 cases, done in \d+s$`).MatchString(stderr) {
+		t.Errorf("exit %d, progress:\n%s", code, stderr)
+	}
+	var b bytes.Buffer
+	p := newProgress(&b, 20, false)
+	clock := p.start
+	p.now = func() time.Time { return clock }
+	for i := range 10 {
+		clock = clock.Add(2 * time.Second)
+		p.result(conformance.Result{ID: fmt.Sprint("c", i), Status: conformance.StatusPass})
+	}
+	if got, want := b.String(), "..........  10/20 cases, about 20s left\n"; got != strings.Replace(want, "  ", " ", 1) {
+		t.Errorf("progress after 10 of 20 cases at 2s each: %q, want %q", got, want)
+	}
+}
+
+// TestReplayShowsStepNote: a step that differs shows its note, which says
+// for instance that the IdP sent it concurrently with another.
+func TestReplayShowsStepNote(t *testing.T) {
+	clearEnv(t)
+	file := filepath.Join(t.TempDir(), "r.json")
+	os.WriteFile(file, []byte(`{"idp":"entra","steps":[{"name":"list","note":"In flight at the same time as seq 7, which finished first; replayed after it.",
+		"request":{"method":"GET","path":"/Users"},"expect":{"status":409}}]}`), 0o600)
+	code, stdout, _ := runCmd(t, "-url", newServer(t, nil), "-token", token, "-replay", file)
+	if code != 1 || !strings.Contains(stdout, "DIFF") || !strings.Contains(stdout, "note: In flight at the same time as seq 7") {
+		t.Errorf("exit %d, output:\n%s", code, stdout)
 	}
 }

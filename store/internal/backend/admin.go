@@ -46,6 +46,28 @@ func DecodeBulkResults(s string) ([]store.BulkResult, error) {
 	return rs, nil
 }
 
+// EncodeValues returns the JSON array of vs that SQL backends store for
+// ProvisioningEntry.DroppedMembers, or "" when vs is empty.
+func EncodeValues(vs []string) (string, error) {
+	if len(vs) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(vs)
+	return string(b), err
+}
+
+// DecodeValues reverses EncodeValues ("" is nil).
+func DecodeValues(s string) ([]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var vs []string
+	if err := json.Unmarshal([]byte(s), &vs); err != nil {
+		return nil, fmt.Errorf("store: dropped members: %w", err)
+	}
+	return vs, nil
+}
+
 // CheckToken reports whether t has what CreateToken requires: an ID, a
 // Tenant and a Hash of 64 lower-case hex digits. Backends call it first.
 func CheckToken(t store.TokenRecord) error {

@@ -14,8 +14,9 @@ import (
 
 // WriteTx is the I/O of one write, inside one backend transaction that
 // holds the resource exclusively (a row lock, a write lock). The algorithm
-// calls Members first, Check before any change, the membership methods
-// once per member delta, then Put, and Record last (Groups only reads);
+// calls Members first, Resolve (once, when the write adds members) and
+// Check before any change, the membership methods once per member delta,
+// then Put, and Record last (Groups only reads);
 // an error aborts the write, and the backend rolls back everything the
 // transaction did.
 //
@@ -30,6 +31,13 @@ type WriteTx interface {
 	// Groups returns the derived "groups" attribute value of the member id
 	// (RFC 7643 §4.1.2), or nil.
 	Groups(ctx context.Context, id string) ([]any, error)
+	// Resolve returns the resource type name of each of ids (distinct)
+	// that names a resource of the write's tenant, of any type; the others
+	// are absent from the map. The resources it reports must stay until
+	// the write commits (the write lock; a shared row lock), so that a
+	// concurrent Delete cannot leave the write adding a member that no
+	// longer exists (see refs.go and store/refs.go).
+	Resolve(ctx context.Context, ids []string) (map[string]string, error)
 	// Check verifies, before anything is written, that d can be stored:
 	// its unique values are free in the tenant and type (else an error
 	// wrapping ErrConflict, see ConflictError) and its externalId is not
@@ -45,10 +53,10 @@ type WriteTx interface {
 	AddMembers(ctx context.Context, id string, ms []schema.Member) ([]schema.Member, error)
 	// RemoveMembers removes from group id the listed values that are
 	// present and returns the members it removed, each with its type
-	// (MemberType).
+	// (MemberType) and its stored display.
 	RemoveMembers(ctx context.Context, id string, values []string) ([]schema.Member, error)
 	// ClearMembers removes every member of group id and returns them, each
-	// with its type (MemberType).
+	// with its type (MemberType) and its stored display.
 	ClearMembers(ctx context.Context, id string) ([]schema.Member, error)
 	// EditMembers rewrites the type and display of members of group id
 	// that are present.
@@ -146,6 +154,12 @@ func RunCreate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 	now = Timestamp(now)
 	res.Meta = schema.Meta{ResourceType: rt.Name, Created: now, LastModified: now, Version: FormatVersion(1)}
 	doc := newDoc(rt, res)
+	if shape.Members != nil {
+		var err error
+		if members, err = resolveMembers(ctx, tx, shape.Members, id, members); err != nil {
+			return nil, err
+		}
+	}
 	if err := tx.Check(ctx, doc, nil); err != nil {
 		return nil, err
 	}
@@ -211,6 +225,17 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 	}
 	next, want := shape.split(rt, applied, before.Schemas)
 	next.ID, next.Meta = id, before.Meta
+	deltas := u.MemberDeltas
+	if shape.Members != nil {
+		if loaded {
+			want, err = resolveNew(ctx, tx, shape.Members, id, had, want)
+		} else {
+			deltas, err = resolveDeltas(ctx, tx, shape.Members, id, deltas)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
 	prev, doc := newDoc(rt, before), newDoc(rt, next)
 	docChanged, err := doc.differs(prev)
 	if err != nil {
@@ -228,7 +253,7 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 		if loaded {
 			final, edited, err = replaceMembers(ctx, tx, id, had, want, &net)
 		} else {
-			err = applyDeltas(ctx, tx, id, u.MemberDeltas, &net)
+			err = applyDeltas(ctx, tx, id, deltas, &net)
 		}
 		if err != nil {
 			return nil, nil, err
@@ -247,7 +272,7 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 		change.Before = before.Clone()
 		change.Before.Attrs[shape.Members.Name] = schema.MemberValues(had)
 	}
-	if docChanged || edited || len(added)+len(removed) > 0 {
+	if docChanged || edited || net.redisplayed || len(added)+len(removed) > 0 {
 		version := cur.Version + 1
 		lm := Timestamp(now)
 		if lm.Before(before.Meta.LastModified) {
@@ -408,6 +433,13 @@ type netMembers struct {
 	after  map[string]bool
 	order  []string          // values in the order first touched
 	types  map[string]string // value → type, as the backend reported it
+	gone   map[string]string // value → display, of members this write removed
+	// redisplayed: a member present before the write was removed and
+	// added back by it with another display. The membership is unchanged
+	// (no event), but the representation is not, so the version changes.
+	// (Its position may change too; the weak ETag ignores order, as SCIM
+	// multi-valued attributes have none.)
+	redisplayed bool
 }
 
 // add adds ms (distinct values) through tx and notes which were present.
@@ -428,6 +460,7 @@ func (n *netMembers) add(ctx context.Context, tx WriteTx, id string, ms []schema
 		if !ok {
 			a = m
 		}
+		a.Display = m.Display // as stored
 		n.note(a, !ok, true)
 	}
 	return nil
@@ -469,6 +502,17 @@ func (n *netMembers) note(m schema.Member, was, is bool) {
 	if _, ok := n.before[v]; !ok {
 		n.before[v] = was
 		n.order = append(n.order, v)
+	}
+	switch {
+	case was && !is:
+		if n.gone == nil {
+			n.gone = map[string]string{}
+		}
+		n.gone[v] = m.Display
+	case !was && is:
+		if display, ok := n.gone[v]; ok && display != m.Display {
+			n.redisplayed = true
+		}
 	}
 	n.after[v] = is
 }

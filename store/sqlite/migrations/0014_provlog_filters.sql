@@ -1,4 +1,4 @@
--- 0018: the console's provisioning log filters that select few entries
+-- 0014: the console's provisioning log filters that select few entries
 -- (failures by outcome or status, one request) read an index instead of
 -- every entry of the tenant. Filters that match many entries (IdP, method,
 -- resource type) stop early on the tenant index and need none.

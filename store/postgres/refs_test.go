@@ -1,0 +1,66 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/postgres"
+	"github.com/scimkit/scimkit/store/storetest"
+)
+
+// TestMemberRefsMigration stores dangling memberships as releases before
+// migration 0024 let in (a value naming nothing, another tenant's user, a
+// group listing itself), then reopens the schema without 0024 applied:
+// the migration removes them and keeps the members that resolve.
+func TestMemberRefsMigration(t *testing.T) {
+	s := open(t, postgres.Config{})
+	ctx := t.Context()
+	ut, gt := storetest.UserType(), storetest.GroupType()
+	u, err := s.Create(ctx, "a", ut, &schema.Resource{Schemas: []string{schema.UserSchema}, Attrs: map[string]any{"userName": "u"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func(tenant, name string, members ...string) string {
+		t.Helper()
+		r := &schema.Resource{Schemas: []string{schema.GroupSchema}, Attrs: map[string]any{"displayName": name}}
+		if len(members) > 0 {
+			r.Attrs["members"] = []any{map[string]any{"value": members[0]}}
+		}
+		g, err := s.Create(ctx, tenant, gt, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g.ID
+	}
+	ga, sub, gb := mk("a", "A", u.ID), mk("a", "Sub"), mk("b", "B")
+	for _, row := range [][3]string{{"a", ga, "ghost"}, {"a", ga, ga}, {"a", ga, sub}, {"b", gb, u.ID}} {
+		if err := s.Exec(ctx, `INSERT INTO {s}.members (tenant, group_id, member_id, fold) VALUES ($1, $2, $3, '{}')`, row[0], row[1], row[2]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{`DELETE FROM {s}.schema_migrations WHERE version = 24`,
+		`ALTER TABLE {s}.provisioning_log DROP COLUMN dropped_members`} {
+		if err := s.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	s2 := open(t, postgres.Config{Schema: s.Schema()})
+	members := func(tenant, id string) []string {
+		t.Helper()
+		g, err := s2.Get(ctx, tenant, gt, id, store.ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := []string{}
+		for _, m := range schema.MembersOf(g.Attrs["members"]) {
+			out = append(out, m.Value)
+		}
+		return out
+	}
+	diff(t, "A's members", []string{u.ID, sub}, members("a", ga))
+	diff(t, "B's members", []string{}, members("b", gb))
+	if _, err := s2.Append(ctx, store.ProvisioningEntry{Tenant: "a", DroppedMembers: []string{"ghost"}}); err != nil {
+		t.Fatalf("Append after the migration: %v", err)
+	}
+}
