@@ -35,6 +35,10 @@
 //   - Deliveries: each consumer's checkpoint, lag in events and seconds,
 //     lease, parked events with their last error, and replay through the
 //     Replayer (store.Deliveries, store.Consumers).
+//   - Connectors: the directories scimkit pulls from (package connector,
+//     e.g. Google Workspace) per tenant: last run and its outcome (what it
+//     changed, or its error), last full and group runs (store.States,
+//     the status each Syncer keeps).
 //
 // Every list is one page of an indexed store query, so a page costs the
 // same on a tenant of a hundred users as on one of a million log entries;

@@ -519,3 +519,33 @@ func TestResourcePageHidesPassword(t *testing.T) {
 		t.Errorf("user page: %d, want the user without its password hash\n%s", res.StatusCode, body)
 	}
 }
+
+// TestConnectorsPage: the connectors page shows each tenant's connector
+// statuses as the Syncers store them (connector.Status), a failed run's
+// error, and says so when no connector has run.
+func TestConnectorsPage(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	e.signIn(c)
+	if res, body := e.do(c, "GET", "/admin/connectors", nil); res.StatusCode != 200 || !strings.Contains(body, "No connector has run yet") {
+		t.Fatalf("connectors without any: %d\n%s", res.StatusCode, body)
+	}
+	put := func(key, value string) {
+		t.Helper()
+		if _, err := e.st.PutState(t.Context(), "acme", key, []byte(value), store.AnyVersion); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("connector/google/status", `{"lastFull":"2026-12-07T10:00:00Z","lastGroups":"2026-12-07T10:00:00Z","lastRun":"2026-12-07T10:05:00Z","lastSummary":"1 created, 2 updated, 0 deactivated, 0 deleted"}`)
+	put("connector/ldap/status", `{"lastRun":"2026-12-07T10:06:00Z","lastError":"listing users: 403 userRateLimitExceeded"}`)
+	put("connector/google/owned/x", `{}`) // other connector state is not a status
+	res, body := e.do(c, "GET", "/admin/connectors", nil)
+	for _, want := range []string{">google<", "1 created, 2 updated", ">ldap<", "failed: listing users: 403 userRateLimitExceeded", `href="/admin/log?tenant=acme"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("connectors page lacks %q (status %d)\n%s", want, res.StatusCode, body)
+		}
+	}
+	if strings.Count(body, "<tr><td><a href=\"/admin/log?tenant=acme\">") != 2 {
+		t.Errorf("want exactly two connector rows\n%s", body)
+	}
+}

@@ -53,6 +53,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET "+p+"/deliveries", c.page(c.deliveriesPage))
 	m.HandleFunc("GET "+p+"/deliveries/{consumer}", c.page(c.consumerPage))
 	m.HandleFunc("POST "+p+"/deliveries/{consumer}/replay", c.action(c.replay))
+	m.HandleFunc("GET "+p+"/connectors", c.page(c.connectorsPage))
 	m.HandleFunc("GET "+p+"/directory", c.page(c.directoryPage))
 	m.HandleFunc("GET "+p+"/directory/{type}/{id}", c.page(c.resourcePage))
 	m.HandleFunc(p+"/", c.notFound)
