@@ -5,9 +5,30 @@
 // (examples/server) mounts it at /admin/ when an admin token is
 // configured; any application built on scimkit can do the same:
 //
-//	con, err := console.New(console.Config{Store: st, AdminToken: os.Getenv("ADMIN_TOKEN"), Replayer: dispatcher})
-//	if err != nil { ... }
-//	mux.Handle("/admin/", con)
+//	st := memory.New() // the store the SCIM handler writes to
+//	h, err := scim.New(scim.Config{Store: st, ProvisioningLog: st, Authenticator: tokens})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	d, err := hooks.NewDispatcher(hooks.Config{Store: st, Handlers: handlers})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	con, err := console.New(console.Config{
+//		Store:      st,
+//		AdminToken: os.Getenv("ADMIN_TOKEN"), // at least MinAdminTokenLength bytes
+//		Replayer:   d,                        // optional: replays parked events
+//	})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	mux := http.NewServeMux()
+//	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", h))
+//	mux.Handle("/admin/", con) // full paths, no StripPrefix (Config.Prefix)
+//
+// Here tokens are the SCIM tenants' credentials (scim.Config.Authenticator)
+// and handlers the application's hooks; ExampleNew mounts the console and
+// signs in.
 //
 // # Pages
 //

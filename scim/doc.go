@@ -2,10 +2,22 @@
 // that Okta, Microsoft Entra ID and other SCIM clients provision users and
 // groups into, as an http.Handler a gateway mounts under any prefix.
 //
+//	// One tenant, "acme", whose IdP authenticates with the bearer token
+//	// in $SCIM_TOKEN; only its SHA-256 is kept.
 //	tokens := scim.StaticTokens{{Tenant: "acme", ID: "okta", SHA256: scim.HashToken(os.Getenv("SCIM_TOKEN"))}}
 //	h, err := scim.New(scim.Config{Store: memory.New(), Authenticator: tokens})
-//	if err != nil { ... }
+//	if err != nil {
+//		log.Fatal(err) // Config is checked once, here
+//	}
+//	mux := http.NewServeMux()
 //	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", h))
+//	log.Fatal(http.ListenAndServe(":8080", mux)) // the IdP's base URL: https://host/scim/v2
+//
+// Example runs this under httptest and provisions a user as Okta does;
+// Example_customResourceType serves a resource type of your own, and
+// ExampleStoreTokens keeps tokens in the store instead of the program.
+// Production wiring (PostgreSQL, tenants, tokens, hooks, the console) is
+// in examples/server.
 //
 // # Endpoints
 //

@@ -334,8 +334,8 @@ type ProvisioningLog interface {
 	// BulkResults or DroppedMembers reads back as nil); both are copied.
 	Append(ctx context.Context, e ProvisioningEntry) (int64, error)
 	// Query returns the entries that match f, newest first, one page at a
-	// time. A cursor not produced by ProvisioningCursor returns an error
-	// wrapping ErrInvalidCursor. Entries appended while paging never make
+	// time. A cursor that is not a NextCursor of this store returns an
+	// error wrapping ErrInvalidCursor. Entries appended while paging never make
 	// an entry appear twice or be skipped (the cursor is a Seq).
 	Query(ctx context.Context, f ProvisioningFilter) (*ProvisioningPage, error)
 	// Prune deletes the entries whose Time is before before and returns how

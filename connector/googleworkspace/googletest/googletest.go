@@ -1,17 +1,3 @@
-// Package googletest is a fake Google Workspace for tests: the Admin SDK
-// Directory API (users.list, users.get, users.watch, groups.list,
-// members.list, channels.stop) and the OAuth 2.0 token endpoint of a
-// service account with domain-wide delegation, served by httptest with
-// the request and response shapes Google documents, including its error
-// shape, pagination, deleted users (showDeleted), push notifications to
-// watch channels, channel expiry and injected faults (rate limits,
-// 5xx, a 403 on one group's members, a failure mid-listing).
-//
-//	d := googletest.New(t)
-//	alice := d.AddUser(googletest.User{PrimaryEmail: "alice@example.com"})
-//	c, _ := googleworkspace.New(googleworkspace.Config{Credentials: d.Credentials(),
-//		Subject: d.Admin, Endpoint: d.URL})
-//	d.SetSuspended(alice, true) // notifies the watch channels, if any
 package googletest
 
 import (
@@ -31,8 +17,8 @@ import (
 	"time"
 )
 
-// Read-only scopes the fake grants to its service account (the domain-wide
-// delegation an admin would configure).
+// GrantedScopes are the read-only scopes the fake grants to its service
+// account (the domain-wide delegation an admin would configure).
 var GrantedScopes = []string{
 	"https://www.googleapis.com/auth/admin.directory.user.readonly",
 	"https://www.googleapis.com/auth/admin.directory.group.readonly",
