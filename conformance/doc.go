@@ -35,7 +35,7 @@
 // Every Case carries a Requirement: its source (an RFC section, or the IdP
 // behaviour it replays) and its Level (MUST, SHOULD, MAY, IDP). A failed
 // MUST or IDP case fails the run; a failed SHOULD or MAY case is a warning.
-// Optional features are learned from /ServiceProviderConfig (RFC 7644 §5):
+// Optional features are learned from /ServiceProviderConfig (RFC 7643 §5):
 // a case that needs an unadvertised feature is skipped with a note, and an
 // advertised feature that misbehaves is a failure.
 //
