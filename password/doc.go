@@ -4,6 +4,23 @@
 // in its own modular crypt format ("$2a$10$..."), both from
 // golang.org/x/crypto.
 //
+//	hash, err := password.Argon2id{}.Hash("correct horse battery staple") // zero fields: the defaults
+//	if err != nil {
+//		return err
+//	}
+//	ok, err := password.Verify(hash, "correct horse battery staple") // true, nil
+//
+// A gateway rarely calls it directly: it names a Hasher as a tenant's
+// policy and lets package scim hash what clients send, then checks a
+// sign-in with scim.Handler.VerifyPassword:
+//
+//	h, err := scim.New(scim.Config{Store: st, Authenticator: tokens,
+//		Defaults: scim.TenantConfig{Password: password.Argon2id{}}})
+//	...
+//	ok, err := h.VerifyPassword(ctx, "acme", userID, pw)
+//
+// Example runs the first snippet with its output.
+//
 // RFC 7643 §4.1.1 says a service provider that keeps a User's password
 // SHOULD keep it hashed and MUST never return it. Package scim uses a
 // Hasher as a tenant's password policy (scim.TenantConfig.Password): a

@@ -105,6 +105,8 @@ func (h Argon2id) Hash(password string) (string, error) {
 // bcrypt reads at most 72 bytes of a password: Hash refuses longer ones
 // with ErrTooLong rather than truncating.
 type Bcrypt struct {
+	// Cost is bcrypt's cost factor (log2 of its rounds); 0 means
+	// DefaultBcryptCost.
 	Cost int
 }
 
