@@ -66,7 +66,6 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 		if upTo > 0 && m.version > upTo {
 			break
 		}
-		applied := false
 		err := s.writeTx(ctx, "migrate", func(tx *txn) error {
 			var have int
 			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
@@ -75,7 +74,6 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 			if have >= m.version {
 				return nil
 			}
-			applied = true
 			// Unprepared: scripts run once, so they stay out of the statement cache.
 			if _, err := tx.Tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
@@ -86,11 +84,9 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 		if err != nil {
 			return err
 		}
-		if applied && scrubs[m.version] {
-			if err := s.scrub(ctx); err != nil {
-				return fmt.Errorf("sqlite: after migration %s: %w", m.name, err)
-			}
-		}
+	}
+	if err := s.scrubIfPending(ctx); err != nil {
+		return err
 	}
 	var have int
 	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
@@ -102,9 +98,31 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 	return nil
 }
 
-// scrubs are the migrations that delete data which must not survive on
-// disk (0011: clear-text passwords): after one is applied, scrub runs.
-var scrubs = map[int]bool{11: true}
+// scrubIfPending runs scrub when a migration that deleted data which must
+// not survive on disk (0011: clear-text passwords) left a row in
+// scrub_pending, and removes the rows once it succeeded: a crash or a
+// failure in between (VACUUM needs free disk space) makes the next Open
+// try again instead of leaving the data in free pages and the WAL.
+func (s *Store) scrubIfPending(ctx context.Context) error {
+	var pending int
+	err := s.write.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'scrub_pending'`).Scan(&pending)
+	if err == nil && pending > 0 {
+		err = s.write.QueryRowContext(ctx, `SELECT count(*) FROM scrub_pending`).Scan(&pending)
+	}
+	if err != nil {
+		return s.wrap("migrate", err)
+	}
+	if pending == 0 {
+		return nil
+	}
+	if err := s.scrub(ctx); err != nil {
+		return fmt.Errorf("sqlite: removing deleted data from the file and the WAL (retried at the next Open): %w", err)
+	}
+	return s.writeTx(ctx, "migrate", func(tx *txn) error {
+		_, err := tx.Tx.ExecContext(ctx, `DELETE FROM scrub_pending`)
+		return err
+	})
+}
 
 // scrub rewrites the database so that deleted data is gone from the file
 // and the WAL: VACUUM rebuilds the file without its free pages (where

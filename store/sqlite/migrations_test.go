@@ -51,3 +51,37 @@ func TestMemberLookupPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestScrubRetried: a scrub that did not finish (a crash or a full disk
+// after migration 0011 committed) is run at the next Open, and its
+// marker is removed only then.
+func TestScrubRetried(t *testing.T) {
+	path := t.TempDir() + "/scrub.db"
+	s, err := Open(t.Context(), Config{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(s *Store) int {
+		t.Helper()
+		var n int
+		if err := s.write.QueryRowContext(t.Context(), `SELECT count(*) FROM scrub_pending`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(s); n != 0 {
+		t.Fatalf("scrub_pending after a fresh Open: %d rows, want 0", n)
+	}
+	// As a crash between 0011's commit and the end of the scrub leaves it.
+	if _, err := s.write.ExecContext(t.Context(), `INSERT INTO scrub_pending (reason) VALUES ('test')`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(t.Context(), Config{Path: path}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n := count(s); n != 0 {
+		t.Errorf("scrub_pending after the next Open: %d rows, want 0 (the scrub ran)", n)
+	}
+}
