@@ -44,8 +44,10 @@ type operation struct {
 	// clear marks an add or replace whose value means "unassign" in a
 	// lenient dialect (null, "", {"value":""}).
 	clear bool
-	// dropped marks an operation Config.Password dropped: it is not kept.
-	dropped bool
+	// password marks an add or replace of the password whose value is
+	// still clear text: Parse passes the last one to Config.Password once
+	// (hashPasswords) and drops the others, which it overrides.
+	password bool
 }
 
 // where names the operation in error details.
@@ -116,7 +118,7 @@ func (p *Patch) parseWithPath(i int, kind opKind, path string, value any, hasVal
 	} else {
 		err = p.setValue(o, value)
 	}
-	if err != nil || o.dropped {
+	if err != nil {
 		return err
 	}
 	p.ops = append(p.ops, o)
@@ -225,7 +227,7 @@ func (p *Patch) pathlessMember(i int, kind opKind, key string, v any) error {
 		return nil // server-managed; lenient dialects ignore it as PUT does
 	}
 	o := &operation{kind: kind, index: i, text: key, tgt: target{ref: ref}}
-	if err := p.setValue(o, v); err != nil || o.dropped {
+	if err := p.setValue(o, v); err != nil {
 		return err
 	}
 	p.ops = append(p.ops, o)

@@ -161,6 +161,9 @@ func Parse(rt *schema.ResourceType, body []byte, cfg Config) (*Patch, error) {
 			return nil, err
 		}
 	}
+	if err := p.hashPasswords(); err != nil {
+		return nil, err
+	}
 	if err := p.checkReferences(); err != nil {
 		return nil, err
 	}

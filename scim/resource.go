@@ -194,10 +194,11 @@ func (h *Handler) doCreate(r *http.Request, tenant string, tc TenantConfig, wr w
 	if err := h.checkMembers(wr.ti, res); err != nil {
 		return nil, err
 	}
-	if err := applyPasswordPolicy(tc, wr.ti, res); err != nil {
+	if res, err = wr.ti.rt.Validate(schema.ModeCreate, nil, res, opts); err != nil {
 		return nil, err
 	}
-	if res, err = wr.ti.rt.Validate(schema.ModeCreate, nil, res, opts); err != nil {
+	// After validation: a body that is refused costs no (memory-hard) hash.
+	if err := applyPasswordPolicy(tc, wr.ti, res); err != nil {
 		return nil, err
 	}
 	res, err = h.store.Create(writeCtx(r), tenant, wr.ti.rt, res)
