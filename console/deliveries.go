@@ -51,12 +51,14 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, s *sess
 		rows[i] = consumerRow{Consumer: cn, LagEvents: -1, LagSeconds: -1}
 		if head < 0 {
 			if head, err = headSeq(r.Context(), o, cn.Checkpoint); err != nil {
-				rows[i].LagError, head = err.Error(), -1
+				c.cfg.Logger.Error("console: read the outbox's head", "err", err)
+				rows[i].LagError, head = "the lag could not be read (the server log has the error)", -1
 				continue
 			}
 		}
 		if err := c.lag(r.Context(), o, &rows[i], head); err != nil {
-			rows[i].LagError = err.Error()
+			c.cfg.Logger.Error("console: read a consumer's lag", "consumer", cn.Name, "err", err)
+			rows[i].LagError = "the lag could not be read (the server log has the error)"
 		}
 	}
 	c.render(w, r, http.StatusOK, "deliveries", s, map[string]any{"Consumers": rows})

@@ -138,7 +138,8 @@ func (c *Console) entryPage(w http.ResponseWriter, r *http.Request, s *session) 
 	if re, ok := c.cfg.Store.(store.RequestEvents); ok && e.RequestID != "" {
 		evs, err := re.EventsOfRequest(r.Context(), e.Tenant, e.RequestID, 100)
 		if err != nil {
-			data["EventsError"] = err.Error()
+			c.cfg.Logger.Error("console: read a request's events", "request_id", e.RequestID, "err", err)
+			data["EventsError"] = "the events could not be read (the server log has the error)"
 		}
 		data["Events"], data["HasEvents"] = evs, true
 	}

@@ -464,6 +464,10 @@ func (brokenTenants) GetTenant(context.Context, string) (store.TenantRecord, err
 	return store.TenantRecord{}, errors.New("dial postgres://scim:hunter2@db: connection refused")
 }
 
+func (brokenTenants) ListTokens(context.Context, string) ([]store.TokenRecord, error) {
+	return nil, errors.New("dial postgres://scim:hunter2@db: connection refused")
+}
+
 // TestStoreErrorsNotEchoed: a store failure is a 500 that says what could
 // not be done, and is logged, not shown.
 func TestStoreErrorsNotEchoed(t *testing.T) {
@@ -473,6 +477,13 @@ func TestStoreErrorsNotEchoed(t *testing.T) {
 	for _, path := range []string{"/admin/tenants", "/admin/tenants/acme"} {
 		if res, body := e.do(c, "GET", path, nil); res.StatusCode != http.StatusInternalServerError || strings.Contains(body, "hunter2") || !strings.Contains(body, "server log") {
 			t.Errorf("GET %s with a failing store: %d, want 500 without the error text:\n%s", path, res.StatusCode, body)
+		}
+	}
+	csrf := e.csrf(c)
+	for _, path := range []string{"/admin/tokens/x/rotate", "/admin/tokens/x/revoke"} {
+		form := url.Values{"csrf": {csrf}, "tenant": {"acme"}, "confirm": {"yes"}}
+		if res, body := e.do(c, "POST", path, form); res.StatusCode != http.StatusInternalServerError || strings.Contains(body, "hunter2") || !strings.Contains(body, "server log") {
+			t.Errorf("POST %s with a failing store: %d, want 500 without the error text (not a 404 quoting it):\n%s", path, res.StatusCode, body)
 		}
 	}
 }

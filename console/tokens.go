@@ -114,6 +114,17 @@ func (c *Console) findToken(r *http.Request, tk store.Tokens, tenant, id string)
 	return store.TokenRecord{}, fmt.Errorf("token %q of tenant %q: %w", id, tenant, store.ErrNotFound)
 }
 
+// tokenNotFound answers a findToken error: 404 naming the token for a
+// token that is not there, the internal-error page (the store's error
+// logged, not shown) for anything else.
+func (c *Console) tokenNotFound(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		c.fail(w, r, s, http.StatusNotFound, "No such token: "+err.Error())
+		return
+	}
+	c.internal(w, r, s, "read the tokens", err)
+}
+
 // rotateToken issues a new token with the old one's tenant, name,
 // read-only flag and expiry, and revokes the old one when asked to
 // ("revoke" checked); otherwise both work until the old one is revoked, so
@@ -126,7 +137,7 @@ func (c *Console) rotateToken(w http.ResponseWriter, r *http.Request, s *session
 	}
 	old, err := c.findToken(r, tk, r.PostFormValue("tenant"), r.PathValue("id"))
 	if err != nil {
-		c.fail(w, r, s, http.StatusNotFound, "No such token: "+err.Error())
+		c.tokenNotFound(w, r, s, err)
 		return
 	}
 	if !old.Active(c.cfg.Now()) {
@@ -159,7 +170,7 @@ func (c *Console) revokeToken(w http.ResponseWriter, r *http.Request, s *session
 	tenant, id := r.PostFormValue("tenant"), r.PathValue("id")
 	tok, err := c.findToken(r, tk, tenant, id)
 	if err != nil {
-		c.fail(w, r, s, http.StatusNotFound, "No such token: "+err.Error())
+		c.tokenNotFound(w, r, s, err)
 		return
 	}
 	if r.PostFormValue("confirm") != "yes" { // the list's button asks first
@@ -167,11 +178,11 @@ func (c *Console) revokeToken(w http.ResponseWriter, r *http.Request, s *session
 		return
 	}
 	if err := tk.RevokeToken(r.Context(), id); err != nil {
-		status := http.StatusInternalServerError
 		if errors.Is(err, store.ErrNotFound) {
-			status = http.StatusNotFound
+			c.fail(w, r, s, http.StatusNotFound, "Token "+id+" no longer exists.")
+			return
 		}
-		c.fail(w, r, s, status, "The token could not be revoked: "+err.Error())
+		c.internal(w, r, s, "revoke the token", err)
 		return
 	}
 	c.cfg.Logger.Info("console: token revoked", "token", id, "tenant", tenant)
