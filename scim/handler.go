@@ -159,29 +159,47 @@ type reqInfo struct {
 	// (store.DropUnresolved), for the provisioning log; droppedBy the
 	// same by the id of the group written (the operations of a /Bulk).
 	mu        sync.Mutex
-	dropped   []string
-	droppedBy map[string][]string
+	dropped      []string
+	droppedBy    map[string][]string
+	droppedTotal int // all the values left out, recorded or not
 }
 
-// noteDropped adds member values a write of group id left out.
+// maxDroppedRecorded bounds the member values left out that the
+// provisioning log records for one request (and for one group of a
+// /Bulk): a request may leave out thousands, and the entry and its log
+// line stay small. The log line gives the total.
+const maxDroppedRecorded = 100
+
+// noteDropped adds member values a write of group id left out, keeping at
+// most maxDroppedRecorded of them (and of each group's) and counting all.
 func (ri *reqInfo) noteDropped(id string, values []string) {
 	if len(values) == 0 {
 		return
 	}
 	ri.mu.Lock()
 	defer ri.mu.Unlock()
-	ri.dropped = append(ri.dropped, values...)
+	ri.droppedTotal += len(values)
+	ri.dropped = appendUpTo(ri.dropped, values, maxDroppedRecorded)
 	if ri.droppedBy == nil {
 		ri.droppedBy = map[string][]string{}
 	}
-	ri.droppedBy[id] = append(ri.droppedBy[id], values...)
+	ri.droppedBy[id] = appendUpTo(ri.droppedBy[id], values, maxDroppedRecorded)
 }
 
-// droppedMembers returns the member values the request's writes left out.
-func (ri *reqInfo) droppedMembers() []string {
+// appendUpTo appends to list as many of values as keep it at most n long.
+func appendUpTo(list, values []string, n int) []string {
+	if room := n - len(list); room < len(values) {
+		values = values[:max(room, 0)]
+	}
+	return append(list, values...)
+}
+
+// droppedMembers returns the member values the request's writes left out
+// (at most maxDroppedRecorded) and how many they left out in all.
+func (ri *reqInfo) droppedMembers() ([]string, int) {
 	ri.mu.Lock()
 	defer ri.mu.Unlock()
-	return slices.Clone(ri.dropped)
+	return slices.Clone(ri.dropped), ri.droppedTotal
 }
 
 // droppedOf returns the member values the request's writes of group id

@@ -240,7 +240,8 @@ type ProvisioningEntry struct {
 	// because they name no resource of the tenant the members attribute
 	// allows (DropUnresolved, RFC 7643 §4.2), in request order, over all
 	// the operations of a /Bulk request (BulkResult.DroppedMembers has
-	// them per operation); nil when none.
+	// them per operation); nil when none. The scim handler records at
+	// most the first 100 (and logs how many there were).
 	DroppedMembers []string
 }
 
