@@ -158,7 +158,7 @@ type reqInfo struct {
 	// dropped are the member values the request's writes left out
 	// (store.DropUnresolved), for the provisioning log; droppedBy the
 	// same by the id of the group written (the operations of a /Bulk).
-	mu        sync.Mutex
+	mu           sync.Mutex
 	dropped      []string
 	droppedBy    map[string][]string
 	droppedTotal int // all the values left out, recorded or not
