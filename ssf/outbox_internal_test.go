@@ -29,3 +29,26 @@ func TestOutboxHead(t *testing.T) {
 		}
 	}
 }
+
+// TestRecentSetForget: a key forgotten (acting on its SET failed) can be
+// added again, and forgetting it does not make the set forget another
+// key early.
+func TestRecentSetForget(t *testing.T) {
+	s := newRecentSet(2)
+	if !s.add("a") || s.add("a") {
+		t.Fatal("add: a first add reports true, a second false")
+	}
+	s.forget("a")
+	if s.has("a") || !s.add("a") {
+		t.Fatal("a forgotten key is absent and can be added again")
+	}
+	s.add("b")
+	s.forget("zzz") // absent: nothing happens
+	if !s.has("a") || !s.has("b") || len(s.order) != 2 {
+		t.Fatalf("keys %v order %v, want a and b", s.keys, s.order)
+	}
+	s.add("c") // evicts the oldest, a
+	if s.has("a") || !s.has("b") || !s.has("c") {
+		t.Fatalf("after an eviction: keys %v, want b and c", s.keys)
+	}
+}

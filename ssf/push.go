@@ -311,6 +311,22 @@ func (s *recentSet) has(k string) bool {
 	return ok
 }
 
+// forget removes k (added a moment ago: it is searched from the newest).
+func (s *recentSet) forget(k string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.keys[k]; !ok {
+		return
+	}
+	delete(s.keys, k)
+	for i := len(s.order) - 1; i >= 0; i-- {
+		if s.order[i] == k {
+			s.order = slices.Delete(s.order, i, i+1)
+			return
+		}
+	}
+}
+
 func (s *recentSet) add(k string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

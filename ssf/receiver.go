@@ -244,14 +244,17 @@ func (rc *Receiver) receive(ctx context.Context, tenant, token string, authoriza
 		subtle.ConstantTimeCompare([]byte(*authorization), []byte(tt.PushAuthorization)) != 1 {
 		return fmt.Errorf("ssf: %w: the Authorization header does not match the stream's", ErrAuthentication)
 	}
+	// Marked before acting, so that the same SET arriving again meanwhile
+	// (a transmitter retrying after a timeout) is not acted on twice;
+	// forgotten when acting fails, so that a retry acts.
 	key := tenant + "\x00" + set.Issuer + "\x00" + set.ID
-	if rc.seen.has(key) {
+	if !rc.seen.add(key) {
 		return fmt.Errorf("ssf: %w: jti %s", ErrReplay, set.ID)
 	}
 	if err := rc.act(ctx, tenant, tt, set); err != nil {
+		rc.seen.forget(key)
 		return err
 	}
-	rc.seen.add(key)
 	return nil
 }
 
