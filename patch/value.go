@@ -65,9 +65,7 @@ func (p *Patch) hashPasswords() error {
 // isPassword reports whether t sets the core schema's password attribute
 // (Config.Password).
 func (p *Patch) isPassword(t target) bool {
-	a := t.ref.Attr
-	return t.ref.Sub == nil && a != nil && a.Name == "password" && a.Type == schema.String &&
-		!a.MultiValued && p.rt.Schema.Attribute("password") == a
+	return t.ref.Sub == nil && t.ref.Attr != nil && t.ref.Attr == p.rt.PasswordAttribute()
 }
 
 // dropReadOnly deletes readOnly sub-attributes from the decoded complex

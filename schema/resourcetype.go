@@ -126,6 +126,17 @@ func (rt *ResourceType) SchemaByURN(urn string) *Schema {
 	return nil
 }
 
+// PasswordAttribute returns the password attribute of rt (RFC 7643
+// §4.1.1): the core schema's single-valued string attribute named
+// "password", or nil. It is the one rule of what a password is for the
+// handler's policy, PATCH, discovery and the stores.
+func (rt *ResourceType) PasswordAttribute() *Attribute {
+	if a := rt.Schema.Attribute("password"); a != nil && a.Name == "password" && a.Type == String && !a.MultiValued {
+		return a
+	}
+	return nil
+}
+
 // IsExtension reports whether s is one of rt's extension schemas.
 func (rt *ResourceType) IsExtension(s *Schema) bool {
 	return s != nil && s != rt.Schema

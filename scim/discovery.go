@@ -90,7 +90,7 @@ func (h *Handler) schemas(w http.ResponseWriter, r *http.Request) {
 	out := newListResponse(len(all))
 	tc := h.discoveryTenant(r)
 	for _, s := range all {
-		out.Resources = append(out.Resources, schema.SchemaRepresentation(withPasswordDescription(s, tc), info(r).base))
+		out.Resources = append(out.Resources, schema.SchemaRepresentation(h.withPasswordDescription(s, tc), info(r).base))
 	}
 	out.ItemsPerPage, out.StartIndex = len(all), 1
 	h.writeJSON(w, r, http.StatusOK, out)
@@ -101,7 +101,7 @@ func (h *Handler) schemaByID(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	for _, s := range h.schemaList {
 		if strings.EqualFold(s.ID, id) {
-			h.writeJSON(w, r, http.StatusOK, schema.SchemaRepresentation(withPasswordDescription(s, h.discoveryTenant(r)), info(r).base))
+			h.writeJSON(w, r, http.StatusOK, schema.SchemaRepresentation(h.withPasswordDescription(s, h.discoveryTenant(r)), info(r).base))
 			return
 		}
 	}

@@ -52,7 +52,7 @@ type typeInfo struct {
 }
 
 func newTypeInfo(rt *schema.ResourceType) *typeInfo {
-	ti := &typeInfo{rt: rt, password: passwordAttr(rt)}
+	ti := &typeInfo{rt: rt, password: rt.PasswordAttribute()}
 	if a := rt.Schema.Attribute("members"); a != nil && a.MultiValued && a.IsComplex() && a.Sub("value") != nil {
 		ti.members = true
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -27,15 +28,6 @@ func ParsePasswordPolicy(s string) (password.Hasher, error) {
 		return password.Bcrypt{}, nil
 	}
 	return nil, fmt.Errorf("unknown password policy %q (drop, argon2id, bcrypt)", s)
-}
-
-// passwordAttr returns the password attribute of rt's core schema (RFC
-// 7643 §4.1.1: a single-valued string), or nil.
-func passwordAttr(rt *schema.ResourceType) *schema.Attribute {
-	if a := rt.Schema.Attribute("password"); a != nil && a.Name == "password" && a.Type == schema.String && !a.MultiValued {
-		return a
-	}
-	return nil
 }
 
 // storedPassword applies the tenant's password policy to clear, a
@@ -230,9 +222,9 @@ func passwordDescription(tc TenantConfig) string {
 
 // withPasswordDescription returns s, or a copy of it whose password
 // attribute describes tc's policy.
-func withPasswordDescription(s *schema.Schema, tc TenantConfig) *schema.Schema {
+func (h *Handler) withPasswordDescription(s *schema.Schema, tc TenantConfig) *schema.Schema {
 	for i, a := range s.Attributes {
-		if a.Name != "password" || a.Type != schema.String {
+		if !slices.ContainsFunc(h.types, func(ti *typeInfo) bool { return ti.password != nil && ti.password == a }) {
 			continue
 		}
 		c := *s

@@ -45,9 +45,7 @@ func ShapeOf(rt *schema.ResourceType) Shape {
 	if a := rt.Schema.Attribute("groups"); a != nil && a.Name == "groups" && a.MultiValued && a.IsComplex() && a.EffectiveMutability() == schema.ReadOnly {
 		s.Groups = a
 	}
-	if a := rt.Schema.Attribute("password"); a != nil && a.Name == "password" && a.Type == schema.String && !a.MultiValued {
-		s.Password = a
-	}
+	s.Password = rt.PasswordAttribute()
 	return s
 }
 
