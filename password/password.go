@@ -50,7 +50,10 @@ var ErrMalformed = errors.New("password: not a recognised password hash")
 var ErrTooLong = errors.New("password: longer than 72 bytes, the most bcrypt can hash")
 
 // Hasher turns a clear-text password into a hash string that Verify
-// reads. Implementations are safe for concurrent use.
+// reads. Implementations are safe for concurrent use. Argon2id and Bcrypt
+// are the implementations: Verify and IsHash read only their formats, and
+// the stores keep a password only when IsHash recognises it, so another
+// implementation's output would be dropped, not stored.
 type Hasher interface {
 	// Hash returns the hash of password, with a fresh random salt.
 	Hash(password string) (string, error)
