@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"time"
 
@@ -52,14 +53,14 @@ var _ Limiter = (*RateLimiter)(nil)
 
 // NewRateLimiter checks cfg and returns a RateLimiter.
 func NewRateLimiter(cfg RateLimiterConfig) (*RateLimiter, error) {
-	if !(cfg.Rate > 0) {
-		return nil, errors.New("scim: RateLimiterConfig.Rate must be positive")
+	if !(cfg.Rate > 0) || math.IsInf(cfg.Rate, 0) {
+		return nil, errors.New("scim: RateLimiterConfig.Rate must be positive and finite")
 	}
 	if cfg.Burst < 0 || cfg.MaxKeys < 0 {
 		return nil, errors.New("scim: RateLimiterConfig.Burst and MaxKeys must not be negative")
 	}
 	if cfg.Burst == 0 {
-		cfg.Burst = max(1, int(cfg.Rate+0.999999))
+		cfg.Burst = int(min(math.Ceil(cfg.Rate), math.MaxInt32)) // one second's worth, within int
 	}
 	if cfg.MaxKeys == 0 {
 		cfg.MaxKeys = DefaultRateLimitKeys

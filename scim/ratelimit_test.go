@@ -2,6 +2,7 @@ package scim
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 )
@@ -62,7 +63,7 @@ func TestRateLimiterBoundedKeys(t *testing.T) {
 }
 
 func TestRateLimiterDefaultsAndErrors(t *testing.T) {
-	for _, cfg := range []RateLimiterConfig{{}, {Rate: -1}, {Rate: 1, Burst: -1}, {Rate: 1, MaxKeys: -1}} {
+	for _, cfg := range []RateLimiterConfig{{}, {Rate: -1}, {Rate: math.NaN()}, {Rate: math.Inf(1)}, {Rate: 1, Burst: -1}, {Rate: 1, MaxKeys: -1}} {
 		if _, err := NewRateLimiter(cfg); err == nil {
 			t.Errorf("NewRateLimiter(%+v) accepted", cfg)
 		}
@@ -70,6 +71,9 @@ func TestRateLimiterDefaultsAndErrors(t *testing.T) {
 	l, _ := newTestRateLimiter(t, RateLimiterConfig{Rate: 2.5})
 	if l.cfg.Burst != 3 || l.cfg.MaxKeys != DefaultRateLimitKeys {
 		t.Fatalf("defaults: burst %d, keys %d", l.cfg.Burst, l.cfg.MaxKeys)
+	}
+	if l, _ := newTestRateLimiter(t, RateLimiterConfig{Rate: 1e300}); l.cfg.Burst != math.MaxInt32 {
+		t.Errorf("burst of a huge rate: %d, want it clamped to %d", l.cfg.Burst, math.MaxInt32)
 	}
 }
 
