@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"github.com/scimkit/scimkit/schema"
 )
@@ -53,6 +55,38 @@ func readGroups(ctx context.Context, q querier, tenant, memberID string) ([]any,
 		out = append(out, g)
 	}
 	return out, rows.Err()
+}
+
+// groupsCol is a column of a statement over resources r: the groups r is a
+// direct member of, as readGroups reads them, as a JSON array of
+// [group id, displayName] pairs in membership order (setGroups decodes it).
+const groupsCol = `(SELECT json_group_array(json_array(m.group_id, json_extract(g.data, '$.displayName')) ORDER BY m.ord)
+		FROM members m JOIN resources g ON g.tenant = m.tenant AND g.type = m.group_type AND g.id = m.group_id
+		WHERE m.tenant = r.tenant AND m.member_id = r.id)`
+
+// setGroups sets the groups attribute of r from the groupsCol value
+// pairs, as complete does from readGroups.
+func setGroups(rt *schema.ResourceType, r *schema.Resource, pairs string) error {
+	if pairs == "" || pairs == "[]" {
+		return nil
+	}
+	var ps [][2]*string
+	if err := json.Unmarshal([]byte(pairs), &ps); err != nil {
+		return fmt.Errorf("groups of %s %s: %w", rt.Name, r.ID, err)
+	}
+	gs := make([]any, 0, len(ps))
+	for _, p := range ps {
+		if p[0] == nil {
+			return fmt.Errorf("groups of %s %s: a group without an id", rt.Name, r.ID)
+		}
+		g := map[string]any{"value": *p[0], "type": "direct"}
+		if p[1] != nil && *p[1] != "" {
+			g["display"] = *p[1]
+		}
+		gs = append(gs, g)
+	}
+	r.Attrs[infoOf(rt).groups.Name] = gs
+	return nil
 }
 
 // Queries of readMembersOf and readGroupsOf; ids is a JSON array.

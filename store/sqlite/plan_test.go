@@ -141,7 +141,8 @@ func TestMemberQueryPlans(t *testing.T) {
 // the page blocks of its tenant and type (a range of their primary key),
 // seeks into the narrow (tenant, type, seq) index from there and reads
 // only the page's rows (never a SCAN of a table), and
-// that the groups of a page's members come from the membership index.
+// that the groups of a page's members (read by the page's statement or by
+// one of their own) come from the membership index.
 func TestPagePlan(t *testing.T) {
 	s, err := Open(context.Background(), Config{Path: filepath.Join(t.TempDir(), "plan.db")})
 	if err != nil {
@@ -154,8 +155,10 @@ func TestPagePlan(t *testing.T) {
 		args  []any
 		want  []string
 	}{
-		{pageQuery(p, p.where, false), []any{"t", "User", 10, 0}, []string{"USING COVERING INDEX resources_order", "USING INTEGER PRIMARY KEY"}},
-		{pageQuery(p, p.where, true), []any{"t", "User", 600, 600, 600, "t", "User", 10}, []string{"SEARCH page_blocks USING PRIMARY KEY (tenant=? AND type=?)",
+		{pageQuery(p, p.where, false, false), []any{"t", "User", 10, 0}, []string{"USING COVERING INDEX resources_order", "USING INTEGER PRIMARY KEY"}},
+		{pageQuery(p, p.where, false, true), []any{"t", "User", 10, 0}, []string{"USING COVERING INDEX resources_order", "USING INTEGER PRIMARY KEY",
+			"SEARCH m USING INDEX members_member (tenant=? AND member_id=?)", "SEARCH g USING INDEX resources_id"}},
+		{pageQuery(p, p.where, true, false), []any{"t", "User", 600, 600, 600, "t", "User", 10}, []string{"SEARCH page_blocks USING PRIMARY KEY (tenant=? AND type=?)",
 			"USING COVERING INDEX resources_order (tenant=? AND type=? AND seq>?)", "USING INTEGER PRIMARY KEY"}},
 		{groupsOfQuery, []any{"t", `["a"]`}, []string{"USING INDEX members_member", "USING INDEX resources_id"}},
 		{membersOfQuery, []any{"t", `["a"]`}, []string{"USING INDEX members_group_order"}},
