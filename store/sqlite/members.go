@@ -1,9 +1,11 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/scimkit/scimkit/schema"
 )
@@ -59,34 +61,55 @@ func readGroups(ctx context.Context, q querier, tenant, memberID string) ([]any,
 
 // groupsCol is a column of a statement over resources r: the groups r is a
 // direct member of, as readGroups reads them, as a JSON array of
-// [group id, displayName] pairs in membership order (setGroups decodes it).
-const groupsCol = `(SELECT json_group_array(json_array(m.group_id, json_extract(g.data, '$.displayName')) ORDER BY m.ord)
+// [ord, group id, displayName] triples (setGroups decodes them and puts
+// them in membership order: an ORDER BY inside the aggregate would open a
+// temporary B-tree for every row).
+const groupsCol = `(SELECT json_group_array(json_array(m.ord, m.group_id, json_extract(g.data, '$.displayName')))
 		FROM members m JOIN resources g ON g.tenant = m.tenant AND g.type = m.group_type AND g.id = m.group_id
 		WHERE m.tenant = r.tenant AND m.member_id = r.id)`
 
-// setGroups sets the groups attribute of r from the groupsCol value
-// pairs, as complete does from readGroups.
-func setGroups(rt *schema.ResourceType, r *schema.Resource, pairs string) error {
-	if pairs == "" || pairs == "[]" {
+// setGroups sets the groups attribute of r from a groupsCol value, as
+// complete does from readGroups.
+func setGroups(rt *schema.ResourceType, r *schema.Resource, triples string) error {
+	if triples == "" || triples == "[]" {
 		return nil
 	}
-	var ps [][2]*string
-	if err := json.Unmarshal([]byte(pairs), &ps); err != nil {
+	var ts []groupTriple
+	if err := json.Unmarshal([]byte(triples), &ts); err != nil {
 		return fmt.Errorf("groups of %s %s: %w", rt.Name, r.ID, err)
 	}
-	gs := make([]any, 0, len(ps))
-	for _, p := range ps {
-		if p[0] == nil {
-			return fmt.Errorf("groups of %s %s: a group without an id", rt.Name, r.ID)
-		}
-		g := map[string]any{"value": *p[0], "type": "direct"}
-		if p[1] != nil && *p[1] != "" {
-			g["display"] = *p[1]
+	slices.SortFunc(ts, func(a, b groupTriple) int { return cmp.Compare(a.ord, b.ord) })
+	gs := make([]any, 0, len(ts))
+	for _, t := range ts {
+		g := map[string]any{"value": t.id, "type": "direct"}
+		if t.display != nil && *t.display != "" {
+			g["display"] = *t.display
 		}
 		gs = append(gs, g)
 	}
 	r.Attrs[infoOf(rt).groups.Name] = gs
 	return nil
+}
+
+// groupTriple is one [ord, group id, displayName] of a groupsCol value.
+type groupTriple struct {
+	ord     int64
+	id      string
+	display *string
+}
+
+func (g *groupTriple) UnmarshalJSON(b []byte) error {
+	var t [3]json.RawMessage
+	if err := json.Unmarshal(b, &t); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(t[0], &g.ord); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(t[1], &g.id); err != nil {
+		return err
+	}
+	return json.Unmarshal(t[2], &g.display)
 }
 
 // Queries of readMembersOf and readGroupsOf; ids is a JSON array.
