@@ -56,6 +56,12 @@ func TestBrokenServers(t *testing.T) {
 			caught: []string{"users.delete.204-then-404", "delete.user.operations-404", "delete.user.omitted-from-queries", "delete.user.username-reusable"}},
 		{name: "deleted resources stay referenced", wrap: staleReferences,
 			caught: []string{"groups.delete-user-leaves-group", "groups.delete-group-leaves-users"}},
+		{name: "loose ServiceProviderConfig", wrap: rewriteSPC(func(spc map[string]any) {
+			spc["bulk"].(map[string]any)["maxOperations"] = "1000"
+			delete(spc["filter"].(map[string]any), "maxResults")
+			spc["authenticationSchemes"].([]any)[0].(map[string]any)["type"] = "bearer"
+		}),
+			caught: []string{"discovery.spc.strict"}},
 		{name: "failOnErrors ignored", wrap: rewriteBulk(func(b map[string]any) { delete(b, "failOnErrors") }),
 			caught: []string{"bulk.fail-on-errors"}},
 	}
@@ -295,6 +301,15 @@ func dropBulkIDRefs(b map[string]any) {
 // advertiseBulkLimits makes /ServiceProviderConfig advertise smaller bulk
 // limits than the server enforces.
 func advertiseBulkLimits(ops, payload int) func(http.Handler) http.Handler {
+	return rewriteSPC(func(spc map[string]any) {
+		if bulk, ok := spc["bulk"].(map[string]any); ok {
+			bulk["maxOperations"], bulk["maxPayloadSize"] = ops, payload
+		}
+	})
+}
+
+// rewriteSPC passes the /ServiceProviderConfig answer through f.
+func rewriteSPC(f func(map[string]any)) func(http.Handler) http.Handler {
 	return func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !strings.HasSuffix(r.URL.Path, "/ServiceProviderConfig") {
@@ -305,9 +320,7 @@ func advertiseBulkLimits(ops, payload int) func(http.Handler) http.Handler {
 			h.ServeHTTP(rec, r)
 			var spc map[string]any
 			json.Unmarshal(rec.Body.Bytes(), &spc)
-			if bulk, ok := spc["bulk"].(map[string]any); ok {
-				bulk["maxOperations"], bulk["maxPayloadSize"] = ops, payload
-			}
+			f(spc)
 			body, _ := json.Marshal(spc)
 			rec.Body = bytes.NewBuffer(body)
 			copyResponse(w, rec)

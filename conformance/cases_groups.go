@@ -29,7 +29,7 @@ func init() {
 		Case{ID: "groups.patch.remove-member-filter", Title: "remove members[value eq …] removes only that member",
 			Requirement: must("RFC 7644 §3.5.2.2"), Profiles: every, Needs: needGroupsPatch, Func: groupRemoveFilter},
 		Case{ID: "groups.patch.remove-members-value-list", Title: "remove members with a value list removes only the listed members",
-			Requirement: idp("Entra tutorial #update-group-remove-members; Microsoft SCIM compatibility known issues"), Profiles: []Profile{ProfileOkta, ProfileEntra, ProfileAuthentik}, Needs: needGroupsPatch, Func: groupRemoveValueList},
+			Requirement: idp("Entra tutorial #update-group-remove-members; Microsoft SCIM compatibility known issues; authentik groups.py _patch_remove_users; JumpCloud (QUIRKS.md Q-MEMBERS-REMOVE-BY-VALUE)"), Profiles: []Profile{ProfileOkta, ProfileEntra, ProfileAuthentik, ProfileJumpCloud}, Needs: needGroupsPatch, Func: groupRemoveValueList},
 		Case{ID: "groups.patch.replace-members", Title: "replace members sets exactly the new list",
 			Requirement: must("RFC 7644 §3.5.2.3"), Profiles: every, Needs: needGroupsPatch, Func: groupReplaceMembers},
 		Case{ID: "groups.excluded-members", Title: "excludedAttributes=members leaves members out of GET and list",

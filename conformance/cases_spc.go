@@ -14,12 +14,14 @@ func init() {
 		Profiles:    []Profile{ProfileRFC, ProfileAuthentik, ProfileRippling}, Func: spcStrict})
 }
 
-// spcStrict checks /ServiceProviderConfig member by member against RFC
-// 7643 §5 as a strict client model reads it (authentik's pydantic
-// ServiceProviderConfiguration: bulk.maxOperations and maxPayloadSize are
-// required integers, authenticationSchemes[].type one of the RFC's
-// names). Limits must be realistic: positive when the feature is
-// supported.
+// spcStrict checks /ServiceProviderConfig member by member against a
+// strict reading of RFC 7643 §5: every REQUIRED member with its JSON type,
+// authenticationSchemes[].type one of the RFC's names. That is stricter
+// than authentik's pydantic model (which requires patch, bulk, filter,
+// changePassword, sort, authenticationSchemes with name and description,
+// and an integer bulk.maxOperations), so a server that passes is read by
+// authentik as it is. Limits must be realistic: positive when the feature
+// is supported.
 func spcStrict(ctx context.Context, t *T) {
 	for _, p := range SPCProblems(get(t, "/ServiceProviderConfig")) {
 		t.Errorf("%s", p)

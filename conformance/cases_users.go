@@ -26,6 +26,8 @@ func init() {
 			Requirement: must("RFC 7643 §3.1 (id is assigned by the service provider)"), Profiles: rfc, Func: userClientID},
 		Case{ID: "users.password-never-returned", Title: "password is never returned",
 			Requirement: must("RFC 7643 §4.1.1, §7 (returned \"never\")"), Profiles: every, Func: userPassword},
+		Case{ID: "users.emails.duplicates-once", Title: "the same (type, value) pair sent twice is returned once",
+			Requirement: should("RFC 7643 §2.4"), Profiles: rfc, Func: userDuplicateValues},
 		Case{ID: "users.get.200", Title: "GET /Users/{id} returns the user",
 			Requirement: must("RFC 7644 §3.4.1"), Profiles: every, Func: userGet},
 		Case{ID: "users.get.unknown-404", Title: "an unknown id is 404 with a SCIM error body",
@@ -133,6 +135,15 @@ func userPassword(ctx context.Context, t *T) {
 	}
 	if _, ok := get(t, "/Users/"+id)["password"]; ok {
 		t.Errorf("GET response contains password")
+	}
+}
+
+func userDuplicateValues(ctx context.Context, t *T) {
+	id, _ := createUser(t, "dupvals", obj{"emails": []any{
+		obj{"value": "dup@example.com", "type": "work"}, obj{"value": "dup@example.com", "type": "work"}}})
+	emails, _ := get(t, "/Users/"+id)["emails"].([]any)
+	if len(emails) != 1 {
+		t.Errorf("emails: %d values, want 1 (the pair was sent twice): %v", len(emails), emails)
 	}
 }
 

@@ -1,25 +1,43 @@
 // Package conformance is a SCIM 2.0 test suite that anyone can run against
 // any SCIM service provider, in any language: RFC 7643/7644 requirements,
-// the request sequences Okta and Microsoft Entra ID really send, and the
-// cases beyond request/response that break real servers (concurrent member
-// adds, simultaneous creates, paging while writing, large groups, ETag races,
-// tenant isolation).
+// the request sequences identity providers really send (Okta, Microsoft
+// Entra ID, authentik, JumpCloud, PingFederate, PingOne, OneLogin,
+// Rippling: one Profile each), and the cases beyond request/response that
+// break real servers (concurrent member adds, simultaneous creates, paging
+// while writing, large groups, ETag races, tenant isolation). It also
+// grades the other side: the requests an IdP sent (GradeReplay).
 //
-// Every Case carries a Requirement: its source (an RFC section, or the IdP
-// behaviour it replays) and its Level (MUST, SHOULD, MAY, IDP). A failed
-// MUST or IDP case fails the run; a failed SHOULD or MAY case is a warning.
-// Optional features are learned from /ServiceProviderConfig (RFC 7644 §5):
-// a case that needs an unadvertised feature is skipped with a note, and an
-// advertised feature that misbehaves is a failure.
+// Inside go test, against a server in the same process (any http.Handler,
+// here scimkit's own):
 //
-// Inside go test:
-//
-//	srv := httptest.NewServer(handler)
-//	conformance.Run(t, conformance.Target{BaseURL: srv.URL, Token: "t"})
+//	func TestSCIMConformance(t *testing.T) {
+//		h, err := scim.New(scim.Config{
+//			Store:         memory.New(),
+//			Authenticator: scim.StaticTokens{{Tenant: "acme", SHA256: scim.HashToken("t")}},
+//		})
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		srv := httptest.NewServer(h)
+//		defer srv.Close()
+//		// Every case; Profile: conformance.ProfileOkta would run Okta's alone.
+//		conformance.Run(t, conformance.Target{BaseURL: srv.URL, Token: "t"})
+//	}
 //
 // From a shell, against any server:
 //
 //	go run ./conformance/cmd/scimconform -url https://host/scim/v2 -token $TOKEN
+//
+// ExampleRun runs a selection of cases outside go test (Runner),
+// ExampleRecord records and replays a tenant's traffic, and
+// ExampleGradeReplay grades an IdP.
+//
+// Every Case carries a Requirement: its source (an RFC section, or the IdP
+// behaviour it replays) and its Level (MUST, SHOULD, MAY, IDP). A failed
+// MUST or IDP case fails the run; a failed SHOULD or MAY case is a warning.
+// Optional features are learned from /ServiceProviderConfig (RFC 7643 §5):
+// a case that needs an unadvertised feature is skipped with a note, and an
+// advertised feature that misbehaves is a failure.
 //
 // The suite creates only uniquely named data ("scimconform-<run>-…"),
 // deletes what it created when a case ends (also when the run is

@@ -61,3 +61,22 @@ func ExampleRecord() {
 	fmt.Println("idp:", file.IdP, "differences:", report.Failed())
 	// Output: idp: okta differences: false
 }
+
+// ExampleGradeReplay grades what an IdP sent, here JumpCloud's shipped
+// connection test (a replay file, or a tenant's provisioning log written
+// by Record): per request, the departures from RFC 7644's client
+// requirements and the known quirks, then the settings the IdP needs.
+func ExampleGradeReplay() {
+	g := conformance.GradeReplay(conformance.ShippedReplays()["jumpcloud-connect.json"])
+	fmt.Println("idp:", g.IdP)
+	fmt.Println("first request:", g.Steps[0].Method, g.Steps[0].Path, g.Steps[0].Quirks)
+	fmt.Println("quirks:", g.QuirkIDs())
+	fmt.Println("scimkit:", g.Settings)
+	fmt.Println("IdP:", g.IdPSettings)
+	// Output:
+	// idp: jumpcloud
+	// first request: GET //Users?startIndex=1&count=1 [Q-JUMPCLOUD-TRAILING-SLASH]
+	// quirks: [Q-MEMBERS-REMOVE-BY-VALUE Q-JUMPCLOUD-TRAILING-SLASH]
+	// scimkit: [Dialect: default, okta or entra (DialectStrict refuses it)]
+	// IdP: [JumpCloud: enter the Base URL without a trailing '/']
+}

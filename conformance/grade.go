@@ -26,6 +26,12 @@ type Grade struct {
 	// Quirks are the quirks matched, in catalog order, with the steps that
 	// matched each.
 	Quirks []QuirkMatch `json:"quirks"`
+	// Unseen are the ids of the quirks QUIRKS.md documents for IdP that no
+	// single request can show (a sequence or an absence, such as JumpCloud's
+	// connection test or Okta never deleting users; Quirk.Detectable is
+	// false), in catalog order: expect them of this IdP although the
+	// requests do not name them.
+	Unseen []string `json:"unseen,omitempty"`
 	// Deviations counts the steps that showed each deviation, by rule id.
 	Deviations map[string]int `json:"deviations"`
 	// Settings are the scimkit tenant settings the traffic needs, e.g.
@@ -127,6 +133,9 @@ func GradeReplay(f *ReplayFile) *Grade {
 	for _, q := range quirkCatalog {
 		if s := matched[q.ID]; len(s) > 0 {
 			g.Quirks = append(g.Quirks, QuirkMatch{ID: q.ID, Title: q.Title, Steps: s})
+		}
+		if !q.Detectable() && slices.Contains(q.IdPs, f.IdP) {
+			g.Unseen = append(g.Unseen, q.ID)
 		}
 	}
 	if len(settings) == 0 {

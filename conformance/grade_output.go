@@ -11,7 +11,8 @@ import (
 
 // WriteGradeTable writes g for people: one row per request (step, method,
 // path, deviations, quirks), then the quirks matched, the deviations
-// counted, the settings scimkit needs, the IdP's own settings and the
+// counted, the documented quirks no request can show, the settings
+// scimkit needs, the IdP's own settings and the
 // server features relied on.
 func WriteGradeTable(w io.Writer, g *Grade) error {
 	ew := &errWriter{w: w}
@@ -39,6 +40,12 @@ func WriteGradeTable(w io.Writer, g *Grade) error {
 	if len(g.Quirks) == 0 {
 		ew.printf("  none\n")
 	}
+	if len(g.Unseen) > 0 {
+		ew.printf("\nDocumented for %s, not visible in single requests:\n", g.IdP)
+		for _, id := range g.Unseen {
+			ew.printf("  %-30s %s\n", id, quirkTitle(id))
+		}
+	}
 	ew.printf("\nDeviations from RFC 7643/7644 client requirements:\n")
 	for _, r := range deviationRules {
 		if n := g.Deviations[r.ID]; n > 0 {
@@ -60,6 +67,15 @@ func WriteGradeTable(w io.Writer, g *Grade) error {
 	}
 	ew.printf("\nServer features relied on: %s\n", strings.Join(g.Features, ", "))
 	return ew.err
+}
+
+func quirkTitle(id string) string {
+	for _, q := range quirkCatalog {
+		if q.ID == id {
+			return q.Title
+		}
+	}
+	return ""
 }
 
 // WriteGradeJSON writes g as indented JSON.

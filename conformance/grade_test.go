@@ -55,6 +55,36 @@ func TestGradeShippedReplays(t *testing.T) {
 	}
 }
 
+// TestGradeUnseen: a grade names the documented quirks of its IdP that no
+// request can show, and only those (JumpCloud's connection test objects,
+// Okta never deleting users).
+func TestGradeUnseen(t *testing.T) {
+	got := map[string][]string{}
+	for _, f := range ShippedReplays() {
+		got[f.IdP] = GradeReplay(f).Unseen
+	}
+	want := map[string][]string{}
+	for idp := range got {
+		want[idp] = nil
+	}
+	for _, q := range Quirks() {
+		for _, idp := range q.IdPs {
+			if !q.Detectable() {
+				want[idp] = append(want[idp], q.ID)
+			}
+		}
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("unseen quirks per IdP (-catalog +grades):\n%s", d)
+	}
+	if !slices.Contains(got["jumpcloud"], "Q-JUMPCLOUD-TEST-OBJECTS") {
+		t.Errorf("JumpCloud's grade does not name its connection test: %v", got["jumpcloud"])
+	}
+	if g := GradeReplay(&ReplayFile{IdP: "unknown", Steps: ShippedReplays()["jumpcloud-connect.json"].Steps}); len(g.Unseen) != 0 {
+		t.Errorf("an unknown IdP's grade names unseen quirks %v", g.Unseen)
+	}
+}
+
 // quirkID matches the id of a QUIRKS.md entry, a bullet that starts with
 // "**[Q-…]**" (the same form elsewhere in a line is a reference).
 var quirkID = regexp.MustCompile(`^- \*\*\[(Q-[A-Z0-9-]+)\]\*\*`)

@@ -3,6 +3,30 @@
 // that pushes: the same users and groups in the store, the same events,
 // the same revocation and re-authentication.
 //
+//	ctx := context.Background()
+//	st := memory.New() // the store the gateway's scim.Handler and hooks use
+//	key, err := os.ReadFile("service-account.json")
+//	if err != nil {
+//		return err
+//	}
+//	src, err := googleworkspace.New(googleworkspace.Config{Credentials: key, Subject: "admin@example.com"})
+//	if err != nil {
+//		return err
+//	}
+//	s, err := connector.New(connector.Config{Store: st, Tenant: "acme", Source: src, Name: "googleworkspace"})
+//	if err != nil {
+//		return err
+//	}
+//	res, err := s.Sync(ctx) // one full reconciliation: reads everything, then writes
+//	if err != nil {
+//		return err // ErrMassDeprovision, a listing that failed...: nothing was written
+//	}
+//	res.Print(os.Stdout)
+//	return s.Run(ctx, connector.RunConfig{}) // or keep the tenant in step until ctx is done
+//
+// ExampleSyncer runs a Syncer over an in-memory Source with its output;
+// package googleworkspace's Example runs this code against a fake Google.
+//
 // A Source is the directory's read side: list users (deleted ones
 // included when known), list groups, list a group's direct members, read
 // one user. A Syncer reconciles one tenant's store with a Source through
@@ -38,11 +62,4 @@
 // optional Watcher (package googleworkspace's users.watch channels),
 // group polls, and full runs on a timer as the safety net, resumed from
 // the status kept in the store after a restart.
-//
-//	src, _ := googleworkspace.New(googleworkspace.Config{Credentials: key, Subject: "admin@example.com"})
-//	s, err := connector.New(connector.Config{Store: st, Tenant: "acme", Source: src, Name: "googleworkspace"})
-//	if err != nil { ... }
-//	res, err := s.Sync(ctx) // one full reconciliation
-//	res.Print(os.Stdout)
-//	go s.Run(ctx, connector.RunConfig{Watcher: watch}) // or keep it in step
 package connector

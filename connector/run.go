@@ -12,6 +12,9 @@ import (
 // changed, then stops them. An error notify returns means the change was
 // not applied; the watcher should let the source redeliver it.
 type Watcher interface {
+	// Watch delivers notifications until ctx is done (see Watcher) and
+	// then returns nil; returning earlier, with an error, stops
+	// Syncer.Run with that error.
 	Watch(ctx context.Context, notify func(ctx context.Context, userID string) error) error
 }
 

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -132,15 +134,29 @@ func (c *Console) endSession(w http.ResponseWriter, r *http.Request, key string)
 // crossSite reports a request that a browser marked as sent by another
 // site (Fetch Metadata), or whose Origin is not this host's: refused for
 // every POST, on top of SameSite=Strict and the CSRF token.
+//
+// A browser's "Sec-Fetch-Site: same-origin" (a header pages cannot set)
+// is taken as is, so a proxy that rewrites Host (TLS terminated in front
+// of the server) does not break the console's forms; the Origin is
+// compared with Host only for browsers without Fetch Metadata. An opaque
+// Origin ("null": a sandboxed frame, a data: URL) is cross-site.
 func crossSite(r *http.Request) bool {
-	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" && s != "none" {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin":
+		return false
+	case "", "none":
+	default:
 		return true
 	}
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+	switch o := r.Header.Get("Origin"); o {
+	case "":
+		return false
+	case "null":
+		return true
+	default:
 		u, err := url.Parse(o)
 		return err != nil || u.Host != r.Host
 	}
-	return false
 }
 
 // page wraps a GET handler: without a live session it redirects to the
@@ -158,27 +174,51 @@ func (c *Console) page(fn func(w http.ResponseWriter, r *http.Request, s *sessio
 
 // action wraps a POST handler: it needs a live session, a same-origin
 // request and the session's CSRF token in the form field "csrf"; anything
-// else is 403 and changes nothing.
+// else is 403 and changes nothing. The form is at most maxForm bytes
+// (413 beyond).
 func (c *Console) action(fn func(w http.ResponseWriter, r *http.Request, s *session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		if !c.readForm(w, r) {
+			return
+		}
 		_, s := c.session(r)
 		switch {
 		case s == nil:
-			c.refuse(w, r, "no console session (sign in again)")
+			c.refuse(w, r, "Your console session has ended (signed out, expired, or the server restarted): sign in again.")
 		case crossSite(r):
-			c.refuse(w, r, "cross-site request")
+			c.refuse(w, r, "This request came from another site; the console accepts forms only from its own pages.")
 		case subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(s.csrf)) != 1:
-			c.refuse(w, r, "missing or wrong CSRF token (reload the page and try again)")
+			c.refuse(w, r, "The form's CSRF token is missing or belongs to another session: reload the page and try again.")
 		default:
 			fn(w, r, s)
 		}
 	}
 }
 
+// maxForm bounds a posted form, in bytes.
+const maxForm = 64 << 10
+
+// readForm parses r's form, at most maxForm bytes; on failure it answers
+// (413 for a body too large, else 400) and returns false.
+func (c *Console) readForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	err := r.ParseForm()
+	if err == nil {
+		return true
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		c.fail(w, r, nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("The form is larger than %d KiB: nothing was changed.", maxForm>>10))
+	} else {
+		c.fail(w, r, nil, http.StatusBadRequest, "The form could not be read: nothing was changed.")
+	}
+	return false
+}
+
+// refuse answers 403 with why, and logs it; nothing was changed.
 func (c *Console) refuse(w http.ResponseWriter, r *http.Request, why string) {
 	c.cfg.Logger.Warn("console: request refused", "path", r.URL.Path, "reason", why)
-	http.Error(w, "Forbidden: "+why, http.StatusForbidden)
+	c.fail(w, r, nil, http.StatusForbidden, why+" Nothing was changed.")
 }
 
 // signinPage shows the sign-in form (or goes to the log when signed in).
@@ -193,9 +233,11 @@ func (c *Console) signinPage(w http.ResponseWriter, r *http.Request) {
 // signin checks the admin credential posted in the form field "token" and
 // starts a session. The credential travels only in the POST body.
 func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if !c.readForm(w, r) {
+		return
+	}
 	if crossSite(r) {
-		c.refuse(w, r, "cross-site sign-in")
+		c.refuse(w, r, "This sign-in came from another site; sign in on the console's own page.")
 		return
 	}
 	if wait := c.signinWait(r); wait > 0 {
@@ -218,7 +260,9 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, c.cfg.Prefix+"/log", http.StatusSeeOther)
 }
 
-// signout ends the session.
+// signout ends the session. It is an action (a POST with the CSRF token);
+// without a live session there is nothing to end, and it goes to the
+// sign-in page (see routes).
 func (c *Console) signout(w http.ResponseWriter, r *http.Request, _ *session) {
 	key, _ := c.session(r)
 	c.endSession(w, r, key)

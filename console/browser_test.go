@@ -172,6 +172,24 @@ func tokenFlow(t *testing.T, ctx context.Context, e *env, u string) {
 	if got := scimStatus(t, e, rotated); got != http.StatusOK {
 		t.Errorf("GET /Users with the rotated secret: %d, want 200", got)
 	}
+	// Reloading the secret's page shows it is gone and issues no token.
+	must(t, "reload the secret's page", chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#gone"))))
+	if n := len(tokenNamed(t, e, "entra")); n != 2 {
+		t.Errorf("after a reload: %d tokens named entra, want 2", n)
+	}
+	// Revoking the old one asks first.
+	must(t, "revoke the old one", chromedp.Do(ctx,
+		chromedp.Navigate(u+"/tokens?tenant=acme"),
+		chromedp.Click(chromedp.CSS(`tr[data-token="`+created[0].ID+`"] button.revoke`)),
+		chromedp.WaitVisible(chromedp.CSS("#confirm-revoke")),
+	))
+	if got := scimStatus(t, e, secret); got != http.StatusOK {
+		t.Errorf("the old secret before confirming: %d, want 200", got)
+	}
+	must(t, "confirm", chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#confirm-revoke")), chromedp.WaitVisible(chromedp.CSS("#notice"))))
+	if got := scimStatus(t, e, secret); got != http.StatusUnauthorized {
+		t.Errorf("the old secret after revoking: %d, want 401", got)
+	}
 }
 
 // replayFlow replays the parked event from the deliveries page.

@@ -57,6 +57,11 @@ type Config struct {
 	// full request paths under it (mount it with mux.Handle(prefix+"/", h),
 	// without http.StripPrefix).
 	Prefix string
+	// DefaultTenant is the tenant the directory and tokens pages show
+	// when the operator names none, offered in every tenant picker even
+	// when it has no tenant record (a gateway's default tenant usually has
+	// none). Empty: the first tenant record.
+	DefaultTenant string
 	// Replayer redelivers parked events (the application's
 	// hooks.Dispatcher). Nil: the deliveries page lists parked events
 	// without a replay button.
@@ -97,6 +102,7 @@ type Console struct {
 	mu        sync.Mutex
 	sessions  map[string]*session
 	throttled map[string]*bucket // failed sign-ins by client address
+	reveals   map[string]*reveal // new secrets waiting to be shown, by handle
 }
 
 //go:embed templates/*.html
@@ -142,7 +148,7 @@ func New(cfg Config) (*Console, error) {
 		cfg.ResourceTypes = []*schema.ResourceType{schema.UserResourceType(), schema.GroupResourceType()}
 	}
 	c := &Console{cfg: cfg, tokenHash: sha256.Sum256([]byte(cfg.AdminToken)), sessions: map[string]*session{},
-		throttled: map[string]*bucket{}}
+		throttled: map[string]*bucket{}, reveals: map[string]*reveal{}}
 	c.cfg.AdminToken = ""
 	for _, rt := range cfg.ResourceTypes {
 		switch {
@@ -165,7 +171,7 @@ func New(cfg Config) (*Console, error) {
 // ServeHTTP implements http.Handler.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")

@@ -1,8 +1,10 @@
 package console_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +110,8 @@ func TestCSRF(t *testing.T) {
 		{"other session's token", url.Values{"tenant": {"acme"}, "csrf": {other}}, nil},
 		{"cross-site", url.Values{"tenant": {"acme"}, "csrf": {token}}, []string{"Sec-Fetch-Site", "cross-site"}},
 		{"other origin", url.Values{"tenant": {"acme"}, "csrf": {token}}, []string{"Origin", "https://evil.example"}},
+		{"opaque origin", url.Values{"tenant": {"acme"}, "csrf": {token}}, []string{"Origin", "null"}},
+		{"same-site", url.Values{"tenant": {"acme"}, "csrf": {token}}, []string{"Sec-Fetch-Site", "same-site", "Origin", e.srv.URL}},
 	} {
 		res, _ := e.do(c, "POST", "/admin/tokens", tc.form, tc.hdr...)
 		if res.StatusCode != http.StatusForbidden {
@@ -125,10 +129,12 @@ func TestCSRF(t *testing.T) {
 	if _, err := e.st.GetTenant(t.Context(), "acme"); err != nil {
 		t.Fatalf("a refused request deleted the tenant: %v", err)
 	}
-	res, body := e.do(c, "POST", "/admin/tokens", url.Values{"tenant": {"acme"}, "csrf": {token}, "name": {"entra"}},
-		"Origin", e.srv.URL, "Sec-Fetch-Site", "same-origin")
+	// Behind a proxy that rewrites Host, the browser's Fetch Metadata
+	// decides: same-origin is accepted whatever the Origin's host.
+	res, body := e.revealed(c, "POST", "/admin/tokens", url.Values{"tenant": {"acme"}, "csrf": {token}, "name": {"entra"}},
+		"Origin", "https://scim.example.com", "Sec-Fetch-Site", "same-origin")
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="secret">scimkit_`) || count() != before+1 {
-		t.Fatalf("POST /admin/tokens with the token: %d, %d tokens; want 200 showing the secret", res.StatusCode, count())
+		t.Fatalf("POST /admin/tokens with the token: %d, %d tokens; want the secret shown", res.StatusCode, count())
 	}
 	// Signed out (even without a CSRF check passing first), the session is gone.
 	if res, _ := e.do(c, "POST", "/admin/signout", url.Values{"csrf": {token}}); res.StatusCode != http.StatusSeeOther {
@@ -189,15 +195,20 @@ func TestLogPage(t *testing.T) {
 		{"?status=409", 200, "409", "201"},
 		{"?outcome=success&method=POST&type=User&idp=okta&tenant=acme", 200, "201", "409"},
 		{"?method=DELETE", 200, "No entries match", "/Users"},
+		{"?method=FETCH", 400, "not one of GET", "/Users"},
+		{"?since=2030-01-01T00:00&until=2020-01-01", 400, "must be before until", "/Users"},
+		{"?idp=google", 200, "<option selected>google</option>", "/Users"},
 		{"?idp=entra", 200, "No entries match", "/Users"},
 		{"?request=nope", 200, "No entries match", "/Users"},
 		{"?resource=nope", 200, "No entries match", "/Users"},
 		{"?tenant=other", 200, "No entries match", "/Users"},
 		{"?since=2999-01-01T00:00", 200, "No entries match", "/Users"},
+		{"?since=2999-01-01T02:00:00%2B02:00", 200, `name="since" value="2999-01-01T00:00"`, "/Users"},
+		{"?until=2999-01-01T00:00:30Z", 200, `name="until" value="2999-01-01T00:00:30"`, ""},
 		{"?status=abc", 400, "not an HTTP status", ""},
 		{"?since=yesterday", 400, "not a time", ""},
 		{"?outcome=maybe", 400, "not one of", ""},
-		{"?cursor=bogus", 400, "could not be read", ""},
+		{"?cursor=bogus", 400, "start again from the newest", ""},
 	} {
 		res, body := e.do(c, "GET", "/admin/log"+tc.query, nil)
 		if res.StatusCode != tc.status || !strings.Contains(body, tc.want) || tc.not != "" && strings.Contains(body, tc.not) {
@@ -226,6 +237,16 @@ func TestLogPage(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(body, "Members left out") || !strings.Contains(body, "<code>ghost-member</code>") {
 		t.Errorf("GET /admin/log/%d: %d; want the member left out:\n%s", page.Entries[0].Seq, res.StatusCode, body)
 	}
+	// Opened from a filtered page, the entry leads back to it.
+	_, body = e.do(c, "GET", "/admin/log?method=POST&status=201", nil)
+	link := regexp.MustCompile(`href="(/admin/log/\d+\?[^"]+)" class="detail"`).FindStringSubmatch(body)
+	if link == nil {
+		t.Fatalf("no detail link with the page's query:\n%s", body)
+	}
+	_, body = e.do(c, "GET", html.UnescapeString(link[1]), nil)
+	if back := regexp.MustCompile(`href="([^"]*)" id="back"`).FindStringSubmatch(body); back == nil || html.UnescapeString(back[1]) != "/admin/log?method=POST&status=201" {
+		t.Errorf("the way back from %s: %v, want /admin/log?method=POST&status=201", link[1], back)
+	}
 	for _, seq := range []string{"999", "0", "-1", "x", "9223372036854775807"} {
 		if res, _ := e.do(c, "GET", "/admin/log/"+seq, nil); res.StatusCode != http.StatusNotFound {
 			t.Errorf("GET /admin/log/%s: %d, want 404", seq, res.StatusCode)
@@ -251,4 +272,133 @@ func TestSigninThrottle(t *testing.T) {
 	later := now.Add(6 * time.Second)
 	e.now.Store(&later)
 	e.signIn(c)
+}
+
+// TestRefusalPages: refusals, oversized forms and unknown paths answer
+// with a page that says what happened, and change nothing.
+func TestRefusalPages(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	// Signed out: an unknown path goes to the sign-in page; signing out
+	// again is no error.
+	for _, path := range []string{"/admin/nothing", "/admin/tokens/x/revoke"} {
+		if res, _ := e.do(c, "GET", path, nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/signin" {
+			t.Errorf("GET %s signed out: %d to %q, want 303 to /admin/signin", path, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	if res, _ := e.do(c, "POST", "/admin/signout", url.Values{}); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/signin" {
+		t.Errorf("sign out without a session: %d to %q, want 303 to /admin/signin", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, body := e.do(c, "POST", "/admin/tokens", url.Values{"tenant": {"acme"}}); res.StatusCode != http.StatusForbidden ||
+		!strings.Contains(body, "session has ended") || !strings.Contains(body, `href="/admin/signin"`) {
+		t.Errorf("POST without a session: %d, want 403 with a sign-in link:\n%s", res.StatusCode, body)
+	}
+	csrf := e.signIn(c)
+	if res, body := e.do(c, "GET", "/admin/nothing", nil); res.StatusCode != http.StatusNotFound || !strings.Contains(body, `id="signout"`) || !strings.Contains(body, "No such page") {
+		t.Errorf("GET /admin/nothing signed in: %d, want the console's 404 page:\n%s", res.StatusCode, body)
+	}
+	if res, body := e.do(c, "POST", "/admin/tenants", url.Values{"id": {"beta"}}); res.StatusCode != http.StatusForbidden || !strings.Contains(body, "Nothing was changed") {
+		t.Errorf("POST without a CSRF token: %d, want 403 saying nothing changed:\n%s", res.StatusCode, body)
+	}
+	big := url.Values{"csrf": {csrf}, "id": {"beta"}, "name": {strings.Repeat("x", 100<<10)}}
+	for _, path := range []string{"/admin/tenants", "/admin/signin"} {
+		if res, body := e.do(c, "POST", path, big); res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "larger than 64 KiB") {
+			t.Errorf("POST %s with 100 KiB: %d, want 413 with a message:\n%s", path, res.StatusCode, body)
+		}
+	}
+	if _, err := e.st.GetTenant(t.Context(), "beta"); err == nil {
+		t.Error("a refused request created tenant beta")
+	}
+}
+
+// TestSecurityHeaders: every answer, signed in or out, forbids framing,
+// scripts and sniffing, sends no referrer, and is not stored by caches
+// (the static stylesheet aside).
+func TestSecurityHeaders(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	check := func(path string, res *http.Response, cacheable bool) {
+		t.Helper()
+		h := res.Header
+		csp := h.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "script-src") ||
+			h.Get("X-Frame-Options") != "DENY" || h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("%s: headers %v", path, h)
+		}
+		if got := h.Get("Cache-Control"); (got == "no-store") == cacheable {
+			t.Errorf("%s: Cache-Control %q", path, got)
+		}
+	}
+	for _, path := range []string{"/admin/signin", "/admin/log", "/admin/nothing"} {
+		res, _ := e.do(c, "GET", path, nil)
+		check(path, res, false)
+	}
+	res, _ := e.do(c, "POST", "/admin/signin", url.Values{"token": {"wrong-token-wrong-token"}})
+	check("POST /admin/signin", res, false)
+	csrf := e.signIn(c)
+	for _, path := range []string{"/admin/log", "/admin/tokens", "/admin/nothing"} {
+		res, _ := e.do(c, "GET", path, nil)
+		check(path, res, false)
+	}
+	res, _ = e.revealed(c, "POST", "/admin/tokens", url.Values{"csrf": {csrf}, "tenant": {"acme"}})
+	check("the secret's page", res, false)
+	res, _ = e.do(c, "GET", "/admin/static/console.css", nil)
+	check("/admin/static/console.css", res, true)
+}
+
+// TestSessionFixation: sign-in always starts a session with a new random
+// id: a planted cookie never becomes a session, and signing in again ends
+// the previous session.
+func TestSessionFixation(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	u, _ := url.Parse(e.srv.URL + "/admin/")
+	planted := strings.Repeat("A", 43)
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: "scimkit_console", Value: planted, Path: "/admin/"}})
+	e.signIn(c)
+	first := c.Jar.Cookies(u)
+	if len(first) != 1 || first[0].Value == planted {
+		t.Fatalf("after sign-in with a planted cookie: %v, want a new id", first)
+	}
+	other := e.client()
+	other.Jar.SetCookies(u, []*http.Cookie{{Name: "scimkit_console", Value: planted, Path: "/admin/"}})
+	if res, _ := e.do(other, "GET", "/admin/log", nil); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the planted id after the victim signed in: %d, want 303 to sign-in", res.StatusCode)
+	}
+	e.signIn(c)
+	second := c.Jar.Cookies(u)
+	if len(second) != 1 || second[0].Value == first[0].Value {
+		t.Fatalf("signing in again kept the id")
+	}
+	old := e.client()
+	old.Jar.SetCookies(u, first)
+	if res, _ := e.do(old, "GET", "/admin/log", nil); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the previous session after signing in again: %d, want 303 to sign-in", res.StatusCode)
+	}
+}
+
+// TestGetChangesNothing: the state-changing routes answer only POST; a GET
+// of them with every field in the query, signed in, changes nothing.
+func TestGetChangesNothing(t *testing.T) {
+	e := newEnv(t, false)
+	c := e.client()
+	csrf := e.signIn(c)
+	tok := tokenNamed(t, e, "okta")[0]
+	q := "?" + url.Values{"csrf": {csrf}, "confirm": {"yes"}, "tenant": {"acme"}, "id": {"beta"}, "name": {"x"}}.Encode()
+	for _, path := range []string{"/admin/tokens", "/admin/tokens/" + tok.ID + "/rotate", "/admin/tokens/" + tok.ID + "/revoke",
+		"/admin/tenants", "/admin/tenants/acme", "/admin/tenants/acme/delete", "/admin/deliveries/crm/replay", "/admin/signout", "/admin/signin"} {
+		e.do(c, "GET", path+q, nil)
+	}
+	if all, _ := e.st.ListTokens(t.Context(), "acme"); len(all) != 1 || !all[0].Revoked.IsZero() {
+		t.Errorf("tokens after GETs: %+v, want the one token, active", all)
+	}
+	if _, err := e.st.GetTenant(t.Context(), "beta"); err == nil {
+		t.Error("a GET created tenant beta")
+	}
+	if got, err := e.st.GetTenant(t.Context(), "acme"); err != nil || got.Name != "Acme Corp" {
+		t.Errorf("acme after GETs: %+v, %v", got, err)
+	}
+	if res, _ := e.do(c, "GET", "/admin/log", nil); res.StatusCode != http.StatusOK {
+		t.Errorf("still signed in after a GET of /admin/signout: %d, want 200", res.StatusCode)
+	}
 }

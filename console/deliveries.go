@@ -3,7 +3,9 @@ package console
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/scimkit/scimkit/store"
@@ -40,7 +42,7 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, s *sess
 	}
 	all, err := cs.Consumers(r.Context())
 	if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The consumers could not be read: "+err.Error())
+		c.internal(w, r, s, "read the consumers", err)
 		return
 	}
 	rows := make([]consumerRow, len(all))
@@ -49,12 +51,14 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, s *sess
 		rows[i] = consumerRow{Consumer: cn, LagEvents: -1, LagSeconds: -1}
 		if head < 0 {
 			if head, err = headSeq(r.Context(), o, cn.Checkpoint); err != nil {
-				rows[i].LagError, head = err.Error(), -1
+				c.cfg.Logger.Error("console: read the outbox's head", "err", err)
+				rows[i].LagError, head = "the lag could not be read (the server log has the error)", -1
 				continue
 			}
 		}
 		if err := c.lag(r.Context(), o, &rows[i], head); err != nil {
-			rows[i].LagError = err.Error()
+			c.cfg.Logger.Error("console: read a consumer's lag", "consumer", cn.Name, "err", err)
+			rows[i].LagError = "the lag could not be read (the server log has the error)"
 		}
 	}
 	c.render(w, r, http.StatusOK, "deliveries", s, map[string]any{"Consumers": rows})
@@ -142,7 +146,7 @@ func (c *Console) showConsumer(w http.ResponseWriter, r *http.Request, s *sessio
 	name := r.PathValue("consumer")
 	all, err := cs.Consumers(r.Context())
 	if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The consumers could not be read: "+err.Error())
+		c.internal(w, r, s, "read the consumers", err)
 		return
 	}
 	var cn *store.Consumer
@@ -157,7 +161,7 @@ func (c *Console) showConsumer(w http.ResponseWriter, r *http.Request, s *sessio
 	}
 	parked, err := d.Parked(r.Context(), name, c.cfg.PageSize)
 	if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The parked events could not be read: "+err.Error())
+		c.internal(w, r, s, "read the parked events", err)
 		return
 	}
 	if data == nil {
@@ -180,9 +184,19 @@ func (c *Console) replay(w http.ResponseWriter, r *http.Request, s *session) {
 	ids := r.PostForm["id"]
 	if err := c.cfg.Replayer.Replay(r.Context(), name, ids...); err != nil {
 		c.cfg.Logger.Warn("console: replay failed", "consumer", name, "events", ids, "err", err)
-		c.showConsumer(w, r, s, http.StatusBadGateway, map[string]any{"Error": "Replay failed; the events stay parked: " + err.Error()})
+		c.showConsumer(w, r, s, http.StatusBadGateway, map[string]any{"Error": "Replay failed; the events stay parked: " + firstLines(err.Error(), 5)})
 		return
 	}
 	c.cfg.Logger.Info("console: events replayed", "consumer", name, "events", ids)
 	http.Redirect(w, r, c.cfg.Prefix+"/deliveries/"+pathEscape(name)+"?replayed=1", http.StatusSeeOther)
+}
+
+// firstLines returns the first n lines of s (a joined error, one line per
+// event), saying how many more there are.
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) <= n {
+		return s
+	}
+	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… and %d more (the server log has them all)", len(lines)-n)
 }

@@ -5,9 +5,30 @@
 // (examples/server) mounts it at /admin/ when an admin token is
 // configured; any application built on scimkit can do the same:
 //
-//	con, err := console.New(console.Config{Store: st, AdminToken: os.Getenv("ADMIN_TOKEN"), Replayer: dispatcher})
-//	if err != nil { ... }
-//	mux.Handle("/admin/", con)
+//	st := memory.New() // the store the SCIM handler writes to
+//	h, err := scim.New(scim.Config{Store: st, ProvisioningLog: st, Authenticator: tokens})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	d, err := hooks.NewDispatcher(hooks.Config{Store: st, Handlers: handlers})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	con, err := console.New(console.Config{
+//		Store:      st,
+//		AdminToken: os.Getenv("ADMIN_TOKEN"), // at least MinAdminTokenLength bytes
+//		Replayer:   d,                        // optional: replays parked events
+//	})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	mux := http.NewServeMux()
+//	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", h))
+//	mux.Handle("/admin/", con) // full paths, no StripPrefix (Config.Prefix)
+//
+// Here tokens are the SCIM tenants' credentials (scim.Config.Authenticator)
+// and handlers the application's hooks; ExampleNew mounts the console and
+// signs in.
 //
 // # Pages
 //
@@ -16,18 +37,29 @@
 //     IdP, method, resource type, outcome and status, newest first, paged
 //     with the store's cursor. An entry shows the redacted request and
 //     response and the events its request produced (store.RequestEvents).
-//   - Directory: users and groups of a tenant searched with a SCIM filter
-//     (RFC 7644 §3.4.2.2), cursor paged (RFC 9865); a user's groups and a
-//     group's members, paged the same way.
+//   - Directory: users and groups of a tenant (Config.DefaultTenant
+//     first) searched with a SCIM filter (RFC 7644 §3.4.2.2), cursor paged
+//     (RFC 9865); a user's groups (direct memberships) and a group's member
+//     users, paged the same way; the groups a user is in through nested
+//     groups (a bounded breadth-first walk, one indexed filter per group)
+//     and the groups that contain a group. A
+//     resource is shown as SCIM returns it: never its password or any
+//     other returned:never or writeOnly attribute (RFC 7643 §7).
 //   - Tenants: create, change the dialect and delete policy, delete
 //     (store.Tenants).
-//   - Tokens: create (the secret is shown once, in the response to the
-//     POST), rotate (a new secret with the old one's name, access and
-//     expiry; the old one works until revoked, unless asked otherwise),
-//     revoke; last use (store.Tokens).
+//   - Tokens: create (the secret is shown once, on the page the POST
+//     redirects to, so a reload never issues another token and the secret
+//     is never in a URL), rotate (a new secret with the old one's name,
+//     access and expiry; the old one works until revoked, unless asked
+//     otherwise), revoke (after a confirmation page); last use
+//     (store.Tokens).
 //   - Deliveries: each consumer's checkpoint, lag in events and seconds,
 //     lease, parked events with their last error, and replay through the
 //     Replayer (store.Deliveries, store.Consumers).
+//   - Connectors: the directories scimkit pulls from (package connector,
+//     e.g. Google Workspace) per tenant: last run and its outcome (what it
+//     changed, or its error), last full and group runs (store.States,
+//     the status each Syncer keeps).
 //
 // Every list is one page of an indexed store query, so a page costs the
 // same on a tenant of a hundred users as on one of a million log entries;

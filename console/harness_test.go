@@ -138,6 +138,17 @@ func (e *env) do(c *http.Client, method, path string, form url.Values, hdr ...st
 	return res, string(b)
 }
 
+// revealed sends a request that issues a token and follows its redirect
+// to the page that shows the secret once.
+func (e *env) revealed(c *http.Client, method, path string, form url.Values, hdr ...string) (*http.Response, string) {
+	e.t.Helper()
+	res, body := e.do(c, method, path, form, hdr...)
+	if res.StatusCode != http.StatusSeeOther {
+		return res, body
+	}
+	return e.do(c, "GET", res.Header.Get("Location"), nil)
+}
+
 // signIn signs c in and returns the session's CSRF token.
 func (e *env) signIn(c *http.Client) string {
 	e.t.Helper()

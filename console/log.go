@@ -28,6 +28,20 @@ func parseTime(field, s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%s %q is not a time: use 2006-01-02T15:04 (UTC) or RFC 3339", field, s)
 }
 
+// inputTime is s, a time in one of timeLayouts, as a datetime-local input
+// shows it (UTC), so that a link with an RFC 3339 time shows the filter it
+// applies; "" when s is not a time.
+func inputTime(s string) string {
+	t, err := parseTime("", s)
+	if err != nil || t.IsZero() {
+		return ""
+	}
+	if t = t.UTC(); t.Second() != 0 {
+		return t.Format("2006-01-02T15:04:05")
+	}
+	return t.Format("2006-01-02T15:04")
+}
+
 // logFilter reads the log page's query into a store filter.
 func (c *Console) logFilter(q url.Values) (store.ProvisioningFilter, error) {
 	f := store.ProvisioningFilter{Tenant: q.Get("tenant"), IdP: q.Get("idp"), Method: strings.ToUpper(q.Get("method")),
@@ -39,6 +53,14 @@ func (c *Console) logFilter(q url.Values) (store.ProvisioningFilter, error) {
 	}
 	if f.Until, err = parseTime("until", q.Get("until")); err != nil {
 		return f, err
+	}
+	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
+		return f, fmt.Errorf("since (%s) must be before until (%s)", q.Get("since"), q.Get("until"))
+	}
+	switch f.Method {
+	case "", http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+	default:
+		return f, fmt.Errorf("method %q is not one of GET, POST, PUT, PATCH, DELETE", f.Method)
 	}
 	switch f.Outcome {
 	case "", store.OutcomeSuccess, store.OutcomeRejected, store.OutcomeError:
@@ -62,7 +84,7 @@ func (c *Console) logPage(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	q := r.URL.Query()
-	data := map[string]any{"Q": q, "Tenants": c.tenantIDs(r)}
+	data := map[string]any{"Q": q, "Tenants": c.tenantIDs(r), "Since": inputTime(q.Get("since")), "Until": inputTime(q.Get("until"))}
 	f, err := c.logFilter(q)
 	if err != nil {
 		data["Error"] = err.Error()
@@ -70,17 +92,24 @@ func (c *Console) logPage(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	page, err := pl.Query(r.Context(), f)
-	if err != nil {
-		status := http.StatusInternalServerError
-		if errors.Is(err, store.ErrInvalidCursor) {
-			status = http.StatusBadRequest
-		}
-		c.cfg.Logger.Warn("console: query provisioning log", "err", err)
-		data["Error"] = "The log could not be read: " + err.Error()
-		c.render(w, r, status, "log", s, data)
+	switch {
+	case errors.Is(err, store.ErrInvalidCursor):
+		data["Error"] = "This page link is not valid (a malformed or stale cursor): start again from the newest entries."
+		c.render(w, r, http.StatusBadRequest, "log", s, data)
+		return
+	case err != nil:
+		c.cfg.Logger.Error("console: query provisioning log", "err", err)
+		data["Error"] = "The log could not be read (the server log has the error)."
+		c.render(w, r, http.StatusInternalServerError, "log", s, data)
 		return
 	}
-	data["Entries"], data["Next"] = page.Entries, page.NextCursor
+	filtered := false
+	for k, v := range q {
+		if k != "cursor" && len(v) > 0 && v[0] != "" {
+			filtered = true
+		}
+	}
+	data["Entries"], data["Next"], data["Filtered"] = page.Entries, page.NextCursor, filtered
 	c.render(w, r, http.StatusOK, "log", s, data)
 }
 
@@ -95,7 +124,7 @@ func (c *Console) entryPage(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	page, err := pl.Query(r.Context(), store.ProvisioningFilter{Seq: seq, Limit: 1}) // one row, by primary key
 	if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The log could not be read: "+err.Error())
+		c.internal(w, r, s, "read the log", err)
 		return
 	}
 	if len(page.Entries) == 0 || page.Entries[0].Seq != seq {
@@ -103,31 +132,40 @@ func (c *Console) entryPage(w http.ResponseWriter, r *http.Request, s *session) 
 		return
 	}
 	e := page.Entries[0]
-	data := map[string]any{"E": e}
+	// The query is the log page's the entry was opened from (its filters
+	// and cursor): the way back, re-encoded, to the log only.
+	data := map[string]any{"E": e, "Back": r.URL.Query()}
 	if re, ok := c.cfg.Store.(store.RequestEvents); ok && e.RequestID != "" {
 		evs, err := re.EventsOfRequest(r.Context(), e.Tenant, e.RequestID, 100)
 		if err != nil {
-			data["EventsError"] = err.Error()
+			c.cfg.Logger.Error("console: read a request's events", "request_id", e.RequestID, "err", err)
+			data["EventsError"] = "the events could not be read (the server log has the error)"
 		}
 		data["Events"], data["HasEvents"] = evs, true
 	}
 	c.render(w, r, http.StatusOK, "entry", s, data)
 }
 
-// tenantIDs returns the ids of the tenant records (for the filters' lists),
-// or none when the store keeps none.
+// tenantIDs returns Config.DefaultTenant and the ids of the tenant
+// records (for the tenant pickers), the default first.
 func (c *Console) tenantIDs(r *http.Request) []string {
+	var ids []string
+	if c.cfg.DefaultTenant != "" {
+		ids = append(ids, c.cfg.DefaultTenant)
+	}
 	ts, ok := c.cfg.Store.(store.Tenants)
 	if !ok {
-		return nil
+		return ids
 	}
 	all, err := ts.ListTenants(r.Context())
 	if err != nil {
-		return nil
+		c.cfg.Logger.Warn("console: list tenants", "err", err)
+		return ids
 	}
-	ids := make([]string, len(all))
-	for i, t := range all {
-		ids[i] = t.ID
+	for _, t := range all {
+		if t.ID != c.cfg.DefaultTenant {
+			ids = append(ids, t.ID)
+		}
 	}
 	return ids
 }

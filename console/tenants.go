@@ -3,7 +3,9 @@ package console
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
@@ -22,13 +24,16 @@ func (c *Console) showTenants(w http.ResponseWriter, r *http.Request, s *session
 	}
 	all, err := ts.ListTenants(r.Context())
 	if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The tenants could not be read: "+err.Error())
+		c.internal(w, r, s, "read the tenants", err)
 		return
 	}
 	if data == nil {
 		data = map[string]any{}
 	}
 	data["Tenants"], data["Blank"] = all, store.TenantRecord{}
+	if d := c.cfg.DefaultTenant; d != "" && !slices.ContainsFunc(all, func(t store.TenantRecord) bool { return t.ID == d }) {
+		data["DefaultTenant"] = d // served with the server's settings
+	}
 	c.render(w, r, status, "tenants", s, data)
 }
 
@@ -55,8 +60,8 @@ func (c *Console) createTenant(w http.ResponseWriter, r *http.Request, s *sessio
 	}
 	id := strings.TrimSpace(r.PostFormValue("id"))
 	t, err := tenantForm(r, id)
-	if err == nil && (id == "" || strings.ContainsAny(id, "/?#%") || len(id) > 200) {
-		err = errors.New("a tenant id is required: up to 200 characters, without / ? # %")
+	if err == nil {
+		err = checkTenantID(id)
 	}
 	if err == nil {
 		_, err = ts.CreateTenant(r.Context(), t)
@@ -89,7 +94,7 @@ func (c *Console) showTenant(w http.ResponseWriter, r *http.Request, s *session,
 		c.fail(w, r, s, http.StatusNotFound, "No tenant "+r.PathValue("id")+".")
 		return
 	} else if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The tenant could not be read: "+err.Error())
+		c.internal(w, r, s, "read the tenant", err)
 		return
 	}
 	if data == nil {
@@ -119,7 +124,7 @@ func (c *Console) updateTenant(w http.ResponseWriter, r *http.Request, s *sessio
 		c.fail(w, r, s, http.StatusNotFound, "No tenant "+id+".")
 		return
 	} else if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The tenant could not be saved: "+err.Error())
+		c.internal(w, r, s, "save the tenant", err)
 		return
 	}
 	c.cfg.Logger.Info("console: tenant updated", "tenant", id, "dialect", t.Dialect, "delete_policy", t.DeletePolicy)
@@ -143,9 +148,18 @@ func (c *Console) deleteTenant(w http.ResponseWriter, r *http.Request, s *sessio
 		c.fail(w, r, s, http.StatusNotFound, "No tenant "+id+".")
 		return
 	} else if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The tenant could not be deleted: "+err.Error())
+		c.internal(w, r, s, "delete the tenant", err)
 		return
 	}
 	c.cfg.Logger.Info("console: tenant deleted", "tenant", id)
 	http.Redirect(w, r, c.cfg.Prefix+"/tenants", http.StatusSeeOther)
+}
+
+// checkTenantID refuses a tenant id the console cannot put in a path or
+// show: empty, longer than 200 bytes, or with / ? # % or control characters.
+func checkTenantID(id string) error {
+	if id == "" || strings.ContainsAny(id, "/?#%") || strings.ContainsFunc(id, unicode.IsControl) || len(id) > 200 {
+		return errors.New("a tenant id is required: up to 200 characters, without / ? # % or control characters")
+	}
+	return nil
 }

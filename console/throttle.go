@@ -15,6 +15,9 @@ const (
 	signinBurst  = 10
 	signinRefill = 6 * time.Second
 	maxThrottled = 10000 // addresses tracked at once; the fullest buckets are forgotten first
+	// overflowAddress is the key of the bucket shared by the addresses
+	// that find the table full (not a valid address).
+	overflowAddress = "overflow"
 )
 
 // bucket is a token bucket of failed sign-ins for one address.
@@ -43,8 +46,14 @@ func (c *Console) refill(ip string, now time.Time) *bucket {
 				}
 			}
 		}
-		b = &bucket{tokens: signinBurst, last: now}
-		if len(c.throttled) < maxThrottled {
+		if len(c.throttled) >= maxThrottled {
+			// Still full: addresses beyond the limit share one bucket, so
+			// spreading guesses over many addresses gains nothing.
+			ip = overflowAddress
+			b = c.throttled[ip]
+		}
+		if b == nil {
+			b = &bucket{tokens: signinBurst, last: now}
 			c.throttled[ip] = b
 		}
 	}

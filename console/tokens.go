@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/store"
@@ -36,11 +39,14 @@ func (c *Console) showTokens(w http.ResponseWriter, r *http.Request, s *session,
 	if data == nil {
 		data = map[string]any{}
 	}
+	if id := r.URL.Query().Get("revoked"); id != "" && r.Method == http.MethodGet {
+		data["Notice"] = "Token " + id + " is revoked: the IdP that used it gets 401 from its next request."
+	}
 	data["Tenant"], data["Tenants"] = tenant, tenants
 	if tenant != "" {
 		all, err := tk.ListTokens(r.Context(), tenant)
 		if err != nil {
-			c.fail(w, r, s, http.StatusInternalServerError, "The tokens could not be read: "+err.Error())
+			c.internal(w, r, s, "read the tokens", err)
 			return
 		}
 		now := c.cfg.Now()
@@ -68,7 +74,15 @@ func (c *Console) createToken(w http.ResponseWriter, r *http.Request, s *session
 		c.showTokens(w, r, s, http.StatusBadRequest, tenant, map[string]any{"Error": "Choose a tenant for the token."})
 		return
 	}
-	opts := scim.TokenOptions{Name: r.PostFormValue("name"), ReadOnly: r.PostFormValue("readonly") == "on"}
+	if err := checkTenantID(tenant); err != nil {
+		c.showTokens(w, r, s, http.StatusBadRequest, "", map[string]any{"Error": err.Error()})
+		return
+	}
+	opts := scim.TokenOptions{Name: strings.TrimSpace(r.PostFormValue("name")), ReadOnly: r.PostFormValue("readonly") == "on"}
+	if len(opts.Name) > 200 || strings.ContainsFunc(opts.Name, unicode.IsControl) {
+		c.showTokens(w, r, s, http.StatusBadRequest, tenant, map[string]any{"Error": "A token name is up to 200 characters, without control characters."})
+		return
+	}
 	if v := r.PostFormValue("ttl"); v != "" && v != "0" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -79,11 +93,11 @@ func (c *Console) createToken(w http.ResponseWriter, r *http.Request, s *session
 	}
 	secret, rec, err := scim.IssueToken(r.Context(), tk, tenant, opts)
 	if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The token could not be created: "+err.Error())
+		c.internal(w, r, s, "create the token", err)
 		return
 	}
 	c.cfg.Logger.Info("console: token created", "token", rec.ID, "tenant", tenant)
-	c.render(w, r, http.StatusOK, "secret", s, map[string]any{"Secret": secret, "Token": rec})
+	c.showOnce(w, r, map[string]any{"Secret": secret, "Token": rec, "UnknownTenant": !slices.Contains(c.tenantIDs(r), tenant)})
 }
 
 // findToken returns the token id of tenant.
@@ -100,6 +114,17 @@ func (c *Console) findToken(r *http.Request, tk store.Tokens, tenant, id string)
 	return store.TokenRecord{}, fmt.Errorf("token %q of tenant %q: %w", id, tenant, store.ErrNotFound)
 }
 
+// tokenNotFound answers a findToken error: 404 naming the token for a
+// token that is not there, the internal-error page (the store's error
+// logged, not shown) for anything else.
+func (c *Console) tokenNotFound(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		c.fail(w, r, s, http.StatusNotFound, "No such token: "+err.Error())
+		return
+	}
+	c.internal(w, r, s, "read the tokens", err)
+}
+
 // rotateToken issues a new token with the old one's tenant, name,
 // read-only flag and expiry, and revokes the old one when asked to
 // ("revoke" checked); otherwise both work until the old one is revoked, so
@@ -112,7 +137,7 @@ func (c *Console) rotateToken(w http.ResponseWriter, r *http.Request, s *session
 	}
 	old, err := c.findToken(r, tk, r.PostFormValue("tenant"), r.PathValue("id"))
 	if err != nil {
-		c.fail(w, r, s, http.StatusNotFound, "No such token: "+err.Error())
+		c.tokenNotFound(w, r, s, err)
 		return
 	}
 	if !old.Active(c.cfg.Now()) {
@@ -121,18 +146,18 @@ func (c *Console) rotateToken(w http.ResponseWriter, r *http.Request, s *session
 	}
 	secret, rec, err := scim.IssueToken(r.Context(), tk, old.Tenant, scim.TokenOptions{Name: old.Name, ReadOnly: old.ReadOnly, Expires: old.Expires})
 	if err != nil {
-		c.fail(w, r, s, http.StatusInternalServerError, "The token could not be created: "+err.Error())
+		c.internal(w, r, s, "create the token", err)
 		return
 	}
 	revoked := r.PostFormValue("revoke") == "on"
 	if revoked {
 		if err := tk.RevokeToken(r.Context(), old.ID); err != nil {
-			c.fail(w, r, s, http.StatusInternalServerError, "New token "+rec.ID+" created, but the old one could not be revoked: "+err.Error())
+			c.internal(w, r, s, "revoke the old token "+old.ID+" (the new token "+rec.ID+" was created; revoke the old one again, or rotate anew)", err)
 			return
 		}
 	}
 	c.cfg.Logger.Info("console: token rotated", "old", old.ID, "new", rec.ID, "tenant", old.Tenant, "old_revoked", revoked)
-	c.render(w, r, http.StatusOK, "secret", s, map[string]any{"Secret": secret, "Token": rec, "Old": old, "OldRevoked": revoked})
+	c.showOnce(w, r, map[string]any{"Secret": secret, "Token": rec, "Old": old, "OldRevoked": revoked})
 }
 
 // revokeToken revokes a token at once.
@@ -143,18 +168,23 @@ func (c *Console) revokeToken(w http.ResponseWriter, r *http.Request, s *session
 		return
 	}
 	tenant, id := r.PostFormValue("tenant"), r.PathValue("id")
-	if _, err := c.findToken(r, tk, tenant, id); err != nil {
-		c.fail(w, r, s, http.StatusNotFound, "No such token: "+err.Error())
+	tok, err := c.findToken(r, tk, tenant, id)
+	if err != nil {
+		c.tokenNotFound(w, r, s, err)
+		return
+	}
+	if r.PostFormValue("confirm") != "yes" { // the list's button asks first
+		c.render(w, r, http.StatusOK, "revoke", s, map[string]any{"Token": tok})
 		return
 	}
 	if err := tk.RevokeToken(r.Context(), id); err != nil {
-		status := http.StatusInternalServerError
 		if errors.Is(err, store.ErrNotFound) {
-			status = http.StatusNotFound
+			c.fail(w, r, s, http.StatusNotFound, "Token "+id+" no longer exists.")
+			return
 		}
-		c.fail(w, r, s, status, "The token could not be revoked: "+err.Error())
+		c.internal(w, r, s, "revoke the token", err)
 		return
 	}
 	c.cfg.Logger.Info("console: token revoked", "token", id, "tenant", tenant)
-	http.Redirect(w, r, c.cfg.Prefix+"/tokens?"+url.Values{"tenant": {tenant}}.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, c.cfg.Prefix+"/tokens?"+url.Values{"tenant": {tenant}, "revoked": {id}}.Encode(), http.StatusSeeOther)
 }

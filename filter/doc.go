@@ -1,5 +1,25 @@
 // Package filter parses and evaluates SCIM filters (RFC 7644 §3.4.2.2) and
-// PATCH paths (RFC 7644 §3.5.2).
+// PATCH paths (RFC 7644 §3.5.2). Package scim uses it for ?filter= and
+// /.search; use it directly to check a filter an IdP sends, evaluate one
+// in memory, or translate one to a store's query language.
+//
+//	users := schema.UserResourceType()
+//	e, err := filter.Parse(`userName eq "BJensen@example.com" and emails[type eq "work"]`)
+//	if err != nil {
+//		return err // a *schema.Error: 400 invalidFilter, the detail names the position
+//	}
+//	bound, err := filter.Bind(users, e) // names resolved, values typed; 400 on an unknown attribute
+//	if err != nil {
+//		return err
+//	}
+//	u := &schema.Resource{Attrs: map[string]any{
+//		"userName": "bjensen@example.com",
+//		"emails":   []any{map[string]any{"value": "bjensen@example.com", "type": "work"}},
+//	}}
+//	ok := filter.Match(users, bound, u) // true: userName is not caseExact
+//
+// Example runs this with its output; Example_walk translates a filter for
+// a store.
 //
 // # Parsing
 //

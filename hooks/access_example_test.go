@@ -70,3 +70,47 @@ func ExampleAccess() {
 	// revoke sessions of 00u1 because deactivated
 	// receipts: 1 attempts: 1 completed: true
 }
+
+// ExampleAccess_dispatcher is the wiring of a gateway: the Access is one
+// handler of a Dispatcher, which delivers the store's committed events to
+// it at least once, in order per user, and resumes after a restart. A user
+// deactivated through SCIM (here, through the store directly) has their
+// sessions revoked.
+func ExampleAccess_dispatcher() {
+	st := memory.New()
+	defer st.Close()
+	users, groups := schema.UserResourceType(), schema.GroupResourceType()
+	revoked := make(chan hooks.Revocation, 1)
+	access, err := hooks.NewAccess(hooks.AccessConfig{
+		Directory: hooks.NewDirectory(st, users, groups),
+		Revoker: hooks.RevokerFunc(func(ctx context.Context, r hooks.Revocation) error {
+			revoked <- r // a gateway deletes the user's sessions here; idempotent
+			return nil
+		}),
+	})
+	if err != nil {
+		panic(err)
+	}
+	d, err := hooks.NewDispatcher(hooks.Config{Store: st, Handlers: map[string]hooks.Handler{"access": access}})
+	if err != nil {
+		panic(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- d.Run(ctx) }()
+
+	u, _ := st.Create(ctx, "acme", users, &schema.Resource{Schemas: []string{schema.UserSchema}, ExternalID: "00u1",
+		Attrs: map[string]any{"userName": "bjensen", "active": true}})
+	st.Update(ctx, "acme", users, u.ID, store.Update{Apply: func(cur *schema.Resource) (*schema.Resource, error) {
+		next := cur.Clone()
+		next.Attrs["active"] = false
+		return next, nil
+	}})
+	r := <-revoked
+	fmt.Println("revoke", r.Tenant, r.ExternalID, "because", r.Reason)
+	cancel()
+	fmt.Println("Run returned", <-done) // nil once ctx is done
+	// Output:
+	// revoke acme 00u1 because deactivated
+	// Run returned <nil>
+}

@@ -2,17 +2,32 @@
 // actions: it delivers every committed change to the application's
 // handlers, and builds the access features of a gateway on top.
 //
+// A gateway registers its session handling as the Access handler of a
+// Dispatcher over the store its scim.Handler writes to; sessions stands
+// for the gateway's own session store:
+//
+//	st := memory.New() // the same store as scim.Config.Store
 //	access, err := hooks.NewAccess(hooks.AccessConfig{
-//		Directory: hooks.NewDirectory(st, nil, nil),
+//		Directory: hooks.NewDirectory(st, nil, nil), // nil: the built-in User and Group types
 //		Revoker: hooks.RevokerFunc(func(ctx context.Context, r hooks.Revocation) error {
-//			return sessions.DeleteUser(ctx, r.Tenant, r.UserID) // deactivated or deleted
+//			return sessions.DeleteUser(ctx, r.Tenant, r.UserID) // deactivated or deleted; idempotent
 //		}),
 //		Reauthenticator: hooks.ReauthenticatorFunc(func(ctx context.Context, r hooks.Reauth) error {
-//			return sessions.RequireLogin(ctx, r.Tenant, r.UserID, r.Time)
+//			return sessions.RequireLogin(ctx, r.Tenant, r.UserID, r.Time) // its groups changed
 //		}),
 //	})
+//	if err != nil {
+//		return err
+//	}
 //	d, err := hooks.NewDispatcher(hooks.Config{Store: st, Handlers: map[string]hooks.Handler{"access": access}})
+//	if err != nil {
+//		return err
+//	}
 //	go d.Run(ctx) // at least once, in order per resource, resumes after a crash
+//
+// ExampleAccess_dispatcher runs this wiring with its output; ExampleAccess
+// shows every callback, ExampleDispatcher a plain handler and
+// ExampleVerifyWebhook the webhook sender and receiver.
 //
 // # Events
 //

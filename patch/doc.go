@@ -4,19 +4,36 @@
 // "urn:…:attr[.sub]", "attr[filter]", "attr[filter].sub") and path-less
 // add/replace.
 //
-//	p, err := patch.Parse(schema.UserResourceType(), body, patch.Config{Dialect: patch.DialectEntra})
+// Package scim runs it for every PATCH request, inside store.Update; use it
+// directly to apply a PATCH body to a resource you hold.
+//
+//	users := schema.UserResourceType()
+//	user := &schema.Resource{ID: "2819c223", Schemas: []string{schema.UserSchema},
+//		Attrs: map[string]any{"userName": "bjensen", "active": true}}
+//	body := []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+//		"Operations":[{"op":"Replace","path":"active","value":"False"}]}`) // as Entra sends it
+//	p, err := patch.Parse(users, body, patch.Config{Dialect: patch.DialectEntra})
 //	if err != nil {
 //		return err // a *schema.Error (400 invalidPath, invalidValue, ...)
 //	}
 //	next, summary, err := p.Apply(user) // user is not modified
-//	if summary.Active == patch.Deactivated { ... }
+//	if err != nil {
+//		return err // noTarget, mutability...: nothing was applied
+//	}
+//	if summary.Active == patch.Deactivated {
+//		// next.Attrs["active"] is false: revoke the user's sessions
+//	}
+//
+// Example runs this with its output; ExamplePatch_Members turns member
+// operations into deltas.
 //
 // # Two steps
 //
 // Parse validates a request body against a schema.ResourceType before the
 // store is touched: the PatchOp schema URN, the "Operations" array, op
 // names, paths (resolved and filters bound), value shapes and types
-// (schema.DecodeValue), and the limits of Config. What needs the current
+// (schema.DecodeValue), and the limits of Config (Config.Password also
+// replaces or drops a password's value there). What needs the current
 // resource (noTarget, mutability, required attributes) is checked by
 // Apply. Apply is pure and atomic (RFC 7644 §3.5.2: "the entire request
 // SHALL be treated as atomic"): it never modifies its argument and returns

@@ -99,26 +99,14 @@ func equalValue(a *schema.Attribute, x, y any) bool {
 }
 
 // refList reports whether a is a list of references to resources (Group
-// "members", User "groups"): complex with "value" and "$ref". Its values
-// are identified by "value" alone.
-func refList(a *schema.Attribute) bool {
-	return a.IsComplex() && a.Sub("value") != nil && a.Sub("$ref") != nil
-}
+// "members", User "groups"), whose values are identified by "value"
+// alone (schema.Attribute.IsReferenceList).
+func refList(a *schema.Attribute) bool { return a.IsReferenceList() }
 
 // identityKeys returns the sub-attributes that identify a value of the
-// multi-valued complex attribute a, nil when every sub-attribute except
-// "primary" does.
-func identityKeys(a *schema.Attribute) []string {
-	switch {
-	case a.Sub("value") == nil:
-		return nil
-	case refList(a):
-		return []string{"value"}
-	case a.Sub("type") != nil:
-		return []string{"value", "type"}
-	}
-	return []string{"value"}
-}
+// multi-valued complex attribute a (schema.Attribute.IdentityKeys), nil
+// when every sub-attribute except "primary" does.
+func identityKeys(a *schema.Attribute) []string { return a.IdentityKeys() }
 
 // sameElement reports whether n, a value being added, is already present
 // as e in multi-valued attribute a (RFC 7644 §3.5.2.1: "If the target
@@ -156,22 +144,12 @@ func sameElement(a *schema.Attribute, keys []string, e, n any) bool {
 }
 
 // elemKey returns a map key for value v of a reference list or a simple
-// multi-valued attribute, for O(1) duplicate checks on large lists.
+// multi-valued attribute, for O(1) duplicate checks on large lists: the
+// schema's identity key (schema.Attribute.IdentityKey), so that PATCH and
+// Validate agree on which values are the same.
 func elemKey(a *schema.Attribute, v any) (string, bool) {
-	sub := a
-	if a.IsComplex() {
-		if !refList(a) {
-			return "", false
-		}
-		m, _ := v.(map[string]any)
-		v, sub = m["value"], a.Sub("value")
-	}
-	s, ok := v.(string)
-	if !ok {
+	if a.IsComplex() && !refList(a) {
 		return "", false
 	}
-	if !sub.CaseExact && sub.Type != schema.Binary {
-		s = strings.ToLower(s)
-	}
-	return s, true
+	return a.IdentityKey(v)
 }

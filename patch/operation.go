@@ -44,6 +44,10 @@ type operation struct {
 	// clear marks an add or replace whose value means "unassign" in a
 	// lenient dialect (null, "", {"value":""}).
 	clear bool
+	// password marks an add or replace of the password whose value is
+	// still clear text: Parse passes the last one to Config.Password once
+	// (hashPasswords) and drops the others, which it overrides.
+	password bool
 }
 
 // where names the operation in error details.

@@ -53,10 +53,27 @@ type Config struct {
 	// a multi-valued attribute (typically Group members); 0 means
 	// DefaultMaxMembersPerOp. A larger operation fails with 413.
 	MaxMembersPerOp int
+	// MaxReferences, when positive, caps the number of values all the
+	// operations of one request carry for reference lists (Group members,
+	// schema.Attribute.IsReferenceList), added, replaced or removed by
+	// value: more is a 400 invalidValue naming the attribute and the
+	// limit. Zero: unbounded (MaxMembersPerOp still bounds each
+	// operation).
+	MaxReferences int
 	// Decode is passed to schema.DecodeValue and ResourceType.Validate.
 	// Every dialect except DialectStrict turns CoerceStrings on;
 	// DialectStrict turns it off.
 	Decode schema.DecodeOptions
+	// Password, when set, is given the value of every add or replace that
+	// sets the core schema's "password" attribute (RFC 7643 §4.1.1: a
+	// single-valued string), whatever the path form: "password",
+	// "urn:ietf:params:scim:schemas:core:2.0:User:password", or a member
+	// of a path-less value object. It returns the value to keep in the
+	// operation (a hash), or keep false to drop the operation, so that the
+	// clear text never reaches Apply's result. It runs once per operation,
+	// in Parse; an error it returns is returned by Parse as is. A remove of
+	// the password is kept as it is.
+	Password func(clear string) (stored string, keep bool, err error)
 }
 
 func (c Config) maxOperations() int {
@@ -144,7 +161,35 @@ func Parse(rt *schema.ResourceType, body []byte, cfg Config) (*Patch, error) {
 			return nil, err
 		}
 	}
+	if err := p.hashPasswords(); err != nil {
+		return nil, err
+	}
+	if err := p.checkReferences(); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// checkReferences enforces Config.MaxReferences over all operations.
+func (p *Patch) checkReferences() error {
+	if p.cfg.MaxReferences <= 0 {
+		return nil
+	}
+	counts := map[*schema.Attribute]int{}
+	for _, o := range p.ops {
+		a := o.tgt.ref.Attr
+		if a == nil || o.tgt.ref.Sub != nil || !a.MultiValued || !refList(a) || !o.hasValue {
+			continue
+		}
+		n := 1
+		if list, ok := o.value.([]any); ok {
+			n = len(list)
+		}
+		if counts[a] += n; counts[a] > p.cfg.MaxReferences {
+			return schema.ErrInvalidValue.WithDetail("attribute %q: the operations of this request carry more than %d values; this server accepts at most %d per request", a.Name, p.cfg.MaxReferences, p.cfg.MaxReferences)
+		}
+	}
+	return nil
 }
 
 // decodeObject decodes body as one JSON object with numbers kept as

@@ -21,15 +21,10 @@ func (s *state) replace(o *operation) error {
 func (s *state) replaceValues(o *operation, cur any, present bool, vals []any) error {
 	a := o.tgt.ref.Attr
 	old, _ := cur.([]any)
-	fd := newFinder(a, nil, len(vals))
+	vals, _ = schema.Dedupe(a, vals) // as POST and PUT: one rule for duplicates
 	out := make([]any, 0, len(vals))
 	for _, v := range vals {
-		if fd.find(out, v) >= 0 {
-			continue
-		}
-		v = schema.CloneValue(v) // the Patch's values are never handed out
-		out = append(out, v)
-		fd.added(v, len(out)-1)
+		out = append(out, schema.CloneValue(v)) // the Patch's values are never handed out
 	}
 	s.markFresh(a, nil, out)
 	if a == s.members.attr {

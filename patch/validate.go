@@ -106,6 +106,9 @@ func (s *state) validate() (*schema.Resource, error) {
 		if len(list) <= bigList || !a.IsComplex() || a.EffectiveMutability() != schema.ReadWrite {
 			continue
 		}
+		if m := s.p.opts.MaxValues; m > 0 && len(list) > m && !refList(a) {
+			return nil, schema.ErrInvalidValue.WithDetail("attribute %q would have %d values after this PATCH; this server accepts at most %d values in one multi-valued attribute", a.Name, len(list), m)
+		}
 		if full == nil {
 			v := *s.next
 			v.Attrs = maps.Clone(s.next.Attrs)

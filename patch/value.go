@@ -2,6 +2,7 @@ package patch
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/scimkit/scimkit/schema"
 )
@@ -28,8 +29,45 @@ func (p *Patch) setValue(o *operation, v any) error {
 	if p.f.dropReadOnlySubs && a.IsComplex() {
 		dropReadOnly(a, d)
 	}
+	if p.cfg.Password != nil && p.isPassword(o.tgt) {
+		o.password = true // hashed once, after parsing (hashPasswords)
+	}
 	o.value, o.hasValue = d, true
 	return nil
+}
+
+// hashPasswords passes the value of the last operation that sets the
+// password to Config.Password, once, and removes the earlier ones (the
+// attribute is single-valued, so the last one decides): a request with
+// many password operations costs one hash, not one each. A password the
+// policy does not keep is removed too.
+func (p *Patch) hashPasswords() error {
+	last := -1
+	for i, o := range p.ops {
+		if o.password {
+			last = i
+		}
+	}
+	if last < 0 {
+		return nil
+	}
+	clear, _ := p.ops[last].value.(string)
+	stored, keep, err := p.cfg.Password(clear)
+	if err != nil {
+		return err
+	}
+	set := p.ops[last]
+	set.value, set.password = stored, false
+	p.ops = slices.DeleteFunc(p.ops, func(o *operation) bool { return o.password || o == set && !keep })
+	return nil
+}
+
+// isPassword reports whether t sets the core schema's password attribute
+// (Config.Password).
+func (p *Patch) isPassword(t target) bool {
+	a := t.ref.Attr
+	return t.ref.Sub == nil && a != nil && a.Name == "password" && a.Type == schema.String &&
+		!a.MultiValued && p.rt.Schema.Attribute("password") == a
 }
 
 // dropReadOnly deletes readOnly sub-attributes from the decoded complex

@@ -61,6 +61,37 @@ type DecodeOptions struct {
 	// SCIM 1.1-shaped bodies to a SCIM 2.0 base URL. The resource is
 	// stored and answered with the SCIM 2.0 URN. Default false.
 	SCIM11CoreURN bool
+	// MaxStringLength, when positive, is the longest string value, in
+	// bytes, that Decode and DecodeValue accept (string, reference,
+	// dateTime and binary attributes, externalId included): a longer one
+	// is invalidValue naming the attribute and the limit. Zero: unbounded.
+	MaxStringLength int
+	// MaxValues, when positive, is the most values a multi-valued
+	// attribute may have in Decode, DecodeValue and Validate (so also
+	// after a PATCH): more is invalidValue naming the attribute and the
+	// limit. Reference lists (Attribute.IsReferenceList: Group members)
+	// are exempt: a group may be far larger than any one request, which
+	// the caller bounds instead (scim.Config.MaxMembersPerRequest). Zero:
+	// unbounded.
+	MaxValues int
+}
+
+// tooManyValues is the error for n values of a at path beyond
+// opts.MaxValues, or nil.
+func (opts DecodeOptions) tooManyValues(a *Attribute, path attrPath, n int) error {
+	if opts.MaxValues <= 0 || n <= opts.MaxValues || a.IsReferenceList() {
+		return nil
+	}
+	return ErrInvalidValue.WithDetail("attribute %q has %d values; this server accepts at most %d values in one multi-valued attribute", path.String(), n, opts.MaxValues)
+}
+
+// tooLong is the error for a string s of a at path longer than
+// opts.MaxStringLength, or nil.
+func (opts DecodeOptions) tooLong(path attrPath, s string) error {
+	if opts.MaxStringLength <= 0 || len(s) <= opts.MaxStringLength {
+		return nil
+	}
+	return ErrInvalidValue.WithDetail("attribute %q is %d bytes long; this server accepts at most %d bytes in one string value", path.String(), len(s), opts.MaxStringLength)
 }
 
 // SCIM11CoreURN is the SCIM 1.1 core schema URN (SCIM Core Schema 1.1

@@ -5,13 +5,23 @@
 // package (RFC 7644 §3.12).
 //
 //	users := schema.UserResourceType()
-//	r, err := users.Decode(body, schema.DecodeOptions{CoerceStrings: true}) // a POST /Users body
+//	body := []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
+//		"UserName":"bjensen@example.com","active":"True","groups":[{"value":"g1"}]}`) // a POST /Users body
+//	r, err := users.Decode(body, schema.DecodeOptions{CoerceStrings: true})
 //	if err != nil {
 //		return err // a *schema.Error: status 400, scimType invalidSyntax or invalidValue, a detail
 //	}
+//	// Create rules of RFC 7643 §7: readOnly "groups" is dropped, required
+//	// userName checked. The result is what a store keeps.
 //	r, err = users.Validate(schema.ModeCreate, nil, r, schema.DecodeOptions{})
-//	...
-//	out := users.Project(stored, []string{"userName", "emails"}, nil) // ?attributes=userName,emails
+//	if err != nil {
+//		return err
+//	}
+//	out := users.Project(r, []string{"userName", "emails"}, nil) // ?attributes=userName,emails
+//	data, err := json.Marshal(out) // {"schemas":[…],"userName":"bjensen@example.com"}
+//
+// ExampleResourceType_Decode and ExampleResourceType_Project run these
+// steps with their output.
 //
 // Schemas are defined once, validated by NewSchema, and read-only after
 // that. Attribute names are case-insensitive everywhere (RFC 7643 §2.1):

@@ -29,6 +29,9 @@ func decodeScalar(a *Attribute, v any, path attrPath, opts DecodeOptions) (any, 
 		}
 		s = scalarText(v)
 	}
+	if err := opts.tooLong(path, s); err != nil {
+		return nil, err
+	}
 	switch a.Type {
 	case DateTime:
 		if _, err := ParseDateTime(s); err != nil {

@@ -59,8 +59,16 @@ func (m Mode) String() string {
 //     values) must be present and, for strings, not "": invalidValue
 //     naming them (a userName "" is no identifier). A required
 //     extension must be present.
+//   - a value of a multi-valued attribute that repeats an earlier one
+//     (the same Attribute.IdentityKey: the same (type, value) pair for
+//     emails, the same "value" for members, caseExact respected, as
+//     package patch decides it for PATCH) is stored once (RFC 7643 §2.4:
+//     such pairs SHOULD NOT be returned twice): the first is kept, and it
+//     becomes primary when a dropped duplicate was.
 //   - at most one element of a multi-valued attribute has primary true
 //     (RFC 7643 §2.4): invalidValue.
+//   - a multi-valued attribute has at most opts.MaxValues values
+//     (reference lists exempt): invalidValue.
 //   - canonicalValues are applied per opts.Canonical, as in Decode.
 //
 // The result is a new Resource with its own top-level and extension maps,
@@ -249,7 +257,6 @@ func (v *validator) value(a *Attribute, path attrPath, nv, ov any) (any, bool, e
 		return nil, false, ErrInvalidValue.WithDetail("attribute %q is multi-valued: expected an array", path)
 	}
 	var copied []any // nil until an element changes or is dropped
-	primaries := 0
 	w := *v
 	w.depth = 2
 	for i, e := range list {
@@ -260,25 +267,38 @@ func (v *validator) value(a *Attribute, path attrPath, nv, ov any) (any, bool, e
 		if (changed || ne == nil) && copied == nil {
 			copied = append(make([]any, 0, len(list)), list[:i]...)
 		}
-		if ne == nil {
-			continue
+		if ne != nil && copied != nil {
+			copied = append(copied, ne)
 		}
-		if m, ok := ne.(map[string]any); ok && m["primary"] == true {
+	}
+	out, changed := list, false
+	switch {
+	case copied == nil && len(list) > 0:
+	case len(copied) == 0:
+		return nil, true, nil
+	default:
+		out, changed = copied, true
+	}
+	// Package patch keeps the lists a PATCH adds to or replaces free of
+	// duplicates itself; short lists are checked here too (a filtered
+	// replace can make two values equal), at no cost.
+	if v.mode != ModePatch || len(out) <= 16 {
+		if d, dropped := Dedupe(a, out); dropped {
+			out, changed = d, true
+		}
+	}
+	if err := v.opts.tooManyValues(a, path, len(out)); err != nil {
+		return nil, false, err
+	}
+	primaries := 0
+	for _, e := range out {
+		if isPrimary(e) {
 			if primaries++; primaries > 1 {
 				return nil, false, ErrInvalidValue.WithDetail("attribute %q: at most one value may have primary true (RFC 7643 §2.4)", path)
 			}
 		}
-		if copied != nil {
-			copied = append(copied, ne)
-		}
 	}
-	switch {
-	case copied == nil && len(list) > 0:
-		return list, false, nil
-	case len(copied) == 0:
-		return nil, true, nil
-	}
-	return copied, true, nil
+	return out, changed, nil
 }
 
 // single checks one value of a; ov is prior's value for single-valued

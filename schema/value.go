@@ -69,6 +69,9 @@ func decodeValue(a *Attribute, v any, path attrPath, opts DecodeOptions) (any, e
 		}
 		return []any{x}, nil
 	}
+	if err := opts.tooManyValues(a, path, len(list)); err != nil {
+		return nil, err
+	}
 	out := make([]any, 0, len(list))
 	for i, e := range list {
 		x, err := decodeSingle(a, e, path.elem(i), opts)

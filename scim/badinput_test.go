@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scimkit/scimkit/password"
 	"github.com/scimkit/scimkit/patch"
 )
 
@@ -32,6 +33,17 @@ func TestBadInput(t *testing.T) {
 	user := func(extra string) string {
 		return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"n` + fmt.Sprint(len(extra)) + `"` + extra + `}`
 	}
+	values := func(n int, f string) string {
+		var b strings.Builder
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, f, i)
+		}
+		return b.String()
+	}
+	long := strings.Repeat("x", 100000)
 	deepFilter := strings.Repeat("(", 200) + `userName eq "x"` + strings.Repeat(")", 200)
 	longFilter := `userName eq "` + strings.Repeat("a", 10000) + `"`
 	manyTerms := strings.TrimSuffix(strings.Repeat(`userName eq "x" or `, 500), " or ")
@@ -84,6 +96,19 @@ func TestBadInput(t *testing.T) {
 		{"NUL id", "GET", "/Users/a%00b", "", "", 404, ""},
 		{"invalid UTF-8 id", "GET", "/Users/%ff%fe", "", "", 404, ""},
 		{"long id", "GET", "/Users/" + strings.Repeat("x", 5000), "", "", 404, ""},
+		{"100,000-byte userName", "POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"` + long + `"}`, "", 400, "invalidValue"},
+		{"100,000-byte externalId", "POST", "/Users", user(`,"externalId":"` + long + `"`), "", 400, "invalidValue"},
+		{"100,000-byte email", "POST", "/Users", user(`,"emails":[{"value":"` + long + `"}]`), "", 400, "invalidValue"},
+		{"100,000-byte extension value", "PUT", "/Users/" + uid, user(`,"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"` + long + `"}`), "", 400, "invalidValue"},
+		{"100,000-byte PATCH value", "PATCH", "/Users/" + uid, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"` + long + `"}]}`, "", 400, "invalidValue"},
+		{"100,000-byte PATCH value map", "PATCH", "/Users/" + uid, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"name":{"givenName":"` + long + `"}}}]}`, "", 400, "invalidValue"},
+		{"100,000-byte group name", "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"` + long + `"}`, "", 400, "invalidValue"},
+		{"10,001 emails", "POST", "/Users", user(`,"emails":[` + values(10001, `{"value":"u%d@x"}`) + `]`), "", 400, "invalidValue"},
+		{"10,001 emails in PATCH", "PATCH", "/Users/" + uid, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"emails","value":[` + values(10001, `{"value":"u%d@x"}`) + `]}]}`, "", 400, "invalidValue"},
+		{"10,001 members in POST", "POST", "/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"big","members":[` + values(10001, `{"value":"m%d"}`) + `]}`, "", 400, "invalidValue"},
+		{"10,001 members in PUT", "PUT", "/Groups/" + gid, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"victims","members":[` + values(10001, `{"value":"m%d"}`) + `]}`, "", 400, "invalidValue"},
+		{"12,000 members over two PATCH ops", "PATCH", "/Groups/" + gid, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[` + values(6000, `{"value":"a%d"}`) + `]},{"op":"add","path":"members","value":[` + values(6000, `{"value":"b%d"}`) + `]}]}`, "", 400, "invalidValue"},
+		{"100,000-byte password", "POST", "/Users", user(`,"password":"` + long + `"`), "", 400, "invalidValue"},
 		{"invalid UTF-8 body", "POST", "/Users", "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"\xff\xfe\"}", "", 400, "invalidSyntax"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,10 +196,14 @@ func TestConfusables(t *testing.T) {
 // FuzzCreateUser posts arbitrary bodies: never a 5xx.
 func FuzzCreateUser(f *testing.F) {
 	for _, s := range []string{fmt.Sprintf(userBody, "a"), `{"userName":"a","emails":[{"value":"x","primary":"True"}]}`, `[`, `{"userName":1e999}`,
-		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":"x"}}`} {
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"manager":"x"}}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"d","emails":[{"value":"a@x","type":"work"},{"value":"A@X","type":"work","primary":true},{"value":"a@x"}]}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"p","password":"$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$x"}`} {
 		f.Add(s)
 	}
-	h := newTestHandler(f, Config{})
+	// Small limits, so that the fuzzer reaches them; one tenant hashes passwords.
+	h := newTestHandler(f, Config{MaxStringLength: 64, MaxValues: 4, MaxMembersPerRequest: 4,
+		Defaults: TenantConfig{Password: password.Argon2id{Memory: 64, Time: 1}}})
 	f.Fuzz(func(t *testing.T, body string) {
 		if res := do(t, h, request{method: "POST", target: "/Users", body: body}); res.code >= 500 {
 			t.Fatalf("%d: %s", res.code, res.body)
@@ -188,10 +217,14 @@ func FuzzPatch(f *testing.F) {
 		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`,
 		`{"Operations":[{"op":"Add","path":"members","value":[{"value":"x"}]},{"op":"remove","path":"members[value eq \"x\"]"}]}`,
 		`{"Operations":[{"op":"Replace","path":"emails[type eq \"work\"].value","value":"a@b"}]}`,
+		`{"Operations":[{"op":"replace","path":"emails","value":[{"value":"a@x","type":"work"},{"value":"A@x","type":"work","primary":true}]}]}`,
+		`{"Operations":[{"op":"replace","value":{"password":"x","urn:ietf:params:scim:schemas:core:2.0:User:password":"y"}},{"op":"add","path":"password","value":""}]}`,
+		`{"Operations":[{"op":"add","path":"members","value":[{"value":"1"},{"value":"2"},{"value":"3"}]},{"op":"remove","path":"members","value":[{"value":"4"},{"value":"5"}]}]}`,
 	} {
 		f.Add(s)
 	}
-	h := newTestHandler(f, Config{})
+	h := newTestHandler(f, Config{MaxStringLength: 64, MaxValues: 4, MaxMembersPerRequest: 4,
+		Defaults: TenantConfig{Password: password.Argon2id{Memory: 64, Time: 1}}})
 	uid := createUserTB(f, h, "fuzz")
 	gid := mustDo(f, h, request{method: "POST", target: "/Groups", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"g"}`}, 201).json["id"].(string)
 	f.Fuzz(func(t *testing.T, body string) {

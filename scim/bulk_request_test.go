@@ -110,6 +110,13 @@ func TestBulkServiceProviderConfig(t *testing.T) {
 	if diff := cmp.Diff(want, res.json["bulk"]); diff != "" {
 		t.Errorf("bulk (-want +got):\n%s", diff)
 	}
+	// authentik sends bulk.maxOperations one-member operations in one
+	// PATCH, so the advertised value never exceeds the PATCH limit.
+	h = newBulkHandler(t, Config{MaxBulkOperations: 50, MaxPatchOperations: 20})
+	res = mustDo(t, h, request{method: "GET", target: "/ServiceProviderConfig"}, 200)
+	if got := res.json["bulk"].(map[string]any)["maxOperations"]; got != 20.0 {
+		t.Errorf("bulk.maxOperations %v with MaxPatchOperations 20, want 20", got)
+	}
 }
 
 // TestBulkEvents checks that bulk writes record the request's actor and id

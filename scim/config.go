@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/password"
 	"github.com/scimkit/scimkit/patch"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -21,15 +22,25 @@ import (
 
 // Defaults applied by New to zero Config fields.
 const (
-	DefaultMaxBodyBytes    = 2 << 20 // 2 MiB
-	DefaultMaxJSONDepth    = 32
-	DefaultPageSize        = 100
-	DefaultMaxPageSize     = 1000
-	DefaultMaxBulkOps      = 1000
-	DefaultMaxBulkPayload  = 1 << 20 // 1 MiB
-	DefaultCursorTimeout   = 3600    // seconds, advertised in ServiceProviderConfig
-	DefaultRetryAfterSecs  = defaultRetryAfter
-	defaultDocumentationID = "https://github.com/scimkit/scimkit"
+	DefaultMaxBodyBytes   = 2 << 20 // 2 MiB
+	DefaultMaxJSONDepth   = 32
+	DefaultPageSize       = 100
+	DefaultMaxPageSize    = 1000
+	DefaultMaxBulkOps     = 1000
+	DefaultMaxBulkPayload = 1 << 20 // 1 MiB
+	DefaultCursorTimeout  = 3600    // seconds, advertised in ServiceProviderConfig
+	DefaultRetryAfterSecs = defaultRetryAfter
+	// DefaultMaxStringLength is Config.MaxStringLength's default: 64 KiB,
+	// far beyond any attribute an IdP sends (a 4 KiB X.509 certificate
+	// in base64 is the largest seen).
+	DefaultMaxStringLength = 64 << 10
+	// DefaultMaxValues is Config.MaxValues's default.
+	DefaultMaxValues = 10000
+	// DefaultMaxMembersPerRequest is Config.MaxMembersPerRequest's
+	// default: Okta and Entra send at most a few hundred members per
+	// request.
+	DefaultMaxMembersPerRequest = 10000
+	defaultDocumentationID      = "https://github.com/scimkit/scimkit"
 )
 
 // Config configures a Handler. Only Store is required; every other zero
@@ -89,6 +100,29 @@ type Config struct {
 	// MaxPatchOperations and MaxMembersPerOp bound PATCH requests (see
 	// patch.Config); zero takes package patch's defaults.
 	MaxPatchOperations, MaxMembersPerOp int
+	// MaxStringLength is the longest string value, in bytes, a write
+	// (POST, PUT, PATCH, each /Bulk operation) may carry for any
+	// attribute, sub-attribute or externalId: a longer one is answered
+	// 400 invalidValue naming the attribute and the limit. Default
+	// DefaultMaxStringLength (64 KiB); negative: no limit (only
+	// MaxBodyBytes bounds a value).
+	MaxStringLength int
+	// MaxValues is the most values a multi-valued attribute (emails,
+	// addresses, an extension's lists...) may have, in a POST or PUT body,
+	// one PATCH operation, or the resource a PATCH leaves: more is 400
+	// invalidValue naming the attribute and the limit. Group members are
+	// bounded by MaxMembersPerRequest instead, since a group may be far
+	// larger than one request. Default DefaultMaxValues (10,000);
+	// negative: no limit.
+	MaxValues int
+	// MaxMembersPerRequest is the most members (values of a type's
+	// members attribute) one write may carry: a POST or PUT body, or all
+	// the operations of a PATCH together (each /Bulk operation counts
+	// alone). More is 400 invalidValue naming the attribute and the
+	// limit. Default DefaultMaxMembersPerRequest (10,000); negative: no
+	// limit (MaxMembersPerOp still bounds one PATCH operation).
+	MaxMembersPerRequest int
+
 	// MaxBulkOperations and MaxBulkPayloadBytes bound a /Bulk request
 	// (RFC 7644 §3.7.4: 413 beyond, naming the limit); they are advertised
 	// as bulk.maxOperations and bulk.maxPayloadSize. MaxBulkPayloadBytes,
@@ -184,6 +218,19 @@ type TenantConfig struct {
 	// (any case) or the request has the attributes parameter. The same
 	// rule applies to PATCH operations inside /Bulk (their status).
 	PatchResponse PatchResponse
+	// Password is the tenant's password policy (RFC 7643 §4.1.1: a
+	// password the service provider keeps SHOULD be hashed): nil, the
+	// default, drops every password a client sends (POST, PUT, PATCH in
+	// any path form, Bulk) before the resource reaches the store, as a
+	// gateway whose users sign in through SSO needs; a password.Hasher
+	// (password.Argon2id, password.Bcrypt) stores its hash instead, which
+	// Handler.VerifyPassword checks. Clear text is never stored, returned,
+	// logged or recorded. A client value that looks like a hash is hashed
+	// like any other (see package password). An empty password is never
+	// stored. /ServiceProviderConfig changePassword.supported and the
+	// password attribute's description in /Schemas follow the policy.
+	// Changing the policy does not touch hashes already stored.
+	Password password.Hasher
 }
 
 // DeletePolicy says what DELETE does (RFC 7644 §3.6).
@@ -238,6 +285,26 @@ func (tc TenantConfig) decodeOptions() schema.DecodeOptions {
 		return schema.DecodeOptions{Unknown: schema.RejectUnknown}
 	}
 	return schema.DecodeOptions{CoerceStrings: true, SCIM11CoreURN: true}
+}
+
+// decodeOptions returns the decoding options of the tenant's dialect with
+// the handler's value limits (negative limits become 0, unbounded).
+func (h *Handler) decodeOptions(tc TenantConfig) schema.DecodeOptions {
+	opts := tc.decodeOptions()
+	opts.MaxStringLength, opts.MaxValues = max(h.cfg.MaxStringLength, 0), max(h.cfg.MaxValues, 0)
+	return opts
+}
+
+// checkMembers enforces Config.MaxMembersPerRequest on a decoded POST or
+// PUT body.
+func (h *Handler) checkMembers(ti *typeInfo, res *schema.Resource) error {
+	if !ti.members || h.cfg.MaxMembersPerRequest < 0 {
+		return nil
+	}
+	if list, _ := res.Attrs["members"].([]any); len(list) > h.cfg.MaxMembersPerRequest {
+		return ErrInvalidValue.WithDetail("Attribute \"members\" has %d values; this server accepts at most %d members in one request.", len(list), h.cfg.MaxMembersPerRequest)
+	}
+	return nil
 }
 
 // validate rejects values outside the enumerations (a TenantConfig built
@@ -298,6 +365,9 @@ func (c Config) withDefaults() (Config, error) {
 	c.MaxBulkOperations = orDefault(c.MaxBulkOperations, DefaultMaxBulkOps)
 	c.MaxBulkPayloadBytes = orDefault(c.MaxBulkPayloadBytes, DefaultMaxBulkPayload)
 	c.DefaultPageSize = min(orDefault(c.DefaultPageSize, DefaultPageSize), c.MaxPageSize)
+	c.MaxStringLength = limitOrDefault(c.MaxStringLength, DefaultMaxStringLength)
+	c.MaxValues = limitOrDefault(c.MaxValues, DefaultMaxValues)
+	c.MaxMembersPerRequest = limitOrDefault(c.MaxMembersPerRequest, DefaultMaxMembersPerRequest)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -305,6 +375,15 @@ func (c Config) withDefaults() (Config, error) {
 		c.DocumentationURI = defaultDocumentationID
 	}
 	return c, nil
+}
+
+// limitOrDefault is orDefault for a limit that a negative value turns
+// off: zero takes d, a negative value stays negative (no limit).
+func limitOrDefault(v, d int) int {
+	if v == 0 {
+		return d
+	}
+	return v
 }
 
 func orDefault[T int | int64](v, d T) T {

@@ -14,7 +14,8 @@ func (h *Handler) serviceProviderConfig(w http.ResponseWriter, r *http.Request) 
 	if h.refuseFilter(w, r) {
 		return
 	}
-	spc := h.spc // built once by New; only meta.location depends on the request
+	spc := h.spc // built once by New; meta.location and changePassword depend on the request
+	spc.ChangePassword = schema.Supported{Supported: h.passwordType != nil && h.discoveryTenant(r).Password != nil}
 	spc.Meta = &schema.DiscoveryMeta{ResourceType: "ServiceProviderConfig", Location: info(r).base + "/ServiceProviderConfig"}
 	h.writeJSON(w, r, http.StatusOK, spc)
 }
@@ -87,8 +88,9 @@ func (h *Handler) schemas(w http.ResponseWriter, r *http.Request) {
 	}
 	all := h.schemaList
 	out := newListResponse(len(all))
+	tc := h.discoveryTenant(r)
 	for _, s := range all {
-		out.Resources = append(out.Resources, schema.SchemaRepresentation(s, info(r).base))
+		out.Resources = append(out.Resources, schema.SchemaRepresentation(withPasswordDescription(s, tc), info(r).base))
 	}
 	out.ItemsPerPage, out.StartIndex = len(all), 1
 	h.writeJSON(w, r, http.StatusOK, out)
@@ -99,7 +101,7 @@ func (h *Handler) schemaByID(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	for _, s := range h.schemaList {
 		if strings.EqualFold(s.ID, id) {
-			h.writeJSON(w, r, http.StatusOK, schema.SchemaRepresentation(s, info(r).base))
+			h.writeJSON(w, r, http.StatusOK, schema.SchemaRepresentation(withPasswordDescription(s, h.discoveryTenant(r)), info(r).base))
 			return
 		}
 	}

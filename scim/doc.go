@@ -2,10 +2,22 @@
 // that Okta, Microsoft Entra ID and other SCIM clients provision users and
 // groups into, as an http.Handler a gateway mounts under any prefix.
 //
+//	// One tenant, "acme", whose IdP authenticates with the bearer token
+//	// in $SCIM_TOKEN; only its SHA-256 is kept.
 //	tokens := scim.StaticTokens{{Tenant: "acme", ID: "okta", SHA256: scim.HashToken(os.Getenv("SCIM_TOKEN"))}}
 //	h, err := scim.New(scim.Config{Store: memory.New(), Authenticator: tokens})
-//	if err != nil { ... }
+//	if err != nil {
+//		log.Fatal(err) // Config is checked once, here
+//	}
+//	mux := http.NewServeMux()
 //	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", h))
+//	log.Fatal(http.ListenAndServe(":8080", mux)) // the IdP's base URL: https://host/scim/v2
+//
+// Example runs this under httptest and provisions a user as Okta does;
+// Example_customResourceType serves a resource type of your own, and
+// ExampleStoreTokens keeps tokens in the store instead of the program.
+// Production wiring (PostgreSQL, tenants, tokens, hooks, the console) is
+// in examples/server.
 //
 // # Endpoints
 //
@@ -69,6 +81,15 @@
 //   - PATCH limits (Config.MaxPatchOperations per request, MaxMembersPerOp
 //     values per operation) are checked by patch.Parse before the store is
 //     touched and answered 413 Payload Too Large, naming the limit.
+//   - Value limits (Config.MaxStringLength per string, MaxValues per
+//     multi-valued attribute, MaxMembersPerRequest) apply to POST, PUT,
+//     PATCH and each /Bulk operation, before the store is touched (MaxValues
+//     also to the resource a PATCH leaves): 400 invalidValue naming the
+//     attribute and the limit. Values of a multi-valued attribute with the
+//     same identity (schema.Dedupe) are stored once.
+//   - A password (RFC 7643 §4.1.1) never reaches the store in clear text:
+//     the tenant's TenantConfig.Password drops it (default) or replaces it
+//     by its hash, in every write path; Handler.VerifyPassword checks one.
 //   - A successful PATCH answers 200 with the resource, except that a group
 //     (a type with members) answers 204 unless the client is Okta (its
 //     User-Agent contains "okta") or asks for attributes (see

@@ -24,12 +24,15 @@ type Handler struct {
 	byName map[string]*typeInfo // lower-cased name → type
 	// groupType is the type a user's "groups" name (see groupTypeOf).
 	groupType *typeInfo
-	canon     map[string]string // lower-cased first path segment → canonical
-	mux       *http.ServeMux
-	chain     http.Handler
-	log       *slog.Logger
-	store     timedStore // Config.Store, measured (storetime.go)
-	tel       *telemetry // metrics and traces (observe.go)
+	// passwordType is the first type with a password attribute, the one
+	// VerifyPassword reads.
+	passwordType *typeInfo
+	canon        map[string]string // lower-cased first path segment → canonical
+	mux          *http.ServeMux
+	chain        http.Handler
+	log          *slog.Logger
+	store        timedStore // Config.Store, measured (storetime.go)
+	tel          *telemetry // metrics and traces (observe.go)
 	// Discovery documents that depend only on the configuration.
 	spc        schema.ServiceProviderConfig // without meta
 	schemaList []*schema.Schema             // distinct schemas of the types
@@ -44,10 +47,12 @@ type typeInfo struct {
 	members bool
 	// groups: the core schema has the readOnly derived "groups" attribute.
 	groups bool
+	// password is the core schema's password attribute (passwordAttr), or nil.
+	password *schema.Attribute
 }
 
 func newTypeInfo(rt *schema.ResourceType) *typeInfo {
-	ti := &typeInfo{rt: rt}
+	ti := &typeInfo{rt: rt, password: passwordAttr(rt)}
 	if a := rt.Schema.Attribute("members"); a != nil && a.MultiValued && a.IsComplex() && a.Sub("value") != nil {
 		ti.members = true
 	}
@@ -80,6 +85,9 @@ func New(cfg Config) (*Handler, error) {
 		h.byName[strings.ToLower(rt.Name)] = ti
 		h.canon[strings.ToLower(rt.Endpoint[1:])] = rt.Endpoint[1:]
 		h.routeType(ti)
+		if ti.password != nil && h.passwordType == nil {
+			h.passwordType = ti
+		}
 	}
 	if h.tel, err = newTelemetry(cfg); err != nil {
 		return nil, fmt.Errorf("scim: telemetry: %w", err)
@@ -150,30 +158,48 @@ type reqInfo struct {
 	// dropped are the member values the request's writes left out
 	// (store.DropUnresolved), for the provisioning log; droppedBy the
 	// same by the id of the group written (the operations of a /Bulk).
-	mu        sync.Mutex
-	dropped   []string
-	droppedBy map[string][]string
+	mu           sync.Mutex
+	dropped      []string
+	droppedBy    map[string][]string
+	droppedTotal int // all the values left out, recorded or not
 }
 
-// noteDropped adds member values a write of group id left out.
+// maxDroppedRecorded bounds the member values left out that the
+// provisioning log records for one request (and for one group of a
+// /Bulk): a request may leave out thousands, and the entry and its log
+// line stay small. The log line gives the total.
+const maxDroppedRecorded = 100
+
+// noteDropped adds member values a write of group id left out, keeping at
+// most maxDroppedRecorded of them (and of each group's) and counting all.
 func (ri *reqInfo) noteDropped(id string, values []string) {
 	if len(values) == 0 {
 		return
 	}
 	ri.mu.Lock()
 	defer ri.mu.Unlock()
-	ri.dropped = append(ri.dropped, values...)
+	ri.droppedTotal += len(values)
+	ri.dropped = appendUpTo(ri.dropped, values, maxDroppedRecorded)
 	if ri.droppedBy == nil {
 		ri.droppedBy = map[string][]string{}
 	}
-	ri.droppedBy[id] = append(ri.droppedBy[id], values...)
+	ri.droppedBy[id] = appendUpTo(ri.droppedBy[id], values, maxDroppedRecorded)
 }
 
-// droppedMembers returns the member values the request's writes left out.
-func (ri *reqInfo) droppedMembers() []string {
+// appendUpTo appends to list as many of values as keep it at most n long.
+func appendUpTo(list, values []string, n int) []string {
+	if room := n - len(list); room < len(values) {
+		values = values[:max(room, 0)]
+	}
+	return append(list, values...)
+}
+
+// droppedMembers returns the member values the request's writes left out
+// (at most maxDroppedRecorded) and how many they left out in all.
+func (ri *reqInfo) droppedMembers() ([]string, int) {
 	ri.mu.Lock()
 	defer ri.mu.Unlock()
-	return slices.Clone(ri.dropped)
+	return slices.Clone(ri.dropped), ri.droppedTotal
 }
 
 // droppedOf returns the member values the request's writes of group id

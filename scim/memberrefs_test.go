@@ -248,3 +248,18 @@ func TestUnresolvedDetail(t *testing.T) {
 		t.Errorf("detail %q", e.Detail)
 	}
 }
+
+// TestDroppedMembersBounded: a write leaving out more member values than
+// the log records keeps the first maxDroppedRecorded in the provisioning
+// log entry (its body is bounded too).
+func TestDroppedMembersBounded(t *testing.T) {
+	h, st := refsHandler(t)
+	var ghosts []string
+	for i := range maxDroppedRecorded + 50 {
+		ghosts = append(ghosts, fmt.Sprintf("ghost-%03d", i))
+	}
+	mustDo(t, h, request{method: "POST", target: "/Groups", token: testToken, body: groupBody("Many", ghosts...)}, 201)
+	if got := lastDropped(t, st); !cmp.Equal(ghosts[:maxDroppedRecorded], got) {
+		t.Errorf("DroppedMembers: %d values, want the first %d", len(got), maxDroppedRecorded)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -50,7 +51,11 @@ func TestHandlerMetrics(t *testing.T) {
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	deny := LimiterFunc(func(_ context.Context, key string) (bool, time.Duration) { return key != "t2", time.Second })
 	h := newTestHandler(t, Config{MeterProvider: mp, Limiter: deny})
-	mustDo(t, h, request{method: "POST", target: "/Users", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}`}, 201)
+	created := mustDo(t, h, request{method: "POST", target: "/Users", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}`}, 201)
+	id := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(string(created.body))[1]
+	// A PATCH the store's Apply refuses (400) is the store's answer, not
+	// a failure of the store.
+	mustDo(t, h, request{method: "PATCH", target: "/Users/" + id, body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"userName","value":""}]}`}, 400)
 	mustDo(t, h, request{method: "GET", target: "/users"}, 200)
 	mustDo(t, h, request{method: "GET", target: "/Groups/nope"}, 404)
 	mustDo(t, h, request{method: "GET", target: "/ServiceProviderConfig"}, 200)
@@ -65,6 +70,7 @@ func TestHandlerMetrics(t *testing.T) {
 	}
 	want := map[string]int64{
 		"method=POST,resource_type=User,status=201,tenant=t1":                 1,
+		"method=PATCH,resource_type=User,status=400,tenant=t1":                1,
 		"method=GET,resource_type=User,status=200,tenant=t1":                  1,
 		"method=GET,resource_type=Group,status=404,tenant=t1":                 1,
 		"method=GET,resource_type=ServiceProviderConfig,status=200,tenant=t1": 1,
@@ -80,8 +86,8 @@ func TestHandlerMetrics(t *testing.T) {
 	for _, p := range hist.DataPoints {
 		n += p.Count
 	}
-	if n != 7 {
-		t.Errorf("%s counted %d requests, want 7", MetricRequestDuration, n)
+	if n != 8 {
+		t.Errorf("%s counted %d requests, want 8", MetricRequestDuration, n)
 	}
 	thr := collect(t, reader, MetricThrottled).(metricdata.Sum[int64])
 	if len(thr.DataPoints) != 1 || thr.DataPoints[0].Value != 1 || attrString(thr.DataPoints[0].Attributes) != "tenant=t2" {
@@ -91,9 +97,14 @@ func TestHandlerMetrics(t *testing.T) {
 	for _, p := range collect(t, reader, MetricStoreDuration).(metricdata.Histogram[float64]).DataPoints {
 		ops[attrString(p.Attributes)] = true
 	}
-	for _, want := range []string{"operation=create,outcome=ok", "operation=list,outcome=ok", "operation=get,outcome=ok"} {
+	for _, want := range []string{"operation=create,outcome=ok", "operation=list,outcome=ok", "operation=get,outcome=ok", "operation=update,outcome=ok"} {
 		if !ops[want] {
 			t.Errorf("%s has no %s point; got %v", MetricStoreDuration, want, ops)
+		}
+	}
+	for op := range ops {
+		if strings.Contains(op, "outcome=error") {
+			t.Errorf("%s has %s: no store operation failed", MetricStoreDuration, op)
 		}
 	}
 }

@@ -135,9 +135,10 @@ func (p *provRecorder) record(r *http.Request, body []byte, cw *captureWriter, s
 		slog.String("outcome", string(e.Outcome)), slog.Int("status", e.Status), slog.String("scim_type", e.ScimType),
 		slog.Duration("latency", e.Latency), slog.String("request_id", e.RequestID))
 	if len(e.DroppedMembers) > 0 {
+		_, total := info(r).droppedMembers()
 		log.LogAttrs(ctx, slog.LevelWarn, "scim: member values left out: they name no resource of the tenant",
 			slog.String("tenant", e.Tenant), slog.String("resource_id", e.ResourceID),
-			slog.Any("dropped_members", e.DroppedMembers), slog.String("request_id", e.RequestID))
+			slog.Any("dropped_members", e.DroppedMembers), slog.Int("dropped_total", total), slog.String("request_id", e.RequestID))
 	}
 	if _, err := p.sink.Append(ctx, e); err != nil {
 		log.LogAttrs(ctx, slog.LevelWarn, "scim: provisioning log append failed",
@@ -181,7 +182,7 @@ func (p *provRecorder) entry(r *http.Request, body []byte, cw *captureWriter, st
 		e.Operations = len(ops)
 	}
 	e.Body = p.redact.encode(body, doc)
-	e.DroppedMembers = info(r).droppedMembers()
+	e.DroppedMembers, _ = info(r).droppedMembers()
 	p.response(&e, cw)
 	for i, br := range e.BulkResults {
 		if u, err := url.Parse(br.Location); err == nil && br.Location != "" {

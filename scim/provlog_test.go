@@ -47,6 +47,7 @@ func TestRedact(t *testing.T) {
 		{"uuid kept", `{"id":"2819c223-7f76-453a-919d-413861904646","n":42}`, `{"id":"2819c223-7f76-453a-919d-413861904646","n":42}`},
 		{"url kept", `{"$ref":"https://example.com/v2/Users/2819c223-7f76-453a-919d-413861904646"}`, `{"$ref":"https://example.com/v2/Users/2819c223-7f76-453a-919d-413861904646"}`},
 		{"bulk data", `{"Operations":[{"method":"POST","data":{"userName":"a","password":"p"}}]}`, `{"Operations":[{"data":{"userName":"a"},"method":"POST"}]}`},
+		{"search filter on password", `{"filter":"password eq \"hunter2\"","count":1}`, `{"count":1,"filter":"[redacted]"}`},
 		{"validator user name kept", `{"userName":"Test_User_5c0f3c2e-4Ab9-4bBd-9c3E-0A1b2C3d4E5f","note":"Test_User_5c0f3c2e-4Ab9-4bBd-9c3E-0A1b2C3d4E5f"}`, `{"note":"Test_User_5c0f3c2e-4Ab9-4bBd-9c3E-0A1b2C3d4E5f","userName":"Test_User_5c0f3c2e-4Ab9-4bBd-9c3E-0A1b2C3d4E5f"}`},
 		{"long identifiers kept", `{"displayName":"Q2hhbmdlTWVQbGVhc2UxMjM0NTY3ODkwQUJDREVGR0g","externalId":"Q2hhbmdlTWVQbGVhc2UxMjM0NTY3ODkwQUJDREVGR0g"}`, `{"displayName":"Q2hhbmdlTWVQbGVhc2UxMjM0NTY3ODkwQUJDREVGR0g","externalId":"Q2hhbmdlTWVQbGVhc2UxMjM0NTY3ODkwQUJDREVGR0g"}`},
 		{"base64url secret with separators", `{"x":"Zm9vYmFyYmF6cXV4cXV1eGNvcmdl-Z3JhdWx0Z2FycGx5"}`, `{"x":"[redacted]"}`},
@@ -84,6 +85,7 @@ func TestRedactQuery(t *testing.T) {
 		{"bearer value", `auth=Bearer%20abcdefghijklmnopqrstuvwxyz`, `auth=%5Bredacted%5D`},
 		{"no value", `attributes`, `attributes`},
 		{"bad escape kept", `filter=%zz`, `filter=%zz`},
+		{"filter on password", `filter=PassWord+eq+%22hunter2%22&count=1`, `filter=%5Bredacted%5D&count=1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

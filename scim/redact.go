@@ -72,7 +72,26 @@ func (r *redactor) doc(raw []byte) map[string]any {
 		return nil
 	}
 	out, _ := r.value(m).(map[string]any)
+	for k, v := range out {
+		if s, ok := v.(string); ok && strings.EqualFold(k, "filter") && r.mentionsSensitive(s) {
+			out[k] = redact.Redacted // a search body's filter on a password
+		}
+	}
 	return out
+}
+
+// mentionsSensitive reports whether a filter expression names a sensitive
+// attribute (password eq "…" is refused, but what it compares is a
+// secret all the same). It errs on the side of redacting: any mention of
+// the name counts.
+func (r *redactor) mentionsSensitive(filter string) bool {
+	f := strings.ToLower(filter)
+	for name := range r.sensitive {
+		if strings.Contains(f, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // encode returns the JSON of doc, the redacted form of raw (see doc),
@@ -99,8 +118,8 @@ func (r *redactor) body(raw []byte) string { return r.encode(raw, r.doc(raw)) }
 // that names a secret (a token, key, secret or password parameter, or a
 // sensitive attribute) or looks like a credential replaced by
 // "[redacted]" (escaped), capped at ProvisioningBodyCap. Filter
-// expressions are kept: the identifiers they compare are what the log is
-// for.
+// expressions are kept, the identifiers they compare being what the log
+// is for, unless they name a sensitive attribute (mentionsSensitive).
 func (r *redactor) query(raw string) string {
 	if raw == "" {
 		return ""
@@ -116,7 +135,8 @@ func (r *redactor) query(raw string) string {
 		if err != nil {
 			val = v
 		}
-		if secretParam(name) || r.sensitiveName(name) || looksLikeToken(val) {
+		if secretParam(name) || r.sensitiveName(name) || looksLikeToken(val) ||
+			strings.EqualFold(name, "filter") && r.mentionsSensitive(val) {
 			parts[i] = k + "=" + url.QueryEscape(redact.Redacted)
 		}
 	}

@@ -186,12 +186,19 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
 }
 
 func (h *Handler) doCreate(r *http.Request, tenant string, tc TenantConfig, wr write) (*schema.Resource, error) {
-	opts := tc.decodeOptions()
+	opts := h.decodeOptions(tc)
 	res, err := wr.ti.rt.Decode(wr.body, opts)
 	if err != nil {
 		return nil, err
 	}
+	if err := h.checkMembers(wr.ti, res); err != nil {
+		return nil, err
+	}
 	if res, err = wr.ti.rt.Validate(schema.ModeCreate, nil, res, opts); err != nil {
+		return nil, err
+	}
+	// After validation: a body that is refused costs no (memory-hard) hash.
+	if err := applyPasswordPolicy(tc, wr.ti, res); err != nil {
 		return nil, err
 	}
 	res, err = h.store.Create(writeCtx(r), tenant, wr.ti.rt, res)
@@ -210,8 +217,15 @@ func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr 
 	if !validID(id) {
 		return nil, notFound(ti, id)
 	}
-	opts := tc.decodeOptions()
+	opts := h.decodeOptions(tc)
 	next, err := ti.rt.Decode(wr.body, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.checkMembers(ti, next); err != nil {
+		return nil, err
+	}
+	samePassword, err := h.putPassword(r.Context(), tenant, tc, ti, id, next)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +233,11 @@ func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr 
 		IfMatch:     wr.ifMatch,
 		LoadMembers: ti.members,
 		Apply: func(cur *schema.Resource) (*schema.Resource, error) {
-			return ti.rt.Validate(schema.ModeReplace, cur, next.Clone(), opts)
+			n := next.Clone()
+			if err := samePassword(cur, n); err != nil {
+				return nil, err
+			}
+			return ti.rt.Validate(schema.ModeReplace, cur, n, opts)
 		},
 	}
 	res, _, err := h.store.Update(writeCtx(r), tenant, ti.rt, id, u)
@@ -253,8 +271,12 @@ func (h *Handler) doPatch(r *http.Request, tenant string, tc TenantConfig, wr wr
 	if !validID(id) {
 		return nil, notFound(ti, id)
 	}
-	p, err := patch.Parse(ti.rt, wr.body, patch.Config{Dialect: tc.Dialect, MaxOperations: h.cfg.MaxPatchOperations,
-		MaxMembersPerOp: h.cfg.MaxMembersPerOp, Decode: tc.decodeOptions()})
+	pc := patch.Config{Dialect: tc.Dialect, MaxOperations: h.cfg.MaxPatchOperations,
+		MaxMembersPerOp: h.cfg.MaxMembersPerOp, MaxReferences: max(h.cfg.MaxMembersPerRequest, 0), Decode: h.decodeOptions(tc)}
+	if ti.password != nil {
+		pc.Password = patchPassword(tc)
+	}
+	p, err := patch.Parse(ti.rt, wr.body, pc)
 	if err != nil {
 		return nil, err
 	}

@@ -47,6 +47,23 @@ type storeOp struct {
 	span trace.Span
 }
 
+// storeAnswer reports whether err is the store's answer to the request
+// rather than a failure of the store: a missing resource, a conflict, a
+// failed precondition, a request the store refuses (a bad cursor or sort,
+// member values that name nothing in the strict dialect, a state out of
+// bounds), an error of the request's own Apply (a *schema.Error from
+// PATCH or validation, a 4xx), or a client that went away.
+func storeAnswer(err error) bool {
+	for _, answer := range []error{store.ErrNotFound, store.ErrConflict, store.ErrPrecondition, store.ErrInvalidCursor,
+		store.ErrExpired, store.ErrInvalidSort, store.ErrUnresolved, store.ErrInvalidState, context.Canceled} {
+		if errors.Is(err, answer) {
+			return true
+		}
+	}
+	_, ok := errors.AsType[*schema.Error](err)
+	return ok
+}
+
 // start opens a span for op (a key of newStoreOps); done records its
 // duration and outcome and ends the span.
 func (s timedStore) start(ctx context.Context, op string) (context.Context, storeOp) {
@@ -58,9 +75,7 @@ func (s timedStore) start(ctx context.Context, op string) (context.Context, stor
 
 func (o storeOp) done(ctx context.Context, err error) {
 	opt := o.info.ok
-	// A missing resource, a conflict or a failed precondition is an
-	// answer, not a failure of the store.
-	if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrPrecondition) {
+	if err != nil && !storeAnswer(err) {
 		opt = o.info.error
 		o.span.SetStatus(codes.Error, "store error")
 	}

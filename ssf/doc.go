@@ -4,6 +4,41 @@
 // subscribe to, and turns the session revocations an identity provider
 // sends into the same revocation a SCIM deactivation causes.
 //
+//	st := memory.New() // the gateway's store: any store with store.Outbox and States
+//	tx, err := ssf.NewTransmitter(ssf.Config{
+//		Store:         st,
+//		Authenticator: tokens, // the SCIM bearer tokens (a scim.Authenticator)
+//		Origin:        "https://gw.example.com",
+//		KEK:           kek, // 32 bytes from a secret store; seals the signing keys
+//	})
+//	if err != nil {
+//		return err
+//	}
+//	mux.Handle("/", tx) // metadata, JWKS, streams, poll
+//	d, err := hooks.NewDispatcher(hooks.Config{Store: st,
+//		Handlers: map[string]hooks.Handler{"ssf-push": tx, "access": access}})
+//	if err != nil {
+//		return err
+//	}
+//	go d.Run(ctx) // push delivery, with retries and per-user order
+//
+//	rx, err := ssf.NewReceiver(ssf.ReceiverConfig{
+//		Store: st,
+//		Trusted: map[string][]ssf.TrustedTransmitter{"default": {{
+//			Issuer:   "https://example.okta.com",
+//			Audience: []string{"https://gw.example.com"},
+//		}}},
+//		Revoker: access, // the gateway's *hooks.Access: revocations follow its policy
+//	})
+//	if err != nil {
+//		return err
+//	}
+//	mux.Handle("/ssf/receive", rx)
+//
+// Here mux is the gateway's http.ServeMux and access its *hooks.Access
+// (see package hooks). Example runs a transmitter and a receiver end to
+// end with its output.
+//
 // # Transmitter
 //
 // A Transmitter serves, per tenant:
@@ -56,29 +91,4 @@
 // *hooks.Access as Revoker: the revocation then follows the tenant's
 // policy and records a receipt, exactly as a SCIM deactivation. A subject
 // that names no user is recorded (Unresolved), not an error.
-//
-// # Example
-//
-//	st := memory.New() // any store with store.Outbox and States
-//	tx, err := ssf.NewTransmitter(ssf.Config{
-//		Store:         st,
-//		Authenticator: tokens, // the SCIM bearer tokens
-//		Origin:        "https://gw.example.com",
-//		KEK:           kek, // 32 bytes from a secret store
-//	})
-//	...
-//	mux.Handle("/", tx) // metadata, JWKS, streams, poll
-//	d, _ := hooks.NewDispatcher(hooks.Config{Store: st,
-//		Handlers: map[string]hooks.Handler{"ssf-push": tx}})
-//	go d.Run(ctx) // push delivery
-//
-//	rx, err := ssf.NewReceiver(ssf.ReceiverConfig{
-//		Store: st,
-//		Trusted: map[string][]ssf.TrustedTransmitter{"default": {{
-//			Issuer:   "https://example.okta.com",
-//			Audience: []string{"https://gw.example.com"},
-//		}}},
-//		Revoker: access, // the gateway's *hooks.Access
-//	})
-//	mux.Handle("/ssf/receive", rx)
 package ssf

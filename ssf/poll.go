@@ -29,7 +29,10 @@ type PollRequest struct {
 
 // SetErr is an error about one SET (RFC 8936 §2.3, RFC 8935 §2.4 codes).
 type SetErr struct {
-	Err         string `json:"err"`
+	// Err is the error code, e.g. "invalid_issuer" or "invalid_key"
+	// (RFC 8935 §2.4).
+	Err string `json:"err"`
+	// Description says why, for a person.
 	Description string `json:"description,omitempty"`
 }
 

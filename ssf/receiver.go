@@ -119,11 +119,16 @@ type Receiver struct {
 // recorded (not an error: the transmitter may know users this receiver
 // does not).
 type Unresolved struct {
-	Time      time.Time
-	Issuer    string
-	JTI       string
+	// Time is when the SET was acted on, by the receiver's clock.
+	Time time.Time
+	// Issuer and JTI identify the SET (its iss and jti claims).
+	Issuer string
+	// JTI: see Issuer.
+	JTI string
+	// EventType is the event's URI, e.g. EventSessionRevoked.
 	EventType string
-	Subject   json.RawMessage
+	// Subject is the subject identifier as the SET carried it.
+	Subject json.RawMessage
 }
 
 // NewReceiver checks cfg and returns a Receiver.

@@ -164,20 +164,30 @@ type CredentialChange struct {
 // 1.0 §3.4).
 type AssuranceLevelChange struct {
 	EventCommon
-	Namespace       string `json:"namespace"`
-	CurrentLevel    string `json:"current_level"`
-	PreviousLevel   string `json:"previous_level,omitempty"`
+	// Namespace names the scheme of the levels, e.g. "NIST-AAL" or
+	// "RFC8176".
+	Namespace string `json:"namespace"`
+	// CurrentLevel is the level now; PreviousLevel the one before.
+	CurrentLevel string `json:"current_level"`
+	// PreviousLevel: see CurrentLevel.
+	PreviousLevel string `json:"previous_level,omitempty"`
+	// ChangeDirection is "increase" or "decrease".
 	ChangeDirection string `json:"change_direction,omitempty"`
 }
 
 // Verification is the SSF verification payload (SSF 1.0 §8.1.4.1).
 type Verification struct {
+	// State is the opaque value the receiver sent in its verification
+	// request, echoed back.
 	State string `json:"state,omitempty"`
 }
 
 // StreamUpdated is the SSF stream-updated payload (SSF 1.0 §8.1.5).
 type StreamUpdated struct {
+	// Status is the stream's new status: "enabled", "paused" or
+	// "disabled".
 	Status string `json:"status"`
+	// Reason says why, when the transmitter gives one.
 	Reason string `json:"reason,omitempty"`
 }
 

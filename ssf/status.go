@@ -13,9 +13,12 @@ import (
 
 // StreamStatus is the body of the status endpoint (SSF 1.0 §8.1.2).
 type StreamStatus struct {
+	// StreamID names the stream.
 	StreamID string `json:"stream_id"`
-	Status   string `json:"status"`
-	Reason   string `json:"reason,omitempty"`
+	// Status is "enabled", "paused" or "disabled".
+	Status string `json:"status"`
+	// Reason says why the status was set, when given.
+	Reason string `json:"reason,omitempty"`
 }
 
 func (t *Transmitter) serveStatus(w http.ResponseWriter, r *http.Request, tenant string, _ scim.Principal) {

@@ -38,15 +38,26 @@ var defaultRequested = []string{EventSessionRevoked, EventTokenClaimsChange}
 
 // StreamConfig is a stream's configuration (SSF 1.0 §8.1.1).
 type StreamConfig struct {
-	StreamID                string   `json:"stream_id"`
-	Iss                     string   `json:"iss"`
-	Aud                     Audience `json:"aud"`
-	EventsSupported         []string `json:"events_supported"`
-	EventsRequested         []string `json:"events_requested"`
-	EventsDelivered         []string `json:"events_delivered"`
-	Delivery                Delivery `json:"delivery"`
-	MinVerificationInterval int      `json:"min_verification_interval"`
-	Description             string   `json:"description,omitempty"`
+	// StreamID is the id the transmitter gave the stream.
+	StreamID string `json:"stream_id"`
+	// Iss is the transmitter's issuer, the iss of the stream's SETs.
+	Iss string `json:"iss"`
+	// Aud is the audience of the stream's SETs: the receiver.
+	Aud Audience `json:"aud"`
+	// EventsSupported are the event types the transmitter can send.
+	EventsSupported []string `json:"events_supported"`
+	// EventsRequested are the event types the receiver asked for.
+	EventsRequested []string `json:"events_requested"`
+	// EventsDelivered are the types the stream sends: those requested
+	// that are supported.
+	EventsDelivered []string `json:"events_delivered"`
+	// Delivery is how SETs reach the receiver: push or poll.
+	Delivery Delivery `json:"delivery"`
+	// MinVerificationInterval is the least time, in seconds, between two
+	// verification requests the transmitter answers.
+	MinVerificationInterval int `json:"min_verification_interval"`
+	// Description is the receiver's text about the stream.
+	Description string `json:"description,omitempty"`
 	// Format is the subject identifier format of the stream's SETs:
 	// "iss_sub" (default: iss is the transmitter, sub the SCIM id) or
 	// "email" (the user's primary email, else userName; iss_sub when the
@@ -57,6 +68,8 @@ type StreamConfig struct {
 
 // Delivery is a stream's delivery method (SSF 1.0 §8.1.1).
 type Delivery struct {
+	// Method is the delivery method's URI: push (RFC 8935,
+	// "urn:ietf:rfc:8935") or poll (RFC 8936, "urn:ietf:rfc:8936").
 	Method string `json:"method"`
 	// EndpointURL is the receiver's push endpoint, or the transmitter's
 	// poll endpoint.

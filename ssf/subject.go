@@ -24,6 +24,8 @@ const (
 // (user, session, tenant, ...) each with a simple subject; aliases lists
 // several identifiers of one subject.
 type Subject struct {
+	// Format is the identifier format (FormatEmail, FormatIssSub, ...),
+	// which says which members below are set.
 	Format string `json:"format,omitempty"`
 	// Email (email), URI (account: "acct:...", uri), Phone (phone_number).
 	Email string `json:"email,omitempty"`

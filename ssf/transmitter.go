@@ -219,22 +219,39 @@ func (t *Transmitter) RotateKeys(ctx context.Context, tenant string) error {
 
 // Metadata is the transmitter configuration metadata (SSF 1.0 §7.1).
 type Metadata struct {
-	SpecVersion              string                `json:"spec_version"`
-	Issuer                   string                `json:"issuer"`
-	JWKSURI                  string                `json:"jwks_uri"`
-	DeliveryMethodsSupported []string              `json:"delivery_methods_supported"`
-	ConfigurationEndpoint    string                `json:"configuration_endpoint"`
-	StatusEndpoint           string                `json:"status_endpoint"`
-	AddSubjectEndpoint       string                `json:"add_subject_endpoint"`
-	RemoveSubjectEndpoint    string                `json:"remove_subject_endpoint"`
-	VerificationEndpoint     string                `json:"verification_endpoint"`
-	CriticalSubjectMembers   []string              `json:"critical_subject_members,omitempty"`
-	AuthorizationSchemes     []AuthorizationScheme `json:"authorization_schemes"`
-	DefaultSubjects          string                `json:"default_subjects"`
+	// SpecVersion is the SSF version implemented, e.g. "1_0".
+	SpecVersion string `json:"spec_version"`
+	// Issuer is the transmitter's issuer URL: the iss of its SETs.
+	Issuer string `json:"issuer"`
+	// JWKSURI is where the keys that sign its SETs are published.
+	JWKSURI string `json:"jwks_uri"`
+	// DeliveryMethodsSupported are the delivery method URIs it offers.
+	DeliveryMethodsSupported []string `json:"delivery_methods_supported"`
+	// ConfigurationEndpoint manages streams (create, read, update, delete).
+	ConfigurationEndpoint string `json:"configuration_endpoint"`
+	// StatusEndpoint reads and sets a stream's status.
+	StatusEndpoint string `json:"status_endpoint"`
+	// AddSubjectEndpoint and RemoveSubjectEndpoint change a stream's
+	// subjects.
+	AddSubjectEndpoint string `json:"add_subject_endpoint"`
+	// RemoveSubjectEndpoint: see AddSubjectEndpoint.
+	RemoveSubjectEndpoint string `json:"remove_subject_endpoint"`
+	// VerificationEndpoint asks for a verification event.
+	VerificationEndpoint string `json:"verification_endpoint"`
+	// CriticalSubjectMembers are the complex-subject members a receiver
+	// must understand.
+	CriticalSubjectMembers []string `json:"critical_subject_members,omitempty"`
+	// AuthorizationSchemes are how the endpoints authorize requests.
+	AuthorizationSchemes []AuthorizationScheme `json:"authorization_schemes"`
+	// DefaultSubjects is "ALL" (a new stream covers every subject) or
+	// "NONE" (only subjects added to it).
+	DefaultSubjects string `json:"default_subjects"`
 }
 
 // AuthorizationScheme names a way to authorize requests (SSF 1.0 §7.1.1).
 type AuthorizationScheme struct {
+	// SpecURN names the scheme's specification, e.g. "urn:ietf:rfc:6750"
+	// (bearer tokens).
 	SpecURN string `json:"spec_urn"`
 }
 

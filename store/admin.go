@@ -240,7 +240,8 @@ type ProvisioningEntry struct {
 	// because they name no resource of the tenant the members attribute
 	// allows (DropUnresolved, RFC 7643 §4.2), in request order, over all
 	// the operations of a /Bulk request (BulkResult.DroppedMembers has
-	// them per operation); nil when none.
+	// them per operation); nil when none. The scim handler records at
+	// most the first 100 (and logs how many there were).
 	DroppedMembers []string
 }
 
@@ -334,8 +335,8 @@ type ProvisioningLog interface {
 	// BulkResults or DroppedMembers reads back as nil); both are copied.
 	Append(ctx context.Context, e ProvisioningEntry) (int64, error)
 	// Query returns the entries that match f, newest first, one page at a
-	// time. A cursor not produced by ProvisioningCursor returns an error
-	// wrapping ErrInvalidCursor. Entries appended while paging never make
+	// time. A cursor that is not a NextCursor of this store returns an
+	// error wrapping ErrInvalidCursor. Entries appended while paging never make
 	// an entry appear twice or be skipped (the cursor is a Seq).
 	Query(ctx context.Context, f ProvisioningFilter) (*ProvisioningPage, error)
 	// Prune deletes the entries whose Time is before before and returns how

@@ -16,6 +16,7 @@ type ConflictError struct {
 	Reserved bool
 }
 
+// Error names the attribute and wraps ErrConflict's text.
 func (e *ConflictError) Error() string {
 	if e.Reserved {
 		return e.Attr + " belonged to a deleted resource and is never reused: " + ErrConflict.Error()

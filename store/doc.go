@@ -1,11 +1,22 @@
-// Package store defines the storage contract of scimkit and the helpers
-// every backend shares.
+// Package store is the storage contract of scimkit: the Store interface
+// that package scim serves SCIM requests from, the sentinel errors a
+// caller maps to HTTP statuses, and the optional capabilities (hook
+// delivery, tokens, provisioning log, states…) a backend may add. Pick a
+// backend (store/memory, store/sqlite, store/postgres) and use it through
+// this interface; write your own only if none fits.
 //
+//	ctx := context.Background()
+//	var st store.Store = memory.New() // or sqlite.Open, postgres.Open
+//	defer st.Close()
 //	users := schema.UserResourceType()
+//
 //	u, err := st.Create(ctx, "acme", users, &schema.Resource{
 //		Schemas: []string{schema.UserSchema},
 //		Attrs:   map[string]any{"userName": "bjensen@example.com", "active": true},
 //	})
+//	if err != nil {
+//		return err
+//	}
 //	// Read-modify-write: Apply runs inside the store's transaction and may
 //	// run more than once; If-Match is checked against the stored version.
 //	u, _, err = st.Update(ctx, "acme", users, u.ID, store.Update{
@@ -16,13 +27,15 @@
 //			return next, nil
 //		},
 //	})
-//	f, _ := filter.Parse(`userName eq "BJensen@example.com"`)
-//	f, _ = filter.Bind(users, f)
-//	page, err := st.List(ctx, "acme", users, store.Query{Filter: f, Count: 10})
 //	switch {
 //	case errors.Is(err, store.ErrPrecondition): // 412: someone else wrote first
 //	case errors.Is(err, store.ErrConflict): // 409: a unique value is taken
 //	}
+//	f, _ := filter.Parse(`userName eq "BJensen@example.com"`)
+//	f, _ = filter.Bind(users, f)
+//	page, err := st.List(ctx, "acme", users, store.Query{Filter: f, Count: 10})
+//
+// The package example (Example) runs this with its output.
 //
 // A backend implements Store: tenant-scoped create, get, read-modify-write,
 // delete and list of SCIM resources, with atomic uniqueness, monotonic
@@ -33,7 +46,8 @@
 // shared suite in store/storetest, which is the definition of correct.
 //
 // Every backend of scimkit runs one write algorithm and one stored form of
-// a resource (in store/internal/backend), so they differ only in their I/O
+// a resource (store/internal/backend, not importable from outside the
+// module), so they differ only in their I/O
 // and give the same answers; a conflict is reported as *ConflictError, and
 // a member value that names no resource is left out or refused as the
 // write's RefPolicy says (WithRefPolicy, refs.go). A store written outside

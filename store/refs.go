@@ -43,6 +43,7 @@ type UnresolvedError struct {
 	Types []string
 }
 
+// Error names the attribute and the values that resolve to nothing.
 func (e *UnresolvedError) Error() string {
 	return e.Attr + ": " + strings.Join(e.Values, ", ") + ": " + ErrUnresolved.Error()
 }

@@ -10,7 +10,8 @@ import (
 // check: the write applies whatever version is stored, or none.
 const AnyVersion int64 = -1
 
-// Limits of a State, enforced by every backend through CheckState.
+// Limits of a State, enforced by every backend: a key or value outside
+// them is refused with ErrInvalidState.
 const (
 	// MaxStateKey is the longest State key, in bytes.
 	MaxStateKey = 256

@@ -70,7 +70,8 @@ type TombstoneRecord struct {
 	// Unique holds the values of the resource's unique attributes
 	// (uniqueness server or global, RFC 7643 §7) at deletion, keyed by
 	// attribute path (schema.AttrRef.String, e.g. "userName"), as text
-	// (see TombstoneValues). Kept for audit; not reserved. Nil when none.
+	// (strings as they are, numbers and booleans as strconv formats
+	// them). Kept for audit; not reserved. Nil when none.
 	Unique map[string]string
 	// Deleted is when the resource was deleted, by the store's clock (UTC,
 	// whole microseconds).

@@ -174,6 +174,7 @@ type TokenError struct {
 	err               error
 }
 
+// Error says what the token endpoint answered and what to check.
 func (e *TokenError) Error() string {
 	if e.Status == 0 {
 		return fmt.Sprintf("googleworkspace: token request failed: %v", e.err)
@@ -223,6 +224,7 @@ type Error struct {
 	Message string
 }
 
+// Error names the call, the status, Google's reason and its message.
 func (e *Error) Error() string {
 	return fmt.Sprintf("googleworkspace: %s: %d %s: %s", e.Op, e.Status, e.Reason, e.Message)
 }

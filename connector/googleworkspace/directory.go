@@ -23,35 +23,53 @@ const (
 // User is the part of a Directory API user resource the client reads
 // (admin#directory#user).
 type User struct {
-	ID           string   `json:"id"`
-	PrimaryEmail string   `json:"primaryEmail"`
-	Name         UserName `json:"name"`
-	Suspended    bool     `json:"suspended"`
-	Archived     bool     `json:"archived"`
+	// ID is Google's immutable user id; it becomes the externalId.
+	ID string `json:"id"`
+	// PrimaryEmail is the user's primary address; it becomes the userName
+	// and the primary work email.
+	PrimaryEmail string `json:"primaryEmail"`
+	// Name holds the given and family names.
+	Name UserName `json:"name"`
+	// Suspended and Archived make the user inactive (active false).
+	Suspended bool `json:"suspended"`
+	// Archived: see Suspended.
+	Archived bool `json:"archived"`
 	// DeletionTime is set on users listed with showDeleted=true.
 	DeletionTime string `json:"deletionTime,omitempty"`
 }
 
 // UserName is a user's name.
 type UserName struct {
-	GivenName  string `json:"givenName,omitempty"`
+	// GivenName becomes name.givenName.
+	GivenName string `json:"givenName,omitempty"`
+	// FamilyName becomes name.familyName.
 	FamilyName string `json:"familyName,omitempty"`
-	FullName   string `json:"fullName,omitempty"`
+	// FullName is Google's display form of the name (not mapped).
+	FullName string `json:"fullName,omitempty"`
 }
 
 // Group is the part of a Directory API group resource the client reads.
 type Group struct {
-	ID    string `json:"id"`
+	// ID is Google's group id; it becomes the externalId.
+	ID string `json:"id"`
+	// Email is the group's address.
 	Email string `json:"email"`
-	Name  string `json:"name"`
+	// Name becomes the displayName.
+	Name string `json:"name"`
 }
 
 // Member is a Directory API member resource.
 type Member struct {
-	ID     string `json:"id"`
-	Email  string `json:"email,omitempty"`
-	Role   string `json:"role,omitempty"`
-	Type   string `json:"type"`
+	// ID is the member's Google id (a user's or a nested group's).
+	ID string `json:"id"`
+	// Email is the member's address; external members have only this.
+	Email string `json:"email,omitempty"`
+	// Role is OWNER, MANAGER or MEMBER (not mapped).
+	Role string `json:"role,omitempty"`
+	// Type is USER, GROUP or CUSTOMER (everyone in the domain); nested
+	// GROUP members are resolved to their users by the connector.
+	Type string `json:"type"`
+	// Status is the member's status, e.g. ACTIVE (not mapped).
 	Status string `json:"status,omitempty"`
 }
 

@@ -1,7 +1,34 @@
 // Package googleworkspace reads a Google Workspace directory for
 // package connector: a thin client of the Admin SDK Directory API over
 // net/http and golang.org/x/oauth2 (not the generated Google API client),
-// and users.watch push channels for near-real-time user changes.
+// and users.watch push channels for near-real-time user changes. A
+// gateway uses it as the Source (and Watcher) of a connector.Syncer:
+//
+//	key, err := os.ReadFile("service-account.json") // with domain-wide delegation
+//	if err != nil {
+//		return err
+//	}
+//	src, err := googleworkspace.New(googleworkspace.Config{Credentials: key, Subject: "admin@example.com"})
+//	if err != nil {
+//		return err
+//	}
+//	// Optional: user changes within seconds. Google POSTs them to Address,
+//	// where the Watch must be mounted.
+//	watch, err := googleworkspace.NewWatch(googleworkspace.WatchConfig{
+//		Client: src, Store: st, Tenant: "acme", Address: "https://gw.example.com/google/notify",
+//	})
+//	if err != nil {
+//		return err
+//	}
+//	mux.Handle("/google/notify", watch)
+//	s, err := connector.New(connector.Config{Store: st, Tenant: "acme", Source: src, Name: "googleworkspace"})
+//	if err != nil {
+//		return err
+//	}
+//	return s.Run(ctx, connector.RunConfig{Watcher: watch}) // full runs, group polls, notifications
+//
+// Here st is the gateway's store and mux its http.ServeMux. Example runs
+// a full reconciliation against a fake Google (package googletest).
 //
 // Authentication is a service account with domain-wide delegation: the
 // client signs a JWT bearer grant (RFC 7523) with the service account's

@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	trusted, err := parseTrust(*trust)
+	trusted, err := parseTrust(*trust, *tenant)
 	if err != nil {
 		return err
 	}

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"strings"
 
 	"github.com/scimkit/scimkit/hooks"
+	"github.com/scimkit/scimkit/internal/ssftrust"
 	"github.com/scimkit/scimkit/ssf"
 )
 
@@ -30,45 +28,17 @@ func (g *gateway) mountSSF() error {
 	return nil
 }
 
-// trustEntry is one transmitter of -ssf-trust (the reference server's
-// format, without its tenant: the gateway has one).
-type trustEntry struct {
-	Issuer            string   `json:"issuer"`
-	Audience          []string `json:"audience"`
-	JWKSURI           string   `json:"jwks_uri"`
-	ConfigurationURL  string   `json:"configuration_url"`
-	PushAuthorization string   `json:"push_authorization"`
-	PollURL           string   `json:"poll_url"`
-	PollAuthorization string   `json:"poll_authorization"`
-	Algorithms        []string `json:"algorithms"`
-}
-
-// parseTrust reads -ssf-trust: a JSON array of transmitters, or @file.
-func parseTrust(v string) ([]ssf.TrustedTransmitter, error) {
-	if v == "" {
-		return nil, nil
+// parseTrust reads -ssf-trust (the reference server's format; the
+// gateway has one tenant, so entries name none).
+func parseTrust(v, tenant string) ([]ssf.TrustedTransmitter, error) {
+	byTenant, err := ssftrust.Parse(v, tenant)
+	if err != nil {
+		return nil, err
 	}
-	data := []byte(v)
-	if name, ok := strings.CutPrefix(v, "@"); ok {
-		var err error
-		if data, err = os.ReadFile(name); err != nil {
-			return nil, fmt.Errorf("-ssf-trust: %w", err)
+	for t := range byTenant {
+		if t != tenant {
+			return nil, fmt.Errorf("-ssf-trust: the gateway serves one tenant; remove \"tenant\": %q", t)
 		}
 	}
-	var entries []trustEntry
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&entries); err != nil {
-		return nil, fmt.Errorf("-ssf-trust: not a JSON array of transmitters: %w", err)
-	}
-	out := make([]ssf.TrustedTransmitter, 0, len(entries))
-	for i, e := range entries {
-		if e.Issuer == "" || len(e.Audience) == 0 {
-			return nil, fmt.Errorf("-ssf-trust: transmitter #%d needs issuer and audience", i+1)
-		}
-		out = append(out, ssf.TrustedTransmitter{Issuer: e.Issuer, Audience: e.Audience, JWKSURI: e.JWKSURI,
-			ConfigurationURL: e.ConfigurationURL, PushAuthorization: e.PushAuthorization, PollURL: e.PollURL,
-			PollAuthorization: e.PollAuthorization, Algorithms: e.Algorithms})
-	}
-	return out, nil
+	return byTenant[tenant], nil
 }

@@ -19,6 +19,7 @@ type config struct {
 	tlsKey           string
 	logLevel         slog.Level
 	dialect          string
+	passwords        string // password policy: drop, argon2id, bcrypt
 	pgSchema         string
 	publicDis        bool
 	retention        time.Duration // provisioning log retention
@@ -82,6 +83,7 @@ func defineServerFlags(fs *flag.FlagSet, getenv func(string) string) func() (con
 		{"tls-key", "SCIMKIT_TLS_KEY", "", "TLS key file", &cfg.tlsKey},
 		{"log-level", "SCIMKIT_LOG_LEVEL", "info", "log level: debug, info, warn, error", &level},
 		{"dialect", "SCIMKIT_DIALECT", "default", "PATCH dialect: default (Okta and Entra), okta, entra, strict", &cfg.dialect},
+		{"password", "SCIMKIT_PASSWORD", "drop", "what happens to a password an IdP sends: drop (never stored), argon2id or bcrypt (only its hash is stored)", &cfg.passwords},
 		{"pg-schema", "SCIMKIT_PG_SCHEMA", "scimkit", "PostgreSQL schema for the tables (postgres store only)", &cfg.pgSchema},
 		{"unique-group-names", "SCIMKIT_UNIQUE_GROUP_NAMES", "false", "refuse a second group of an existing displayName with 409 (for IdPs that match groups by name, like Entra ID)", &uniqueNames},
 		{"public-discovery", "SCIMKIT_PUBLIC_DISCOVERY", "false", "serve /ServiceProviderConfig, /Schemas, /ResourceTypes without a token", &public},

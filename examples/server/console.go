@@ -52,7 +52,7 @@ func mountConsole(mux *http.ServeMux, cfg *config, st store.Store, getenv func(s
 		logger.Warn("the admin token file is readable by other users: chmod 600 it", "file", cfg.adminTokenFile, "mode", fi.Mode().Perm().String())
 	}
 	cfg.dispatchers = &dispatchers{}
-	con, err := console.New(console.Config{Store: st, AdminToken: tok, Prefix: consolePath, Replayer: cfg.dispatchers,
+	con, err := console.New(console.Config{Store: st, AdminToken: tok, Prefix: consolePath, Replayer: cfg.dispatchers, DefaultTenant: cfg.tenant,
 		SecureCookies: strings.HasPrefix(cfg.baseURL, "https://"), Logger: logger})
 	if err != nil {
 		return fmt.Errorf("console: %w", err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -46,6 +47,19 @@ func TestConsoleMounted(t *testing.T) {
 			}
 			if got, _ := do(t, "GET", "http://"+addr+basePath+"/Users", admin, ""); got != http.StatusUnauthorized {
 				t.Errorf("the admin token as a SCIM bearer token: %d, want 401", got)
+			}
+			// The directory opens on the server's default tenant, which has
+			// no tenant record.
+			req, _ := http.NewRequestWithContext(t.Context(), "GET", "http://"+addr+"/admin/directory", nil)
+			req.AddCookie(res.Cookies()[0])
+			dres, err := noRedirect.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(dres.Body)
+			dres.Body.Close()
+			if dres.StatusCode != http.StatusOK || !strings.Contains(string(body), `name="tenant" list="tenants" value="default"`) {
+				t.Errorf("GET /admin/directory: %d; want the default tenant chosen:\n%s", dres.StatusCode, body)
 			}
 		})
 	}

@@ -309,3 +309,34 @@ func TestUniqueGroupNames(t *testing.T) {
 		})
 	}
 }
+
+// TestPasswordFlag: -password selects what the server keeps of a password
+// an IdP sends, as /ServiceProviderConfig says; a bad value stops the start.
+func TestPasswordFlag(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		supports bool
+	}{
+		{"default drops", []string{"-store", "memory"}, false},
+		{"argon2id", []string{"-store", "memory", "-password", "argon2id"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr, _ := startServer(t, tc.args, map[string]string{"SCIMKIT_TOKEN": "s3cret"})
+			base := "http://" + addr + basePath
+			got, body := do(t, "POST", base+"/Users", "s3cret", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"pw","password":"hunter2-pw"}`)
+			if got != 201 || strings.Contains(body, "hunter2") {
+				t.Fatalf("POST: %d %s", got, body)
+			}
+			_, spc := do(t, "GET", base+"/ServiceProviderConfig", "s3cret", "")
+			if want := fmt.Sprintf(`"changePassword":{"supported":%v}`, tc.supports); !strings.Contains(spc, want) {
+				t.Errorf("ServiceProviderConfig lacks %s: %s", want, spc)
+			}
+		})
+	}
+	if _, err := parseFlags("server", []string{"-password", "rot13"}, func(string) string { return "" }, io.Discard); err == nil {
+		if _, err := newHandler(config{passwords: "rot13", dialect: "default"}, nil, nil, nil); err == nil {
+			t.Error("-password rot13 accepted")
+		}
+	}
+}

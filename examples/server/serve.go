@@ -152,10 +152,15 @@ func newHandler(cfg config, st adminStore, auth scim.Authenticator, logger *slog
 	if err != nil {
 		return nil, fmt.Errorf("-dialect: %w", err)
 	}
+	pw, err := scim.ParsePasswordPolicy(cfg.passwords)
+	if err != nil {
+		return nil, fmt.Errorf("-password: %w", err)
+	}
 	scfg := scim.Config{
 		Store:                    st,
 		Authenticator:            auth,
-		Tenant:                   scim.TenantsFromStore(st, scim.TenantConfig{Dialect: dialect}),
+		Tenant:                   scim.TenantsFromStore(st, scim.TenantConfig{Dialect: dialect, Password: pw}),
+		Defaults:                 scim.TenantConfig{Dialect: dialect, Password: pw}, // what public discovery describes
 		Prefix:                   basePath,
 		BaseURL:                  cfg.baseURL,
 		PublicDiscovery:          cfg.publicDis,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,11 +11,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/scimkit/scimkit/hooks"
+	"github.com/scimkit/scimkit/internal/ssftrust"
 	"github.com/scimkit/scimkit/scim"
 	"github.com/scimkit/scimkit/ssf"
 	"github.com/scimkit/scimkit/store"
@@ -80,56 +79,10 @@ func (f *ssfFlags) config(store string) (ssfConfig, error) {
 		c.kek = make([]byte, 32) // memory store: keys live as long as the process
 		rand.Read(c.kek)
 	}
-	if c.trusted, err = parseTrust(f.trust); err != nil {
+	if c.trusted, err = ssftrust.Parse(f.trust, scim.DefaultTenant); err != nil {
 		return c, err
 	}
 	return c, nil
-}
-
-// trustEntry is one element of -ssf-trust.
-type trustEntry struct {
-	Tenant            string   `json:"tenant"`
-	Issuer            string   `json:"issuer"`
-	Audience          []string `json:"audience"`
-	JWKSURI           string   `json:"jwks_uri"`
-	ConfigurationURL  string   `json:"configuration_url"`
-	PushAuthorization string   `json:"push_authorization"`
-	PollURL           string   `json:"poll_url"`
-	PollAuthorization string   `json:"poll_authorization"`
-	Algorithms        []string `json:"algorithms"`
-}
-
-func parseTrust(v string) (map[string][]ssf.TrustedTransmitter, error) {
-	if v == "" {
-		return nil, nil
-	}
-	data := []byte(v)
-	if name, ok := strings.CutPrefix(v, "@"); ok {
-		var err error
-		if data, err = os.ReadFile(name); err != nil {
-			return nil, fmt.Errorf("-ssf-trust: %w", err)
-		}
-	}
-	var entries []trustEntry
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&entries); err != nil {
-		return nil, fmt.Errorf("-ssf-trust: not a JSON array of transmitters: %w", err)
-	}
-	out := map[string][]ssf.TrustedTransmitter{}
-	for i, e := range entries {
-		if e.Issuer == "" || len(e.Audience) == 0 {
-			return nil, fmt.Errorf("-ssf-trust: transmitter #%d needs issuer and audience", i+1)
-		}
-		tenant := e.Tenant
-		if tenant == "" {
-			tenant = scim.DefaultTenant
-		}
-		out[tenant] = append(out[tenant], ssf.TrustedTransmitter{Issuer: e.Issuer, Audience: e.Audience, JWKSURI: e.JWKSURI,
-			ConfigurationURL: e.ConfigurationURL, PushAuthorization: e.PushAuthorization, PollURL: e.PollURL,
-			PollAuthorization: e.PollAuthorization, Algorithms: e.Algorithms})
-	}
-	return out, nil
 }
 
 // startSSF mounts the SSF transmitter (and receiver, with -ssf-trust) on

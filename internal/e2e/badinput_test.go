@@ -22,6 +22,14 @@ func badRequests(uid string) []struct {
 	deep := strings.Repeat(`{"a":`, 5000) + "1" + strings.Repeat("}", 5000)
 	deepArr := `{"userName":"x","emails":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "}"
 	big := `{"userName":"` + strings.Repeat("a", 10<<20) + `"}`
+	long := strings.Repeat("l", 100000) // beyond scim.DefaultMaxStringLength
+	many := func(n int, f string) string {
+		s := make([]string, n)
+		for i := range s {
+			s[i] = fmt.Sprintf(f, i)
+		}
+		return strings.Join(s, ",")
+	}
 	ors := make([]string, 1000)
 	for i := range ors {
 		ors[i] = fmt.Sprintf(`userName eq "u%d"`, i)
@@ -58,6 +66,10 @@ func badRequests(uid string) []struct {
 		{"array body", R{Method: "POST", Path: "/Users", Body: `[{"userName":"arr"}]`}, 400},
 		{"string body", R{Method: "POST", Path: "/Users", Body: `"userName"`}, 400},
 		{"10 MB body", R{Method: "POST", Path: "/Users", Body: big}, 413},
+		{"100,000-character userName", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"` + long + `"}`}, 400},
+		{"100,000-character PATCH value", R{Method: "PATCH", Path: "/Users/" + uid, Body: patchOps(`{"op":"replace","path":"title","value":"` + long + `"}`)}, 400},
+		{"10,001 emails", R{Method: "POST", Path: "/Users", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"many","emails":[` + many(10001, `{"value":"e%d@x"}`) + `]}`}, 400},
+		{"10,001 members", R{Method: "POST", Path: "/Groups", Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"many","members":[` + many(10001, `{"value":"m%d"}`) + `]}`}, 400},
 		{"deep nesting", R{Method: "POST", Path: "/Users", Body: deep}, 400},
 		{"deep arrays", R{Method: "POST", Path: "/Users", Body: deepArr}, 400},
 		{"invalid UTF-8", R{Method: "POST", Path: "/Users", Body: "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"bad\xff\xfe\"}"}, 400},

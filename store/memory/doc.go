@@ -22,7 +22,8 @@
 // a seeded hash of the key, candidates checked), creation order with
 // O(log n) positional access (index paging without filter never scans),
 // member sets per group in insertion order and a reverse index member →
-// groups (store.md: membership as deltas, a user's groups from the index).
+// groups (membership changes by deltas, and a user's groups are answered
+// from the index, as store.Store documents).
 //
 // It passes store/storetest.
 package memory

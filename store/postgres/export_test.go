@@ -198,3 +198,20 @@ func (s *Store) OpenEventsTx(ctx context.Context, evs []store.Event) (commit fun
 	}
 	return func() error { return tx.Commit(ctx) }, nil
 }
+
+// Strings runs a query returning one text column (table names as
+// "{s}.name").
+func (s *Store) Strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.pool.Query(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// Bytes runs a query returning one bytea value.
+func (s *Store) Bytes(ctx context.Context, query string, args ...any) ([]byte, error) {
+	var b []byte
+	err := s.pool.QueryRow(ctx, s.q(query), args...).Scan(&b)
+	return b, err
+}

@@ -58,40 +58,8 @@ func (s *Store) Query(ctx context.Context, f store.ProvisioningFilter) (*store.P
 		args = append(args, arg)
 		conds = append(conds, strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1))
 	}
-	if f.Cursor != "" {
-		seq, err := backend.ParseProvisioningCursor(f.Cursor)
-		if err != nil {
-			return nil, err
-		}
-		add("seq < ?", seq)
-	}
-	if f.Tenant != "" {
-		add("tenant = ?", f.Tenant)
-	}
-	if !f.Since.IsZero() {
-		add("time >= ?", dbTime(f.Since))
-	}
-	if !f.Until.IsZero() {
-		add("time < ?", dbTime(f.Until))
-	}
-	if f.ResourceID != "" {
-		add("resource_id = ?", f.ResourceID)
-	}
-	if f.Outcome != "" {
-		add("outcome = ?", string(f.Outcome))
-	}
-	for _, c := range []struct {
-		col, v string
-	}{{"idp", f.IdP}, {"method", f.Method}, {"resource_type", f.ResourceType}, {"request_id", f.RequestID}} {
-		if c.v != "" {
-			add(c.col+" = ?", c.v)
-		}
-	}
-	if f.Status != 0 {
-		add("status = ?", f.Status)
-	}
-	if f.Seq != 0 {
-		add("seq = ?", f.Seq)
+	if err := backend.ProvisioningConds(f, add, func(t time.Time) any { return dbTime(t) }); err != nil {
+		return nil, err
 	}
 	q := `SELECT ` + entryCols + ` FROM {s}.provisioning_log`
 	if len(conds) > 0 {

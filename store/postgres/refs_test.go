@@ -1,8 +1,12 @@
 package postgres_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/postgres"
@@ -62,5 +66,44 @@ func TestMemberRefsMigration(t *testing.T) {
 	diff(t, "B's members", []string{}, members("b", gb))
 	if _, err := s2.Append(ctx, store.ProvisioningEntry{Tenant: "a", DroppedMembers: []string{"ghost"}}); err != nil {
 		t.Fatalf("Append after the migration: %v", err)
+	}
+}
+
+// TestUpdateNotBlockedByMemberAdd: a write adding a user as a member
+// holds the user's row FOR KEY SHARE until it commits (Resolve); an
+// update of that user locks FOR NO KEY UPDATE, which that lock does not
+// block, so the two do not wait for each other.
+func TestUpdateNotBlockedByMemberAdd(t *testing.T) {
+	s := open(t, postgres.Config{})
+	ctx := t.Context()
+	ut := storetest.UserType()
+	u, err := s.Create(ctx, "a", ut, &schema.Resource{Schemas: []string{schema.UserSchema}, Attrs: map[string]any{"userName": "u"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM `+pgx.Identifier{s.Schema(), "resources"}.Sanitize()+` WHERE tenant = 'a' AND id = $1 FOR KEY SHARE`, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	// A liveness bound, not a timing target: blocked, the update would
+	// wait for the rollback above, which only comes after it.
+	uctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	_, _, err = s.Update(uctx, "a", ut, u.ID, store.Update{Apply: func(cur *schema.Resource) (*schema.Resource, error) {
+		next := cur.Clone()
+		next.Attrs["displayName"] = "U"
+		return next, nil
+	}})
+	if err != nil {
+		t.Fatalf("update of a user another write holds FOR KEY SHARE: %v", err)
 	}
 }

@@ -11,7 +11,9 @@ import (
 )
 
 // beginLocked begins a transaction, locks the resource's row (SELECT ...
-// FOR UPDATE), and reads the members of a group (unless opts omits them)
+// FOR UPDATE for a delete, FOR NO KEY UPDATE otherwise: an update changes
+// no key, so it does not wait for, nor block, the FOR KEY SHARE locks
+// that writes adding this resource as a member take; see Resolve), and reads the members of a group (unless opts omits them)
 // and the groups of a member, in one round trip. The caller commits or
 // rolls back the transaction.
 //
@@ -20,11 +22,15 @@ import (
 // snapshot, so they see every write committed by a transaction the lock
 // waited for (a subquery of the locking statement would read the snapshot
 // taken before the wait).
-func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions) (pgx.Tx, *row, []any, error) {
+func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions, forDelete bool) (pgx.Tx, *row, []any, error) {
+	lock := "NO KEY UPDATE"
+	if forDelete {
+		lock = "UPDATE"
+	}
 	b := &pgx.Batch{}
 	b.BeginTx(pgx.TxOptions{})
 	b.Queue(s.q(`SELECT `+s.selectCols(rt, store.ReadOptions{OmitMembers: true, OmitGroups: true})+
-		` FROM {s}.resources r WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3 FOR UPDATE OF r`), tenant, id, rt.Name)
+		` FROM {s}.resources r WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3 FOR `+lock+` OF r`), tenant, id, rt.Name)
 	var derived []string
 	if a := membersAttr(rt); a != nil && !opts.OmitMembers {
 		b.Queue(s.q(`SELECT (SELECT jsonb_agg(`+memberObject(a)+` ORDER BY m.ord)

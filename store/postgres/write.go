@@ -133,7 +133,9 @@ func (w *writer) Groups(context.Context, string) ([]any, error) { return w.group
 // their rows FOR KEY SHARE until it ends: a concurrent Delete (which locks
 // the row FOR UPDATE first) either commits before, and the row is not
 // found, or waits for this write and then removes the membership it
-// added. Rows are locked in id order; a deadlock with another write's row
+// added. Updates lock FOR NO KEY UPDATE, which KEY SHARE does not block:
+// adding a user to a group and updating that user do not wait for each
+// other. Rows are locked in id order; a deadlock with another write's row
 // locks (two groups added to each other at once) is retried like any.
 func (w *writer) Resolve(ctx context.Context, ids []string) (map[string]string, error) {
 	if w.tx == nil {
@@ -405,8 +407,8 @@ func (w *writer) commit(ctx context.Context) error {
 }
 
 // Update is the read-modify-write behind PUT and PATCH (backend.RunUpdate,
-// RFC 7644 §3.5). The row is locked (SELECT ... FOR UPDATE) for the whole
-// transaction, so concurrent updates of one resource, from any process,
+// RFC 7644 §3.5). The row is locked (SELECT ... FOR NO KEY UPDATE) for the
+// whole transaction, so concurrent updates of one resource, from any process,
 // are serialised and none is lost; u.Apply runs again when the
 // transaction is retried after a deadlock. Round trips: BEGIN with the row
 // lock, the member's groups and (LoadMembers) the members; one per member
@@ -416,7 +418,7 @@ func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceTy
 	var out *schema.Resource
 	var change *store.Change
 	err := s.retry(ctx, op, func() error {
-		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, u.LoadMembers)
+		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, u.LoadMembers, false)
 		if err != nil {
 			return err
 		}
@@ -433,8 +435,8 @@ func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceTy
 
 // lockForWrite begins a write's transaction with the resource's row locked
 // and returns its writer and stored state.
-func (s *Store) lockForWrite(ctx context.Context, op, tenant string, rt *schema.ResourceType, id string, loadMembers bool) (*writer, backend.Stored, error) {
-	tx, rw, groups, err := s.beginLocked(ctx, tenant, rt, id, store.ReadOptions{OmitMembers: !loadMembers, OmitGroups: true})
+func (s *Store) lockForWrite(ctx context.Context, op, tenant string, rt *schema.ResourceType, id string, loadMembers, forDelete bool) (*writer, backend.Stored, error) {
+	tx, rw, groups, err := s.beginLocked(ctx, tenant, rt, id, store.ReadOptions{OmitMembers: !loadMembers, OmitGroups: true}, forDelete)
 	if err != nil {
 		return nil, backend.Stored{}, err
 	}
@@ -461,7 +463,7 @@ func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceType, id, ifMatch string, tomb bool) error {
 	op := "delete " + rt.Name + " " + id
 	return s.retry(ctx, op, func() error {
-		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, false)
+		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, false, true)
 		if err != nil {
 			return err
 		}

@@ -60,6 +60,10 @@ type Config struct {
 	// Logger receives the errors of background work that has no caller to
 	// return them to (outbox pruning), at Warn. nil means slog.Default().
 	Logger *slog.Logger
+
+	// migrateTo, when positive, stops migrations after that version: tests
+	// build the schema of an older release with it (OpenAt).
+	migrateTo int
 }
 
 // Defaults applied by Open for zero Config fields.
@@ -180,7 +184,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.read = newPool(r)
 		s.read.SetMaxOpenConns(cfg.MaxReaders)
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, cfg.migrateTo); err != nil {
 		s.Close()
 		return nil, err
 	}

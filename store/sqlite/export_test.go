@@ -52,3 +52,15 @@ func Exec(ctx context.Context, s *Store, query string) error {
 	_, err := s.write.ExecContext(ctx, query)
 	return err
 }
+
+// OpenAt opens cfg's database applying the migrations up to version only:
+// the schema of an older release, for migration tests.
+func OpenAt(ctx context.Context, cfg Config, version int) (*Store, error) {
+	cfg.migrateTo = version
+	return Open(ctx, cfg)
+}
+
+// QueryInt runs a query returning one integer on the write connection.
+func QueryInt(ctx context.Context, s *Store, query string, dst *int) error {
+	return s.write.QueryRowContext(ctx, query).Scan(dst)
+}

@@ -183,6 +183,17 @@ func testAgreeMemberReadded(t *testing.T, newStore factory) {
 			t.Errorf("event %s %v: the membership did not change", e.Type, e)
 		}
 	}
+	// Removed and re-added twice, ending with the display it had: nothing
+	// changed, so neither does the version.
+	again, _ := h.update(GroupType(), g.ID, store.Update{Apply: same, MemberDeltas: []schema.MemberDelta{
+		{Kind: schema.DeltaRemove, Members: []schema.Member{{Value: u[0]}}},
+		{Kind: schema.DeltaAdd, Members: []schema.Member{{Value: u[0], Display: "Other"}}},
+		{Kind: schema.DeltaRemove, Members: []schema.Member{{Value: u[0]}}},
+		{Kind: schema.DeltaAdd, Members: []schema.Member{{Value: u[0], Display: "Babs"}}},
+	}})
+	if again.Meta.Version != `W/"2"` {
+		t.Errorf("re-added with the display it had: version %s, want W/\"2\" (unchanged)", again.Meta.Version)
+	}
 }
 
 // eventsSince returns the events of h's tenant after seq (nil when the

@@ -18,6 +18,7 @@ var crudTests = []testCase{
 	{"ValueTypesRoundTrip", testValueTypesRoundTrip},
 	{"ValuesCopied", testValuesCopied},
 	{"GetMissing", testGetMissing},
+	{"PasswordOnlyHashed", testPasswordOnlyHashed},
 	{"Update", testUpdate},
 	{"UpdateMissing", testUpdateMissing},
 	{"UpdateApplyError", testUpdateApplyError},

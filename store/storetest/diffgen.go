@@ -47,7 +47,7 @@ const (
 	opReplace          // PUT-like Update: Apply replaces the resource (groups: LoadMembers)
 	opEcho             // Update whose Apply returns what it was given (groups: LoadMembers)
 	opPatch            // PATCH through package patch, split into deltas as the HTTP layer does
-	opDeltas           // Update with patch.MemberDeltas
+	opDeltas           // Update with store.Update.MemberDeltas
 	opDelete           // Delete
 	opList             // List with index paging
 	opCursor           // List with RFC 9865 cursor paging, every page

@@ -15,11 +15,10 @@
 // Subtests call t.Parallel, so the factory must be safe for concurrent use.
 // Bench runs the shared benchmarks the same way.
 //
-// The suite pins the semantics store.md leaves to the backends; they are
-// listed in the documentation of Run. Its "Agreement" group pins the
-// behaviour decided for divergences once seen between backends (issue 11);
-// tests of it that today's backends still fail start with a t.Skip to be
-// deleted as the fixes land.
+// The suite pins the semantics the store.Store contract leaves to the
+// backends; they are listed in the documentation of Run. Its "Agreement"
+// group pins the behaviour decided for divergences once seen between
+// backends (issue 11).
 //
 // Differential (and DifferentialBytes, for fuzzing) is the proof that
 // backends agree beyond the suite's fixed cases: it replays generated

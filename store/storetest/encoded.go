@@ -30,7 +30,7 @@ func testEncodedSameAsList(t *testing.T, newStore factory) {
 	l := h.load(newCorpus(1, 200, 30))
 	x := TestExtensionSchema
 	specials := []*schema.Resource{
-		user("hidden-password", "password", "t0p-Secret", "displayName", "t0p-Secret"),
+		user("hidden-password", "password", phc, "displayName", "t0p-Secret"), // stored: a hash (Shape.Password)
 		user("hidden-ext", x, map[string]any{"pin": "1234", "note": "only on request", "code": "only on request"}),
 		user("hidden-all-ext", x, map[string]any{"pin": "9999", "note": "n"}),
 		user("trimmed-sub", x, map[string]any{"key": map[string]any{"id": "k1", "secret": "s3cret"}}),

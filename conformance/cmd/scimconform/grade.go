@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/scimkit/scimkit/conformance"
 )
@@ -27,7 +29,7 @@ func grade(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	asJSON := fs.Bool("json", false, "write the grades as JSON to stdout (an array, one per file)")
-	junit := fs.String("junit", "", "write a JUnit XML report to this file (one per input: FILE is suffixed with -1, -2... when several are graded)")
+	junit := fs.String("junit", "", "write a JUnit XML report to this file (one per input: out.xml becomes out-1.xml, out-2.xml... when several are graded)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -67,7 +69,7 @@ func writeGrades(grades []*conformance.Grade, asJSON bool, junit string, stdout 
 		}
 		name := junit
 		if len(grades) > 1 {
-			name = fmt.Sprintf("%s-%d", junit, i+1)
+			name = numbered(junit, i+1)
 		}
 		if err := writeFile(name, func(w io.Writer) error { return conformance.WriteGradeJUnit(w, g) }); err != nil {
 			return err
@@ -88,6 +90,13 @@ func writeGrades(grades []*conformance.Grade, asJSON bool, junit string, stdout 
 		}
 	}
 	return nil
+}
+
+// numbered inserts -n before name's extension (out.xml → out-2.xml), so
+// that a CI step collecting *.xml finds every report.
+func numbered(name string, n int) string {
+	ext := filepath.Ext(name)
+	return fmt.Sprintf("%s-%d%s", strings.TrimSuffix(name, ext), n, ext)
 }
 
 func writeFile(name string, write func(io.Writer) error) error {

@@ -343,6 +343,16 @@ func TestGrade(t *testing.T) {
 	if err := xml.Unmarshal(data, &suite); err != nil || suite.Tests != len(grades[0].Steps) {
 		t.Errorf("-junit: %v, %d tests, want %d", err, suite.Tests, len(grades[0].Steps))
 	}
+	several := filepath.Join(t.TempDir(), "grades.xml")
+	rippling := filepath.Join("..", "..", "replays", "rippling-connect.json")
+	if code := run(t.Context(), []string{"grade", "-junit", several, file, rippling}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, name := range []string{"grades-1.xml", "grades-2.xml"} {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(several), name)); err != nil {
+			t.Errorf("-junit with two files: %v", err)
+		}
+	}
 	if code := run(t.Context(), []string{"grade", filepath.Join(t.TempDir(), "nope.json")}, &out, &errb); code != 2 {
 		t.Errorf("missing file: exit %d, want 2", code)
 	}

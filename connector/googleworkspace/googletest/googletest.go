@@ -1,17 +1,3 @@
-// Package googletest is a fake Google Workspace for tests: the Admin SDK
-// Directory API (users.list, users.get, users.watch, groups.list,
-// members.list, channels.stop) and the OAuth 2.0 token endpoint of a
-// service account with domain-wide delegation, served by httptest with
-// the request and response shapes Google documents, including its error
-// shape, pagination, deleted users (showDeleted), push notifications to
-// watch channels, channel expiry and injected faults (rate limits,
-// 5xx, a 403 on one group's members, a failure mid-listing).
-//
-//	d := googletest.New(t)
-//	alice := d.AddUser(googletest.User{PrimaryEmail: "alice@example.com"})
-//	c, _ := googleworkspace.New(googleworkspace.Config{Credentials: d.Credentials(),
-//		Subject: d.Admin, Endpoint: d.URL})
-//	d.SetSuspended(alice, true) // notifies the watch channels, if any
 package googletest
 
 import (
@@ -31,8 +17,8 @@ import (
 	"time"
 )
 
-// Read-only scopes the fake grants to its service account (the domain-wide
-// delegation an admin would configure).
+// GrantedScopes are the read-only scopes the fake grants to its service
+// account (the domain-wide delegation an admin would configure).
 var GrantedScopes = []string{
 	"https://www.googleapis.com/auth/admin.directory.user.readonly",
 	"https://www.googleapis.com/auth/admin.directory.group.readonly",
@@ -42,18 +28,25 @@ var GrantedScopes = []string{
 // User is a user of the fake directory.
 type User struct {
 	// ID is Google's id; AddUser assigns one (21 digits) when empty.
-	ID           string
+	ID string
+	// PrimaryEmail is the user's primary address (users.list primaryEmail).
 	PrimaryEmail string
-	GivenName    string
-	FamilyName   string
-	Suspended    bool
-	Archived     bool
+	// GivenName and FamilyName are the user's name.name fields.
+	GivenName string
+	// FamilyName: see GivenName.
+	FamilyName string
+	// Suspended and Archived are Google's flags of the same names.
+	Suspended bool
+	// Archived: see Suspended.
+	Archived bool
 	// Deleted is when the user was deleted (zero: live).
 	Deleted time.Time
 }
 
 // Group is a group of the fake directory.
 type Group struct {
+	// ID is Google's id (AddGroup assigns one when empty), Email the
+	// group's address and Name its name.
 	ID, Email, Name string
 	// Forbidden makes members.list answer 403 forbidden for this group,
 	// as Google does for a group whose members it will not disclose.
@@ -63,22 +56,33 @@ type Group struct {
 // Member is a direct member of a group: Type is "USER", "GROUP",
 // "CUSTOMER" (every user) or "EXTERNAL".
 type Member struct {
+	// ID is the member's Google id, Email its address and Type its kind
+	// (see Member).
 	ID, Email, Type string
 }
 
 // Channel is a users.watch channel.
 type Channel struct {
+	// ID, ResourceID, Token, Address and Event are the channel as
+	// users.watch opened it: the client's channel id and token, Google's
+	// resource id, the notification URL and the watched event.
 	ID, ResourceID, Token, Address, Event string
-	Expiration                            time.Time
-	Stopped                               bool
-	messages                              int
+	// Expiration is when the channel expires.
+	Expiration time.Time
+	// Stopped is set by channels.stop.
+	Stopped  bool
+	messages int
 }
 
 // Delivery is one notification the fake sent.
 type Delivery struct {
+	// ChannelID is the channel notified, State the X-Goog-Resource-State
+	// sent ("sync", "add", "update"…) and UserID the user it names.
 	ChannelID, State, UserID string
-	Status                   int // the receiver's status (0: not reached)
-	Err                      error
+	// Status is the receiver's status (0: not reached).
+	Status int
+	// Err is the transport error, when the receiver was not reached.
+	Err error
 }
 
 // Fault makes matching requests fail.
@@ -92,11 +96,12 @@ type Fault struct {
 	Skip int
 	// Times is how many requests fail (0: one; negative: all).
 	Times int
-	// Status, Reason and Message form the answer, in Google's error shape;
-	// RetryAfter, when set, is sent as the Retry-After header.
-	Status          int
+	// Status, Reason and Message form the answer, in Google's error shape.
+	Status int
+	// Reason and Message: see Status.
 	Reason, Message string
-	RetryAfter      string
+	// RetryAfter, when set, is sent as the Retry-After header.
+	RetryAfter string
 }
 
 // Directory is a fake Google Workspace directory and its HTTP server.

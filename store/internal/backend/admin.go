@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scimkit/scimkit/store"
 )
@@ -78,6 +79,50 @@ func CheckToken(t store.TokenRecord) error {
 		return fmt.Errorf("store: create token %s: empty Tenant", t.ID)
 	case len(t.Hash) != 64 || strings.Trim(t.Hash, "0123456789abcdef") != "":
 		return fmt.Errorf("store: create token %s: Hash must be 64 lower-case hex digits (SHA-256)", t.ID)
+	}
+	return nil
+}
+
+// ProvisioningConds calls add with each SQL condition (one "?" per
+// condition, for its argument) that selects the provisioning log entries
+// of f, in one order for every backend; at encodes a time as the backend
+// stores it. The conditions name the columns of both SQL backends'
+// provisioning_log tables.
+func ProvisioningConds(f store.ProvisioningFilter, add func(cond string, arg any), at func(time.Time) any) error {
+	if f.Cursor != "" {
+		seq, err := ParseProvisioningCursor(f.Cursor)
+		if err != nil {
+			return err
+		}
+		add("seq < ?", seq)
+	}
+	if f.Tenant != "" {
+		add("tenant = ?", f.Tenant)
+	}
+	if !f.Since.IsZero() {
+		add("time >= ?", at(f.Since))
+	}
+	if !f.Until.IsZero() {
+		add("time < ?", at(f.Until))
+	}
+	if f.ResourceID != "" {
+		add("resource_id = ?", f.ResourceID)
+	}
+	if f.Outcome != "" {
+		add("outcome = ?", string(f.Outcome))
+	}
+	for _, c := range []struct {
+		col, v string
+	}{{"idp", f.IdP}, {"method", f.Method}, {"resource_type", f.ResourceType}, {"request_id", f.RequestID}} {
+		if c.v != "" {
+			add(c.col+" = ?", c.v)
+		}
+	}
+	if f.Status != 0 {
+		add("status = ?", f.Status)
+	}
+	if f.Seq != 0 {
+		add("seq = ?", f.Seq)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/password"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -25,6 +26,14 @@ type Shape struct {
 	// User schema), derived from the membership index on read. Nil
 	// otherwise.
 	Groups *schema.Attribute
+	// Password is the core single-valued string "password" attribute (the
+	// User schema, RFC 7643 §4.1.1), nil otherwise. Its value is stored
+	// only when it is a hash (password.IsHash): any other value, a clear
+	// text a caller forgot to hash, is dropped before it reaches a
+	// backend, whichever path wrote it (scim, a connector, an embedder
+	// calling the store). scim.TenantConfig.Password decides what a
+	// client's password becomes.
+	Password *schema.Attribute
 }
 
 // ShapeOf returns the shape of rt.
@@ -35,6 +44,9 @@ func ShapeOf(rt *schema.ResourceType) Shape {
 	}
 	if a := rt.Schema.Attribute("groups"); a != nil && a.Name == "groups" && a.MultiValued && a.IsComplex() && a.EffectiveMutability() == schema.ReadOnly {
 		s.Groups = a
+	}
+	if a := rt.Schema.Attribute("password"); a != nil && a.Name == "password" && a.Type == schema.String && !a.MultiValued {
+		s.Password = a
 	}
 	return s
 }
@@ -58,6 +70,7 @@ func (s Shape) split(rt *schema.ResourceType, r *schema.Resource, fallback []str
 		case s.Members != nil && k == s.Members.Name:
 			members = schema.MembersOf(v)
 		case s.Groups != nil && k == s.Groups.Name:
+		case s.Password != nil && k == s.Password.Name && !isHash(v):
 		default:
 			if m, ok := v.(map[string]any); ok && rt.SchemaByURN(k) != nil {
 				m = maps.Clone(m)
@@ -100,6 +113,13 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// isHash reports whether v is a password hash the store may keep (see
+// Shape.Password).
+func isHash(v any) bool {
+	s, ok := v.(string)
+	return ok && password.IsHash(s)
 }
 
 // Doc is the stored form of a resource: id, externalId, canonical schemas

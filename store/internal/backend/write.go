@@ -310,7 +310,7 @@ func RunUpdate(ctx context.Context, tx WriteTx, tenant string, rt *schema.Resour
 		change.Before = before.Clone()
 		change.Before.Attrs[shape.Members.Name] = schema.MemberValues(had)
 	}
-	if docChanged || edited || net.redisplayed || len(added)+len(removed) > 0 {
+	if docChanged || edited || net.redisplayed() || len(added)+len(removed) > 0 {
 		version := cur.Version + 1
 		lm := Timestamp(now)
 		if lm.Before(before.Meta.LastModified) {
@@ -471,13 +471,22 @@ type netMembers struct {
 	after  map[string]bool
 	order  []string          // values in the order first touched
 	types  map[string]string // value → type, as the backend reported it
-	gone   map[string]string // value → display, of members this write removed
-	// redisplayed: a member present before the write was removed and
-	// added back by it with another display. The membership is unchanged
-	// (no event), but the representation is not, so the version changes.
-	// (Its position may change too; the weak ETag ignores order, as SCIM
-	// multi-valued attributes have none.)
-	redisplayed bool
+	gone   map[string]string // value → stored display, of members this write removed
+	shown  map[string]string // value → display, as this write last added it
+}
+
+// redisplayed reports whether a member present before the write was
+// removed and added back by it with another display than it had. The
+// membership is unchanged (no event), but the representation is not, so
+// the version changes. (Its position may change too; the weak ETag
+// ignores order, as SCIM multi-valued attributes have none.)
+func (n *netMembers) redisplayed() bool {
+	for v, display := range n.gone {
+		if n.before[v] && n.after[v] && n.shown[v] != display {
+			return true
+		}
+	}
+	return false
 }
 
 // add adds ms (distinct values) through tx and notes which were present.
@@ -544,13 +553,13 @@ func (n *netMembers) note(m schema.Member, was, is bool) {
 	switch {
 	case was && !is:
 		if n.gone == nil {
-			n.gone = map[string]string{}
+			n.gone, n.shown = map[string]string{}, map[string]string{}
 		}
-		n.gone[v] = m.Display
-	case !was && is:
-		if display, ok := n.gone[v]; ok && display != m.Display {
-			n.redisplayed = true
+		if _, ok := n.gone[v]; !ok {
+			n.gone[v] = m.Display // as stored before the write
 		}
+	case !was && is && n.shown != nil:
+		n.shown[v] = m.Display
 	}
 	n.after[v] = is
 }
