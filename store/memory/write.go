@@ -218,13 +218,18 @@ func (st *state) load(tenant string, rt *schema.ResourceType, id string) (*write
 
 // Create implements store.Store (backend.RunCreate).
 func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceType, r *schema.Resource) (*schema.Resource, error) {
+	// Copied before the write lock is taken.
+	p, err := backend.PrepareCreate(rt, r, false)
+	if err != nil {
+		return nil, err
+	}
 	var out *schema.Resource
-	err := s.tx(ctx, true, opName("create", rt, ""), func(st *state) ([]store.Event, error) {
+	err = s.tx(ctx, true, opName("create", rt, ""), func(st *state) ([]store.Event, error) {
 		td, t := st.table(tenant, rt, true)
 		w := &writer{st: st, td: td, t: t, ti: t.info.Load()}
 		_, id := newID(t)
 		var err error
-		if out, err = backend.RunCreate(ctx, w, tenant, rt, r, id, st.now()); err != nil {
+		if out, err = backend.RunPrepared(ctx, w, tenant, p, id, st.now()); err != nil {
 			return nil, err
 		}
 		return w.evs, nil

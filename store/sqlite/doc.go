@@ -22,7 +22,8 @@
 // Concurrent writes share transactions. A write (Create, Update, Delete,
 // an admin or provisioning log write) is queued; one goroutine at a time
 // opens a transaction, runs the queued writes one after another, each in
-// its own SAVEPOINT, and commits them with one COMMIT, so N concurrent
+// its own SAVEPOINT (but the first, which holds the transaction alone),
+// and commits them with one COMMIT, so N concurrent
 // writes cost one COMMIT instead of N. A transaction takes at most
 // Config.MaxBatchWrites writes and keeps taking writes queued while it
 // runs for at most Config.MaxBatchTime. It never sleeps waiting for
@@ -33,7 +34,9 @@
 //
 // Each write stays atomic and fails alone: its error (a uniqueness
 // conflict, a stale version, an Apply error, a panic) rolls back to its
-// savepoint and is its own, and the others commit. No write is answered
+// savepoint and is its own, and the others commit (a failed first write
+// rolls the transaction back, and the writes queued behind it run in the
+// next). No write is answered
 // before the COMMIT of its transaction: if the COMMIT fails, every write
 // of the transaction fails with its error and none is visible. A write
 // whose context is done before it runs is not run; once it runs, its

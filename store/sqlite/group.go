@@ -121,7 +121,7 @@ func (s *Store) commitBatch(ws []*write) {
 	b := &batch{txn: txn{Tx: tx, s: s, stmts: map[string]*sql.Stmt{}}}
 	start := time.Now()
 	for i := 0; i < len(ws); i++ {
-		if b.run(ctx, ws[i]) {
+		if b.run(ctx, ws[i], len(b.ran) == 0) {
 			tx.Rollback()
 			s.group.requeue(ws[i+1:])
 			b.lost(ws[i])
@@ -176,7 +176,13 @@ type batch struct {
 // context is done, and keeps w's own error in w.err. It reports whether
 // the transaction is lost: SQLite rolled it back (after an I/O error, a
 // full disk or an interrupt) or a savepoint statement failed.
-func (b *batch) run(ctx context.Context, w *write) (lost bool) {
+//
+// The first write of the transaction (first) runs without a savepoint:
+// the transaction holds nothing else, so when it fails, rolling the
+// transaction back (run reports it lost, and commitBatch requeues the
+// writes after it) undoes exactly what a savepoint would. A lone client's
+// write saves two statements.
+func (b *batch) run(ctx context.Context, w *write, first bool) (lost bool) {
 	if !w.state.CompareAndSwap(queued, running) {
 		return false // withdrawn: its caller has returned
 	}
@@ -185,6 +191,14 @@ func (b *batch) run(ctx context.Context, w *write) (lost bool) {
 		return false
 	}
 	b.ran = append(b.ran, w)
+	if first {
+		tx := b.txn
+		if w.err = w.call(&tx); w.err != nil {
+			return true
+		}
+		b.committed++
+		return false
+	}
 	if _, err := b.ExecContext(ctx, "SAVEPOINT request"); err != nil {
 		w.err = err
 		return true

@@ -156,6 +156,65 @@ func TestGroupFailingWriteFailsAlone(t *testing.T) {
 
 func keepResource(r *schema.Resource) (*schema.Resource, error) { return r, nil }
 
+// TestGroupFailingFirstWriteFailsAlone covers the first write of a
+// transaction, which runs without a savepoint: when it fails after
+// writing, the transaction is rolled back, nothing of it stays, and the
+// writes queued behind it commit in the next one.
+func TestGroupFailingFirstWriteFailsAlone(t *testing.T) {
+	s := openGroup(t)
+	ctx := t.Context()
+	users := schema.UserResourceType()
+	if _, err := s.Create(ctx, "t1", users, newUser("seed")); err != nil {
+		t.Fatal(err)
+	}
+	sizes := batchSizes(s)
+	errApply := errors.New("apply refused")
+	started, unblock := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- s.writeTx(ctx, "delete then fail", func(tx *txn) error {
+			close(started)
+			<-unblock
+			if _, err := tx.ExecContext(ctx, "DELETE FROM resources"); err != nil {
+				return err
+			}
+			return errApply
+		})
+	}()
+	<-started
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, name := range []string{"a", "b"} {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, errs[i] = s.Create(ctx, "t1", users, newUser(name)) }()
+		waitQueued(t, s, i+1)
+	}
+	close(unblock)
+	if err := <-first; !errors.Is(err, errApply) {
+		t.Errorf("first write: got %v, want %v", err, errApply)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("create %d: %v", i, err)
+		}
+	}
+	if diff := cmp.Diff([]int{2}, *sizes); diff != "" {
+		t.Errorf("writes per committed transaction (-want +got):\n%s", diff)
+	}
+	page, err := s.List(ctx, "t1", users, store.Query{Count: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range page.Resources {
+		names = append(names, r.Attrs["userName"].(string))
+	}
+	if diff := cmp.Diff([]string{"seed", "a", "b"}, names); diff != "" {
+		t.Errorf("stored users (-want +got):\n%s", diff)
+	}
+}
+
 func TestGroupCancelledWriteDoesNotRun(t *testing.T) {
 	s := openGroup(t)
 	release := hold(t, s)

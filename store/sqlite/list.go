@@ -92,6 +92,9 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 	}
 	args := append(append([]any(nil), where.args...), limit, offset)
 	blocks := p.key == "" && !q.UseCursor && q.Filter == nil && offset > 0
+	// The groups of a page of users are read by the page's statement
+	// itself: one statement less per lookup, and one snapshot.
+	inline := infoOf(rt).groups != nil && !q.Read.OmitGroups
 	if blocks {
 		// Creation order from startIndex: find the block holding the row
 		// at offset in page_blocks (migration 0008) and skip fewer than
@@ -100,14 +103,14 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 		// page between the two.
 		args = append(append([]any{tenant, rt.Name, offset, offset, offset}, where.args...), limit)
 	}
-	rows, err := s.read.QueryContext(ctx, pageQuery(p, where, blocks), args...)
+	rows, err := s.read.QueryContext(ctx, pageQuery(p, where, blocks, inline), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var last []*keyed
 	for rows.Next() {
-		k, err := scanKeyedEnc(rows, rt, enc)
+		k, err := scanKeyedEnc(rows, rt, enc, inline)
 		if err != nil {
 			return nil, err
 		}
@@ -156,9 +159,15 @@ func (s *Store) total(ctx context.Context, tenant string, rt *schema.ResourceTyp
 // resource) finds the one block with sum before it <= offset < sum through
 // it, and the page starts offset minus the sum before it (fewer than 1024)
 // rows into that block, so the cost does not depend on offset.
-func pageQuery(p plan, where pred, blocks bool) string {
+//
+// With groups, a last column holds the resource's groups (groupsCol).
+func pageQuery(p plan, where pred, blocks, groups bool) string {
 	order := orderBy(p.key, p.desc)
-	sel := "SELECT " + rowCols + ", " + keyCol(p.key) + " FROM resources r WHERE r.seq IN (SELECT r.seq FROM resources r WHERE "
+	cols := rowCols + ", " + keyCol(p.key)
+	if groups {
+		cols += ", " + groupsCol
+	}
+	sel := "SELECT " + cols + " FROM resources r WHERE r.seq IN (SELECT r.seq FROM resources r WHERE "
 	if blocks {
 		return "WITH b AS (SELECT start, n, sum(n) OVER (ORDER BY start ROWS UNBOUNDED PRECEDING) AS cum FROM page_blocks WHERE tenant = ? AND type = ?), " +
 			"s AS (SELECT start, ? - (cum - n) AS skip FROM b WHERE cum - n <= ? AND ? < cum) " +
@@ -167,10 +176,13 @@ func pageQuery(p plan, where pred, blocks bool) string {
 	return sel + where.sql + order + " LIMIT ? OFFSET ?)" + order
 }
 
-// keyed is a row with its sort key.
+// keyed is a row with its sort key and, when the statement read them
+// (groupsCol), its groups.
 type keyed struct {
 	*row
-	key any
+	key    any
+	groups sql.NullString
+	inline bool // groups was read
 }
 
 func keyCol(key string) string {
@@ -181,25 +193,33 @@ func keyCol(key string) string {
 }
 
 func scanKeyed(rows *sql.Rows, rt *schema.ResourceType) (*keyed, error) {
-	return scanKeyedEnc(rows, rt, nil)
+	return scanKeyedEnc(rows, rt, nil, false)
 }
 
 // scanKeyedEnc is scanKeyed rendering the row's attributes into enc when
-// it is set and can (ListEncoded).
-func scanKeyedEnc(rows *sql.Rows, rt *schema.ResourceType, enc *backend.EncodedPageBuilder) (*keyed, error) {
-	var k keyed
+// it is set and can (ListEncoded), and scanning the groups column after
+// the key when groups is set.
+func scanKeyedEnc(rows *sql.Rows, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, groups bool) (*keyed, error) {
+	k := keyed{inline: groups}
 	var err error
-	k.row, err = scanRowEnc(multiScanner{rows, &k.key}, rt, enc)
+	k.row, err = scanRowEnc(multiScanner{rows, &k}, rt, enc)
 	return &k, err
 }
 
-// multiScanner scans the row columns and then the sort key.
+// multiScanner scans the row columns and then the sort key and, if k
+// wants them, the groups.
 type multiScanner struct {
 	rows *sql.Rows
-	key  *any
+	k    *keyed
 }
 
-func (m multiScanner) Scan(dest ...any) error { return m.rows.Scan(append(dest, m.key)...) }
+func (m multiScanner) Scan(dest ...any) error {
+	dest = append(dest, &m.k.key)
+	if m.k.inline {
+		dest = append(dest, &m.k.groups)
+	}
+	return m.rows.Scan(dest...)
+}
 
 // finish fills the derived attributes of the page's resources and, in
 // cursor mode, the next cursor (rows holds up to Count+1 rows then).
@@ -209,10 +229,17 @@ func (s *Store) finish(ctx context.Context, tenant string, rt *schema.ResourceTy
 		l := rows[len(rows)-1]
 		page.NextCursor = cursor{Key: l.key, Null: l.key == nil, Seq: l.seq, Query: fingerprint(rt, q)}.encode()
 	}
+	opts := q.Read
 	for _, k := range rows {
 		page.Resources = append(page.Resources, k.res)
+		if k.inline {
+			if err := setGroups(rt, k.res, k.groups.String); err != nil {
+				return nil, err
+			}
+			opts.OmitGroups = true // read by the page's statement
+		}
 	}
-	if err := s.completeAll(ctx, s.read, tenant, rt, page.Resources, q.Read); err != nil {
+	if err := s.completeAll(ctx, s.read, tenant, rt, page.Resources, opts); err != nil {
 		return nil, err
 	}
 	return page, nil

@@ -1,7 +1,11 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
 
 	"github.com/scimkit/scimkit/schema"
 )
@@ -53,6 +57,59 @@ func readGroups(ctx context.Context, q querier, tenant, memberID string) ([]any,
 		out = append(out, g)
 	}
 	return out, rows.Err()
+}
+
+// groupsCol is a column of a statement over resources r: the groups r is a
+// direct member of, as readGroups reads them, as a JSON array of
+// [ord, group id, displayName] triples (setGroups decodes them and puts
+// them in membership order: an ORDER BY inside the aggregate would open a
+// temporary B-tree for every row).
+const groupsCol = `(SELECT json_group_array(json_array(m.ord, m.group_id, json_extract(g.data, '$.displayName')))
+		FROM members m JOIN resources g ON g.tenant = m.tenant AND g.type = m.group_type AND g.id = m.group_id
+		WHERE m.tenant = r.tenant AND m.member_id = r.id)`
+
+// setGroups sets the groups attribute of r from a groupsCol value, as
+// complete does from readGroups.
+func setGroups(rt *schema.ResourceType, r *schema.Resource, triples string) error {
+	if triples == "" || triples == "[]" {
+		return nil
+	}
+	var ts []groupTriple
+	if err := json.Unmarshal([]byte(triples), &ts); err != nil {
+		return fmt.Errorf("groups of %s %s: %w", rt.Name, r.ID, err)
+	}
+	slices.SortFunc(ts, func(a, b groupTriple) int { return cmp.Compare(a.ord, b.ord) })
+	gs := make([]any, 0, len(ts))
+	for _, t := range ts {
+		g := map[string]any{"value": t.id, "type": "direct"}
+		if t.display != nil && *t.display != "" {
+			g["display"] = *t.display
+		}
+		gs = append(gs, g)
+	}
+	r.Attrs[infoOf(rt).groups.Name] = gs
+	return nil
+}
+
+// groupTriple is one [ord, group id, displayName] of a groupsCol value.
+type groupTriple struct {
+	ord     int64
+	id      string
+	display *string
+}
+
+func (g *groupTriple) UnmarshalJSON(b []byte) error {
+	var t [3]json.RawMessage
+	if err := json.Unmarshal(b, &t); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(t[0], &g.ord); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(t[1], &g.id); err != nil {
+		return err
+	}
+	return json.Unmarshal(t[2], &g.display)
 }
 
 // Queries of readMembersOf and readGroupsOf; ids is a JSON array.

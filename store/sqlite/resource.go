@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -52,7 +51,8 @@ func scanRowEnc(sc scanner, rt *schema.ResourceType, enc *backend.EncodedPageBui
 		attrs = map[string]any{} // the derived attributes go here
 	}
 	r := &schema.Resource{ID: id, ExternalID: ext.String, Attrs: attrs}
-	if err := json.Unmarshal([]byte(schemasJSON), &r.Schemas); err != nil {
+	var err error
+	if r.Schemas, err = decodeSchemas(schemasJSON); err != nil {
 		return nil, fmt.Errorf("corrupt schemas of %s %s: %w", rt.Name, id, err)
 	}
 	r.Meta = schema.Meta{ResourceType: rt.Name, Created: parseTime(created), LastModified: parseTime(modified),

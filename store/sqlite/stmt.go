@@ -27,6 +27,16 @@ func newPool(db *sql.DB) *pool {
 	return &pool{DB: db, stmts: map[string]*sql.Stmt{}, wanted: map[string]bool{}}
 }
 
+// SetMaxOpenConns sets the size of the pool and keeps that many
+// connections open when idle. database/sql keeps two by default: with
+// more readers busy at once, every connection returned beyond the second
+// was closed and a new one opened for the next burst, losing its page
+// cache (Config.CacheSize) and its prepared statements.
+func (p *pool) SetMaxOpenConns(n int) {
+	p.DB.SetMaxOpenConns(n)
+	p.DB.SetMaxIdleConns(n)
+}
+
 // cached returns the statement of query, or nil when it is not cached.
 func (p *pool) cached(query string) *sql.Stmt {
 	p.mu.Lock()

@@ -25,7 +25,9 @@ type txn struct {
 // read-modify-write inside fn sees no concurrent change and sees the
 // committed or batched writes that came before it. An error or panic
 // from fn rolls back to the savepoint, undoing fn's writes only; the
-// other requests of the transaction are not affected. writeTx returns
+// other requests of the transaction are not affected. (The first request
+// of a transaction runs without a savepoint: its error rolls the
+// transaction back, and the requests queued behind it run in a new one.) writeTx returns
 // only after the transaction's COMMIT: with nil if it committed, with the
 // commit's error (for every request of the transaction) if it did not.
 // A panic of fn is re-raised in the caller's goroutine.

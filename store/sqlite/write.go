@@ -221,10 +221,16 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 		return nil, fmt.Errorf("store: %s: %w", op, err)
 	}
 	id := store.NewID()
+	// Copied and encoded before the writer takes it: the one writer runs
+	// the batch's writes one after another.
+	p, err := backend.PrepareCreate(rt, r, true)
+	if err != nil {
+		return nil, s.wrap(op, err)
+	}
 	var out *schema.Resource
-	err := s.writeTx(ctx, op, func(tx *txn) error {
+	err = s.writeTx(ctx, op, func(tx *txn) error {
 		var err error
-		out, err = backend.RunCreate(ctx, &writer{tx: tx, tenant: tenant, rt: rt}, tenant, rt, r, id, s.clock())
+		out, err = backend.RunPrepared(ctx, &writer{tx: tx, tenant: tenant, rt: rt}, tenant, p, id, s.clock())
 		return err
 	})
 	if err != nil {

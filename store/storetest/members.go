@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/internal/backend"
@@ -220,16 +221,33 @@ func testUserGroups(t *testing.T, newStore factory) {
 	if _, ok := h.get(UserType(), lonely.ID, store.ReadOptions{}).Attrs["groups"]; ok {
 		t.Error("a user in no group has a groups attribute")
 	}
-	p := h.list(UserType(), store.Query{Count: 10})
-	for _, r := range p.Resources {
-		if r.ID == u[1] {
-			diff(t, "groups of user 1 in List", []any{groupRef(g2.ID, "Two")}, groupsOf(r))
+	// Every way of listing users derives their groups alike: a page, a
+	// userName eq lookup, a cursor page, a sorted page.
+	want := map[string][]any{u[0]: {groupRef(g1.ID, "Uno"), groupRef(g2.ID, "Two")}, u[1]: {groupRef(g2.ID, "Two")}}
+	for _, q := range []store.Query{
+		{Count: 10},
+		{Count: 10, Filter: h.bind(UserType(), `userName eq "g0" or userName eq "G1" or userName eq "lonely"`)},
+		{Count: 10, Filter: h.bind(UserType(), `userName eq "g0"`)},
+		{Count: 10, UseCursor: true},
+		{Count: 10, SortBy: mustRef(UserType(), "userName"), Descending: true},
+	} {
+		p := h.list(UserType(), q)
+		for _, r := range p.Resources {
+			g, ok := r.Attrs["groups"]
+			switch {
+			case want[r.ID] != nil:
+				diff(t, fmt.Sprintf("groups of %s in List %+v", r.Attrs["userName"], q), want[r.ID], groupsOf(r))
+			case ok:
+				t.Errorf("List %+v: user %s in no group has groups %v", q, r.Attrs["userName"], g)
+			}
 		}
 	}
-	p = h.list(UserType(), store.Query{Count: 10, Read: store.ReadOptions{OmitGroups: true}})
-	for _, r := range p.Resources {
-		if r.Attrs["groups"] != nil {
-			t.Errorf("List with OmitGroups: user %s has groups", r.ID)
+	for _, f := range []filter.Expr{nil, h.bind(UserType(), `userName eq "g0"`)} {
+		p := h.list(UserType(), store.Query{Count: 10, Filter: f, Read: store.ReadOptions{OmitGroups: true}})
+		for _, r := range p.Resources {
+			if r.Attrs["groups"] != nil {
+				t.Errorf("List with OmitGroups (filter %v): user %s has groups", f, r.ID)
+			}
 		}
 	}
 	// The groups attribute is derived: Apply never sees it, and setting it

@@ -174,7 +174,22 @@ func groupsChanged(base store.Event, rt *schema.ResourceType, e Effect) []store.
 func newEventID() string { return store.NewID() }
 
 // FormatVersion formats a version number as a weak entity tag, W/"n".
-func FormatVersion(v int64) string { return `W/"` + strconv.FormatInt(v, 10) + `"` }
+func FormatVersion(v int64) string {
+	if v >= 0 && v < int64(len(smallVersions)) {
+		return smallVersions[v] // most resources: no allocation per read
+	}
+	return formatVersion(v)
+}
+
+func formatVersion(v int64) string { return `W/"` + strconv.FormatInt(v, 10) + `"` }
+
+// smallVersions[v] is FormatVersion(v).
+var smallVersions = func() (vs [256]string) {
+	for v := range vs {
+		vs[v] = formatVersion(int64(v))
+	}
+	return vs
+}()
 
 // ParseVersion parses W/"n", "n" or n; it returns false for anything else.
 func ParseVersion(s string) (int64, bool) {

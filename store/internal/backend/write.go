@@ -148,12 +148,50 @@ func (e *ApplyError) Unwrap() error { return e.Err }
 // as a Get with default ReadOptions would, the members it was given
 // included.
 func RunCreate(ctx context.Context, tx WriteTx, tenant string, rt *schema.ResourceType, r *schema.Resource, id string, now time.Time) (*schema.Resource, error) {
+	p, err := PrepareCreate(rt, r, false)
+	if err != nil {
+		return nil, err
+	}
+	return RunPrepared(ctx, tx, tenant, p, id, now)
+}
+
+// Prepared is the stored form of a resource to create (PrepareCreate):
+// what RunCreate computes before it needs the transaction.
+type Prepared struct {
+	rt      *schema.ResourceType
+	res     *schema.Resource
+	members []schema.Member
+	doc     *Doc
+}
+
+// PrepareCreate computes the stored form of r as RunCreate stores it,
+// without store state (r is not modified) and, with encode, its JSON
+// encodings (Doc.Data, Doc.Fold) too: a backend whose writes wait in one
+// line (SQLite's one writer, the memory store's lock) calls it before it
+// takes its place, so that concurrent creates copy and encode in parallel,
+// and then runs RunPrepared in the transaction. A Prepared may be run
+// again if its transaction did not commit, not concurrently.
+func PrepareCreate(rt *schema.ResourceType, r *schema.Resource, encode bool) (*Prepared, error) {
+	res, members := ShapeOf(rt).split(rt, r, nil)
+	p := &Prepared{rt: rt, res: res, members: members, doc: newDoc(rt, res)}
+	if encode {
+		if _, err := p.doc.Data(); err != nil {
+			return nil, err
+		}
+		if _, err := p.doc.Fold(); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// RunPrepared is RunCreate of a resource PrepareCreate prepared.
+func RunPrepared(ctx context.Context, tx WriteTx, tenant string, p *Prepared, id string, now time.Time) (*schema.Resource, error) {
+	rt, res, members, doc := p.rt, p.res, p.members, p.doc
 	shape := ShapeOf(rt)
-	res, members := shape.split(rt, r, nil)
 	res.ID = id
 	now = Timestamp(now)
 	res.Meta = schema.Meta{ResourceType: rt.Name, Created: now, LastModified: now, Version: FormatVersion(1)}
-	doc := newDoc(rt, res)
 	if shape.Members != nil {
 		var err error
 		if members, err = resolveMembers(ctx, tx, shape.Members, id, members); err != nil {
