@@ -82,6 +82,7 @@ func (d *Dispatcher) Parked(ctx context.Context, consumer string) ([]store.Parke
 // newer events of the same resource, which handlers recognise by Seq (not
 // Version, which is 0 on user.groups_changed).
 func (d *Dispatcher) Replay(ctx context.Context, consumer string, eventIDs ...string) error {
+	defer d.metrics.forgetParked(consumer)
 	h := d.cfg.Handlers[consumer]
 	if h == nil {
 		return fmt.Errorf("hooks: replay: no handler for consumer %q", consumer)

@@ -93,7 +93,7 @@ type Dispatcher struct {
 	owner    string
 	names    []string
 	running  atomic.Bool
-	metrics  dispatchMetrics // metrics.go
+	metrics  *dispatchMetrics // metrics.go
 }
 
 // NewDispatcher checks cfg and returns a Dispatcher. It does not start
@@ -151,7 +151,7 @@ func NewDispatcher(cfg Config) (*Dispatcher, error) {
 // that collections no longer read the store (call it before closing the
 // store). It does not stop Run.
 func (d *Dispatcher) Close() error {
-	if d.metrics.reg == nil {
+	if d.metrics == nil || d.metrics.reg == nil {
 		return nil
 	}
 	return d.metrics.reg.Unregister()

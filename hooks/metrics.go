@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -27,7 +28,7 @@ const (
 	// MetricDeliveryParked counts events parked (given up on), by consumer.
 	MetricDeliveryParked = "scimkit.delivery.parked"
 	// MetricParkedEvents is a gauge: the events parked now, by consumer
-	// (read from store.Deliveries at each collection, counted up to
+	// (read from store.Deliveries at most every 30 seconds, counted up to
 	// MaxParkedCounted).
 	MetricParkedEvents = "scimkit.delivery.parked_events"
 	// MetricOutboxLag is a gauge: how many events the outbox holds after
@@ -45,6 +46,11 @@ const (
 // a consumer with more parked events shows this many.
 const MaxParkedCounted = 10000
 
+// parkedEvery is how long a count of parked events is reused: reading
+// them decodes up to MaxParkedCounted events, and collections may come
+// every few seconds (from several readers).
+const parkedEvery = 30 * time.Second
+
 // latencyBuckets are the revocation latency boundaries in seconds.
 var latencyBuckets = []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300}
 
@@ -52,6 +58,37 @@ var latencyBuckets = []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
 type dispatchMetrics struct {
 	attempts, failures, parked metric.Int64Counter
 	reg                        metric.Registration
+
+	mu     sync.Mutex
+	counts map[string]parkedCount // consumer → its last count of parked events
+}
+
+// parkedCount is a consumer's number of parked events, read at at.
+type parkedCount struct {
+	n  int64
+	at time.Time
+}
+
+// parkedNow returns name's number of parked events, read from the store
+// at most once per parkedEvery (sooner after this Dispatcher parked or
+// replayed one of name's events; other replicas' are seen within
+// parkedEvery).
+func (d *Dispatcher) parkedNow(ctx context.Context, dm *dispatchMetrics, name string) (int64, error) {
+	dm.mu.Lock()
+	defer dm.mu.Unlock()
+	now := d.clock.Now()
+	if c, ok := dm.counts[name]; ok && now.Sub(c.at) < parkedEvery {
+		return c.n, nil
+	}
+	p, err := d.deliv.Parked(ctx, name, MaxParkedCounted)
+	if err != nil {
+		return 0, err
+	}
+	if dm.counts == nil {
+		dm.counts = map[string]parkedCount{}
+	}
+	dm.counts[name] = parkedCount{int64(len(p)), now}
+	return int64(len(p)), nil
 }
 
 // newDispatchMetrics creates the instruments on mp (nil: the global
@@ -61,7 +98,7 @@ func (d *Dispatcher) newMetrics(mp metric.MeterProvider) error {
 		mp = otel.GetMeterProvider()
 	}
 	m := mp.Meter(InstrumentationName)
-	var dm dispatchMetrics
+	dm := &dispatchMetrics{}
 	var err error
 	if dm.attempts, err = m.Int64Counter(MetricDeliveryAttempts, metric.WithUnit("{attempt}"),
 		metric.WithDescription("Deliveries of events to a consumer's handler.")); err != nil {
@@ -90,8 +127,8 @@ func (d *Dispatcher) newMetrics(mp metric.MeterProvider) error {
 		defer cancel()
 		for _, name := range d.names {
 			attrs := metric.WithAttributes(attribute.String("consumer", name))
-			if p, err := d.deliv.Parked(ctx, name, MaxParkedCounted); err == nil {
-				o.ObserveInt64(parkedNow, int64(len(p)), attrs)
+			if n, err := d.parkedNow(ctx, dm, name); err == nil {
+				o.ObserveInt64(parkedNow, n, attrs)
 			}
 			if cp, err := d.deliv.Checkpoint(ctx, name); err == nil {
 				if head, err := outboxHead(ctx, d.outbox, cp); err == nil {
@@ -146,8 +183,8 @@ func outboxHead(ctx context.Context, o store.Outbox, from int64) (int64, error) 
 }
 
 // countAttempt records one delivery attempt of consumer and its result.
-func (dm dispatchMetrics) countAttempt(ctx context.Context, consumer string, err error, parked bool) {
-	if dm.attempts == nil {
+func (dm *dispatchMetrics) countAttempt(ctx context.Context, consumer string, err error, parked bool) {
+	if dm == nil || dm.attempts == nil {
 		return
 	}
 	attrs := metric.WithAttributes(attribute.String("consumer", consumer))
@@ -157,7 +194,19 @@ func (dm dispatchMetrics) countAttempt(ctx context.Context, consumer string, err
 	}
 	if parked {
 		dm.parked.Add(ctx, 1, attrs)
+		dm.forgetParked(consumer)
 	}
+}
+
+// forgetParked drops consumer's cached count of parked events (it parked
+// or replayed one), so that the next collection reads it again.
+func (dm *dispatchMetrics) forgetParked(consumer string) {
+	if dm == nil {
+		return
+	}
+	dm.mu.Lock()
+	defer dm.mu.Unlock()
+	delete(dm.counts, consumer)
 }
 
 // newRevocationLatency creates the revocation latency histogram on mp

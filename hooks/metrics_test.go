@@ -3,6 +3,7 @@ package hooks_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/scimkit/scimkit/hooks"
+	"github.com/scimkit/scimkit/hooks/hookstest"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
 )
@@ -120,4 +122,39 @@ func TestRevocationLatencyMetric(t *testing.T) {
 		}
 	}
 	t.Fatalf("%s not recorded", hooks.MetricRevocationLatency)
+}
+
+// countingParked counts the store's Parked reads.
+type countingParked struct {
+	*memory.Store
+	reads atomic.Int64
+}
+
+func (c *countingParked) Parked(ctx context.Context, consumer string, limit int) ([]store.ParkedEvent, error) {
+	c.reads.Add(1)
+	return c.Store.Parked(ctx, consumer, limit)
+}
+
+// TestParkedGaugeCached: the parked-events gauge reads the store at most
+// once per 30 seconds per consumer, however often it is collected.
+func TestParkedGaugeCached(t *testing.T) {
+	st := &countingParked{Store: memory.New()}
+	clk := hookstest.NewClock(time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC))
+	reader := sdkmetric.NewManualReader()
+	d, err := hooks.NewDispatcher(hooks.Config{Store: st, Handlers: map[string]hooks.Handler{"c": hooks.HandlerFunc(func(context.Context, hooks.Event) error { return nil })},
+		MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)), Logger: quietLog, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	metricValues(t, reader)
+	metricValues(t, reader)
+	if n := st.reads.Load(); n != 1 {
+		t.Errorf("Parked reads after two collections: %d, want 1", n)
+	}
+	clk.Advance(31 * time.Second)
+	metricValues(t, reader)
+	if n := st.reads.Load(); n != 2 {
+		t.Errorf("Parked reads after 31 s: %d, want 2", n)
+	}
 }
