@@ -121,8 +121,6 @@ func RequestDetailsFrom(ctx context.Context) *RequestDetails {
 	return d
 }
 
-func detailsFrom(ctx context.Context) *RequestDetails { return RequestDetailsFrom(ctx) }
-
 // observe wraps next with a server span (continuing the caller's trace
 // from traceparent), request metrics, and RequestDetails. It allocates
 // little when nothing records: attributes are set on recording spans
@@ -131,7 +129,7 @@ func (h *Handler) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ctx := r.Context()
-		d := detailsFrom(ctx)
+		d := RequestDetailsFrom(ctx)
 		if d == nil {
 			d = &RequestDetails{}
 			ctx = WithRequestDetails(ctx, d)
@@ -269,7 +267,7 @@ func cutSegment(rel string) (seg, rest string, ok bool) {
 // noteRequest records the resource type and principal of r in its
 // RequestDetails, if any.
 func noteRequest(r *http.Request, resourceType string, p *Principal) {
-	d := detailsFrom(r.Context())
+	d := RequestDetailsFrom(r.Context())
 	if d == nil {
 		return
 	}

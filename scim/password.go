@@ -83,8 +83,11 @@ func applyPasswordPolicy(tc TenantConfig, ti *typeInfo, res *schema.Resource) er
 // computed here, or in Apply in the rare case of a concurrent change.
 func (h *Handler) putPassword(ctx context.Context, tenant string, tc TenantConfig, ti *typeInfo, id string, next *schema.Resource) (func(cur, n *schema.Resource) error, error) {
 	none := func(cur, n *schema.Resource) error { return nil }
-	clear, _ := next.Attrs["password"].(string)
-	if ti.password == nil || tc.Password == nil || clear == "" {
+	if ti.password == nil {
+		return none, nil
+	}
+	clear, _ := next.Attrs[ti.password.Name].(string)
+	if tc.Password == nil || clear == "" {
 		return none, applyPasswordPolicy(tc, ti, next)
 	}
 	var matched, fresh string

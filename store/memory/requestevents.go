@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var _ store.RequestEvents = (*Store)(nil)
@@ -13,9 +14,7 @@ var _ store.RequestEvents = (*Store)(nil)
 // is bounded by Config.OutboxSize and fine for the store's purpose (tests,
 // demos, a single process).
 func (s *Store) EventsOfRequest(ctx context.Context, tenant, requestID string, limit int) ([]store.Event, error) {
-	if limit <= 0 {
-		limit = 100
-	}
+	limit = backend.RequestEventsLimit(limit)
 	var out []store.Event
 	if requestID == "" {
 		return out, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var _ store.RequestEvents = (*Store)(nil)
@@ -18,9 +19,7 @@ func (s *Store) EventsOfRequest(ctx context.Context, tenant, requestID string, l
 	if s.closed.Load() {
 		return nil, fmt.Errorf("store: %s: %w", op, store.ErrClosed)
 	}
-	if limit <= 0 {
-		limit = 100
-	}
+	limit = backend.RequestEventsLimit(limit)
 	if requestID == "" {
 		return []store.Event{}, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 var _ store.RequestEvents = (*Store)(nil)
@@ -13,9 +14,7 @@ var _ store.RequestEvents = (*Store)(nil)
 // EventsOfRequest implements store.RequestEvents with the index on the
 // events' RequestID (migration 0013).
 func (s *Store) EventsOfRequest(ctx context.Context, tenant, requestID string, limit int) ([]store.Event, error) {
-	if limit <= 0 {
-		limit = 100
-	}
+	limit = backend.RequestEventsLimit(limit)
 	var out []store.Event
 	if requestID == "" {
 		return out, nil

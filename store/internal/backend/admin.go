@@ -126,3 +126,12 @@ func ProvisioningConds(f store.ProvisioningFilter, add func(cond string, arg any
 	}
 	return nil
 }
+
+// RequestEventsLimit is the limit of store.RequestEvents.EventsOfRequest:
+// limit itself, or 100 when it is not positive.
+func RequestEventsLimit(limit int) int {
+	if limit <= 0 {
+		return 100
+	}
+	return limit
+}
