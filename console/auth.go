@@ -240,18 +240,18 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 		c.refuse(w, r, "This sign-in came from another site; sign in on the console's own page.")
 		return
 	}
-	if wait := c.signinWait(r); wait > 0 {
+	if wait := c.signinTake(r); wait > 0 {
 		c.cfg.Logger.Warn("console: sign-in throttled", "remote", r.RemoteAddr)
 		w.Header().Set("Retry-After", retryAfter(wait))
 		c.render(w, r, http.StatusTooManyRequests, "signin", nil, map[string]any{"Error": "Too many failed sign-ins from your address: try again in " + retryAfter(wait) + " seconds."})
 		return
 	}
 	if !c.checkAdminToken(r.PostFormValue("token")) {
-		c.signinFailed(r)
 		c.cfg.Logger.Warn("console: sign-in refused", "remote", r.RemoteAddr)
 		c.render(w, r, http.StatusUnauthorized, "signin", nil, map[string]any{"Error": "That is not the admin token."})
 		return
 	}
+	c.signinRefund(r)
 	if key, _ := c.session(r); key != "" {
 		c.endSession(w, r, key) // a new id at every sign-in (no fixation)
 	}

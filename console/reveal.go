@@ -28,14 +28,28 @@ func (c *Console) showOnce(w http.ResponseWriter, r *http.Request, data map[stri
 	key, _ := c.session(r)
 	handle, now := randomToken(), c.cfg.Now()
 	c.mu.Lock()
-	for h, rv := range c.reveals {
-		if !now.Before(rv.expires) || len(c.reveals) >= maxReveals {
-			delete(c.reveals, h)
-		}
-	}
+	c.makeRoomForReveal(now)
 	c.reveals[handle] = &reveal{session: key, data: data, expires: now.Add(revealTTL)}
 	c.mu.Unlock()
 	http.Redirect(w, r, c.cfg.Prefix+"/tokens/new/"+handle, http.StatusSeeOther)
+}
+
+// makeRoomForReveal forgets expired secrets and, when maxReveals are
+// still waiting, the oldest one (the first to expire), so that a burst of
+// new tokens drops only the secret least likely to still be awaited. c.mu
+// is held.
+func (c *Console) makeRoomForReveal(now time.Time) {
+	var oldest string
+	for h, rv := range c.reveals {
+		if !now.Before(rv.expires) {
+			delete(c.reveals, h)
+		} else if oldest == "" || rv.expires.Before(c.reveals[oldest].expires) {
+			oldest = h
+		}
+	}
+	if len(c.reveals) >= maxReveals {
+		delete(c.reveals, oldest)
+	}
 }
 
 // secretPage shows a waiting secret of the session and forgets it; shown

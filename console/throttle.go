@@ -62,24 +62,30 @@ func (c *Console) refill(ip string, now time.Time) *bucket {
 	return b
 }
 
-// signinWait returns how long r's address must wait before its next
-// sign-in attempt; 0 when it may try now.
-func (c *Console) signinWait(r *http.Request) time.Duration {
+// signinTake reserves a failed sign-in of r's address before the
+// credential is checked: it returns 0 and takes one token when the address
+// may try now, or how long it must wait. Checking and taking in one
+// critical section means concurrent guesses cannot all pass the check
+// before any of them is counted. A sign-in that succeeds gives its token
+// back (signinRefund).
+func (c *Console) signinTake(r *http.Request) time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	b := c.refill(clientIP(r), c.cfg.Now())
 	if b.tokens >= 1 {
+		b.tokens--
 		return 0
 	}
 	return time.Duration((1 - b.tokens) * float64(signinRefill))
 }
 
-// signinFailed counts a failed sign-in of r's address.
-func (c *Console) signinFailed(r *http.Request) {
+// signinRefund gives back the token signinTake reserved for r, whose
+// sign-in succeeded: a successful sign-in costs nothing.
+func (c *Console) signinRefund(r *http.Request) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	b := c.refill(clientIP(r), c.cfg.Now())
-	b.tokens = max(b.tokens-1, 0)
+	b.tokens = min(signinBurst, b.tokens+1)
 }
 
 func retryAfter(d time.Duration) string {
