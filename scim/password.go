@@ -74,49 +74,48 @@ func applyPasswordPolicy(tc TenantConfig, ti *typeInfo, res *schema.Resource) er
 
 // putPassword applies the tenant's password policy to next, a resource
 // decoded from the PUT body for resource id, and returns what Apply must
-// do to its copy of next. A PUT that repeats the stored password (IdPs
-// send the whole user again) must not change the resource, yet a new
-// hash differs from the stored one by its salt: so when the stored hash
-// verifies the password, the password is left out of the PUT (Validate
-// then keeps the stored value, RFC 7644 §3.5.1 writeOnly) provided the
-// stored hash is still the one verified; otherwise a new hash is stored,
-// computed here, or in Apply in the rare case of a concurrent change.
-func (h *Handler) putPassword(ctx context.Context, tenant string, tc TenantConfig, ti *typeInfo, id string, next *schema.Resource) (func(cur, n *schema.Resource) error, error) {
-	none := func(cur, n *schema.Resource) error { return nil }
+// do to the resource Validate made of it. A PUT that repeats the stored
+// password (IdPs send the whole user again) must not change the resource,
+// yet a new hash differs from the stored one by its salt: so when the
+// stored hash verifies the password, the password is left out of the PUT
+// (Validate then keeps the stored value, RFC 7644 §3.5.1 writeOnly)
+// provided the stored hash is still the one verified. Otherwise the clear
+// password goes through validation and only then is hashed, once however
+// often Apply runs: a body that validation refuses costs no memory-hard
+// hash.
+func (h *Handler) putPassword(ctx context.Context, tenant string, tc TenantConfig, ti *typeInfo, id string, next *schema.Resource) (func(cur, validated *schema.Resource) error, error) {
+	none := func(cur, validated *schema.Resource) error { return nil }
 	if ti.password == nil {
 		return none, nil
 	}
-	clear, _ := next.Attrs[ti.password.Name].(string)
+	name := ti.password.Name
+	clear, _ := next.Attrs[name].(string)
 	if tc.Password == nil || clear == "" {
-		return none, applyPasswordPolicy(tc, ti, next)
+		return none, applyPasswordPolicy(tc, ti, next) // dropped: nothing to hash
 	}
 	var matched, fresh string
 	if cur, err := h.store.Get(ctx, tenant, ti.rt, id, store.ReadOptions{OmitMembers: true, OmitGroups: true}); err == nil {
-		if stored, _ := cur.Attrs[ti.password.Name].(string); password.IsHash(stored) {
+		if stored, _ := cur.Attrs[name].(string); password.IsHash(stored) {
 			if ok, _ := password.Verify(stored, clear); ok {
 				matched = stored
 			}
 		}
 	}
-	if matched == "" {
-		if err := applyPasswordPolicy(tc, ti, next); err != nil {
-			return nil, err
-		}
-		return none, nil
+	if matched != "" {
+		delete(next.Attrs, name)
 	}
-	delete(next.Attrs, ti.password.Name)
-	return func(cur, n *schema.Resource) error {
-		if stored, _ := cur.Attrs[ti.password.Name].(string); stored == matched {
-			return nil // unchanged: Validate keeps the stored hash
+	return func(cur, validated *schema.Resource) error {
+		if stored, _ := cur.Attrs[name].(string); matched != "" && stored == matched {
+			return nil // unchanged: Validate kept the stored hash
 		}
-		if fresh == "" { // changed since it was read: store the PUT's password
+		if fresh == "" { // a new password, or the stored one changed since it was verified
 			s, keep, err := storedPassword(tc, clear)
 			if err != nil || !keep {
 				return err
 			}
 			fresh = s
 		}
-		n.Attrs[ti.password.Name] = fresh
+		validated.Attrs[name] = fresh
 		return nil
 	}, nil
 }

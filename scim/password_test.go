@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/scimkit/scimkit/password"
@@ -202,6 +203,52 @@ func TestPasswordBcryptTooLong(t *testing.T) {
 	res := mustDo(t, h, request{method: "POST", target: "/Users", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","password":"` + strings.Repeat("p", 73) + `"}`}, 400)
 	if res.json["scimType"] != "invalidValue" || !strings.Contains(res.json["detail"].(string), `"password"`) {
 		t.Errorf("response: %s", res.body)
+	}
+	res = mustDo(t, h, request{method: "POST", target: "/Users", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u"}`}, 201)
+	put := mustDo(t, h, request{method: "PUT", target: "/Users/" + res.json["id"].(string), body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","password":"` + strings.Repeat("p", 73) + `"}`}, 400)
+	if put.json["scimType"] != "invalidValue" || !strings.Contains(put.json["detail"].(string), `"password"`) {
+		t.Errorf("PUT response: %s", put.body)
+	}
+}
+
+// countingHasher counts the hashes it makes.
+type countingHasher struct {
+	password.Hasher
+	n *atomic.Int64
+}
+
+func (c countingHasher) Hash(pw string) (string, error) {
+	c.n.Add(1)
+	return c.Hasher.Hash(pw)
+}
+
+// TestPasswordPutHashedAfterValidation: a PUT hashes its password only
+// once validation has accepted the body, and once: a refused PUT costs no
+// hash, a PUT repeating the stored password none, a new password one.
+func TestPasswordPutHashedAfterValidation(t *testing.T) {
+	var n atomic.Int64
+	h := newTestHandler(t, Config{Defaults: TenantConfig{Password: countingHasher{fastArgon2, &n}}})
+	user := func(extra string) string {
+		return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]` + extra + `}`
+	}
+	id := mustDo(t, h, request{method: "POST", target: "/Users", body: user(`,"userName":"u","password":"pw-1"`)}, 201).json["id"].(string)
+	for _, tt := range []struct {
+		name, body string
+		status     int
+		hashes     int64
+	}{
+		{"refused (no userName)", user(`,"password":"pw-2"`), 400, 0},
+		{"same password", user(`,"userName":"u","password":"pw-1"`), 200, 0},
+		{"new password", user(`,"userName":"u","password":"pw-2"`), 200, 1},
+	} {
+		n.Store(0)
+		mustDo(t, h, request{method: "PUT", target: "/Users/" + id, body: tt.body}, tt.status)
+		if got := n.Load(); got != tt.hashes {
+			t.Errorf("%s: %d hashes, want %d", tt.name, got, tt.hashes)
+		}
+	}
+	if ok, _ := h.VerifyPassword(t.Context(), "t1", id, "pw-2"); !ok {
+		t.Error("the new password does not verify")
 	}
 }
 

@@ -225,7 +225,7 @@ func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr 
 	if err := h.checkMembers(ti, next); err != nil {
 		return nil, err
 	}
-	samePassword, err := h.putPassword(r.Context(), tenant, tc, ti, id, next)
+	hashPassword, err := h.putPassword(r.Context(), tenant, tc, ti, id, next)
 	if err != nil {
 		return nil, err
 	}
@@ -233,11 +233,14 @@ func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr 
 		IfMatch:     wr.ifMatch,
 		LoadMembers: ti.members,
 		Apply: func(cur *schema.Resource) (*schema.Resource, error) {
-			n := next.Clone()
-			if err := samePassword(cur, n); err != nil {
+			res, err := ti.rt.Validate(schema.ModeReplace, cur, next.Clone(), opts)
+			if err != nil {
 				return nil, err
 			}
-			return ti.rt.Validate(schema.ModeReplace, cur, n, opts)
+			if err := hashPassword(cur, res); err != nil { // after validation: a refused body costs no hash
+				return nil, err
+			}
+			return res, nil
 		},
 	}
 	res, _, err := h.store.Update(writeCtx(r), tenant, ti.rt, id, u)
