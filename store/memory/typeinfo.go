@@ -1,10 +1,8 @@
 package memory
 
 import (
-	"fmt"
 	"strings"
 
-	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store/internal/backend"
 )
@@ -64,21 +62,14 @@ func newTypeInfo(rt *schema.ResourceType) *typeInfo {
 	return ti
 }
 
-// fold is the case rule of filter.Match and of uniqueness: each rune
-// mapped with unicode.ToLower (see filter.Fold).
-func fold(s string) string { return filter.Fold(s) }
-
-// indexKey returns the key of value v of attribute a in an equality index:
-// strings folded unless caseExact, other scalars tagged by type.
+// indexKey returns the key of value v of attribute a in an equality index
+// (backend.UniqueText, the rule of every backend: strings folded unless
+// caseExact, dateTimes as one instant, numbers by value), or false for a
+// value that is not a scalar.
 func indexKey(a *schema.Attribute, v any) (string, bool) {
-	switch v := v.(type) {
-	case string:
-		if a.CaseExact || a.Type == schema.Binary {
-			return v, true
-		}
-		return fold(v), true
-	case bool, int64, float64:
-		return fmt.Sprintf("%T:%v", v, v), true
+	switch v.(type) {
+	case string, bool, int64, float64:
+		return backend.UniqueText(a, v), true
 	}
 	return "", false
 }

@@ -50,6 +50,8 @@ func initTypes() {
 		dev := schema.MustSchema(&schema.Schema{ID: DeviceSchema, Name: "Device", Attributes: []*schema.Attribute{
 			{Name: "serial", Type: schema.String, Required: true, Uniqueness: schema.UniqueServer},
 			{Name: "label", Type: schema.String},
+			// commissioned is a unique dateTime: one instant, however written.
+			{Name: "commissioned", Type: schema.DateTime, Uniqueness: schema.UniqueServer},
 		}})
 		devType = schema.MustResourceType(&schema.ResourceType{Name: "Device", Endpoint: "/Devices", Schema: dev})
 	})
@@ -65,7 +67,7 @@ func UserType() *schema.ResourceType { initTypes(); return userType }
 func GroupType() *schema.ResourceType { initTypes(); return groupType }
 
 // DeviceType returns a resource type that is neither User nor Group, with
-// a unique "serial" attribute. It is shared and read-only.
+// a unique "serial" attribute and a unique dateTime "commissioned". It is shared and read-only.
 func DeviceType() *schema.ResourceType { initTypes(); return devType }
 
 // TypicalUser returns the i-th "typical user" of the benchmarks: userName,

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
@@ -18,6 +19,7 @@ var uniquenessTests = []testCase{
 	{"DeleteFreesName", testDeleteFreesName},
 	{"ExtensionAttributes", testExtensionUniqueness},
 	{"NotUnique", testNotUnique},
+	{"DateTimeInstant", testUniqueDateTime},
 	{"ConcurrentCreate", testConcurrentCreate},
 }
 
@@ -131,6 +133,32 @@ func testExtensionUniqueness(t *testing.T, newStore factory) {
 	_, _, err = h.s.Update(h.ctx, h.ten, UserType(), u4.ID, store.Update{Apply: set(TestExtensionSchema, ext("alias", "bar"))})
 	wantErr(t, "update to a taken alias", err, store.ErrConflict)
 	h.create(UserType(), mk("u5", "tags", []any{"x"}))
+}
+
+// testUniqueDateTime: a unique dateTime is unique as an instant (RFC 7643
+// §2.3.5: xsd:dateTime), whatever layout or offset writes it, and an
+// equality filter finds it in any layout, on every backend.
+func testUniqueDateTime(t *testing.T, newStore factory) {
+	h := newH(t, newStore)
+	dev := func(serial, at string) *schema.Resource {
+		return &schema.Resource{Schemas: []string{DeviceSchema}, Attrs: map[string]any{"serial": serial, "commissioned": at}}
+	}
+	d := h.create(DeviceType(), dev("1", "2020-01-01T00:00:00Z"))
+	for _, at := range []string{"2020-01-01T00:00:00.000Z", "2020-01-01T01:00:00+01:00", "2019-12-31T19:00:00-05:00"} {
+		_, err := h.s.Create(h.ctx, h.ten, DeviceType(), dev("2", at))
+		wantErr(t, "Create commissioned "+at, err, store.ErrConflict)
+		f, err := filter.Parse(`commissioned eq "` + at + `"`)
+		if err == nil {
+			f, err = filter.Bind(DeviceType(), f)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(h.list(DeviceType(), store.Query{Filter: f, Count: 10}).Resources); len(got) != 1 || got[0] != d.ID {
+			t.Errorf("commissioned eq %q found %v, want [%s]", at, got, d.ID)
+		}
+	}
+	h.create(DeviceType(), dev("3", "2020-01-01T00:00:00.001Z"))
 }
 
 func testNotUnique(t *testing.T, newStore factory) {

@@ -199,6 +199,11 @@ func FoldValue(a *schema.Attribute, v any) any {
 	if !ok || a == nil {
 		return v
 	}
+	return foldString(a, s)
+}
+
+// foldString is FoldValue of a string value of a (not nil).
+func foldString(a *schema.Attribute, s string) string {
 	switch a.Type {
 	case schema.DateTime:
 		if t, err := schema.ParseDateTime(s); err == nil && t.Year() >= 0 && t.Year() <= 9999 {
@@ -293,7 +298,7 @@ func UniqueKeys(rt *schema.ResourceType, attrs map[string]any) []UniqueKey {
 			if !ok || v == nil {
 				continue
 			}
-			out = append(out, UniqueKey{prefix + a.Name, uniqueText(a, v)})
+			out = append(out, UniqueKey{prefix + a.Name, UniqueText(a, v)})
 		}
 	}
 	collect("", rt.Schema, attrs)
@@ -305,11 +310,14 @@ func UniqueKeys(rt *schema.ResourceType, attrs map[string]any) []UniqueKey {
 	return out
 }
 
-func uniqueText(a *schema.Attribute, v any) string {
+// UniqueText is the key of value v of attribute a (not nil) for
+// uniqueness and equality indexes: its comparison form (FoldValue) as
+// text, numbers without their Go type (5 and 5.0 are one value). Every
+// backend keys its unique values and equality lookups with it.
+func UniqueText(a *schema.Attribute, v any) string {
 	switch v := v.(type) {
 	case string:
-		s, _ := FoldValue(a, v).(string)
-		return s
+		return foldString(a, v)
 	case int64:
 		return strconv.FormatInt(v, 10)
 	case float64:
