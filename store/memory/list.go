@@ -23,7 +23,9 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 // stored attributes rendered to JSON straight from its document (see
 // render.go) rather than decoded.
 func (s *Store) ListEncoded(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, buf []byte) (*store.EncodedPage, error) {
-	enc := &encoding{b: backend.NewEncodedPageBuilder(buf)}
+	// No tenant in the cache's stamps: a record's seq is unique in the
+	// whole store.
+	enc := &encoding{b: backend.NewEncodedPageBuilder(buf).WithCache(s.st.renders, "")}
 	page, err := s.list(ctx, tenant, rt, q, enc)
 	if err != nil {
 		return nil, err
@@ -217,11 +219,11 @@ func (st *state) present(td *tenantData, t *table, rec *record, attrs map[string
 	if enc != nil {
 		enc.w.d, enc.w.ti = &st.dict, t.info.Load()
 		var err error
-		ok := enc.b.Render(func(dst []byte) ([]byte, bool) {
+		_, ok := enc.b.RenderCached(int64(rec.seq), enc.w.ti.rt, rec.version, func(dst []byte) ([]byte, []string, bool) {
 			enc.w.dst = dst
 			var ok bool
 			ok, err = enc.w.render(rec.doc)
-			return enc.w.dst, ok && err == nil
+			return enc.w.dst, nil, ok && err == nil
 		})
 		if err != nil {
 			return nil, err

@@ -42,7 +42,7 @@ func scanRowEnc(sc scanner, rt *schema.ResourceType, enc *backend.EncodedPageBui
 		return nil, err
 	}
 	var attrs map[string]any
-	if enc == nil || !enc.Render(func(dst []byte) ([]byte, bool) { return rt.AppendDefaultMembers(dst, []byte(dataJSON), nil) }) {
+	if enc == nil || !rendered(enc, rt, &rw, dataJSON) {
 		var err error
 		if attrs, err = decodeAttrs(rt, dataJSON); err != nil {
 			return nil, fmt.Errorf("corrupt data of %s %s: %w", rt.Name, id, err)
@@ -59,6 +59,16 @@ func scanRowEnc(sc scanner, rt *schema.ResourceType, enc *backend.EncodedPageBui
 		Version: backend.FormatVersion(rw.version)}
 	rw.res, rw.data, rw.schemas = r, dataJSON, schemasJSON
 	return &rw, nil
+}
+
+// rendered renders the attributes of rw, whose data is dataJSON, into enc
+// (through its cache) and reports whether it did.
+func rendered(enc *backend.EncodedPageBuilder, rt *schema.ResourceType, rw *row, dataJSON string) bool {
+	_, ok := enc.RenderCached(rw.seq, rt, rw.version, func(dst []byte) ([]byte, []string, bool) {
+		out, ok := rt.AppendDefaultMembers(dst, []byte(dataJSON), nil)
+		return out, nil, ok
+	})
+	return ok
 }
 
 // load reads one resource row, or sql.ErrNoRows.

@@ -3,6 +3,7 @@ package backend
 import (
 	"slices"
 
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -12,6 +13,8 @@ import (
 type EncodedPageBuilder struct {
 	buf    []byte
 	bounds [][2]int // start, end in buf; end -1 for a resource not rendered
+	cache  *RenderCache
+	tenant string
 }
 
 // NewEncodedPageBuilder returns a builder appending to buf (ListEncoded's
@@ -45,6 +48,43 @@ func (b *EncodedPageBuilder) Render(render func(dst []byte) ([]byte, bool)) bool
 	b.buf = buf
 	b.bounds = append(b.bounds, [2]int{start, len(buf)})
 	return true
+}
+
+// WithCache makes RenderCached go through c for rows of tenant, and
+// returns b. A nil c caches nothing.
+func (b *EncodedPageBuilder) WithCache(c *RenderCache, tenant string) *EncodedPageBuilder {
+	b.cache, b.tenant = c, tenant
+	return b
+}
+
+// RenderCached is Render through the builder's cache (WithCache): when
+// it holds the rendering of the row seq at version for rt, that is
+// recorded without calling render; else render runs and the cache keeps a
+// copy of what it rendered. render may return the resource's schemas too
+// (for stores that read them from the rendered document), which the cache
+// keeps with the rendering; RenderCached returns them, a copy the caller
+// owns, when it reports ok. Call it only for rows read outside a write
+// transaction (see RenderCache).
+func (b *EncodedPageBuilder) RenderCached(seq int64, rt *schema.ResourceType, version int64, render func(dst []byte) ([]byte, []string, bool)) ([]string, bool) {
+	stamp := RenderStamp{Tenant: b.tenant, Type: rt, Version: version}
+	if r, ok := b.cache.Get(seq, stamp); ok {
+		start := len(b.buf)
+		b.buf = append(b.buf, r.Members...)
+		b.bounds = append(b.bounds, [2]int{start, len(b.buf)})
+		return slices.Clone(r.Schemas), true
+	}
+	var schemas []string
+	if !b.Render(func(dst []byte) (out []byte, ok bool) {
+		out, schemas, ok = render(dst)
+		return out, ok
+	}) {
+		return nil, false
+	}
+	if b.cache != nil {
+		last := b.bounds[len(b.bounds)-1]
+		b.cache.Put(seq, stamp, Rendered{Members: b.buf[last[0]:last[1]], Schemas: schemas})
+	}
+	return schemas, true
 }
 
 // Page returns p as an EncodedPage: Members[i] is what Render recorded for
