@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
@@ -103,23 +104,26 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 		// page between the two.
 		args = append(append([]any{tenant, rt.Name, offset, offset, offset}, where.args...), limit)
 	}
-	rows, err := s.read.QueryContext(ctx, pageQuery(p, where, blocks, inline), args...)
+	// With a render cache, the page's statement leaves the documents out
+	// (most of what it reads) and only the cache's misses are read, by a
+	// second statement (readMisses).
+	lean := enc != nil && enc.Caching()
+	last, err := s.readPage(ctx, pageQuery(p, where, blocks, inline, lean), args, rt, enc, inline, lean)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var last []*keyed
-	for rows.Next() {
-		k, err := scanKeyedEnc(rows, rt, enc, inline)
+	if lean {
+		ok, err := s.readMisses(ctx, tenant, rt, enc, last)
 		if err != nil {
 			return nil, err
 		}
-		last = append(last, k)
+		if !ok { // a miss changed in between: read the page again, documents included
+			enc.Reset()
+			if last, err = s.readPage(ctx, pageQuery(p, where, blocks, inline, false), args, rt, enc, inline, false); err != nil {
+				return nil, err
+			}
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
 	if first {
 		page.TotalResults = len(last)
 		if len(last) == q.Count {
@@ -131,6 +135,98 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 		}
 	}
 	return s.finish(ctx, tenant, rt, q, page, last)
+}
+
+// readPage runs a page statement and scans its rows; lean rows have no
+// document (leanCols): their attributes come from enc's cache, or are
+// left to readMisses.
+func (s *Store) readPage(ctx context.Context, query string, args []any, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, inline, lean bool) ([]*keyed, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*keyed
+	for rows.Next() {
+		var k *keyed
+		if lean {
+			k, err = scanKeyedLean(rows, rt, enc, inline)
+		} else {
+			k, err = scanKeyedEnc(rows, rt, enc, inline)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// readMisses reads the documents of the lean rows the cache missed, in
+// one statement, and renders them into enc (or decodes them when the
+// default projection would change them). It reports false, having
+// rendered nothing for sure, when one of them is gone or has another
+// version than the page's statement read: the page must then be read
+// again with its documents, so that it shows one snapshot.
+func (s *Store) readMisses(ctx context.Context, tenant string, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, page []*keyed) (bool, error) {
+	var missed []*keyed
+	args := []any{tenant, rt.Name}
+	for _, k := range page {
+		if k.slot >= 0 {
+			missed = append(missed, k)
+			args = append(args, k.seq)
+		}
+	}
+	if len(missed) == 0 {
+		return true, nil
+	}
+	rows, err := s.read.QueryContext(ctx, missesQuery(len(missed)), args...)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	type doc struct {
+		version int64
+		data    string
+	}
+	docs := make(map[int64]doc, len(missed))
+	for rows.Next() {
+		var seq int64
+		var d doc
+		if err := rows.Scan(&seq, &d.version, &d.data); err != nil {
+			return false, err
+		}
+		docs[seq] = d
+	}
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	for _, k := range missed {
+		if d, ok := docs[k.seq]; !ok || d.version != k.version {
+			return false, nil
+		}
+	}
+	for _, k := range missed {
+		data := docs[k.seq].data
+		if _, ok := enc.RenderAt(k.slot, k.seq, rt, k.version, func(dst []byte) ([]byte, []string, bool) {
+			out, ok := rt.AppendDefaultMembers(dst, []byte(data), nil)
+			return out, nil, ok
+		}); ok {
+			continue
+		}
+		attrs, err := decodeAttrs(rt, data)
+		if err != nil {
+			return false, fmt.Errorf("corrupt data of %s %s: %w", rt.Name, k.res.ID, err)
+		}
+		k.res.Attrs, k.data = attrs, data
+	}
+	return true, nil
+}
+
+// missesQuery reads the version and document of n rows of a tenant and
+// type by seq (readMisses).
+func missesQuery(n int) string {
+	return "SELECT seq, version, data FROM resources WHERE tenant = ? AND type = ? AND seq IN (?" + strings.Repeat(", ?", n-1) + ")"
 }
 
 // total is the exact number of matches: for no filter, the count the
@@ -161,9 +257,14 @@ func (s *Store) total(ctx context.Context, tenant string, rt *schema.ResourceTyp
 // rows into that block, so the cost does not depend on offset.
 //
 // With groups, a last column holds the resource's groups (groupsCol).
-func pageQuery(p plan, where pred, blocks, groups bool) string {
+//
+// lean leaves the document out (leanCols instead of rowCols).
+func pageQuery(p plan, where pred, blocks, groups, lean bool) string {
 	order := orderBy(p.key, p.desc)
 	cols := rowCols + ", " + keyCol(p.key)
+	if lean {
+		cols = leanCols + ", " + keyCol(p.key)
+	}
 	if groups {
 		cols += ", " + groupsCol
 	}
@@ -183,6 +284,9 @@ type keyed struct {
 	key    any
 	groups sql.NullString
 	inline bool // groups was read
+	// slot is the index of a lean row in its EncodedPageBuilder when
+	// the cache missed it (readMisses renders it there), else -1.
+	slot int
 }
 
 func keyCol(key string) string {
@@ -200,10 +304,25 @@ func scanKeyed(rows *sql.Rows, rt *schema.ResourceType) (*keyed, error) {
 // it is set and can (ListEncoded), and scanning the groups column after
 // the key when groups is set.
 func scanKeyedEnc(rows *sql.Rows, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, groups bool) (*keyed, error) {
-	k := keyed{inline: groups}
+	k := keyed{inline: groups, slot: -1}
 	var err error
 	k.row, err = scanRowEnc(multiScanner{rows, &k}, rt, enc)
 	return &k, err
+}
+
+// scanKeyedLean is scanKeyedEnc for a row of leanCols: its attributes
+// come from enc's cache, or, when it misses, are left to readMisses (slot
+// set, Attrs empty).
+func scanKeyedLean(rows *sql.Rows, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, groups bool) (*keyed, error) {
+	k := keyed{inline: groups, slot: -1}
+	var err error
+	if k.row, err = scanLean(multiScanner{rows, &k}, rt); err != nil {
+		return nil, err
+	}
+	if _, ok := enc.Cached(k.seq, rt, k.version); !ok {
+		k.slot = enc.Skip()
+	}
+	return &k, nil
 }
 
 // multiScanner scans the row columns and then the sort key and, if k

@@ -22,6 +22,9 @@ type row struct {
 
 const rowCols = "r.seq, r.id, r.version, r.created, r.last_modified, r.external_id, r.schemas, r.data"
 
+// leanCols are rowCols without the document, for scanLean.
+const leanCols = "r.seq, r.id, r.version, r.created, r.last_modified, r.external_id, r.schemas"
+
 type scanner interface{ Scan(dest ...any) error }
 
 func scanRow(sc scanner, rt *schema.ResourceType) (*row, error) {
@@ -50,15 +53,42 @@ func scanRowEnc(sc scanner, rt *schema.ResourceType, enc *backend.EncodedPageBui
 	} else {
 		attrs = map[string]any{} // the derived attributes go here
 	}
+	if err := rw.build(rt, id, created, modified, ext, schemasJSON, attrs); err != nil {
+		return nil, err
+	}
+	rw.data = dataJSON
+	return &rw, nil
+}
+
+// scanLean scans a row of leanCols: the resource without its stored
+// attributes (Attrs empty), and no data.
+func scanLean(sc scanner, rt *schema.ResourceType) (*row, error) {
+	var (
+		rw                    row
+		id, created, modified string
+		ext                   sql.NullString
+		schemasJSON           string
+	)
+	if err := sc.Scan(&rw.seq, &id, &rw.version, &created, &modified, &ext, &schemasJSON); err != nil {
+		return nil, err
+	}
+	if err := rw.build(rt, id, created, modified, ext, schemasJSON, map[string]any{}); err != nil {
+		return nil, err
+	}
+	return &rw, nil
+}
+
+// build sets rw.res from the scanned columns and attrs.
+func (rw *row) build(rt *schema.ResourceType, id, created, modified string, ext sql.NullString, schemasJSON string, attrs map[string]any) error {
 	r := &schema.Resource{ID: id, ExternalID: ext.String, Attrs: attrs}
 	var err error
 	if r.Schemas, err = decodeSchemas(schemasJSON); err != nil {
-		return nil, fmt.Errorf("corrupt schemas of %s %s: %w", rt.Name, id, err)
+		return fmt.Errorf("corrupt schemas of %s %s: %w", rt.Name, id, err)
 	}
 	r.Meta = schema.Meta{ResourceType: rt.Name, Created: parseTime(created), LastModified: parseTime(modified),
 		Version: backend.FormatVersion(rw.version)}
-	rw.res, rw.data, rw.schemas = r, dataJSON, schemasJSON
-	return &rw, nil
+	rw.res, rw.schemas = r, schemasJSON
+	return nil
 }
 
 // rendered renders the attributes of rw, whose data is dataJSON, into enc

@@ -15,12 +15,13 @@ type EncodedPageBuilder struct {
 	bounds [][2]int // start, end in buf; end -1 for a resource not rendered
 	cache  *RenderCache
 	tenant string
+	start  int // len of the caller's buf
 }
 
 // NewEncodedPageBuilder returns a builder appending to buf (ListEncoded's
 // buf argument, which may be nil).
 func NewEncodedPageBuilder(buf []byte) *EncodedPageBuilder {
-	return &EncodedPageBuilder{buf: buf}
+	return &EncodedPageBuilder{buf: buf, start: len(buf)}
 }
 
 // Grow makes room for n more resources of typical size, so that a page
@@ -66,25 +67,58 @@ func (b *EncodedPageBuilder) WithCache(c *RenderCache, tenant string) *EncodedPa
 // owns, when it reports ok. Call it only for rows read outside a write
 // transaction (see RenderCache).
 func (b *EncodedPageBuilder) RenderCached(seq int64, rt *schema.ResourceType, version int64, render func(dst []byte) ([]byte, []string, bool)) ([]string, bool) {
-	stamp := RenderStamp{Tenant: b.tenant, Type: rt, Version: version}
-	if r, ok := b.cache.Get(seq, stamp); ok {
-		start := len(b.buf)
-		b.buf = append(b.buf, r.Members...)
-		b.bounds = append(b.bounds, [2]int{start, len(b.buf)})
-		return slices.Clone(r.Schemas), true
+	if schemas, ok := b.Cached(seq, rt, version); ok {
+		return schemas, true
 	}
-	var schemas []string
-	if !b.Render(func(dst []byte) (out []byte, ok bool) {
-		out, schemas, ok = render(dst)
-		return out, ok
-	}) {
+	return b.RenderAt(b.Skip(), seq, rt, version, render)
+}
+
+// Caching reports whether the builder has a cache (WithCache with a
+// cache), so that a store may read a page's documents only for the
+// resources Cached misses.
+func (b *EncodedPageBuilder) Caching() bool { return b.cache != nil }
+
+// Cached records the next resource from the cache when it holds the
+// rendering of the row seq at version for rt, and returns its schemas as
+// RenderCached does; else it records nothing and reports false.
+func (b *EncodedPageBuilder) Cached(seq int64, rt *schema.ResourceType, version int64) ([]string, bool) {
+	r, ok := b.cache.Get(seq, RenderStamp{Tenant: b.tenant, Type: rt, Version: version})
+	if !ok {
 		return nil, false
 	}
-	if b.cache != nil {
-		last := b.bounds[len(b.bounds)-1]
-		b.cache.Put(seq, stamp, Rendered{Members: b.buf[last[0]:last[1]], Schemas: schemas})
+	start := len(b.buf)
+	b.buf = append(b.buf, r.Members...)
+	b.bounds = append(b.bounds, [2]int{start, len(b.buf)})
+	return slices.Clone(r.Schemas), true
+}
+
+// Skip records the next resource as not rendered (yet) and returns its
+// index for RenderAt: a store that reads the documents of a page's cache
+// misses with a second statement renders them there.
+func (b *EncodedPageBuilder) Skip() int {
+	b.bounds = append(b.bounds, [2]int{-1, -1})
+	return len(b.bounds) - 1
+}
+
+// RenderAt is RenderCached for the resource Skip recorded as i, without
+// the cache lookup: render appends its members and the cache keeps a copy.
+func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType, version int64, render func(dst []byte) ([]byte, []string, bool)) ([]string, bool) {
+	start := len(b.buf)
+	buf, schemas, ok := render(b.buf)
+	if !ok {
+		b.buf = buf[:start]
+		return nil, false
 	}
+	b.buf = buf
+	b.bounds[i] = [2]int{start, len(buf)}
+	b.cache.Put(seq, RenderStamp{Tenant: b.tenant, Type: rt, Version: version}, Rendered{Members: buf[start:], Schemas: schemas})
 	return schemas, true
+}
+
+// Reset forgets every resource recorded, keeping the caller's buffer
+// contents (a store starting a page over).
+func (b *EncodedPageBuilder) Reset() {
+	b.buf, b.bounds = b.buf[:b.start], b.bounds[:0]
 }
 
 // Page returns p as an EncodedPage: Members[i] is what Render recorded for
