@@ -162,18 +162,18 @@ func (s *Store) readPage(ctx context.Context, query string, args []any, rt *sche
 	return out, rows.Err()
 }
 
-// readMisses reads the documents of the lean rows the cache missed, in
-// one statement, and renders them into enc (or decodes them when the
-// default projection would change them). It reports false, having
-// rendered nothing for sure, when one of them is gone or has another
-// version than the page's statement read: the page must then be read
-// again with its documents, so that it shows one snapshot.
+// readMisses reads the rows the cache missed (scanLean), in one
+// statement, and renders their attributes into enc (or decodes them when
+// the default projection would change them). It reports false when one of
+// them is gone or has another version than the page's statement read:
+// the page must then be read again in full, so that it shows one
+// snapshot.
 func (s *Store) readMisses(ctx context.Context, tenant string, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, page []*keyed) (bool, error) {
-	var missed []*keyed
+	missed := map[int64]*keyed{}
 	args := []any{tenant, rt.Name}
 	for _, k := range page {
 		if k.slot >= 0 {
-			missed = append(missed, k)
+			missed[k.seq] = k
 			args = append(args, k.seq)
 		}
 	}
@@ -185,48 +185,21 @@ func (s *Store) readMisses(ctx context.Context, tenant string, rt *schema.Resour
 		return false, err
 	}
 	defer rows.Close()
-	type doc struct {
-		version int64
-		data    string
-	}
-	docs := make(map[int64]doc, len(missed))
+	found := 0
 	for rows.Next() {
-		var seq int64
-		var d doc
-		if err := rows.Scan(&seq, &d.version, &d.data); err != nil {
+		ok, err := scanMiss(rows, rt, enc, missed)
+		if err != nil || !ok {
 			return false, err
 		}
-		docs[seq] = d
+		found++
 	}
-	if err := rows.Err(); err != nil {
-		return false, err
-	}
-	for _, k := range missed {
-		if d, ok := docs[k.seq]; !ok || d.version != k.version {
-			return false, nil
-		}
-	}
-	for _, k := range missed {
-		data := docs[k.seq].data
-		if _, ok := enc.RenderAt(k.slot, k.seq, rt, k.version, func(dst []byte) ([]byte, []string, bool) {
-			out, ok := rt.AppendDefaultMembers(dst, []byte(data), nil)
-			return out, nil, ok
-		}); ok {
-			continue
-		}
-		attrs, err := decodeAttrs(rt, data)
-		if err != nil {
-			return false, fmt.Errorf("corrupt data of %s %s: %w", rt.Name, k.res.ID, err)
-		}
-		k.res.Attrs, k.data = attrs, data
-	}
-	return true, nil
+	return found == len(missed), rows.Err()
 }
 
-// missesQuery reads the version and document of n rows of a tenant and
+// missesQuery reads n rows of a tenant and
 // type by seq (readMisses).
 func missesQuery(n int) string {
-	return "SELECT seq, version, data FROM resources WHERE tenant = ? AND type = ? AND seq IN (?" + strings.Repeat(", ?", n-1) + ")"
+	return "SELECT " + rowCols + " FROM resources r WHERE r.tenant = ? AND r.type = ? AND r.seq IN (?" + strings.Repeat(", ?", n-1) + ")"
 }
 
 // total is the exact number of matches: for no filter, the count the
@@ -314,13 +287,10 @@ func scanKeyedEnc(rows *sql.Rows, rt *schema.ResourceType, enc *backend.EncodedP
 // come from enc's cache, or, when it misses, are left to readMisses (slot
 // set, Attrs empty).
 func scanKeyedLean(rows *sql.Rows, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, groups bool) (*keyed, error) {
-	k := keyed{inline: groups, slot: -1}
+	k := keyed{inline: groups}
 	var err error
-	if k.row, err = scanLean(multiScanner{rows, &k}, rt); err != nil {
+	if k.row, k.slot, err = scanLean(multiScanner{rows, &k}, rt, enc); err != nil {
 		return nil, err
-	}
-	if _, ok := enc.Cached(k.seq, rt, k.version); !ok {
-		k.slot = enc.Skip()
 	}
 	return &k, nil
 }

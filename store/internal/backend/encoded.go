@@ -67,10 +67,10 @@ func (b *EncodedPageBuilder) WithCache(c *RenderCache, tenant string) *EncodedPa
 // owns, when it reports ok. Call it only for rows read outside a write
 // transaction (see RenderCache).
 func (b *EncodedPageBuilder) RenderCached(seq int64, rt *schema.ResourceType, version int64, render func(dst []byte) ([]byte, []string, bool)) ([]string, bool) {
-	if schemas, ok := b.Cached(seq, rt, version); ok {
-		return schemas, true
+	if r, ok := b.Cached(seq, rt, version, false); ok {
+		return r.Schemas, true
 	}
-	return b.RenderAt(b.Skip(), seq, rt, version, render)
+	return b.RenderAt(b.Skip(), seq, rt, version, nil, render)
 }
 
 // Caching reports whether the builder has a cache (WithCache with a
@@ -79,17 +79,20 @@ func (b *EncodedPageBuilder) RenderCached(seq int64, rt *schema.ResourceType, ve
 func (b *EncodedPageBuilder) Caching() bool { return b.cache != nil }
 
 // Cached records the next resource from the cache when it holds the
-// rendering of the row seq at version for rt, and returns its schemas as
-// RenderCached does; else it records nothing and reports false.
-func (b *EncodedPageBuilder) Cached(seq int64, rt *schema.ResourceType, version int64) ([]string, bool) {
+// rendering of the row seq at version for rt (with a Head, if needHead),
+// and returns what the cache kept with it: Schemas a copy the caller
+// owns, Head shared (copy it before changing anything). Else it records
+// nothing and reports false.
+func (b *EncodedPageBuilder) Cached(seq int64, rt *schema.ResourceType, version int64, needHead bool) (Rendered, bool) {
 	r, ok := b.cache.Get(seq, RenderStamp{Tenant: b.tenant, Type: rt, Version: version})
-	if !ok {
-		return nil, false
+	if !ok || (needHead && r.Head == nil) {
+		return Rendered{}, false
 	}
 	start := len(b.buf)
 	b.buf = append(b.buf, r.Members...)
 	b.bounds = append(b.bounds, [2]int{start, len(b.buf)})
-	return slices.Clone(r.Schemas), true
+	r.Members, r.Schemas = b.buf[start:len(b.buf):len(b.buf)], slices.Clone(r.Schemas)
+	return r, true
 }
 
 // Skip records the next resource as not rendered (yet) and returns its
@@ -101,8 +104,10 @@ func (b *EncodedPageBuilder) Skip() int {
 }
 
 // RenderAt is RenderCached for the resource Skip recorded as i, without
-// the cache lookup: render appends its members and the cache keeps a copy.
-func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType, version int64, render func(dst []byte) ([]byte, []string, bool)) ([]string, bool) {
+// the cache lookup: render appends its members and the cache keeps a copy,
+// with head (see Rendered; nil for none), which the caller must not
+// modify afterwards.
+func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType, version int64, head *schema.Resource, render func(dst []byte) ([]byte, []string, bool)) ([]string, bool) {
 	start := len(b.buf)
 	buf, schemas, ok := render(b.buf)
 	if !ok {
@@ -111,7 +116,7 @@ func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType,
 	}
 	b.buf = buf
 	b.bounds[i] = [2]int{start, len(buf)}
-	b.cache.Put(seq, RenderStamp{Tenant: b.tenant, Type: rt, Version: version}, Rendered{Members: buf[start:], Schemas: schemas})
+	b.cache.Put(seq, RenderStamp{Tenant: b.tenant, Type: rt, Version: version}, Rendered{Members: buf[start:], Schemas: schemas, Head: head})
 	return schemas, true
 }
 

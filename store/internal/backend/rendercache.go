@@ -78,12 +78,19 @@ const renderShards = 16
 const entryOverhead = 96
 
 // Rendered is what a RenderCache keeps of a resource: its rendered
-// attributes (EncodedPage.Members) and, for a store that reads them from
-// the same document, its schemas (else nil). Neither may be modified.
+// attributes (EncodedPage.Members); for a store that reads them from the
+// same document, its schemas (else nil); and for a store whose page
+// statement reads only sequence and version when it can, Head, the
+// resource without attributes (ID, ExternalID, Schemas, Meta), else nil.
+// None of them may be modified.
 type Rendered struct {
 	Members []byte
 	Schemas []string
+	Head    *schema.Resource
 }
+
+// headOverhead is what a Head costs besides its strings, roughly.
+const headOverhead = 160
 
 // Get returns the rendering of the row seq when the cache holds one made
 // for stamp.
@@ -165,17 +172,24 @@ func (s *renderShard) put(seq int64, stamp RenderStamp, r Rendered) {
 	for _, sc := range r.Schemas {
 		size += int64(len(sc)) + 16
 	}
+	if h := r.Head; h != nil {
+		size += headOverhead + int64(len(h.ID)+len(h.ExternalID)+len(h.Meta.Version))
+		for _, sc := range h.Schemas {
+			size += int64(len(sc)) + 16
+		}
+	}
 	if size > s.limit {
 		return
 	}
-	kept := Rendered{Members: make([]byte, len(r.Members)), Schemas: slices.Clone(r.Schemas)}
+	kept := Rendered{Members: make([]byte, len(r.Members)), Schemas: slices.Clone(r.Schemas), Head: r.Head}
 	copy(kept.Members, r.Members)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if i, ok := s.index[seq]; ok {
 		old := &s.ring[i]
-		if old.stamp.Tenant == stamp.Tenant && old.stamp.Type == stamp.Type && old.stamp.Version >= stamp.Version {
-			return // as new or newer: a read of an older snapshot must not replace it
+		if old.stamp.Tenant == stamp.Tenant && old.stamp.Type == stamp.Type &&
+			(old.stamp.Version > stamp.Version || old.stamp.Version == stamp.Version && (old.data.Head != nil || r.Head == nil)) {
+			return // newer, or as new and as complete: a read of an older snapshot must not replace it
 		}
 		s.remove(i)
 	}

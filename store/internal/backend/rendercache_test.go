@@ -54,6 +54,15 @@ func TestRenderCacheStamps(t *testing.T) {
 	if n, _ := c.Len(); n != 1 {
 		t.Errorf("Len = %d entries, want 1", n)
 	}
+	head := &schema.Resource{ID: "x"}
+	c.Put(7, v3, backend.Rendered{Members: []byte(`"v":3`), Head: head})
+	if r, ok := c.Get(7, v3); !ok || r.Head != head {
+		t.Errorf("the same version with a head did not complete the entry: Get = %+v, %v", r, ok)
+	}
+	c.Put(7, v3, backend.Rendered{Members: []byte(`"v":3`)})
+	if r, _ := c.Get(7, v3); r.Head != head {
+		t.Error("the same version without a head replaced the entry with one")
+	}
 }
 
 // TestRenderCacheCopies: Put keeps a copy, so the caller may reuse its
