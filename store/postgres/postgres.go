@@ -174,6 +174,8 @@ type Store struct {
 	seqr sequencer
 	// renders caches ListEncoded's renderings (nil: none).
 	renders *backend.RenderCache
+	// beforeMisses, set by tests only, runs before fillMisses reads.
+	beforeMisses func()
 }
 
 var (

@@ -27,6 +27,12 @@ type row struct {
 // with the derived members and groups attributes computed from the
 // membership index unless opts leaves them out.
 func (s *Store) selectCols(rt *schema.ResourceType, opts store.ReadOptions) string {
+	return s.selectColsData(rt, opts, "r.data")
+}
+
+// selectColsData is selectCols with data as the document column: "r.data",
+// or "NULL::jsonb" for a lean page (see renderLean).
+func (s *Store) selectColsData(rt *schema.ResourceType, opts store.ReadOptions, data string) string {
 	members, groups := "NULL::jsonb", "NULL::jsonb"
 	if a := membersAttr(rt); a != nil && !opts.OmitMembers {
 		members = s.q(`(SELECT jsonb_agg(` + memberObject(a) + ` ORDER BY m.ord)
@@ -35,7 +41,7 @@ func (s *Store) selectCols(rt *schema.ResourceType, opts store.ReadOptions) stri
 	if groupsAttr(rt) != nil && !opts.OmitGroups {
 		groups = s.q(groupsQuery)
 	}
-	return `r.id, r.seq, r.version, r.created, r.last_modified, r.external_id, r.data, ` + members + `, ` + groups
+	return `r.id, r.seq, r.version, r.created, r.last_modified, r.external_id, ` + data + `, ` + members + `, ` + groups
 }
 
 // groupsQuery computes the groups attribute of the member r from the

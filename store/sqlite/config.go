@@ -142,6 +142,8 @@ type Store struct {
 	log     *slog.Logger
 	pruner  periodic.Runner // background pruning of the outbox (prune.go)	// renders caches ListEncoded's renderings (nil: none).
 	renders *backend.RenderCache
+	// beforeMisses, set by tests only, runs before readMisses reads.
+	beforeMisses func()
 }
 
 var (

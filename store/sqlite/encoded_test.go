@@ -79,3 +79,44 @@ func TestReadMisses(t *testing.T) {
 		}
 	}
 }
+
+// TestLeanPageRetried: when a resource of a lean page changes before its
+// row is read again, ListEncoded reads the page again whole and shows the
+// resource as it is now.
+func TestLeanPageRetried(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, Config{Path: filepath.Join(t.TempDir(), "scim.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rt := schema.UserResourceType()
+	u, err := s.Create(ctx, "t", rt, &schema.Resource{Schemas: []string{schema.UserSchema}, Attrs: map[string]any{"userName": "a", "title": "before"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	s.beforeMisses = func() {
+		if calls++; calls > 1 {
+			return
+		}
+		_, _, err := s.Update(ctx, "t", rt, u.ID, store.Update{Apply: func(cur *schema.Resource) (*schema.Resource, error) {
+			next := cur.Clone()
+			next.Attrs["title"] = "after"
+			return next, nil
+		}})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	p, err := s.ListEncoded(ctx, "t", rt, store.Query{Count: 10}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || len(p.Resources) != 1 || p.Members[0] == nil {
+		t.Fatalf("%d resources, hook ran %d times; want 1 rendered, 1", len(p.Resources), calls)
+	}
+	if got, want := string(p.Members[0]), `"title":"after","userName":"a"`; got != want || p.Resources[0].Meta.Version != `W/"2"` {
+		t.Errorf("page after a change in between: %s at %s; want %s at version 2", got, p.Resources[0].Meta.Version, want)
+	}
+}

@@ -180,6 +180,9 @@ func (s *Store) readMisses(ctx context.Context, tenant string, rt *schema.Resour
 	if len(missed) == 0 {
 		return true, nil
 	}
+	if s.beforeMisses != nil {
+		s.beforeMisses()
+	}
 	rows, err := s.read.QueryContext(ctx, missesQuery(len(missed)), args...)
 	if err != nil {
 		return false, err
