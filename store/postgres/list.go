@@ -348,12 +348,21 @@ func (s *Store) exactQuery(w *where, rt *schema.ResourceType, p listPlan, limit 
 
 // pageCols is the select list of a page statement of p: selectCols,
 // without the documents when p is lean.
+//
+// A page's groups are aggregated only for rows that are members of
+// something (pageGroupsQuery); most users of a page are in no group.
 func (s *Store) pageCols(rt *schema.ResourceType, p listPlan) string {
+	data := "r.data"
 	if p.lean {
-		return s.selectColsData(rt, p.q.Read, "NULL::jsonb")
+		data = "NULL::jsonb"
 	}
-	return s.selectCols(rt, p.q.Read)
+	return s.selectColsWith(rt, p.q.Read, data, s.q(pageGroupsQuery))
 }
+
+// pageGroupsQuery is groupsQuery, without setting up the aggregate for a
+// member of nothing (NULL either way): a quarter of a page statement's
+// execution time over 100 users in no group.
+const pageGroupsQuery = `CASE WHEN EXISTS (SELECT 1 FROM {s}.members m WHERE m.tenant = r.tenant AND m.member_id = r.id) THEN ` + groupsQuery + ` END`
 
 // forRows scans rows of selectCols followed by a key text and an int64,
 // calling fn for each decoded resource.
