@@ -217,9 +217,19 @@ func (st *state) render(td *tenantData, t *table, recs []*record, opts store.Rea
 // representation carries only the derived ones.
 func (st *state) present(td *tenantData, t *table, rec *record, attrs map[string]any, opts store.ReadOptions, enc *encoding) (*schema.Resource, error) {
 	if enc != nil {
-		enc.w.d, enc.w.ti = &st.dict, t.info.Load()
+		ti := t.info.Load()
+		if c, ok := enc.b.Cached(int64(rec.seq), ti.rt, rec.version, true); ok {
+			res := *c.Head
+			res.Schemas = slices.Clone(res.Schemas)
+			res.Attrs = st.derived(td, ti, res.ID, nil, opts)
+			return &res, nil
+		}
+		// The cache keeps the resource without attributes with the
+		// rendering: a hit then formats neither id nor schemas.
+		head := st.resource(td, t, rec, nil, store.ReadOptions{OmitMembers: true, OmitGroups: true})
+		enc.w.d, enc.w.ti = &st.dict, ti
 		var err error
-		_, ok := enc.b.RenderCached(int64(rec.seq), enc.w.ti.rt, rec.version, func(dst []byte) ([]byte, []string, bool) {
+		_, ok := enc.b.RenderAt(enc.b.Skip(), int64(rec.seq), ti.rt, rec.version, head, func(dst []byte) ([]byte, []string, bool) {
 			enc.w.dst = dst
 			var ok bool
 			ok, err = enc.w.render(rec.doc)
