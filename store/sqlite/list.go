@@ -104,9 +104,9 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 		// page between the two.
 		args = append(append([]any{tenant, rt.Name, offset, offset, offset}, where.args...), limit)
 	}
-	// With a render cache, the page's statement leaves the documents out
-	// (most of what it reads) and only the cache's misses are read, by a
-	// second statement (readMisses).
+	// With a render cache, the page's statement reads only each row's
+	// seq and version (leanCols; the cache has the rest) and the cache's
+	// misses are read whole by a second statement (readMisses).
 	lean := enc != nil && enc.Caching()
 	last, err := s.readPage(ctx, pageQuery(p, where, blocks, inline, lean), args, rt, enc, inline, lean)
 	if err != nil {
