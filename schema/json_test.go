@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -274,4 +275,26 @@ func (g *valueGen) value(depth int) any {
 		return float64(int64(g.uint64()) >> (g.byte() % 64))
 	}
 	return g.string()
+}
+
+// TestAppendJSONStringEveryPosition: a character that needs escaping (or a
+// multi-byte one) is found wherever it stands among safe ones, in strings
+// of every length around the 8-byte words AppendJSONString skips at once;
+// the result is what encoding/json writes.
+func TestAppendJSONStringEveryPosition(t *testing.T) {
+	specials := []string{"\x00", "\x1f", " ", "\"", "\\", "<", ">", "&", "\x7f", "é", "\u2028", "\U0001F600", "\xff", "\xe2\x80"}
+	for n := 0; n <= 19; n++ {
+		for pos := 0; pos <= n; pos++ {
+			for _, sp := range specials {
+				s := strings.Repeat("a", pos) + sp + strings.Repeat("b", n-pos)
+				want, err := json.Marshal(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := schema.AppendJSONString(nil, s); string(got) != string(want) {
+					t.Errorf("AppendJSONString(%q) = %s, want %s", s, got, want)
+				}
+			}
+		}
+	}
 }

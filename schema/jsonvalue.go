@@ -257,6 +257,12 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && !needsEscape8(s[i:i+8]) {
+			i += 8 // most strings: copied at once below
+		}
+		if i >= len(s) {
+			break
+		}
 		if b := s[i]; b < utf8.RuneSelf {
 			if safeASCII[b] {
 				i++
@@ -282,6 +288,21 @@ func appendString(dst []byte, s string) []byte {
 		start = i
 	}
 	return append(append(dst, s[start:]...), '"')
+}
+
+// needsEscape8 reports whether any of the 8 bytes of s is not safeASCII
+// (a control character, '"', '\\', '<', '>', '&' or a byte of a
+// multi-byte character), testing them at once: for each byte, the high
+// bit of x-lo*n & ^x is set when the byte is below n, and that of
+// (x^lo*c)-lo & ^(x^lo*c) when it equals c; lower bytes never borrow from
+// higher ones without one of those being true, so the answer is exact.
+func needsEscape8(s string) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	zero := func(v uint64) uint64 { return (v - lo) & ^v }
+	m := x | (x-lo*0x20)&^x | zero(x^(lo*'"')) | zero(x^(lo*'\\')) | zero(x^(lo*'<')) | zero(x^(lo*'>')) | zero(x^(lo*'&'))
+	return m&hi != 0
 }
 
 // appendEscape appends the escape of ASCII byte b.

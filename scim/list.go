@@ -299,9 +299,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp 
 	if len(members) == len(page.Resources) {
 		out.Encoded = members
 	}
-	for _, res := range page.Resources { // a store's copies: presented in place
-		out.Resources = append(out.Resources, h.presentOwned(r, ti, res, lp.attrs, lp.excl))
-	}
+	out.Resources = h.presentPage(r, ti, page.Resources, lp.attrs, lp.excl, out.Resources) // a store's copies: presented in place
 	out.ItemsPerPage = len(out.Resources)
 	h.writeJSON(w, r, http.StatusOK, out)
 }

@@ -358,7 +358,12 @@ func (h *Handler) present(r *http.Request, ti *typeInfo, res *schema.Resource, a
 // list page (stores return copies): res is completed in place rather than
 // copied first.
 func (h *Handler) presentOwned(r *http.Request, ti *typeInfo, res *schema.Resource, attrs, excl []string) *schema.Resource {
-	res.Meta.Location = h.location(r, ti, res.ID)
+	return h.presentAt(r, ti, res, h.location(r, ti, res.ID), attrs, excl)
+}
+
+// presentAt is presentOwned with the resource's location already built.
+func (h *Handler) presentAt(r *http.Request, ti *typeInfo, res *schema.Resource, location string, attrs, excl []string) *schema.Resource {
+	res.Meta.Location = location
 	if res.Meta.ResourceType == "" {
 		res.Meta.ResourceType = ti.rt.Name
 	}
@@ -372,6 +377,27 @@ func (h *Handler) presentOwned(r *http.Request, ti *typeInfo, res *schema.Resour
 // location is the absolute URI of a resource (RFC 7644 §3.1 meta.location).
 func (h *Handler) location(r *http.Request, ti *typeInfo, id string) string {
 	return info(r).base + ti.rt.Endpoint + "/" + url.PathEscape(id)
+}
+
+// presentPage appends the resources of a list page, presented in place
+// (presentOwned), to out. Their locations are built as location does,
+// into one string they share, instead of one allocation each.
+func (h *Handler) presentPage(r *http.Request, ti *typeInfo, rs []*schema.Resource, attrs, excl []string, out []any) []any {
+	prefix := info(r).base + ti.rt.Endpoint + "/"
+	var b strings.Builder
+	b.Grow(len(rs) * (len(prefix) + 36)) // ids are UUIDs, typically
+	ends := make([]int, len(rs))
+	for i, res := range rs {
+		b.WriteString(prefix)
+		b.WriteString(url.PathEscape(res.ID))
+		ends[i] = b.Len()
+	}
+	all, start := b.String(), 0
+	for i, res := range rs {
+		out = append(out, h.presentAt(r, ti, res, all[start:ends[i]], attrs, excl))
+		start = ends[i]
+	}
+	return out
 }
 
 // etagMatches reports whether an If-None-Match or If-Match header value

@@ -141,6 +141,14 @@ func (t *table) get(id string) *record {
 func (st *state) resource(td *tenantData, t *table, rec *record, attrs map[string]any, opts store.ReadOptions) *schema.Resource {
 	ti := t.info.Load()
 	id := rec.id.String()
+	attrs = st.derived(td, ti, id, attrs, opts)
+	return &schema.Resource{ID: id, ExternalID: rec.ext, Schemas: ti.schemas(docMask(rec.doc)), Attrs: attrs,
+		Meta: schema.Meta{ResourceType: ti.rt.Name, Created: rec.createdTime(), LastModified: rec.modifiedTime(), Version: backend.FormatVersion(rec.version)}}
+}
+
+// derived adds the members and groups of the resource id to attrs (made
+// when nil and something is added), per opts.
+func (st *state) derived(td *tenantData, ti *typeInfo, id string, attrs map[string]any, opts store.ReadOptions) map[string]any {
 	if ti.members != "" && !opts.OmitMembers {
 		if ms := td.groups[id]; ms != nil {
 			if v := membersAttr(ms.list()); v != nil {
@@ -153,8 +161,7 @@ func (st *state) resource(td *tenantData, t *table, rec *record, attrs map[strin
 			attrs = put(attrs, ti.groups, v)
 		}
 	}
-	return &schema.Resource{ID: id, ExternalID: rec.ext, Schemas: ti.schemas(docMask(rec.doc)), Attrs: attrs,
-		Meta: schema.Meta{ResourceType: ti.rt.Name, Created: rec.createdTime(), LastModified: rec.modifiedTime(), Version: backend.FormatVersion(rec.version)}}
+	return attrs
 }
 
 // put sets attrs[k] = v, making attrs when it is nil.

@@ -23,7 +23,9 @@ func (s *Store) List(ctx context.Context, tenant string, rt *schema.ResourceType
 // stored attributes rendered to JSON straight from its document (see
 // render.go) rather than decoded.
 func (s *Store) ListEncoded(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, buf []byte) (*store.EncodedPage, error) {
-	enc := &encoding{b: backend.NewEncodedPageBuilder(buf)}
+	// No tenant in the cache's stamps: a record's seq is unique in the
+	// whole store.
+	enc := &encoding{b: backend.NewEncodedPageBuilder(buf).WithCache(s.st.renders, "")}
 	page, err := s.list(ctx, tenant, rt, q, enc)
 	if err != nil {
 		return nil, err
@@ -215,13 +217,23 @@ func (st *state) render(td *tenantData, t *table, recs []*record, opts store.Rea
 // representation carries only the derived ones.
 func (st *state) present(td *tenantData, t *table, rec *record, attrs map[string]any, opts store.ReadOptions, enc *encoding) (*schema.Resource, error) {
 	if enc != nil {
-		enc.w.d, enc.w.ti = &st.dict, t.info.Load()
+		ti := t.info.Load()
+		if c, ok := enc.b.Cached(int64(rec.seq), ti.rt, rec.version, true); ok {
+			res := *c.Head
+			res.Schemas = slices.Clone(res.Schemas)
+			res.Attrs = st.derived(td, ti, res.ID, nil, opts)
+			return &res, nil
+		}
+		// The cache keeps the resource without attributes with the
+		// rendering: a hit then formats neither id nor schemas.
+		head := st.resource(td, t, rec, nil, store.ReadOptions{OmitMembers: true, OmitGroups: true})
+		enc.w.d, enc.w.ti = &st.dict, ti
 		var err error
-		ok := enc.b.Render(func(dst []byte) ([]byte, bool) {
+		_, ok := enc.b.RenderAt(enc.b.Skip(), int64(rec.seq), ti.rt, rec.version, head, func(dst []byte) ([]byte, []string, bool) {
 			enc.w.dst = dst
 			var ok bool
 			ok, err = enc.w.render(rec.doc)
-			return enc.w.dst, ok && err == nil
+			return enc.w.dst, nil, ok && err == nil
 		})
 		if err != nil {
 			return nil, err

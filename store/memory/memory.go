@@ -8,6 +8,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // DefaultOutboxSize is the number of outbox events a Store keeps when
@@ -40,7 +41,17 @@ type Config struct {
 	// always kept, older ones dropped in batches (at most a quarter more
 	// are held). Zero means DefaultProvisioningLogSize; negative keeps none.
 	ProvisioningLogSize int
+	// RenderCacheSize bounds, in bytes, the renderings of resources that
+	// ListEncoded keeps so that a resource listed again is copied instead
+	// of rendered (see store.EncodedLister). Each is checked against the
+	// resource's version, so none is ever served stale. Zero means
+	// DefaultRenderCacheSize; negative keeps none.
+	RenderCacheSize int64
 }
+
+// DefaultRenderCacheSize is the RenderCacheSize of a zero Config: 32 MiB,
+// about 40,000 typical users.
+const DefaultRenderCacheSize = backend.DefaultRenderCacheSize
 
 // DefaultProvisioningLogSize is the number of provisioning log entries a
 // Store keeps when Config.ProvisioningLogSize is zero: enough for an IdP's
@@ -74,6 +85,9 @@ type state struct {
 	// callers holding different pointers for one type never rebuild or
 	// race on a table's info (it is read under the read lock).
 	infos sync.Map
+	// renders caches ListEncoded's renderings (nil: none); safe under the
+	// read lock.
+	renders *backend.RenderCache
 }
 
 // typeInfo returns the cached typeInfo of rt; safe under the read lock.
@@ -108,7 +122,7 @@ func New(cfg ...Config) *Store {
 		ret, _ = c.Retention.WithDefaults()
 	}
 	return &Store{st: &state{now: c.Now, tenants: map[string]*tenantData{}, dict: newDict(), outbox: outbox{max: size, ret: ret},
-		admin: adminState{logMax: max(logSize, 0)}}}
+		admin: adminState{logMax: max(logSize, 0)}, renders: backend.NewRenderCache(backend.RenderCacheSize(c.RenderCacheSize))}}
 }
 
 // Close discards the store's contents; later calls return an error

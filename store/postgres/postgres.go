@@ -17,6 +17,7 @@ import (
 
 	"github.com/scimkit/scimkit/internal/periodic"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // Defaults applied by Open to zero Config fields.
@@ -88,7 +89,18 @@ type Config struct {
 	// return them to (outbox pruning, planner statistics), at Warn. nil
 	// means slog.Default().
 	Logger *slog.Logger
+	// RenderCacheSize bounds, in bytes, the renderings of resources that
+	// ListEncoded keeps in this process, so that a resource listed again
+	// is copied instead of rendered (see store.EncodedLister). Each is
+	// checked against the version the page's statement reads, so none is
+	// ever served stale, whichever replica wrote. Zero means
+	// DefaultRenderCacheSize; negative keeps none.
+	RenderCacheSize int64
 }
+
+// DefaultRenderCacheSize is the RenderCacheSize of a zero Config: 32 MiB,
+// about 40,000 typical users.
+const DefaultRenderCacheSize = backend.DefaultRenderCacheSize
 
 var identRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 
@@ -160,6 +172,10 @@ type Store struct {
 	pruner periodic.Runner // background pruning of the outbox (prune.go)
 	// Outbox notifications and background numbering (sequencer.go).
 	seqr sequencer
+	// renders caches ListEncoded's renderings (nil: none).
+	renders *backend.RenderCache
+	// beforeMisses, set by tests only, runs before fillMisses reads.
+	beforeMisses func()
 }
 
 var (
@@ -203,7 +219,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, mapErr("open", err)
 	}
-	s := &Store{pool: pool, cfg: cfg, repl: strings.NewReplacer("{s}.", pgx.Identifier{cfg.Schema}.Sanitize()+".")}
+	s := &Store{pool: pool, cfg: cfg, repl: strings.NewReplacer("{s}.", pgx.Identifier{cfg.Schema}.Sanitize()+"."),
+		renders: backend.NewRenderCache(backend.RenderCacheSize(cfg.RenderCacheSize))}
 	if err := s.ping(ctx); err != nil {
 		pool.Close()
 		return nil, err

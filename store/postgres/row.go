@@ -27,15 +27,22 @@ type row struct {
 // with the derived members and groups attributes computed from the
 // membership index unless opts leaves them out.
 func (s *Store) selectCols(rt *schema.ResourceType, opts store.ReadOptions) string {
+	return s.selectColsWith(rt, opts, "r.data", s.q(groupsQuery))
+}
+
+// selectColsWith is selectCols with data as the document column ("r.data",
+// or "NULL::jsonb" for a lean page, see renderLean) and groupsExpr as the
+// groups column's expression when opts asks for it.
+func (s *Store) selectColsWith(rt *schema.ResourceType, opts store.ReadOptions, data, groupsExpr string) string {
 	members, groups := "NULL::jsonb", "NULL::jsonb"
 	if a := membersAttr(rt); a != nil && !opts.OmitMembers {
 		members = s.q(`(SELECT jsonb_agg(` + memberObject(a) + ` ORDER BY m.ord)
 			FROM {s}.members m WHERE m.tenant = r.tenant AND m.group_id = r.id)`)
 	}
 	if groupsAttr(rt) != nil && !opts.OmitGroups {
-		groups = s.q(groupsQuery)
+		groups = groupsExpr
 	}
-	return `r.id, r.seq, r.version, r.created, r.last_modified, r.external_id, r.data, ` + members + `, ` + groups
+	return `r.id, r.seq, r.version, r.created, r.last_modified, r.external_id, ` + data + `, ` + members + `, ` + groups
 }
 
 // groupsQuery computes the groups attribute of the member r from the

@@ -439,7 +439,7 @@ func BenchmarkPageQuery(b *testing.B) {
 			n := c.n
 			tenant := fmt.Sprint(n)
 			p := newPlan(tenant, users, store.Query{})
-			query := pageQuery(p, p.where, mode == "blocks", false)
+			query := pageQuery(p, p.where, mode == "blocks", false, false)
 			b.Run(mode+"/"+c.name, func(b *testing.B) {
 				for i := 0; b.Loop(); i++ {
 					off := (1 + i*7919) % c.distinct

@@ -60,6 +60,12 @@ type Config struct {
 	// Logger receives the errors of background work that has no caller to
 	// return them to (outbox pruning), at Warn. nil means slog.Default().
 	Logger *slog.Logger
+	// RenderCacheSize bounds, in bytes, the renderings of resources that
+	// ListEncoded keeps, so that a resource listed again is copied instead
+	// of rendered (see store.EncodedLister). Each is checked against the
+	// version the page's statement reads, so none is ever served stale.
+	// Zero means DefaultRenderCacheSize; negative keeps none.
+	RenderCacheSize int64
 
 	// migrateTo, when positive, stops migrations after that version: tests
 	// build the schema of an older release with it (OpenAt).
@@ -76,6 +82,9 @@ const (
 	// cost is small, and 10ms is about 30 typical creates.
 	DefaultMaxBatchWrites = 32
 	DefaultMaxBatchTime   = 10 * time.Millisecond
+	// DefaultRenderCacheSize is the RenderCacheSize of a zero Config:
+	// 32 MiB, about 40,000 typical users.
+	DefaultRenderCacheSize = backend.DefaultRenderCacheSize
 )
 
 // validate checks c once and fills in defaults.
@@ -124,14 +133,17 @@ func (c Config) validate() (Config, error) {
 // concurrent use by multiple goroutines; use one Store per database file
 // in a process.
 type Store struct {
-	write  *pool // one connection, BEGIN IMMEDIATE transactions
-	group  group // queues writes for the write connection (group.go)
-	read   *pool // read-only pool (the same pool as write for :memory:)
-	now    func() time.Time
-	hub    wake.Hub // store.Notifier: fired after each commit (delivery.go)
-	ret    store.Retention
-	log    *slog.Logger
-	pruner periodic.Runner // background pruning of the outbox (prune.go)
+	write   *pool // one connection, BEGIN IMMEDIATE transactions
+	group   group // queues writes for the write connection (group.go)
+	read    *pool // read-only pool (the same pool as write for :memory:)
+	now     func() time.Time
+	hub     wake.Hub // store.Notifier: fired after each commit (delivery.go)
+	ret     store.Retention
+	log     *slog.Logger
+	pruner  periodic.Runner // background pruning of the outbox (prune.go)	// renders caches ListEncoded's renderings (nil: none).
+	renders *backend.RenderCache
+	// beforeMisses, set by tests only, runs before readMisses reads.
+	beforeMisses func()
 }
 
 var (
@@ -147,7 +159,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{now: cfg.Now, ret: cfg.Retention, log: cfg.Logger, group: group{maxWrites: cfg.MaxBatchWrites, maxTime: cfg.MaxBatchTime}}
+	s := &Store{now: cfg.Now, ret: cfg.Retention, log: cfg.Logger, group: group{maxWrites: cfg.MaxBatchWrites, maxTime: cfg.MaxBatchTime},
+		renders: backend.NewRenderCache(backend.RenderCacheSize(cfg.RenderCacheSize))}
 	busy := strconv.FormatInt(cfg.BusyTimeout.Milliseconds(), 10)
 	if cfg.Path == ":memory:" {
 		// One connection serves reads and writes: every connection to a

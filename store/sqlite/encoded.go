@@ -16,7 +16,7 @@ var _ store.EncodedLister = (*Store)(nil)
 // Go values to be encoded again. Pages that filter.Match decides are
 // decoded as by List.
 func (s *Store) ListEncoded(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, buf []byte) (*store.EncodedPage, error) {
-	enc := backend.NewEncodedPageBuilder(buf)
+	enc := backend.NewEncodedPageBuilder(buf).WithCache(s.renders, tenant)
 	page, err := s.list(ctx, tenant, rt, q, enc)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/scimkit/scimkit/filter"
 	"github.com/scimkit/scimkit/schema"
@@ -103,23 +104,26 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 		// page between the two.
 		args = append(append([]any{tenant, rt.Name, offset, offset, offset}, where.args...), limit)
 	}
-	rows, err := s.read.QueryContext(ctx, pageQuery(p, where, blocks, inline), args...)
+	// With a render cache, the page's statement reads only each row's
+	// seq and version (leanCols; the cache has the rest) and the cache's
+	// misses are read whole by a second statement (readMisses).
+	lean := enc != nil && enc.Caching()
+	last, err := s.readPage(ctx, pageQuery(p, where, blocks, inline, lean), args, rt, enc, inline, lean)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var last []*keyed
-	for rows.Next() {
-		k, err := scanKeyedEnc(rows, rt, enc, inline)
+	if lean {
+		ok, err := s.readMisses(ctx, tenant, rt, enc, last)
 		if err != nil {
 			return nil, err
 		}
-		last = append(last, k)
+		if !ok { // a miss changed in between: read the page again, documents included
+			enc.Reset()
+			if last, err = s.readPage(ctx, pageQuery(p, where, blocks, inline, false), args, rt, enc, inline, false); err != nil {
+				return nil, err
+			}
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
 	if first {
 		page.TotalResults = len(last)
 		if len(last) == q.Count {
@@ -131,6 +135,74 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 		}
 	}
 	return s.finish(ctx, tenant, rt, q, page, last)
+}
+
+// readPage runs a page statement and scans its rows; lean rows have no
+// document (leanCols): their attributes come from enc's cache, or are
+// left to readMisses.
+func (s *Store) readPage(ctx context.Context, query string, args []any, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, inline, lean bool) ([]*keyed, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*keyed
+	for rows.Next() {
+		var k *keyed
+		if lean {
+			k, err = scanKeyedLean(rows, rt, enc, inline)
+		} else {
+			k, err = scanKeyedEnc(rows, rt, enc, inline)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// readMisses reads the rows the cache missed (scanLean), in one
+// statement, and renders their attributes into enc (or decodes them when
+// the default projection would change them). It reports false when one of
+// them is gone or has another version than the page's statement read:
+// the page must then be read again in full, so that it shows one
+// snapshot.
+func (s *Store) readMisses(ctx context.Context, tenant string, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, page []*keyed) (bool, error) {
+	missed := map[int64]*keyed{}
+	args := []any{tenant, rt.Name}
+	for _, k := range page {
+		if k.slot >= 0 {
+			missed[k.seq] = k
+			args = append(args, k.seq)
+		}
+	}
+	if len(missed) == 0 {
+		return true, nil
+	}
+	if s.beforeMisses != nil {
+		s.beforeMisses()
+	}
+	rows, err := s.read.QueryContext(ctx, missesQuery(len(missed)), args...)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	found := 0
+	for rows.Next() {
+		ok, err := scanMiss(rows, rt, enc, missed)
+		if err != nil || !ok {
+			return false, err
+		}
+		found++
+	}
+	return found == len(missed), rows.Err()
+}
+
+// missesQuery reads n rows of a tenant and
+// type by seq (readMisses).
+func missesQuery(n int) string {
+	return "SELECT " + rowCols + " FROM resources r WHERE r.tenant = ? AND r.type = ? AND r.seq IN (?" + strings.Repeat(", ?", n-1) + ")"
 }
 
 // total is the exact number of matches: for no filter, the count the
@@ -161,11 +233,16 @@ func (s *Store) total(ctx context.Context, tenant string, rt *schema.ResourceTyp
 // rows into that block, so the cost does not depend on offset.
 //
 // With groups, a last column holds the resource's groups (groupsCol).
-func pageQuery(p plan, where pred, blocks, groups bool) string {
+//
+// lean leaves the document out (leanCols instead of rowCols).
+func pageQuery(p plan, where pred, blocks, groups, lean bool) string {
 	order := orderBy(p.key, p.desc)
 	cols := rowCols + ", " + keyCol(p.key)
+	if lean {
+		cols = leanCols + ", " + keyCol(p.key)
+	}
 	if groups {
-		cols += ", " + groupsCol
+		cols += ", " + pageGroupsCol
 	}
 	sel := "SELECT " + cols + " FROM resources r WHERE r.seq IN (SELECT r.seq FROM resources r WHERE "
 	if blocks {
@@ -176,6 +253,12 @@ func pageQuery(p plan, where pred, blocks, groups bool) string {
 	return sel + where.sql + order + " LIMIT ? OFFSET ?)" + order
 }
 
+// pageGroupsCol is groupsCol for a page statement: NULL (no groups, as
+// "[]") without the aggregate when r is a member of nothing, the common
+// case, where setting up the aggregate per row cost more than the
+// membership index probe that avoids it.
+const pageGroupsCol = `CASE WHEN EXISTS (SELECT 1 FROM members m WHERE m.tenant = r.tenant AND m.member_id = r.id) THEN ` + groupsCol + ` END`
+
 // keyed is a row with its sort key and, when the statement read them
 // (groupsCol), its groups.
 type keyed struct {
@@ -183,6 +266,9 @@ type keyed struct {
 	key    any
 	groups sql.NullString
 	inline bool // groups was read
+	// slot is the index of a lean row in its EncodedPageBuilder when
+	// the cache missed it (readMisses renders it there), else -1.
+	slot int
 }
 
 func keyCol(key string) string {
@@ -200,10 +286,22 @@ func scanKeyed(rows *sql.Rows, rt *schema.ResourceType) (*keyed, error) {
 // it is set and can (ListEncoded), and scanning the groups column after
 // the key when groups is set.
 func scanKeyedEnc(rows *sql.Rows, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, groups bool) (*keyed, error) {
-	k := keyed{inline: groups}
+	k := keyed{inline: groups, slot: -1}
 	var err error
 	k.row, err = scanRowEnc(multiScanner{rows, &k}, rt, enc)
 	return &k, err
+}
+
+// scanKeyedLean is scanKeyedEnc for a row of leanCols: its attributes
+// come from enc's cache, or, when it misses, are left to readMisses (slot
+// set, Attrs empty).
+func scanKeyedLean(rows *sql.Rows, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, groups bool) (*keyed, error) {
+	k := keyed{inline: groups}
+	var err error
+	if k.row, k.slot, err = scanLean(multiScanner{rows, &k}, rt, enc); err != nil {
+		return nil, err
+	}
+	return &k, nil
 }
 
 // multiScanner scans the row columns and then the sort key and, if k

@@ -156,11 +156,15 @@ func TestPagePlan(t *testing.T) {
 		want  []string
 		avoid string // not in the plan, when set
 	}{
-		{pageQuery(p, p.where, false, false), []any{"t", "User", 10, 0}, []string{"USING COVERING INDEX resources_order", "USING INTEGER PRIMARY KEY"}, ""},
-		{pageQuery(p, p.where, false, true), []any{"t", "User", 10, 0}, []string{"USING COVERING INDEX resources_order", "USING INTEGER PRIMARY KEY",
+		{pageQuery(p, p.where, false, false, false), []any{"t", "User", 10, 0}, []string{"USING COVERING INDEX resources_order", "USING INTEGER PRIMARY KEY"}, ""},
+		{pageQuery(p, p.where, false, true, false), []any{"t", "User", 10, 0}, []string{"USING COVERING INDEX resources_order", "USING INTEGER PRIMARY KEY",
 			"SEARCH m USING INDEX members_member (tenant=? AND member_id=?)", "SEARCH g USING INDEX resources_id"}, "TEMP B-TREE"},
-		{pageQuery(p, p.where, true, false), []any{"t", "User", 600, 600, 600, "t", "User", 10}, []string{"SEARCH page_blocks USING PRIMARY KEY (tenant=? AND type=?)",
+		{pageQuery(p, p.where, true, false, false), []any{"t", "User", 600, 600, 600, "t", "User", 10}, []string{"SEARCH page_blocks USING PRIMARY KEY (tenant=? AND type=?)",
 			"USING COVERING INDEX resources_order (tenant=? AND type=? AND seq>?)", "USING INTEGER PRIMARY KEY"}, ""},
+		{pageQuery(p, p.where, true, true, true), []any{"t", "User", 600, 600, 600, "t", "User", 10}, []string{"SEARCH page_blocks USING PRIMARY KEY (tenant=? AND type=?)",
+			"USING COVERING INDEX resources_order (tenant=? AND type=? AND seq>?)", "USING INTEGER PRIMARY KEY",
+			"SEARCH m USING INDEX members_member (tenant=? AND member_id=?)"}, "TEMP B-TREE"},
+		{missesQuery(3), []any{"t", "User", 1, 2, 3}, []string{"USING INTEGER PRIMARY KEY (rowid=?)"}, "SCAN"},
 		{groupsOfQuery, []any{"t", `["a"]`}, []string{"USING INDEX members_member", "USING INDEX resources_id"}, ""},
 		{membersOfQuery, []any{"t", `["a"]`}, []string{"USING INDEX members_group_order"}, ""},
 	} {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -21,6 +22,10 @@ type row struct {
 }
 
 const rowCols = "r.seq, r.id, r.version, r.created, r.last_modified, r.external_id, r.schemas, r.data"
+
+// leanCols are what a page statement reads of a row when a render cache
+// may hold the rest (scanLean).
+const leanCols = "r.seq, r.version"
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -41,24 +46,107 @@ func scanRowEnc(sc scanner, rt *schema.ResourceType, enc *backend.EncodedPageBui
 	if err := sc.Scan(&rw.seq, &id, &rw.version, &created, &modified, &ext, &schemasJSON, &dataJSON); err != nil {
 		return nil, err
 	}
-	var attrs map[string]any
-	if enc == nil || !enc.Render(func(dst []byte) ([]byte, bool) { return rt.AppendDefaultMembers(dst, []byte(dataJSON), nil) }) {
+	if err := rw.build(rt, id, created, modified, ext, schemasJSON, nil); err != nil {
+		return nil, err
+	}
+	if enc != nil && rendered(enc, rt, &rw, dataJSON) {
+		rw.res.Attrs = map[string]any{} // the derived attributes go here
+	} else {
 		var err error
-		if attrs, err = decodeAttrs(rt, dataJSON); err != nil {
+		if rw.res.Attrs, err = decodeAttrs(rt, dataJSON); err != nil {
 			return nil, fmt.Errorf("corrupt data of %s %s: %w", rt.Name, id, err)
 		}
-	} else {
-		attrs = map[string]any{} // the derived attributes go here
 	}
+	rw.data = dataJSON
+	return &rw, nil
+}
+
+// scanLean scans a row of leanCols and takes the resource from enc's
+// cache: its Head, with the derived attributes to be added to Attrs, and
+// its rendering. On a miss, res is nil and the row's slot is enc.Skip()'s.
+func scanLean(sc scanner, rt *schema.ResourceType, enc *backend.EncodedPageBuilder) (*row, int, error) {
+	var rw row
+	if err := sc.Scan(&rw.seq, &rw.version); err != nil {
+		return nil, -1, err
+	}
+	if c, ok := enc.Cached(rw.seq, rt, rw.version, true); ok {
+		res := *c.Head
+		res.Schemas, res.Attrs = slices.Clone(res.Schemas), map[string]any{}
+		rw.res = &res
+		return &rw, -1, nil
+	}
+	return &rw, enc.Skip(), nil
+}
+
+// scanMiss scans a row of rowCols for the lean row of missed with its
+// seq (readMisses): it renders the attributes into the row's slot of enc
+// (the cache keeping them with the resource's head) or decodes them, and
+// completes the row. ok is false when the row is not one of missed or has
+// another version.
+func scanMiss(sc scanner, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, missed map[int64]*keyed) (ok bool, err error) {
+	var (
+		rw                    row
+		id, created, modified string
+		ext                   sql.NullString
+		schemasJSON, dataJSON string
+	)
+	if err := sc.Scan(&rw.seq, &id, &rw.version, &created, &modified, &ext, &schemasJSON, &dataJSON); err != nil {
+		return false, err
+	}
+	k := missed[rw.seq]
+	if k == nil || k.version != rw.version {
+		return false, nil
+	}
+	if err := rw.build(rt, id, created, modified, ext, schemasJSON, nil); err != nil {
+		return false, err
+	}
+	head := *rw.res
+	head.Schemas = slices.Clone(head.Schemas)
+	if _, ok := enc.RenderAt(k.slot, rw.seq, rt, rw.version, &head, func(dst []byte) ([]byte, []string, bool) {
+		out, ok := rt.AppendDefaultMembers(dst, []byte(dataJSON), nil)
+		return out, nil, ok
+	}); ok {
+		rw.res.Attrs = map[string]any{}
+	} else if rw.res.Attrs, err = decodeAttrs(rt, dataJSON); err != nil {
+		return false, fmt.Errorf("corrupt data of %s %s: %w", rt.Name, id, err)
+	}
+	rw.data = dataJSON
+	*k.row = rw
+	return true, nil
+}
+
+// build sets rw.res from the scanned columns and attrs.
+func (rw *row) build(rt *schema.ResourceType, id, created, modified string, ext sql.NullString, schemasJSON string, attrs map[string]any) error {
 	r := &schema.Resource{ID: id, ExternalID: ext.String, Attrs: attrs}
 	var err error
 	if r.Schemas, err = decodeSchemas(schemasJSON); err != nil {
-		return nil, fmt.Errorf("corrupt schemas of %s %s: %w", rt.Name, id, err)
+		return fmt.Errorf("corrupt schemas of %s %s: %w", rt.Name, id, err)
 	}
 	r.Meta = schema.Meta{ResourceType: rt.Name, Created: parseTime(created), LastModified: parseTime(modified),
 		Version: backend.FormatVersion(rw.version)}
-	rw.res, rw.data, rw.schemas = r, dataJSON, schemasJSON
-	return &rw, nil
+	rw.res, rw.schemas = r, schemasJSON
+	return nil
+}
+
+// rendered renders the attributes of rw, whose data is dataJSON and whose
+// resource has no attributes yet, into enc (through its cache, which
+// keeps a copy of the resource as the head scanLean needs) and reports
+// whether it did.
+func rendered(enc *backend.EncodedPageBuilder, rt *schema.ResourceType, rw *row, dataJSON string) bool {
+	if _, ok := enc.Cached(rw.seq, rt, rw.version, false); ok {
+		return true
+	}
+	var head *schema.Resource
+	if enc.Caching() {
+		h := *rw.res
+		h.Schemas = slices.Clone(h.Schemas)
+		head = &h
+	}
+	_, ok := enc.RenderAt(enc.Skip(), rw.seq, rt, rw.version, head, func(dst []byte) ([]byte, []string, bool) {
+		out, ok := rt.AppendDefaultMembers(dst, []byte(dataJSON), nil)
+		return out, nil, ok
+	})
+	return ok
 }
 
 // load reads one resource row, or sql.ErrNoRows.

@@ -2,7 +2,11 @@ package storetest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scimkit/scimkit/filter"
@@ -12,6 +16,10 @@ import (
 
 var encodedTests = []testCase{
 	{"SameAsList", testEncodedSameAsList},
+	{"AfterUpdate", testEncodedAfterUpdate},
+	{"AfterRecreate", testEncodedAfterRecreate},
+	{"AfterFailedWrite", testEncodedAfterFailedWrite},
+	{"WhileWriting", testEncodedWhileWriting},
 }
 
 // testEncodedSameAsList checks store.EncodedLister against List: for many
@@ -88,19 +96,215 @@ func testEncodedSameAsList(t *testing.T, newStore factory) {
 		if err != nil {
 			t.Fatalf("query %d: List: %v", i, err)
 		}
-		got, err := el.ListEncoded(h.ctx, h.ten, tc.rt, tc.q, nil)
-		if err != nil {
-			t.Fatalf("query %d: ListEncoded: %v", i, err)
+		// Twice: a store that keeps renderings (a cache) serves the
+		// second from them.
+		for _, pass := range []string{"first", "second"} {
+			got, err := el.ListEncoded(h.ctx, h.ten, tc.rt, tc.q, nil)
+			if err != nil {
+				t.Fatalf("query %d: ListEncoded: %v", i, err)
+			}
+			what := fmt.Sprintf("query %d (%s, filter %v, sort %v, start %d, count %d, cursor %v), %s ListEncoded", i, tc.rt.Name, tc.q.Filter, tc.q.SortBy, tc.q.StartIndex, tc.q.Count, tc.q.UseCursor, pass)
+			if got.TotalResults != want.TotalResults || got.NextCursor != want.NextCursor {
+				t.Errorf("%s: totalResults %d, nextCursor %q; List %d, %q", what, got.TotalResults, got.NextCursor, want.TotalResults, want.NextCursor)
+			}
+			if len(got.Members) != len(got.Resources) {
+				t.Fatalf("%s: %d Members for %d Resources", what, len(got.Members), len(got.Resources))
+			}
+			diff(t, what, jsonOf(t, tc.rt, want.Resources, nil), jsonOf(t, tc.rt, got.Resources, got.Members))
 		}
-		what := fmt.Sprintf("query %d (%s, filter %v, sort %v, start %d, count %d, cursor %v)", i, tc.rt.Name, tc.q.Filter, tc.q.SortBy, tc.q.StartIndex, tc.q.Count, tc.q.UseCursor)
-		if got.TotalResults != want.TotalResults || got.NextCursor != want.NextCursor {
-			t.Errorf("%s: ListEncoded totalResults %d, nextCursor %q; List %d, %q", what, got.TotalResults, got.NextCursor, want.TotalResults, want.NextCursor)
-		}
-		if len(got.Members) != len(got.Resources) {
-			t.Fatalf("%s: %d Members for %d Resources", what, len(got.Members), len(got.Resources))
-		}
-		diff(t, what, jsonOf(t, tc.rt, want.Resources, nil), jsonOf(t, tc.rt, got.Resources, got.Members))
 	}
+}
+
+// encodedPage lists every user with ListEncoded and returns them as JSON
+// objects (as a handler writes them) by userName, after checking that
+// List agrees.
+func encodedPage(h *h, el store.EncodedLister) map[string]map[string]any {
+	h.t.Helper()
+	q := store.Query{Count: 1000}
+	got, err := el.ListEncoded(h.ctx, h.ten, UserType(), q, nil)
+	if err != nil {
+		h.t.Fatalf("ListEncoded: %v", err)
+	}
+	docs := jsonOf(h.t, UserType(), got.Resources, got.Members)
+	diff(h.t, "ListEncoded against List", jsonOf(h.t, UserType(), h.list(UserType(), q).Resources, nil), docs)
+	out := map[string]map[string]any{}
+	for _, d := range docs {
+		m := d.(map[string]any)
+		out[m["userName"].(string)] = m
+	}
+	return out
+}
+
+func encodedLister(t *testing.T, s store.Store) store.EncodedLister {
+	t.Helper()
+	el, ok := s.(store.EncodedLister)
+	if !ok {
+		t.Skip("the store does not implement store.EncodedLister (optional)")
+	}
+	return el
+}
+
+// metaVersion returns the meta.version of a resource written as JSON.
+func metaVersion(doc map[string]any) any {
+	meta, _ := doc["meta"].(map[string]any)
+	return meta["version"]
+}
+
+// testEncodedAfterUpdate: a user listed (and so possibly kept rendered),
+// then updated, is listed with its new attributes and version; a
+// membership change of its group changes the group's page too.
+func testEncodedAfterUpdate(t *testing.T, newStore factory) {
+	h := newH(t, newStore)
+	el := encodedLister(t, h.s)
+	u := h.create(UserType(), user("bjensen", "displayName", "Babs", "title", "Tour Guide"))
+	h.create(UserType(), user("jsmith", "displayName", "Jim"))
+	before := encodedPage(h, el)
+	encodedPage(h, el)
+	after, _ := h.update(UserType(), u.ID, store.Update{Apply: func(cur *schema.Resource) (*schema.Resource, error) {
+		next := cur.Clone()
+		next.Attrs["displayName"] = "Barbara"
+		delete(next.Attrs, "title")
+		return next, nil
+	}})
+	for _, pass := range []string{"first", "second"} {
+		got := encodedPage(h, el)["bjensen"]
+		if got["displayName"] != "Barbara" || got["title"] != nil || metaVersion(got) != after.Meta.Version {
+			t.Errorf("%s page after the update: displayName %v, title %v, version %v; want Barbara, none, %s (before: version %v)",
+				pass, got["displayName"], got["title"], metaVersion(got), after.Meta.Version, metaVersion(before["bjensen"]))
+		}
+	}
+}
+
+// testEncodedAfterRecreate: a user listed, deleted and created again
+// (same userName, other attributes, a new id) is listed as created again,
+// never as it was.
+func testEncodedAfterRecreate(t *testing.T, newStore factory) {
+	h := newH(t, newStore)
+	el := encodedLister(t, h.s)
+	u := h.create(UserType(), user("bjensen", "displayName", "Babs"))
+	encodedPage(h, el)
+	encodedPage(h, el)
+	if err := h.s.Delete(h.ctx, h.ten, UserType(), u.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := encodedPage(h, el); len(got) != 0 {
+		t.Errorf("after the delete, the page holds %v", got)
+	}
+	again := h.create(UserType(), user("bjensen", "nickName", "B"))
+	for _, pass := range []string{"first", "second"} {
+		got := encodedPage(h, el)["bjensen"]
+		if got["id"] != again.ID || got["displayName"] != nil || got["nickName"] != "B" || metaVersion(got) != again.Meta.Version {
+			t.Errorf("%s page after recreating: %v; want id %s, nickName B, no displayName, version %s", pass, got, again.ID, again.Meta.Version)
+		}
+	}
+}
+
+// testEncodedAfterFailedWrite: updates that fail (a uniqueness conflict
+// found by the store, an Apply error) change nothing a page shows, listed
+// before and after them.
+func testEncodedAfterFailedWrite(t *testing.T, newStore factory) {
+	h := newH(t, newStore)
+	el := encodedLister(t, h.s)
+	u := h.create(UserType(), user("bjensen", "displayName", "Babs"))
+	h.create(UserType(), user("jsmith"))
+	want := encodedPage(h, el)
+	for _, apply := range []func(cur *schema.Resource) (*schema.Resource, error){
+		func(cur *schema.Resource) (*schema.Resource, error) {
+			next := cur.Clone()
+			next.Attrs["userName"] = "jsmith"
+			next.Attrs["displayName"] = "Rolled Back"
+			return next, nil
+		},
+		func(*schema.Resource) (*schema.Resource, error) { return nil, errors.New("refused") },
+	} {
+		if _, _, err := h.s.Update(h.ctx, h.ten, UserType(), u.ID, store.Update{Apply: apply}); err == nil {
+			t.Fatal("the update succeeded; want it to fail")
+		}
+		for _, pass := range []string{"first", "second"} {
+			diff(t, pass+" page after a failed update", want, encodedPage(h, el))
+		}
+	}
+}
+
+// testEncodedWhileWriting races a writer updating users against pagers:
+// every user a page shows has exactly the attributes its update with that
+// version wrote (each update writes the version it makes into title).
+func testEncodedWhileWriting(t *testing.T, newStore factory) {
+	h := newH(t, newStore)
+	el := encodedLister(t, h.s)
+	var ids []string
+	for i := range 5 {
+		ids = append(ids, h.create(UserType(), user(fmt.Sprintf("user%d", i), "title", "v1")).ID)
+	}
+	const updates = 40
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	errs := make(chan error, 3)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(done)
+		for i := range updates {
+			_, _, err := h.s.Update(h.ctx, h.ten, UserType(), ids[i%len(ids)], store.Update{Apply: func(cur *schema.Resource) (*schema.Resource, error) {
+				next := cur.Clone()
+				v, ok := backendVersion(cur.Meta.Version)
+				if !ok {
+					return nil, fmt.Errorf("version %q", cur.Meta.Version)
+				}
+				next.Attrs["title"] = fmt.Sprintf("v%d", v+1)
+				return next, nil
+			}})
+			if err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				p, err := el.ListEncoded(h.ctx, h.ten, UserType(), store.Query{Count: 100}, nil)
+				if err != nil {
+					errs <- err
+					return
+				}
+				for i, r := range p.Resources {
+					var m map[string]any
+					data, err := UserType().Project(r, nil, nil).AppendJSONWith(nil, p.Members[i])
+					if err == nil {
+						err = json.Unmarshal(data, &m)
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+					if v, ok := backendVersion(r.Meta.Version); !ok || m["title"] != fmt.Sprintf("v%d", v) {
+						errs <- fmt.Errorf("%s at version %s shows title %v", r.ID, r.Meta.Version, m["title"])
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// backendVersion reads the number of a meta.version of the form W/"n",
+// the form every scimkit store writes.
+func backendVersion(v string) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(v, `W/"`), `"`), 10, 64)
+	return n, err == nil
 }
 
 // jsonOf writes each resource in the default projection, as a handler

@@ -3,6 +3,7 @@ package backend
 import (
 	"slices"
 
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -12,12 +13,15 @@ import (
 type EncodedPageBuilder struct {
 	buf    []byte
 	bounds [][2]int // start, end in buf; end -1 for a resource not rendered
+	cache  *RenderCache
+	tenant string
+	start  int // len of the caller's buf
 }
 
 // NewEncodedPageBuilder returns a builder appending to buf (ListEncoded's
 // buf argument, which may be nil).
 func NewEncodedPageBuilder(buf []byte) *EncodedPageBuilder {
-	return &EncodedPageBuilder{buf: buf}
+	return &EncodedPageBuilder{buf: buf, start: len(buf)}
 }
 
 // Grow makes room for n more resources of typical size, so that a page
@@ -45,6 +49,81 @@ func (b *EncodedPageBuilder) Render(render func(dst []byte) ([]byte, bool)) bool
 	b.buf = buf
 	b.bounds = append(b.bounds, [2]int{start, len(buf)})
 	return true
+}
+
+// WithCache makes RenderCached go through c for rows of tenant, and
+// returns b. A nil c caches nothing.
+func (b *EncodedPageBuilder) WithCache(c *RenderCache, tenant string) *EncodedPageBuilder {
+	b.cache, b.tenant = c, tenant
+	return b
+}
+
+// RenderCached is Render through the builder's cache (WithCache): when
+// it holds the rendering of the row seq at version for rt, that is
+// recorded without calling render; else render runs and the cache keeps a
+// copy of what it rendered. render may return the resource's schemas too
+// (for stores that read them from the rendered document), which the cache
+// keeps with the rendering; RenderCached returns them, a copy the caller
+// owns, when it reports ok. Call it only for rows read outside a write
+// transaction (see RenderCache).
+func (b *EncodedPageBuilder) RenderCached(seq int64, rt *schema.ResourceType, version int64, render func(dst []byte) ([]byte, []string, bool)) ([]string, bool) {
+	if r, ok := b.Cached(seq, rt, version, false); ok {
+		return r.Schemas, true
+	}
+	return b.RenderAt(b.Skip(), seq, rt, version, nil, render)
+}
+
+// Caching reports whether the builder has a cache (WithCache with a
+// cache), so that a store may read a page's documents only for the
+// resources Cached misses.
+func (b *EncodedPageBuilder) Caching() bool { return b.cache != nil }
+
+// Cached records the next resource from the cache when it holds the
+// rendering of the row seq at version for rt (with a Head, if needHead),
+// and returns what the cache kept with it: Schemas a copy the caller
+// owns, Head shared (copy it before changing anything). Else it records
+// nothing and reports false.
+func (b *EncodedPageBuilder) Cached(seq int64, rt *schema.ResourceType, version int64, needHead bool) (Rendered, bool) {
+	r, ok := b.cache.Get(seq, RenderStamp{Tenant: b.tenant, Type: rt, Version: version})
+	if !ok || (needHead && r.Head == nil) {
+		return Rendered{}, false
+	}
+	start := len(b.buf)
+	b.buf = append(b.buf, r.Members...)
+	b.bounds = append(b.bounds, [2]int{start, len(b.buf)})
+	r.Members, r.Schemas = b.buf[start:len(b.buf):len(b.buf)], slices.Clone(r.Schemas)
+	return r, true
+}
+
+// Skip records the next resource as not rendered (yet) and returns its
+// index for RenderAt: a store that reads the documents of a page's cache
+// misses with a second statement renders them there.
+func (b *EncodedPageBuilder) Skip() int {
+	b.bounds = append(b.bounds, [2]int{-1, -1})
+	return len(b.bounds) - 1
+}
+
+// RenderAt is RenderCached for the resource Skip recorded as i, without
+// the cache lookup: render appends its members and the cache keeps a copy,
+// with head (see Rendered; nil for none), which the caller must not
+// modify afterwards.
+func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType, version int64, head *schema.Resource, render func(dst []byte) ([]byte, []string, bool)) ([]string, bool) {
+	start := len(b.buf)
+	buf, schemas, ok := render(b.buf)
+	if !ok {
+		b.buf = buf[:start]
+		return nil, false
+	}
+	b.buf = buf
+	b.bounds[i] = [2]int{start, len(buf)}
+	b.cache.Put(seq, RenderStamp{Tenant: b.tenant, Type: rt, Version: version}, Rendered{Members: buf[start:], Schemas: schemas, Head: head})
+	return schemas, true
+}
+
+// Reset forgets every resource recorded, keeping the caller's buffer
+// contents (a store starting a page over).
+func (b *EncodedPageBuilder) Reset() {
+	b.buf, b.bounds = b.buf[:b.start], b.bounds[:0]
 }
 
 // Page returns p as an EncodedPage: Members[i] is what Render recorded for
