@@ -140,7 +140,8 @@ type Store struct {
 	hub     wake.Hub // store.Notifier: fired after each commit (delivery.go)
 	ret     store.Retention
 	log     *slog.Logger
-	pruner  periodic.Runner // background pruning of the outbox (prune.go)	// renders caches ListEncoded's renderings (nil: none).
+	pruner  periodic.Runner // background pruning of the outbox (prune.go)
+	// renders caches ListEncoded's renderings (nil: none).
 	renders *backend.RenderCache
 	// beforeMisses, set by tests only, runs before readMisses reads.
 	beforeMisses func()
