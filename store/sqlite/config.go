@@ -133,14 +133,14 @@ func (c Config) validate() (Config, error) {
 // concurrent use by multiple goroutines; use one Store per database file
 // in a process.
 type Store struct {
-	write   *pool // one connection, BEGIN IMMEDIATE transactions
-	group   group // queues writes for the write connection (group.go)
-	read    *pool // read-only pool (the same pool as write for :memory:)
-	now     func() time.Time
-	hub     wake.Hub // store.Notifier: fired after each commit (delivery.go)
-	ret     store.Retention
-	log     *slog.Logger
-	pruner  periodic.Runner // background pruning of the outbox (prune.go)
+	write  *pool // one connection, BEGIN IMMEDIATE transactions
+	group  group // queues writes for the write connection (group.go)
+	read   *pool // read-only pool (the same pool as write for :memory:)
+	now    func() time.Time
+	hub    wake.Hub // store.Notifier: fired after each commit (delivery.go)
+	ret    store.Retention
+	log    *slog.Logger
+	pruner periodic.Runner // background pruning of the outbox (prune.go)
 	// renders caches ListEncoded's renderings (nil: none).
 	renders *backend.RenderCache
 	// beforeMisses, set by tests only, runs before readMisses reads.
