@@ -9,8 +9,12 @@
 //	h, err := scim.New(scim.Config{Store: st, Authenticator: tokens})
 //
 // Open connects, checks the configuration once and applies the embedded,
-// numbered migrations (migrations/*.sql) under a transaction-scoped
-// advisory lock, so that several replicas starting at once never race.
+// numbered migrations (migrations/*.sql) under an advisory lock, so that
+// several replicas starting at once never race: a fresh schema in one
+// transaction; on an upgrade, indexes added to tables that writers use are
+// built with CREATE INDEX CONCURRENTLY, outside the migration
+// transactions, so that writes go on during the build (an invalid index
+// left by a failed build is dropped and built again by the next Open).
 // Every table lives in the PostgreSQL schema named by Config.Schema, which
 // isolates deployments and tests sharing one database.
 //
