@@ -215,3 +215,31 @@ func (s *Store) Bytes(ctx context.Context, query string, args ...any) ([]byte, e
 	err := s.pool.QueryRow(ctx, s.q(query), args...).Scan(&b)
 	return b, err
 }
+
+// AppendGroups returns how many statements the provisioning log's
+// appender has run, and how many entries are queued for the next.
+func (s *Store) AppendGroups() (statements int64, queued int) {
+	s.appends.mu.Lock()
+	defer s.appends.mu.Unlock()
+	return s.appends.groups.Load(), len(s.appends.pending)
+}
+
+// WriteGroup writes es as the appender writes one group and returns each
+// entry's Seq or error.
+func (s *Store) WriteGroup(es []store.ProvisioningEntry) ([]int64, []error) {
+	group := make([]*appendReq, len(es))
+	for i, e := range es {
+		row, err := entryRow(e)
+		if err != nil {
+			panic(err)
+		}
+		group[i] = &appendReq{row: row, done: make(chan struct{})}
+	}
+	s.writeGroup(group)
+	seqs, errs := make([]int64, len(es)), make([]error, len(es))
+	for i, r := range group {
+		<-r.done
+		seqs[i], errs[i] = r.seq, r.err
+	}
+	return seqs, errs
+}

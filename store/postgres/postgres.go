@@ -160,6 +160,8 @@ type Store struct {
 	pruner periodic.Runner // background pruning of the outbox (prune.go)
 	// Outbox notifications and background numbering (sequencer.go).
 	seqr sequencer
+	// Group appends of the provisioning log (provlog_append.go).
+	appends appender
 }
 
 var (
@@ -218,6 +220,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s.startSequencer()
+	s.startAppender()
 	s.startAnalyzer(ctx)
 	s.startPruner()
 	return s, nil
@@ -234,13 +237,15 @@ func (s *Store) ping(ctx context.Context) error {
 
 // Close cancels a running statistics check (Config.Analyze) and the
 // background pruning (Config.Retention) and the outbox's background work
-// (notifications, numbering), waits for them, and closes the connection
-// pool; later calls return store.ErrClosed.
+// (notifications, numbering), waits for them and for the provisioning log
+// entries already queued by Append to be written, and closes the
+// connection pool; later calls return store.ErrClosed.
 func (s *Store) Close() error {
 	if s.closed.CompareAndSwap(false, true) {
 		s.stopPruner()
 		s.stopAnalyzer()
 		s.stopSequencer()
+		s.stopAppender()
 		s.pool.Close()
 	}
 	return nil
