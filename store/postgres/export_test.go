@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -242,4 +243,44 @@ func (s *Store) WriteGroup(es []store.ProvisioningEntry) ([]int64, []error) {
 		seqs[i], errs[i] = r.seq, r.err
 	}
 	return seqs, errs
+}
+
+// RoundTrips counts the statements and batches (each one round trip)
+// that a Store opened WithRoundTrips sends with a context from Context;
+// background work, on contexts of its own, is not counted.
+type RoundTrips struct{ n atomic.Int64 }
+
+type countedKey struct{}
+
+// Context returns ctx with its round trips counted.
+func (r *RoundTrips) Context(ctx context.Context) context.Context {
+	return context.WithValue(ctx, countedKey{}, r)
+}
+
+// Take returns the round trips counted since the last Take.
+func (r *RoundTrips) Take() int64 { return r.n.Swap(0) }
+
+func (r *RoundTrips) count(ctx context.Context) {
+	if ctx.Value(countedKey{}) == r {
+		r.n.Add(1)
+	}
+}
+
+func (r *RoundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	r.count(ctx)
+	return ctx
+}
+func (r *RoundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (r *RoundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	r.count(ctx)
+	return ctx
+}
+func (r *RoundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (r *RoundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+
+// WithRoundTrips returns cfg with r counting the round trips of the Store
+// opened with it (in place of the client statement deadline).
+func WithRoundTrips(cfg Config, r *RoundTrips) Config {
+	cfg.tracer = r
+	return cfg
 }

@@ -88,6 +88,10 @@ type Config struct {
 	// return them to (outbox pruning, planner statistics), at Warn. nil
 	// means slog.Default().
 	Logger *slog.Logger
+
+	// tracer, set by tests only, replaces the statement deadline tracer
+	// (to count round trips).
+	tracer pgx.QueryTracer
 }
 
 var identRE = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
@@ -199,6 +203,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// statement on the client too, and the liveness ping of an idle
 		// connection taken from the pool.
 		pc.ConnConfig.Tracer = statementDeadline{cfg.StatementTimeout + deadlineGrace}
+	}
+	if cfg.tracer != nil {
+		pc.ConnConfig.Tracer = cfg.tracer
 	}
 	pc.PingTimeout = cfg.ConnectTimeout
 	pool, err := pgxpool.NewWithConfig(ctx, pc)

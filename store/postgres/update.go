@@ -22,13 +22,18 @@ import (
 // snapshot, so they see every write committed by a transaction the lock
 // waited for (a subquery of the locking statement would read the snapshot
 // taken before the wait).
-func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions, forDelete bool) (pgx.Tx, *row, []any, error) {
+func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions, forDelete bool) (*txConn, *row, []any, error) {
 	lock := "NO KEY UPDATE"
 	if forDelete {
 		lock = "UPDATE"
 	}
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tx := &txConn{c}
 	b := &pgx.Batch{}
-	b.BeginTx(pgx.TxOptions{})
+	b.Queue(beginSQL)
 	b.Queue(s.q(`SELECT `+s.selectCols(rt, store.ReadOptions{OmitMembers: true, OmitGroups: true})+
 		` FROM {s}.resources r WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3 FOR `+lock+` OF r`), tenant, id, rt.Name)
 	var derived []string
@@ -41,16 +46,13 @@ func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.Resou
 		b.Queue(s.q(groupsOf), tenant, id)
 		derived = append(derived, "groups")
 	}
-	br := s.pool.SendBatch(ctx, b)
-	tx := br.Tx()
+	br := tx.SendBatch(ctx, b)
 	rw, groups, err := readLocked(br, derived)
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		if tx != nil {
-			tx.Rollback(ctx)
-		}
+		tx.Rollback(ctx)
 		return nil, nil, nil, err
 	}
 	return tx, rw, groups, nil
