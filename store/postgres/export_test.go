@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -284,3 +285,19 @@ func WithRoundTrips(cfg Config, r *RoundTrips) Config {
 	cfg.tracer = r
 	return cfg
 }
+
+// HoldNotifications makes the Store's notifier wait, after each
+// notification, until the test sends on the returned channel (instead of
+// notifyGap); paused receives once each time it starts waiting. Call it
+// before the first write. Sent returns the notifications sent.
+func (s *Store) HoldNotifications() (release chan<- time.Time, paused <-chan struct{}) {
+	rel, p := make(chan time.Time), make(chan struct{}, 16)
+	s.seqr.pause = func(time.Duration) <-chan time.Time {
+		p <- struct{}{}
+		return rel
+	}
+	return rel, p
+}
+
+// NotificationsSent returns how many notifications the Store has sent.
+func (s *Store) NotificationsSent() int64 { return s.seqr.sent.Load() }
