@@ -96,8 +96,9 @@
 // the row, its unique values and its events; an Update is two round trips
 // (BEGIN with the row lock, and the group's members or the member's
 // groups, each read after the lock by a statement of its own; the new row,
-// unique values, events and COMMIT), plus one per member delta and one to
-// resolve added members. BEGIN and COMMIT are statements of those batches
+// unique values, events and COMMIT), plus one per member delta (the
+// members a delta adds are resolved in the first batch, with the row
+// lock; a create's in its own round trip). BEGIN and COMMIT are statements of those batches
 // (not pgx.Tx calls, which cost a round trip each), so a row lock is held
 // for one round trip fewer. The provisioning log entry the reference
 // server appends after each write is written with those of concurrent

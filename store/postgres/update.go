@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,14 +23,18 @@ import (
 // snapshot, so they see every write committed by a transaction the lock
 // waited for (a subquery of the locking statement would read the snapshot
 // taken before the wait).
-func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions, forDelete bool) (*txConn, *row, []any, error) {
+//
+// With resolve, the batch also resolves those member values as
+// writer.Resolve does (after the lock, FOR KEY SHARE, in id order), for
+// the Resolve call of the write to answer without a round trip.
+func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions, forDelete bool, resolve []string) (*txConn, *row, []any, map[string]string, error) {
 	lock := "NO KEY UPDATE"
 	if forDelete {
 		lock = "UPDATE"
 	}
 	c, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	tx := &txConn{c}
 	b := &pgx.Batch{}
@@ -46,16 +51,57 @@ func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.Resou
 		b.Queue(s.q(groupsOf), tenant, id)
 		derived = append(derived, "groups")
 	}
+	var resolved map[string]string
+	if len(resolve) > 0 {
+		resolved = make(map[string]string, len(resolve))
+		b.Queue(s.q(resolveQuery), tenant, resolve)
+	}
 	br := tx.SendBatch(ctx, b)
 	rw, groups, err := readLocked(br, derived)
+	if err == nil && resolved != nil {
+		err = readResolved(br, resolved)
+	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		tx.Rollback(ctx)
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return tx, rw, groups, nil
+	return tx, rw, groups, resolved, nil
+}
+
+// resolveQuery reads the types of the resources of a tenant among ids,
+// locking their rows FOR KEY SHARE in id order (writer.Resolve).
+const resolveQuery = `SELECT id, type FROM {s}.resources WHERE tenant = $1 AND id = ANY($2::text[])
+	ORDER BY id FOR KEY SHARE`
+
+// readResolved reads the result of resolveQuery into out (id → type).
+func readResolved(br pgx.BatchResults, out map[string]string) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	var id, typ string
+	_, err = pgx.ForEachRow(rows, []any{&id, &typ}, func() error { out[id] = typ; return nil })
+	return err
+}
+
+// addedValues returns the distinct member values the deltas add, except
+// the group's own id and empty values: what backend.RunUpdate resolves.
+func addedValues(deltas []schema.MemberDelta, group string) []string {
+	var out []string
+	for _, d := range deltas {
+		if d.Kind != schema.DeltaAdd {
+			continue
+		}
+		for _, m := range d.Members {
+			if m.Value != "" && m.Value != group && !slices.Contains(out, m.Value) {
+				out = append(out, m.Value)
+			}
+		}
+	}
+	return out
 }
 
 // readLocked reads the results of beginLocked's batch: the row, with its

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,6 +36,10 @@ type writer struct {
 	membersRead bool
 	groups      []any
 	touched     bool
+	// prefetched are the ids resolved with the row lock, and resolved
+	// their types (those that name a resource).
+	prefetched []string
+	resolved   map[string]string
 
 	batch pgx.Batch
 	reads []func(pgx.BatchResults) error // one per queued statement, in order
@@ -147,7 +152,8 @@ func (w *writer) Groups(context.Context, string) ([]any, error) { return w.group
 
 // Resolve reads the types of ids in the write's transaction (in one batch
 // with what is queued, and with BEGIN when the write has no transaction
-// yet) and locks
+// yet; an update whose member deltas add them read them with its row lock,
+// see lockForWrite) and locks
 // their rows FOR KEY SHARE until it ends: a concurrent Delete (which locks
 // the row FOR UPDATE first) either commits before, and the row is not
 // found, or waits for this write and then removes the membership it
@@ -157,20 +163,28 @@ func (w *writer) Groups(context.Context, string) ([]any, error) { return w.group
 // locks (two groups added to each other at once) is retried like any.
 func (w *writer) Resolve(ctx context.Context, ids []string) (map[string]string, error) {
 	out := make(map[string]string, len(ids))
-	w.queue(func(br pgx.BatchResults) error {
-		rows, err := br.Query()
-		if err != nil {
-			return err
+	if w.prefetched != nil && allIn(ids, w.prefetched) {
+		for _, id := range ids {
+			if t, ok := w.resolved[id]; ok {
+				out[id] = t
+			}
 		}
-		var id, typ string
-		_, err = pgx.ForEachRow(rows, []any{&id, &typ}, func() error { out[id] = typ; return nil })
-		return err
-	}, w.s.q(`SELECT id, type FROM {s}.resources WHERE tenant = $1 AND id = ANY($2::text[])
-		ORDER BY id FOR KEY SHARE`), w.tenant, ids)
+		return out, nil
+	}
+	w.queue(func(br pgx.BatchResults) error { return readResolved(br, out) }, w.s.q(resolveQuery), w.tenant, ids)
 	if err := w.inTx(ctx); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+func allIn(ids, set []string) bool {
+	for _, id := range ids {
+		if !slices.Contains(set, id) {
+			return false
+		}
+	}
+	return true
 }
 
 // Check does nothing: Put claims the unique values and the tombstone
@@ -427,14 +441,15 @@ func (w *writer) commit(ctx context.Context) error {
 // whole transaction, so concurrent updates of one resource, from any process,
 // are serialised and none is lost; u.Apply runs again when the
 // transaction is retried after a deadlock. Round trips: BEGIN with the row
-// lock, the member's groups and (LoadMembers) the members; one per member
-// delta; the row, unique values, events and COMMIT (TestWriteRoundTrips).
+// lock, the member's groups, (LoadMembers) the members and the types of
+// the members the deltas add; one per member delta; the row, unique
+// values, events and COMMIT (TestWriteRoundTrips).
 func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceType, id string, u store.Update) (*schema.Resource, *store.Change, error) {
 	op := "update " + rt.Name + " " + id
 	var out *schema.Resource
 	var change *store.Change
 	err := s.retry(ctx, op, func() error {
-		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, u.LoadMembers, false)
+		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, u.LoadMembers, false, resolvable(rt, u, id))
 		if err != nil {
 			return err
 		}
@@ -449,14 +464,27 @@ func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceTy
 	return out, change, nil
 }
 
+// resolvable returns the member values an update of id adds through its
+// member deltas (what RunUpdate resolves), when rt has a membership index.
+func resolvable(rt *schema.ResourceType, u store.Update, id string) []string {
+	if membersAttr(rt) == nil || u.LoadMembers {
+		return nil
+	}
+	return addedValues(u.MemberDeltas, id)
+}
+
 // lockForWrite begins a write's transaction with the resource's row locked
-// and returns its writer and stored state.
-func (s *Store) lockForWrite(ctx context.Context, op, tenant string, rt *schema.ResourceType, id string, loadMembers, forDelete bool) (*writer, backend.Stored, error) {
-	tx, rw, groups, err := s.beginLocked(ctx, tenant, rt, id, store.ReadOptions{OmitMembers: !loadMembers, OmitGroups: true}, forDelete)
+// and returns its writer and stored state; the member values in resolve
+// are resolved in the same round trip, for Resolve.
+func (s *Store) lockForWrite(ctx context.Context, op, tenant string, rt *schema.ResourceType, id string, loadMembers, forDelete bool, resolve []string) (*writer, backend.Stored, error) {
+	tx, rw, groups, resolved, err := s.beginLocked(ctx, tenant, rt, id, store.ReadOptions{OmitMembers: !loadMembers, OmitGroups: true}, forDelete, resolve)
 	if err != nil {
 		return nil, backend.Stored{}, err
 	}
 	w := &writer{s: s, op: op, tenant: tenant, rt: rt, tx: tx, groups: groups, membersRead: loadMembers}
+	if resolved != nil {
+		w.prefetched, w.resolved = resolve, resolved
+	}
 	cur, err := rw.resource(rt)
 	if err != nil {
 		return nil, backend.Stored{}, w.abort(ctx, err)
@@ -479,7 +507,7 @@ func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceType, id, ifMatch string, tomb bool) error {
 	op := "delete " + rt.Name + " " + id
 	return s.retry(ctx, op, func() error {
-		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, false, true)
+		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, false, true, nil)
 		if err != nil {
 			return err
 		}
