@@ -301,3 +301,6 @@ func (s *Store) HoldNotifications() (release chan<- time.Time, paused <-chan str
 
 // NotificationsSent returns how many notifications the Store has sent.
 func (s *Store) NotificationsSent() int64 { return s.seqr.sent.Load() }
+
+// PoolMaxConns returns the size of the Store's connection pool.
+func (s *Store) PoolMaxConns() int32 { return s.pool.Config().MaxConns }
