@@ -464,38 +464,6 @@ func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceTy
 	return out, change, nil
 }
 
-// resolvable returns the member values an update of id adds through its
-// member deltas (what RunUpdate resolves), when rt has a membership index.
-func resolvable(rt *schema.ResourceType, u store.Update, id string) []string {
-	if membersAttr(rt) == nil || u.LoadMembers {
-		return nil
-	}
-	return addedValues(u.MemberDeltas, id)
-}
-
-// lockForWrite begins a write's transaction with the resource's row locked
-// and returns its writer and stored state; the member values in resolve
-// are resolved in the same round trip, for Resolve.
-func (s *Store) lockForWrite(ctx context.Context, op, tenant string, rt *schema.ResourceType, id string, loadMembers, forDelete bool, resolve []string) (*writer, backend.Stored, error) {
-	tx, rw, groups, resolved, err := s.beginLocked(ctx, tenant, rt, id, store.ReadOptions{OmitMembers: !loadMembers, OmitGroups: true}, forDelete, resolve)
-	if err != nil {
-		return nil, backend.Stored{}, err
-	}
-	w := &writer{s: s, op: op, tenant: tenant, rt: rt, tx: tx, groups: groups, membersRead: loadMembers}
-	if resolved != nil {
-		w.prefetched, w.resolved = resolve, resolved
-	}
-	cur, err := rw.resource(rt)
-	if err != nil {
-		return nil, backend.Stored{}, w.abort(ctx, err)
-	}
-	if a := membersAttr(rt); a != nil {
-		w.members = schema.MembersOf(cur.Attrs[a.Name])
-		delete(cur.Attrs, a.Name)
-	}
-	return w, backend.Stored{Resource: cur, Version: rw.version}, nil
-}
-
 // Delete removes the resource, its unique values, its own members (a
 // group) and its memberships in other groups, with the events saying
 // which members and groups were affected (backend.RunDelete, RFC 7644 §3.6).
