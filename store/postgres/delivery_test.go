@@ -7,6 +7,7 @@ import (
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store/postgres"
+	"github.com/scimkit/scimkit/store/storetest"
 )
 
 // TestNotifyAcrossStores checks that a write through one Store (another
@@ -42,5 +43,41 @@ func TestNotifyAcrossStores(t *testing.T) {
 	}
 	cancel()
 	for range wakeA { // closed once ctx is done
+	}
+}
+
+// TestNotificationsCoalesced: after a notification the notifier waits
+// (notifyGap, held here by the test) before the next, and the commits made
+// meanwhile are announced by one notification when the wait ends.
+func TestNotificationsCoalesced(t *testing.T) {
+	s := open(t, postgres.Config{})
+	release, paused := s.HoldNotifications()
+	ctx := t.Context()
+	create := func(i int) {
+		t.Helper()
+		if _, err := s.Create(ctx, "t", storetest.UserType(), storetest.TypicalUser(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wait := func(what string) {
+		t.Helper()
+		select {
+		case <-paused:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the notifier never paused %s", what)
+		}
+	}
+	create(1)
+	wait("after the first notification")
+	for i := 2; i <= 5; i++ {
+		create(i)
+	}
+	if n := s.NotificationsSent(); n != 1 {
+		t.Fatalf("%d notifications sent during the gap after the first; want 1", n)
+	}
+	release <- time.Now()
+	wait("after the second notification")
+	if n := s.NotificationsSent(); n != 2 {
+		t.Errorf("%d notifications sent for 4 commits during the gap; want 1 more", n-1)
 	}
 }

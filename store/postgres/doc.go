@@ -9,8 +9,12 @@
 //	h, err := scim.New(scim.Config{Store: st, Authenticator: tokens})
 //
 // Open connects, checks the configuration once and applies the embedded,
-// numbered migrations (migrations/*.sql) under a transaction-scoped
-// advisory lock, so that several replicas starting at once never race.
+// numbered migrations (migrations/*.sql) under an advisory lock, so that
+// several replicas starting at once never race: a fresh schema in one
+// transaction; on an upgrade, indexes added to tables that writers use are
+// built with CREATE INDEX CONCURRENTLY, outside the migration
+// transactions, so that writes go on during the build (an invalid index
+// left by a failed build is dropped and built again by the next Open).
 // Every table lives in the PostgreSQL schema named by Config.Schema, which
 // isolates deployments and tests sharing one database.
 //
@@ -89,10 +93,16 @@
 //
 // Writes are latency-bound, so they are pipelined: a Create without
 // members is one batch (one round trip) whose implicit transaction commits
-// the row, its unique values and its events; an Update is three round
-// trips (BEGIN with the row lock, and the group's members or the member's
+// the row, its unique values and its events; an Update is two round trips
+// (BEGIN with the row lock, and the group's members or the member's
 // groups, each read after the lock by a statement of its own; the new row,
-// unique values and events; COMMIT), plus one per member delta. Lists send
+// unique values, events and COMMIT), plus one per member delta (the
+// members a delta adds are resolved in the first batch, with the row
+// lock; a create's in its own round trip). BEGIN and COMMIT are statements of those batches
+// (not pgx.Tx calls, which cost a round trip each), so a row lock is held
+// for one round trip fewer. The provisioning log entry the reference
+// server appends after each write is written with those of concurrent
+// requests, one statement and one commit per group. Lists send
 // their count and page together, except the first page of a filter (an
 // IdP's userName eq lookup), which is one statement whose row count is the
 // total when the page is not full.

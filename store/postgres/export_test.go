@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -215,3 +217,90 @@ func (s *Store) Bytes(ctx context.Context, query string, args ...any) ([]byte, e
 	err := s.pool.QueryRow(ctx, s.q(query), args...).Scan(&b)
 	return b, err
 }
+
+// AppendGroups returns how many statements the provisioning log's
+// appender has run, and how many entries are queued for the next.
+func (s *Store) AppendGroups() (statements int64, queued int) {
+	s.appends.mu.Lock()
+	defer s.appends.mu.Unlock()
+	return s.appends.groups.Load(), len(s.appends.pending)
+}
+
+// WriteGroup writes es as the appender writes one group and returns each
+// entry's Seq or error.
+func (s *Store) WriteGroup(es []store.ProvisioningEntry) ([]int64, []error) {
+	group := make([]*appendReq, len(es))
+	for i, e := range es {
+		row, err := entryRow(e)
+		if err != nil {
+			panic(err)
+		}
+		group[i] = &appendReq{row: row, done: make(chan struct{})}
+	}
+	s.writeGroup(group)
+	seqs, errs := make([]int64, len(es)), make([]error, len(es))
+	for i, r := range group {
+		<-r.done
+		seqs[i], errs[i] = r.seq, r.err
+	}
+	return seqs, errs
+}
+
+// RoundTrips counts the statements and batches (each one round trip)
+// that a Store opened WithRoundTrips sends with a context from Context;
+// background work, on contexts of its own, is not counted.
+type RoundTrips struct{ n atomic.Int64 }
+
+type countedKey struct{}
+
+// Context returns ctx with its round trips counted.
+func (r *RoundTrips) Context(ctx context.Context) context.Context {
+	return context.WithValue(ctx, countedKey{}, r)
+}
+
+// Take returns the round trips counted since the last Take.
+func (r *RoundTrips) Take() int64 { return r.n.Swap(0) }
+
+func (r *RoundTrips) count(ctx context.Context) {
+	if ctx.Value(countedKey{}) == r {
+		r.n.Add(1)
+	}
+}
+
+func (r *RoundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	r.count(ctx)
+	return ctx
+}
+func (r *RoundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (r *RoundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	r.count(ctx)
+	return ctx
+}
+func (r *RoundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (r *RoundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+
+// WithRoundTrips returns cfg with r counting the round trips of the Store
+// opened with it (in place of the client statement deadline).
+func WithRoundTrips(cfg Config, r *RoundTrips) Config {
+	cfg.tracer = r
+	return cfg
+}
+
+// HoldNotifications makes the Store's notifier wait, after each
+// notification, until the test sends on the returned channel (instead of
+// notifyGap); paused receives once each time it starts waiting. Call it
+// before the first write. Sent returns the notifications sent.
+func (s *Store) HoldNotifications() (release chan<- time.Time, paused <-chan struct{}) {
+	rel, p := make(chan time.Time), make(chan struct{}, 16)
+	s.seqr.pause = func(time.Duration) <-chan time.Time {
+		p <- struct{}{}
+		return rel
+	}
+	return rel, p
+}
+
+// NotificationsSent returns how many notifications the Store has sent.
+func (s *Store) NotificationsSent() int64 { return s.seqr.sent.Load() }
+
+// PoolMaxConns returns the size of the Store's connection pool.
+func (s *Store) PoolMaxConns() int32 { return s.pool.Config().MaxConns }

@@ -13,33 +13,44 @@ import (
 	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
-// Append implements store.ProvisioningLog.
+// Append implements store.ProvisioningLog. Concurrent Appends share
+// statements and commits (provlog_append.go); each returns once its entry
+// has committed. An Append whose ctx ends first returns the context's
+// error, and its entry may still be recorded.
 func (s *Store) Append(ctx context.Context, e store.ProvisioningEntry) (int64, error) {
 	const op = "append provisioning entry"
 	if err := s.checkOpen(op); err != nil {
 		return 0, err
 	}
+	row, err := entryRow(e)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	seq, ok, err := s.enqueue(ctx, row)
+	if !ok {
+		return 0, fmt.Errorf("store: %s: %w", op, store.ErrClosed)
+	}
+	return seq, mapErr(op, err)
+}
+
+// entryRow returns the values of e's columns (provlogCols), with Time set
+// to now when zero.
+func entryRow(e store.ProvisioningEntry) ([]any, error) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
 	results, err := backend.EncodeBulkResults(e.BulkResults)
 	if err != nil {
-		return 0, fmt.Errorf("postgres: %s: %w", op, err)
+		return nil, err
 	}
 	dropped, err := backend.EncodeValues(e.DroppedMembers)
 	if err != nil {
-		return 0, fmt.Errorf("postgres: %s: %w", op, err)
+		return nil, err
 	}
-	var seq int64
-	err = s.pool.QueryRow(ctx, s.q(`INSERT INTO {s}.provisioning_log (time, tenant, token_id, idp, request_id, method, path,
-		resource_type, resource_id, external_id, operations, outcome, status, scim_type, detail, latency_us, body,
-		query, user_agent, content_type, if_match, version, response, bulk_results, dropped_members)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-		$18, $19, $20, $21, $22, $23, $24, $25) RETURNING seq`),
-		dbTime(e.Time), e.Tenant, e.TokenID, e.IdP, e.RequestID, e.Method, e.Path, e.ResourceType, e.ResourceID,
-		e.ExternalID, e.Operations, string(e.Outcome), e.Status, e.ScimType, e.Detail, e.Latency.Microseconds(), e.Body,
-		e.Query, e.UserAgent, e.ContentType, e.IfMatch, e.Version, e.Response, results, dropped).Scan(&seq)
-	return seq, mapErr(op, err)
+	return []any{dbTime(e.Time), e.Tenant, e.TokenID, e.IdP, e.RequestID, e.Method, e.Path,
+		e.ResourceType, e.ResourceID, e.ExternalID, e.Operations, string(e.Outcome), e.Status, e.ScimType, e.Detail,
+		e.Latency.Microseconds(), e.Body, e.Query, e.UserAgent, e.ContentType, e.IfMatch, e.Version, e.Response,
+		results, dropped}, nil
 }
 
 const entryCols = `seq, time, tenant, token_id, idp, request_id, method, path, resource_type, resource_id,

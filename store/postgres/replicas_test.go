@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -156,5 +157,31 @@ func TestConcurrentMigrations(t *testing.T) {
 	}
 	if _, err := postgres.Open(t.Context(), postgres.Config{DSN: d, Schema: pgtest.Schema(t, d), SkipMigrations: true}); err == nil {
 		t.Error("SkipMigrations on an empty schema succeeded")
+	}
+}
+
+// TestDefaultMaxConns: a zero Config.MaxConns opens a pool of the greater
+// of DefaultMaxConns, the number of CPUs and MinConns, so that concurrent
+// writes waiting for their commits do not cap group commit.
+func TestDefaultMaxConns(t *testing.T) {
+	d := pgtest.DSN(t)
+	for _, tt := range []struct {
+		cfg  postgres.Config
+		want int32
+	}{
+		{postgres.Config{}, max(postgres.DefaultMaxConns, int32(runtime.NumCPU()))},
+		{postgres.Config{MinConns: postgres.DefaultMaxConns + 1}, max(postgres.DefaultMaxConns+1, int32(runtime.NumCPU()))},
+		{postgres.Config{MaxConns: 3}, 3},
+	} {
+		tt.cfg.DSN = d
+		tt.cfg.Schema = pgtest.Schema(t, d)
+		s, err := postgres.Open(t.Context(), tt.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.PoolMaxConns(); got != tt.want {
+			t.Errorf("Open(MaxConns %d, MinConns %d): pool of %d, want %d", tt.cfg.MaxConns, tt.cfg.MinConns, got, tt.want)
+		}
+		s.Close()
 	}
 }

@@ -36,6 +36,11 @@ const (
 	finishWait = time.Minute
 	// notifyTimeout bounds one notification sent after a commit.
 	notifyTimeout = 5 * time.Second
+	// notifyGap is the least time between two notifications of a Store:
+	// each is a transaction (and a round trip) of its own, so the commits
+	// of a burst of writes wake listeners once per gap rather than about
+	// once per commit, delaying a wake-up by at most the gap.
+	notifyGap = 5 * time.Millisecond
 )
 
 // sequencer is the Store's background work for the outbox: notifications
@@ -48,6 +53,10 @@ type sequencer struct {
 	mu        sync.Mutex // orders starting a finisher against Close
 	kick      chan struct{}
 	finishing atomic.Bool
+	// pause returns the channel that ends the gap after a notification
+	// (time.After; tests replace it before the first write).
+	pause func(time.Duration) <-chan time.Time
+	sent  atomic.Int64 // notifications sent, for tests
 }
 
 // startSequencer starts the goroutine that sends notifications; Open calls
@@ -56,6 +65,7 @@ func (s *Store) startSequencer() {
 	q := &s.seqr
 	q.ctx, q.cancel = context.WithCancel(context.Background())
 	q.kick = make(chan struct{}, 1)
+	q.pause = time.After
 	q.wg.Add(1)
 	go s.notifier()
 }
@@ -80,7 +90,8 @@ func (s *Store) committed() {
 	}
 }
 
-// notifier sends one notification on the schema's channel per kick, on a
+// notifier sends one notification on the schema's channel per kick, at
+// most one per notifyGap (kicks meanwhile coalesce into one), on a
 // pooled connection, outside any writing transaction: a NOTIFY inside one
 // would take PostgreSQL's cluster-wide notification lock before the commit
 // and hold it until the commit is durable, so that notifying writers could
@@ -100,6 +111,12 @@ func (s *Store) notifier() {
 		ctx, cancel := context.WithTimeout(q.ctx, notifyTimeout)
 		s.pool.Exec(ctx, `SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, '')`, s.cfg.Schema)
 		cancel()
+		q.sent.Add(1)
+		select {
+		case <-q.ctx.Done():
+			return
+		case <-q.pause(notifyGap):
+		}
 	}
 }
 

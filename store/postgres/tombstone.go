@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/scimkit/scimkit/schema"
@@ -26,8 +25,9 @@ func (s *Store) DeleteWithTombstone(ctx context.Context, tenant string, rt *sche
 	return s.delete(ctx, tenant, rt, id, ifMatch, true)
 }
 
-// bury records the tombstone of before, deleted at now, in tx.
-func (s *Store) bury(ctx context.Context, tx pgx.Tx, tenant string, rt *schema.ResourceType, before *schema.Resource, deleted time.Time) error {
+// bury queues the statement that records the tombstone of before,
+// deleted at now, in w's transaction.
+func (s *Store) bury(w *writer, tenant string, rt *schema.ResourceType, before *schema.Resource, deleted time.Time) error {
 	uniq, err := json.Marshal(backend.TombstoneValues(rt, before))
 	if err != nil {
 		return err
@@ -35,9 +35,9 @@ func (s *Store) bury(ctx context.Context, tx pgx.Tx, tenant string, rt *schema.R
 	if string(uniq) == "null" {
 		uniq = []byte("{}")
 	}
-	_, err = tx.Exec(ctx, s.q(`INSERT INTO {s}.tombstones (tenant, id, type, external_id, uniq, deleted)
+	w.queue(nil, s.q(`INSERT INTO {s}.tombstones (tenant, id, type, external_id, uniq, deleted)
 		VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6)`), tenant, before.ID, rt.Name, before.ExternalID, uniq, deleted)
-	return err
+	return nil
 }
 
 // Tombstone implements store.Tombstones.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/internal/backend"
@@ -57,4 +59,61 @@ func (s *Store) retry(ctx context.Context, op string, attempt func() error) erro
 		case <-time.After(backoff):
 		}
 	}
+}
+
+// txConn is a write's transaction on a connection of the pool. Unlike a
+// pgx.Tx, its BEGIN and COMMIT are ordinary statements, which the writer
+// sends in the same pipelined batch as its other statements (BEGIN with
+// the first, COMMIT with the last), saving a round trip each; the row
+// locks of an update are thus held one round trip less.
+type txConn struct{ c *pgxpool.Conn }
+
+// beginSQL and commitSQL begin and commit a write's transaction (READ
+// COMMITTED, the server's default).
+const (
+	beginSQL  = "begin"
+	commitSQL = "commit"
+)
+
+func (t *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	return t.c.Exec(ctx, sql, args...)
+}
+
+func (t *txConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	return t.c.Query(ctx, sql, args...)
+}
+
+func (t *txConn) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	return t.c.SendBatch(ctx, b)
+}
+
+// Rollback ends the transaction, if the server still has it open, and
+// releases the connection. It is safe to call more than once.
+func (t *txConn) Rollback(ctx context.Context) {
+	if t.c == nil {
+		return
+	}
+	if pc := t.c.Conn().PgConn(); !pc.IsClosed() && pc.TxStatus() != 'I' {
+		t.c.Exec(context.WithoutCancel(ctx), "rollback")
+	}
+	t.release()
+}
+
+// release returns the connection to the pool (which closes it if a
+// transaction is still open on it).
+func (t *txConn) release() {
+	if t.c != nil {
+		t.c.Release()
+		t.c = nil
+	}
+}
+
+// readCommit reads the result of a batch's COMMIT: a transaction that
+// failed before it is reported rolled back.
+func readCommit(br pgx.BatchResults) error {
+	tag, err := br.Exec()
+	if err == nil && tag.String() == "ROLLBACK" {
+		err = pgx.ErrTxCommitRollback
+	}
+	return err
 }

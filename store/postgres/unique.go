@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/internal/backend"
@@ -15,30 +13,15 @@ import (
 // transactions claiming one value, the later waits for the earlier and
 // fails or claims it when that one commits or rolls back.
 
-// claimQuery claims unique values, returning those it could claim.
+// claimQuery claims unique values; one another resource holds fails it
+// with a unique violation (after waiting for a transaction that holds it
+// uncommitted, and claiming it if that one rolls back).
 const claimQuery = `INSERT INTO {s}.uniques (tenant, type, attr, value, id)
-	SELECT $1, $2, u.a, u.v, $3 FROM unnest($4::text[], $5::text[]) AS u(a, v)
-	ON CONFLICT DO NOTHING RETURNING attr, value`
+	SELECT $1, $2, u.a, u.v, $3 FROM unnest($4::text[], $5::text[]) AS u(a, v)`
 
 func claimArgs(tenant string, rt *schema.ResourceType, id string, keys []backend.UniqueKey) []any {
 	attrs, values := splitKeys(keys)
 	return []any{tenant, rt.Name, id, attrs, values}
-}
-
-// checkClaim reads the result of claimQuery: a *store.ConflictError naming
-// the first key not claimed.
-func checkClaim(rows pgx.Rows, keys []backend.UniqueKey) error {
-	var a, v string
-	got := map[backend.UniqueKey]bool{}
-	if _, err := pgx.ForEachRow(rows, []any{&a, &v}, func() error { got[backend.UniqueKey{Attr: a, Value: v}] = true; return nil }); err != nil {
-		return err
-	}
-	for _, k := range keys {
-		if !got[k] {
-			return &store.ConflictError{Attr: k.Attr}
-		}
-	}
-	return nil
 }
 
 func splitKeys(keys []backend.UniqueKey) (attrs, values []string) {
@@ -49,16 +32,17 @@ func splitKeys(keys []backend.UniqueKey) (attrs, values []string) {
 	return attrs, values
 }
 
-// conflict returns the *store.ConflictError of a failed claim of keys,
+// conflict returns the *store.ConflictError of id's failed claim of keys,
 // naming the first attribute whose value another resource of the tenant
 // and type holds (the claim was rolled back, so this reads the committed
-// holder).
-func (s *Store) conflict(ctx context.Context, tenant string, rt *schema.ResourceType, keys []backend.UniqueKey) error {
+// holder; the values id itself still holds, an update's unchanged ones,
+// are no conflict).
+func (s *Store) conflict(ctx context.Context, tenant string, rt *schema.ResourceType, id string, keys []backend.UniqueKey) error {
 	attrs, values := splitKeys(keys)
 	var attr string
 	err := s.pool.QueryRow(ctx, s.q(`SELECT u.attr FROM {s}.uniques u JOIN unnest($3::text[], $4::text[]) AS k(a, v)
-		ON u.tenant = $1 AND u.type = $2 AND u.attr = k.a AND u.value = k.v ORDER BY u.attr LIMIT 1`),
-		tenant, rt.Name, attrs, values).Scan(&attr)
+		ON u.tenant = $1 AND u.type = $2 AND u.attr = k.a AND u.value = k.v AND u.id <> $5 ORDER BY u.attr LIMIT 1`),
+		tenant, rt.Name, attrs, values, id).Scan(&attr)
 	if err != nil {
 		attr = keys[0].Attr // released again since; still a conflict at the time of the claim
 	}

@@ -3,11 +3,13 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
 // beginLocked begins a transaction, locks the resource's row (SELECT ...
@@ -22,13 +24,22 @@ import (
 // snapshot, so they see every write committed by a transaction the lock
 // waited for (a subquery of the locking statement would read the snapshot
 // taken before the wait).
-func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions, forDelete bool) (pgx.Tx, *row, []any, error) {
+//
+// With resolve, the batch also resolves those member values as
+// writer.Resolve does (after the lock, FOR KEY SHARE, in id order), for
+// the Resolve call of the write to answer without a round trip.
+func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions, forDelete bool, resolve []string) (*txConn, *row, []any, map[string]string, error) {
 	lock := "NO KEY UPDATE"
 	if forDelete {
 		lock = "UPDATE"
 	}
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	tx := &txConn{c}
 	b := &pgx.Batch{}
-	b.BeginTx(pgx.TxOptions{})
+	b.Queue(beginSQL)
 	b.Queue(s.q(`SELECT `+s.selectCols(rt, store.ReadOptions{OmitMembers: true, OmitGroups: true})+
 		` FROM {s}.resources r WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3 FOR `+lock+` OF r`), tenant, id, rt.Name)
 	var derived []string
@@ -41,19 +52,57 @@ func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.Resou
 		b.Queue(s.q(groupsOf), tenant, id)
 		derived = append(derived, "groups")
 	}
-	br := s.pool.SendBatch(ctx, b)
-	tx := br.Tx()
+	var resolved map[string]string
+	if len(resolve) > 0 {
+		resolved = make(map[string]string, len(resolve))
+		b.Queue(s.q(resolveQuery), tenant, resolve)
+	}
+	br := tx.SendBatch(ctx, b)
 	rw, groups, err := readLocked(br, derived)
+	if err == nil && resolved != nil {
+		err = readResolved(br, resolved)
+	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		if tx != nil {
-			tx.Rollback(ctx)
-		}
-		return nil, nil, nil, err
+		tx.Rollback(ctx)
+		return nil, nil, nil, nil, err
 	}
-	return tx, rw, groups, nil
+	return tx, rw, groups, resolved, nil
+}
+
+// resolveQuery reads the types of the resources of a tenant among ids,
+// locking their rows FOR KEY SHARE in id order (writer.Resolve).
+const resolveQuery = `SELECT id, type FROM {s}.resources WHERE tenant = $1 AND id = ANY($2::text[])
+	ORDER BY id FOR KEY SHARE`
+
+// readResolved reads the result of resolveQuery into out (id → type).
+func readResolved(br pgx.BatchResults, out map[string]string) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	var id, typ string
+	_, err = pgx.ForEachRow(rows, []any{&id, &typ}, func() error { out[id] = typ; return nil })
+	return err
+}
+
+// addedValues returns the distinct member values the deltas add, except
+// the group's own id and empty values: what backend.RunUpdate resolves.
+func addedValues(deltas []schema.MemberDelta, group string) []string {
+	var out []string
+	for _, d := range deltas {
+		if d.Kind != schema.DeltaAdd {
+			continue
+		}
+		for _, m := range d.Members {
+			if m.Value != "" && m.Value != group && !slices.Contains(out, m.Value) {
+				out = append(out, m.Value)
+			}
+		}
+	}
+	return out
 }
 
 // readLocked reads the results of beginLocked's batch: the row, with its
@@ -82,4 +131,36 @@ func readLocked(br pgx.BatchResults, derived []string) (*row, []any, error) {
 		}
 	}
 	return rw, groups, nil
+}
+
+// resolvable returns the member values an update of id adds through its
+// member deltas (what RunUpdate resolves), when rt has a membership index.
+func resolvable(rt *schema.ResourceType, u store.Update, id string) []string {
+	if membersAttr(rt) == nil || u.LoadMembers {
+		return nil
+	}
+	return addedValues(u.MemberDeltas, id)
+}
+
+// lockForWrite begins a write's transaction with the resource's row locked
+// and returns its writer and stored state; the member values in resolve
+// are resolved in the same round trip, for Resolve.
+func (s *Store) lockForWrite(ctx context.Context, op, tenant string, rt *schema.ResourceType, id string, loadMembers, forDelete bool, resolve []string) (*writer, backend.Stored, error) {
+	tx, rw, groups, resolved, err := s.beginLocked(ctx, tenant, rt, id, store.ReadOptions{OmitMembers: !loadMembers, OmitGroups: true}, forDelete, resolve)
+	if err != nil {
+		return nil, backend.Stored{}, err
+	}
+	w := &writer{s: s, op: op, tenant: tenant, rt: rt, tx: tx, groups: groups, membersRead: loadMembers}
+	if resolved != nil {
+		w.prefetched, w.resolved = resolve, resolved
+	}
+	cur, err := rw.resource(rt)
+	if err != nil {
+		return nil, backend.Stored{}, w.abort(ctx, err)
+	}
+	if a := membersAttr(rt); a != nil {
+		w.members = schema.MembersOf(cur.Attrs[a.Name])
+		delete(cur.Attrs, a.Name)
+	}
+	return w, backend.Stored{Resource: cur, Version: rw.version}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,7 +28,7 @@ type writer struct {
 	// tx is the write's transaction: begun with the row lock for updates
 	// and deletes, begun on demand for a create that adds members, nil for
 	// a create that is one implicit transaction (one round trip).
-	tx pgx.Tx
+	tx *txConn
 	// members (when membersRead) and groups are what the locking read
 	// returned (updates); touched is set once the write changed the
 	// membership.
@@ -35,18 +36,30 @@ type writer struct {
 	membersRead bool
 	groups      []any
 	touched     bool
+	// prefetched are the ids resolved with the row lock, and resolved
+	// their types (those that name a resource).
+	prefetched []string
+	resolved   map[string]string
 
-	batch  pgx.Batch
-	reads  []func(pgx.BatchResults) error // one per queued statement, in order
-	create *createKeys                    // the unique values of a create, for its conflict
+	batch pgx.Batch
+	reads []func(pgx.BatchResults) error // one per queued statement, in order
+	claim *claimKeys                     // the unique values claimed, for their conflict
 }
 
-type createKeys struct{ keys []backend.UniqueKey }
+// claimKeys are the unique values a write claims (claimQuery), and the
+// resource claiming them.
+type claimKeys struct {
+	id   string
+	keys []backend.UniqueKey
+}
 
 var _ backend.WriteTx = (*writer)(nil)
 
 // queue adds a statement to the pending batch, with read (nil: Exec) to
-// consume its result.
+// consume its result. A read must not refuse the write by itself: the
+// last batch ends with COMMIT, which the server runs whatever the reads
+// decide afterwards; a write is refused by a statement that fails on the
+// server (which makes it skip the rest of the batch, COMMIT included).
 func (w *writer) queue(read func(pgx.BatchResults) error, query string, args ...any) {
 	w.batch.Queue(query, args...)
 	if read == nil {
@@ -78,17 +91,17 @@ func (w *writer) flush(ctx context.Context) error {
 	return w.conflictOf(ctx, br.Close())
 }
 
-// conflictOf turns the unique violation of a create's plain insert of
-// unique values into the store.ConflictError naming the attribute.
+// conflictOf turns the unique violation of the plain insert of unique
+// values (claimQuery) into the store.ConflictError naming the attribute.
 func (w *writer) conflictOf(ctx context.Context, err error) error {
-	if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == codeUniqueViolation && pe.TableName == "uniques" && w.create != nil {
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == codeUniqueViolation && pe.TableName == "uniques" && w.claim != nil {
 		if w.tx != nil {
 			// Release the failed transaction's connection before the
 			// lookup takes one from the pool.
 			w.tx.Rollback(ctx)
 			w.tx = nil
 		}
-		return w.s.conflict(ctx, w.tenant, w.rt, w.create.keys)
+		return w.s.conflict(ctx, w.tenant, w.rt, w.claim.id, w.claim.keys)
 	}
 	return err
 }
@@ -97,12 +110,20 @@ func (w *writer) conflictOf(ctx context.Context, err error) error {
 // is queued first. Callers are about to change the membership.
 func (w *writer) begin(ctx context.Context) error {
 	w.touched = true
+	return w.inTx(ctx)
+}
+
+// inTx sends what is queued in the write's transaction, beginning it (in
+// the same batch) when the write has none yet.
+func (w *writer) inTx(ctx context.Context) error {
 	if w.tx == nil {
-		tx, err := w.s.pool.Begin(ctx)
+		c, err := w.s.pool.Acquire(ctx)
 		if err != nil {
 			return err
 		}
-		w.tx = tx
+		w.tx = &txConn{c}
+		w.batch.QueuedQueries = append([]*pgx.QueuedQuery{{SQL: beginSQL}}, w.batch.QueuedQueries...)
+		w.reads = append([]func(pgx.BatchResults) error{func(br pgx.BatchResults) error { _, err := br.Exec(); return err }}, w.reads...)
 	}
 	return w.flush(ctx)
 }
@@ -129,7 +150,10 @@ func (w *writer) Members(ctx context.Context, id string) ([]schema.Member, error
 
 func (w *writer) Groups(context.Context, string) ([]any, error) { return w.groups, nil }
 
-// Resolve reads the types of ids in the write's transaction and locks
+// Resolve reads the types of ids in the write's transaction (in one batch
+// with what is queued, and with BEGIN when the write has no transaction
+// yet; an update whose member deltas add them read them with its row lock,
+// see lockForWrite) and locks
 // their rows FOR KEY SHARE until it ends: a concurrent Delete (which locks
 // the row FOR UPDATE first) either commits before, and the row is not
 // found, or waits for this write and then removes the membership it
@@ -138,25 +162,29 @@ func (w *writer) Groups(context.Context, string) ([]any, error) { return w.group
 // other. Rows are locked in id order; a deadlock with another write's row
 // locks (two groups added to each other at once) is retried like any.
 func (w *writer) Resolve(ctx context.Context, ids []string) (map[string]string, error) {
-	if w.tx == nil {
-		tx, err := w.s.pool.Begin(ctx)
-		if err != nil {
-			return nil, err
-		}
-		w.tx = tx
-	}
-	if err := w.flush(ctx); err != nil {
-		return nil, err
-	}
-	rows, err := w.tx.Query(ctx, w.s.q(`SELECT id, type FROM {s}.resources WHERE tenant = $1 AND id = ANY($2::text[])
-		ORDER BY id FOR KEY SHARE`), w.tenant, ids)
-	if err != nil {
-		return nil, err
-	}
-	var id, typ string
 	out := make(map[string]string, len(ids))
-	_, err = pgx.ForEachRow(rows, []any{&id, &typ}, func() error { out[id] = typ; return nil })
-	return out, err
+	if w.prefetched != nil && allIn(ids, w.prefetched) {
+		for _, id := range ids {
+			if t, ok := w.resolved[id]; ok {
+				out[id] = t
+			}
+		}
+		return out, nil
+	}
+	w.queue(func(br pgx.BatchResults) error { return readResolved(br, out) }, w.s.q(resolveQuery), w.tenant, ids)
+	if err := w.inTx(ctx); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func allIn(ids, set []string) bool {
+	for _, id := range ids {
+		if !slices.Contains(set, id) {
+			return false
+		}
+	}
+	return true
 }
 
 // Check does nothing: Put claims the unique values and the tombstone
@@ -177,31 +205,27 @@ func (w *writer) Put(ctx context.Context, wr *backend.Written) error {
 	keys := wr.Doc.Uniques()
 	if wr.Op == backend.OpCreate {
 		w.queue(nil, w.s.q(insertResource), w.tenant, wr.ID, w.rt.Name, wr.Created, ext, data, fold)
-		if len(keys) > 0 {
-			// A plain insert: a value already held fails the batch, which
-			// rolls the implicit transaction back (see conflictOf).
-			w.create = &createKeys{keys}
-			attrs, values := splitKeys(keys)
-			w.queue(nil, w.s.q(`INSERT INTO {s}.uniques (tenant, type, attr, value, id)
-				SELECT $1, $2, u.a, u.v, $3 FROM unnest($4::text[], $5::text[]) AS u(a, v)`), w.tenant, w.rt.Name, wr.ID, attrs, values)
-		}
+		w.claimUniques(wr.ID, keys)
 		return nil
 	}
 	w.queue(nil, w.s.q(`UPDATE {s}.resources SET version = $3, last_modified = $4, external_id = NULLIF($5, ''), data = $6, fold = $7
 		WHERE tenant = $1 AND id = $2`), w.tenant, wr.ID, wr.Version, wr.LastModified, ext, data, fold)
 	if old := wr.Prev.Uniques(); !equalKeys(old, keys) {
 		w.queue(nil, w.s.q(`DELETE FROM {s}.uniques WHERE tenant = $1 AND id = $2`), w.tenant, wr.ID)
-		if len(keys) > 0 {
-			w.queue(func(br pgx.BatchResults) error {
-				rows, err := br.Query()
-				if err != nil {
-					return err
-				}
-				return checkClaim(rows, keys)
-			}, w.s.q(claimQuery), claimArgs(w.tenant, w.rt, wr.ID, keys)...)
-		}
+		w.claimUniques(wr.ID, keys)
 	}
 	return nil
+}
+
+// claimUniques queues the claim of keys for id: a plain insert, so that a
+// value another resource holds fails the statement and the transaction,
+// on the server, before COMMIT (see conflictOf).
+func (w *writer) claimUniques(id string, keys []backend.UniqueKey) {
+	if len(keys) == 0 {
+		return
+	}
+	w.claim = &claimKeys{id: id, keys: keys}
+	w.queue(nil, w.s.q(claimQuery), claimArgs(w.tenant, w.rt, id, keys)...)
 }
 
 func equalKeys(a, b []backend.UniqueKey) bool {
@@ -387,7 +411,8 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 	return out, nil
 }
 
-// abort rolls back the write's transaction, if any, and returns err.
+// abort rolls back the write's transaction, if any, releases its
+// connection and returns err.
 func (w *writer) abort(ctx context.Context, err error) error {
 	if w.tx != nil {
 		w.tx.Rollback(ctx)
@@ -395,13 +420,18 @@ func (w *writer) abort(ctx context.Context, err error) error {
 	return err
 }
 
-// commit sends what is queued and commits.
+// commit sends what is queued and commits, in one batch: with COMMIT as
+// its last statement when the write has a transaction, else as the
+// batch's implicit transaction.
 func (w *writer) commit(ctx context.Context) error {
+	if w.tx != nil {
+		w.queue(readCommit, commitSQL)
+	}
 	if err := w.flush(ctx); err != nil {
 		return w.abort(ctx, err)
 	}
 	if w.tx != nil {
-		return w.tx.Commit(ctx)
+		w.tx.release()
 	}
 	return nil
 }
@@ -411,14 +441,15 @@ func (w *writer) commit(ctx context.Context) error {
 // whole transaction, so concurrent updates of one resource, from any process,
 // are serialised and none is lost; u.Apply runs again when the
 // transaction is retried after a deadlock. Round trips: BEGIN with the row
-// lock, the member's groups and (LoadMembers) the members; one per member
-// delta; the row, unique values and events; COMMIT.
+// lock, the member's groups, (LoadMembers) the members and the types of
+// the members the deltas add; one per member delta; the row, unique
+// values, events and COMMIT (TestWriteRoundTrips).
 func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceType, id string, u store.Update) (*schema.Resource, *store.Change, error) {
 	op := "update " + rt.Name + " " + id
 	var out *schema.Resource
 	var change *store.Change
 	err := s.retry(ctx, op, func() error {
-		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, u.LoadMembers, false)
+		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, u.LoadMembers, false, resolvable(rt, u, id))
 		if err != nil {
 			return err
 		}
@@ -433,25 +464,6 @@ func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceTy
 	return out, change, nil
 }
 
-// lockForWrite begins a write's transaction with the resource's row locked
-// and returns its writer and stored state.
-func (s *Store) lockForWrite(ctx context.Context, op, tenant string, rt *schema.ResourceType, id string, loadMembers, forDelete bool) (*writer, backend.Stored, error) {
-	tx, rw, groups, err := s.beginLocked(ctx, tenant, rt, id, store.ReadOptions{OmitMembers: !loadMembers, OmitGroups: true}, forDelete)
-	if err != nil {
-		return nil, backend.Stored{}, err
-	}
-	w := &writer{s: s, op: op, tenant: tenant, rt: rt, tx: tx, groups: groups, membersRead: loadMembers}
-	cur, err := rw.resource(rt)
-	if err != nil {
-		return nil, backend.Stored{}, w.abort(ctx, err)
-	}
-	if a := membersAttr(rt); a != nil {
-		w.members = schema.MembersOf(cur.Attrs[a.Name])
-		delete(cur.Attrs, a.Name)
-	}
-	return w, backend.Stored{Resource: cur, Version: rw.version}, nil
-}
-
 // Delete removes the resource, its unique values, its own members (a
 // group) and its memberships in other groups, with the events saying
 // which members and groups were affected (backend.RunDelete, RFC 7644 §3.6).
@@ -463,7 +475,7 @@ func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceType, id, ifMatch string, tomb bool) error {
 	op := "delete " + rt.Name + " " + id
 	return s.retry(ctx, op, func() error {
-		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, false, true)
+		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, false, true, nil)
 		if err != nil {
 			return err
 		}
@@ -472,7 +484,7 @@ func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 			return w.abort(ctx, err)
 		}
 		if tomb {
-			if err := s.bury(ctx, w.tx, tenant, rt, cur.Resource, t); err != nil {
+			if err := s.bury(w, tenant, rt, cur.Resource, t); err != nil {
 				return w.abort(ctx, err)
 			}
 		}

@@ -1,3 +1,4 @@
+-- scimkit:concurrent-indexes: an upgrade builds these CONCURRENTLY (migrate.go).
 -- 0029: the console's provisioning log filters that select few entries
 -- (failures by outcome or status, one request) read an index instead of
 -- every entry of the tenant. Filters that match many entries (IdP, method,
