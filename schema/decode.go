@@ -223,7 +223,7 @@ func (d *decoder) member(k string, v any) error {
 	case !ok || (ref.Sub != nil && ref.Attr.MultiValued):
 		return d.unknown(k)
 	}
-	return d.set(ref, k, v)
+	return d.set(ref, attrPath{base: k}, v)
 }
 
 func (d *decoder) externalID(v any) error {
@@ -253,12 +253,12 @@ func (d *decoder) schemaObject(s *Schema, key string, v any) error {
 	for k, v := range obj {
 		a := s.Attribute(k)
 		if a == nil {
-			if err := d.unknown(s.ID + ":" + k); err != nil {
-				return err
+			if d.opts.Unknown == RejectUnknown { // the path only for the error
+				return d.unknown(s.ID + ":" + k)
 			}
 			continue
 		}
-		if err := d.set(AttrRef{Schema: s, Attr: a}, s.ID+":"+a.Name, v); err != nil {
+		if err := d.set(AttrRef{Schema: s, Attr: a}, attrPath{urn: s.ID, base: a.Name}, v); err != nil {
 			return err
 		}
 	}
@@ -266,8 +266,8 @@ func (d *decoder) schemaObject(s *Schema, key string, v any) error {
 }
 
 // set decodes v for ref and merges it into the resource.
-func (d *decoder) set(ref AttrRef, path string, v any) error {
-	val, err := DecodeValue(ref.Target(), v, path, d.opts)
+func (d *decoder) set(ref AttrRef, path attrPath, v any) error {
+	val, err := decodeValue(ref.Target(), v, path, d.opts)
 	if err != nil || val == nil {
 		return err
 	}
@@ -277,32 +277,34 @@ func (d *decoder) set(ref AttrRef, path string, v any) error {
 	if ref.IsExtension(d.rt) {
 		d.exts[ref.Schema] = true
 	}
-	return merge(d.res.container(d.rt, ref, true), ref.Attr.Name, val, ref.String())
+	if at, ok := merge(d.res.container(d.rt, ref, true), ref.Attr.Name, val); !ok {
+		return conflict(ref.String() + at)
+	}
+	return nil
 }
 
 // merge stores v under k in dst. When dst already holds a value (another
 // spelling of the same attribute was decoded before), complex values are
 // merged sub-attribute by sub-attribute and other values must be equal.
-func merge(dst map[string]any, k string, v any, path string) error {
+// When two values differ, ok is false and at is where below k, "" for k
+// itself or ".sub" (so that a path is only built for an error).
+func merge(dst map[string]any, k string, v any) (at string, ok bool) {
 	old, ok := dst[k]
 	if !ok {
 		dst[k] = v
-		return nil
+		return "", true
 	}
 	om, ok1 := old.(map[string]any)
 	nm, ok2 := v.(map[string]any)
 	if ok1 && ok2 {
 		for sk, sv := range nm {
-			if err := merge(om, sk, sv, path+"."+sk); err != nil {
-				return err
+			if at, ok := merge(om, sk, sv); !ok {
+				return "." + sk + at, false
 			}
 		}
-		return nil
+		return "", true
 	}
-	if !reflect.DeepEqual(old, v) {
-		return conflict(path)
-	}
-	return nil
+	return "", reflect.DeepEqual(old, v)
 }
 
 func conflict(path string) error {

@@ -54,7 +54,7 @@ func decodeStd(data []byte) (any, *json.Decoder, error) {
 // accept what encoding/json rejects nor parse anything differently
 // (FuzzScanJSON checks both).
 func scanJSON(data []byte) (v any, ok bool) {
-	p := jsonParser{data: data}
+	p := jsonParser{data: data, names: jsonNames()}
 	p.space()
 	v, ok = p.value(0)
 	if !ok {
@@ -74,6 +74,9 @@ type jsonParser struct {
 	data []byte
 	i    int
 	buf  []byte // scratch for strings with escapes
+	// names, when set, holds strings to share rather than allocate (see
+	// jsonNames), boxed.
+	names map[string]any
 }
 
 func (p *jsonParser) space() {
@@ -97,6 +100,9 @@ func (p *jsonParser) value(depth int) (any, bool) {
 	case c == '[':
 		return p.array(depth + 1)
 	case c == '"':
+		if v, ok := p.name(); ok {
+			return v, true
+		}
 		s, ok := p.str()
 		return s, ok
 	case c == '-' || c >= '0' && c <= '9':
@@ -134,8 +140,10 @@ func (p *jsonParser) object(depth int) (any, bool) {
 		if p.i >= len(p.data) || p.data[p.i] != '"' {
 			return nil, false
 		}
-		k, ok := p.str()
-		if !ok {
+		var k string
+		if n, ok := p.name(); ok {
+			k = n.(string)
+		} else if k, ok = p.str(); !ok {
 			return nil, false
 		}
 		p.space()
@@ -246,6 +254,29 @@ func (p *jsonParser) digits() bool {
 		p.i++
 	}
 	return p.i > start
+}
+
+// name parses the string at p.data[p.i] == '"' when it is one of
+// p.names, written without escapes, and returns it boxed; otherwise it
+// returns ok false and leaves p.i where it was.
+func (p *jsonParser) name() (any, bool) {
+	if p.names == nil {
+		return nil, false
+	}
+	start := p.i + 1
+	for j := start; j < len(p.data) && j-start <= maxJSONName; j++ {
+		switch c := p.data[j]; {
+		case c == '"':
+			v, ok := p.names[string(p.data[start:j])]
+			if ok {
+				p.i = j + 1
+			}
+			return v, ok
+		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
+			return nil, false // names are plain ASCII
+		}
+	}
+	return nil, false
 }
 
 // str parses a string at p.data[p.i] == '"', decoding escapes and

@@ -147,7 +147,7 @@ func (v *validator) schema(s *Schema, old, cur map[string]any, present bool) err
 	for _, a := range s.Attributes {
 		path := attrPath{base: a.Name}
 		if s != v.rt.Schema {
-			path.base = s.ID + ":" + a.Name
+			path.urn = s.ID // joined only for an error
 		}
 		if err := v.attribute(a, path, old, &obj); err != nil {
 			return err

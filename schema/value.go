@@ -24,6 +24,7 @@ func DecodeValue(a *Attribute, v any, path string, opts DecodeOptions) (any, err
 // Values never nest deeper than that (RFC 7643 §2.3.8), so it is a plain
 // value that never escapes to the heap.
 type attrPath struct {
+	urn      string // a schema URN before base, joined with ':'; "" for none
 	base     string
 	index    int
 	hasIndex bool
@@ -36,6 +37,9 @@ func (p attrPath) child(name string) attrPath { p.sub = name; return p }
 
 func (p attrPath) String() string {
 	s := p.base
+	if p.urn != "" {
+		s = p.urn + ":" + s
+	}
 	if p.hasIndex {
 		s += "[" + strconv.Itoa(p.index) + "]"
 	}
@@ -148,7 +152,10 @@ func decodeSub(a *Attribute, k string, v any, out map[string]any, path attrPath,
 		return err
 	}
 	if _, dup := out[sub.Name]; dup {
-		return merge(out, sub.Name, x, sp.String())
+		if at, ok := merge(out, sub.Name, x); !ok {
+			return conflict(sp.String() + at)
+		}
+		return nil
 	}
 	out[sub.Name] = x
 	return nil
