@@ -108,7 +108,7 @@ func (t *table) unindex(rec *record, attrs map[string]any, keys []uniqueKey) {
 // Get implements store.Store.
 func (s *Store) Get(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions) (*schema.Resource, error) {
 	var out *schema.Resource
-	err := s.tx(ctx, false, opName("get", rt, id), func(st *state) ([]store.Event, error) {
+	err := s.txOn(ctx, false, opName("get", rt, id), func(st *state) ([]store.Event, error) {
 		td, t := st.table(tenant, rt, false)
 		rec := t.get(id)
 		if rec == nil {

@@ -51,7 +51,7 @@ func (enc *encoding) reserve(n int) {
 // list is List, and ListEncoded when enc is set.
 func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType, q store.Query, enc *encoding) (*store.Page, error) {
 	var page *store.Page
-	err := s.tx(ctx, false, opName("list", rt, ""), func(st *state) ([]store.Event, error) {
+	err := s.txOn(ctx, false, opName("list", rt, ""), func(st *state) ([]store.Event, error) {
 		if err := backend.CheckQuery(rt, q); err != nil {
 			return nil, err
 		}

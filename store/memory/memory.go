@@ -139,6 +139,12 @@ func (s *Store) Close() error {
 // else under the read lock. Events fn returns are appended to the outbox
 // only when fn succeeds. op names the operation in errors.
 func (s *Store) tx(ctx context.Context, write bool, op string, fn func(st *state) ([]store.Event, error)) error {
+	return s.txOn(ctx, write, txOp{verb: op}, fn)
+}
+
+// txOn is tx naming the operation with op, whose text is built only for
+// an error: the reads and writes of resources name their type and id.
+func (s *Store) txOn(ctx context.Context, write bool, op txOp, fn func(st *state) ([]store.Event, error)) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory: %s: %w: %w", op, store.ErrUnavailable, err)
 	}
@@ -185,9 +191,25 @@ func (st *state) table(t string, rt *schema.ResourceType, create bool) (*tenantD
 	return td, td.table(st.typeInfo(rt), create)
 }
 
-func opName(verb string, rt *schema.ResourceType, id string) string {
-	if id == "" {
-		return verb + " " + rt.Name
+// txOp names an operation in the errors of txOn: a verb, and the
+// resource type and id it is about, if any.
+type txOp struct {
+	verb string
+	rt   *schema.ResourceType
+	id   string
+}
+
+func opName(verb string, rt *schema.ResourceType, id string) txOp {
+	return txOp{verb: verb, rt: rt, id: id}
+}
+
+// String returns "verb", "verb Type" or "verb Type id".
+func (o txOp) String() string {
+	switch {
+	case o.rt == nil:
+		return o.verb
+	case o.id == "":
+		return o.verb + " " + o.rt.Name
 	}
-	return verb + " " + rt.Name + " " + id
+	return o.verb + " " + o.rt.Name + " " + o.id
 }

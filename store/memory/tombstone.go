@@ -60,7 +60,7 @@ func (s *Store) DeleteWithTombstone(ctx context.Context, tenant string, rt *sche
 // Tombstone implements store.Tombstones.
 func (s *Store) Tombstone(ctx context.Context, tenant string, rt *schema.ResourceType, id string) (store.TombstoneRecord, error) {
 	var out store.TombstoneRecord
-	err := s.tx(ctx, false, opName("tombstone", rt, id), func(st *state) ([]store.Event, error) {
+	err := s.txOn(ctx, false, opName("tombstone", rt, id), func(st *state) ([]store.Event, error) {
 		_, t := st.table(tenant, rt, false)
 		if t == nil || !t.tombs.has(id) {
 			return nil, store.ErrNotFound

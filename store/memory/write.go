@@ -218,13 +218,13 @@ func (st *state) load(tenant string, rt *schema.ResourceType, id string) (*write
 
 // Create implements store.Store (backend.RunCreate).
 func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceType, r *schema.Resource) (*schema.Resource, error) {
-	// Copied before the write lock is taken.
+	// Shaped before the write lock is taken.
 	p, err := backend.PrepareCreate(rt, r, false)
 	if err != nil {
 		return nil, err
 	}
 	var out *schema.Resource
-	err = s.tx(ctx, true, opName("create", rt, ""), func(st *state) ([]store.Event, error) {
+	err = s.txOn(ctx, true, opName("create", rt, ""), func(st *state) ([]store.Event, error) {
 		td, t := st.table(tenant, rt, true)
 		w := &writer{st: st, td: td, t: t, ti: t.info.Load()}
 		_, id := newID(t)
@@ -245,7 +245,7 @@ func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceTy
 func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceType, id string, u store.Update) (*schema.Resource, *store.Change, error) {
 	var out *schema.Resource
 	var change *store.Change
-	err := s.tx(ctx, true, opName("update", rt, id), func(st *state) ([]store.Event, error) {
+	err := s.txOn(ctx, true, opName("update", rt, id), func(st *state) ([]store.Event, error) {
 		w, cur, err := st.load(tenant, rt, id)
 		if err != nil {
 			return nil, err
@@ -268,7 +268,7 @@ func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 
 // delete is Delete, and DeleteWithTombstone when tomb is set.
 func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceType, id, ifMatch string, tomb bool) error {
-	return s.tx(ctx, true, opName("delete", rt, id), func(st *state) ([]store.Event, error) {
+	return s.txOn(ctx, true, opName("delete", rt, id), func(st *state) ([]store.Event, error) {
 		w, cur, err := st.load(tenant, rt, id)
 		if err != nil {
 			return nil, err

@@ -55,9 +55,12 @@ func (s Shape) isIndexed(ref schema.AttrRef) bool {
 	return ref.Attr != nil && (ref.Attr == s.Members && s.Members != nil || ref.Attr == s.Groups && s.Groups != nil)
 }
 
-// split returns a copy of r in its stored form (see newDoc) and, for a
-// type with a membership index, the members r lists. fallback are the
-// schemas to assume when r lists none.
+// split returns r in its stored form (see newDoc) and, for a type with a
+// membership index, the members r lists. fallback are the schemas to
+// assume when r lists none. The result is a new Resource with its own
+// top-level and extension maps, but it shares the values below them with
+// r: the write algorithm only reads it, encodes it and hands out a deep
+// copy (Clone) of it, so a second deep copy here would only be garbage.
 func (s Shape) split(rt *schema.ResourceType, r *schema.Resource, fallback []string) (*schema.Resource, []schema.Member) {
 	out := &schema.Resource{ID: r.ID, ExternalID: r.ExternalID, Meta: r.Meta}
 	var members []schema.Member
@@ -87,7 +90,7 @@ func (s Shape) split(rt *schema.ResourceType, r *schema.Resource, fallback []str
 		listed = fallback
 	}
 	out.Schemas = canonicalSchemas(rt, listed, attrs)
-	return out.Clone(), members
+	return out, members
 }
 
 // canonicalSchemas returns the "schemas" of a stored resource: the core
@@ -141,7 +144,7 @@ func newDoc(rt *schema.ResourceType, r *schema.Resource) *Doc { return &Doc{Reso
 // members it lists. Bulk loaders use it to store what Create would.
 func DocOf(rt *schema.ResourceType, r *schema.Resource) (*Doc, []schema.Member) {
 	res, members := ShapeOf(rt).split(rt, r, nil)
-	return newDoc(rt, res), members
+	return newDoc(rt, res.Clone()), members
 }
 
 // Data returns the attributes as canonical JSON: encoding/json's
