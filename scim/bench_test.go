@@ -2,12 +2,17 @@ package scim
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/memory"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 )
 
 // benchRequest sends one request through h and fails on an unexpected status.
@@ -115,6 +120,31 @@ func BenchmarkListUsers100(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		benchRequest(b, h, "GET", fmt.Sprintf("/Users?startIndex=%d&count=100", 1+i%10*100), "", 200)
+		i++
+	}
+}
+
+// BenchmarkCreateServerWired creates provisioned users through a Handler
+// wired as examples/server wires it on the memory store: tokens and
+// tenants read from the store, an SDK meter provider, the no-op tracer
+// provider, a text logger.
+func BenchmarkCreateServerWired(b *testing.B) {
+	st := memory.New()
+	if _, err := st.CreateToken(b.Context(), store.TokenRecord{ID: "bench", Tenant: DefaultTenant, Hash: HashToken(testToken)}); err != nil {
+		b.Fatal(err)
+	}
+	h := newTestHandler(b, Config{
+		Store:          st,
+		Authenticator:  &StoreTokens{Tokens: st},
+		Tenant:         TenantsFromStore(st, TenantConfig{}),
+		MeterProvider:  sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader())),
+		TracerProvider: tracenoop.NewTracerProvider(),
+		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		benchRequest(b, h, "POST", "/Users", fmt.Sprintf(provisionedUserBody, i, i, i, i, i, i, i, i, i, i, i), 201)
 		i++
 	}
 }

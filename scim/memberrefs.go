@@ -40,6 +40,9 @@ const maxNamedValues = 10
 // naming the values (at most maxNamedValues) and what they must name;
 // other errors are returned unchanged.
 func unresolvedErr(err error, ti *typeInfo) error {
+	if err == nil {
+		return nil // before errors.As, whose target would escape
+	}
 	var ue *store.UnresolvedError
 	if !errors.As(err, &ue) {
 		return err

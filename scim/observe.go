@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 )
 
 // InstrumentationName is the OpenTelemetry instrumentation scope of the
@@ -42,7 +43,12 @@ var durationBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 
 // telemetry holds the Handler's instruments.
 type telemetry struct {
-	tracer    trace.Tracer
+	tracer trace.Tracer
+	// traced is false when the TracerProvider is the no-op one
+	// (go.opentelemetry.io/otel/trace/noop): spans are then not started
+	// at all, which is what a no-op tracer's Start amounts to, without
+	// its context per span (startSpan).
+	traced    bool
 	prop      propagation.TextMapPropagator
 	requests  metric.Int64Counter
 	duration  metric.Float64Histogram
@@ -64,7 +70,8 @@ func newTelemetry(cfg Config) (*telemetry, error) {
 		prop = propagation.TraceContext{}
 	}
 	m := mp.Meter(InstrumentationName)
-	t := &telemetry{tracer: tp.Tracer(InstrumentationName), prop: prop}
+	_, noopTP := tp.(tracenoop.TracerProvider)
+	t := &telemetry{tracer: tp.Tracer(InstrumentationName), traced: !noopTP, prop: prop}
 	var err error
 	if t.requests, err = m.Int64Counter(MetricRequests, metric.WithUnit("{request}"),
 		metric.WithDescription("SCIM requests by tenant, method, resource type and status.")); err != nil {
@@ -137,7 +144,7 @@ func (h *Handler) observe(next http.Handler) http.Handler {
 		d.RequestID = RequestIDFrom(ctx)
 		method := methodLabel(r.Method)
 		ctx = h.tel.prop.Extract(ctx, propagation.HeaderCarrier(r.Header))
-		ctx, span := h.tel.tracer.Start(ctx, spanNames[method], serverSpan...)
+		ctx, span := h.tel.startSpan(ctx, spanNames[method], serverSpan)
 		defer span.End()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(ctx))
@@ -158,6 +165,16 @@ func (h *Handler) observe(next http.Handler) http.Handler {
 		h.tel.requests.Add(ctx, 1, a.add...)
 		h.tel.duration.Record(ctx, time.Since(start).Seconds(), a.record...)
 	})
+}
+
+// startSpan starts a span as the tracer does; without tracing (traced
+// false) it returns ctx and the span ctx already carries, a remote parent
+// extracted from traceparent or none, as a no-op tracer's Start would.
+func (t *telemetry) startSpan(ctx context.Context, name string, opts []trace.SpanStartOption) (context.Context, trace.Span) {
+	if !t.traced {
+		return ctx, trace.SpanFromContext(ctx)
+	}
+	return t.tracer.Start(ctx, name, opts...)
 }
 
 // serverSpan and internalSpan are span start options, built once.

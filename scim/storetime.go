@@ -69,7 +69,7 @@ func storeAnswer(err error) bool {
 func (s timedStore) start(ctx context.Context, op string) (context.Context, storeOp) {
 	info := s.tel.storeOps[op]
 	t0 := time.Now()
-	ctx, span := s.tel.tracer.Start(ctx, info.span, internalSpan...)
+	ctx, span := s.tel.startSpan(ctx, info.span, internalSpan)
 	return ctx, storeOp{tel: s.tel, info: info, t0: t0, span: span}
 }
 
