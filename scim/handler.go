@@ -105,12 +105,14 @@ func New(cfg Config) (*Handler, error) {
 	next = h.limitBody(next) // MaxBodyBytes, or MaxBulkPayloadBytes for /Bulk
 	public := next           // public discovery: no rate limit, no log
 	if cfg.Limiter != nil {
-		next = RateLimit(throttleCounter{cfg.Limiter, h.tel.throttled})(next) // runs after authentication (serve)
+		next = RateLimit(newThrottleCounter(cfg.Limiter, h.tel.throttled))(next) // runs after authentication (serve)
 	}
 	next = h.recordWrites(next) // Config.ProvisioningLog (provlog.go)
-	h.chain = RequestID(h.observe(Recover(cfg.Logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// observe recovers panics as Recover(cfg.Logger) would, inside its
+	// measurement, with the one response writer it wraps.
+	h.chain = RequestID(h.observe(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.serve(w, r, next, public)
-	}))))
+	})))
 	return h, nil
 }
 

@@ -75,23 +75,29 @@ func Recover(logger *slog.Logger) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			tw := &trackingWriter{ResponseWriter: w}
-			defer func() {
-				v := recover()
-				if v == nil {
-					return
-				}
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				logger.LogAttrs(r.Context(), slog.LevelError, "scim: panic",
-					slog.String("request_id", RequestIDFrom(r.Context())),
-					slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
-				if !tw.wrote {
-					WriteError(tw, r, discardLogger, ErrInternal)
-				}
-			}()
+			defer recoverTo(logger, tw, &tw.wrote, r)
 			next.ServeHTTP(tw, r)
 		})
+	}
+}
+
+// recoverTo is Recover's deferred call (it must be the function deferred,
+// for recover to stop the panic): w is the response, *wrote tells whether
+// it was started. The Handler defers it with the writer observe already
+// wraps the response in, rather than wrapping it once more.
+func recoverTo(logger *slog.Logger, w http.ResponseWriter, wrote *bool, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	logger.LogAttrs(r.Context(), slog.LevelError, "scim: panic",
+		slog.String("request_id", RequestIDFrom(r.Context())),
+		slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
+	if !*wrote {
+		WriteError(w, r, discardLogger, ErrInternal)
 	}
 }
 

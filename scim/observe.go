@@ -147,7 +147,10 @@ func (h *Handler) observe(next http.Handler) http.Handler {
 		ctx, span := h.tel.startSpan(ctx, spanNames[method], serverSpan)
 		defer span.End()
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r.WithContext(ctx))
+		if ctx != r.Context() {
+			r = r.WithContext(ctx)
+		}
+		h.serveRecovering(sw, r, next)
 		d.Status = sw.status()
 		if d.ResourceType == "" {
 			d.ResourceType = "unknown"
@@ -165,6 +168,13 @@ func (h *Handler) observe(next http.Handler) http.Handler {
 		h.tel.requests.Add(ctx, 1, a.add...)
 		h.tel.duration.Record(ctx, time.Since(start).Seconds(), a.record...)
 	})
+}
+
+// serveRecovering serves r with next, turning a panic into a logged 500
+// as Recover(h.log) does (sw tells whether the response was started).
+func (h *Handler) serveRecovering(sw *statusWriter, r *http.Request, next http.Handler) {
+	defer recoverTo(h.log, sw, &sw.wrote, r)
+	next.ServeHTTP(sw, r)
 }
 
 // startSpan starts a span as the tracer does; without tracing (traced
@@ -298,25 +308,59 @@ func noteRequest(r *http.Request, resourceType string, p *Principal) {
 
 // throttleCounter counts the refusals of a Limiter in MetricThrottled.
 type throttleCounter struct {
-	l Limiter
-	c metric.Int64Counter
+	l    Limiter
+	c    metric.Int64Counter
+	opts *keyOpts
+}
+
+func newThrottleCounter(l Limiter, c metric.Int64Counter) throttleCounter {
+	return throttleCounter{l: l, c: c, opts: &keyOpts{}}
 }
 
 func (t throttleCounter) Allow(ctx context.Context, key string) (bool, time.Duration) {
 	ok, wait := t.l.Allow(ctx, key)
 	if !ok {
-		t.c.Add(ctx, 1, metric.WithAttributes(attribute.String("tenant", key)))
+		t.c.Add(ctx, 1, t.opts.get(key)...)
 	}
 	return ok, wait
 }
 
-// statusWriter records the response's status code.
+// keyOpts keeps the MetricThrottled options of each key, so that a
+// tenant refused again and again (a client retrying in a loop) does not
+// build its attribute set each time. The key is a tenant, or a client
+// address for a request not authenticated, so at most maxCachedAttrs
+// keys are kept; beyond them options are built per refusal.
+type keyOpts struct {
+	mu sync.Mutex
+	m  map[string][]metric.AddOption
+}
+
+func (c *keyOpts) get(key string) []metric.AddOption {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if o, ok := c.m[key]; ok {
+		return o
+	}
+	o := []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("tenant", key)))}
+	if c.m == nil {
+		c.m = map[string][]metric.AddOption{}
+	}
+	if len(c.m) < maxCachedAttrs {
+		c.m[key] = o
+	}
+	return o
+}
+
+// statusWriter records the response's status code and, for
+// recoverTo, whether anything was written (as trackingWriter does).
 type statusWriter struct {
 	http.ResponseWriter
-	code int
+	code  int
+	wrote bool
 }
 
 func (s *statusWriter) WriteHeader(code int) {
+	s.wrote = true
 	if s.code == 0 && code >= 200 { // not 1xx informational responses
 		s.code = code
 	}
@@ -324,6 +368,7 @@ func (s *statusWriter) WriteHeader(code int) {
 }
 
 func (s *statusWriter) Write(b []byte) (int, error) {
+	s.wrote = true
 	if s.code == 0 {
 		s.code = http.StatusOK
 	}
