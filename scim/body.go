@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -19,7 +20,7 @@ func (h *Handler) readBody(r *http.Request) ([]byte, error) {
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
 		return nil, err
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readAll(r.Body, r.ContentLength)
 	if err != nil {
 		return nil, bodyReadError(err)
 	}
@@ -27,6 +28,36 @@ func (h *Handler) readBody(r *http.Request) ([]byte, error) {
 		return nil, err
 	}
 	return body, nil
+}
+
+// maxSizeHint bounds the buffer readAll sizes from a declared
+// Content-Length: a client may declare more than it sends, so beyond
+// this the buffer grows with what really arrives.
+const maxSizeHint = 64 << 10
+
+// readAll is io.ReadAll with a first buffer of the declared length n
+// (Content-Length, -1 when unknown), plus one byte to see the end without
+// growing: a request body is read into one allocation instead of growing
+// from 512 bytes.
+func readAll(r io.Reader, n int64) ([]byte, error) {
+	size := 512
+	if n >= 0 && n < maxSizeHint {
+		size = int(n) + 1
+	}
+	b := make([]byte, 0, size)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		m, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // bodyReadError maps a failure to read a request body: over the limit
@@ -46,7 +77,7 @@ func bodyReadError(err error) error {
 // each bad byte into U+FFFD and store a userName the client never sent
 // (RFC 8259 §8.1: JSON text MUST be UTF-8; RFC 7644 §3.8).
 func (h *Handler) checkBody(body []byte) error {
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return ErrInvalidSyntax.WithDetail("The request body is empty; a JSON object is required.")
 	}
 	if !utf8.Valid(body) {

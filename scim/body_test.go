@@ -2,8 +2,10 @@ package scim
 
 import (
 	"errors"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestCheckJSON(t *testing.T) {
@@ -58,4 +60,33 @@ func FuzzCheckJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_ = checkJSON(data, 8)
 	})
+}
+
+// TestReadAll: readAll reads the whole body whatever Content-Length
+// declares (exact, unknown, less or more than sent, beyond maxSizeHint),
+// and passes read errors on.
+func TestReadAll(t *testing.T) {
+	long := strings.Repeat("x", maxSizeHint+100)
+	for _, tc := range []struct {
+		name, body string
+		n          int64
+	}{
+		{"exact", `{"a":1}`, 7},
+		{"unknown", `{"a":1}`, -1},
+		{"declared less", `{"a":1}`, 3},
+		{"declared more", `{"a":1}`, 100},
+		{"empty", "", 0},
+		{"long exact", long, int64(len(long))},
+		{"long unknown", long, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readAll(iotest.OneByteReader(strings.NewReader(tc.body)), tc.n)
+			if err != nil || string(got) != tc.body {
+				t.Errorf("readAll = %d bytes, %v; want %d bytes", len(got), err, len(tc.body))
+			}
+		})
+	}
+	if _, err := readAll(iotest.ErrReader(io.ErrUnexpectedEOF), 5); err != io.ErrUnexpectedEOF {
+		t.Errorf("readAll of a failing reader: %v, want %v", err, io.ErrUnexpectedEOF)
+	}
 }
