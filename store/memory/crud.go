@@ -8,15 +8,16 @@ import (
 	"github.com/scimkit/scimkit/store/internal/backend"
 )
 
-// newID returns a fresh random id not used in t (collisions of random
+// newID returns a fresh random id not used in t: id, drawn by the caller
+// before it took the write lock, or else a new one (collisions of random
 // UUIDs do not happen, but ids are never reused, so check).
-func newID(t *table) (uuid, string) {
+func newID(t *table, id string) (uuid, string) {
 	for {
-		id := store.NewID()
 		u, ok := parseUUID(id)
 		if _, taken := t.byID[u]; ok && !taken && !t.tombs.has(id) {
 			return u, id
 		}
+		id = store.NewID()
 	}
 }
 

@@ -218,16 +218,17 @@ func (st *state) load(tenant string, rt *schema.ResourceType, id string) (*write
 
 // Create implements store.Store (backend.RunCreate).
 func (s *Store) Create(ctx context.Context, tenant string, rt *schema.ResourceType, r *schema.Resource) (*schema.Resource, error) {
-	// Shaped before the write lock is taken.
+	// Shaped, copied and given an id before the write lock is taken.
 	p, err := backend.PrepareCreate(rt, r, false)
 	if err != nil {
 		return nil, err
 	}
+	drawn := store.NewID()
 	var out *schema.Resource
 	err = s.txOn(ctx, true, opName("create", rt, ""), func(st *state) ([]store.Event, error) {
 		td, t := st.table(tenant, rt, true)
 		w := &writer{st: st, td: td, t: t, ti: t.info.Load()}
-		_, id := newID(t)
+		_, id := newID(t, drawn)
 		var err error
 		if out, err = backend.RunPrepared(ctx, w, tenant, p, id, st.now()); err != nil {
 			return nil, err

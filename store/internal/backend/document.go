@@ -58,8 +58,8 @@ func (s Shape) isIndexed(ref schema.AttrRef) bool {
 // split returns r in its stored form (see newDoc) and, for a type with a
 // membership index, the members r lists. fallback are the schemas to
 // assume when r lists none. The result is a new Resource with its own
-// top-level and extension maps, but it shares the values below them with
-// r: the write algorithm only reads it, encodes it and hands out a deep
+// top-level map (and extension maps, where nil values had to be dropped),
+// but it shares the values below them with r: the write algorithm only reads it, encodes it and hands out a deep
 // copy (Clone) of it, so a second deep copy here would only be garbage.
 func (s Shape) split(rt *schema.ResourceType, r *schema.Resource, fallback []string) (*schema.Resource, []schema.Member) {
 	out := &schema.Resource{ID: r.ID, ExternalID: r.ExternalID, Meta: r.Meta}
@@ -74,8 +74,10 @@ func (s Shape) split(rt *schema.ResourceType, r *schema.Resource, fallback []str
 		case s.Password != nil && k == s.Password.Name && !isHash(v):
 		default:
 			if m, ok := v.(map[string]any); ok && rt.SchemaByURN(k) != nil {
-				m = maps.Clone(m)
-				maps.DeleteFunc(m, func(_ string, v any) bool { return v == nil })
+				if hasNil(m) {
+					m = maps.Clone(m)
+					maps.DeleteFunc(m, func(_ string, v any) bool { return v == nil })
+				}
 				if len(m) == 0 {
 					continue
 				}
@@ -91,6 +93,16 @@ func (s Shape) split(rt *schema.ResourceType, r *schema.Resource, fallback []str
 	}
 	out.Schemas = canonicalSchemas(rt, listed, attrs)
 	return out, members
+}
+
+// hasNil reports whether m holds a nil value.
+func hasNil(m map[string]any) bool {
+	for _, v := range m {
+		if v == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // canonicalSchemas returns the "schemas" of a stored resource: the core

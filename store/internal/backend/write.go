@@ -162,6 +162,7 @@ type Prepared struct {
 	res     *schema.Resource
 	members []schema.Member
 	doc     *Doc
+	out     *schema.Resource // the result: a deep copy of res, made in advance
 }
 
 // PrepareCreate computes the stored form of r as RunCreate stores it,
@@ -173,7 +174,7 @@ type Prepared struct {
 // again if its transaction did not commit, not concurrently.
 func PrepareCreate(rt *schema.ResourceType, r *schema.Resource, encode bool) (*Prepared, error) {
 	res, members := ShapeOf(rt).split(rt, r, nil)
-	p := &Prepared{rt: rt, res: res, members: members, doc: newDoc(rt, res)}
+	p := &Prepared{rt: rt, res: res, members: members, doc: newDoc(rt, res), out: res.Clone()}
 	if encode {
 		if _, err := p.doc.Data(); err != nil {
 			return nil, err
@@ -216,9 +217,14 @@ func RunPrepared(ctx context.Context, tx WriteTx, tenant string, p *Prepared, id
 	if err := tx.Record(ctx, evs); err != nil {
 		return nil, err
 	}
-	out := res.Clone()
-	if shape.Members != nil && len(members) > 0 {
-		out.Attrs[shape.Members.Name] = schema.MemberValues(members)
+	// The result was copied by PrepareCreate, outside the backend's line.
+	out := p.out
+	out.ID, out.Meta = res.ID, res.Meta
+	if shape.Members != nil {
+		delete(out.Attrs, shape.Members.Name) // a run before this one may have set it
+		if len(members) > 0 {
+			out.Attrs[shape.Members.Name] = schema.MemberValues(members)
+		}
 	}
 	return out, nil
 }
