@@ -170,12 +170,19 @@ func (a *StoreTokens) touch(ctx context.Context, rec store.TokenRecord, now time
 	}
 	a.touched[rec.ID] = now
 	a.mu.Unlock()
+	a.touchAsync(ctx, rec.ID, now)
+}
+
+// touchAsync records the use of token id in the background. It is apart
+// from touch so that only a touch that happens pays for the goroutine's
+// captured variables (rec would escape on every request).
+func (a *StoreTokens) touchAsync(ctx context.Context, id string, now time.Time) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	go func() {
 		defer cancel()
-		if err := a.Tokens.TouchToken(ctx, rec.ID, now); err != nil {
+		if err := a.Tokens.TouchToken(ctx, id, now); err != nil {
 			a.logger().LogAttrs(ctx, slog.LevelDebug, "scim: recording token use failed",
-				slog.String("token", rec.ID), slog.Any("error", err))
+				slog.String("token", id), slog.Any("error", err))
 		}
 	}()
 }
