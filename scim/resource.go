@@ -22,10 +22,10 @@ func (h *Handler) tenant(r *http.Request) (string, TenantConfig, error) {
 	return t, tc, err
 }
 
-// writeCtx returns the request's context carrying the store.RequestInfo of
-// its events.
-func writeCtx(r *http.Request) context.Context {
-	return store.WithRequestInfo(r.Context(), store.RequestInfo{
+// writeCtx returns ctx, the request's context or one derived from it,
+// carrying the store.RequestInfo of its events.
+func writeCtx(ctx context.Context, r *http.Request) context.Context {
+	return store.WithRequestInfo(ctx, store.RequestInfo{
 		Actor: info(r).principal.Actor, RequestID: RequestIDFrom(r.Context())})
 }
 
@@ -146,8 +146,9 @@ func (h *Handler) do(r *http.Request, wr write) (status int, res *schema.Resourc
 	if err != nil {
 		return 0, nil, err
 	}
+	// The context of the write (the request is not copied to carry it).
 	refs := &store.RefReport{}
-	r = r.WithContext(store.WithRefPolicy(r.Context(), tc.refPolicy(), refs))
+	ctx := writeCtx(store.WithRefPolicy(r.Context(), tc.refPolicy(), refs), r)
 	defer func() {
 		if err == nil && res != nil {
 			info(r).noteDropped(res.ID, refs.Dropped)
@@ -155,19 +156,19 @@ func (h *Handler) do(r *http.Request, wr write) (status int, res *schema.Resourc
 	}()
 	switch wr.method {
 	case http.MethodPost:
-		res, err = h.doCreate(r, tenant, tc, wr)
+		res, err = h.doCreate(ctx, tenant, tc, wr)
 		status = http.StatusCreated
 	case http.MethodPut:
-		res, err = h.doReplace(r, tenant, tc, wr)
+		res, err = h.doReplace(ctx, tenant, tc, wr)
 		status = http.StatusOK
 	case http.MethodPatch:
-		res, err = h.doPatch(r, tenant, tc, wr)
+		res, err = h.doPatch(ctx, tenant, tc, wr)
 		status = http.StatusOK
 		if h.patchNoContent(r, wr.ti, tc, wr.attrs) {
 			status = http.StatusNoContent
 		}
 	case http.MethodDelete:
-		err, status = h.doDelete(r, tenant, tc, wr), http.StatusNoContent
+		err, status = h.doDelete(ctx, tenant, tc, wr), http.StatusNoContent
 	default:
 		err = ErrMethodNotAllowed.WithDetail("%s is not a write method.", wr.method)
 	}
@@ -185,7 +186,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
 	}
 }
 
-func (h *Handler) doCreate(r *http.Request, tenant string, tc TenantConfig, wr write) (*schema.Resource, error) {
+func (h *Handler) doCreate(ctx context.Context, tenant string, tc TenantConfig, wr write) (*schema.Resource, error) {
 	opts := h.decodeOptions(tc)
 	res, err := wr.ti.rt.Decode(wr.body, opts)
 	if err != nil {
@@ -201,7 +202,7 @@ func (h *Handler) doCreate(r *http.Request, tenant string, tc TenantConfig, wr w
 	if err := applyPasswordPolicy(tc, wr.ti, res); err != nil {
 		return nil, err
 	}
-	res, err = h.store.Create(writeCtx(r), tenant, wr.ti.rt, res)
+	res, err = h.store.Create(ctx, tenant, wr.ti.rt, res)
 	return res, unresolvedErr(err, wr.ti)
 }
 
@@ -212,7 +213,7 @@ func (h *Handler) replace(w http.ResponseWriter, r *http.Request, ti *typeInfo) 
 	}
 }
 
-func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr write) (*schema.Resource, error) {
+func (h *Handler) doReplace(ctx context.Context, tenant string, tc TenantConfig, wr write) (*schema.Resource, error) {
 	ti, id := wr.ti, wr.id
 	if !validID(id) {
 		return nil, notFound(ti, id)
@@ -225,7 +226,7 @@ func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr 
 	if err := h.checkMembers(ti, next); err != nil {
 		return nil, err
 	}
-	hashPassword, err := h.putPassword(r.Context(), tenant, tc, ti, id, next)
+	hashPassword, err := h.putPassword(ctx, tenant, tc, ti, id, next)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +244,7 @@ func (h *Handler) doReplace(r *http.Request, tenant string, tc TenantConfig, wr 
 			return res, nil
 		},
 	}
-	res, _, err := h.store.Update(writeCtx(r), tenant, ti.rt, id, u)
+	res, _, err := h.store.Update(ctx, tenant, ti.rt, id, u)
 	return res, h.storeErr(err, ti, id)
 }
 
@@ -269,7 +270,7 @@ func (h *Handler) patch(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
 	h.writeResource(w, r, status, ti, res, attrs, excl)
 }
 
-func (h *Handler) doPatch(r *http.Request, tenant string, tc TenantConfig, wr write) (*schema.Resource, error) {
+func (h *Handler) doPatch(ctx context.Context, tenant string, tc TenantConfig, wr write) (*schema.Resource, error) {
 	ti, id := wr.ti, wr.id
 	if !validID(id) {
 		return nil, notFound(ti, id)
@@ -293,7 +294,7 @@ func (h *Handler) doPatch(r *http.Request, tenant string, tc TenantConfig, wr wr
 			u.LoadMembers = true
 		}
 	}
-	res, _, err := h.store.Update(writeCtx(r), tenant, ti.rt, id, u)
+	res, _, err := h.store.Update(ctx, tenant, ti.rt, id, u)
 	return res, h.storeErr(err, ti, id)
 }
 
@@ -325,15 +326,15 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, ti *typeInfo) {
 	}
 }
 
-func (h *Handler) doDelete(r *http.Request, tenant string, tc TenantConfig, wr write) error {
+func (h *Handler) doDelete(ctx context.Context, tenant string, tc TenantConfig, wr write) error {
 	ti, id := wr.ti, wr.id
 	if !validID(id) {
 		return notFound(ti, id)
 	}
 	if ts, ok := h.cfg.Store.(store.Tombstones); ok && tc.Delete == DeleteSoft {
-		return h.storeErr(ts.DeleteWithTombstone(writeCtx(r), tenant, ti.rt, id, wr.ifMatch), ti, id)
+		return h.storeErr(ts.DeleteWithTombstone(ctx, tenant, ti.rt, id, wr.ifMatch), ti, id)
 	}
-	return h.storeErr(h.store.Delete(writeCtx(r), tenant, ti.rt, id, wr.ifMatch), ti, id)
+	return h.storeErr(h.store.Delete(ctx, tenant, ti.rt, id, wr.ifMatch), ti, id)
 }
 
 // writeResource fills meta.location, sets ETag and writes the projection
