@@ -63,7 +63,9 @@
 // metrics when OTEL_EXPORTER_OTLP_ENDPOINT (or the per-signal variables)
 // is set, and the W3C traceparent of a request is continued. Each request
 // but the health checks gets one access-log line (-log-format text|json,
-// -log-file) with its request id, tenant and token id. -rate-limit 50/s
+// -log-file) with its request id, tenant and token id; lines are written
+// in batches, at most 100 ms after they are logged (warnings and errors at
+// once, and everything on shutdown). -rate-limit 50/s
 // -rate-burst 100 limits each tenant (429 with Retry-After beyond; off by
 // default).
 package main

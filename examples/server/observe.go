@@ -99,22 +99,27 @@ func (of *obsFlags) config() (obsConfig, error) {
 	return oc, nil
 }
 
-// newLogger returns the server's logger and a func closing its file.
+// newLogger returns the server's logger and a func that writes out what
+// it holds and closes its file. Lines are written in batches (logBuffer):
+// an access-log line per request is otherwise a write system call per
+// request.
 func newLogger(cfg config) (*slog.Logger, func(), error) {
 	var w io.Writer = os.Stderr
-	closeFn := func() {}
+	closeFile := func() {}
 	if cfg.obs.logFile != "" {
 		f, err := os.OpenFile(cfg.obs.logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 		if err != nil {
 			return nil, nil, fmt.Errorf("-log-file: %w", err)
 		}
-		w, closeFn = f, func() { f.Close() }
+		w, closeFile = f, func() { f.Close() }
 	}
+	buf := newLogBuffer(w, logFlushDelay)
 	opts := &slog.HandlerOptions{Level: cfg.logLevel}
+	var h slog.Handler = slog.NewTextHandler(buf, opts)
 	if cfg.obs.logFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts)), closeFn, nil
+		h = slog.NewJSONHandler(buf, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts)), closeFn, nil
+	return slog.New(flushingHandler{h, buf}), func() { buf.Close(); closeFile() }, nil
 }
 
 // telemetry is what setupTelemetry built.
