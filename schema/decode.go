@@ -249,6 +249,17 @@ func (d *decoder) schemaObject(s *Schema, key string, v any) error {
 	}
 	if s != d.rt.Schema {
 		d.exts[s] = true
+		if _, ok := d.res.Attrs[s.ID]; !ok && len(obj) > 0 {
+			// Made at its size rather than grown by set, and dropped
+			// below if nothing is set in it.
+			m := make(map[string]any, len(obj))
+			d.res.Attrs[s.ID] = m
+			defer func() {
+				if len(m) == 0 {
+					delete(d.res.Attrs, s.ID)
+				}
+			}()
+		}
 	}
 	for k, v := range obj {
 		a := s.Attribute(k)

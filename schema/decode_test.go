@@ -185,3 +185,25 @@ func TestDecodeErrorDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeExtensionWithNothingKept: an extension object whose members
+// are all unknown or null leaves no empty container behind, and one with
+// attributes keeps exactly those.
+func TestDecodeExtensionWithNothingKept(t *testing.T) {
+	rt := schema.UserResourceType()
+	body := `{"schemas":["` + userURN + `"],"userName":"a","` + entURN + `":{"nope":1,"department":null}}`
+	res, err := rt.Decode([]byte(body), schema.DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := res.Attrs[entURN]; ok {
+		t.Errorf("extension container %v kept, want none", v)
+	}
+	body = `{"schemas":["` + userURN + `"],"userName":"a","` + entURN + `":{"nope":1,"department":"R&D"}}`
+	if res, err = rt.Decode([]byte(body), schema.DecodeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"department": "R&D"}, res.Attrs[entURN]); diff != "" {
+		t.Errorf("extension container (-want +got):\n%s", diff)
+	}
+}
