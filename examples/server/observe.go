@@ -239,6 +239,10 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 			return
 		}
 		start := time.Now()
+		if !logger.Enabled(r.Context(), slog.LevelInfo) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		d := &scim.RequestDetails{}
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(scim.WithRequestDetails(r.Context(), d)))
@@ -258,7 +262,12 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		if ua := r.UserAgent(); ua != "" {
 			attrs = append(attrs, slog.String("user_agent", ua))
 		}
-		logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+		// The record is handed to the handler directly: Logger.LogAttrs
+		// would also capture the caller's program counter, for a source
+		// the handler does not print.
+		rec := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+		rec.AddAttrs(attrs...)
+		logger.Handler().Handle(r.Context(), rec)
 	}))
 }
 
