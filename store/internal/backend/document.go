@@ -57,12 +57,27 @@ func (s Shape) isIndexed(ref schema.AttrRef) bool {
 
 // split returns r in its stored form (see newDoc) and, for a type with a
 // membership index, the members r lists. fallback are the schemas to
-// assume when r lists none. The result is a new Resource with its own
-// top-level map (and extension maps, where nil values had to be dropped),
-// but it shares the values below them with r: the write algorithm only reads it, encodes it and hands out a deep
+// assume when r lists none. The result is a new Resource whose attributes
+// map is r's when nothing is left out of it (Shape.stored), else its own
+// (and its own extension maps where nil values had to be dropped); it
+// shares the values below with r: the write algorithm only reads it, encodes it and hands out a deep
 // copy (Clone) of it, so a second deep copy here would only be garbage.
 func (s Shape) split(rt *schema.ResourceType, r *schema.Resource, fallback []string) (*schema.Resource, []schema.Member) {
 	out := &schema.Resource{ID: r.ID, ExternalID: r.ExternalID, Meta: r.Meta}
+	listed := r.Schemas
+	if len(listed) == 0 {
+		listed = fallback
+	}
+	if s.stored(rt, r.Attrs) {
+		// Nothing to leave out: r's map is the stored form's (a typical
+		// user's), which is only read.
+		out.Attrs = r.Attrs
+		if out.Attrs == nil {
+			out.Attrs = map[string]any{}
+		}
+		out.Schemas = canonicalSchemas(rt, listed, out.Attrs)
+		return out, nil
+	}
 	var members []schema.Member
 	attrs := make(map[string]any, len(r.Attrs))
 	for k, v := range r.Attrs {
@@ -87,12 +102,28 @@ func (s Shape) split(rt *schema.ResourceType, r *schema.Resource, fallback []str
 		}
 	}
 	out.Attrs = attrs
-	listed := r.Schemas
-	if len(listed) == 0 {
-		listed = fallback
-	}
 	out.Schemas = canonicalSchemas(rt, listed, attrs)
 	return out, members
+}
+
+// stored reports whether attrs is already in stored form: no nil values
+// (nor in extension objects, nor empty extension objects), no members or
+// groups, no password but a hash.
+func (s Shape) stored(rt *schema.ResourceType, attrs map[string]any) bool {
+	for k, v := range attrs {
+		switch {
+		case v == nil:
+			return false
+		case s.Members != nil && k == s.Members.Name, s.Groups != nil && k == s.Groups.Name:
+			return false
+		case s.Password != nil && k == s.Password.Name && !isHash(v):
+			return false
+		}
+		if m, ok := v.(map[string]any); ok && (len(m) == 0 || hasNil(m)) && rt.SchemaByURN(k) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // hasNil reports whether m holds a nil value.
