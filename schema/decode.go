@@ -127,7 +127,7 @@ const SCIM11CoreURN = "urn:scim:schemas:core:1.0"
 func (rt *ResourceType) Decode(data []byte, opts DecodeOptions) (*Resource, error) {
 	if v, ok := scanJSON(data); ok {
 		if m, ok := v.(map[string]any); ok {
-			return rt.DecodeMap(m, opts)
+			return rt.decodeMap(m, opts, true)
 		}
 	}
 	// Malformed or not an object: encoding/json says what is wrong.
@@ -160,6 +160,7 @@ func syntaxError(dec *json.Decoder, err error) error {
 type decoder struct {
 	rt      *ResourceType
 	opts    DecodeOptions
+	owned   bool // the tree is Decode's own: decoded in place (decodeMap)
 	res     *Resource
 	exts    map[*Schema]bool // extensions named in schemas or carrying data
 	schemas any              // raw "schemas" value
@@ -169,7 +170,14 @@ type decoder struct {
 // DecodeMap is Decode for an already-parsed JSON object (numbers as
 // json.Number, float64, int or int64). m is not modified.
 func (rt *ResourceType) DecodeMap(m map[string]any, opts DecodeOptions) (*Resource, error) {
-	d := &decoder{rt: rt, opts: opts, res: &Resource{Attrs: make(map[string]any, len(m))}, exts: map[*Schema]bool{}}
+	return rt.decodeMap(m, opts, false)
+}
+
+// decodeMap is DecodeMap; with owned (Decode's own parse, which nothing
+// else holds) complex values and lists are decoded in place rather than
+// copied.
+func (rt *ResourceType) decodeMap(m map[string]any, opts DecodeOptions, owned bool) (*Resource, error) {
+	d := &decoder{rt: rt, opts: opts, owned: owned, res: &Resource{Attrs: make(map[string]any, len(m))}, exts: map[*Schema]bool{}}
 	for k, v := range m {
 		if err := d.member(k, v); err != nil {
 			return nil, rt.firstError(m, opts, err)
@@ -278,7 +286,7 @@ func (d *decoder) schemaObject(s *Schema, key string, v any) error {
 
 // set decodes v for ref and merges it into the resource.
 func (d *decoder) set(ref AttrRef, path attrPath, v any) error {
-	val, err := decodeValue(ref.Target(), v, path, d.opts)
+	val, err := decodeValue(ref.Target(), v, path, d.opts, d.owned)
 	if err != nil || val == nil {
 		return err
 	}
@@ -308,6 +316,10 @@ func merge(dst map[string]any, k string, v any) (at string, ok bool) {
 	om, ok1 := old.(map[string]any)
 	nm, ok2 := v.(map[string]any)
 	if ok1 && ok2 {
+		// A copy: om may be a map of the parsed body, decoded in place
+		// (decodeMap with owned), which firstError may read again.
+		om = maps.Clone(om)
+		dst[k] = om
 		for sk, sv := range nm {
 			if at, ok := merge(om, sk, sv); !ok {
 				return "." + sk + at, false

@@ -19,6 +19,9 @@ func FuzzDecode(f *testing.F) {
 		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"emails":{"value":[[1]]},"name.givenName":"g","name":{"familyName":"f"}}`,
 		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"x509Certificates":[{"value":"aGk="}],"manager":[{"value":"1"}]}`,
 		`[1e400]`, `{"schemas":[null,1]}`, `{}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"emails":[null,{},{"value":"a","type":"Work"},{"value":7}]}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"name":{"givenName":"g","Formatted":"f"},"NAME":{"familyName":"x"}}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"name":{"givenName":"g"},"name.familyName":"f","emails":[{"value":"a","primary":"true"}]}`,
 	} {
 		f.Add([]byte(s), true)
 	}
@@ -26,6 +29,19 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, coerce bool) {
 		opts := schema.DecodeOptions{CoerceStrings: coerce}
 		r, err := rt.Decode(data, opts)
+		// Decode decodes the tree it parsed in place; DecodeMap copies
+		// the caller's: both must answer alike.
+		if v, jerr := schema.DecodeJSON(data); jerr == nil {
+			if m, ok := v.(map[string]any); ok {
+				r2, err2 := rt.DecodeMap(m, opts)
+				if (err == nil) != (err2 == nil) || err != nil && err.Error() != err2.Error() {
+					t.Fatalf("Decode error %v, DecodeMap error %v", err, err2)
+				}
+				if diff := cmp.Diff(r, r2); diff != "" {
+					t.Fatalf("Decode and DecodeMap differ (-Decode +DecodeMap):\n%s", diff)
+				}
+			}
+		}
 		if err != nil {
 			if _, ok := err.(*schema.Error); !ok {
 				t.Fatalf("error %T is not *schema.Error: %v", err, err)
