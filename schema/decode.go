@@ -162,8 +162,9 @@ type decoder struct {
 	opts    DecodeOptions
 	owned   bool // the tree is Decode's own: decoded in place (decodeMap)
 	res     *Resource
-	exts    map[*Schema]bool // extensions named in schemas or carrying data
-	schemas any              // raw "schemas" value
+	exts    []*Schema  // extensions named in schemas or carrying data (noteExt)
+	extBuf  [2]*Schema // exts' first room, allocated with the decoder
+	schemas any        // raw "schemas" value
 	hasSch  bool
 }
 
@@ -177,7 +178,7 @@ func (rt *ResourceType) DecodeMap(m map[string]any, opts DecodeOptions) (*Resour
 // else holds) complex values and lists are decoded in place rather than
 // copied.
 func (rt *ResourceType) decodeMap(m map[string]any, opts DecodeOptions, owned bool) (*Resource, error) {
-	d := &decoder{rt: rt, opts: opts, owned: owned, res: &Resource{Attrs: make(map[string]any, len(m))}, exts: map[*Schema]bool{}}
+	d := &decoder{rt: rt, opts: opts, owned: owned, res: &Resource{Attrs: make(map[string]any, len(m))}}
 	for k, v := range m {
 		if err := d.member(k, v); err != nil {
 			return nil, rt.firstError(m, opts, err)
@@ -193,13 +194,24 @@ func (rt *ResourceType) decodeMap(m map[string]any, opts DecodeOptions, owned bo
 // that the error reported for a body with several problems does not depend
 // on map iteration order. err is returned if the ordered pass succeeds.
 func (rt *ResourceType) firstError(m map[string]any, opts DecodeOptions, err error) error {
-	d := &decoder{rt: rt, opts: opts, res: &Resource{Attrs: map[string]any{}}, exts: map[*Schema]bool{}}
+	d := &decoder{rt: rt, opts: opts, res: &Resource{Attrs: map[string]any{}}}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if e := d.member(k, m[k]); e != nil {
 			return e
 		}
 	}
 	return err
+}
+
+// noteExt records that extension s is named or carries data: a list, as
+// a resource type has few extensions.
+func (d *decoder) noteExt(s *Schema) {
+	if d.exts == nil {
+		d.exts = d.extBuf[:0]
+	}
+	if !slices.Contains(d.exts, s) {
+		d.exts = append(d.exts, s)
+	}
 }
 
 // member decodes one top-level member of the body.
@@ -256,7 +268,7 @@ func (d *decoder) schemaObject(s *Schema, key string, v any) error {
 		return ErrInvalidValue.WithDetail("%q must be a JSON object holding the attributes of schema %s, got %s", key, s.ID, jsonKind(v))
 	}
 	if s != d.rt.Schema {
-		d.exts[s] = true
+		d.noteExt(s)
 		if _, ok := d.res.Attrs[s.ID]; !ok && len(obj) > 0 {
 			// Made at its size rather than grown by set, and dropped
 			// below if nothing is set in it.
@@ -294,7 +306,7 @@ func (d *decoder) set(ref AttrRef, path attrPath, v any) error {
 		val = map[string]any{ref.Sub.Name: val}
 	}
 	if ref.IsExtension(d.rt) {
-		d.exts[ref.Schema] = true
+		d.noteExt(ref.Schema)
 	}
 	if at, ok := merge(d.res.container(d.rt, ref, true), ref.Attr.Name, val); !ok {
 		return conflict(ref.String() + at)
@@ -364,7 +376,7 @@ func (d *decoder) finishSchemas() error {
 		case sc == d.rt.Schema:
 			core = true
 		case sc != nil:
-			d.exts[sc] = true
+			d.noteExt(sc)
 		}
 	}
 	if !core {
@@ -372,7 +384,7 @@ func (d *decoder) finishSchemas() error {
 	}
 	d.res.Schemas = append(make([]string, 0, 1+len(d.exts)), d.rt.Schema.ID)
 	for _, e := range d.rt.Extensions {
-		if d.exts[e.Schema] {
+		if slices.Contains(d.exts, e.Schema) {
 			d.res.Schemas = append(d.res.Schemas, e.Schema.ID)
 		}
 	}
