@@ -214,6 +214,22 @@ func (ri *reqInfo) droppedOf(id string) []string {
 
 type reqInfoKey struct{}
 
+// servedCtx is what serve gives a request, in one allocation: a context
+// carrying the request's reqInfo (under reqInfoKey) and its normalised URL.
+type servedCtx struct {
+	context.Context
+	ri  reqInfo
+	url url.URL
+}
+
+// Value returns the reqInfo for reqInfoKey, else the parent's value.
+func (c *servedCtx) Value(key any) any {
+	if _, ok := key.(reqInfoKey); ok {
+		return &c.ri
+	}
+	return c.Context.Value(key)
+}
+
 func info(r *http.Request) *reqInfo {
 	if ri, ok := r.Context().Value(reqInfoKey{}).(*reqInfo); ok {
 		return ri
@@ -226,16 +242,16 @@ func info(r *http.Request) *reqInfo {
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, next, public http.Handler) {
 	r, pathTenant := h.tenantPath(r) // Config.TenantInPath (tenants.go)
 	rel, mount := h.relPath(r)
-	ri := &reqInfo{base: h.baseURL(r, mount), slashes: h.repeatsSlash(r)}
+	sc := &servedCtx{Context: r.Context(), ri: reqInfo{base: h.baseURL(r, mount), slashes: h.repeatsSlash(r)}, url: *r.URL}
+	ri := &sc.ri
 	if pathTenant != "" && h.cfg.BaseURL != "" {
 		ri.base += "/tenants/" + url.PathEscape(pathTenant)
 	}
 	// One copy of the request carries the normalised path and ri; the
 	// principal is filled into ri by authenticate (PrincipalFrom reads it).
-	r2 := r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, ri))
-	u := *r.URL
-	u.Path, u.RawPath = rel, ""
-	r2.URL = &u
+	r2 := r.WithContext(sc)
+	sc.url.Path, sc.url.RawPath = rel, ""
+	r2.URL = &sc.url
 	noteRequest(r, h.resourceLabel(rel), nil)
 	if h.cfg.PublicDiscovery && isDiscovery(rel) {
 		public.ServeHTTP(w, r2)
