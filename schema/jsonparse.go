@@ -130,7 +130,14 @@ func (p *jsonParser) object(depth int) (any, bool) {
 		return nil, false
 	}
 	p.i++ // '{'
-	m := map[string]any{}
+	var m map[string]any
+	if depth == 1 {
+		// The top-level object (a resource: a member per 50-odd bytes)
+		// is made at about its size rather than grown past 8 members.
+		m = make(map[string]any, min(len(p.data)/64, 64))
+	} else {
+		m = map[string]any{}
+	}
 	p.space()
 	if p.i < len(p.data) && p.data[p.i] == '}' {
 		p.i++
