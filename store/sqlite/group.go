@@ -151,6 +151,9 @@ func (s *Store) commitBatch(ws []*write) {
 	for _, w := range b.ran {
 		s.answer(w, w.err)
 	}
+	if s.ckpt != nil && s.ckpt.committed() {
+		s.restartWAL() // the WAL outgrew its bound (checkpoint.go)
+	}
 }
 
 // commit commits tx, which ran n writes, or rolls it back when the test
