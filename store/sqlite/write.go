@@ -123,9 +123,9 @@ func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) 
 		if err != nil {
 			return nil, err
 		}
-		added = append(added, m)
+		added = append(added, m) // m.Type is its resolved type (backend.WriteTx)
 	}
-	return w.typed(ctx, added)
+	return added, nil
 }
 
 func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) ([]schema.Member, error) {
@@ -172,8 +172,9 @@ func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, 
 	return w.typed(ctx, removed)
 }
 
-// typed sets the type each member's change reports (backend.MemberType):
-// the type of the resource its value names, else its stored type.
+// typed sets the type each removed member's change reports
+// (backend.MemberType): the type of the resource its value names, else its
+// stored type.
 func (w *writer) typed(ctx context.Context, ms []schema.Member) ([]schema.Member, error) {
 	for i, m := range ms {
 		var rt string
