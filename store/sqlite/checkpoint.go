@@ -23,12 +23,16 @@ const DefaultCheckpointPages = 1000
 // WAL holds pages pages not yet copied, it runs a PASSIVE checkpoint on a
 // connection of its own, which never blocks writers or readers.
 //
-// The WAL stays bounded when the checkpointer falls behind (or readers
-// keep it from restarting the WAL): once the WAL is 4×pages long, the
-// writer itself runs a RESTART checkpoint after answering its batch, so
-// that the next write starts the WAL over, and journal_size_limit
-// truncates the file back to that length. Close runs a TRUNCATE
-// checkpoint, leaving an empty WAL.
+// SQLite starts the WAL over only when a write begins with every frame
+// copied, which a checkpoint running beside the writes rarely achieves:
+// so once the background has copied all but a short tail (pages/8
+// frames) of a WAL at least pages long, the writer copies that tail
+// itself, between two transactions, and its next write starts the WAL
+// over. The WAL stays bounded when the checkpointer falls behind (or
+// readers keep it from restarting the WAL): once it is 4×pages long, the
+// writer runs a RESTART checkpoint after answering its batch, and
+// journal_size_limit truncates the file back to that length. Close runs
+// a TRUNCATE checkpoint, leaving an empty WAL.
 //
 // Durability is unchanged: a write is acknowledged after its COMMIT has
 // written its frames to the WAL, with the synchronous setting of Open;
@@ -37,10 +41,13 @@ type checkpointer struct {
 	db    *sql.DB  // one connection of its own
 	shm   *os.File // the WAL index, read for the WAL's length (walIndex)
 	pages uint32   // checkpoint past this many uncopied pages
-	wake  chan struct{}
-	stop  chan struct{}
-	wg    sync.WaitGroup
-	once  sync.Once // of close
+	// mu is held while a checkpoint runs: SQLite lets one run at a time
+	// and answers another with SQLITE_BUSY at once.
+	mu   sync.Mutex
+	wake chan struct{}
+	stop chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once // of close
 	// done, when set (by tests), receives the outcome of each background
 	// checkpoint: the frames it copied into the database file, or its error.
 	done func(copied int, err error)
@@ -67,7 +74,8 @@ func (s *Store) startCheckpointer(dsn, path string, pages int, background bool, 
 	return nil
 }
 
-// run checkpoints, when woken, if the WAL holds enough uncopied pages.
+// run checkpoints, when woken, if the WAL holds enough uncopied pages
+// (wants).
 func (c *checkpointer) run() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -77,35 +85,74 @@ func (c *checkpointer) run() {
 			return
 		case <-c.wake:
 		}
-		if ix, ok := c.index(); ok && ix.pending() < c.pages {
+		if ix, ok := c.index(); ok && !c.wants(ix) {
 			continue
 		}
 		var busy, frames, copied int
+		c.mu.Lock()
 		err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+		c.mu.Unlock()
 		if c.done != nil {
 			c.done(copied, err)
 		}
 	}
 }
 
+// wants reports whether the background checkpointer has work: pages
+// uncopied frames, or a WAL long enough to start over whose uncopied tail
+// is still too long for the writer to copy (finishes).
+func (c *checkpointer) wants(ix walIndex) bool {
+	return ix.pending() >= c.pages || ix.frames >= c.pages && ix.pending() > c.pages/8
+}
+
+// finishes reports whether the writer should copy the WAL's uncopied tail
+// itself: the WAL is long enough to start over and the background
+// checkpoints copied all but at most pages/8 of it. Writes never stop
+// while the checkpointer runs, so it rarely copies the very last frame;
+// only a writer between two transactions can, and the next write then
+// starts the WAL over (a WAL is restarted only once every frame is
+// copied).
+func (c *checkpointer) finishes(ix walIndex) bool {
+	return ix.frames >= c.pages && ix.backfilled > 0 && ix.pending() <= c.pages/8
+}
+
 // committed is called by the writer after each COMMIT: it wakes the
-// checkpointer and reports whether the WAL has grown past its bound
-// (4×pages), so that the writer must restart it itself (restartWAL).
-func (c *checkpointer) committed() (overgrown bool) {
+// checkpointer and returns the checkpoint the writer must run itself
+// before its next transaction: "" (none), "PASSIVE" to copy the tail the
+// background left (finishes), or "RESTART" when the WAL has grown past
+// its bound (4×pages), whatever the background did.
+func (c *checkpointer) committed() string {
 	select {
 	case c.wake <- struct{}{}:
 	default: // already woken
 	}
 	ix, ok := c.index()
-	return ok && ix.frames >= 4*c.pages
+	switch {
+	case !ok:
+		return ""
+	case ix.frames >= 4*c.pages:
+		return "RESTART"
+	case c.finishes(ix):
+		return "PASSIVE"
+	}
+	return ""
 }
 
-// restartWAL runs a RESTART checkpoint on the write connection, between two
-// transactions: it waits (busy_timeout) for readers of the WAL to finish,
-// copies every frame, and makes the next write start the WAL over. A
-// failure (readers that stay) is left to the next batch.
-func (s *Store) restartWAL() {
-	s.write.ExecContext(context.Background(), "PRAGMA wal_checkpoint(RESTART)")
+// checkpoint runs a checkpoint of mode on the write connection, between
+// two transactions: a PASSIVE one only if the background checkpointer is
+// not running one (it copies the tail later), a RESTART one after it.
+// RESTART also waits (busy_timeout) for readers of the WAL to finish.
+// Both copy every frame readers allow, so that the next write starts the
+// WAL over; a failure (readers that stay) is left to the next batch.
+func (s *Store) checkpoint(mode string) {
+	c := s.ckpt
+	if mode == "RESTART" {
+		c.mu.Lock()
+	} else if !c.mu.TryLock() {
+		return
+	}
+	defer c.mu.Unlock()
+	s.write.ExecContext(context.Background(), "PRAGMA wal_checkpoint("+mode+")")
 }
 
 // close stops the checkpointer, runs last (the final checkpoint) and

@@ -151,8 +151,10 @@ func (s *Store) commitBatch(ws []*write) {
 	for _, w := range b.ran {
 		s.answer(w, w.err)
 	}
-	if s.ckpt != nil && s.ckpt.committed() {
-		s.restartWAL() // the WAL outgrew its bound (checkpoint.go)
+	if s.ckpt != nil {
+		if mode := s.ckpt.committed(); mode != "" {
+			s.checkpoint(mode) // the WAL's tail, or its bound (checkpoint.go)
+		}
 	}
 }
 
