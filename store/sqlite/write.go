@@ -128,6 +128,10 @@ func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) 
 	return added, nil
 }
 
+// RemoveMembers and ClearMembers return the removed members with their
+// stored type, the type of the resource each names (it is stored when the
+// member is added, migration 0015 set it on older rows, and a resource
+// never changes type; a Delete removes its memberships).
 func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) ([]schema.Member, error) {
 	var removed []schema.Member
 	for _, v := range values {
@@ -142,7 +146,7 @@ func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) 
 		}
 		removed = append(removed, m)
 	}
-	return w.typed(ctx, removed)
+	return removed, nil
 }
 
 func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, error) {
@@ -169,22 +173,7 @@ func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, 
 		return nil, err
 	}
 	sortByOrd(removed, ords)
-	return w.typed(ctx, removed)
-}
-
-// typed sets the type each removed member's change reports
-// (backend.MemberType): the type of the resource its value names, else its
-// stored type.
-func (w *writer) typed(ctx context.Context, ms []schema.Member) ([]schema.Member, error) {
-	for i, m := range ms {
-		var rt string
-		err := w.tx.QueryRowContext(ctx, "SELECT type FROM resources WHERE tenant = ? AND id = ?", w.tenant, m.Value).Scan(&rt)
-		if err != nil && !isNoRows(err) {
-			return nil, err
-		}
-		ms[i].Type = backend.MemberType(rt, m.Type)
-	}
-	return ms, nil
+	return removed, nil
 }
 
 func (w *writer) EditMembers(ctx context.Context, id string, ms []schema.Member) error {
