@@ -39,7 +39,7 @@ const DefaultCheckpointPages = 1000
 // the checkpoint only moves committed pages into the database file.
 type checkpointer struct {
 	db    *sql.DB  // one connection of its own
-	shm   *os.File // the WAL index, read for the WAL's length (walIndex)
+	shm   *os.File // the WAL index, read for the WAL's length (walIndex); nil if it cannot be opened
 	pages uint32   // checkpoint past this many uncopied pages
 	// mu is held while a checkpoint runs: SQLite lets one run at a time
 	// and answers another with SQLITE_BUSY at once.
@@ -61,11 +61,11 @@ func (s *Store) startCheckpointer(dsn, path string, pages int, background bool, 
 		return err
 	}
 	db.SetMaxOpenConns(1)
-	shm, err := os.Open(path + "-shm")
-	if err != nil {
-		db.Close()
-		return err
-	}
+	// Without a readable WAL index (there is none in exclusive locking
+	// mode), index reports nothing: the checkpointer then checkpoints
+	// each time it is woken, as SQLite did after every COMMIT past its
+	// threshold.
+	shm, _ := os.Open(path + "-shm")
 	c := &checkpointer{db: db, shm: shm, pages: uint32(pages), wake: make(chan struct{}, 1), stop: make(chan struct{}), done: done}
 	s.ckpt = c
 	if background {
@@ -161,7 +161,10 @@ func (c *checkpointer) close(last func() error) (err error) {
 	c.once.Do(func() {
 		close(c.stop)
 		c.wg.Wait()
-		err = errors.Join(last(), c.db.Close(), c.shm.Close())
+		err = errors.Join(last(), c.db.Close())
+		if c.shm != nil {
+			err = errors.Join(err, c.shm.Close())
+		}
 	})
 	return err
 }
@@ -185,6 +188,9 @@ func (ix walIndex) pending() uint32 {
 // never restarts the WAL itself).
 func (c *checkpointer) index() (ix walIndex, ok bool) {
 	var b [136]byte
+	if c.shm == nil {
+		return ix, false
+	}
 	if _, err := c.shm.ReadAt(b[:], 0); err != nil {
 		return ix, false
 	}
