@@ -24,9 +24,9 @@ func refsOf(t *testing.T, res response, attr string) map[string]string {
 }
 
 // TestRefs: a user's groups carry "$ref" to the Group (RFC 7643 §4.1.2)
-// and a group's members to the User or Group (§4.2) when their type is
-// known, built from the base URL like meta.location; a projection that
-// leaves $ref out is obeyed.
+// and a group's members to the User or Group (§4.2), by the type their
+// value resolves to, built from the base URL like meta.location; a
+// projection that leaves $ref out is obeyed.
 func TestRefs(t *testing.T) {
 	for _, tt := range []struct {
 		name, base string
@@ -42,7 +42,9 @@ func TestRefs(t *testing.T) {
 			body := fmt.Sprintf(groupPrefix+`"displayName":"g","members":[{"value":%q,"type":"User"},{"value":%q},{"value":%q,"type":"Group"}]}`, alice, bob, sub)
 			created := mustDo(t, h, request{method: "POST", target: "/Groups", body: body}, 201)
 			gid := created.json["id"].(string)
-			wantMembers := map[string]string{alice: tt.base + "/Users/" + alice, bob: "", sub: tt.base + "/Groups/" + sub}
+			// bob was sent without a type: his membership stores the type
+			// his id resolves to, so he gets a $ref too.
+			wantMembers := map[string]string{alice: tt.base + "/Users/" + alice, bob: tt.base + "/Users/" + bob, sub: tt.base + "/Groups/" + sub}
 			if diff := cmp.Diff(wantMembers, refsOf(t, created, "members")); diff != "" {
 				t.Errorf("POST /Groups members $ref (-want +got):\n%s", diff)
 			}

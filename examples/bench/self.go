@@ -38,12 +38,18 @@ func startSelf(ctx context.Context, spec, pgSchema string) (*selfServer, error) 
 		return nil, fmt.Errorf("-self %s: %w", redact(spec), err)
 	}
 	token := randomHex(16)
-	h, err := scim.New(scim.Config{
+	cfg := scim.Config{
 		Store:         st,
 		Authenticator: scim.StaticTokens{{Tenant: scim.DefaultTenant, ID: "bench", SHA256: scim.HashToken(token)}},
 		Prefix:        "/scim/v2",
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	}
+	// As examples/server by default: a persistent store records every
+	// write in its provisioning log, before the write is answered.
+	if pl, ok := st.(store.ProvisioningLog); ok && spec != "memory" {
+		cfg.ProvisioningLog = pl
+	}
+	h, err := scim.New(cfg)
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -128,7 +128,7 @@ func (w *writer) AddMembers(_ context.Context, id string, ms []schema.Member) ([
 	var added []schema.Member
 	for _, m := range ms {
 		if w.td.addMember(w.st, id, set, m) {
-			added = append(added, w.typed(m))
+			added = append(added, m) // m.Type is its resolved type (backend.WriteTx)
 		}
 	}
 	return added, nil

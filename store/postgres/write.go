@@ -286,7 +286,7 @@ func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) 
 		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(v, t, d, f, n)
 		ORDER BY u.n
 		ON CONFLICT DO NOTHING
-		RETURNING member_id, `+memberTypeExpr+`, display`), w.tenant, id, ids, types, displays, folds)
+		RETURNING member_id, type, display`), w.tenant, id, ids, types, displays, folds) // types: as resolved (backend.WriteTx)
 	if err != nil {
 		return nil, err
 	}

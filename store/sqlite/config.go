@@ -70,6 +70,13 @@ type Config struct {
 	// migrateTo, when positive, stops migrations after that version: tests
 	// build the schema of an older release with it (OpenAt).
 	migrateTo int
+	// checkpointPages, when positive, replaces DefaultCheckpointPages,
+	// noCheckpointer keeps the background checkpointer from running, and
+	// checkpointed receives the outcome of each background checkpoint:
+	// tests bound the WAL with them (checkpoint.go).
+	checkpointPages int
+	noCheckpointer  bool
+	checkpointed    func(copied int, err error)
 }
 
 // Defaults applied by Open for zero Config fields.
@@ -110,6 +117,9 @@ func (c Config) validate() (Config, error) {
 	if c.CacheSize == 0 {
 		c.CacheSize = DefaultCacheSize
 	}
+	if c.checkpointPages <= 0 {
+		c.checkpointPages = DefaultCheckpointPages
+	}
 	if c.BusyTimeout == 0 {
 		c.BusyTimeout = DefaultBusyTimeout
 	}
@@ -141,6 +151,7 @@ type Store struct {
 	ret    store.Retention
 	log    *slog.Logger
 	pruner periodic.Runner // background pruning of the outbox (prune.go)
+	ckpt   *checkpointer   // background WAL checkpoints (checkpoint.go); nil for :memory:
 	// renders caches ListEncoded's renderings (nil: none).
 	renders *backend.RenderCache
 	// beforeMisses, set by tests only, runs before readMisses reads.
@@ -163,6 +174,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{now: cfg.Now, ret: cfg.Retention, log: cfg.Logger, group: group{maxWrites: cfg.MaxBatchWrites, maxTime: cfg.MaxBatchTime},
 		renders: backend.NewRenderCache(backend.RenderCacheSize(cfg.RenderCacheSize))}
 	busy := strconv.FormatInt(cfg.BusyTimeout.Milliseconds(), 10)
+	var base string // the DSN of a file database's connections
 	if cfg.Path == ":memory:" {
 		// One connection serves reads and writes: every connection to a
 		// named in-memory database would otherwise need shared-cache
@@ -181,10 +193,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		// The write connection keeps temporary files in memory
 		// (temp_store=MEMORY): in WAL mode, a savepoint (group.go) copies
 		// every page its write changes to the statement journal, a temp
-		// file otherwise; so do statements that fire triggers.
-		base := "file:" + (&url.URL{Path: cfg.Path}).EscapedPath() + "?_pragma=busy_timeout(" + busy + ")&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+		// file otherwise; so do statements that fire triggers. It never
+		// checkpoints in a COMMIT (wal_autocheckpoint=0): the
+		// checkpointer does (checkpoint.go), and journal_size_limit
+		// truncates a WAL it restarts to the WAL's bound.
+		base = "file:" + (&url.URL{Path: cfg.Path}).EscapedPath() + "?_pragma=busy_timeout(" + busy + ")&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
 			"&_pragma=cache_size(-" + strconv.Itoa(cfg.CacheSize) + ")"
-		w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=temp_store(2)")
+		walLimit := strconv.Itoa(4 * cfg.checkpointPages * (4096 + 24))
+		w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=temp_store(2)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit("+walLimit+")")
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: open %s: %w: %w", cfg.Path, store.ErrUnavailable, err)
 		}
@@ -202,16 +218,31 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if cfg.Path != ":memory:" {
+		// After migrate: the WAL index (-shm) exists once a connection is open.
+		if err := s.startCheckpointer(base, cfg.Path, cfg.checkpointPages, !cfg.noCheckpointer, cfg.checkpointed); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("sqlite: open %s: checkpointer: %w: %w", cfg.Path, store.ErrUnavailable, err)
+		}
+	}
 	s.startPruner()
 	return s, nil
 }
 
 // Close stops the background pruning (waiting for a running batch) and
-// closes the database. Operations after Close fail with an error wrapping
-// store.ErrClosed and store.ErrUnavailable.
+// checkpoints, copies the WAL into the database file and truncates it
+// (TRUNCATE checkpoint), and closes the database. Operations after Close
+// fail with an error wrapping store.ErrClosed and store.ErrUnavailable.
 func (s *Store) Close() error {
 	s.stopPruner()
-	err := s.write.Close()
+	var err error
+	if s.ckpt != nil {
+		err = s.ckpt.close(func() error {
+			_, err := s.write.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
+			return s.wrap("checkpoint", err)
+		})
+	}
+	err = errors.Join(err, s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
 	}

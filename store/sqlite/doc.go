@@ -17,6 +17,15 @@
 // connections. The schema is created and upgraded by embedded, numbered
 // migrations recorded in PRAGMA user_version.
 //
+// WAL checkpoints run off the write path: the write connection never
+// checkpoints in a COMMIT (wal_autocheckpoint=0); a background goroutine,
+// woken after each COMMIT, runs a PASSIVE checkpoint on a connection of
+// its own once the WAL holds DefaultCheckpointPages pages not yet copied
+// into the database file. If the WAL still reaches four times that (the
+// checkpointer fell behind, or readers kept the WAL from restarting), the
+// writer runs a RESTART checkpoint itself between two transactions, so
+// the WAL stays bounded; Close truncates it (TRUNCATE checkpoint).
+//
 // # Group commit
 //
 // Concurrent writes share transactions. A write (Create, Update, Delete,

@@ -64,3 +64,19 @@ func OpenAt(ctx context.Context, cfg Config, version int) (*Store, error) {
 func QueryInt(ctx context.Context, s *Store, query string, dst *int) error {
 	return s.write.QueryRowContext(ctx, query).Scan(dst)
 }
+
+// OpenCheckpointing opens cfg's database with the WAL checkpointer's
+// threshold set to pages; its background goroutine runs only with
+// background, and reports the outcome of each checkpoint (frames copied,
+// error) to done (if not nil).
+func OpenCheckpointing(ctx context.Context, cfg Config, pages int, background bool, done func(copied int, err error)) (*Store, error) {
+	cfg.checkpointPages, cfg.noCheckpointer, cfg.checkpointed = pages, !background, done
+	return Open(ctx, cfg)
+}
+
+// WALIndex returns the WAL's length in frames and how many of them are
+// copied into the database file, as the checkpointer reads them.
+func WALIndex(s *Store) (frames, backfilled int, ok bool) {
+	ix, ok := s.ckpt.index()
+	return int(ix.frames), int(ix.backfilled), ok
+}

@@ -151,6 +151,11 @@ func (s *Store) commitBatch(ws []*write) {
 	for _, w := range b.ran {
 		s.answer(w, w.err)
 	}
+	if s.ckpt != nil {
+		if mode := s.ckpt.committed(); mode != "" {
+			s.checkpoint(mode) // the WAL's tail, or its bound (checkpoint.go)
+		}
+	}
 }
 
 // commit commits tx, which ran n writes, or rolls it back when the test

@@ -28,10 +28,7 @@ func TestMemberLookupPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	for _, q := range []string{
-		"SELECT id, type FROM resources WHERE tenant = ? AND id IN (SELECT value FROM json_each(?))",
-		"SELECT type FROM resources WHERE tenant = ? AND id = ?",
-	} {
+	for _, q := range []string{resolveSQL, resolveOneSQL} {
 		rows, err := s.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, "t", "x")
 		if err != nil {
 			t.Fatal(err)

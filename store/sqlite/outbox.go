@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/scimkit/scimkit/store"
 )
@@ -13,19 +14,39 @@ import (
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
 // record inserts the events of one committed change into the outbox, in
-// the change's transaction (the transactional outbox pattern).
+// the change's transaction (the transactional outbox pattern), in order:
+// up to recordRows events per INSERT (a membership change records one
+// event per user, and each statement also updates the AUTOINCREMENT
+// counter), whose rows SQLite inserts, and numbers, in VALUES order.
 func (tx *txn) record(ctx context.Context, evs []store.Event) error {
-	for _, ev := range evs {
-		body, err := json.Marshal(ev)
-		if err != nil {
+	for len(evs) > 0 {
+		n := min(len(evs), recordRows)
+		args := make([]any, n)
+		for i, ev := range evs[:n] {
+			body, err := json.Marshal(ev)
+			if err != nil {
+				return err
+			}
+			args[i] = string(body)
+		}
+		if _, err := tx.ExecContext(ctx, recordSQL[n], args...); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO events (body) VALUES (?)", string(body)); err != nil {
-			return err
-		}
+		evs = evs[n:]
 	}
 	return nil
 }
+
+// recordRows bounds the events of one INSERT of record; recordSQL[n] is
+// the INSERT of n events.
+const recordRows = 16
+
+var recordSQL = func() (qs [recordRows + 1]string) {
+	for n := 1; n <= recordRows; n++ {
+		qs[n] = "INSERT INTO events (body) VALUES (?)" + strings.Repeat(", (?)", n-1)
+	}
+	return qs
+}()
 
 // Events implements store.Outbox: up to limit events with Seq > after, in
 // Seq order (commit order, since writes are serialised). A cursor older

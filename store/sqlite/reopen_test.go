@@ -70,7 +70,7 @@ func TestReopen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantMembers := []any{map[string]any{"value": u.ID, "display": "Babs"}}
+		wantMembers := []any{map[string]any{"value": u.ID, "type": "User", "display": "Babs"}} // the type it resolved to
 		if diff := cmp.Diff(wantMembers, gotGroup.Attrs["members"]); diff != "" {
 			t.Errorf("members after reopen (-want +got):\n%s", diff)
 		}

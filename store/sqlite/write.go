@@ -3,6 +3,7 @@ package sqlite
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -33,12 +34,20 @@ func (w *writer) Groups(ctx context.Context, id string) ([]any, error) {
 
 // Resolve reads the types of ids in the write transaction, which holds
 // the database's write lock until it commits: no Delete runs meanwhile.
+// One id (a PATCH adding one member) is looked up without encoding and
+// decoding a JSON list.
 func (w *writer) Resolve(ctx context.Context, ids []string) (map[string]string, error) {
-	list, err := marshal(ids)
-	if err != nil {
-		return nil, err
+	var rows *sql.Rows
+	var err error
+	if len(ids) == 1 {
+		rows, err = w.tx.QueryContext(ctx, resolveOneSQL, w.tenant, ids[0])
+	} else {
+		var list string
+		if list, err = marshal(ids); err != nil {
+			return nil, err
+		}
+		rows, err = w.tx.QueryContext(ctx, resolveSQL, w.tenant, list)
 	}
-	rows, err := w.tx.QueryContext(ctx, "SELECT id, type FROM resources WHERE tenant = ? AND id IN (SELECT value FROM json_each(?))", w.tenant, list)
 	if err != nil {
 		return nil, err
 	}
@@ -53,6 +62,13 @@ func (w *writer) Resolve(ctx context.Context, ids []string) (map[string]string, 
 	}
 	return out, rows.Err()
 }
+
+// Queries of Resolve: each a seek of resources_tenant_id per id
+// (TestMemberLookupPlan).
+const (
+	resolveSQL    = "SELECT id, type FROM resources WHERE tenant = ? AND id IN (SELECT value FROM json_each(?))"
+	resolveOneSQL = "SELECT id, type FROM resources WHERE tenant = ? AND id = ?"
+)
 
 // Check does nothing: Put claims the unique values and the tombstone
 // triggers refuse a reserved externalId, and a failure rolls back.
@@ -110,7 +126,13 @@ func (w *writer) claim(ctx context.Context, id string, keys []backend.UniqueKey)
 	return nil
 }
 
+// AddMembers inserts one member with one statement, and several with
+// one statement over a JSON array of them (a PATCH adding 100 members ran
+// 100 statements), in order: their ord follows the array.
 func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) ([]schema.Member, error) {
+	if len(ms) > 1 {
+		return w.addMany(ctx, id, ms)
+	}
 	var added []schema.Member
 	for _, m := range ms {
 		var got string
@@ -123,9 +145,51 @@ func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) 
 		if err != nil {
 			return nil, err
 		}
-		added = append(added, m)
+		added = append(added, m) // m.Type is its resolved type (backend.WriteTx)
 	}
-	return w.typed(ctx, added)
+	return added, nil
+}
+
+// RemoveMembers and ClearMembers return the removed members with their
+// stored type, the type of the resource each names (it is stored when the
+// member is added, migration 0015 set it on older rows, and a resource
+// never changes type; a Delete removes its memberships).
+// addMany is AddMembers of several members.
+func (w *writer) addMany(ctx context.Context, id string, ms []schema.Member) ([]schema.Member, error) {
+	list := make([][3]string, len(ms))
+	for i, m := range ms {
+		list[i] = [3]string{m.Value, m.Type, m.Display}
+	}
+	arg, err := marshal(list)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := w.tx.QueryContext(ctx, `INSERT INTO members (tenant, group_type, group_id, member_id, type, display, ref)
+		SELECT ?, ?, ?, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), ''
+		FROM json_each(?) j WHERE true ORDER BY j.key
+		ON CONFLICT DO NOTHING RETURNING member_id`, w.tenant, w.rt.Name, id, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	inserted := make(map[string]bool, len(ms))
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		inserted[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var added []schema.Member
+	for _, m := range ms {
+		if inserted[m.Value] {
+			added = append(added, m) // m.Type is its resolved type (backend.WriteTx)
+		}
+	}
+	return added, nil
 }
 
 func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) ([]schema.Member, error) {
@@ -142,7 +206,7 @@ func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) 
 		}
 		removed = append(removed, m)
 	}
-	return w.typed(ctx, removed)
+	return removed, nil
 }
 
 func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, error) {
@@ -169,21 +233,7 @@ func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, 
 		return nil, err
 	}
 	sortByOrd(removed, ords)
-	return w.typed(ctx, removed)
-}
-
-// typed sets the type each member's change reports (backend.MemberType):
-// the type of the resource its value names, else its stored type.
-func (w *writer) typed(ctx context.Context, ms []schema.Member) ([]schema.Member, error) {
-	for i, m := range ms {
-		var rt string
-		err := w.tx.QueryRowContext(ctx, "SELECT type FROM resources WHERE tenant = ? AND id = ?", w.tenant, m.Value).Scan(&rt)
-		if err != nil && !isNoRows(err) {
-			return nil, err
-		}
-		ms[i].Type = backend.MemberType(rt, m.Type)
-	}
-	return ms, nil
+	return removed, nil
 }
 
 func (w *writer) EditMembers(ctx context.Context, id string, ms []schema.Member) error {

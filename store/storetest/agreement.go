@@ -111,8 +111,10 @@ func withMembers(f func(ms []any) []any) func(*schema.Resource) (*schema.Resourc
 }
 
 // testAgreeMemberDisplay: an Update with LoadMembers that changes display
-// or type of a member it keeps changes the representation, so it is stored
-// and the version increases, once (RFC 7644 §3.14).
+// of a member it keeps changes the representation, so it is stored and
+// the version increases, once (RFC 7644 §3.14). A member's type is the
+// type of the resource it names: a client that sends it, or another,
+// changes nothing.
 func testAgreeMemberDisplay(t *testing.T, newStore factory) {
 	h := newH(t, newStore)
 	u := h.users("md", 2)
@@ -124,12 +126,14 @@ func testAgreeMemberDisplay(t *testing.T, newStore factory) {
 		}
 	}
 	for _, st := range []struct {
-		name, key, value, version string
+		name, key, value, version, want string
 	}{
-		{"set display", "display", "Babs", `W/"2"`},
-		{"same display again", "display", "Babs", `W/"2"`},
-		{"change display", "display", "Barbara", `W/"3"`},
-		{"set type", "type", "User", `W/"4"`},
+		{"set display", "display", "Babs", `W/"2"`, "Babs"},
+		{"same display again", "display", "Babs", `W/"2"`, "Babs"},
+		{"change display", "display", "Barbara", `W/"3"`, "Barbara"},
+		{"set its own type", "type", "User", `W/"3"`, "User"},
+		{"set another type", "type", "Group", `W/"3"`, "User"},
+		{"remove its type", "type", "", `W/"3"`, "User"},
 	} {
 		got, _ := h.update(GroupType(), g.ID, store.Update{LoadMembers: true, Apply: withMembers(setOn(st.key, st.value))})
 		read := h.get(GroupType(), g.ID, store.ReadOptions{})
@@ -138,8 +142,8 @@ func testAgreeMemberDisplay(t *testing.T, newStore factory) {
 				t.Errorf("%s: version %s = %s, want %s", st.name, what, r.Meta.Version, st.version)
 			}
 			ms, _ := r.Attrs["members"].([]any)
-			if len(ms) != 2 || ms[0].(map[string]any)[st.key] != st.value {
-				t.Errorf("%s: members %s = %v, want %s %q on the first", st.name, what, ms, st.key, st.value)
+			if len(ms) != 2 || ms[0].(map[string]any)[st.key] != st.want {
+				t.Errorf("%s: members %s = %v, want %s %q on the first", st.name, what, ms, st.key, st.want)
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 var memberTests = []testCase{
 	{"CreateWithMembers", testCreateWithMembers},
+	{"MemberTypeResolved", testMemberTypeResolved},
 	{"Deltas", testDeltas},
 	{"NetEffect", testNetEffect},
 	{"LoadMembers", testLoadMembers},
@@ -82,14 +83,54 @@ func testCreateWithMembers(t *testing.T, newStore factory) {
 	}
 	g := h.create(GroupType(), in)
 	// "$ref" is derived when rendering (from the member's type and id),
-	// never stored.
-	want := []any{in.Attrs["members"].([]any)[0], map[string]any{"value": u[0]}, in.Attrs["members"].([]any)[3]}
+	// never stored. The type stored is the type of the resource the value
+	// names, sent or not.
+	want := []any{in.Attrs["members"].([]any)[0], map[string]any{"value": u[0], "type": "User"}, map[string]any{"value": u[1], "type": "User"}}
 	diff(t, "members returned by Create", want, g.Attrs["members"])
 	diff(t, "members read back", want, h.get(GroupType(), g.ID, store.ReadOptions{}).Attrs["members"])
 	empty := h.create(GroupType(), group("Empty"))
 	if _, ok := h.get(GroupType(), empty.ID, store.ReadOptions{}).Attrs["members"]; ok {
 		t.Error("a group without members has a members attribute")
 	}
+}
+
+// testMemberTypeResolved: the type stored with a membership is the type
+// of the resource its value names, whatever "type" the client sent (on
+// create, in a delta, in a member list replacement), and the events
+// follow it: a user sent as type "Group" gets user.groups_changed, a
+// group sent as type "User" does not.
+func testMemberTypeResolved(t *testing.T, newStore factory) {
+	h := newH(t, newStore)
+	u := h.users("mt", 3)
+	sub := h.create(GroupType(), group("Sub"))
+	in := group("Typed")
+	in.Attrs["members"] = []any{
+		map[string]any{"value": u[0], "type": "Group"},
+		map[string]any{"value": sub.ID, "type": "User"},
+	}
+	_, seq := h.eventsSince(0)
+	g := h.create(GroupType(), in)
+	want := []any{map[string]any{"value": u[0], "type": "User"}, map[string]any{"value": sub.ID, "type": "Group"}}
+	diff(t, "members returned by Create", want, g.Attrs["members"])
+	diff(t, "members read back", want, h.get(GroupType(), g.ID, store.ReadOptions{}).Attrs["members"])
+	h.update(GroupType(), g.ID, store.Update{Apply: set(), MemberDeltas: []schema.MemberDelta{{Kind: schema.DeltaAdd,
+		Members: []schema.Member{{Value: u[1], Type: "Group"}}}}})
+	h.update(GroupType(), g.ID, store.Update{LoadMembers: true, Apply: withMembers(func(ms []any) []any {
+		return append(ms, map[string]any{"value": u[2], "type": "Group", "display": "Two"})
+	})})
+	want = append(want, map[string]any{"value": u[1], "type": "User"}, map[string]any{"value": u[2], "type": "User", "display": "Two"})
+	diff(t, "members after a delta and a replacement", want, h.get(GroupType(), g.ID, store.ReadOptions{}).Attrs["members"])
+	evs, _ := h.eventsSince(seq)
+	if evs == nil {
+		return // no outbox
+	}
+	var changed []string
+	for _, e := range evs {
+		if e.Type == store.UserGroupsChanged {
+			changed = append(changed, e.ResourceID)
+		}
+	}
+	diff(t, "user.groups_changed about", []string{u[0], u[1], u[2]}, changed)
 }
 
 func testDeltas(t *testing.T, newStore factory) {

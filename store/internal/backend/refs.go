@@ -42,7 +42,7 @@ type refCheck struct {
 	attr    string            // the members attribute's name
 	group   string            // the group's id: never its own member
 	allowed []string          // AllowedMemberTypes; nil: any
-	types   map[string]string // value → resource type, of the values that resolve
+	types   map[string]string // value → resource type, of the values that resolve (stored type of those held)
 	dropped []string
 }
 
@@ -76,11 +76,16 @@ func (c *refCheck) resolve(ctx context.Context, tx WriteTx, ms []schema.Member) 
 	return nil
 }
 
-// keep returns the members of ms that resolve and notes the others.
+// keep returns the members of ms that resolve, each with the type it
+// resolved to (the type stored with the membership, whatever "type" the
+// client sent), and notes the others.
 func (c *refCheck) keep(ms []schema.Member) []schema.Member {
 	var out []schema.Member
 	for _, m := range ms {
-		if _, ok := c.types[m.Value]; ok || m.Value == "" {
+		if t, ok := c.types[m.Value]; ok || m.Value == "" {
+			if ok {
+				m.Type = t
+			}
 			out = append(out, m)
 		} else if !slices.Contains(c.dropped, m.Value) {
 			c.dropped = append(c.dropped, m.Value)
@@ -142,17 +147,18 @@ func resolveDeltas(ctx context.Context, tx WriteTx, a *schema.Attribute, id stri
 // resolveNew is resolveMembers for a member list replacement (an Update
 // with LoadMembers): only the values of want that group id does not hold
 // yet (had) are looked up; members it holds were resolved when added, and
-// a Delete removes the memberships of what it deletes.
+// a Delete removes the memberships of what it deletes, so they keep the
+// type stored with them (a client cannot change it).
 func resolveNew(ctx context.Context, tx WriteTx, a *schema.Attribute, id string, had, want []schema.Member) ([]schema.Member, error) {
-	held := make(map[string]bool, len(had))
+	held := make(map[string]string, len(had))
 	for _, m := range had {
-		held[m.Value] = true
+		held[m.Value] = m.Type
 	}
 	c := newRefCheck(a, id)
 	var fresh []schema.Member
 	for _, m := range want {
-		if held[m.Value] {
-			c.types[m.Value] = ""
+		if t, ok := held[m.Value]; ok {
+			c.types[m.Value] = t
 		} else {
 			fresh = append(fresh, m)
 		}

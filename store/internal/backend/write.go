@@ -48,8 +48,10 @@ type WriteTx interface {
 	// row (OpUpdate; w.Doc nil when only the version and lastModified
 	// change, as after a member-only change).
 	Put(ctx context.Context, w *Written) error
-	// AddMembers adds to group id the members not present yet, in order,
-	// and returns those it added, each with its type (MemberType).
+	// AddMembers adds to group id the members of ms not present yet, in
+	// order, and returns those it added. Each member of ms carries the
+	// type its value resolved to (Resolve), which is the type to store
+	// and the one its change reports: AddMembers looks nothing up.
 	AddMembers(ctx context.Context, id string, ms []schema.Member) ([]schema.Member, error)
 	// RemoveMembers removes from group id the listed values that are
 	// present and returns the members it removed, each with its type
