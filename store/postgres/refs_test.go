@@ -107,3 +107,54 @@ func TestUpdateNotBlockedByMemberAdd(t *testing.T) {
 		t.Fatalf("update of a user another write holds FOR KEY SHARE: %v", err)
 	}
 }
+
+// TestMemberTypesMigration stores memberships as releases before 0031
+// did (no type, or the client's wrong one, in the row and in its fold
+// document), then reopens the schema without 0031 applied: every row gets
+// the type and the fold document a write stores today.
+func TestMemberTypesMigration(t *testing.T) {
+	s := open(t, postgres.Config{})
+	ctx := t.Context()
+	ut, gt := storetest.UserType(), storetest.GroupType()
+	var members []any
+	for _, name := range []string{"u1", "u2"} {
+		u, err := s.Create(ctx, "a", ut, &schema.Resource{Schemas: []string{schema.UserSchema}, Attrs: map[string]any{"userName": name}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		members = append(members, map[string]any{"value": u.ID, "display": name})
+	}
+	g, err := s.Create(ctx, "a", gt, &schema.Resource{Schemas: []string{schema.GroupSchema}, Attrs: map[string]any{"displayName": "G", "members": members}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`CREATE TABLE {s}.members_fresh AS SELECT * FROM {s}.members`,
+		`UPDATE {s}.members SET type = '', fold = fold - 'type' WHERE display = 'u1'`,
+		`UPDATE {s}.members SET type = 'Group', fold = jsonb_set(fold, '{type}', '"group"') WHERE display = 'u2'`,
+		`DELETE FROM {s}.schema_migrations WHERE version = 31`,
+	} {
+		if err := s.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if n, err := s.QueryInt(ctx, `SELECT count(*) FROM {s}.members m JOIN {s}.members_fresh f USING (tenant, group_id, member_id)
+		WHERE m.type = f.type AND m.fold = f.fold`); err != nil || n != 0 {
+		t.Fatalf("%d rows as written today before the migration (err %v), want 0", n, err)
+	}
+	s2 := open(t, postgres.Config{Schema: s.Schema()})
+	n, err := s2.QueryInt(ctx, `SELECT count(*) FROM {s}.members m JOIN {s}.members_fresh f USING (tenant, group_id, member_id)
+		WHERE m.type = f.type AND m.fold = f.fold AND m.type = 'User'`)
+	if err != nil || n != 2 {
+		t.Errorf("%d of 2 rows as written today after the migration (err %v)", n, err)
+	}
+	got, err := s2.Get(ctx, "a", gt, g.ID, store.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range schema.MembersOf(got.Attrs["members"]) {
+		if m.Type != "User" {
+			t.Errorf("member %s: type %q, want User", m.Display, m.Type)
+		}
+	}
+}
