@@ -178,14 +178,20 @@ func (h *Handler) serveRecovering(sw *statusWriter, r *http.Request, next http.H
 }
 
 // startSpan starts a span as the tracer does; without tracing (traced
-// false) it returns ctx and the span ctx already carries, a remote parent
-// extracted from traceparent or none, as a no-op tracer's Start would.
+// false) it returns ctx unchanged (what it carries, a caller's span or a
+// remote parent from traceparent, stays the current span) and a
+// non-recording span of its own, never the caller's: ending or marking it
+// must not end or mark a span an embedder's middleware still owns.
 func (t *telemetry) startSpan(ctx context.Context, name string, opts []trace.SpanStartOption) (context.Context, trace.Span) {
 	if !t.traced {
-		return ctx, trace.SpanFromContext(ctx)
+		return ctx, noSpan
 	}
 	return t.tracer.Start(ctx, name, opts...)
 }
+
+// noSpan is the non-recording span startSpan returns without tracing:
+// its methods do nothing.
+var noSpan = trace.SpanFromContext(context.Background())
 
 // serverSpan and internalSpan are span start options, built once.
 var (
