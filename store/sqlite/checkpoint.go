@@ -51,11 +51,18 @@ type checkpointer struct {
 	// done, when set (by tests), receives the outcome of each background
 	// checkpoint: the frames it copied into the database file, or its error.
 	done func(copied int, err error)
+	// busyTimeout is the write connection's busy_timeout (milliseconds),
+	// restored after a RESTART checkpoint, which runs without one.
+	busyTimeout string
+	// restartFailedAt is the WAL's length when the writer's last RESTART
+	// was refused by a reader (0: none since the WAL started over). Only
+	// the writer reads and writes it (committed, checkpoint).
+	restartFailedAt uint32
 }
 
 // startCheckpointer starts the background checkpointer of the file
 // database at path, whose write connection has wal_autocheckpoint off.
-func (s *Store) startCheckpointer(dsn, path string, pages int, background bool, done func(int, error)) error {
+func (s *Store) startCheckpointer(dsn, path string, pages int, busyTimeout string, background bool, done func(int, error)) error {
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return err
@@ -66,7 +73,7 @@ func (s *Store) startCheckpointer(dsn, path string, pages int, background bool, 
 	// each time it is woken, as SQLite did after every COMMIT past its
 	// threshold.
 	shm, _ := os.Open(path + "-shm")
-	c := &checkpointer{db: db, shm: shm, pages: uint32(pages), wake: make(chan struct{}, 1), stop: make(chan struct{}), done: done}
+	c := &checkpointer{db: db, shm: shm, pages: uint32(pages), wake: make(chan struct{}, 1), stop: make(chan struct{}), done: done, busyTimeout: busyTimeout}
 	s.ckpt = c
 	if background {
 		c.wg.Go(c.run)
@@ -127,10 +134,13 @@ func (c *checkpointer) committed() string {
 	default: // already woken
 	}
 	ix, ok := c.index()
+	if ok && ix.frames < c.restartFailedAt {
+		c.restartFailedAt = 0 // the WAL started over
+	}
 	switch {
 	case !ok:
 		return ""
-	case ix.frames >= 4*c.pages:
+	case ix.frames >= 4*c.pages && (c.restartFailedAt == 0 || ix.frames >= c.restartFailedAt+c.pages):
 		return "RESTART"
 	case c.finishes(ix):
 		return "PASSIVE"
@@ -141,18 +151,38 @@ func (c *checkpointer) committed() string {
 // checkpoint runs a checkpoint of mode on the write connection, between
 // two transactions: a PASSIVE one only if the background checkpointer is
 // not running one (it copies the tail later), a RESTART one after it.
-// RESTART also waits (busy_timeout) for readers of the WAL to finish.
 // Both copy every frame readers allow, so that the next write starts the
-// WAL over; a failure (readers that stay) is left to the next batch.
+// WAL over. A RESTART never waits for readers (busy_timeout 0 while it
+// runs): a reader holding an old snapshot (a long export, a backup,
+// another process) would otherwise hold the one writer, and every write
+// queued behind it, for busy_timeout at every batch. Refused, it is tried
+// again only once the WAL has grown by another pages frames; meanwhile
+// the WAL grows, as it does with SQLite's own checkpoints while a reader
+// stays.
 func (s *Store) checkpoint(mode string) {
 	c := s.ckpt
-	if mode == "RESTART" {
-		c.mu.Lock()
-	} else if !c.mu.TryLock() {
+	ctx := context.Background()
+	if mode != "RESTART" {
+		if !c.mu.TryLock() {
+			return
+		}
+		defer c.mu.Unlock()
+		s.write.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
 		return
 	}
+	c.mu.Lock()
 	defer c.mu.Unlock()
-	s.write.ExecContext(context.Background(), "PRAGMA wal_checkpoint("+mode+")")
+	if _, err := s.write.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
+		return
+	}
+	var busy, frames, copied int
+	err := s.write.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied)
+	s.write.ExecContext(ctx, "PRAGMA busy_timeout = "+c.busyTimeout)
+	if err != nil || busy != 0 {
+		c.restartFailedAt = max(uint32(max(frames, 0)), 1)
+	} else {
+		c.restartFailedAt = 0
+	}
 }
 
 // close stops the checkpointer, runs last (the final checkpoint) and

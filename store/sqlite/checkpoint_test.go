@@ -1,11 +1,13 @@
 package sqlite_test
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/scimkit/scimkit/store"
 	"github.com/scimkit/scimkit/store/sqlite"
@@ -160,5 +162,64 @@ func TestCloseTruncatesWAL(t *testing.T) {
 	}
 	if _, err := s2.Get(ctx, "t", users, u.ID, store.ReadOptions{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLongReaderDoesNotHoldWrites: a reader holding a snapshot (a long
+// export, a backup, another process) keeps the WAL from starting over.
+// The writer's RESTART checkpoint at the WAL's bound must not wait for it
+// (busy_timeout here is an hour): writes go on, and the WAL grows until
+// the reader leaves, as with SQLite's own checkpoints; then the bound
+// holds again.
+func TestLongReaderDoesNotHoldWrites(t *testing.T) {
+	const pages = 16
+	path := filepath.Join(t.TempDir(), "scim.db")
+	s, err := sqlite.OpenCheckpointing(t.Context(), sqlite.Config{Path: path, BusyTimeout: time.Hour}, pages, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	// A liveness bound, not a timing target: a RESTART waiting for the
+	// reader would hold the first write past the bound for an hour.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	if _, err := s.Create(ctx, "t", users, storetest.TypicalUser(0)); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	tx, err := reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM resources").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	create := func(i int) {
+		t.Helper()
+		u := storetest.TypicalUser(i)
+		u.Attrs["nickName"] = fmt.Sprintf("%0500d", i)
+		if _, err := s.Create(ctx, "t", users, u); err != nil {
+			t.Fatalf("create %d with a reader holding a snapshot: %v", i, err)
+		}
+	}
+	for i := 1; i < 300; i++ {
+		create(i)
+	}
+	if frames, _ := walIndex(t, s); frames < 4*pages {
+		t.Fatalf("the WAL holds %d frames with a reader holding a snapshot: the test did not reach the bound", frames)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 300; i < 600; i++ {
+		create(i)
+	}
+	if frames, _ := walIndex(t, s); frames > 4*pages+64 {
+		t.Errorf("the WAL holds %d frames after the reader left, want at most %d", frames, 4*pages+64)
 	}
 }

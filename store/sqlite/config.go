@@ -220,7 +220,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if cfg.Path != ":memory:" {
 		// After migrate: the WAL index (-shm) exists once a connection is open.
-		if err := s.startCheckpointer(base, cfg.Path, cfg.checkpointPages, !cfg.noCheckpointer, cfg.checkpointed); err != nil {
+		if err := s.startCheckpointer(base, cfg.Path, cfg.checkpointPages, busy, !cfg.noCheckpointer, cfg.checkpointed); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("sqlite: open %s: checkpointer: %w: %w", cfg.Path, store.ErrUnavailable, err)
 		}

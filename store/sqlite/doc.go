@@ -24,7 +24,11 @@
 // into the database file. If the WAL still reaches four times that (the
 // checkpointer fell behind, or readers kept the WAL from restarting), the
 // writer runs a RESTART checkpoint itself between two transactions, so
-// the WAL stays bounded; Close truncates it (TRUNCATE checkpoint).
+// the WAL stays bounded; Close truncates it (TRUNCATE checkpoint). That
+// RESTART never waits for readers: while a reader holds an old snapshot
+// (a long export, a backup, another process), writes go on and the WAL
+// grows, as with SQLite's own checkpoints, and the bound holds again once
+// the reader is gone.
 //
 // # Group commit
 //
