@@ -220,7 +220,20 @@ func (d *Doc) Fold() ([]byte, error) {
 // Uniques returns the unique values of the document (UniqueKeys).
 func (d *Doc) Uniques() []UniqueKey { return UniqueKeys(d.rt, d.Resource.Attrs) }
 
+// marshal returns v as encoding/json encodes it without HTML escaping
+// (the canonical JSON of Data and Fold). It writes it with
+// schema.AppendJSONValue, which encodes as encoding/json does, and keeps
+// that when it escaped nothing: HTML escaping, the only difference, adds
+// a backslash. Otherwise it runs encoding/json (marshalStd).
 func marshal(v any) ([]byte, error) {
+	if b, err := schema.AppendJSONValue(nil, v); err == nil && bytes.IndexByte(b, '\\') < 0 {
+		return b, nil
+	}
+	return marshalStd(v)
+}
+
+// marshalStd is marshal by encoding/json.
+func marshalStd(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
