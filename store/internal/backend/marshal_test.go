@@ -51,3 +51,24 @@ func FuzzMarshal(f *testing.F) {
 		checkMarshal(t, v)
 	})
 }
+
+// BenchmarkMarshal compares marshal with encoding/json on a user's
+// attributes.
+func BenchmarkMarshal(b *testing.B) {
+	v, err := schema.DecodeJSON([]byte(`{"userName":"bjensen@example.com","name":{"givenName":"Barbara","familyName":"Jensen","formatted":"Ms. Barbara J Jensen III"},` +
+		`"emails":[{"value":"bjensen@example.com","type":"work","primary":true},{"value":"babs@jensen.org","type":"home"}],"active":true,"title":"Tour Guide",` +
+		`"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"701984","costCenter":"4130","department":"Tour Operations"}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("marshal", func(b *testing.B) {
+		for b.Loop() {
+			marshal(v)
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		for b.Loop() {
+			marshalStd(v)
+		}
+	})
+}
