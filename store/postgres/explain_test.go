@@ -184,3 +184,63 @@ func TestPageIndexOnly(t *testing.T) {
 
 // same is an Apply that changes nothing.
 func same(cur *schema.Resource) (*schema.Resource, error) { return cur, nil }
+
+// TestLookupSingleStage asserts that the first page of a filter in
+// creation order, the lookup IdPs send before every write (userName eq),
+// is one scan of resources (the match, by the userName index) rather than
+// a scan for sequence numbers and a second one for their rows, and that
+// PostgreSQL keeps its generic plan once prepared instead of planning
+// each lookup again: the plan of the prepared statement still shows its
+// parameters after the executions after which a custom plan would win.
+func TestLookupSingleStage(t *testing.T) {
+	s := open(t, postgres.Config{})
+	ctx := t.Context()
+	ut := storetest.UserType()
+	var users []*schema.Resource
+	for i := range 200 {
+		u, err := s.Create(ctx, "t", ut, storetest.TypicalUser(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, u)
+	}
+	for _, table := range []string{"resources", "members"} {
+		if err := s.Exec(ctx, `ANALYZE {s}.`+table); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, err := filter.Parse(fmt.Sprintf(`userName eq %q`, users[42].Attrs["userName"]))
+	if err == nil {
+		e, err = filter.Bind(ut, e)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	query, args, err := postgres.FirstQuery(s, "t", ut, store.Query{Filter: e, Count: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := postgres.ExplainPrepared(ctx, s, query, args, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var top []struct {
+		Plan planNode `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(plan), &top); err != nil {
+		t.Fatal(err)
+	}
+	var onResources []string
+	for _, sc := range scans(top[0].Plan, nil) {
+		if strings.Contains(sc, " on resources ") && !strings.HasSuffix(sc, "resources_pkey") { // pkey: a group's name
+			onResources = append(onResources, sc)
+		}
+	}
+	t.Logf("plan: %v", scans(top[0].Plan, nil))
+	if len(onResources) != 1 || !strings.HasSuffix(onResources[0], "using resources_user_name") {
+		t.Errorf("lookup scans resources %d times, want once by resources_user_name: %v", len(onResources), onResources)
+	}
+	if !strings.Contains(plan, "$3") {
+		t.Errorf("lookup runs a custom plan (no parameter in it): %s", plan)
+	}
+}

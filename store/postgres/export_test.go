@@ -36,6 +36,19 @@ func ExplainList(ctx context.Context, s *Store, tenant string, rt *schema.Resour
 	return s.Explain(ctx, s.pageQuery(w, rt, p, max(p.count, 1)), w.args...)
 }
 
+// FirstQuery returns the statement and arguments List runs for the first
+// page of q, which must have a filter translated exactly (listFirst).
+func FirstQuery(s *Store, tenant string, rt *schema.ResourceType, q store.Query) (string, []any, error) {
+	w, p, exact, err := s.plan(tenant, rt, q)
+	if err != nil {
+		return "", nil, err
+	}
+	if !exact || q.Filter == nil || p.offset != 0 || p.count == 0 || q.UseCursor {
+		return "", nil, fmt.Errorf("not a first page of an exact filter")
+	}
+	return s.firstQuery(w, rt, p), w.args, nil
+}
+
 // Explain returns the plan of query with enable_seqscan off.
 func (s *Store) Explain(ctx context.Context, query string, args ...any) (string, error) {
 	var plan string
@@ -304,3 +317,45 @@ func (s *Store) NotificationsSent() int64 { return s.seqr.sent.Load() }
 
 // PoolMaxConns returns the size of the Store's connection pool.
 func (s *Store) PoolMaxConns() int32 { return s.pool.Config().MaxConns }
+
+// ExplainPrepared prepares query on one connection, runs it runs times
+// with args (so that PostgreSQL's plan cache can settle on a generic or a
+// custom plan, as it does for the statements pgx prepares), and returns
+// the EXPLAIN (FORMAT JSON) plan of one more execution: a generic plan
+// shows its parameters ($1, ...) where a custom plan shows the values.
+func ExplainPrepared(ctx context.Context, s *Store, query string, args []any, runs int) (string, error) {
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer c.Release()
+	const name = "explain_prepared"
+	if _, err := c.Conn().Prepare(ctx, name, query); err != nil {
+		return "", err
+	}
+	defer c.Conn().Deallocate(context.WithoutCancel(ctx), name)
+	for range runs {
+		rows, err := c.Query(ctx, name, args...)
+		if err != nil {
+			return "", err
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+	}
+	params := make([]string, len(args)) // EXECUTE takes no parameters: literals
+	for i, a := range args {
+		switch a := a.(type) {
+		case string:
+			params[i] = "'" + strings.ReplaceAll(a, "'", "''") + "'"
+		case int, int64:
+			params[i] = fmt.Sprint(a)
+		default:
+			return "", fmt.Errorf("argument %d: unsupported type %T", i+1, a)
+		}
+	}
+	var plan string
+	err = c.QueryRow(ctx, `EXPLAIN (FORMAT JSON) EXECUTE `+name+`(`+strings.Join(params, ", ")+`)`).Scan(&plan)
+	return plan, err
+}

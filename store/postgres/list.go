@@ -208,7 +208,7 @@ func (s *Store) listExact(ctx context.Context, w *where, rt *schema.ResourceType
 // database one statement instead of a count and a page; a full page
 // counts its matches with a second statement.
 func (s *Store) listFirst(ctx context.Context, w *where, rt *schema.ResourceType, p listPlan, page *store.Page, enc *backend.EncodedPageBuilder) (*store.Page, error) {
-	rows, err := s.pool.Query(ctx, s.pageQuery(w, rt, p, p.count), w.args...)
+	rows, err := s.pool.Query(ctx, s.firstQuery(w, rt, p), w.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -232,6 +232,23 @@ func (s *Store) listFirst(ctx context.Context, w *where, rt *schema.ResourceType
 	}
 	page.TotalResults = max(int(total), len(page.Resources)) // a row created in between
 	return page, nil
+}
+
+// firstQuery is the page statement of listFirst. In creation order it is
+// single-stage: the matches are found, sorted and limited, and the
+// columns (with their groups) computed for the rows the limit keeps, in
+// one scan of resources instead of a scan for the sequence numbers and a
+// second one for their rows (exactQuery). Without an OFFSET parameter the
+// statement's generic plan is as cheap as a custom one, so PostgreSQL
+// keeps the prepared plan instead of planning every lookup again; the
+// planner's choice of index is that of exactQuery's inner statement. With
+// a sort key it is exactQuery.
+func (s *Store) firstQuery(w *where, rt *schema.ResourceType, p listPlan) string {
+	if p.key != nil || p.cur != nil || p.offset != 0 {
+		return s.exactQuery(w, rt, p, p.count)
+	}
+	return `SELECT ` + s.pageCols(rt, p) + `, NULL::text, 0::bigint ` + p.base + `
+	ORDER BY r.seq LIMIT ` + w.arg(p.count)
 }
 
 // deepOffset is the offset from which a filtered creation-order page
