@@ -58,20 +58,21 @@ func (s *Store) autovacuumAnalyzes(ctx context.Context) (bool, error) {
 	return on, err
 }
 
-// startAnalyzer decides at Open whether the store analyzes its own tables
-// and, if so, analyzes the stale ones once before Open returns (an
-// existing database that never had statistics gets them before the first
-// request). A failing check leaves the store working, analyzing as if
+// startAnalyzer decides at Open whether the store analyzes its own tables,
+// and whether it vacuums them too (when autovacuum will not), and if so
+// analyzes the stale ones once before Open returns (an existing database
+// that never had statistics gets them before the first request). A
+// failing check leaves the store working, analyzing and vacuuming as if
 // autovacuum were off; a failing ANALYZE is ignored.
 func (s *Store) startAnalyzer(ctx context.Context) {
-	switch s.cfg.Analyze {
-	case AnalyzeNever:
+	if s.cfg.Analyze == AnalyzeNever {
 		return
-	case AnalyzeAuto:
-		if on, err := s.autovacuumAnalyzes(ctx); err == nil && on {
-			return
-		}
 	}
+	on, err := s.autovacuumAnalyzes(ctx)
+	if s.cfg.Analyze == AnalyzeAuto && err == nil && on {
+		return
+	}
+	s.vacuum = err != nil || !on
 	s.bg, s.bgCancel = context.WithCancel(context.Background())
 	ctx, cancel := context.WithTimeout(ctx, analyzeTimeout)
 	defer cancel()
@@ -124,8 +125,15 @@ func (s *Store) analyze() {
 }
 
 // analyzeStale runs ANALYZE on each stale table (staleTables) until ctx
-// ends. A failure is logged, not returned: statistics only steer plans,
-// and the next check tries again.
+// ends, VACUUM (ANALYZE) when autovacuum will not vacuum (s.vacuum): a
+// table nothing vacuums keeps its dead rows, and its visibility map is
+// never set, so an index-only scan (a page's sequence numbers, the
+// membership test of its groups) reads the table for every entry (a page
+// at offset 900 of a tenant: 1,000 heap fetches, 0.47 ms; vacuumed, none,
+// 0.29 ms). VACUUM reads only the pages changed since the last one, on
+// the same schedule as ANALYZE, in the background. A failure is logged,
+// not returned: statistics only steer plans, and the next check tries
+// again.
 func (s *Store) analyzeStale(ctx context.Context) {
 	fail := func(err error) {
 		if ctx.Err() == nil {
@@ -142,8 +150,12 @@ func (s *Store) analyzeStale(ctx context.Context) {
 		fail(err)
 		return
 	}
+	stmt := `ANALYZE `
+	if s.vacuum {
+		stmt = `VACUUM (ANALYZE) `
+	}
 	for _, t := range tables {
-		if _, err := s.pool.Exec(ctx, `ANALYZE `+pgx.Identifier{s.cfg.Schema, t}.Sanitize()); err != nil {
+		if _, err := s.pool.Exec(ctx, stmt+pgx.Identifier{s.cfg.Schema, t}.Sanitize()); err != nil {
 			fail(err)
 			return
 		}

@@ -93,3 +93,32 @@ func TestAnalyzeAfterShortBurst(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestVacuumWithoutAutovacuum: when autovacuum is off, the store's checks
+// vacuum the tables they analyze, in the same statement, so that dead
+// rows are reclaimed and the visibility map that index-only page scans
+// rely on is set: once resources is analyzed, it is vacuumed.
+func TestVacuumWithoutAutovacuum(t *testing.T) {
+	s := open(t, postgres.Config{MaxConns: 8})
+	if on, err := s.QueryInt(t.Context(), `SELECT current_setting('autovacuum')::boolean::int`); err != nil {
+		t.Fatal(err)
+	} else if on == 1 {
+		t.Skip("autovacuum is on: the store leaves vacuuming to it")
+	}
+	createUsers(t, s, 0, 300)
+	deadline := time.Now().Add(10 * time.Second)
+	for !analyzed(t, s) {
+		if time.Now().After(deadline) {
+			t.Fatal("resources not analyzed 10s after 300 creates")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	n, err := s.QueryInt(t.Context(), `SELECT count(*) FROM pg_stat_user_tables
+		WHERE schemaname = $1 AND relname = 'resources' AND last_vacuum IS NOT NULL`, s.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("autovacuum off: resources analyzed by the store but not vacuumed")
+	}
+}

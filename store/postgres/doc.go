@@ -212,7 +212,9 @@
 // or disabled on one of the store's tables) makes the store do it: Open
 // analyzes tables that have rows but were never analyzed, and every 256
 // committed writes of a Store one background check runs ANALYZE on the
-// tables changed beyond autovacuum's default threshold (50 rows + 10%).
+// tables changed beyond autovacuum's default threshold (50 rows + 10%);
+// VACUUM (ANALYZE) when autovacuum is off, since nothing else would
+// reclaim dead rows or set the visibility map that index-only scans need.
 // Only writes through the Store are counted: rows loaded behind its back
 // (COPY, another program) get statistics at the next Open, at the next
 // check triggered by writes, or from the operator. Checks never fail or

@@ -79,8 +79,11 @@ type Config struct {
 	// write (at most one such check pending), a background check runs
 	// ANALYZE on each table changed beyond autovacuum's default threshold
 	// (50 rows + 10% of its rows) since its last analyze; Close cancels a
-	// running check. Default AnalyzeAuto: on only when autovacuum is off
-	// on the server or disabled on one of the store's tables.
+	// running check. When autovacuum is off on the server or disabled on
+	// one of the store's tables, the checks run VACUUM (ANALYZE) instead,
+	// so that dead rows are reclaimed and index-only scans stay index-only.
+	// Default AnalyzeAuto: on only when autovacuum is off on the server or
+	// disabled on one of the store's tables.
 	Analyze AnalyzeMode
 	// Retention says how long outbox events are kept (store.Retention; the
 	// zero value keeps them 7 days). Every Store prunes every
@@ -182,6 +185,7 @@ type Store struct {
 	wg        sync.WaitGroup
 	writes    atomic.Uint64
 	analyzing atomic.Bool
+	vacuum    bool        // checks run VACUUM (ANALYZE): autovacuum will not vacuum
 	quietSet  atomic.Bool // a check analyzeQuiet after a write is pending
 
 	pruner periodic.Runner // background pruning of the outbox (prune.go)
