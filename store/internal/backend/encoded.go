@@ -12,10 +12,24 @@ import (
 // in one buffer. Use one per ListEncoded call.
 type EncodedPageBuilder struct {
 	buf    []byte
-	bounds [][2]int // start, end in buf; end -1 for a resource not rendered
+	bounds []built
 	cache  *RenderCache
 	tenant string
 	start  int // len of the caller's buf
+}
+
+// built is what the builder recorded of one resource.
+type built struct {
+	start, end int // members in buf; end -1 for a resource not rendered
+	// head is the resource's encoded head when the cache held one.
+	head schema.EncodedHead
+	// put is set for a rendering the cache does not hold (or holds
+	// without an encoded head): Page adds it, with its encoded head, as
+	// seq at stamp with rest (schemas and Head; Members come from buf).
+	put   bool
+	seq   int64
+	stamp RenderStamp
+	rest  Rendered
 }
 
 // NewEncodedPageBuilder returns a builder appending to buf (ListEncoded's
@@ -43,11 +57,11 @@ func (b *EncodedPageBuilder) Render(render func(dst []byte) ([]byte, bool)) bool
 	buf, ok := render(b.buf)
 	if !ok {
 		b.buf = buf[:start]
-		b.bounds = append(b.bounds, [2]int{-1, -1})
+		b.bounds = append(b.bounds, built{start: -1, end: -1})
 		return false
 	}
 	b.buf = buf
-	b.bounds = append(b.bounds, [2]int{start, len(buf)})
+	b.bounds = append(b.bounds, built{start: start, end: len(buf)})
 	return true
 }
 
@@ -84,13 +98,18 @@ func (b *EncodedPageBuilder) Caching() bool { return b.cache != nil }
 // owns, Head shared (copy it before changing anything). Else it records
 // nothing and reports false.
 func (b *EncodedPageBuilder) Cached(seq int64, rt *schema.ResourceType, version int64, needHead bool) (Rendered, bool) {
-	r, ok := b.cache.Get(seq, RenderStamp{Tenant: b.tenant, Type: rt, Version: version})
+	stamp := RenderStamp{Tenant: b.tenant, Type: rt, Version: version}
+	r, ok := b.cache.Get(seq, stamp)
 	if !ok || (needHead && r.Head == nil) {
 		return Rendered{}, false
 	}
 	start := len(b.buf)
 	b.buf = append(b.buf, r.Members...)
-	b.bounds = append(b.bounds, [2]int{start, len(b.buf)})
+	e := built{start: start, end: len(b.buf), head: r.Encoded}
+	if r.Encoded.IsZero() {
+		e.put, e.seq, e.stamp, e.rest = true, seq, stamp, Rendered{Schemas: r.Schemas, Head: r.Head}
+	}
+	b.bounds = append(b.bounds, e)
 	r.Members, r.Schemas = b.buf[start:len(b.buf):len(b.buf)], slices.Clone(r.Schemas)
 	return r, true
 }
@@ -99,14 +118,15 @@ func (b *EncodedPageBuilder) Cached(seq int64, rt *schema.ResourceType, version 
 // index for RenderAt: a store that reads the documents of a page's cache
 // misses with a second statement renders them there.
 func (b *EncodedPageBuilder) Skip() int {
-	b.bounds = append(b.bounds, [2]int{-1, -1})
+	b.bounds = append(b.bounds, built{start: -1, end: -1})
 	return len(b.bounds) - 1
 }
 
 // RenderAt is RenderCached for the resource Skip recorded as i, without
 // the cache lookup: render appends its members and the cache keeps a copy,
 // with head (see Rendered; nil for none), which the caller must not
-// modify afterwards.
+// modify afterwards. The cache gets them when Page is called, with the
+// resource's encoded head.
 func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType, version int64, head *schema.Resource, render func(dst []byte) ([]byte, []string, bool)) ([]string, bool) {
 	start := len(b.buf)
 	buf, schemas, ok := render(b.buf)
@@ -115,8 +135,11 @@ func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType,
 		return nil, false
 	}
 	b.buf = buf
-	b.bounds[i] = [2]int{start, len(buf)}
-	b.cache.Put(seq, RenderStamp{Tenant: b.tenant, Type: rt, Version: version}, Rendered{Members: buf[start:], Schemas: schemas, Head: head})
+	b.bounds[i] = built{start: start, end: len(buf), put: b.cache != nil, seq: seq,
+		stamp: RenderStamp{Tenant: b.tenant, Type: rt, Version: version}}
+	if b.cache != nil {
+		b.bounds[i].rest = Rendered{Schemas: slices.Clone(schemas), Head: head} // the caller owns schemas
+	}
 	return schemas, true
 }
 
@@ -127,15 +150,41 @@ func (b *EncodedPageBuilder) Reset() {
 }
 
 // Page returns p as an EncodedPage: Members[i] is what Render recorded for
-// the i-th resource read. Resources recorded beyond len(p.Resources) (a
-// cursor page reads one more) are ignored; when fewer were recorded than
-// p holds (resources decoded on another path), Members are all nil.
+// the i-th resource read, and Heads[i] that resource's encoded head when
+// the cache held it or the builder has a cache (else zero). Resources
+// recorded beyond len(p.Resources) (a cursor page reads one more) are
+// ignored; when fewer were recorded than p holds (resources decoded on
+// another path), Members are all nil. Page gives the cache the renderings
+// RenderCached and RenderAt made, with the encoded heads of p's resources.
 func (b *EncodedPageBuilder) Page(p *store.Page) *store.EncodedPage {
 	out := &store.EncodedPage{Page: *p, Members: make([][]byte, len(p.Resources)), Buffer: b.buf}
-	if len(b.bounds) >= len(p.Resources) {
+	if len(b.bounds) >= len(p.Resources) && b.cache != nil {
+		out.Heads = make([]schema.EncodedHead, len(p.Resources))
+	}
+	for i := range b.bounds {
+		e := &b.bounds[i]
+		if e.end < 0 {
+			continue
+		}
+		members := b.buf[e.start:e.end:e.end]
+		if i < len(p.Resources) && out.Heads != nil {
+			if e.head.IsZero() {
+				e.head = p.Resources[i].EncodeHead()
+			}
+			out.Members[i], out.Heads[i] = members, e.head
+		}
+		if e.put {
+			r := e.rest
+			r.Members, r.Encoded = members, e.head
+			b.cache.Put(e.seq, e.stamp, r)
+		}
+	}
+	if len(b.bounds) < len(p.Resources) {
+		clear(out.Members)
+	} else if out.Heads == nil {
 		for i := range p.Resources {
-			if s, e := b.bounds[i][0], b.bounds[i][1]; e >= 0 {
-				out.Members[i] = b.buf[s:e:e]
+			if e := b.bounds[i]; e.end >= 0 {
+				out.Members[i] = b.buf[e.start:e.end:e.end]
 			}
 		}
 	}
