@@ -46,7 +46,8 @@ type EncodedPage struct {
 	// schemas, id, externalId and meta, location aside. Heads are shared:
 	// callers must not modify them.
 	Heads []schema.EncodedHead
-	// Buffer is the buffer Members alias: the caller's buf, grown. Once
-	// done with Members, the caller may reuse it.
+	// Buffer is the buffer Members alias (those not shared with a cache
+	// the store keeps, which it never modifies): the caller's buf, grown.
+	// Once done with Members, the caller may reuse it.
 	Buffer []byte
 }

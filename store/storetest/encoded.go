@@ -20,6 +20,36 @@ var encodedTests = []testCase{
 	{"AfterRecreate", testEncodedAfterRecreate},
 	{"AfterFailedWrite", testEncodedAfterFailedWrite},
 	{"WhileWriting", testEncodedWhileWriting},
+	{"CopiesOut", testEncodedCopiesOut},
+}
+
+// testEncodedCopiesOut: the resources of a page are the caller's, even
+// those a store serves from what it keeps rendered: changing their
+// schemas and meta, and appending to their schemas, changes nothing the
+// next page shows.
+func testEncodedCopiesOut(t *testing.T, newStore factory) {
+	h := newH(t, newStore)
+	el := encodedLister(t, h.s)
+	for i := range 5 {
+		u := user(fmt.Sprintf("user%d", i), "displayName", "D")
+		u.Schemas = append(u.Schemas, TestExtensionSchema)
+		h.create(UserType(), u)
+	}
+	want := encodedPage(h, el)
+	for range 2 {
+		p, err := el.ListEncoded(h.ctx, h.ten, UserType(), store.Query{Count: 1000}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range p.Resources {
+			if len(r.Schemas) > 0 {
+				r.Schemas[0] = "urn:changed"
+			}
+			r.Schemas = append(r.Schemas[:min(1, len(r.Schemas))], "urn:appended")
+			r.ID, r.Meta.Version, r.Meta.ResourceType = "changed", `W/"changed"`, "Changed"
+		}
+	}
+	diff(t, "page after changing an earlier page's resources", want, encodedPage(h, el))
 }
 
 // testEncodedSameAsList checks store.EncodedLister against List: for many

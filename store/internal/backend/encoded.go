@@ -21,6 +21,9 @@ type EncodedPageBuilder struct {
 // built is what the builder recorded of one resource.
 type built struct {
 	start, end int // members in buf; end -1 for a resource not rendered
+	// cached, when not nil, is the members, shared with the cache
+	// (start is then -1).
+	cached []byte
 	// head is the resource's encoded head when the cache held one.
 	head schema.EncodedHead
 	// put is set for a rendering the cache does not hold (or holds
@@ -95,22 +98,21 @@ func (b *EncodedPageBuilder) Caching() bool { return b.cache != nil }
 // Cached records the next resource from the cache when it holds the
 // rendering of the row seq at version for rt (with a Head, if needHead),
 // and returns what the cache kept with it: Schemas a copy the caller
-// owns, Head shared (copy it before changing anything). Else it records
-// nothing and reports false.
+// owns, Head and Members shared (copy them before changing anything).
+// Else it records nothing and reports false.
 func (b *EncodedPageBuilder) Cached(seq int64, rt *schema.ResourceType, version int64, needHead bool) (Rendered, bool) {
 	stamp := RenderStamp{Tenant: b.tenant, Type: rt, Version: version}
 	r, ok := b.cache.Get(seq, stamp)
 	if !ok || (needHead && r.Head == nil) {
 		return Rendered{}, false
 	}
-	start := len(b.buf)
-	b.buf = append(b.buf, r.Members...)
-	e := built{start: start, end: len(b.buf), head: r.Encoded}
+	// The cache never modifies what it keeps: the page shares it.
+	e := built{start: -1, end: len(r.Members), cached: r.Members[:len(r.Members):len(r.Members)], head: r.Encoded}
 	if r.Encoded.IsZero() {
 		e.put, e.seq, e.stamp, e.rest = true, seq, stamp, Rendered{Schemas: r.Schemas, Head: r.Head}
 	}
 	b.bounds = append(b.bounds, e)
-	r.Members, r.Schemas = b.buf[start:len(b.buf):len(b.buf)], slices.Clone(r.Schemas)
+	r.Members, r.Schemas = e.cached, slices.Clone(r.Schemas)
 	return r, true
 }
 
@@ -166,7 +168,7 @@ func (b *EncodedPageBuilder) Page(p *store.Page) *store.EncodedPage {
 		if e.end < 0 {
 			continue
 		}
-		members := b.buf[e.start:e.end:e.end]
+		members := e.members(b.buf)
 		if i < len(p.Resources) && out.Heads != nil {
 			if e.head.IsZero() {
 				e.head = p.Resources[i].EncodeHead()
@@ -183,10 +185,19 @@ func (b *EncodedPageBuilder) Page(p *store.Page) *store.EncodedPage {
 		clear(out.Members)
 	} else if out.Heads == nil {
 		for i := range p.Resources {
-			if e := b.bounds[i]; e.end >= 0 {
-				out.Members[i] = b.buf[e.start:e.end:e.end]
+			if e := &b.bounds[i]; e.end >= 0 {
+				out.Members[i] = e.members(b.buf)
 			}
 		}
 	}
 	return out
+}
+
+// members returns the members recorded for e, in buf or shared with the
+// cache.
+func (e *built) members(buf []byte) []byte {
+	if e.cached != nil {
+		return e.cached
+	}
+	return buf[e.start:e.end:e.end]
 }
