@@ -13,6 +13,7 @@ import (
 type EncodedPageBuilder struct {
 	buf    []byte
 	bounds []built
+	puts   []pendingPut
 	cache  *RenderCache
 	tenant string
 	start  int // len of the caller's buf
@@ -26,10 +27,16 @@ type built struct {
 	cached []byte
 	// head is the resource's encoded head when the cache held one.
 	head schema.EncodedHead
-	// put is set for a rendering the cache does not hold (or holds
-	// without an encoded head): Page adds it, with its encoded head, as
-	// seq at stamp with rest (schemas and Head; Members come from buf).
-	put   bool
+	// put, when not 0, is 1 + the index in puts of what Page gives the
+	// cache for a rendering it does not hold (or holds without an encoded
+	// head).
+	put int
+}
+
+// pendingPut is a rendering Page adds to the cache as seq at stamp, with
+// the resource's encoded head: rest holds its schemas and Head, its
+// members come from the page.
+type pendingPut struct {
 	seq   int64
 	stamp RenderStamp
 	rest  Rendered
@@ -109,7 +116,8 @@ func (b *EncodedPageBuilder) Cached(seq int64, rt *schema.ResourceType, version 
 	// The cache never modifies what it keeps: the page shares it.
 	e := built{start: -1, end: len(r.Members), cached: r.Members[:len(r.Members):len(r.Members)], head: r.Encoded}
 	if r.Encoded.IsZero() {
-		e.put, e.seq, e.stamp, e.rest = true, seq, stamp, Rendered{Schemas: r.Schemas, Head: r.Head}
+		b.puts = append(b.puts, pendingPut{seq: seq, stamp: stamp, rest: Rendered{Schemas: r.Schemas, Head: r.Head}})
+		e.put = len(b.puts)
 	}
 	b.bounds = append(b.bounds, e)
 	r.Members, r.Schemas = e.cached, slices.Clone(r.Schemas)
@@ -137,10 +145,11 @@ func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType,
 		return nil, false
 	}
 	b.buf = buf
-	b.bounds[i] = built{start: start, end: len(buf), put: b.cache != nil, seq: seq,
-		stamp: RenderStamp{Tenant: b.tenant, Type: rt, Version: version}}
+	b.bounds[i] = built{start: start, end: len(buf)}
 	if b.cache != nil {
-		b.bounds[i].rest = Rendered{Schemas: slices.Clone(schemas), Head: head} // the caller owns schemas
+		b.puts = append(b.puts, pendingPut{seq: seq, stamp: RenderStamp{Tenant: b.tenant, Type: rt, Version: version},
+			rest: Rendered{Schemas: slices.Clone(schemas), Head: head}}) // the caller owns schemas
+		b.bounds[i].put = len(b.puts)
 	}
 	return schemas, true
 }
@@ -148,7 +157,7 @@ func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType,
 // Reset forgets every resource recorded, keeping the caller's buffer
 // contents (a store starting a page over).
 func (b *EncodedPageBuilder) Reset() {
-	b.buf, b.bounds = b.buf[:b.start], b.bounds[:0]
+	b.buf, b.bounds, b.puts = b.buf[:b.start], b.bounds[:0], b.puts[:0]
 }
 
 // Page returns p as an EncodedPage: Members[i] is what Render recorded for
@@ -175,10 +184,11 @@ func (b *EncodedPageBuilder) Page(p *store.Page) *store.EncodedPage {
 			}
 			out.Members[i], out.Heads[i] = members, e.head
 		}
-		if e.put {
-			r := e.rest
+		if e.put > 0 {
+			p := &b.puts[e.put-1]
+			r := p.rest
 			r.Members, r.Encoded = members, e.head
-			b.cache.Put(e.seq, e.stamp, r)
+			b.cache.Put(p.seq, p.stamp, r)
 		}
 	}
 	if len(b.bounds) < len(p.Resources) {
