@@ -39,8 +39,26 @@ func (r *Resource) AppendJSON(dst []byte) ([]byte, error) {
 // members is valid JSON of that form and names nothing r also holds.
 func (r *Resource) AppendJSONWith(dst []byte, members []byte) ([]byte, error) {
 	n0 := len(dst)
-	dst = append(dst, '{')
+	dst = r.appendOpen(dst)
 	var err error
+	if dst, err = appendMembers(dst, n0, r.Attrs, true); err != nil {
+		return dst[:n0], err
+	}
+	if len(members) > 0 {
+		dst = append(appendComma(dst, n0), members...)
+	}
+	if !r.Meta.isZero() {
+		dst = append(appendComma(dst, n0), `"meta":`...)
+		dst = r.Meta.appendJSON(dst)
+	}
+	return append(dst, '}'), nil
+}
+
+// appendOpen appends the opening brace of r's object and the members that
+// come before its attributes: schemas, id and externalId.
+func (r *Resource) appendOpen(dst []byte) []byte {
+	n0 := len(dst)
+	dst = append(dst, '{')
 	if len(r.Schemas) > 0 {
 		dst = append(dst, `"schemas":[`...)
 		for i, s := range r.Schemas {
@@ -59,17 +77,7 @@ func (r *Resource) AppendJSONWith(dst []byte, members []byte) ([]byte, error) {
 		dst = appendString(appendComma(dst, n0), "externalId")
 		dst = appendString(append(dst, ':'), r.ExternalID)
 	}
-	if dst, err = appendMembers(dst, n0, r.Attrs, true); err != nil {
-		return dst[:n0], err
-	}
-	if len(members) > 0 {
-		dst = append(appendComma(dst, n0), members...)
-	}
-	if !r.Meta.isZero() {
-		dst = append(appendComma(dst, n0), `"meta":`...)
-		dst = r.Meta.appendJSON(dst)
-	}
-	return append(dst, '}'), nil
+	return dst
 }
 
 // appendComma appends the comma before an object member unless the
@@ -88,29 +96,50 @@ func (m *Meta) isZero() bool {
 // appendJSON appends meta as an object with the members of Map, in name
 // order, without building the map.
 func (m *Meta) appendJSON(dst []byte) []byte {
-	n0 := len(dst)
-	dst = append(dst, '{')
+	dst = m.appendBefore(append(dst, '{'))
+	if m.Location != "" {
+		dst = append(appendSep(dst), `"location":`...)
+		dst = appendString(dst, m.Location)
+	}
+	return append(m.appendAfter(dst), '}')
+}
+
+// appendBefore appends the members of meta that come before "location",
+// separated by commas.
+func (m *Meta) appendBefore(dst []byte) []byte {
 	if !m.Created.IsZero() {
 		dst = append(dst, `"created":"`...)
 		dst = append(appendDateTime(dst, m.Created), '"')
 	}
 	if !m.LastModified.IsZero() {
-		dst = append(appendComma(dst, n0), `"lastModified":"`...)
+		dst = append(appendSep(dst), `"lastModified":"`...)
 		dst = append(appendDateTime(dst, m.LastModified), '"')
 	}
-	if m.Location != "" {
-		dst = append(appendComma(dst, n0), `"location":`...)
-		dst = appendString(dst, m.Location)
-	}
+	return dst
+}
+
+// appendAfter appends the members of meta that come after "location",
+// preceded by a comma unless dst ends an object's opening brace.
+func (m *Meta) appendAfter(dst []byte) []byte {
 	if m.ResourceType != "" {
-		dst = append(appendComma(dst, n0), `"resourceType":`...)
+		dst = append(appendSep(dst), `"resourceType":`...)
 		dst = appendString(dst, m.ResourceType)
 	}
 	if m.Version != "" {
-		dst = append(appendComma(dst, n0), `"version":`...)
+		dst = append(appendSep(dst), `"version":`...)
 		dst = appendString(dst, m.Version)
 	}
-	return append(dst, '}')
+	return dst
+}
+
+// appendSep appends the comma before an object member unless dst ends
+// with the object's opening brace (or is empty: a list of members
+// rendered on its own).
+func appendSep(dst []byte) []byte {
+	if n := len(dst); n > 0 && dst[n-1] != '{' {
+		dst = append(dst, ',')
+	}
+	return dst
 }
 
 // UnmarshalJSON decodes a SCIM JSON object without a schema: the common

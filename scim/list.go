@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scimkit/filter"
+	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
 )
 
@@ -44,6 +45,11 @@ type listResponse struct {
 	// rendered (store.EncodedLister), written after those of the
 	// *schema.Resource at the same index; nil entries have none.
 	Encoded [][]byte
+	// Heads, when set, has one entry per resource: the common attributes
+	// the store encoded (store.EncodedPage.Heads), copied instead of
+	// encoding those of the *schema.Resource at the same index; zero
+	// entries have none.
+	Heads []schema.EncodedHead
 }
 
 // paramsFromQuery reads list parameters from a GET query string.
@@ -268,6 +274,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp 
 	}
 	var page *store.Page
 	var members [][]byte
+	var heads []schema.EncodedHead
 	if el, ok := h.cfg.Store.(store.EncodedLister); ok && len(lp.attrs) == 0 && len(lp.excl) == 0 {
 		bp := bufPool.Get().(*[]byte)
 		defer func() {
@@ -280,7 +287,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp 
 		ep, err = el.ListEncoded(ctx, tenant, ti.rt, q, (*bp)[:0])
 		op.done(ctx, err)
 		if err == nil {
-			page, members, *bp = &ep.Page, ep.Members, ep.Buffer[:0]
+			page, members, heads, *bp = &ep.Page, ep.Members, ep.Heads, ep.Buffer[:0]
 		}
 	} else {
 		page, err = h.store.List(r.Context(), tenant, ti.rt, q)
@@ -298,6 +305,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp 
 	}
 	if len(members) == len(page.Resources) {
 		out.Encoded = members
+		out.Heads = usableHeads(heads, page.Resources)
 	}
 	out.Resources = h.presentPage(r, ti, page.Resources, lp.attrs, lp.excl, out.Resources) // a store's copies: presented in place
 	out.ItemsPerPage = len(out.Resources)
@@ -306,4 +314,19 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, ti *typeInfo, lp 
 
 func newListResponse(total int) *listResponse {
 	return &listResponse{TotalResults: total, Resources: []any{}}
+}
+
+// usableHeads returns heads, the store's encoded heads of rs, without
+// those presentation would make stale: presentAt fills in a missing
+// meta.resourceType. It returns nil when heads are not one per resource.
+func usableHeads(heads []schema.EncodedHead, rs []*schema.Resource) []schema.EncodedHead {
+	if len(heads) != len(rs) {
+		return nil
+	}
+	for i, res := range rs {
+		if res.Meta.ResourceType == "" {
+			heads[i] = schema.EncodedHead{}
+		}
+	}
+	return heads
 }

@@ -88,9 +88,13 @@ func (l *listResponse) appendJSON(dst []byte) ([]byte, error) {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		if res, ok := v.(*schema.Resource); ok && l.Encoded != nil {
+		res, ok := v.(*schema.Resource)
+		switch {
+		case ok && l.Heads != nil:
+			dst, err = res.AppendJSONHead(dst, l.Heads[i], l.Encoded[i])
+		case ok && l.Encoded != nil:
 			dst, err = res.AppendJSONWith(dst, l.Encoded[i])
-		} else {
+		default:
 			dst, err = appendJSON(dst, v)
 		}
 		if err != nil {

@@ -38,7 +38,16 @@ type EncodedPage struct {
 	// usual). Callers must still project Resources[i] with
 	// ResourceType.Project(res, nil, nil) and must not modify Members.
 	Members [][]byte
-	// Buffer is the buffer Members alias: the caller's buf, grown. Once
-	// done with Members, the caller may reuse it.
+	// Heads, when not nil, has one entry per resource: Heads[i], when not
+	// zero, is Resources[i]'s common attributes encoded as
+	// Resources[i].EncodeHead() would (everything but meta.location), for
+	// schema.Resource.AppendJSONHead to copy instead of encoding them
+	// again. It holds only when what the caller writes has the same
+	// schemas, id, externalId and meta, location aside. Heads are shared:
+	// callers must not modify them.
+	Heads []schema.EncodedHead
+	// Buffer is the buffer Members alias (those not shared with a cache
+	// the store keeps, which it never modifies): the caller's buf, grown.
+	// Once done with Members, the caller may reuse it.
 	Buffer []byte
 }

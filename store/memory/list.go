@@ -38,6 +38,11 @@ func (s *Store) ListEncoded(ctx context.Context, tenant string, rt *schema.Resou
 type encoding struct {
 	b *backend.EncodedPageBuilder
 	w jsonWriter
+	// heads and schemas are where the page's resources served from the
+	// cache are copied: a few allocations for a page rather than two per
+	// resource.
+	heads   []schema.Resource
+	schemas []string
 }
 
 // reserve makes room for rendering n resources: one allocation for a page
@@ -45,7 +50,28 @@ type encoding struct {
 func (enc *encoding) reserve(n int) {
 	if enc != nil {
 		enc.b.Grow(n)
+		enc.heads = make([]schema.Resource, 0, n)
 	}
+}
+
+// copyHead returns a copy of a cached resource without attributes that
+// the caller owns (its Schemas too), from the page's blocks.
+func (enc *encoding) copyHead(h *schema.Resource) *schema.Resource {
+	if len(enc.heads) == cap(enc.heads) {
+		enc.heads = make([]schema.Resource, 0, 16)
+	}
+	enc.heads = append(enc.heads, *h)
+	res := &enc.heads[len(enc.heads)-1]
+	res.Schemas = h.Schemas[:0:0] // nil stays nil; nothing shared to append to
+	if n := len(h.Schemas); n > 0 {
+		if cap(enc.schemas)-len(enc.schemas) < n {
+			enc.schemas = make([]string, 0, max(n, 2*cap(enc.heads)))
+		}
+		start := len(enc.schemas)
+		enc.schemas = append(enc.schemas, h.Schemas...)
+		res.Schemas = enc.schemas[start:len(enc.schemas):len(enc.schemas)]
+	}
+	return res
 }
 
 // list is List, and ListEncoded when enc is set.
@@ -219,10 +245,9 @@ func (st *state) present(td *tenantData, t *table, rec *record, attrs map[string
 	if enc != nil {
 		ti := t.info.Load()
 		if c, ok := enc.b.Cached(int64(rec.seq), ti.rt, rec.version, true); ok {
-			res := *c.Head
-			res.Schemas = slices.Clone(res.Schemas)
+			res := enc.copyHead(c.Head)
 			res.Attrs = st.derived(td, ti, res.ID, nil, opts)
-			return &res, nil
+			return res, nil
 		}
 		// The cache keeps the resource without attributes with the
 		// rendering: a hit then formats neither id nor schemas.

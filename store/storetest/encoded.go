@@ -20,6 +20,36 @@ var encodedTests = []testCase{
 	{"AfterRecreate", testEncodedAfterRecreate},
 	{"AfterFailedWrite", testEncodedAfterFailedWrite},
 	{"WhileWriting", testEncodedWhileWriting},
+	{"CopiesOut", testEncodedCopiesOut},
+}
+
+// testEncodedCopiesOut: the resources of a page are the caller's, even
+// those a store serves from what it keeps rendered: changing their
+// schemas and meta, and appending to their schemas, changes nothing the
+// next page shows.
+func testEncodedCopiesOut(t *testing.T, newStore factory) {
+	h := newH(t, newStore)
+	el := encodedLister(t, h.s)
+	for i := range 5 {
+		u := user(fmt.Sprintf("user%d", i), "displayName", "D")
+		u.Schemas = append(u.Schemas, TestExtensionSchema)
+		h.create(UserType(), u)
+	}
+	want := encodedPage(h, el)
+	for range 2 {
+		p, err := el.ListEncoded(h.ctx, h.ten, UserType(), store.Query{Count: 1000}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range p.Resources {
+			if len(r.Schemas) > 0 {
+				r.Schemas[0] = "urn:changed"
+			}
+			r.Schemas = append(r.Schemas[:min(1, len(r.Schemas))], "urn:appended")
+			r.ID, r.Meta.Version, r.Meta.ResourceType = "changed", `W/"changed"`, "Changed"
+		}
+	}
+	diff(t, "page after changing an earlier page's resources", want, encodedPage(h, el))
 }
 
 // testEncodedSameAsList checks store.EncodedLister against List: for many
@@ -110,6 +140,7 @@ func testEncodedSameAsList(t *testing.T, newStore factory) {
 			if len(got.Members) != len(got.Resources) {
 				t.Fatalf("%s: %d Members for %d Resources", what, len(got.Members), len(got.Resources))
 			}
+			checkHeads(t, what, tc.rt, got)
 			diff(t, what, jsonOf(t, tc.rt, want.Resources, nil), jsonOf(t, tc.rt, got.Resources, got.Members))
 		}
 	}
@@ -125,6 +156,7 @@ func encodedPage(h *h, el store.EncodedLister) map[string]map[string]any {
 	if err != nil {
 		h.t.Fatalf("ListEncoded: %v", err)
 	}
+	checkHeads(h.t, "ListEncoded", UserType(), got)
 	docs := jsonOf(h.t, UserType(), got.Resources, got.Members)
 	diff(h.t, "ListEncoded against List", jsonOf(h.t, UserType(), h.list(UserType(), q).Resources, nil), docs)
 	out := map[string]map[string]any{}
@@ -328,11 +360,45 @@ func jsonOf(t *testing.T, rt *schema.ResourceType, rs []*schema.Resource, member
 	return out
 }
 
+// checkHeads checks p's encoded heads (EncodedPage.Heads): one per
+// resource when set, and each that is not zero writes, with
+// AppendJSONHead, byte for byte what AppendJSONWith writes of the
+// resource as a handler presents it (a location added).
+func checkHeads(t *testing.T, what string, rt *schema.ResourceType, p *store.EncodedPage) {
+	t.Helper()
+	if p.Heads == nil {
+		return
+	}
+	if len(p.Heads) != len(p.Resources) {
+		t.Fatalf("%s: %d Heads for %d Resources", what, len(p.Heads), len(p.Resources))
+	}
+	for i, r := range p.Resources {
+		if p.Heads[i].IsZero() {
+			continue
+		}
+		res := rt.Project(r, nil, nil)
+		res.Meta.Location = "https://example.com/scim/v2/Users/" + res.ID + "?<&>"
+		want, err := res.AppendJSONWith(nil, p.Members[i])
+		if err != nil {
+			t.Fatalf("%s: AppendJSONWith %s: %v", what, r.ID, err)
+		}
+		got, err := res.AppendJSONHead(nil, p.Heads[i], p.Members[i])
+		if err != nil {
+			t.Fatalf("%s: AppendJSONHead %s: %v", what, r.ID, err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%s: resource %d (%s) written with its encoded head:\n%s\nwithout:\n%s", what, i, r.ID, got, want)
+		}
+	}
+}
+
 // RunEncodedRenders checks what a store.EncodedLister is for: a page of
 // typical users (TypicalUser), in index and cursor mode and filtered by
 // userName, comes back rendered by the store (every Members entry set, the
 // Attrs of each resource without stored attributes), not left to the
-// caller to decode. SameAsList (in Run) checks what it renders.
+// caller to decode, and read again, with every resource's common
+// attributes encoded (EncodedPage.Heads). SameAsList (in Run) checks
+// what it renders.
 func RunEncodedRenders(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Helper()
 	h := newH(t, newStore)
@@ -358,10 +424,22 @@ func RunEncodedRenders(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{UseCursor: true, Count: 20},
 		{Filter: eq, Count: 10},
 	} {
+		if _, err := el.ListEncoded(h.ctx, h.ten, UserType(), q, nil); err != nil {
+			t.Fatal(err)
+		}
 		p, err := el.ListEncoded(h.ctx, h.ten, UserType(), q, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if len(p.Heads) != len(p.Resources) {
+			t.Fatalf("query %+v read again: %d heads for %d resources", q, len(p.Heads), len(p.Resources))
+		}
+		for i, hd := range p.Heads {
+			if hd.IsZero() {
+				t.Errorf("query %+v read again: resource %d (%s) without an encoded head", q, i, p.Resources[i].ID)
+			}
+		}
+		checkHeads(t, fmt.Sprintf("query %+v", q), UserType(), p)
 		if len(p.Resources) == 0 || len(p.Members) != len(p.Resources) {
 			t.Fatalf("query %+v: %d resources, %d members", q, len(p.Resources), len(p.Members))
 		}

@@ -12,10 +12,34 @@ import (
 // in one buffer. Use one per ListEncoded call.
 type EncodedPageBuilder struct {
 	buf    []byte
-	bounds [][2]int // start, end in buf; end -1 for a resource not rendered
+	bounds []built
+	puts   []pendingPut
 	cache  *RenderCache
 	tenant string
 	start  int // len of the caller's buf
+}
+
+// built is what the builder recorded of one resource.
+type built struct {
+	start, end int // members in buf; end -1 for a resource not rendered
+	// cached, when not nil, is the members, shared with the cache
+	// (start is then -1).
+	cached []byte
+	// head is the resource's encoded head when the cache held one.
+	head schema.EncodedHead
+	// put, when not 0, is 1 + the index in puts of what Page gives the
+	// cache for a rendering it does not hold (or holds without an encoded
+	// head).
+	put int
+}
+
+// pendingPut is a rendering Page adds to the cache as seq at stamp, with
+// the resource's encoded head: rest holds its schemas and Head, its
+// members come from the page.
+type pendingPut struct {
+	seq   int64
+	stamp RenderStamp
+	rest  Rendered
 }
 
 // NewEncodedPageBuilder returns a builder appending to buf (ListEncoded's
@@ -43,11 +67,11 @@ func (b *EncodedPageBuilder) Render(render func(dst []byte) ([]byte, bool)) bool
 	buf, ok := render(b.buf)
 	if !ok {
 		b.buf = buf[:start]
-		b.bounds = append(b.bounds, [2]int{-1, -1})
+		b.bounds = append(b.bounds, built{start: -1, end: -1})
 		return false
 	}
 	b.buf = buf
-	b.bounds = append(b.bounds, [2]int{start, len(buf)})
+	b.bounds = append(b.bounds, built{start: start, end: len(buf)})
 	return true
 }
 
@@ -81,17 +105,22 @@ func (b *EncodedPageBuilder) Caching() bool { return b.cache != nil }
 // Cached records the next resource from the cache when it holds the
 // rendering of the row seq at version for rt (with a Head, if needHead),
 // and returns what the cache kept with it: Schemas a copy the caller
-// owns, Head shared (copy it before changing anything). Else it records
-// nothing and reports false.
+// owns, Head and Members shared (copy them before changing anything).
+// Else it records nothing and reports false.
 func (b *EncodedPageBuilder) Cached(seq int64, rt *schema.ResourceType, version int64, needHead bool) (Rendered, bool) {
-	r, ok := b.cache.Get(seq, RenderStamp{Tenant: b.tenant, Type: rt, Version: version})
+	stamp := RenderStamp{Tenant: b.tenant, Type: rt, Version: version}
+	r, ok := b.cache.Get(seq, stamp)
 	if !ok || (needHead && r.Head == nil) {
 		return Rendered{}, false
 	}
-	start := len(b.buf)
-	b.buf = append(b.buf, r.Members...)
-	b.bounds = append(b.bounds, [2]int{start, len(b.buf)})
-	r.Members, r.Schemas = b.buf[start:len(b.buf):len(b.buf)], slices.Clone(r.Schemas)
+	// The cache never modifies what it keeps: the page shares it.
+	e := built{start: -1, end: len(r.Members), cached: r.Members[:len(r.Members):len(r.Members)], head: r.Encoded}
+	if r.Encoded.IsZero() {
+		b.puts = append(b.puts, pendingPut{seq: seq, stamp: stamp, rest: Rendered{Schemas: r.Schemas, Head: r.Head}})
+		e.put = len(b.puts)
+	}
+	b.bounds = append(b.bounds, e)
+	r.Members, r.Schemas = e.cached, slices.Clone(r.Schemas)
 	return r, true
 }
 
@@ -99,14 +128,15 @@ func (b *EncodedPageBuilder) Cached(seq int64, rt *schema.ResourceType, version 
 // index for RenderAt: a store that reads the documents of a page's cache
 // misses with a second statement renders them there.
 func (b *EncodedPageBuilder) Skip() int {
-	b.bounds = append(b.bounds, [2]int{-1, -1})
+	b.bounds = append(b.bounds, built{start: -1, end: -1})
 	return len(b.bounds) - 1
 }
 
 // RenderAt is RenderCached for the resource Skip recorded as i, without
 // the cache lookup: render appends its members and the cache keeps a copy,
 // with head (see Rendered; nil for none), which the caller must not
-// modify afterwards.
+// modify afterwards. The cache gets them when Page is called, with the
+// resource's encoded head.
 func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType, version int64, head *schema.Resource, render func(dst []byte) ([]byte, []string, bool)) ([]string, bool) {
 	start := len(b.buf)
 	buf, schemas, ok := render(b.buf)
@@ -115,29 +145,69 @@ func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType,
 		return nil, false
 	}
 	b.buf = buf
-	b.bounds[i] = [2]int{start, len(buf)}
-	b.cache.Put(seq, RenderStamp{Tenant: b.tenant, Type: rt, Version: version}, Rendered{Members: buf[start:], Schemas: schemas, Head: head})
+	b.bounds[i] = built{start: start, end: len(buf)}
+	if b.cache != nil {
+		b.puts = append(b.puts, pendingPut{seq: seq, stamp: RenderStamp{Tenant: b.tenant, Type: rt, Version: version},
+			rest: Rendered{Schemas: slices.Clone(schemas), Head: head}}) // the caller owns schemas
+		b.bounds[i].put = len(b.puts)
+	}
 	return schemas, true
 }
 
 // Reset forgets every resource recorded, keeping the caller's buffer
 // contents (a store starting a page over).
 func (b *EncodedPageBuilder) Reset() {
-	b.buf, b.bounds = b.buf[:b.start], b.bounds[:0]
+	b.buf, b.bounds, b.puts = b.buf[:b.start], b.bounds[:0], b.puts[:0]
 }
 
 // Page returns p as an EncodedPage: Members[i] is what Render recorded for
-// the i-th resource read. Resources recorded beyond len(p.Resources) (a
-// cursor page reads one more) are ignored; when fewer were recorded than
-// p holds (resources decoded on another path), Members are all nil.
+// the i-th resource read, and Heads[i] that resource's encoded head when
+// the cache held it or the builder has a cache (else zero). Resources
+// recorded beyond len(p.Resources) (a cursor page reads one more) are
+// ignored; when fewer were recorded than p holds (resources decoded on
+// another path), Members are all nil. Page gives the cache the renderings
+// RenderCached and RenderAt made, with the encoded heads of p's resources.
 func (b *EncodedPageBuilder) Page(p *store.Page) *store.EncodedPage {
 	out := &store.EncodedPage{Page: *p, Members: make([][]byte, len(p.Resources)), Buffer: b.buf}
-	if len(b.bounds) >= len(p.Resources) {
+	if len(b.bounds) >= len(p.Resources) && b.cache != nil {
+		out.Heads = make([]schema.EncodedHead, len(p.Resources))
+	}
+	for i := range b.bounds {
+		e := &b.bounds[i]
+		if e.end < 0 {
+			continue
+		}
+		members := e.members(b.buf)
+		if i < len(p.Resources) && out.Heads != nil {
+			if e.head.IsZero() {
+				e.head = p.Resources[i].EncodeHead()
+			}
+			out.Members[i], out.Heads[i] = members, e.head
+		}
+		if e.put > 0 {
+			p := &b.puts[e.put-1]
+			r := p.rest
+			r.Members, r.Encoded = members, e.head
+			b.cache.Put(p.seq, p.stamp, r)
+		}
+	}
+	if len(b.bounds) < len(p.Resources) {
+		clear(out.Members)
+	} else if out.Heads == nil {
 		for i := range p.Resources {
-			if s, e := b.bounds[i][0], b.bounds[i][1]; e >= 0 {
-				out.Members[i] = b.buf[s:e:e]
+			if e := &b.bounds[i]; e.end >= 0 {
+				out.Members[i] = e.members(b.buf)
 			}
 		}
 	}
 	return out
+}
+
+// members returns the members recorded for e, in buf or shared with the
+// cache.
+func (e *built) members(buf []byte) []byte {
+	if e.cached != nil {
+		return e.cached
+	}
+	return buf[e.start:e.end:e.end]
 }

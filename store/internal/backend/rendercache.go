@@ -81,12 +81,14 @@ const entryOverhead = 96
 // attributes (EncodedPage.Members); for a store that reads them from the
 // same document, its schemas (else nil); and for a store whose page
 // statement reads only sequence and version when it can, Head, the
-// resource without attributes (ID, ExternalID, Schemas, Meta), else nil.
-// None of them may be modified.
+// resource without attributes (ID, ExternalID, Schemas, Meta), else nil;
+// and Encoded, the resource's common attributes encoded (zero when not
+// known), which EncodedPage.Heads serves. None of them may be modified.
 type Rendered struct {
 	Members []byte
 	Schemas []string
 	Head    *schema.Resource
+	Encoded schema.EncodedHead
 }
 
 // headOverhead is what a Head costs besides its strings, roughly.
@@ -178,17 +180,18 @@ func (s *renderShard) put(seq int64, stamp RenderStamp, r Rendered) {
 			size += int64(len(sc)) + 16
 		}
 	}
+	size += int64(r.Encoded.Len())
 	if size > s.limit {
 		return
 	}
-	kept := Rendered{Members: make([]byte, len(r.Members)), Schemas: slices.Clone(r.Schemas), Head: r.Head}
+	kept := Rendered{Members: make([]byte, len(r.Members)), Schemas: slices.Clone(r.Schemas), Head: r.Head, Encoded: r.Encoded}
 	copy(kept.Members, r.Members)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if i, ok := s.index[seq]; ok {
 		old := &s.ring[i]
 		if old.stamp.Tenant == stamp.Tenant && old.stamp.Type == stamp.Type &&
-			(old.stamp.Version > stamp.Version || old.stamp.Version == stamp.Version && (old.data.Head != nil || r.Head == nil)) {
+			(old.stamp.Version > stamp.Version || old.stamp.Version == stamp.Version && old.data.complete(r)) {
 			return // newer, or as new and as complete: a read of an older snapshot must not replace it
 		}
 		s.remove(i)
@@ -206,6 +209,12 @@ func (s *renderShard) put(seq int64, stamp RenderStamp, r Rendered) {
 	s.ring[i] = renderEntry{seq: seq, stamp: stamp, data: kept, size: size}
 	s.index[seq] = i
 	s.bytes += size
+}
+
+// complete reports whether r holds everything other holds: a rendering
+// of the same version replaces r only when it holds more.
+func (r *Rendered) complete(other Rendered) bool {
+	return (r.Head != nil || other.Head == nil) && (!r.Encoded.IsZero() || other.Encoded.IsZero())
 }
 
 // remove empties slot i.
