@@ -251,10 +251,14 @@ func (st *state) present(td *tenantData, t *table, rec *record, attrs map[string
 		}
 		// The cache keeps the resource without attributes with the
 		// rendering: a hit then formats neither id nor schemas.
-		head := st.resource(td, t, rec, nil, store.ReadOptions{OmitMembers: true, OmitGroups: true})
+		var head *schema.Resource
+		keep := enc.b.Admits(int64(rec.seq))
+		if keep {
+			head = st.resource(td, t, rec, nil, store.ReadOptions{OmitMembers: true, OmitGroups: true})
+		}
 		enc.w.d, enc.w.ti = &st.dict, ti
 		var err error
-		_, ok := enc.b.RenderAt(enc.b.Skip(), int64(rec.seq), ti.rt, rec.version, head, func(dst []byte) ([]byte, []string, bool) {
+		_, ok := enc.b.RenderAt(enc.b.Skip(), int64(rec.seq), ti.rt, rec.version, keep, head, func(dst []byte) ([]byte, []string, bool) {
 			enc.w.dst = dst
 			var ok bool
 			ok, err = enc.w.render(rec.doc)

@@ -57,7 +57,7 @@ func renderRow(enc *backend.EncodedPageBuilder, rt *schema.ResourceType, rw *row
 // attributes, it sets res to the whole decoded resource instead.
 func renderAt(enc *backend.EncodedPageBuilder, slot int, rt *schema.ResourceType, rw *row, res *schema.Resource) error {
 	var bad error
-	schemas, ok := enc.RenderAt(slot, rw.seq, rt, rw.version, nil, func(dst []byte) ([]byte, []string, bool) {
+	schemas, ok := enc.RenderAt(slot, rw.seq, rt, rw.version, enc.Admits(rw.seq), nil, func(dst []byte) ([]byte, []string, bool) {
 		var rawSchemas []byte
 		out, ok := rt.AppendDefaultMembers(dst, rw.data, func(k string, v []byte) bool {
 			if k == "schemas" {

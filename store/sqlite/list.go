@@ -104,10 +104,12 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 		// page between the two.
 		args = append(append([]any{tenant, rt.Name, offset, offset, offset}, where.args...), limit)
 	}
-	// With a render cache, the page's statement reads only each row's
-	// seq and version (leanCols; the cache has the rest) and the cache's
-	// misses are read whole by a second statement (readMisses).
-	lean := enc != nil && enc.Caching()
+	// With a warm render cache, the page's statement reads only each
+	// row's seq and version (leanCols; the cache has the rest) and the
+	// cache's misses are read whole by a second statement (readMisses).
+	// When pages mostly miss (a working set larger than the cache), one
+	// statement reading the documents costs less.
+	lean := enc != nil && enc.Caching() && enc.Warm()
 	last, err := s.readPage(ctx, pageQuery(p, where, blocks, inline, lean), args, rt, enc, inline, lean)
 	if err != nil {
 		return nil, err

@@ -100,9 +100,14 @@ func scanMiss(sc scanner, rt *schema.ResourceType, enc *backend.EncodedPageBuild
 	if err := rw.build(rt, id, created, modified, ext, schemasJSON, nil); err != nil {
 		return false, err
 	}
-	head := *rw.res
-	head.Schemas = slices.Clone(head.Schemas)
-	if _, ok := enc.RenderAt(k.slot, rw.seq, rt, rw.version, &head, func(dst []byte) ([]byte, []string, bool) {
+	var head *schema.Resource
+	keep := enc.Admits(rw.seq)
+	if keep {
+		h := *rw.res
+		h.Schemas = slices.Clone(h.Schemas)
+		head = &h
+	}
+	if _, ok := enc.RenderAt(k.slot, rw.seq, rt, rw.version, keep, head, func(dst []byte) ([]byte, []string, bool) {
 		out, ok := rt.AppendDefaultMembers(dst, []byte(dataJSON), nil)
 		return out, nil, ok
 	}); ok {
@@ -137,12 +142,13 @@ func rendered(enc *backend.EncodedPageBuilder, rt *schema.ResourceType, rw *row,
 		return true
 	}
 	var head *schema.Resource
-	if enc.Caching() {
+	keep := enc.Admits(rw.seq)
+	if keep {
 		h := *rw.res
 		h.Schemas = slices.Clone(h.Schemas)
 		head = &h
 	}
-	_, ok := enc.RenderAt(enc.Skip(), rw.seq, rt, rw.version, head, func(dst []byte) ([]byte, []string, bool) {
+	_, ok := enc.RenderAt(enc.Skip(), rw.seq, rt, rw.version, keep, head, func(dst []byte) ([]byte, []string, bool) {
 		out, ok := rt.AppendDefaultMembers(dst, []byte(dataJSON), nil)
 		return out, nil, ok
 	})

@@ -94,13 +94,37 @@ func (b *EncodedPageBuilder) RenderCached(seq int64, rt *schema.ResourceType, ve
 	if r, ok := b.Cached(seq, rt, version, false); ok {
 		return r.Schemas, true
 	}
-	return b.RenderAt(b.Skip(), seq, rt, version, nil, render)
+	return b.RenderAt(b.Skip(), seq, rt, version, b.Admits(seq), nil, render)
 }
+
+// Admits reports whether the builder's cache would keep a rendering of
+// the row seq (RenderCache.Admits, which remembers the offer): ask once
+// per rendering, before building the head RenderAt keeps with it, and
+// pass the answer to RenderAt.
+func (b *EncodedPageBuilder) Admits(seq int64) bool {
+	return b.cache != nil && (b.cache.Warm() || coldSampled(seq)) && b.cache.Admits(seq)
+}
+
+// While the cache is cold (RenderCache.Warm false: most lookups miss, a
+// working set larger than the cache, such as random pages over 100,000
+// users), the builder consults it for about one row in coldSample (by a
+// hash of seq), counting each lookup for coldSample rows: few lookups and
+// offers are made, and the sampled rows still tell when it turns warm.
+const coldSample = 8
+
+// coldSampled reports whether the row seq is consulted while the cache is
+// cold.
+func coldSampled(seq int64) bool { return uint64(seq)*0x9E3779B97F4A7C15>>61 == 0 }
 
 // Caching reports whether the builder has a cache (WithCache with a
 // cache), so that a store may read a page's documents only for the
 // resources Cached misses.
 func (b *EncodedPageBuilder) Caching() bool { return b.cache != nil }
+
+// Warm reports whether the builder's cache is warm (RenderCache.Warm):
+// most recent lookups hit, so reading a page's documents only for its
+// misses, with a second statement, is worth it.
+func (b *EncodedPageBuilder) Warm() bool { return b.cache.Warm() }
 
 // Cached records the next resource from the cache when it holds the
 // rendering of the row seq at version for rt (with a Head, if needHead),
@@ -108,8 +132,18 @@ func (b *EncodedPageBuilder) Caching() bool { return b.cache != nil }
 // owns, Head and Members shared (copy them before changing anything).
 // Else it records nothing and reports false.
 func (b *EncodedPageBuilder) Cached(seq int64, rt *schema.ResourceType, version int64, needHead bool) (Rendered, bool) {
+	if b.cache == nil {
+		return Rendered{}, false
+	}
+	weight := int64(1)
+	if !b.cache.Warm() { // cold: one row in coldSample is looked up, and stands for them all
+		if !coldSampled(seq) {
+			return Rendered{}, false
+		}
+		weight = coldSample
+	}
 	stamp := RenderStamp{Tenant: b.tenant, Type: rt, Version: version}
-	r, ok := b.cache.Get(seq, stamp)
+	r, ok := b.cache.lookup(seq, stamp, weight)
 	if !ok || (needHead && r.Head == nil) {
 		return Rendered{}, false
 	}
@@ -133,11 +167,11 @@ func (b *EncodedPageBuilder) Skip() int {
 }
 
 // RenderAt is RenderCached for the resource Skip recorded as i, without
-// the cache lookup: render appends its members and the cache keeps a copy,
-// with head (see Rendered; nil for none), which the caller must not
-// modify afterwards. The cache gets them when Page is called, with the
-// resource's encoded head.
-func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType, version int64, head *schema.Resource, render func(dst []byte) ([]byte, []string, bool)) ([]string, bool) {
+// the cache lookup: render appends its members and, when keep (Admits),
+// the cache keeps a copy, with head (see Rendered; nil for none), which
+// the caller must not modify afterwards. The cache gets them when Page is
+// called, with the resource's encoded head.
+func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType, version int64, keep bool, head *schema.Resource, render func(dst []byte) ([]byte, []string, bool)) ([]string, bool) {
 	start := len(b.buf)
 	buf, schemas, ok := render(b.buf)
 	if !ok {
@@ -146,7 +180,7 @@ func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType,
 	}
 	b.buf = buf
 	b.bounds[i] = built{start: start, end: len(buf)}
-	if b.cache != nil {
+	if b.cache != nil && keep {
 		b.puts = append(b.puts, pendingPut{seq: seq, stamp: RenderStamp{Tenant: b.tenant, Type: rt, Version: version},
 			rest: Rendered{Schemas: slices.Clone(schemas), Head: head}}) // the caller owns schemas
 		b.bounds[i].put = len(b.puts)
@@ -179,7 +213,7 @@ func (b *EncodedPageBuilder) Page(p *store.Page) *store.EncodedPage {
 		}
 		members := e.members(b.buf)
 		if i < len(p.Resources) && out.Heads != nil {
-			if e.head.IsZero() {
+			if e.head.IsZero() && e.put > 0 { // encoded for the cache; a rendering it does not keep is written as before
 				e.head = p.Resources[i].EncodeHead()
 			}
 			out.Members[i], out.Heads[i] = members, e.head

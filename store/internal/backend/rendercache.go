@@ -3,6 +3,7 @@ package backend
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/scimkit/scimkit/schema"
 )
@@ -26,10 +27,21 @@ import (
 // The cache is bounded in bytes (its renderings plus a fixed overhead per
 // entry): adding beyond the bound evicts entries not used since the clock
 // hand last passed them (the CLOCK approximation of least recently used).
+// Once full, it admits a rendering only of a row it was offered before
+// (Admits; a doorkeeper: a small table per shard remembering the last
+// rows refused), so that a working set larger than the bound (random pages
+// over 100,000 users) does not turn every miss into an eviction and a
+// copy: rows read once are rendered as without a cache, rows read again
+// replace those not used since. Hits and misses are counted (Warm), so
+// that a store reads a page's documents with a second statement only
+// while most of its rows hit.
+//
 // Its methods are safe for concurrent use; a nil *RenderCache caches
 // nothing.
 type RenderCache struct {
 	shards [renderShards]renderShard
+	// hits and misses of recent Gets, halved every warmWindow lookups.
+	hits, misses atomic.Int64
 }
 
 // RenderStamp is what a cached rendering must match to be served: the
@@ -94,14 +106,92 @@ type Rendered struct {
 // headOverhead is what a Head costs besides its strings, roughly.
 const headOverhead = 160
 
+// Admits reports whether the cache would keep a rendering of the row seq
+// that it does not hold: while it has room for one more typical
+// rendering, yes; once full, only a row it was offered before (the
+// doorkeeper, see RenderCache), and the offer is remembered. A store asks
+// once per rendering it makes, before building what the cache keeps with
+// it, and Puts only what was admitted.
+func (c *RenderCache) Admits(seq int64) bool {
+	if c == nil {
+		return false
+	}
+	return c.shard(seq).admits(seq)
+}
+
+func (s *renderShard) admits(seq int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.bytes+typicalEntrySize <= s.limit {
+		return true
+	}
+	if _, held := s.index[seq]; held {
+		return true // another version: replacing it evicts nothing
+	}
+	slot := &s.refused[uint64(seq)/renderShards%refusedSlots]
+	if *slot != seq+1 { // +1: the zero value names no row
+		*slot = seq + 1
+		return false
+	}
+	*slot = 0
+	return true
+}
+
+// typicalEntrySize is what a typical user's entry costs: its rendering,
+// head and overheads, roughly.
+const typicalEntrySize = 2048
+
 // Get returns the rendering of the row seq when the cache holds one made
 // for stamp.
 func (c *RenderCache) Get(seq int64, stamp RenderStamp) (Rendered, bool) {
 	if c == nil {
 		return Rendered{}, false
 	}
-	return c.shard(seq).get(seq, stamp)
+	return c.lookup(seq, stamp, 1)
 }
+
+// lookup is Get counting its outcome weight times (a lookup sampled from
+// weight rows, see EncodedPageBuilder).
+func (c *RenderCache) lookup(seq int64, stamp RenderStamp, weight int64) (Rendered, bool) {
+	r, ok := c.shard(seq).get(seq, stamp)
+	c.count(ok, weight)
+	return r, ok
+}
+
+// warmWindow is about how many recent lookups Warm judges by.
+const warmWindow = 4096
+
+// count records a lookup's outcome, weight times; every warmWindow
+// lookups both counts are halved, so that Warm follows what pages read
+// now.
+func (c *RenderCache) count(hit bool, weight int64) {
+	var n int64
+	if hit {
+		n = c.hits.Add(weight) + c.misses.Load()
+	} else {
+		n = c.misses.Add(weight) + c.hits.Load()
+	}
+	if n >= warmWindow {
+		c.hits.Store(c.hits.Load() / 2)
+		c.misses.Store(c.misses.Load() / 2)
+	}
+}
+
+// Warm reports whether at least half of the recent lookups hit, or too
+// few have been made to judge (warmMinimum): a store then reads a page's
+// sequence numbers first and the documents of its misses only, which
+// costs a second statement when pages mostly miss.
+func (c *RenderCache) Warm() bool {
+	if c == nil {
+		return false
+	}
+	h, m := c.hits.Load(), c.misses.Load()
+	return h >= m || h+m < warmMinimum
+}
+
+// warmMinimum is how many lookups Warm needs before it judges a cache
+// cold: a new cache's first pages all miss.
+const warmMinimum = 512
 
 // Put keeps a copy of r, the rendering of the row seq read with stamp,
 // unless the cache holds one of a later version of that row or r alone
@@ -142,7 +232,13 @@ type renderShard struct {
 	hand  int
 	bytes int64
 	limit int64
+	// refused remembers the rows last refused while the shard was full,
+	// one per slot (seq % len): a row offered again is admitted.
+	refused [refusedSlots]int64
 }
+
+// refusedSlots is the size of a shard's doorkeeper table.
+const refusedSlots = 1024
 
 // renderEntry is a slot of the ring; data.Members is nil in an empty
 // slot.
@@ -184,10 +280,10 @@ func (s *renderShard) put(seq int64, stamp RenderStamp, r Rendered) {
 	if size > s.limit {
 		return
 	}
-	kept := Rendered{Members: make([]byte, len(r.Members)), Schemas: slices.Clone(r.Schemas), Head: r.Head, Encoded: r.Encoded}
-	copy(kept.Members, r.Members)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	kept := Rendered{Members: make([]byte, len(r.Members)), Schemas: slices.Clone(r.Schemas), Head: r.Head, Encoded: r.Encoded}
+	copy(kept.Members, r.Members)
 	if i, ok := s.index[seq]; ok {
 		old := &s.ring[i]
 		if old.stamp.Tenant == stamp.Tenant && old.stamp.Type == stamp.Type &&

@@ -120,6 +120,93 @@ func TestRenderCacheBound(t *testing.T) {
 	}
 }
 
+// TestRenderCacheAdmission: while the cache has room it admits every
+// row; once full, only a row offered before (Admits), so that rows read
+// once (random pages over a working set larger than the bound) do not
+// evict rows read again, and cost no copy.
+func TestRenderCacheAdmission(t *testing.T) {
+	const bound = 64 << 10
+	c := backend.NewRenderCache(bound)
+	st := backend.RenderStamp{Version: 1}
+	data := []byte(strings.Repeat("x", 900))
+	var seq int64
+	for ; c.Admits(seq); seq += 16 { // one shard: fill it
+		c.Put(seq, st, backend.Rendered{Members: data})
+		if seq > 16*1000 {
+			t.Fatal("a full shard still admits every row")
+		}
+	}
+	if !c.Admits(seq) {
+		t.Fatal("a row offered twice to a full cache was not admitted")
+	}
+	c.Put(seq, st, backend.Rendered{Members: data})
+	if _, ok := c.Get(seq, st); !ok {
+		t.Fatal("an admitted row was not kept")
+	}
+	if !c.Admits(seq) {
+		t.Error("a row the cache holds (another version) was not admitted")
+	}
+	held, _ := c.Len()
+	for once := seq + 16; once < seq+16*500; once += 16 { // rows read once
+		if c.Admits(once) {
+			t.Fatalf("row %d, offered once to a full cache, admitted", once)
+		}
+	}
+	if _, ok := c.Get(seq, st); !ok {
+		t.Error("rows offered once evicted a row admitted before them")
+	}
+	if n, _ := c.Len(); n != held {
+		t.Errorf("%d entries after rows offered once, want %d", n, held)
+	}
+	var none *backend.RenderCache
+	if none.Admits(1) {
+		t.Error("a nil cache admits")
+	}
+}
+
+// TestRenderCacheWarm: Warm follows the recent lookups' hit ratio, once
+// enough were made to judge.
+func TestRenderCacheWarm(t *testing.T) {
+	c := backend.NewRenderCache(8 << 20)
+	st := backend.RenderStamp{Version: 1}
+	if !c.Warm() {
+		t.Error("a new cache is not warm")
+	}
+	for seq := range int64(100) {
+		c.Get(seq, st)
+	}
+	if !c.Warm() {
+		t.Error("cold after 100 misses, too few to judge")
+	}
+	for seq := range int64(1000) {
+		c.Get(seq, st)
+	}
+	if c.Warm() {
+		t.Error("warm after 1100 misses")
+	}
+	for seq := range int64(1000) {
+		c.Put(seq, st, backend.Rendered{Members: []byte("m")})
+	}
+	for range 2 {
+		for seq := range int64(1000) {
+			c.Get(seq, st)
+		}
+	}
+	if !c.Warm() {
+		t.Error("not warm after 2000 hits")
+	}
+	for seq := int64(1000); seq < 1000+10*4096; seq++ { // a long run of misses outweighs old hits
+		c.Get(seq, st)
+	}
+	if c.Warm() {
+		t.Error("still warm after a long run of misses")
+	}
+	var none *backend.RenderCache
+	if none.Warm() {
+		t.Error("a nil cache is warm")
+	}
+}
+
 // TestRenderCacheNil: a nil cache (RenderCacheSize negative) keeps
 // nothing; sizes map as documented.
 func TestRenderCacheNil(t *testing.T) {
