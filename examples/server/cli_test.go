@@ -219,7 +219,7 @@ func TestRotateKeepsExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := idRE.FindString(out)
-	if out, _, err = runCmd(t, env, "token", "rotate", id); err != nil {
+	if _, _, err = runCmd(t, env, "token", "rotate", id); err != nil {
 		t.Fatal(err)
 	}
 	st, err := sqlite.Open(t.Context(), sqlite.Config{Path: db})

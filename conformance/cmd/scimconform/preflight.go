@@ -70,13 +70,12 @@ func preflight(ctx context.Context, t conformance.Target, client *http.Client) e
 // case with -v or when it did not pass), and every tenth case and at the
 // end the count done and the estimated time left.
 type progress struct {
-	w          io.Writer
-	verbose    bool
-	total, n   int
-	start      time.Time
-	now        func() time.Time
-	midLine    bool // dots printed since the last newline
-	lastReport int
+	w        io.Writer
+	verbose  bool
+	total, n int
+	start    time.Time
+	now      func() time.Time
+	midLine  bool // dots printed since the last newline
 }
 
 func newProgress(w io.Writer, total int, verbose bool) *progress {
