@@ -37,6 +37,23 @@ func scanRow(sc scanner, rt *schema.ResourceType) (*row, error) {
 // when the default projection keeps them all, leaving Attrs empty
 // (ListEncoded).
 func scanRowEnc(sc scanner, rt *schema.ResourceType, enc *backend.EncodedPageBuilder) (*row, error) {
+	rw, dataJSON, err := scanFull(sc, rt)
+	if err != nil {
+		return nil, err
+	}
+	if enc == nil {
+		return &rw, rw.fill(rt, dataJSON, nil, -1)
+	}
+	if _, ok := enc.Cached(rw.seq, rt, rw.version, false); ok {
+		rw.res.Attrs, rw.data = map[string]any{}, dataJSON // the derived attributes go in Attrs
+		return &rw, nil
+	}
+	return &rw, rw.fill(rt, dataJSON, enc, enc.Skip())
+}
+
+// scanFull scans a row of rowCols: the row with its resource built
+// without attributes, and its document.
+func scanFull(sc scanner, rt *schema.ResourceType) (row, string, error) {
 	var (
 		rw                    row
 		id, created, modified string
@@ -44,21 +61,39 @@ func scanRowEnc(sc scanner, rt *schema.ResourceType, enc *backend.EncodedPageBui
 		schemasJSON, dataJSON string
 	)
 	if err := sc.Scan(&rw.seq, &id, &rw.version, &created, &modified, &ext, &schemasJSON, &dataJSON); err != nil {
-		return nil, err
+		return rw, "", err
 	}
-	if err := rw.build(rt, id, created, modified, ext, schemasJSON, nil); err != nil {
-		return nil, err
-	}
-	if enc != nil && rendered(enc, rt, &rw, dataJSON) {
-		rw.res.Attrs = map[string]any{} // the derived attributes go here
-	} else {
-		var err error
-		if rw.res.Attrs, err = decodeAttrs(rt, dataJSON); err != nil {
-			return nil, fmt.Errorf("corrupt data of %s %s: %w", rt.Name, id, err)
+	return rw, dataJSON, rw.build(rt, id, created, modified, ext, schemasJSON, nil)
+}
+
+// fill gives rw, scanned by scanFull, its document dataJSON: with enc, its
+// attributes rendered into slot of enc when the default projection keeps
+// them all (the cache, when it admits the row, keeping a copy of the
+// resource as the head scanLean needs), Attrs then left empty for the
+// derived ones; else decoded.
+func (rw *row) fill(rt *schema.ResourceType, dataJSON string, enc *backend.EncodedPageBuilder, slot int) error {
+	rw.data = dataJSON
+	if enc != nil {
+		var head *schema.Resource
+		keep := enc.Admits(rw.seq)
+		if keep {
+			h := *rw.res
+			h.Schemas = slices.Clone(h.Schemas)
+			head = &h
+		}
+		if _, ok := enc.RenderAt(slot, rw.seq, rt, rw.version, keep, head, func(dst []byte) ([]byte, []string, bool) {
+			out, ok := rt.AppendDefaultMembers(dst, []byte(dataJSON), nil)
+			return out, nil, ok
+		}); ok {
+			rw.res.Attrs = map[string]any{}
+			return nil
 		}
 	}
-	rw.data = dataJSON
-	return &rw, nil
+	var err error
+	if rw.res.Attrs, err = decodeAttrs(rt, dataJSON); err != nil {
+		return fmt.Errorf("corrupt data of %s %s: %w", rt.Name, rw.res.ID, err)
+	}
+	return nil
 }
 
 // scanLean scans a row of leanCols and takes the resource from enc's
@@ -84,38 +119,17 @@ func scanLean(sc scanner, rt *schema.ResourceType, enc *backend.EncodedPageBuild
 // completes the row. ok is false when the row is not one of missed or has
 // another version.
 func scanMiss(sc scanner, rt *schema.ResourceType, enc *backend.EncodedPageBuilder, missed map[int64]*keyed) (ok bool, err error) {
-	var (
-		rw                    row
-		id, created, modified string
-		ext                   sql.NullString
-		schemasJSON, dataJSON string
-	)
-	if err := sc.Scan(&rw.seq, &id, &rw.version, &created, &modified, &ext, &schemasJSON, &dataJSON); err != nil {
+	rw, dataJSON, err := scanFull(sc, rt)
+	if err != nil {
 		return false, err
 	}
 	k := missed[rw.seq]
 	if k == nil || k.version != rw.version {
 		return false, nil
 	}
-	if err := rw.build(rt, id, created, modified, ext, schemasJSON, nil); err != nil {
+	if err := rw.fill(rt, dataJSON, enc, k.slot); err != nil {
 		return false, err
 	}
-	var head *schema.Resource
-	keep := enc.Admits(rw.seq)
-	if keep {
-		h := *rw.res
-		h.Schemas = slices.Clone(h.Schemas)
-		head = &h
-	}
-	if _, ok := enc.RenderAt(k.slot, rw.seq, rt, rw.version, keep, head, func(dst []byte) ([]byte, []string, bool) {
-		out, ok := rt.AppendDefaultMembers(dst, []byte(dataJSON), nil)
-		return out, nil, ok
-	}); ok {
-		rw.res.Attrs = map[string]any{}
-	} else if rw.res.Attrs, err = decodeAttrs(rt, dataJSON); err != nil {
-		return false, fmt.Errorf("corrupt data of %s %s: %w", rt.Name, id, err)
-	}
-	rw.data = dataJSON
 	*k.row = rw
 	return true, nil
 }
@@ -131,28 +145,6 @@ func (rw *row) build(rt *schema.ResourceType, id, created, modified string, ext 
 		Version: backend.FormatVersion(rw.version)}
 	rw.res, rw.schemas = r, schemasJSON
 	return nil
-}
-
-// rendered renders the attributes of rw, whose data is dataJSON and whose
-// resource has no attributes yet, into enc (through its cache, which
-// keeps a copy of the resource as the head scanLean needs) and reports
-// whether it did.
-func rendered(enc *backend.EncodedPageBuilder, rt *schema.ResourceType, rw *row, dataJSON string) bool {
-	if _, ok := enc.Cached(rw.seq, rt, rw.version, false); ok {
-		return true
-	}
-	var head *schema.Resource
-	keep := enc.Admits(rw.seq)
-	if keep {
-		h := *rw.res
-		h.Schemas = slices.Clone(h.Schemas)
-		head = &h
-	}
-	_, ok := enc.RenderAt(enc.Skip(), rw.seq, rt, rw.version, keep, head, func(dst []byte) ([]byte, []string, bool) {
-		out, ok := rt.AppendDefaultMembers(dst, []byte(dataJSON), nil)
-		return out, nil, ok
-	})
-	return ok
 }
 
 // load reads one resource row, or sql.ErrNoRows.
