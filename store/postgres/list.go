@@ -38,7 +38,7 @@ func (s *Store) list(ctx context.Context, tenant string, rt *schema.ResourceType
 	}
 	var page *store.Page
 	if exact {
-		plan.lean = enc != nil && enc.Caching() && enc.Warm() // see sqlite's listExact
+		plan.lean = enc != nil && enc.Warm() // see sqlite's listExact
 		page, err = s.listExact(ctx, w, rt, plan, enc)
 		if errors.Is(err, errStalePage) { // a miss changed in between: read it whole
 			enc.Reset()

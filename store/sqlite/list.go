@@ -109,7 +109,7 @@ func (s *Store) listExact(ctx context.Context, tenant string, rt *schema.Resourc
 	// cache's misses are read whole by a second statement (readMisses).
 	// When pages mostly miss (a working set larger than the cache), one
 	// statement reading the documents costs less.
-	lean := enc != nil && enc.Caching() && enc.Warm()
+	lean := enc != nil && enc.Warm()
 	last, err := s.readPage(ctx, pageQuery(p, where, blocks, inline, lean), args, rt, enc, inline, lean)
 	if err != nil {
 		return nil, err

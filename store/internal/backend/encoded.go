@@ -16,7 +16,10 @@ type EncodedPageBuilder struct {
 	puts   []pendingPut
 	cache  *RenderCache
 	tenant string
-	start  int // len of the caller's buf
+	// warm is the cache's Warm when the page began: one decision per page
+	// of whether the cache is consulted for every row or a sample.
+	warm  bool
+	start int // len of the caller's buf
 }
 
 // built is what the builder recorded of one resource.
@@ -59,42 +62,11 @@ func (b *EncodedPageBuilder) Grow(n int) {
 // rounded up.
 const typicalRenderedSize = 1024
 
-// Render records the next resource: render appends its members to dst and
-// returns the extended buffer, or ok false (and dst unchanged in content)
-// when it leaves the resource to the caller. Render reports ok.
-func (b *EncodedPageBuilder) Render(render func(dst []byte) ([]byte, bool)) bool {
-	start := len(b.buf)
-	buf, ok := render(b.buf)
-	if !ok {
-		b.buf = buf[:start]
-		b.bounds = append(b.bounds, built{start: -1, end: -1})
-		return false
-	}
-	b.buf = buf
-	b.bounds = append(b.bounds, built{start: start, end: len(buf)})
-	return true
-}
-
-// WithCache makes RenderCached go through c for rows of tenant, and
-// returns b. A nil c caches nothing.
+// WithCache makes Cached and RenderAt go through c for rows of tenant,
+// and returns b. A nil c caches nothing.
 func (b *EncodedPageBuilder) WithCache(c *RenderCache, tenant string) *EncodedPageBuilder {
-	b.cache, b.tenant = c, tenant
+	b.cache, b.tenant, b.warm = c, tenant, c.Warm()
 	return b
-}
-
-// RenderCached is Render through the builder's cache (WithCache): when
-// it holds the rendering of the row seq at version for rt, that is
-// recorded without calling render; else render runs and the cache keeps a
-// copy of what it rendered. render may return the resource's schemas too
-// (for stores that read them from the rendered document), which the cache
-// keeps with the rendering; RenderCached returns them, a copy the caller
-// owns, when it reports ok. Call it only for rows read outside a write
-// transaction (see RenderCache).
-func (b *EncodedPageBuilder) RenderCached(seq int64, rt *schema.ResourceType, version int64, render func(dst []byte) ([]byte, []string, bool)) ([]string, bool) {
-	if r, ok := b.Cached(seq, rt, version, false); ok {
-		return r.Schemas, true
-	}
-	return b.RenderAt(b.Skip(), seq, rt, version, b.Admits(seq), nil, render)
 }
 
 // Admits reports whether the builder's cache would keep a rendering of
@@ -102,7 +74,7 @@ func (b *EncodedPageBuilder) RenderCached(seq int64, rt *schema.ResourceType, ve
 // per rendering, before building the head RenderAt keeps with it, and
 // pass the answer to RenderAt.
 func (b *EncodedPageBuilder) Admits(seq int64) bool {
-	return b.cache != nil && (b.cache.Warm() || coldSampled(seq)) && b.cache.Admits(seq)
+	return b.cache != nil && (b.warm || coldSampled(seq)) && b.cache.Admits(seq)
 }
 
 // While the cache is cold (RenderCache.Warm false: most lookups miss, a
@@ -116,15 +88,11 @@ const coldSample = 8
 // cold.
 func coldSampled(seq int64) bool { return uint64(seq)*0x9E3779B97F4A7C15>>61 == 0 }
 
-// Caching reports whether the builder has a cache (WithCache with a
-// cache), so that a store may read a page's documents only for the
-// resources Cached misses.
-func (b *EncodedPageBuilder) Caching() bool { return b.cache != nil }
-
-// Warm reports whether the builder's cache is warm (RenderCache.Warm):
-// most recent lookups hit, so reading a page's documents only for its
-// misses, with a second statement, is worth it.
-func (b *EncodedPageBuilder) Warm() bool { return b.cache.Warm() }
+// Warm reports whether the builder has a cache that was warm when the
+// page began (RenderCache.Warm): most recent lookups hit, so a store may
+// read a page's documents only for the resources Cached misses, with a
+// second statement.
+func (b *EncodedPageBuilder) Warm() bool { return b.cache != nil && b.warm }
 
 // Cached records the next resource from the cache when it holds the
 // rendering of the row seq at version for rt (with a Head, if needHead),
@@ -136,7 +104,7 @@ func (b *EncodedPageBuilder) Cached(seq int64, rt *schema.ResourceType, version 
 		return Rendered{}, false
 	}
 	weight := int64(1)
-	if !b.cache.Warm() { // cold: one row in coldSample is looked up, and stands for them all
+	if !b.warm { // cold: one row in coldSample is looked up, and stands for them all
 		if !coldSampled(seq) {
 			return Rendered{}, false
 		}
@@ -166,11 +134,16 @@ func (b *EncodedPageBuilder) Skip() int {
 	return len(b.bounds) - 1
 }
 
-// RenderAt is RenderCached for the resource Skip recorded as i, without
-// the cache lookup: render appends its members and, when keep (Admits),
-// the cache keeps a copy, with head (see Rendered; nil for none), which
-// the caller must not modify afterwards. The cache gets them when Page is
-// called, with the resource's encoded head.
+// RenderAt records the rendering of the resource Skip recorded as i (a
+// row Cached missed): render appends its members and returns them with,
+// for stores that read them from the rendered document, the resource's
+// schemas (RenderAt returns them; the cache keeps its own copy), or ok
+// false when it leaves the
+// resource to the caller. When keep (Admits), the cache keeps a copy,
+// with head (see Rendered; nil for none), which the caller must not
+// modify afterwards; it gets them when Page is called, with the
+// resource's encoded head. Call it only for rows read outside a write
+// transaction (see RenderCache).
 func (b *EncodedPageBuilder) RenderAt(i int, seq int64, rt *schema.ResourceType, version int64, keep bool, head *schema.Resource, render func(dst []byte) ([]byte, []string, bool)) ([]string, bool) {
 	start := len(b.buf)
 	buf, schemas, ok := render(b.buf)
@@ -194,17 +167,22 @@ func (b *EncodedPageBuilder) Reset() {
 	b.buf, b.bounds, b.puts = b.buf[:b.start], b.bounds[:0], b.puts[:0]
 }
 
-// Page returns p as an EncodedPage: Members[i] is what Render recorded for
-// the i-th resource read, and Heads[i] that resource's encoded head when
-// the cache held it or the builder has a cache (else zero). Resources
-// recorded beyond len(p.Resources) (a cursor page reads one more) are
-// ignored; when fewer were recorded than p holds (resources decoded on
-// another path), Members are all nil. Page gives the cache the renderings
-// RenderCached and RenderAt made, with the encoded heads of p's resources.
+// Page returns p as an EncodedPage: Members[i] is what was recorded for
+// the i-th resource read, and, with a cache, Heads[i] that resource's
+// encoded head when the cache held it or keeps it now (else zero).
+// Resources recorded beyond len(p.Resources) (a cursor page reads one
+// more) are ignored; when fewer were recorded than p holds (resources
+// decoded on another path), Members are all nil. Page gives the cache the
+// renderings RenderAt made for it, with the encoded heads of p's
+// resources.
 func (b *EncodedPageBuilder) Page(p *store.Page) *store.EncodedPage {
-	out := &store.EncodedPage{Page: *p, Members: make([][]byte, len(p.Resources)), Buffer: b.buf}
-	if len(b.bounds) >= len(p.Resources) && b.cache != nil {
-		out.Heads = make([]schema.EncodedHead, len(p.Resources))
+	n := len(p.Resources)
+	out := &store.EncodedPage{Page: *p, Members: make([][]byte, n), Buffer: b.buf}
+	if len(b.bounds) < n {
+		return out
+	}
+	if b.cache != nil {
+		out.Heads = make([]schema.EncodedHead, n)
 	}
 	for i := range b.bounds {
 		e := &b.bounds[i]
@@ -212,26 +190,20 @@ func (b *EncodedPageBuilder) Page(p *store.Page) *store.EncodedPage {
 			continue
 		}
 		members := e.members(b.buf)
-		if i < len(p.Resources) && out.Heads != nil {
+		if i < n {
 			if e.head.IsZero() && e.put > 0 { // encoded for the cache; a rendering it does not keep is written as before
 				e.head = p.Resources[i].EncodeHead()
 			}
-			out.Members[i], out.Heads[i] = members, e.head
+			out.Members[i] = members
+			if out.Heads != nil {
+				out.Heads[i] = e.head
+			}
 		}
 		if e.put > 0 {
-			p := &b.puts[e.put-1]
-			r := p.rest
+			put := &b.puts[e.put-1]
+			r := put.rest
 			r.Members, r.Encoded = members, e.head
-			b.cache.Put(p.seq, p.stamp, r)
-		}
-	}
-	if len(b.bounds) < len(p.Resources) {
-		clear(out.Members)
-	} else if out.Heads == nil {
-		for i := range p.Resources {
-			if e := &b.bounds[i]; e.end >= 0 {
-				out.Members[i] = e.members(b.buf)
-			}
+			b.cache.Put(put.seq, put.stamp, r)
 		}
 	}
 	return out
