@@ -233,7 +233,8 @@ type renderShard struct {
 	bytes int64
 	limit int64
 	// refused remembers the rows last refused while the shard was full,
-	// one per slot (seq % len): a row offered again is admitted.
+	// one per slot (seq/renderShards % refusedSlots, +1 so that zero names
+	// none): a row offered again is admitted.
 	refused [refusedSlots]int64
 }
 
@@ -280,10 +281,10 @@ func (s *renderShard) put(seq int64, stamp RenderStamp, r Rendered) {
 	if size > s.limit {
 		return
 	}
+	kept := Rendered{Members: make([]byte, len(r.Members)), Schemas: slices.Clone(r.Schemas), Head: r.Head, Encoded: r.Encoded}
+	copy(kept.Members, r.Members) // outside the lock
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	kept := Rendered{Members: make([]byte, len(r.Members)), Schemas: slices.Clone(r.Schemas), Head: r.Head, Encoded: r.Encoded}
-	copy(kept.Members, r.Members)
 	if i, ok := s.index[seq]; ok {
 		old := &s.ring[i]
 		if old.stamp.Tenant == stamp.Tenant && old.stamp.Type == stamp.Type &&
