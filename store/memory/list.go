@@ -267,6 +267,11 @@ func (st *state) present(td *tenantData, t *table, rec *record, attrs map[string
 		if err != nil {
 			return nil, err
 		}
+		if ok && head != nil { // the head built for the cache: copied, not formatted again
+			res := enc.copyHead(head)
+			res.Attrs = st.derived(td, ti, res.ID, nil, opts)
+			return res, nil
+		}
 		if ok {
 			return st.resource(td, t, rec, nil, opts), nil
 		}
