@@ -170,10 +170,9 @@ func (w *writer) EditMembers(_ context.Context, id string, ms []schema.Member) e
 }
 
 // typed returns m with the type its membership change reports
-// (backend.MemberType): the type of the resource its value names, else its
-// stored type.
+// (backend.MemberType of its stored type).
 func (w *writer) typed(m schema.Member) schema.Member {
-	m.Type = backend.MemberType(w.resourceType(m.Value), m.Type)
+	m.Type = backend.MemberType(m.Type)
 	return m
 }
 

@@ -65,8 +65,8 @@ func (s *Store) Explain(ctx context.Context, query string, args ...any) (string,
 var (
 	GroupsQuery = groupsOf
 	AddMember   = `INSERT INTO {s}.members (tenant, group_id, member_id, type, display, ref, fold) VALUES ($1, $2, $3, '', '', '', '{}')
-		ON CONFLICT DO NOTHING RETURNING member_id, ` + memberTypeExpr
-	RemoveMember = `DELETE FROM {s}.members WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3::text[]) RETURNING member_id, ` + memberTypeExpr
+		ON CONFLICT DO NOTHING RETURNING member_id, type`
+	RemoveMember = `DELETE FROM {s}.members WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3::text[]) RETURNING member_id, type`
 	LeaveAll     = `DELETE FROM {s}.members WHERE tenant = $1 AND member_id = $2 RETURNING group_id`
 )
 

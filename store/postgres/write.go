@@ -298,7 +298,7 @@ func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) 
 		return nil, err
 	}
 	rows, err := w.tx.Query(ctx, w.s.q(`DELETE FROM {s}.members WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3::text[])
-		RETURNING member_id, `+memberTypeExpr+`, display`), w.tenant, id, values)
+		RETURNING member_id, type, display`), w.tenant, id, values)
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +310,7 @@ func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, 
 		return nil, err
 	}
 	rows, err := w.tx.Query(ctx, w.s.q(`WITH d AS (DELETE FROM {s}.members WHERE tenant = $1 AND group_id = $2
-		RETURNING member_id, `+memberTypeExpr+` AS t, display, ord)
+		RETURNING member_id, type AS t, display, ord)
 		SELECT member_id, t, display FROM d ORDER BY ord`), w.tenant, id)
 	if err != nil {
 		return nil, err
@@ -320,12 +320,12 @@ func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, 
 
 // collect reads the (member_id, type, display) rows of a membership
 // statement: the members it changed with the type their change reports
-// (memberTypeExpr, backend.MemberType) and their stored display.
+// (backend.MemberType of the stored type) and their stored display.
 func (w *writer) collect(rows pgx.Rows) ([]schema.Member, error) {
 	var id, typ, display string
 	var out []schema.Member
 	_, err := pgx.ForEachRow(rows, []any{&id, &typ, &display}, func() error {
-		out = append(out, schema.Member{Value: id, Type: backend.MemberType("", typ), Display: display})
+		out = append(out, schema.Member{Value: id, Type: backend.MemberType(typ), Display: display})
 		return nil
 	})
 	return out, err

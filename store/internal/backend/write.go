@@ -54,11 +54,11 @@ type WriteTx interface {
 	// and the one its change reports: AddMembers looks nothing up.
 	AddMembers(ctx context.Context, id string, ms []schema.Member) ([]schema.Member, error)
 	// RemoveMembers removes from group id the listed values that are
-	// present and returns the members it removed, each with its type
-	// (MemberType) and its stored display.
+	// present and returns the members it removed, each with its stored
+	// type (MemberType) and display: it looks nothing up.
 	RemoveMembers(ctx context.Context, id string, values []string) ([]schema.Member, error)
 	// ClearMembers removes every member of group id and returns them, each
-	// with its type (MemberType) and its stored display.
+	// with its stored type (MemberType) and display.
 	ClearMembers(ctx context.Context, id string) ([]schema.Member, error)
 	// EditMembers rewrites the type and display of members of group id
 	// that are present.
@@ -75,14 +75,11 @@ type WriteTx interface {
 
 // MemberType is the rule for the type a membership change reports for a
 // member (it decides which members get user.groups_changed events): the
-// type of the resource the member's value names in the tenant when the
-// membership changes, else the type stored with the membership (the
-// "type" it was added with), else "User".
-func MemberType(resourceType, stored string) string {
-	switch {
-	case resourceType != "":
-		return resourceType
-	case stored != "":
+// type stored with the membership, which is the type its value resolved
+// to when it was added (Resolve; SQLite migration 0015 and PostgreSQL
+// 0031 set it on memberships stored before), else "User".
+func MemberType(stored string) string {
+	if stored != "" {
 		return stored
 	}
 	return "User"
@@ -378,7 +375,7 @@ func memberIDs(ms []schema.Member) ([]string, map[string]string) {
 	ids := make([]string, len(ms))
 	types := make(map[string]string, len(ms))
 	for i, m := range ms {
-		ids[i], types[m.Value] = m.Value, MemberType("", m.Type)
+		ids[i], types[m.Value] = m.Value, MemberType(m.Type)
 	}
 	return ids, types
 }
@@ -552,7 +549,7 @@ func (n *netMembers) note(m schema.Member, was, is bool) {
 		n.before, n.after, n.types = map[string]bool{}, map[string]bool{}, map[string]string{}
 	}
 	if m.Type != "" || n.types[v] == "" {
-		n.types[v] = MemberType("", m.Type)
+		n.types[v] = MemberType(m.Type)
 	}
 	if _, ok := n.before[v]; !ok {
 		n.before[v] = was
