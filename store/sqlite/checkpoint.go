@@ -124,16 +124,19 @@ func (c *checkpointer) finishes(ix walIndex) bool {
 }
 
 // committed is called by the writer after each COMMIT: it wakes the
-// checkpointer and returns the checkpoint the writer must run itself
-// before its next transaction: "" (none), "PASSIVE" to copy the tail the
+// checkpointer when it has work (wants; always when the WAL index cannot
+// be read) and returns the checkpoint the writer must run itself before
+// its next transaction: "" (none), "PASSIVE" to copy the tail the
 // background left (finishes), or "RESTART" when the WAL has grown past
 // its bound (4×pages), whatever the background did.
 func (c *checkpointer) committed() string {
-	select {
-	case c.wake <- struct{}{}:
-	default: // already woken
-	}
 	ix, ok := c.index()
+	if !ok || c.wants(ix) {
+		select {
+		case c.wake <- struct{}{}:
+		default: // already woken
+		}
+	}
 	if ok && ix.frames < c.restartFailedAt {
 		c.restartFailedAt = 0 // the WAL started over
 	}
