@@ -222,11 +222,13 @@ func (d *Doc) Uniques() []UniqueKey { return UniqueKeys(d.rt, d.Resource.Attrs) 
 
 // marshal returns v as encoding/json encodes it without HTML escaping
 // (the canonical JSON of Data and Fold). It writes it with
-// schema.AppendJSONValue, which encodes as encoding/json does, and keeps
-// that when it escaped nothing: HTML escaping, the only difference, adds
-// a backslash. Otherwise it runs encoding/json (marshalStd).
+// schema.AppendJSONValue, which encodes as encoding/json does but for
+// HTML escaping (<, > and & as \u003c, \u003e, \u0026), and keeps that
+// unless it holds a \u00 escape (HTML, or a control character both write
+// alike): a quote, backslash or newline in a value no longer encodes the
+// document twice. Otherwise it runs encoding/json (marshalStd).
 func marshal(v any) ([]byte, error) {
-	if b, err := schema.AppendJSONValue(nil, v); err == nil && bytes.IndexByte(b, '\\') < 0 {
+	if b, err := schema.AppendJSONValue(nil, v); err == nil && !bytes.Contains(b, []byte(`\u00`)) {
 		return b, nil
 	}
 	return marshalStd(v)

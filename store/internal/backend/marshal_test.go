@@ -15,6 +15,9 @@ var marshalValues = []any{
 	map[string]any{"userName": "bjensen", "active": true, "n": int64(-3), "f": 2.5, "big": 1e21, "small": 1e-7,
 		"num": json.Number("12.50"), "nil": nil, "emails": []any{map[string]any{"value": "a@b", "primary": false}}},
 	map[string]any{"html": "<b>&amp;</b>", "quote": `a"b\c`, "ctl": "a\nb\u0001", "ls": "x\u2028y", "bad": "a\xffb"},
+	// Escapes both encoders write alike, without HTML or \u00XX: kept
+	// from AppendJSONValue.
+	map[string]any{"quote": `a"b\c`, "nl": "a\nb\r\tc", "bf": "\b\f", "ls": "x\u2028y\u2029", "bad": "a\xffb"},
 	map[string]any{"é": "José", "": "", "<k>": 1.0, "emptyMap": map[string]any{}, "emptyList": []any{}},
 	map[string]any{"nan": math.NaN()},
 	map[string]any{"badNumber": json.Number("1x")},
