@@ -150,10 +150,6 @@ func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) 
 	return added, nil
 }
 
-// RemoveMembers and ClearMembers return the removed members with their
-// stored type, the type of the resource each names (it is stored when the
-// member is added, migration 0015 set it on older rows, and a resource
-// never changes type; a Delete removes its memberships).
 // addMany is AddMembers of several members.
 func (w *writer) addMany(ctx context.Context, id string, ms []schema.Member) ([]schema.Member, error) {
 	list := make([][3]string, len(ms))
@@ -192,6 +188,10 @@ func (w *writer) addMany(ctx context.Context, id string, ms []schema.Member) ([]
 	return added, nil
 }
 
+// RemoveMembers and ClearMembers return the removed members with their
+// stored type, the type of the resource each names (it is stored when the
+// member is added, migration 0015 set it on older rows, and a resource
+// never changes type; a Delete removes its memberships).
 func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) ([]schema.Member, error) {
 	var removed []schema.Member
 	for _, v := range values {
