@@ -100,9 +100,12 @@
 // members a delta adds are resolved in the first batch, with the row
 // lock; a create's in its own round trip). BEGIN and COMMIT are statements of those batches
 // (not pgx.Tx calls, which cost a round trip each), so a row lock is held
-// for one round trip fewer. The provisioning log entry the reference
-// server appends after each write is written with those of concurrent
-// requests, one statement and one commit per group. Lists send
+// for one round trip fewer. Creates without members that arrive while
+// others are on the server share a pipeline, and with it one implicit
+// transaction and one commit (shared.go); when the server refuses one of
+// them, each is sent again alone, so it fails alone. The provisioning log
+// entry the reference server appends after each write is written with
+// those of concurrent requests, one statement and one commit per group. Lists send
 // their count and page together, except the first page of a filter (an
 // IdP's userName eq lookup), which is one statement whose row count is the
 // total when the page is not full.

@@ -234,9 +234,7 @@ func (s *Store) Bytes(ctx context.Context, query string, args ...any) ([]byte, e
 // AppendGroups returns how many statements the provisioning log's
 // appender has run, and how many entries are queued for the next.
 func (s *Store) AppendGroups() (statements int64, queued int) {
-	s.appends.mu.Lock()
-	defer s.appends.mu.Unlock()
-	return s.appends.groups.Load(), len(s.appends.pending)
+	return s.appendGroups.Load(), s.appends.queued()
 }
 
 // WriteGroup writes es as the appender writes one group and returns each
@@ -359,3 +357,12 @@ func ExplainPrepared(ctx context.Context, s *Store, query string, args []any, ru
 	err = c.QueryRow(ctx, `EXPLAIN (FORMAT JSON) EXECUTE `+name+`(`+strings.Join(params, ", ")+`)`).Scan(&plan)
 	return plan, err
 }
+
+// SharedGroups returns how many pipelines the shared implicit transactions
+// have sent, and how many writes are queued for the next.
+func (s *Store) SharedGroups() (pipelines int64, queued int) {
+	return s.sharedGroups.Load(), s.shared.queued()
+}
+
+// SharedWorkers is the number of shared pipelines in flight at once.
+const SharedWorkers = sharedWorkers

@@ -195,8 +195,14 @@ type Store struct {
 	renders *backend.RenderCache
 	// beforeMisses, set by tests only, runs before fillMisses reads.
 	beforeMisses func()
-	// Group appends of the provisioning log (provlog_append.go).
-	appends appender
+	// Group appends of the provisioning log (provlog_append.go), and the
+	// statements they sent (for tests).
+	appends      grouper[*appendReq]
+	appendGroups atomic.Int64
+	// Shared implicit transactions (shared.go), and the pipelines they
+	// sent (for tests).
+	shared       grouper[*sharedReq]
+	sharedGroups atomic.Int64
 }
 
 var (
@@ -260,6 +266,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s.startSequencer()
 	s.startAppender()
+	s.startShared()
 	s.startAnalyzer(ctx)
 	s.startPruner()
 	return s, nil
@@ -285,6 +292,7 @@ func (s *Store) Close() error {
 		s.stopAnalyzer()
 		s.stopSequencer()
 		s.stopAppender()
+		s.shared.close()
 		s.pool.Close()
 	}
 	return nil

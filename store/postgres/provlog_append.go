@@ -5,8 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,86 +37,28 @@ type appendReq struct {
 	done chan struct{}
 }
 
-// appender is the Store's provisioning log writer.
-type appender struct {
-	mu      sync.Mutex
-	pending []*appendReq
-	closed  bool
-	wake    chan struct{} // cap 1: pending is not empty
-	stop    chan struct{}
-	wg      sync.WaitGroup
-	groups  atomic.Int64 // statements written, for tests
-}
-
 // startAppender starts the goroutine that writes queued entries; Open
 // calls it once.
 func (s *Store) startAppender() {
-	a := &s.appends
-	a.wake, a.stop = make(chan struct{}, 1), make(chan struct{})
-	a.wg.Add(1)
-	go s.appendLoop()
+	s.appends.start(1, appendGroup, s.writeGroup)
 }
 
 // stopAppender refuses new entries, lets the goroutine write the queued
 // ones and waits for it; Close calls it before closing the pool.
-func (s *Store) stopAppender() {
-	a := &s.appends
-	a.mu.Lock()
-	a.closed = true
-	a.mu.Unlock()
-	close(a.stop)
-	a.wg.Wait()
-}
+func (s *Store) stopAppender() { s.appends.close() }
 
 // enqueue queues row and waits until it is written or ctx ends (the entry
 // may then still be written). ok is false when the store is closed.
 func (s *Store) enqueue(ctx context.Context, row []any) (seq int64, ok bool, err error) {
-	a := &s.appends
 	r := &appendReq{row: row, done: make(chan struct{})}
-	a.mu.Lock()
-	if a.closed {
-		a.mu.Unlock()
+	if !s.appends.add(r) {
 		return 0, false, nil
-	}
-	a.pending = append(a.pending, r)
-	a.mu.Unlock()
-	select {
-	case a.wake <- struct{}{}:
-	default:
 	}
 	select {
 	case <-r.done:
 		return r.seq, true, r.err
 	case <-ctx.Done():
 		return 0, true, ctx.Err()
-	}
-}
-
-// appendLoop writes queued entries, a group at a time, until stop; then
-// it writes what is still queued and returns.
-func (s *Store) appendLoop() {
-	a := &s.appends
-	defer a.wg.Done()
-	for {
-		select {
-		case <-a.wake:
-		case <-a.stop:
-		}
-		for {
-			a.mu.Lock()
-			n := min(len(a.pending), appendGroup)
-			group := slices.Clone(a.pending[:n])
-			a.pending = a.pending[n:]
-			closed := a.closed
-			a.mu.Unlock()
-			if n == 0 {
-				if closed {
-					return
-				}
-				break
-			}
-			s.writeGroup(group)
-		}
 	}
 }
 
@@ -157,7 +97,7 @@ func (s *Store) writeGroup(group []*appendReq) {
 // and returns their Seqs in the same order (identity values are taken in
 // the statement's row order, so increasing).
 func (s *Store) insertEntries(ctx context.Context, group []*appendReq) ([]int64, error) {
-	s.appends.groups.Add(1)
+	s.appendGroups.Add(1)
 	var rows pgx.Rows
 	var err error
 	if len(group) == 1 {

@@ -69,24 +69,20 @@ func (w *writer) queue(read func(pgx.BatchResults) error, query string, args ...
 }
 
 // flush sends the pending batch, in w.tx when there is one, else as one
-// implicit transaction.
+// implicit transaction, which concurrent writes may share (shared.go).
 func (w *writer) flush(ctx context.Context) error {
 	if w.batch.Len() == 0 {
 		return nil
 	}
 	b, reads := w.batch, w.reads
 	w.batch, w.reads = pgx.Batch{}, nil
-	var br pgx.BatchResults
-	if w.tx != nil {
-		br = w.tx.SendBatch(ctx, &b)
-	} else {
-		br = w.s.pool.SendBatch(ctx, &b)
+	if w.tx == nil {
+		return w.conflictOf(ctx, w.s.sendImplicit(ctx, b, reads))
 	}
-	for _, read := range reads {
-		if err := read(br); err != nil {
-			br.Close()
-			return w.conflictOf(ctx, err)
-		}
+	br := w.tx.SendBatch(ctx, &b)
+	if err := readAll(br, reads); err != nil {
+		br.Close()
+		return w.conflictOf(ctx, err)
 	}
 	return w.conflictOf(ctx, br.Close())
 }

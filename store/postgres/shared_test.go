@@ -1,0 +1,143 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/scimkit/scimkit/internal/pgtest"
+	"github.com/scimkit/scimkit/schema"
+	"github.com/scimkit/scimkit/store"
+	"github.com/scimkit/scimkit/store/postgres"
+	"github.com/scimkit/scimkit/store/storetest"
+)
+
+// queueCreates creates users in tenant "a" while every worker of the shared
+// commits is busy: the resources table is locked against inserts while
+// one create per worker waits for the lock, then users are created
+// concurrently, and the lock is released once they are all queued. It
+// returns each user's id or error, and how many pipelines were sent.
+func queueCreates(t *testing.T, s *postgres.Store, first int, users []*schema.Resource) ([]string, []error, int64) {
+	t.Helper()
+	ctx := t.Context()
+	lock := connect(t, pgtest.DSN(t))
+	tx, err := lock.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(ctx, `LOCK TABLE `+pgx.Identifier{s.Schema()}.Sanitize()+`.resources IN SHARE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.SharedGroups()
+	ids := make([]string, len(users))
+	errs := make([]error, len(users))
+	var wg sync.WaitGroup
+	create := func(u *schema.Resource, id *string, err *error) {
+		wg.Go(func() {
+			var out *schema.Resource
+			if out, *err = s.Create(ctx, "a", storetest.UserType(), u); *err == nil {
+				*id = out.ID
+			}
+		})
+	}
+	watch := connect(t, pgtest.DSN(t))
+	fillerErrs := make([]error, postgres.SharedWorkers)
+	for i := range postgres.SharedWorkers { // one at a time, so each takes a worker
+		var id string
+		create(storetest.TypicalUser(first+i), &id, &fillerErrs[i])
+		for len(blockedBy(t, watch, lock.PgConn().PID())) <= i {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	for i, u := range users {
+		create(u, &ids[i], &errs[i])
+	}
+	for _, n := s.SharedGroups(); n < len(users); _, n = s.SharedGroups() {
+		time.Sleep(time.Millisecond)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i, err := range fillerErrs {
+		if err != nil {
+			t.Errorf("create %d: %v", first+i, err)
+		}
+	}
+	after, _ := s.SharedGroups()
+	return ids, errs, after - before
+}
+
+// TestCreatesShareCommits: creates that queue while the workers are busy
+// are sent together, a few pipelines for 16 creates, and each is stored
+// with its event and its count. When two of them claim one userName, the
+// one that loses fails alone with a store.ConflictError naming it.
+func TestCreatesShareCommits(t *testing.T) {
+	s := open(t, postgres.Config{})
+	ctx := t.Context()
+	users := make([]*schema.Resource, 16)
+	for i := range users {
+		users[i] = storetest.TypicalUser(100 + i)
+	}
+	ids, errs, pipelines := queueCreates(t, s, 0, users)
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("create %d: %v", i, err)
+		}
+	}
+	// One pipeline per blocked create, and at most one per worker for the
+	// 16 that queued.
+	if max := int64(2 * postgres.SharedWorkers); pipelines > max {
+		t.Errorf("%d creates sent %d pipelines, want at most %d", postgres.SharedWorkers+len(users), pipelines, max)
+	}
+
+	users[15] = storetest.TypicalUser(200) // the userName of users[0] of this round
+	for i := range 15 {
+		users[i] = storetest.TypicalUser(200 + i)
+	}
+	ids2, errs, _ := queueCreates(t, s, 50, users)
+	lost := 0
+	for i, err := range errs {
+		if ce, ok := errors.AsType[*store.ConflictError](err); ok && ce.Attr == "userName" && (i == 0 || i == 15) {
+			lost++
+		} else if err != nil {
+			t.Errorf("create %d: %v", i, err)
+		}
+	}
+	if lost != 1 {
+		t.Errorf("%d of the two creates of one userName failed, want 1", lost)
+	}
+
+	const stored = 2*postgres.SharedWorkers + 16 + 15
+	page, err := s.List(ctx, "a", storetest.UserType(), store.Query{Count: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.TotalResults != stored || len(page.Resources) != stored {
+		t.Errorf("list: total %d, %d resources; want %d", page.TotalResults, len(page.Resources), stored)
+	}
+	evs, err := s.Events(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := map[string]bool{}
+	for _, e := range evs {
+		if e.Type == store.UserCreated {
+			created[e.ResourceID] = true
+		}
+	}
+	for _, id := range append(ids, ids2...) {
+		if id != "" && !created[id] {
+			t.Errorf("user %s has no create event", id)
+		}
+	}
+	if len(created) != stored {
+		t.Errorf("%d create events for %d users", len(created), stored)
+	}
+	checkBlocks(t, s, "after shared creates")
+}
