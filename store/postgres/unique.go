@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"slices"
 
 	"github.com/scimkit/scimkit/schema"
 	"github.com/scimkit/scimkit/store"
@@ -17,11 +18,14 @@ import (
 // with a unique violation (after waiting for a transaction that holds it
 // uncommitted, and claiming it if that one rolls back).
 const claimQuery = `INSERT INTO {s}.uniques (tenant, type, attr, value, id)
-	SELECT $1, $2, u.a, u.v, $3 FROM unnest($4::text[], $5::text[]) AS u(a, v)`
+	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])`
 
+// claimArgs are claimQuery's arrays for id's claim of keys: one row per
+// key (queueRows).
 func claimArgs(tenant string, rt *schema.ResourceType, id string, keys []backend.UniqueKey) []any {
 	attrs, values := splitKeys(keys)
-	return []any{tenant, rt.Name, id, attrs, values}
+	n := len(keys)
+	return []any{slices.Repeat([]string{tenant}, n), slices.Repeat([]string{rt.Name}, n), attrs, values, slices.Repeat([]string{id}, n)}
 }
 
 func splitKeys(keys []backend.UniqueKey) (attrs, values []string) {

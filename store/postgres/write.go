@@ -43,6 +43,7 @@ type writer struct {
 
 	batch pgx.Batch
 	reads []func(pgx.BatchResults) error // one per queued statement, in order
+	rows  []bool                         // per queued statement: queued by queueRows
 	claim *claimKeys                     // the unique values claimed, for their conflict
 }
 
@@ -63,10 +64,23 @@ var _ backend.WriteTx = (*writer)(nil)
 func (w *writer) queue(read func(pgx.BatchResults) error, query string, args ...any) {
 	w.batch.Queue(query, args...)
 	if read == nil {
-		read = func(br pgx.BatchResults) error { _, err := br.Exec(); return err }
+		read = execRead
 	}
 	w.reads = append(w.reads, read)
+	w.rows = append(w.rows, false)
 }
+
+// queueRows adds a statement that inserts rows given as one array per
+// column (args, all slices of one length; unnest): the same statements of
+// concurrent creates can be merged into one by concatenating their
+// arrays (shared.go).
+func (w *writer) queueRows(query string, args ...any) {
+	w.queue(nil, query, args...)
+	w.rows[len(w.rows)-1] = true
+}
+
+// execRead reads the result of a statement that returns no rows.
+func execRead(br pgx.BatchResults) error { _, err := br.Exec(); return err }
 
 // flush sends the pending batch, in w.tx when there is one, else as one
 // implicit transaction, which concurrent writes may share (shared.go).
@@ -74,10 +88,10 @@ func (w *writer) flush(ctx context.Context) error {
 	if w.batch.Len() == 0 {
 		return nil
 	}
-	b, reads := w.batch, w.reads
-	w.batch, w.reads = pgx.Batch{}, nil
+	b, reads, rows := w.batch, w.reads, w.rows
+	w.batch, w.reads, w.rows = pgx.Batch{}, nil, nil
 	if w.tx == nil {
-		return w.conflictOf(ctx, w.s.sendImplicit(ctx, b, reads))
+		return w.conflictOf(ctx, w.s.sendImplicit(ctx, b, reads, rows))
 	}
 	br := w.tx.SendBatch(ctx, &b)
 	if err := readAll(br, reads); err != nil {
@@ -119,7 +133,8 @@ func (w *writer) inTx(ctx context.Context) error {
 		}
 		w.tx = &txConn{c}
 		w.batch.QueuedQueries = append([]*pgx.QueuedQuery{{SQL: beginSQL}}, w.batch.QueuedQueries...)
-		w.reads = append([]func(pgx.BatchResults) error{func(br pgx.BatchResults) error { _, err := br.Exec(); return err }}, w.reads...)
+		w.reads = append([]func(pgx.BatchResults) error{execRead}, w.reads...)
+		w.rows = append([]bool{false}, w.rows...)
 	}
 	return w.flush(ctx)
 }
@@ -200,7 +215,8 @@ func (w *writer) Put(ctx context.Context, wr *backend.Written) error {
 	ext := wr.Doc.Resource.ExternalID
 	keys := wr.Doc.Uniques()
 	if wr.Op == backend.OpCreate {
-		w.queue(nil, w.s.q(insertResource), w.tenant, wr.ID, w.rt.Name, wr.Created, ext, data, fold)
+		w.queueRows(w.s.q(insertResources), []string{w.tenant}, []string{wr.ID}, []string{w.rt.Name},
+			[]time.Time{wr.Created}, []string{ext}, []string{string(data)}, []string{string(fold)})
 		w.claimUniques(wr.ID, keys)
 		return nil
 	}
@@ -221,7 +237,7 @@ func (w *writer) claimUniques(id string, keys []backend.UniqueKey) {
 		return
 	}
 	w.claim = &claimKeys{id: id, keys: keys}
-	w.queue(nil, w.s.q(claimQuery), claimArgs(w.tenant, w.rt, id, keys)...)
+	w.queueRows(w.s.q(claimQuery), claimArgs(w.tenant, w.rt, id, keys)...)
 }
 
 func equalKeys(a, b []backend.UniqueKey) bool {
@@ -374,15 +390,21 @@ func (w *writer) Record(_ context.Context, evs []store.Event) error {
 	if err != nil {
 		return err
 	}
-	w.queue(nil, query, args...)
+	w.queueRows(query, args...)
 	return nil
 }
 
 // now is the time of a write at the stored precision.
 func now() time.Time { return backend.Timestamp(time.Now()) }
 
-const insertResource = `INSERT INTO {s}.resources (tenant, id, type, version, created, last_modified, external_id, data, fold)
-	VALUES ($1, $2, $3, 1, $4, $4, NULLIF($5, ''), $6, $7)`
+// insertResources inserts new resources, one array per column (queueRows),
+// in array order, so seq follows it: tenant, id, type, created, externalId
+// (empty for none), data and fold.
+const insertResources = `INSERT INTO {s}.resources (tenant, id, type, version, created, last_modified, external_id, data, fold)
+	SELECT u.tenant, u.id, u.type, 1, u.created, u.created, NULLIF(u.ext, ''), u.data::jsonb, u.fold::jsonb
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[])
+		WITH ORDINALITY AS u(tenant, id, type, created, ext, data, fold, ord)
+	ORDER BY u.ord`
 
 // Create stores a new resource (backend.RunCreate, RFC 7644 §3.3). Without
 // members it is one pipelined batch, one implicit transaction: the row,
