@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -170,5 +171,119 @@ func TestStoreTokensFailClosed(t *testing.T) {
 		if got := get(tok); got != http.StatusUnauthorized {
 			t.Errorf("token %q after revoking the tenant's only token: %d, want 401", tok, got)
 		}
+	}
+}
+
+// gatedTokens is a store.Tokens whose lookup n (from 1) reports on started
+// and waits until gates[n] is closed; the lookups after the first find
+// the token revoked.
+type gatedTokens struct {
+	store.Tokens
+	started chan int
+	gates   [8]chan struct{}
+	mu      sync.Mutex
+	n       int
+}
+
+func (g *gatedTokens) TokenByHash(ctx context.Context, hash string) (store.TokenRecord, error) {
+	g.mu.Lock()
+	g.n++
+	n := g.n
+	g.mu.Unlock()
+	g.started <- n
+	<-g.gates[n]
+	rec, err := g.Tokens.TokenByHash(ctx, hash)
+	if n > 1 {
+		rec.Revoked = time.Now()
+	}
+	return rec, err
+}
+
+// TestStoreTokensSharedLookups: requests that come while a lookup of their
+// token runs do not use it (it may predate a revocation); they share the
+// next lookup, one for all of them, which starts once the running one has
+// ended and sees the revocation. Another token's lookup runs at once.
+func TestStoreTokensSharedLookups(t *testing.T) {
+	ctx := t.Context()
+	st := memory.New()
+	t.Cleanup(func() { st.Close() })
+	secret, _, _ := IssueToken(ctx, st, "acme", TokenOptions{})
+	other, _, _ := IssueToken(ctx, st, "acme", TokenOptions{})
+	g := &gatedTokens{Tokens: st, started: make(chan int, 100)}
+	for i := range g.gates {
+		g.gates[i] = make(chan struct{})
+	}
+	auth := &StoreTokens{Tokens: g, TouchInterval: -1}
+	authenticate := func(secret string) error {
+		r := httptest.NewRequest("GET", "/Users", nil)
+		r.Header.Set("Authorization", "Bearer "+secret)
+		_, err := auth.Authenticate(r)
+		return err
+	}
+	first := make(chan error, 1)
+	go func() { first <- authenticate(secret) }()
+	if n := <-g.started; n != 1 {
+		t.Fatalf("lookup %d started first", n)
+	}
+	const later = 10
+	errs := make(chan error, later)
+	for range later {
+		go func() { errs <- authenticate(secret) }()
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; { // the later requests wait for the next lookup
+		auth.mu.Lock()
+		ls := auth.lookups[HashToken(secret)]
+		waiting := ls != nil && ls.next != nil
+		auth.mu.Unlock()
+		if waiting {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the requests that came during the first lookup do not wait for a next one")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // let the rest join it
+	otherDone := make(chan error, 1)
+	go func() { otherDone <- authenticate(other) }()
+	if n := <-g.started; n != 2 {
+		t.Fatalf("lookup %d started for another token", n)
+	}
+	close(g.gates[2]) // the other token's lookup
+	if err := <-otherDone; err == nil {
+		t.Error("the other token's lookup (revoked by the fake) was accepted")
+	}
+	select {
+	case n := <-g.started:
+		t.Fatalf("lookup %d started while the first was running", n)
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(g.gates[1]) // the first lookup
+	if err := <-first; err != nil {
+		t.Fatalf("first request: %v", err)
+	}
+	if n := <-g.started; n != 3 {
+		t.Fatalf("lookup %d started after the first", n)
+	}
+	close(g.gates[3])
+	rejected := 0
+	for range later {
+		if err := <-errs; err != nil {
+			rejected++
+		}
+	}
+	if rejected != later {
+		t.Errorf("%d of %d requests that came during the first lookup saw the revocation", rejected, later)
+	}
+	select {
+	case n := <-g.started:
+		t.Errorf("lookup %d ran: the %d later requests should share one", n, later)
+	default:
+	}
+	auth.mu.Lock()
+	left := len(auth.lookups)
+	auth.mu.Unlock()
+	if left != 0 {
+		t.Errorf("%d digests still have lookups", left)
 	}
 }
