@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -88,23 +87,6 @@ func readResolved(br pgx.BatchResults, out map[string]string) error {
 	return err
 }
 
-// addedValues returns the distinct member values the deltas add, except
-// the group's own id and empty values: what backend.RunUpdate resolves.
-func addedValues(deltas []schema.MemberDelta, group string) []string {
-	var out []string
-	for _, d := range deltas {
-		if d.Kind != schema.DeltaAdd {
-			continue
-		}
-		for _, m := range d.Members {
-			if m.Value != "" && m.Value != group && !slices.Contains(out, m.Value) {
-				out = append(out, m.Value)
-			}
-		}
-	}
-	return out
-}
-
 // readLocked reads the results of beginLocked's batch: the row, with its
 // members, and the groups of a member.
 func readLocked(br pgx.BatchResults, derived []string) (*row, []any, error) {
@@ -139,7 +121,7 @@ func resolvable(rt *schema.ResourceType, u store.Update, id string) []string {
 	if membersAttr(rt) == nil || u.LoadMembers {
 		return nil
 	}
-	return addedValues(u.MemberDeltas, id)
+	return backend.AddedValues(u.MemberDeltas, id)
 }
 
 // lockForWrite begins a write's transaction with the resource's row locked

@@ -174,7 +174,7 @@ func (w *writer) Groups(context.Context, string) ([]any, error) { return w.group
 // locks (two groups added to each other at once) is retried like any.
 func (w *writer) Resolve(ctx context.Context, ids []string) (map[string]string, error) {
 	out := make(map[string]string, len(ids))
-	if w.prefetched != nil && allIn(ids, w.prefetched) {
+	if w.prefetched != nil && covers(w.prefetched, ids) {
 		for _, id := range ids {
 			if t, ok := w.resolved[id]; ok {
 				out[id] = t
@@ -189,9 +189,20 @@ func (w *writer) Resolve(ctx context.Context, ids []string) (map[string]string, 
 	return out, nil
 }
 
-func allIn(ids, set []string) bool {
+// covers reports whether every id of ids is in set: at once when they are
+// the same list (the values backend.AddedValues gave lockForWrite, which
+// RunUpdate resolves), else through a set, so that a delta adding 10,000
+// members is not checked in 10,000² steps.
+func covers(set, ids []string) bool {
+	if slices.Equal(set, ids) {
+		return true
+	}
+	in := make(map[string]bool, len(set))
+	for _, id := range set {
+		in[id] = true
+	}
 	for _, id := range ids {
-		if !slices.Contains(set, id) {
+		if !in[id] {
 			return false
 		}
 	}

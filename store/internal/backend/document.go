@@ -81,24 +81,17 @@ func (s Shape) split(rt *schema.ResourceType, r *schema.Resource, fallback []str
 	var members []schema.Member
 	attrs := make(map[string]any, len(r.Attrs))
 	for k, v := range r.Attrs {
-		switch {
-		case v == nil:
-		case s.Members != nil && k == s.Members.Name:
-			members = schema.MembersOf(v)
-		case s.Groups != nil && k == s.Groups.Name:
-		case s.Password != nil && k == s.Password.Name && !isHash(v):
-		default:
-			if m, ok := v.(map[string]any); ok && rt.SchemaByURN(k) != nil {
-				if hasNil(m) {
-					m = maps.Clone(m)
-					maps.DeleteFunc(m, func(_ string, v any) bool { return v == nil })
-				}
-				if len(m) == 0 {
-					continue
-				}
-				v = m
-			}
+		switch s.action(rt, k, v) {
+		case keepAttr:
 			attrs[k] = v
+		case memberAttr:
+			members = schema.MembersOf(v)
+		case cleanAttr:
+			m := maps.Clone(v.(map[string]any))
+			maps.DeleteFunc(m, func(_ string, v any) bool { return v == nil })
+			if len(m) > 0 {
+				attrs[k] = m
+			}
 		}
 	}
 	out.Attrs = attrs
@@ -106,20 +99,46 @@ func (s Shape) split(rt *schema.ResourceType, r *schema.Resource, fallback []str
 	return out, members
 }
 
-// stored reports whether attrs is already in stored form: no nil values
-// (nor in extension objects, nor empty extension objects), no members or
-// groups, no password but a hash.
+// attrAction is what the stored form does with one attribute (Shape.action).
+type attrAction int
+
+const (
+	keepAttr   attrAction = iota // kept as it is
+	dropAttr                     // left out
+	memberAttr                   // the members, kept in the membership index
+	cleanAttr                    // an extension object, kept without its nil values
+)
+
+// action returns what the stored form does with attribute k = v: nil
+// values, the derived groups, a password that is not a hash and empty
+// extension objects are left out, the members go to the membership
+// index, and an extension object loses its nil values. The one rule of
+// split and stored.
+func (s Shape) action(rt *schema.ResourceType, k string, v any) attrAction {
+	switch {
+	case v == nil:
+		return dropAttr
+	case s.Members != nil && k == s.Members.Name:
+		return memberAttr
+	case s.Groups != nil && k == s.Groups.Name:
+		return dropAttr
+	case s.Password != nil && k == s.Password.Name && !isHash(v):
+		return dropAttr
+	}
+	if m, ok := v.(map[string]any); ok && (len(m) == 0 || hasNil(m)) && rt.SchemaByURN(k) != nil {
+		if len(m) == 0 {
+			return dropAttr
+		}
+		return cleanAttr
+	}
+	return keepAttr
+}
+
+// stored reports whether attrs is already in stored form: every attribute
+// kept as it is.
 func (s Shape) stored(rt *schema.ResourceType, attrs map[string]any) bool {
 	for k, v := range attrs {
-		switch {
-		case v == nil:
-			return false
-		case s.Members != nil && k == s.Members.Name, s.Groups != nil && k == s.Groups.Name:
-			return false
-		case s.Password != nil && k == s.Password.Name && !isHash(v):
-			return false
-		}
-		if m, ok := v.(map[string]any); ok && (len(m) == 0 || hasNil(m)) && rt.SchemaByURN(k) != nil {
+		if s.action(rt, k, v) != keepAttr {
 			return false
 		}
 	}

@@ -53,14 +53,7 @@ func newRefCheck(a *schema.Attribute, group string) *refCheck {
 // resolve looks up, through tx, the distinct values of ms not yet looked
 // up. It is called once per write, before any change.
 func (c *refCheck) resolve(ctx context.Context, tx WriteTx, ms []schema.Member) error {
-	var ids []string
-	seen := map[string]bool{}
-	for _, m := range ms {
-		if m.Value != "" && m.Value != c.group && !seen[m.Value] {
-			seen[m.Value] = true
-			ids = append(ids, m.Value)
-		}
-	}
+	ids := lookedUp(ms, c.group)
 	if len(ids) == 0 {
 		return nil
 	}
@@ -121,12 +114,7 @@ func resolveMembers(ctx context.Context, tx WriteTx, a *schema.Attribute, id str
 // resolveDeltas returns ds with the added members that do not resolve
 // left out, or the error of store.RejectUnresolved.
 func resolveDeltas(ctx context.Context, tx WriteTx, a *schema.Attribute, id string, ds []schema.MemberDelta) ([]schema.MemberDelta, error) {
-	var adds []schema.Member
-	for _, d := range ds {
-		if d.Kind == schema.DeltaAdd {
-			adds = append(adds, d.Members...)
-		}
-	}
+	adds := addedMembers(ds)
 	c := newRefCheck(a, id)
 	if len(adds) == 0 {
 		return ds, c.settle(ctx) // reports that nothing was left out
@@ -168,4 +156,36 @@ func resolveNew(ctx context.Context, tx WriteTx, a *schema.Attribute, id string,
 	}
 	kept := c.keep(want)
 	return kept, c.settle(ctx)
+}
+
+// addedMembers returns the members the add deltas of ds add, in order.
+func addedMembers(ds []schema.MemberDelta) []schema.Member {
+	var adds []schema.Member
+	for _, d := range ds {
+		if d.Kind == schema.DeltaAdd {
+			adds = append(adds, d.Members...)
+		}
+	}
+	return adds
+}
+
+// lookedUp returns the distinct values of ms a reference check of group
+// looks up: all but empty values and the group's own id.
+func lookedUp(ms []schema.Member, group string) []string {
+	var ids []string
+	seen := make(map[string]bool, len(ms))
+	for _, m := range ms {
+		if m.Value != "" && m.Value != group && !seen[m.Value] {
+			seen[m.Value] = true
+			ids = append(ids, m.Value)
+		}
+	}
+	return ids
+}
+
+// AddedValues returns the values an update of group with the member
+// deltas ds resolves (WriteTx.Resolve), in order: a backend that reads
+// them ahead, with its row lock, passes them to Resolve's check.
+func AddedValues(ds []schema.MemberDelta, group string) []string {
+	return lookedUp(addedMembers(ds), group)
 }
