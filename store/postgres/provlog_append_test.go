@@ -1,14 +1,11 @@
 package postgres_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/scimkit/scimkit/internal/pgtest"
 	"github.com/scimkit/scimkit/store"
@@ -36,15 +33,7 @@ func requestIDs(t *testing.T, s *postgres.Store, tenant string) map[int64]string
 func TestAppendsShareStatements(t *testing.T) {
 	s := open(t, postgres.Config{})
 	ctx := t.Context()
-	lock := connect(t, pgtest.DSN(t))
-	tx, err := lock.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(context.Background())
-	if _, err := tx.Exec(ctx, `LOCK TABLE `+pgx.Identifier{s.Schema()}.Sanitize()+`.provisioning_log IN SHARE MODE`); err != nil {
-		t.Fatal(err)
-	}
+	lock, tx := lockTable(t, s, "provisioning_log")
 	before, _ := s.AppendGroups()
 	seqs := make([]int64, 16)
 	errs := make([]error, 16)

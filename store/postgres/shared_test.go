@@ -16,6 +16,22 @@ import (
 	"github.com/scimkit/scimkit/store/storetest"
 )
 
+// lockTable locks table of s against writes (SHARE MODE) in a transaction
+// of a connection of the test's own, rolled back when the test ends.
+func lockTable(t *testing.T, s *postgres.Store, table string) (*pgx.Conn, pgx.Tx) {
+	t.Helper()
+	lock := connect(t, pgtest.DSN(t))
+	tx, err := lock.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tx.Rollback(context.Background()) })
+	if _, err := tx.Exec(t.Context(), `LOCK TABLE `+pgx.Identifier{s.Schema(), table}.Sanitize()+` IN SHARE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	return lock, tx
+}
+
 // queueCreates creates users in tenant "a" while every worker of the shared
 // commits is busy: the resources table is locked against inserts while
 // one create per worker waits for the lock, then users are created
@@ -24,15 +40,7 @@ import (
 func queueCreates(t *testing.T, s *postgres.Store, first int, users []*schema.Resource) ([]string, []error, int64) {
 	t.Helper()
 	ctx := t.Context()
-	lock := connect(t, pgtest.DSN(t))
-	tx, err := lock.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(context.Background())
-	if _, err := tx.Exec(ctx, `LOCK TABLE `+pgx.Identifier{s.Schema()}.Sanitize()+`.resources IN SHARE MODE`); err != nil {
-		t.Fatal(err)
-	}
+	lock, tx := lockTable(t, s, "resources")
 	before, _ := s.SharedGroups()
 	ids := make([]string, len(users))
 	errs := make([]error, len(users))
