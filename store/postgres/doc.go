@@ -96,9 +96,14 @@
 // the row, its unique values and its events; an Update is two round trips
 // (BEGIN with the row lock, and the group's members or the member's
 // groups, each read after the lock by a statement of its own; the new row,
-// unique values, events and COMMIT), plus one per member delta (the
-// members a delta adds are resolved in the first batch, with the row
-// lock; a create's in its own round trip). BEGIN and COMMIT are statements of those batches
+// unique values, events and COMMIT), member deltas included: the first
+// batch also resolves the members a delta adds and reads which of the
+// members the deltas name the group holds, so the deltas' results are
+// known and their statements go with the last batch, each checked to
+// change the rows expected (a membership deleted meanwhile fails the
+// transaction, and the update runs again with a round trip per delta;
+// migration 0033). A create with members adds them in a round trip of
+// its own. BEGIN and COMMIT are statements of those batches
 // (not pgx.Tx calls, which cost a round trip each), so a row lock is held
 // for one round trip fewer. Creates without members that arrive while
 // others are on the server share a pipeline, and with it one implicit

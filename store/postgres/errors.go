@@ -23,6 +23,9 @@ const (
 	codeDeadlockDetected     = "40P01"
 	codeQueryCanceled        = "57014"
 	codeLockNotAvailable     = "55P03"
+	// codeRowsMoved is expect_rows' (migration 0033): a predicted
+	// membership change found the membership changed (writer.held).
+	codeRowsMoved = "SK001"
 )
 
 // mapErr translates a driver error into the store sentinels, keeping the
@@ -98,5 +101,5 @@ func isUnavailable(err error) bool {
 // concurrent transaction and may simply run again.
 func retryable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == codeSerializationFailure || pe.Code == codeDeadlockDetected)
+	return errors.As(err, &pe) && (pe.Code == codeSerializationFailure || pe.Code == codeDeadlockDetected || pe.Code == codeRowsMoved)
 }

@@ -66,8 +66,8 @@ func TestWriteRoundTrips(t *testing.T) {
 		"create user":                1, // the row, unique values and events: one implicit transaction
 		"update user":                2, // BEGIN and the locked read; the row, events and COMMIT
 		"create group with a member": 4, // BEGIN, row and unique values; the member's type; the member; events and COMMIT
-		"member add":                 3, // BEGIN, the locked read and the member's type; the member; version, events and COMMIT
-		"member remove":              3, // BEGIN and the locked read; the member; version, events and COMMIT
+		"member add":                 2, // BEGIN, the locked read, the member's type and membership; the member, version, events and COMMIT
+		"member remove":              2, // BEGIN, the locked read and the membership; the member, version, events and COMMIT
 		"delete user":                4, // BEGIN and the locked read; the memberships; the row; events and COMMIT
 		"delete user with tombstone": 4, // as delete, with the tombstone in the last batch
 	}, got)

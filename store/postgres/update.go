@@ -26,17 +26,19 @@ import (
 //
 // With resolve, the batch also resolves those member values as
 // writer.Resolve does (after the lock, FOR KEY SHARE, in id order), for
-// the Resolve call of the write to answer without a round trip.
-func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions, forDelete bool, resolve []string) (*txConn, *row, []any, map[string]string, error) {
+// the Resolve call of the write to answer without a round trip; with
+// hold, it reads which of those member values the group holds
+// (writer.held).
+func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.ResourceType, id string, opts store.ReadOptions, forDelete bool, resolve, hold []string) (*locked, error) {
 	lock := "NO KEY UPDATE"
 	if forDelete {
 		lock = "UPDATE"
 	}
 	c, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
-	tx := &txConn{c}
+	l := &locked{tx: &txConn{c}}
 	b := &pgx.Batch{}
 	b.Queue(beginSQL)
 	b.Queue(s.q(`SELECT `+s.selectCols(rt, store.ReadOptions{OmitMembers: true, OmitGroups: true})+
@@ -51,24 +53,65 @@ func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.Resou
 		b.Queue(s.q(groupsOf), tenant, id)
 		derived = append(derived, "groups")
 	}
-	var resolved map[string]string
 	if len(resolve) > 0 {
-		resolved = make(map[string]string, len(resolve))
+		l.resolved = make(map[string]string, len(resolve))
 		b.Queue(s.q(resolveQuery), tenant, resolve)
 	}
-	br := tx.SendBatch(ctx, b)
-	rw, groups, err := readLocked(br, derived)
-	if err == nil && resolved != nil {
-		err = readResolved(br, resolved)
+	if len(hold) > 0 {
+		l.held = make(map[string]heldMember, len(hold))
+		for _, v := range hold {
+			l.held[v] = heldMember{}
+		}
+		b.Queue(s.q(`SELECT member_id, type, display FROM {s}.members
+			WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3::text[])`), tenant, id, hold)
+	}
+	br := l.tx.SendBatch(ctx, b)
+	l.row, l.groups, err = readLocked(br, derived)
+	if err == nil && l.resolved != nil {
+		err = readResolved(br, l.resolved)
+	}
+	if err == nil && l.held != nil {
+		err = readHeld(br, l.held)
 	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		tx.Rollback(ctx)
-		return nil, nil, nil, nil, err
+		l.tx.Rollback(ctx)
+		return nil, err
 	}
-	return tx, rw, groups, resolved, nil
+	return l, nil
+}
+
+// locked is what beginLocked read, in the transaction tx that holds the
+// row lock.
+type locked struct {
+	tx       *txConn
+	row      *row
+	groups   []any             // the groups of a member
+	resolved map[string]string // with resolve: id → type
+	held     map[string]heldMember
+}
+
+// heldMember is whether a group holds a member value, and the membership
+// if it does (beginLocked's hold).
+type heldMember struct {
+	present bool
+	m       schema.Member // value, type as stored (backend.MemberType), display
+}
+
+// readHeld reads beginLocked's memberships into held.
+func readHeld(br pgx.BatchResults, held map[string]heldMember) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	var id, typ, display string
+	_, err = pgx.ForEachRow(rows, []any{&id, &typ, &display}, func() error {
+		held[id] = heldMember{present: true, m: schema.Member{Value: id, Type: backend.MemberType(typ), Display: display}}
+		return nil
+	})
+	return err
 }
 
 // resolveQuery reads the types of the resources of a tenant among ids,
@@ -126,16 +169,18 @@ func resolvable(rt *schema.ResourceType, u store.Update, id string) []string {
 
 // lockForWrite begins a write's transaction with the resource's row locked
 // and returns its writer and stored state; the member values in resolve
-// are resolved in the same round trip, for Resolve.
-func (s *Store) lockForWrite(ctx context.Context, op, tenant string, rt *schema.ResourceType, id string, loadMembers, forDelete bool, resolve []string) (*writer, backend.Stored, error) {
-	tx, rw, groups, resolved, err := s.beginLocked(ctx, tenant, rt, id, store.ReadOptions{OmitMembers: !loadMembers, OmitGroups: true}, forDelete, resolve)
+// are resolved in the same round trip, for Resolve, and the memberships
+// of those in hold read, for AddMembers and RemoveMembers (writer.held).
+func (s *Store) lockForWrite(ctx context.Context, op, tenant string, rt *schema.ResourceType, id string, loadMembers, forDelete bool, resolve, hold []string) (*writer, backend.Stored, error) {
+	l, err := s.beginLocked(ctx, tenant, rt, id, store.ReadOptions{OmitMembers: !loadMembers, OmitGroups: true}, forDelete, resolve, hold)
 	if err != nil {
 		return nil, backend.Stored{}, err
 	}
-	w := &writer{s: s, op: op, tenant: tenant, rt: rt, tx: tx, groups: groups, membersRead: loadMembers}
-	if resolved != nil {
-		w.prefetched, w.resolved = resolve, resolved
+	w := &writer{s: s, op: op, tenant: tenant, rt: rt, tx: l.tx, groups: l.groups, membersRead: loadMembers, held: l.held}
+	if l.resolved != nil {
+		w.prefetched, w.resolved = resolve, l.resolved
 	}
+	rw := l.row
 	cur, err := rw.resource(rt)
 	if err != nil {
 		return nil, backend.Stored{}, w.abort(ctx, err)
@@ -145,4 +190,28 @@ func (s *Store) lockForWrite(ctx context.Context, op, tenant string, rt *schema.
 		delete(cur.Attrs, a.Name)
 	}
 	return w, backend.Stored{Resource: cur, Version: rw.version}, nil
+}
+
+// heldValues returns the member values an update of id names in its member
+// deltas (added or removed), whose memberships it reads with the row lock
+// to answer its member changes without a round trip each (writer.held),
+// when rt has a membership index.
+func heldValues(rt *schema.ResourceType, u store.Update) []string {
+	if membersAttr(rt) == nil || u.LoadMembers {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, d := range u.MemberDeltas {
+		if d.Kind == schema.DeltaClear {
+			return nil
+		}
+		for _, m := range d.Members {
+			if m.Value != "" && !seen[m.Value] {
+				seen[m.Value] = true
+				out = append(out, m.Value)
+			}
+		}
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,6 +41,13 @@ type writer struct {
 	// their types (those that name a resource).
 	prefetched []string
 	resolved   map[string]string
+	// held are the memberships of the values an update's member deltas
+	// name, read with the row lock (lockForWrite's hold), and kept as this
+	// write changes them: AddMembers and RemoveMembers of those values
+	// answer from them and queue their statement with the last batch,
+	// checked to change the rows they said (expectRows). nil: each change
+	// is a round trip that reads its result.
+	held map[string]heldMember
 
 	batch pgx.Batch
 	reads []func(pgx.BatchResults) error // one per queued statement, in order
@@ -291,10 +299,41 @@ func withSchemas(obj, schemas []byte) []byte {
 	return append(out, obj[1:]...)
 }
 
-func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) ([]schema.Member, error) {
-	if err := w.begin(ctx); err != nil {
-		return nil, err
+// addMembers and removeMembers are the statements of AddMembers and
+// RemoveMembers, which return the members they changed (writer.collect).
+const (
+	addMembers = `INSERT INTO {s}.members (tenant, group_id, member_id, type, display, ref, fold)
+		SELECT $1, $2, u.v, u.t, u.d, '', u.f::jsonb
+		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(v, t, d, f, n)
+		ORDER BY u.n
+		ON CONFLICT DO NOTHING
+		RETURNING member_id, type, display`
+	removeMembers = `DELETE FROM {s}.members WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3::text[])
+		RETURNING member_id, type, display`
+)
+
+// expectRows queues statement (one of the above) to change want rows, or
+// fail the transaction with codeRowsMoved (migration 0033).
+func (w *writer) expectRows(statement string, want int, args ...any) {
+	w.touched = true
+	n := "$" + strconv.Itoa(len(args)+1)
+	w.queue(nil, w.s.q(`WITH c AS (`+statement+`) SELECT {s}.expect_rows((SELECT count(*) FROM c), `+n+`)`), append(args, want)...)
+}
+
+// predicted reports whether the memberships of values are known (held).
+func (w *writer) predicted(values func(yield func(string) bool)) bool {
+	if w.held == nil || w.tx == nil {
+		return false
 	}
+	for v := range values {
+		if _, ok := w.held[v]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) ([]schema.Member, error) {
 	a := membersAttr(w.rt)
 	ids, types, displays, folds := make([]string, len(ms)), make([]string, len(ms)), make([]string, len(ms)), make([]string, len(ms))
 	for i, m := range ms {
@@ -304,12 +343,22 @@ func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) 
 		}
 		ids[i], types[i], displays[i], folds[i] = m.Value, m.Type, m.Display, string(f)
 	}
-	rows, err := w.tx.Query(ctx, w.s.q(`INSERT INTO {s}.members (tenant, group_id, member_id, type, display, ref, fold)
-		SELECT $1, $2, u.v, u.t, u.d, '', u.f::jsonb
-		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(v, t, d, f, n)
-		ORDER BY u.n
-		ON CONFLICT DO NOTHING
-		RETURNING member_id, type, display`), w.tenant, id, ids, types, displays, folds) // types: as resolved (backend.WriteTx)
+	if w.predicted(slices.Values(ids)) {
+		var added []schema.Member
+		for _, m := range ms { // distinct values (backend.WriteTx)
+			if !w.held[m.Value].present {
+				m.Type = backend.MemberType(m.Type)
+				added = append(added, m)
+				w.held[m.Value] = heldMember{present: true, m: m}
+			}
+		}
+		w.expectRows(addMembers, len(added), w.tenant, id, ids, types, displays, folds)
+		return added, nil
+	}
+	if err := w.begin(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := w.tx.Query(ctx, w.s.q(addMembers), w.tenant, id, ids, types, displays, folds) // types: as resolved (backend.WriteTx)
 	if err != nil {
 		return nil, err
 	}
@@ -317,11 +366,21 @@ func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) 
 }
 
 func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) ([]schema.Member, error) {
+	if w.predicted(slices.Values(values)) {
+		var removed []schema.Member
+		for _, v := range values { // distinct (backend.WriteTx)
+			if h := w.held[v]; h.present {
+				removed = append(removed, h.m)
+				w.held[v] = heldMember{}
+			}
+		}
+		w.expectRows(removeMembers, len(removed), w.tenant, id, values)
+		return removed, nil
+	}
 	if err := w.begin(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := w.tx.Query(ctx, w.s.q(`DELETE FROM {s}.members WHERE tenant = $1 AND group_id = $2 AND member_id = ANY($3::text[])
-		RETURNING member_id, type, display`), w.tenant, id, values)
+	rows, err := w.tx.Query(ctx, w.s.q(removeMembers), w.tenant, id, values)
 	if err != nil {
 		return nil, err
 	}
@@ -329,6 +388,7 @@ func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) 
 }
 
 func (w *writer) ClearMembers(ctx context.Context, id string) ([]schema.Member, error) {
+	w.held = nil // it changes memberships it does not know
 	if err := w.begin(ctx); err != nil {
 		return nil, err
 	}
@@ -470,22 +530,33 @@ func (w *writer) commit(ctx context.Context) error {
 // whole transaction, so concurrent updates of one resource, from any process,
 // are serialised and none is lost; u.Apply runs again when the
 // transaction is retried after a deadlock. Round trips: BEGIN with the row
-// lock, the member's groups, (LoadMembers) the members and the types of
-// the members the deltas add; one per member delta; the row, unique
-// values, events and COMMIT (TestWriteRoundTrips).
+// lock, the member's groups, (LoadMembers) the members, the types of the
+// members the deltas add and which of the members they name the group
+// holds; the member deltas' statements, the row, unique values, events and
+// COMMIT (TestWriteRoundTrips). The member deltas' results are known from
+// the first round trip (writer.held); when a membership changed after it
+// (a member deleted meanwhile, which does not lock the group), their
+// statements fail the transaction, and the update runs again with a round
+// trip per member delta, reading each result.
 func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceType, id string, u store.Update) (*schema.Resource, *store.Change, error) {
 	op := "update " + rt.Name + " " + id
 	var out *schema.Resource
 	var change *store.Change
+	hold := heldValues(rt, u)
 	err := s.retry(ctx, op, func() error {
-		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, u.LoadMembers, false, resolvable(rt, u, id))
+		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, u.LoadMembers, false, resolvable(rt, u, id), hold)
 		if err != nil {
 			return err
 		}
 		if out, change, err = backend.RunUpdate(ctx, w, tenant, rt, cur, u, now()); err != nil {
-			return w.abort(ctx, err)
+			err = w.abort(ctx, err)
+		} else {
+			err = w.commit(ctx)
 		}
-		return w.commit(ctx)
+		if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == codeRowsMoved {
+			hold = nil // retried (retryable), reading each result
+		}
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
@@ -504,7 +575,7 @@ func (s *Store) Delete(ctx context.Context, tenant string, rt *schema.ResourceTy
 func (s *Store) delete(ctx context.Context, tenant string, rt *schema.ResourceType, id, ifMatch string, tomb bool) error {
 	op := "delete " + rt.Name + " " + id
 	return s.retry(ctx, op, func() error {
-		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, false, true, nil)
+		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, false, true, nil, nil)
 		if err != nil {
 			return err
 		}
