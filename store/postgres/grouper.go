@@ -28,9 +28,8 @@ type grouper[R any] struct {
 func (g *grouper[R]) start(workers, max int, write func(group []R)) {
 	g.wake, g.stop = make(chan struct{}, 1), make(chan struct{})
 	g.max, g.write = max, write
-	g.wg.Add(workers)
 	for range workers {
-		go g.loop()
+		g.wg.Go(g.loop)
 	}
 }
 
@@ -74,7 +73,6 @@ func (g *grouper[R]) queued() int {
 // loop writes queued requests, a group at a time, until stop; then it
 // writes what is still queued and returns.
 func (g *grouper[R]) loop() {
-	defer g.wg.Done()
 	for {
 		select {
 		case <-g.wake:

@@ -8,8 +8,9 @@ import (
 
 // TestMerged: the row statements of writes that queued the same statements
 // become one statement each, with the writes' arrays concatenated in
-// group order; a write with another statement, or with a statement that
-// is not a row statement, is sent as it is; and no write's own arguments
+// group order, and the last statements (the events) of every kind go
+// after all others, merged together; a write with a statement that is
+// not a row statement is sent as it is; and no write's own arguments
 // change, so each can be sent again alone.
 func TestMerged(t *testing.T) {
 	req := func(rows []bool, stmts ...[]any) *sharedReq {
@@ -21,7 +22,7 @@ func TestMerged(t *testing.T) {
 		return r
 	}
 	a := req([]bool{true, true}, []any{"ins", []string{"a1"}, []int{1}}, []any{"ev", []string{"ea"}})
-	other := req([]bool{true}, []any{"ins", []string{"o1"}, []int{9}})
+	other := req([]bool{true, true, true}, []any{"ins", []string{"o1"}, []int{9}}, []any{"claim", []string{"o"}}, []any{"ev", []string{"eo"}})
 	b := req([]bool{true, true}, []any{"ins", []string{"b1", "b2"}, []int{2, 3}}, []any{"ev", []string{"eb"}})
 	plain := req([]bool{true, false}, []any{"ins", []string{"p1"}, []int{7}}, []any{"ev", []string{"ep"}})
 	c := req([]bool{true, true}, []any{"ins", []string{"c1"}, []int{4}}, []any{"ev", []string{"ec"}})
@@ -39,8 +40,9 @@ func TestMerged(t *testing.T) {
 		{"ins", []any{[]string{"p1"}, []int{7}}},
 		{"ev", []any{[]string{"ep"}}},
 		{"ins", []any{[]string{"a1", "b1", "b2", "c1"}, []int{1, 2, 3, 4}}},
-		{"ev", []any{[]string{"ea", "eb", "ec"}}},
 		{"ins", []any{[]string{"o1"}, []int{9}}},
+		{"claim", []any{[]string{"o"}}},
+		{"ev", []any{[]string{"ea", "eb", "ec", "eo"}}},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("merged statements (-want +got):\n%s", d)

@@ -2,13 +2,11 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Group appends. The reference server appends one provisioning log entry
@@ -64,18 +62,17 @@ func (s *Store) enqueue(ctx context.Context, row []any) (seq int64, ok bool, err
 
 // writeGroup writes group with one statement, or each entry alone when
 // the server refused that statement, and answers every Append. Only a
-// refusal by the server (a *pgconn.PgError: the statement failed, nothing
-// of it committed) is retried entry by entry; after any other error (a
-// connection lost, a deadline) the statement may have committed, and a
-// retry could record every entry twice, so each Append gets the error, as
-// a lone Append always did. Statements are bounded by the client
-// statement deadline (Config.StatementTimeout), not by one caller's
-// context.
+// refusal by the server (refused: the statement failed, nothing of it
+// committed) is retried entry by entry; after any other error (a
+// connection lost, a FATAL termination, a deadline) the statement may
+// have committed, and a retry could record every entry twice, so each
+// Append gets the error, as a lone Append always did. Statements are
+// bounded by the client statement deadline (Config.StatementTimeout), not
+// by one caller's context.
 func (s *Store) writeGroup(group []*appendReq) {
 	ctx := context.Background()
 	seqs, err := s.insertEntries(ctx, group)
-	var refused *pgconn.PgError
-	if err != nil && len(group) > 1 && errors.As(err, &refused) {
+	if len(group) > 1 && refused(err) {
 		for _, r := range group {
 			var one []int64
 			if one, r.err = s.insertEntries(ctx, []*appendReq{r}); r.err == nil {

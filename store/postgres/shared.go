@@ -9,6 +9,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/scimkit/scimkit/store"
 )
 
 // Shared commits. A write that is one implicit transaction (a create
@@ -24,7 +27,12 @@ import (
 // of its writes is sent again alone, so it fails alone with its own
 // error. After any other error (a connection lost, a deadline) the group
 // may have committed, and sending again could write it twice, so every
-// write of the group gets the error, as a lone write always did.
+// write of the group gets the error, as a lone write always did. A group
+// waits for a row lock at most sharedLockTimeout, so that a create that
+// contends with another transaction (two claims of one userName) does not
+// hold up the others; a group that touches the counters of several
+// tenants or types can, rarely, deadlock with another in count_group,
+// which the server detects and the group's writes are sent again alone.
 const (
 	// sharedWorkers is the number of groups in flight at once: while one
 	// group's batch is on the server, the next collects what arrives. Of
@@ -64,7 +72,7 @@ func (s *Store) sendImplicit(ctx context.Context, b pgx.Batch, reads []func(pgx.
 	}
 	r := &sharedReq{ctx: ctx, batch: b, reads: reads, rows: rows, done: make(chan struct{})}
 	if !s.shared.add(r) {
-		return s.sendBatch([]*sharedReq{r})
+		return store.ErrClosed
 	}
 	select {
 	case <-r.done:
@@ -76,7 +84,10 @@ func (s *Store) sendImplicit(ctx context.Context, b pgx.Batch, reads []func(pgx.
 
 // sendGroup sends the writes of group whose context has not ended as one
 // implicit transaction, or each alone when the server refused a
-// statement, and answers every request.
+// statement, and answers every request. The writes sent again alone go
+// a few at a time, and only those whose context has still not ended:
+// nothing of the group committed, and a caller that stopped waiting has
+// been told its write failed.
 func (s *Store) sendGroup(group []*sharedReq) {
 	live := group[:0:0]
 	for _, r := range group {
@@ -90,11 +101,19 @@ func (s *Store) sendGroup(group []*sharedReq) {
 		return
 	}
 	err := s.sendBatch(live)
-	if _, refused := errors.AsType[*pgconn.PgError](err); refused && len(live) > 1 {
+	if refused(err) && len(live) > 1 {
+		var g errgroup.Group
+		g.SetLimit(sharedWorkers)
 		for _, r := range live {
-			r.err = s.sendBatch([]*sharedReq{r})
-			close(r.done)
+			g.Go(func() error {
+				if r.err = r.ctx.Err(); r.err == nil {
+					r.err = s.sendBatch([]*sharedReq{r})
+				}
+				close(r.done)
+				return nil
+			})
 		}
+		g.Wait()
 		return
 	}
 	for _, r := range live {
@@ -103,15 +122,39 @@ func (s *Store) sendGroup(group []*sharedReq) {
 	}
 }
 
+// refused reports whether err is the server's refusal of a statement
+// (severity ERROR): its transaction did not commit, and its statements can
+// be sent again. After any other error (a connection lost, a FATAL
+// termination, a deadline) it may have committed.
+func refused(err error) bool {
+	pe, ok := errors.AsType[*pgconn.PgError](err)
+	return ok && pe.Severity == "ERROR"
+}
+
+// sharedLockTimeout bounds how long a group of more than one write waits
+// for a row lock (a unique value another transaction is claiming or
+// releasing): past it the group is refused, and its writes are sent again
+// alone, so that only the write that contends waits.
+const sharedLockTimeout = "100ms"
+
 // sendBatch sends the batches of group in one pipeline, one implicit
 // transaction, and reads their results. The statements run in the first
-// write's context without its cancellation: its values (a tracer's span)
-// apply, and they are bounded by the client statement deadline
-// (Config.StatementTimeout), not by one caller.
+// write's context without its cancellation (its values, a tracer's span,
+// apply), bounded by the client statement deadline
+// (Config.StatementTimeout) rather than by one caller.
 func (s *Store) sendBatch(group []*sharedReq) error {
 	s.sharedGroups.Add(1)
 	ctx := context.WithoutCancel(group[0].ctx)
+	if d := s.cfg.StatementTimeout; d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d+deadlineGrace)
+		defer cancel()
+	}
 	b, reads := merged(group)
+	if len(group) > 1 {
+		b.QueuedQueries = append([]*pgx.QueuedQuery{{SQL: `SELECT set_config('lock_timeout', '` + sharedLockTimeout + `', true)`}}, b.QueuedQueries...)
+		reads = append([]func(pgx.BatchResults) error{execRead}, reads...)
+	}
 	br := s.pool.SendBatch(ctx, b)
 	if err := readAll(br, reads); err != nil {
 		br.Close()
@@ -153,18 +196,55 @@ func merged(group []*sharedReq) (*pgx.Batch, []func(pgx.BatchResults) error) {
 		}
 		reads = append(reads, r.reads...)
 	}
+	// Each merged statement once, but a write's last statement (its events,
+	// writer.Record) after every other: its pseq is then taken last and
+	// held only until the commit (doc.go, "Ordered events without a global
+	// lock"), and the last statements of every kind are merged together.
+	var lasts []string
+	last := map[string][]*pgx.QueuedQuery{}
 	for _, key := range order {
 		rs := alike[key]
-		for i, q := range rs[0].batch.QueuedQueries {
-			args := make([]any, len(q.Arguments))
-			for k := range args {
-				args[k] = concat(rs, i, k)
+		n := len(rs[0].batch.QueuedQueries)
+		for i := range n {
+			qs := make([]*pgx.QueuedQuery, len(rs))
+			for j, r := range rs {
+				qs[j] = r.batch.QueuedQueries[i]
 			}
-			b.Queue(q.SQL, args...)
-			reads = append(reads, execRead)
+			if i < n-1 {
+				queueMerged(b, qs)
+				reads = append(reads, execRead)
+				continue
+			}
+			if last[qs[0].SQL] == nil {
+				lasts = append(lasts, qs[0].SQL)
+			}
+			last[qs[0].SQL] = append(last[qs[0].SQL], qs...)
 		}
 	}
+	for _, sql := range lasts {
+		queueMerged(b, last[sql])
+		reads = append(reads, execRead)
+	}
 	return b, reads
+}
+
+// queueMerged queues one statement for qs, statements of one SQL whose
+// arguments are slices: each argument the concatenation of theirs, in a
+// new slice (each write keeps its own, to be sent again alone).
+func queueMerged(b *pgx.Batch, qs []*pgx.QueuedQuery) {
+	args := make([]any, len(qs[0].Arguments))
+	for k := range args {
+		n := 0
+		for _, q := range qs {
+			n += reflect.ValueOf(q.Arguments[k]).Len()
+		}
+		out := reflect.MakeSlice(reflect.TypeOf(qs[0].Arguments[k]), 0, n)
+		for _, q := range qs {
+			out = reflect.AppendSlice(out, reflect.ValueOf(q.Arguments[k]))
+		}
+		args[k] = out.Interface()
+	}
+	b.Queue(qs[0].SQL, args...)
 }
 
 // statementsOf returns the SQL of r's statements, as one key.
@@ -175,22 +255,6 @@ func statementsOf(r *sharedReq) string {
 		sb.WriteByte(0)
 	}
 	return sb.String()
-}
-
-// concat returns the concatenation of argument k of statement i of rs
-// (slices of one type), in a new slice: each request keeps its own, to be
-// sent again alone.
-func concat(rs []*sharedReq, i, k int) any {
-	first := reflect.ValueOf(rs[0].batch.QueuedQueries[i].Arguments[k])
-	n := 0
-	for _, r := range rs {
-		n += reflect.ValueOf(r.batch.QueuedQueries[i].Arguments[k]).Len()
-	}
-	out := reflect.MakeSlice(first.Type(), 0, n)
-	for _, r := range rs {
-		out = reflect.AppendSlice(out, reflect.ValueOf(r.batch.QueuedQueries[i].Arguments[k]))
-	}
-	return out.Interface()
 }
 
 // readAll reads the results of a batch's statements with reads, in order,

@@ -149,3 +149,100 @@ func TestCreatesShareCommits(t *testing.T) {
 	}
 	checkBlocks(t, s, "after shared creates")
 }
+
+// TestSharedGroupLockWaits: a group waits for a row lock no longer than
+// sharedLockTimeout; then each of its creates is sent again alone, so a
+// create that contends with another transaction waits alone, and the
+// others of its group are stored meanwhile. A create whose caller stopped
+// waiting is not sent again: when its caller was told it failed, it is
+// not stored.
+func TestSharedGroupLockWaits(t *testing.T) {
+	s := open(t, postgres.Config{})
+	ctx := t.Context()
+	rt := storetest.UserType()
+	// holding(u) creates u, then deletes its unique values in a transaction
+	// left open: a create claiming them waits for it.
+	holding := func(u *schema.Resource) pgx.Tx {
+		out, err := s.Create(ctx, "a", rt, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := connect(t, pgtest.DSN(t)).Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { tx.Rollback(context.Background()) })
+		if _, err := tx.Exec(ctx, `DELETE FROM `+pgx.Identifier{s.Schema(), "uniques"}.Sanitize()+` WHERE id = $1`, out.ID); err != nil {
+			t.Fatal(err)
+		}
+		return tx
+	}
+	t1, t2 := holding(storetest.TypicalUser(901)), holding(storetest.TypicalUser(900))
+	watch := connect(t, pgtest.DSN(t))
+	blocked := func(tx pgx.Tx) int { return len(blockedBy(t, watch, tx.Conn().PgConn().PID())) }
+	type result struct {
+		id  string
+		err error
+	}
+	create := func(ctx context.Context, u *schema.Resource) chan result {
+		c := make(chan result, 1)
+		go func() {
+			out, err := s.Create(ctx, "a", rt, u)
+			if err != nil {
+				c <- result{err: err}
+				return
+			}
+			c <- result{id: out.ID}
+		}()
+		return c
+	}
+	// Each worker waits for t1, alone.
+	var fillers []chan result
+	for i := range postgres.SharedWorkers {
+		fillers = append(fillers, create(ctx, storetest.TypicalUser(901)))
+		for blocked(t1) <= i {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	// A contends with t2; B and C do not, and C's caller stops waiting.
+	cctx, cancel := context.WithCancel(ctx)
+	a, b, c := create(ctx, storetest.TypicalUser(900)), create(ctx, storetest.TypicalUser(902)), create(cctx, storetest.TypicalUser(903))
+	for _, n := s.SharedGroups(); n < 3; _, n = s.SharedGroups() {
+		time.Sleep(time.Millisecond)
+	}
+	if err := t1.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fillers {
+		if r := <-f; !errors.Is(r.err, store.ErrConflict) {
+			t.Errorf("filler: %v, want a conflict", r.err)
+		}
+	}
+	cancel()
+	select {
+	case r := <-b:
+		if r.err != nil {
+			t.Errorf("B: %v", r.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("B, grouped with a create that waits for a lock, waits with it")
+	}
+	if err := t2.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-a; !errors.Is(r.err, store.ErrConflict) {
+		t.Errorf("A: %v, want a conflict", r.err)
+	}
+	rc := <-c
+	page, err := s.List(ctx, "a", rt, store.Query{Count: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := false
+	for _, r := range page.Resources {
+		stored = stored || r.Attrs["userName"] == storetest.TypicalUser(903).Attrs["userName"]
+	}
+	if stored != (rc.err == nil) {
+		t.Errorf("C: caller told %v, stored %v", rc.err, stored)
+	}
+}
