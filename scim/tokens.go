@@ -106,10 +106,10 @@ func IssueToken(ctx context.Context, st store.Tokens, tenant string, opts TokenO
 // lookup, but only one that started after they arrived. While a lookup
 // of a token runs, the requests that come with it wait for the next,
 // which starts when the running one ends and answers all of them; so a
-// revocation that committed before a request arrived is always seen, on
-// every replica, as with a lookup of its own. An IdP that sends 32
-// requests at once with one token costs about two lookups at a time
-// instead of 32.
+// revocation that committed before a request arrived is always seen (on
+// every replica, with a store that reads its primary), as with a lookup
+// of its own. A token has at most one lookup running and one waiting,
+// however many requests present it at once.
 type StoreTokens struct {
 	// Tokens holds the tokens. Required.
 	Tokens store.Tokens
@@ -132,11 +132,15 @@ type tokenLookups struct {
 	running, next *tokenLookup
 }
 
-// tokenLookup is one TokenByHash, shared by the requests it answers.
+// tokenLookup is one TokenByHash, shared by the requests it answers
+// (waiters); it is cancelled when the last of them stops waiting.
 type tokenLookup struct {
-	done chan struct{}
-	rec  store.TokenRecord
-	err  error
+	done    chan struct{}
+	ctx     context.Context
+	cancel  context.CancelFunc
+	waiters int
+	rec     store.TokenRecord
+	err     error
 }
 
 // Authenticate implements Authenticator.
@@ -173,11 +177,12 @@ func (a *StoreTokens) Authenticate(r *http.Request) (Principal, error) {
 }
 
 // lookup returns the record of digest from a lookup that started after
-// the call: its own when none of digest runs, else the next one, shared
-// with the calls that came meanwhile, which the first of them runs once
-// the running lookup has ended. A lookup runs in its runner's context
-// without its cancellation (the store bounds its statements), as it
-// answers others too; a caller whose ctx ends stops waiting.
+// the call: its own, run by the caller with its context, when none of
+// digest runs; else the next one, shared with the calls that came
+// meanwhile and started in a goroutine of its own when the running one
+// ends, in the context of the first of them without its cancellation,
+// and cancelled once none of them waits. A caller whose ctx ends stops
+// waiting.
 func (a *StoreTokens) lookup(ctx context.Context, digest string) (store.TokenRecord, error) {
 	a.mu.Lock()
 	ls := a.lookups[digest]
@@ -185,47 +190,62 @@ func (a *StoreTokens) lookup(ctx context.Context, digest string) (store.TokenRec
 		if a.lookups == nil {
 			a.lookups = map[string]*tokenLookups{}
 		}
-		l := &tokenLookup{done: make(chan struct{})}
-		a.lookups[digest] = &tokenLookups{running: l}
+		l := &tokenLookup{done: make(chan struct{}), ctx: ctx, cancel: func() {}, waiters: 1}
+		ls = &tokenLookups{running: l}
+		a.lookups[digest] = ls
 		a.mu.Unlock()
-		a.run(ctx, digest, l)
+		a.run(digest, ls, l, false)
 		return l.rec, l.err
 	}
-	l, runner := ls.next, ls.next == nil
-	if runner {
-		l = &tokenLookup{done: make(chan struct{})}
+	l := ls.next
+	if l == nil {
+		lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		l = &tokenLookup{done: make(chan struct{}), ctx: lctx, cancel: cancel}
 		ls.next = l
 	}
-	running := ls.running
+	l.waiters++
 	a.mu.Unlock()
-	if runner {
-		// Wait for the running lookup even when ctx ends: the callers
-		// that joined l rely on this one to start it.
-		<-running.done
-		a.mu.Lock()
-		ls.running, ls.next = l, nil
-		a.mu.Unlock()
-		a.run(ctx, digest, l)
-		return l.rec, l.err
-	}
 	select {
 	case <-l.done:
 		return l.rec, l.err
 	case <-ctx.Done():
+		a.mu.Lock()
+		if l.waiters--; l.waiters == 0 {
+			if ls.next == l {
+				ls.next = nil // not started: the next caller starts another
+			}
+			l.cancel()
+		}
+		a.mu.Unlock()
 		return store.TokenRecord{}, ctx.Err()
 	}
 }
 
-// run runs lookup l of digest and answers its callers; when no next
-// lookup waits for it, digest has no lookup left.
-func (a *StoreTokens) run(ctx context.Context, digest string, l *tokenLookup) {
-	l.rec, l.err = a.Tokens.TokenByHash(context.WithoutCancel(ctx), digest)
-	a.mu.Lock()
-	if cur := a.lookups[digest]; cur != nil && cur.running == l && cur.next == nil {
-		delete(a.lookups, digest)
-	}
-	a.mu.Unlock()
-	close(l.done)
+// run runs lookup l of digest, the running one of ls, answers its callers
+// and starts the next lookup, if any, in a goroutine (async: this is
+// one). A panic of the store ends the lookup with an error, and is passed
+// on to the caller that ran it inline, as before lookups were shared.
+func (a *StoreTokens) run(digest string, ls *tokenLookups, l *tokenLookup, async bool) {
+	defer func() {
+		p := recover()
+		if p != nil {
+			l.err = fmt.Errorf("scim: token lookup panicked: %v", p)
+		}
+		a.mu.Lock()
+		if next := ls.next; next != nil {
+			ls.running, ls.next = next, nil
+			go a.run(digest, ls, next, true)
+		} else {
+			delete(a.lookups, digest)
+		}
+		a.mu.Unlock()
+		l.cancel()
+		close(l.done)
+		if p != nil && !async {
+			panic(p)
+		}
+	}()
+	l.rec, l.err = a.Tokens.TokenByHash(l.ctx, digest)
 }
 
 // touch records the token's use in the background unless it was recorded

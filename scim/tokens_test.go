@@ -287,3 +287,87 @@ func TestStoreTokensSharedLookups(t *testing.T) {
 		t.Errorf("%d digests still have lookups", left)
 	}
 }
+
+// stalledTokens is a store.Tokens whose lookup ends only with its context
+// (a store bounded by its caller's deadline, stalled); its first lookup
+// panics when panicFirst is set.
+type stalledTokens struct {
+	store.Tokens
+	panicFirst bool
+	mu         sync.Mutex
+	n          int
+}
+
+func (s *stalledTokens) TokenByHash(ctx context.Context, hash string) (store.TokenRecord, error) {
+	s.mu.Lock()
+	s.n++
+	n := s.n
+	s.mu.Unlock()
+	if s.panicFirst {
+		if n == 1 {
+			panic("store bug")
+		}
+		return s.Tokens.TokenByHash(ctx, hash)
+	}
+	<-ctx.Done()
+	return store.TokenRecord{}, ctx.Err()
+}
+
+// TestStoreTokensLookupDeadlines: a shared lookup still ends with its
+// callers' deadlines (the running one, the caller's own; the next, when
+// none of its callers waits any more), and a lookup whose store panics
+// fails its caller without leaving the token's later requests waiting.
+func TestStoreTokensLookupDeadlines(t *testing.T) {
+	st := memory.New()
+	t.Cleanup(func() { st.Close() })
+	secret, _, _ := IssueToken(t.Context(), st, "acme", TokenOptions{})
+	authenticate := func(auth *StoreTokens, timeout time.Duration) error {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		r := httptest.NewRequestWithContext(ctx, "GET", "/Users", nil)
+		r.Header.Set("Authorization", "Bearer "+secret)
+		_, err := auth.Authenticate(r)
+		return err
+	}
+
+	stalled := &StoreTokens{Tokens: &stalledTokens{Tokens: st}, TouchInterval: -1}
+	res := make(chan error, 3)
+	for range 3 {
+		go func() { res <- authenticate(stalled, 100*time.Millisecond) }()
+		time.Sleep(10 * time.Millisecond)
+	}
+	for i := range 3 {
+		select {
+		case err := <-res:
+			if !errors.Is(err, ErrUnavailable) {
+				t.Errorf("request %d of a stalled store: %v, want ErrUnavailable", i, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("request %d with a 100 ms deadline still waits after 5 s", i)
+		}
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		stalled.mu.Lock()
+		left := len(stalled.lookups)
+		stalled.mu.Unlock()
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a lookup nobody waits for still runs")
+		}
+	}
+
+	panicking := &StoreTokens{Tokens: &stalledTokens{Tokens: st, panicFirst: true}, TouchInterval: -1}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the store's panic did not reach the request that ran the lookup")
+			}
+		}()
+		authenticate(panicking, time.Second)
+	}()
+	if err := authenticate(panicking, time.Second); err != nil {
+		t.Errorf("request after a lookup that panicked: %v", err)
+	}
+}
