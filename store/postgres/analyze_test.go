@@ -122,3 +122,44 @@ func TestVacuumWithoutAutovacuum(t *testing.T) {
 		t.Fatal("autovacuum off: resources analyzed by the store but not vacuumed")
 	}
 }
+
+// TestAnalyzeInterval: a table analyzed less than analyzeInterval ago is
+// not analyzed again for more changes, unless it has doubled in size.
+func TestAnalyzeInterval(t *testing.T) {
+	s := open(t, postgres.Config{Analyze: postgres.AnalyzeAlways, MaxConns: 8})
+	analyses := func() int64 {
+		t.Helper()
+		n, err := s.QueryInt(t.Context(), `SELECT analyze_count FROM pg_stat_user_tables
+			WHERE schemaname = $1 AND relname = 'resources'`, s.Schema())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	waitMore := func(than int64, what string) int64 {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			if n := analyses(); n > than {
+				return n
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("resources not analyzed again 10s after %s", what)
+			}
+		}
+	}
+	createUsers(t, s, 0, 300)
+	waitMore(0, "300 creates")
+	time.Sleep(3 * time.Second) // past analyzeQuiet and the statistics' lag
+	first := analyses()
+	rows, err := s.QueryInt(t.Context(), `SELECT reltuples::bigint FROM pg_class WHERE oid = $1::regclass`, s.Schema()+".resources")
+	if err != nil {
+		t.Fatal(err)
+	}
+	createUsers(t, s, 300, int(rows)/2) // stale, not doubled
+	time.Sleep(3 * time.Second)
+	if n := analyses(); n != first {
+		t.Fatalf("resources analyzed %d times within seconds of %d more creates, want %d", n, rows/2, first)
+	}
+	createUsers(t, s, 1000, 2*int(rows)+100) // doubled
+	waitMore(first, "doubling")
+}
