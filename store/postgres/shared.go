@@ -137,6 +137,10 @@ func refused(err error) bool {
 // alone, so that only the write that contends waits.
 const sharedLockTimeout = "100ms"
 
+// sharedSettings begins a group's pipeline: generic plans (genericPlans)
+// and sharedLockTimeout, for its implicit transaction.
+const sharedSettings = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('lock_timeout', '" + sharedLockTimeout + "', true)"
+
 // sendBatch sends the batches of group in one pipeline, one implicit
 // transaction, and reads their results. The statements run in the first
 // write's context without its cancellation (its values, a tracer's span,
@@ -151,10 +155,12 @@ func (s *Store) sendBatch(group []*sharedReq) error {
 		defer cancel()
 	}
 	b, reads := merged(group)
+	first := genericPlans
 	if len(group) > 1 {
-		b.QueuedQueries = append([]*pgx.QueuedQuery{{SQL: `SELECT set_config('lock_timeout', '` + sharedLockTimeout + `', true)`}}, b.QueuedQueries...)
-		reads = append([]func(pgx.BatchResults) error{execRead}, reads...)
+		first = sharedSettings
 	}
+	b.QueuedQueries = append([]*pgx.QueuedQuery{{SQL: first}}, b.QueuedQueries...)
+	reads = append([]func(pgx.BatchResults) error{execRead}, reads...)
 	br := s.pool.SendBatch(ctx, b)
 	if err := readAll(br, reads); err != nil {
 		br.Close()

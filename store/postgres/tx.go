@@ -71,8 +71,16 @@ type txConn struct{ c *pgxpool.Conn }
 // beginSQL and commitSQL begin and commit a write's transaction (READ
 // COMMITTED, the server's default).
 const (
-	beginSQL  = "begin"
-	commitSQL = "commit"
+	beginSQL = "begin"
+	// genericPlans, the statement after BEGIN, has the transaction's
+	// statements run their prepared statements' generic plans. A write's
+	// statements find rows by key, so a generic plan is as good as one
+	// made for the values; but the server kept planning anew those whose
+	// parameters are arrays (member values, unnest rows), whose generic
+	// plan it cannot cost as low: 7% of its CPU under a stream of
+	// membership changes.
+	genericPlans = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
+	commitSQL    = "commit"
 )
 
 func (t *txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {

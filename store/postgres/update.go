@@ -41,6 +41,7 @@ func (s *Store) beginLocked(ctx context.Context, tenant string, rt *schema.Resou
 	l := &locked{tx: &txConn{c}}
 	b := &pgx.Batch{}
 	b.Queue(beginSQL)
+	b.Queue(genericPlans)
 	b.Queue(s.q(`SELECT `+s.selectCols(rt, store.ReadOptions{OmitMembers: true, OmitGroups: true})+
 		` FROM {s}.resources r WHERE r.tenant = $1 AND r.id = $2 AND r.type = $3 FOR `+lock+` OF r`), tenant, id, rt.Name)
 	var derived []string
@@ -133,8 +134,10 @@ func readResolved(br pgx.BatchResults, out map[string]string) error {
 // readLocked reads the results of beginLocked's batch: the row, with its
 // members, and the groups of a member.
 func readLocked(br pgx.BatchResults, derived []string) (*row, []any, error) {
-	if _, err := br.Exec(); err != nil { // BEGIN
-		return nil, nil, err
+	for range 2 { // BEGIN, genericPlans
+		if _, err := br.Exec(); err != nil {
+			return nil, nil, err
+		}
 	}
 	rw, err := scanRow(br.QueryRow())
 	if err != nil {

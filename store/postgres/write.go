@@ -140,9 +140,9 @@ func (w *writer) inTx(ctx context.Context) error {
 			return err
 		}
 		w.tx = &txConn{c}
-		w.batch.QueuedQueries = append([]*pgx.QueuedQuery{{SQL: beginSQL}}, w.batch.QueuedQueries...)
-		w.reads = append([]func(pgx.BatchResults) error{execRead}, w.reads...)
-		w.rows = append([]bool{false}, w.rows...)
+		w.batch.QueuedQueries = append([]*pgx.QueuedQuery{{SQL: beginSQL}, {SQL: genericPlans}}, w.batch.QueuedQueries...)
+		w.reads = append([]func(pgx.BatchResults) error{execRead, execRead}, w.reads...)
+		w.rows = append([]bool{false, false}, w.rows...)
 	}
 	return w.flush(ctx)
 }
