@@ -109,10 +109,12 @@ func (s *Store) wrote() {
 	}
 }
 
-// check starts a check of the statistics in the background unless one
-// runs or the store is closed.
+// check starts a check of the statistics in the background unless the
+// store is closed; when one runs, that one checks again once done (a
+// table it found not yet due may be due by now).
 func (s *Store) check() {
 	if !s.analyzing.CompareAndSwap(false, true) {
+		s.recheck.Store(true)
 		return
 	}
 	s.bgMu.Lock()
@@ -130,10 +132,17 @@ func (s *Store) check() {
 // request's: Close cancels it. Errors are logged (analyzeStale).
 func (s *Store) analyze() {
 	defer s.wg.Done()
-	defer s.analyzing.Store(false)
 	ctx, cancel := context.WithTimeout(s.bg, analyzeTimeout)
 	defer cancel()
-	s.analyzeStale(ctx)
+	for {
+		s.recheck.Store(false)
+		s.analyzeStale(ctx)
+		s.analyzing.Store(false)
+		// A check asked for meanwhile runs here, unless a new one started.
+		if !s.recheck.Load() || ctx.Err() != nil || !s.analyzing.CompareAndSwap(false, true) {
+			return
+		}
+	}
 }
 
 // analyzeStale runs ANALYZE on each stale table (staleTables) until ctx

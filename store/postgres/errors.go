@@ -101,5 +101,5 @@ func isUnavailable(err error) bool {
 // concurrent transaction and may simply run again.
 func retryable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == codeSerializationFailure || pe.Code == codeDeadlockDetected || pe.Code == codeRowsMoved)
+	return errors.As(err, &pe) && (pe.Code == codeSerializationFailure || pe.Code == codeDeadlockDetected)
 }

@@ -19,9 +19,15 @@ import (
 // removal change no row. The update then fails before COMMIT and runs
 // again, reading the result: it reports no member removed, keeps the
 // version and records no event, as if the membership was gone when it
-// came.
+// came. This is no conflict with another write: it is so with retries
+// off too.
 func TestMemberChangeRechecked(t *testing.T) {
-	s := open(t, postgres.Config{})
+	t.Run("Default", func(t *testing.T) { memberChangeRechecked(t, postgres.Config{}) })
+	t.Run("NoRetries", func(t *testing.T) { memberChangeRechecked(t, postgres.Config{MaxRetries: -1}) })
+}
+
+func memberChangeRechecked(t *testing.T, cfg postgres.Config) {
+	s := open(t, cfg)
 	ctx := t.Context()
 	ut, gt := storetest.UserType(), storetest.GroupType()
 	u, err := s.Create(ctx, "a", ut, &schema.Resource{Schemas: []string{schema.UserSchema}, Attrs: map[string]any{"userName": "u"}})

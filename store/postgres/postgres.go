@@ -188,6 +188,7 @@ type Store struct {
 	vacuum    bool        // checks run VACUUM (ANALYZE): autovacuum will not vacuum
 	quietSet  atomic.Bool // a check analyzeQuiet after a write is pending
 	laterSet  atomic.Bool // a check analyzeInterval after a check that deferred a table is pending
+	recheck   atomic.Bool // a check was asked for while one ran
 
 	pruner periodic.Runner // background pruning of the outbox (prune.go)
 	// Outbox notifications and background numbering (sequencer.go).

@@ -542,19 +542,23 @@ func (s *Store) Update(ctx context.Context, tenant string, rt *schema.ResourceTy
 	op := "update " + rt.Name + " " + id
 	var out *schema.Resource
 	var change *store.Change
-	hold := heldValues(rt, u)
-	err := s.retry(ctx, op, func() error {
+	attempt := func(hold []string) error {
 		w, cur, err := s.lockForWrite(ctx, op, tenant, rt, id, u.LoadMembers, false, resolvable(rt, u, id), hold)
 		if err != nil {
 			return err
 		}
 		if out, change, err = backend.RunUpdate(ctx, w, tenant, rt, cur, u, now()); err != nil {
-			err = w.abort(ctx, err)
-		} else {
-			err = w.commit(ctx)
+			return w.abort(ctx, err)
 		}
-		if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == codeRowsMoved {
-			hold = nil // retried (retryable), reading each result
+		return w.commit(ctx)
+	}
+	err := s.retry(ctx, op, func() error {
+		hold := heldValues(rt, u)
+		err := attempt(hold)
+		if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == codeRowsMoved && hold != nil {
+			// Once more at once, reading each result: not a conflict
+			// with another write, and not counted as a retry.
+			err = attempt(nil)
 		}
 		return err
 	})
