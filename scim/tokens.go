@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/scimkit/scimkit/store"
@@ -109,7 +110,9 @@ func IssueToken(ctx context.Context, st store.Tokens, tenant string, opts TokenO
 // revocation that committed before a request arrived is always seen (on
 // every replica, with a store that reads its primary), as with a lookup
 // of its own. A token has at most one lookup running and one waiting,
-// however many requests present it at once.
+// however many requests present it at once. Lookups are shared only while
+// they take over 50 µs on average (a database across a network): an
+// in-process store's lookups are cheaper than sharing them.
 type StoreTokens struct {
 	// Tokens holds the tokens. Required.
 	Tokens store.Tokens
@@ -124,6 +127,21 @@ type StoreTokens struct {
 	mu      sync.Mutex
 	touched map[string]time.Time     // token id → last touch started here
 	lookups map[string]*tokenLookups // digest → its lookups (lookup)
+	// avgLookup is a moving average of TokenByHash's duration, in ns:
+	// lookups are shared only above shareLookupsAbove.
+	avgLookup atomic.Int64
+}
+
+// shareLookupsAbove is the average lookup above which StoreTokens shares
+// lookups: sharing costs a few µs of coordination under contention, worth
+// it for a database across a network (PostgreSQL: hundreds of µs of CPU
+// per lookup), not for an in-process store (memory: well under 1 µs).
+const shareLookupsAbove = 50 * time.Microsecond
+
+// observe adds one lookup's duration to the moving average.
+func (a *StoreTokens) observe(d time.Duration) {
+	avg := a.avgLookup.Load()
+	a.avgLookup.Store(avg + (int64(d)-avg)/8)
 }
 
 // tokenLookups are the lookups of one digest: the running one, and the
@@ -184,6 +202,12 @@ func (a *StoreTokens) Authenticate(r *http.Request) (Principal, error) {
 // and cancelled once none of them waits. A caller whose ctx ends stops
 // waiting.
 func (a *StoreTokens) lookup(ctx context.Context, digest string) (store.TokenRecord, error) {
+	if time.Duration(a.avgLookup.Load()) < shareLookupsAbove {
+		start := time.Now()
+		rec, err := a.Tokens.TokenByHash(ctx, digest)
+		a.observe(time.Since(start))
+		return rec, err
+	}
 	a.mu.Lock()
 	ls := a.lookups[digest]
 	if ls == nil {
@@ -245,7 +269,9 @@ func (a *StoreTokens) run(digest string, ls *tokenLookups, l *tokenLookup, async
 			panic(p)
 		}
 	}()
+	start := time.Now()
 	l.rec, l.err = a.Tokens.TokenByHash(l.ctx, digest)
+	a.observe(time.Since(start))
 }
 
 // touch records the token's use in the background unless it was recorded

@@ -214,6 +214,7 @@ func TestStoreTokensSharedLookups(t *testing.T) {
 		g.gates[i] = make(chan struct{})
 	}
 	auth := &StoreTokens{Tokens: g, TouchInterval: -1}
+	auth.avgLookup.Store(int64(time.Second)) // a slow store: lookups are shared
 	authenticate := func(secret string) error {
 		r := httptest.NewRequest("GET", "/Users", nil)
 		r.Header.Set("Authorization", "Bearer "+secret)
@@ -331,6 +332,7 @@ func TestStoreTokensLookupDeadlines(t *testing.T) {
 	}
 
 	stalled := &StoreTokens{Tokens: &stalledTokens{Tokens: st}, TouchInterval: -1}
+	stalled.avgLookup.Store(int64(time.Second))
 	res := make(chan error, 3)
 	for range 3 {
 		go func() { res <- authenticate(stalled, 100*time.Millisecond) }()
@@ -359,6 +361,7 @@ func TestStoreTokensLookupDeadlines(t *testing.T) {
 	}
 
 	panicking := &StoreTokens{Tokens: &stalledTokens{Tokens: st, panicFirst: true}, TouchInterval: -1}
+	panicking.avgLookup.Store(int64(time.Second))
 	func() {
 		defer func() {
 			if recover() == nil {
@@ -369,5 +372,58 @@ func TestStoreTokensLookupDeadlines(t *testing.T) {
 	}()
 	if err := authenticate(panicking, time.Second); err != nil {
 		t.Errorf("request after a lookup that panicked: %v", err)
+	}
+}
+
+// BenchmarkStoreTokensParallel authenticates with one token from
+// GOMAXPROCS goroutines at once, on the memory store, whose lookups are
+// not shared (under 1 µs; sharing them cost about 2 µs each).
+func BenchmarkStoreTokensParallel(b *testing.B) {
+	st := memory.New()
+	b.Cleanup(func() { st.Close() })
+	secret, _, _ := IssueToken(b.Context(), st, "acme", TokenOptions{})
+	auth := &StoreTokens{Tokens: st}
+	b.RunParallel(func(pb *testing.PB) {
+		r := httptest.NewRequest("GET", "/Users", nil)
+		r.Header.Set("Authorization", "Bearer "+secret)
+		for pb.Next() {
+			if _, err := auth.Authenticate(r); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// slowTokens is a store.Tokens whose lookups take a millisecond.
+type slowTokens struct{ store.Tokens }
+
+func (s slowTokens) TokenByHash(ctx context.Context, hash string) (store.TokenRecord, error) {
+	time.Sleep(time.Millisecond)
+	return s.Tokens.TokenByHash(ctx, hash)
+}
+
+// TestStoreTokensShareSlowLookups: lookups are shared once they take over
+// shareLookupsAbove on average, and not for an in-process store.
+func TestStoreTokensShareSlowLookups(t *testing.T) {
+	st := memory.New()
+	t.Cleanup(func() { st.Close() })
+	secret, _, _ := IssueToken(t.Context(), st, "acme", TokenOptions{})
+	for _, tc := range []struct {
+		name   string
+		tokens store.Tokens
+		shared bool
+	}{{"memory", st, false}, {"slow", slowTokens{st}, true}} {
+		auth := &StoreTokens{Tokens: tc.tokens, TouchInterval: -1}
+		for range 30 {
+			r := httptest.NewRequest("GET", "/Users", nil)
+			r.Header.Set("Authorization", "Bearer "+secret)
+			if _, err := auth.Authenticate(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if shared := time.Duration(auth.avgLookup.Load()) >= shareLookupsAbove; shared != tc.shared {
+			t.Errorf("%s store: average lookup %v, shared %v; want shared %v", tc.name, time.Duration(auth.avgLookup.Load()), shared, tc.shared)
+		}
 	}
 }
