@@ -95,26 +95,43 @@ func (s *Store) writeGroup(group []*appendReq) {
 // the statement's row order, so increasing).
 func (s *Store) insertEntries(ctx context.Context, group []*appendReq) ([]int64, error) {
 	s.appendGroups.Add(1)
-	var rows pgx.Rows
-	var err error
+	b := &pgx.Batch{}
 	if len(group) == 1 {
-		rows, err = s.pool.Query(ctx, s.q(insertEntry), group[0].row...)
+		b.Queue(s.q(insertEntry), group[0].row...)
 	} else {
 		cols := make([]any, len(provlogCols))
 		for i, c := range provlogCols {
 			cols[i] = c.column(group, i)
 		}
-		rows, err = s.pool.Query(ctx, s.q(insertEntries), cols...)
+		// Arrays as parameters: the server would plan the statement anew
+		// each time (genericPlans).
+		b.Queue(genericPlans)
+		b.Queue(s.q(insertEntries), cols...)
 	}
-	if err != nil {
-		return nil, err
+	br := s.pool.SendBatch(ctx, b)
+	seqs, err := readSeqs(br, b.Len())
+	if cerr := br.Close(); err == nil {
+		err = cerr
 	}
-	seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
 		return nil, err
 	}
 	slices.Sort(seqs)
 	return seqs, nil
+}
+
+// readSeqs reads the Seqs the last of n statements returns.
+func readSeqs(br pgx.BatchResults, n int) ([]int64, error) {
+	for range n - 1 {
+		if _, err := br.Exec(); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }
 
 // provlogCol is one column of provisioning_log that Append writes: its
