@@ -185,10 +185,11 @@ type Store struct {
 	wg        sync.WaitGroup
 	writes    atomic.Uint64
 	analyzing atomic.Bool
-	vacuum    bool        // checks run VACUUM (ANALYZE): autovacuum will not vacuum
-	quietSet  atomic.Bool // a check analyzeQuiet after a write is pending
-	laterSet  atomic.Bool // a check analyzeInterval after a check that deferred a table is pending
-	recheck   atomic.Bool // a check was asked for while one ran
+	vacuum    bool         // checks run VACUUM (ANALYZE): autovacuum will not vacuum
+	quietSet  atomic.Bool  // a check analyzeQuiet after a write is pending
+	laterSet  atomic.Bool  // a check analyzeInterval after a check that deferred a table is pending
+	recheck   atomic.Bool  // a check was asked for while one ran
+	lastCheck atomic.Int64 // when the count of writes last started a check (Unix ns)
 
 	pruner periodic.Runner // background pruning of the outbox (prune.go)
 	// Outbox notifications and background numbering (sequencer.go).
