@@ -179,17 +179,26 @@ func TestStoreTokensFailClosed(t *testing.T) {
 // the token revoked.
 type gatedTokens struct {
 	store.Tokens
+	calls
 	started chan int
 	gates   [8]chan struct{}
-	mu      sync.Mutex
-	n       int
+}
+
+// calls numbers the calls of a fake, from 1.
+type calls struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *calls) next() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	return c.n
 }
 
 func (g *gatedTokens) TokenByHash(ctx context.Context, hash string) (store.TokenRecord, error) {
-	g.mu.Lock()
-	g.n++
-	n := g.n
-	g.mu.Unlock()
+	n := g.next()
 	g.started <- n
 	<-g.gates[n]
 	rec, err := g.Tokens.TokenByHash(ctx, hash)
@@ -294,16 +303,12 @@ func TestStoreTokensSharedLookups(t *testing.T) {
 // panics when panicFirst is set.
 type stalledTokens struct {
 	store.Tokens
+	calls
 	panicFirst bool
-	mu         sync.Mutex
-	n          int
 }
 
 func (s *stalledTokens) TokenByHash(ctx context.Context, hash string) (store.TokenRecord, error) {
-	s.mu.Lock()
-	s.n++
-	n := s.n
-	s.mu.Unlock()
+	n := s.next()
 	if s.panicFirst {
 		if n == 1 {
 			panic("store bug")
