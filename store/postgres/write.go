@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"iter"
 	"slices"
 	"strconv"
 	"time"
@@ -321,7 +322,7 @@ func (w *writer) expectRows(statement string, want int, args ...any) {
 }
 
 // predicted reports whether the memberships of values are known (held).
-func (w *writer) predicted(values func(yield func(string) bool)) bool {
+func (w *writer) predicted(values iter.Seq[string]) bool {
 	if w.held == nil || w.tx == nil {
 		return false
 	}
