@@ -30,9 +30,10 @@ const (
 	analyzeEvery = 256
 	// analyzeTimeout bounds one check with the ANALYZE statements it runs.
 	analyzeTimeout = 5 * time.Minute
-	// analyzeQuiet is how long after a write one more check runs, so that
-	// the last writes of a burst (fewer than analyzeEvery) are analyzed
-	// too; the server's statistics view lags writes by about a second.
+	// analyzeQuiet is how long after the last write one more check runs,
+	// so that the last writes of a burst (fewer than analyzeEvery) are
+	// analyzed too; the server's statistics view lags writes by about a
+	// second.
 	analyzeQuiet = 2 * time.Second
 	// analyzeGap is the least time between two checks started by the
 	// count of writes: a check's query (pg_stat_user_tables, which reads
@@ -98,17 +99,14 @@ func (s *Store) startAnalyzer(ctx context.Context) {
 
 // wrote counts one committed write transaction; every analyzeEvery-th
 // starts a check of the statistics in the background, at most one per
-// analyzeGap, and a write with no check pending schedules one
-// analyzeQuiet later.
+// analyzeGap, and a few more run after the last write (quietCheck).
 func (s *Store) wrote() {
 	if s.bg == nil {
 		return
 	}
+	s.lastWrite.Store(time.Now().UnixNano())
 	if s.quietSet.CompareAndSwap(false, true) {
-		time.AfterFunc(analyzeQuiet, func() {
-			s.quietSet.Store(false)
-			s.check()
-		})
+		s.quietCheck(analyzeQuiet)
 	}
 	if s.writes.Add(1)%analyzeEvery == 0 {
 		now := time.Now().UnixNano()
@@ -116,6 +114,29 @@ func (s *Store) wrote() {
 			s.check()
 		}
 	}
+}
+
+// quietCheck starts checks analyzeQuiet after the last write (in d or
+// later), then twice as long after it each time while that is under 7
+// times analyzeQuiet: at about 2, 6 and 18 s. The writes of a burst reach
+// the server's statistics views about a second after they commit, later
+// on a loaded server, whose backends put off publishing their counts: one
+// check analyzeQuiet after the burst's first write missed its last ones
+// (TestAnalyzeAfterShortBurst, in a full test run).
+func (s *Store) quietCheck(d time.Duration) {
+	time.AfterFunc(d, func() {
+		since := time.Duration(time.Now().UnixNano() - s.lastWrite.Load())
+		if since < analyzeQuiet {
+			s.quietCheck(analyzeQuiet - since)
+			return
+		}
+		s.check()
+		if since < 7*analyzeQuiet {
+			s.quietCheck(2 * since)
+			return
+		}
+		s.quietSet.Store(false)
+	})
 }
 
 // check starts a check of the statistics in the background unless the

@@ -190,6 +190,7 @@ type Store struct {
 	laterSet  atomic.Bool  // a check analyzeInterval after a check that deferred a table is pending
 	recheck   atomic.Bool  // a check was asked for while one ran
 	lastCheck atomic.Int64 // when the count of writes last started a check (Unix ns)
+	lastWrite atomic.Int64 // when the last write committed (Unix ns), for quietCheck
 
 	pruner periodic.Runner // background pruning of the outbox (prune.go)
 	// Outbox notifications and background numbering (sequencer.go).
