@@ -24,6 +24,11 @@ func TestCounterRowsByIndex(t *testing.T) {
 		`ANALYZE {s}.page_blocks`,
 		`DELETE FROM {s}.counts WHERE slot >= 100`,
 		`DELETE FROM {s}.page_blocks WHERE stripe >= 100`,
+		// Statistics that count the one row left (a check of the store's,
+		// or autovacuum's, can take them at any time): a plan may then read
+		// every entry the index still holds.
+		`ANALYZE {s}.counts`,
+		`ANALYZE {s}.page_blocks`,
 	} {
 		if err := s.Exec(ctx, q); err != nil {
 			t.Fatal(err)
@@ -54,7 +59,7 @@ func TestCounterRowsByIndex(t *testing.T) {
 	n := plans[0].Plan.Hit + plans[0].Plan.Read
 	t.Logf("count_group read %d buffers; counts has %d pages", n, pages)
 	if n > 40 {
-		t.Errorf("count_group read %d buffers, want at most 40 (a few per statement)", n)
+		t.Errorf("count_group read %d buffers, want at most 40 (a few per statement); its EXPLAIN:\n%s", n, b)
 	}
 	if pages < 100 {
 		t.Errorf("counts has %d pages, want the test to bloat it past 100", pages)
