@@ -41,19 +41,24 @@ func analyzed(t *testing.T, s *postgres.Store) bool {
 	return n > 0
 }
 
+// waitUntil polls cond until it holds, failing the test with msg after
+// within.
+func waitUntil(t *testing.T, within time.Duration, msg string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(within); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal(msg)
+		}
+	}
+}
+
 func TestAnalyzeAfterWrites(t *testing.T) {
 	s := open(t, postgres.Config{Analyze: postgres.AnalyzeAlways, MaxConns: 8})
 	if analyzed(t, s) {
 		t.Fatal("empty resources analyzed at Open")
 	}
 	createUsers(t, s, 0, 2000)
-	deadline := time.Now().Add(5 * time.Second)
-	for !analyzed(t, s) {
-		if time.Now().After(deadline) {
-			t.Fatal("resources not analyzed 5s after 2000 creates")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitUntil(t, 5*time.Second, "resources not analyzed 5s after 2000 creates", func() bool { return analyzed(t, s) })
 }
 
 func TestAnalyzeNeverAndAtOpen(t *testing.T) {
@@ -85,13 +90,7 @@ func TestAnalyzeConfig(t *testing.T) {
 func TestAnalyzeAfterShortBurst(t *testing.T) {
 	s := open(t, postgres.Config{Analyze: postgres.AnalyzeAlways, MaxConns: 8})
 	createUsers(t, s, 0, 100)
-	deadline := time.Now().Add(10 * time.Second)
-	for !analyzed(t, s) {
-		if time.Now().After(deadline) {
-			t.Fatal("resources not analyzed 10s after a burst of 100 creates")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitUntil(t, 10*time.Second, "resources not analyzed 10s after a burst of 100 creates", func() bool { return analyzed(t, s) })
 }
 
 // TestVacuumWithoutAutovacuum: when autovacuum is off, the store's checks
@@ -106,13 +105,7 @@ func TestVacuumWithoutAutovacuum(t *testing.T) {
 		t.Skip("autovacuum is on: the store leaves vacuuming to it")
 	}
 	createUsers(t, s, 0, 300)
-	deadline := time.Now().Add(10 * time.Second)
-	for !analyzed(t, s) {
-		if time.Now().After(deadline) {
-			t.Fatal("resources not analyzed 10s after 300 creates")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitUntil(t, 10*time.Second, "resources not analyzed 10s after 300 creates", func() bool { return analyzed(t, s) })
 	n, err := s.QueryInt(t.Context(), `SELECT count(*) FROM pg_stat_user_tables
 		WHERE schemaname = $1 AND relname = 'resources' AND last_vacuum IS NOT NULL`, s.Schema())
 	if err != nil {
@@ -136,16 +129,9 @@ func TestAnalyzeInterval(t *testing.T) {
 		}
 		return n
 	}
-	waitMore := func(than int64, what string) int64 {
+	waitMore := func(than int64, what string) {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			if n := analyses(); n > than {
-				return n
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("resources not analyzed again 10s after %s", what)
-			}
-		}
+		waitUntil(t, 10*time.Second, "resources not analyzed again 10s after "+what, func() bool { return analyses() > than })
 	}
 	createUsers(t, s, 0, 300)
 	waitMore(0, "300 creates")

@@ -203,18 +203,12 @@ func heldValues(rt *schema.ResourceType, u store.Update) []string {
 	if membersAttr(rt) == nil || u.LoadMembers {
 		return nil
 	}
-	var out []string
-	seen := map[string]bool{}
+	var named []schema.Member
 	for _, d := range u.MemberDeltas {
 		if d.Kind == schema.DeltaClear {
 			return nil
 		}
-		for _, m := range d.Members {
-			if m.Value != "" && !seen[m.Value] {
-				seen[m.Value] = true
-				out = append(out, m.Value)
-			}
-		}
+		named = append(named, d.Members...)
 	}
-	return out
+	return backend.DistinctValues(named, "")
 }

@@ -46,7 +46,7 @@ type writer struct {
 	// name, read with the row lock (lockForWrite's hold), and kept as this
 	// write changes them: AddMembers and RemoveMembers of those values
 	// answer from them and queue their statement with the last batch,
-	// checked to change the rows they said (expectRows). nil: each change
+	// checked to change the rows they said (addMembersChecked). nil: each change
 	// is a round trip that reads its result.
 	held map[string]heldMember
 
@@ -313,12 +313,17 @@ const (
 		RETURNING member_id, type, display`
 )
 
-// expectRows queues statement (one of the above) to change want rows, or
-// fail the transaction with codeRowsMoved (migration 0033).
-func (w *writer) expectRows(statement string, want int, args ...any) {
-	w.touched = true
-	n := "$" + strconv.Itoa(len(args)+1)
-	w.queue(nil, w.s.q(`WITH c AS (`+statement+`) SELECT {s}.expect_rows((SELECT count(*) FROM c), `+n+`)`), append(args, want)...)
+// addMembersChecked and removeMembersChecked are addMembers and
+// removeMembers with one more parameter, the rows they must change: other
+// than that, they fail the transaction with codeRowsMoved (migration
+// 0033).
+var (
+	addMembersChecked    = checkedRows(addMembers, 7)
+	removeMembersChecked = checkedRows(removeMembers, 4)
+)
+
+func checkedRows(statement string, want int) string {
+	return `WITH c AS (` + statement + `) SELECT {s}.expect_rows((SELECT count(*) FROM c), $` + strconv.Itoa(want) + `)`
 }
 
 // predicted reports whether the memberships of values are known (held).
@@ -353,7 +358,8 @@ func (w *writer) AddMembers(ctx context.Context, id string, ms []schema.Member) 
 				w.held[m.Value] = heldMember{present: true, m: m}
 			}
 		}
-		w.expectRows(addMembers, len(added), w.tenant, id, ids, types, displays, folds)
+		w.touched = true
+		w.queue(nil, w.s.q(addMembersChecked), w.tenant, id, ids, types, displays, folds, len(added))
 		return added, nil
 	}
 	if err := w.begin(ctx); err != nil {
@@ -375,7 +381,8 @@ func (w *writer) RemoveMembers(ctx context.Context, id string, values []string) 
 				w.held[v] = heldMember{}
 			}
 		}
-		w.expectRows(removeMembers, len(removed), w.tenant, id, values)
+		w.touched = true
+		w.queue(nil, w.s.q(removeMembersChecked), w.tenant, id, values, len(removed))
 		return removed, nil
 	}
 	if err := w.begin(ctx); err != nil {

@@ -53,7 +53,7 @@ func newRefCheck(a *schema.Attribute, group string) *refCheck {
 // resolve looks up, through tx, the distinct values of ms not yet looked
 // up. It is called once per write, before any change.
 func (c *refCheck) resolve(ctx context.Context, tx WriteTx, ms []schema.Member) error {
-	ids := lookedUp(ms, c.group)
+	ids := DistinctValues(ms, c.group)
 	if len(ids) == 0 {
 		return nil
 	}
@@ -169,13 +169,14 @@ func addedMembers(ds []schema.MemberDelta) []schema.Member {
 	return adds
 }
 
-// lookedUp returns the distinct values of ms a reference check of group
-// looks up: all but empty values and the group's own id.
-func lookedUp(ms []schema.Member, group string) []string {
+// DistinctValues returns the distinct values of ms in order, without
+// empty values and except (a reference check of a group looks up all
+// but the group's own id).
+func DistinctValues(ms []schema.Member, except string) []string {
 	var ids []string
 	seen := make(map[string]bool, len(ms))
 	for _, m := range ms {
-		if m.Value != "" && m.Value != group && !seen[m.Value] {
+		if m.Value != "" && m.Value != except && !seen[m.Value] {
 			seen[m.Value] = true
 			ids = append(ids, m.Value)
 		}
@@ -187,5 +188,5 @@ func lookedUp(ms []schema.Member, group string) []string {
 // deltas ds resolves (WriteTx.Resolve), in order: a backend that reads
 // them ahead, with its row lock, passes them to Resolve's check.
 func AddedValues(ds []schema.MemberDelta, group string) []string {
-	return lookedUp(addedMembers(ds), group)
+	return DistinctValues(addedMembers(ds), group)
 }
