@@ -24,7 +24,11 @@
 // at the same concurrency. The page workload has a ceiling of its own, which
 // returns a fixed ListResponse of 100 copies of that user, so that a page is
 // compared with a page of the same size. Ceiling and server alternate in
-// -rounds rounds so that drifting machine load hits both alike.
+// -rounds rounds so that drifting machine load hits both alike. Decoding an
+// answer to check it can cost the client as much CPU as the server spent on
+// it, so lookups are checked one in ten and pages one in a hundred, and the
+// client decodes the ceiling's answers exactly as often (creates: every
+// one), so that what checking is left costs both alike.
 //
 // The member mix starts by removing 64 members of the group (unmeasured); it
 // then removes members 64 requests ahead of adding them back, so every

@@ -31,6 +31,16 @@ type workload struct {
 	// check verifies a successful response; a non-nil error is a check
 	// failure (the server answered, but wrongly). It may be nil.
 	check func(i int, body []byte) error
+	// every, when above 1, has only requests whose index it divides checked
+	// (and decoded on a ceiling pass): decoding a page of 100 users takes
+	// longer than the server takes to answer it.
+	every int
+	// decode, when set, is the decoding check does for request i, with no
+	// verdict and no side effect. A ceiling pass runs it on the ceiling's
+	// answers, so that the client's checking takes as much of the machine
+	// from the ceiling as from the server and the ratio compares servers
+	// rather than what the client does with their answers.
+	decode func(i int, body []byte)
 }
 
 // bound says when a run stops: after n requests when n > 0, after d when
@@ -110,7 +120,7 @@ func (e *errorLog) add(err error) {
 
 // exec sends w's requests from index start on to base until b is reached
 // (b.n counts from start). A ceiling run skips w.want and w.check (any 2xx
-// is a success) and wraps around w.size.
+// is a success), runs w.decode instead, and wraps around w.size.
 func (r *runner) exec(ctx context.Context, label, base string, w *workload, start int, b bound, ceiling bool) outcome {
 	p := &pass{r: r, base: base, w: w, b: b, ceiling: ceiling, lat: make([][]time.Duration, r.clients), busy: make([]time.Duration, r.clients)}
 	if b.n > 0 {
@@ -190,11 +200,16 @@ func (p *pass) loop(ctx context.Context, k int) {
 		}
 		p.lat[k] = append(p.lat[k], d)
 		p.nbytes.Add(int64(len(rep.body)))
-		if !p.ceiling && w.check != nil {
+		switch {
+		case w.every > 1 && i%w.every != 0:
+		case !p.ceiling && w.check != nil:
 			if err := w.check(i, rep.body); err != nil {
 				p.fail(&p.fails, fmt.Errorf("check: %s %s: %w", req.method, trim(req.path, 80), err))
 			}
 			last = time.Now() // checking is the client's work too
+		case p.ceiling && w.decode != nil:
+			w.decode(j, rep.body)
+			last = time.Now()
 		}
 	}
 }
