@@ -51,3 +51,22 @@ func BenchmarkCreateLogged(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAppend appends provisioning entries alone from 1 and 32
+// goroutines.
+func BenchmarkAppend(b *testing.B) {
+	for _, clients := range []int{1, 32} {
+		b.Run(fmt.Sprintf("Clients/%d", clients), func(b *testing.B) {
+			s := newStore(b).(*sqlite.Store)
+			ctx := context.Background()
+			storetest.Clients(b, clients, "appends/s", func(i int) error {
+				_, err := s.Append(ctx, store.ProvisioningEntry{Tenant: "t1", TokenID: "tok1", IdP: "okta",
+					RequestID: fmt.Sprint("req", i), Method: "POST", Path: "/Users", UserAgent: "Okta SCIM Client 1.0.0",
+					ContentType: "application/scim+json", ResourceType: "User", ResourceID: fmt.Sprint("id", i),
+					Outcome: store.OutcomeSuccess, Status: 201, Latency: time.Millisecond, Version: `W/"1"`,
+					Body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"user` + fmt.Sprint(i) + `"}`})
+				return err
+			})
+		})
+	}
+}

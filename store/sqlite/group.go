@@ -120,10 +120,13 @@ func (s *Store) commitBatch(ws []*write) {
 	defer s.write.prepareWanted(ctx) // after the transaction frees the connection
 	b := &batch{txn: txn{Tx: tx, s: s, stmts: map[string]*sql.Stmt{}}}
 	start := time.Now()
+	var entries []*write
 	for i := 0; i < len(ws); i++ {
-		if b.run(ctx, ws[i], len(b.ran) == 0) {
+		if ws[i].entry != nil {
+			entries = append(entries, ws[i])
+		} else if b.run(ctx, ws[i], len(b.ran) == 0) {
 			tx.Rollback()
-			s.group.requeue(ws[i+1:])
+			s.group.requeue(append(entries, ws[i+1:]...)) // in queue order
 			b.lost(ws[i])
 			return
 		}
@@ -138,6 +141,12 @@ func (s *Store) commitBatch(ws []*write) {
 			}
 			ws = append(ws, more...)
 		}
+	}
+	if culprit, left := b.runEntries(ctx, entries); culprit != nil {
+		tx.Rollback()
+		s.group.requeue(left)
+		b.lost(culprit)
+		return
 	}
 	if err := s.commit(tx, len(b.ran)); err != nil {
 		for _, w := range b.ran {
@@ -188,6 +197,16 @@ type batch struct {
 // writes after it) undoes exactly what a savepoint would. A lone client's
 // write saves two statements.
 func (b *batch) run(ctx context.Context, w *write, first bool) (lost bool) {
+	if !b.start(w) {
+		return false
+	}
+	return b.exec(ctx, w, first)
+}
+
+// start moves w from queued to running and reports whether it is to run:
+// not when its caller withdrew it, nor when its context is done (it is
+// then answered, having written nothing).
+func (b *batch) start(w *write) bool {
 	if !w.state.CompareAndSwap(queued, running) {
 		return false // withdrawn: its caller has returned
 	}
@@ -195,40 +214,47 @@ func (b *batch) run(ctx context.Context, w *write, first bool) (lost bool) {
 		b.s.answer(w, err) // cancelled before it ran: not run, nothing to commit
 		return false
 	}
+	return true
+}
+
+// exec runs w, which start let run, as run describes.
+func (b *batch) exec(ctx context.Context, w *write, first bool) (lost bool) {
 	b.ran = append(b.ran, w)
-	if first {
-		tx := b.txn
-		if w.err = w.call(&tx); w.err != nil {
-			return true
-		}
+	w.err, lost = b.inSavepoint(ctx, first, w.call)
+	if w.err == nil && !lost {
 		b.committed++
-		return false
+	}
+	return lost
+}
+
+// inSavepoint runs fn in the transaction, in its own savepoint unless
+// first, and returns fn's error and whether the transaction is lost, as
+// run describes.
+func (b *batch) inSavepoint(ctx context.Context, first bool, fn func(*txn) error) (_ error, lost bool) {
+	tx := b.txn // a copy per request, sharing the transaction and its statements
+	if first {
+		err := fn(&tx)
+		return err, err != nil
 	}
 	if _, err := b.ExecContext(ctx, "SAVEPOINT request"); err != nil {
-		w.err = err
-		return true
+		return err, true
 	}
-	tx := b.txn // a copy per request, sharing the transaction and its statements
-	w.err = w.call(&tx)
-	if w.err == nil {
+	err := fn(&tx)
+	if err == nil {
 		if _, err := b.ExecContext(ctx, "RELEASE request"); err != nil {
-			w.err = err
-			return true
+			return err, true
 		}
-		b.committed++
-		return false
+		return nil, false
 	}
 	// ROLLBACK TO fails when SQLite has already rolled back the whole
 	// transaction.
-	if _, err := b.ExecContext(ctx, "ROLLBACK TO request"); err != nil {
-		w.err = errors.Join(w.err, fmt.Errorf("roll back to savepoint: %w", err))
-		return true
+	if _, rerr := b.ExecContext(ctx, "ROLLBACK TO request"); rerr != nil {
+		return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr)), true
 	}
-	if _, err := b.ExecContext(ctx, "RELEASE request"); err != nil {
-		w.err = errors.Join(w.err, fmt.Errorf("release savepoint: %w", err))
-		return true
+	if _, rerr := b.ExecContext(ctx, "RELEASE request"); rerr != nil {
+		return errors.Join(err, fmt.Errorf("release savepoint: %w", rerr)), true
 	}
-	return false
+	return err, false
 }
 
 // lost answers the writes of a transaction that culprit lost: culprit

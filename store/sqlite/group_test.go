@@ -466,3 +466,161 @@ func TestGroupConfig(t *testing.T) {
 		}
 	}
 }
+
+// appendEntry appends an entry whose request id is id and returns its
+// seq.
+func appendEntry(ctx context.Context, s *Store, id string) (int64, error) {
+	return s.Append(ctx, store.ProvisioningEntry{Tenant: "t1", RequestID: id, Method: "POST", Path: "/Users", Status: 201})
+}
+
+// queueEntries queues appends of ids (and a create of a user named after
+// each id that starts with "user:") behind a held write, in order, and
+// returns their results and the held write's once it is released.
+func queueEntries(t *testing.T, s *Store, ids []string) (seqs []int64, errs []error, held error) {
+	t.Helper()
+	ctx := t.Context()
+	release := hold(t, s)
+	seqs, errs = make([]int64, len(ids)), make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() {
+			if name, ok := strings.CutPrefix(id, "user:"); ok {
+				_, errs[i] = s.Create(ctx, "t1", schema.UserResourceType(), newUser(name))
+				return
+			}
+			seqs[i], errs[i] = appendEntry(ctx, s, id)
+		})
+		waitQueued(t, s, i+1)
+	}
+	held = release()
+	wg.Wait()
+	return seqs, errs, held
+}
+
+// storedEntries returns the request id of every stored entry by seq.
+func storedEntries(t *testing.T, s *Store) map[int64]string {
+	t.Helper()
+	rows, err := s.read.QueryContext(t.Context(), "SELECT seq, request_id FROM provisioning_log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var seq int64
+		var id string
+		if err := rows.Scan(&seq, &id); err != nil {
+			t.Fatal(err)
+		}
+		out[seq] = id
+	}
+	return out
+}
+
+// TestGroupEntriesShareStatements covers provisioning entries queued in one
+// batch: they are inserted after its other writes by statements of
+// several rows (here one of 4 and one of 1), and each Append returns the
+// seq of its own entry, in queue order.
+func TestGroupEntriesShareStatements(t *testing.T) {
+	s := openGroup(t)
+	sizes := batchSizes(s)
+	ids := []string{"e1", "user:a", "e2", "e3", "user:b", "e4", "e5"}
+	seqs, errs, held := queueEntries(t, s, ids)
+	if held != nil {
+		t.Errorf("held write: %v", held)
+	}
+	want := map[int64]string{}
+	var last int64
+	for i, id := range ids {
+		if errs[i] != nil {
+			t.Fatalf("%s: %v", id, errs[i])
+		}
+		if strings.HasPrefix(id, "user:") {
+			continue
+		}
+		if seqs[i] <= last {
+			t.Errorf("%s: seq %d, not above the seq before it (%d)", id, seqs[i], last)
+		}
+		last, want[seqs[i]] = seqs[i], id
+	}
+	if diff := cmp.Diff(want, storedEntries(t, s)); diff != "" {
+		t.Errorf("stored entries by seq (-returned +stored):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int{1 + len(ids)}, *sizes); diff != "" {
+		t.Errorf("writes per transaction (-want +got):\n%s", diff)
+	}
+	if s.write.cached(entryInserts[2]) == nil {
+		t.Error("no statement of 4 entries was prepared: the entries were not inserted together")
+	}
+	if res, _ := resourceCount(t, s); res != 2 {
+		t.Errorf("%d resources, want 2", res)
+	}
+}
+
+// TestGroupEntryFailsAlone covers an entry SQLite refuses in a statement
+// of several: it fails alone, and the others of its statement are stored.
+func TestGroupEntryFailsAlone(t *testing.T) {
+	s := openGroup(t)
+	if _, err := s.write.ExecContext(t.Context(), `CREATE TRIGGER refuse BEFORE INSERT ON provisioning_log
+		WHEN NEW.request_id = 'bad' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`); err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{"e1", "bad", "e2", "e3", "user:a"}
+	seqs, errs, held := queueEntries(t, s, ids)
+	if held != nil {
+		t.Errorf("held write: %v", held)
+	}
+	want := map[int64]string{}
+	for i, id := range ids {
+		switch {
+		case id == "bad":
+			if errs[i] == nil || !strings.Contains(errs[i].Error(), "refused by the test") {
+				t.Errorf("bad entry: %v, want the trigger's error", errs[i])
+			}
+		case errs[i] != nil:
+			t.Errorf("%s: %v", id, errs[i])
+		case !strings.HasPrefix(id, "user:"):
+			want[seqs[i]] = id
+		}
+	}
+	if diff := cmp.Diff(want, storedEntries(t, s)); diff != "" {
+		t.Errorf("stored entries by seq (-returned +stored):\n%s", diff)
+	}
+}
+
+// TestGroupEntriesLostTransaction covers an entry whose statement loses
+// the whole transaction (as SQLite does after an I/O error, a full disk or
+// an interrupt; here a trigger's RAISE(ROLLBACK)): every write that ran
+// fails, nothing of it is stored, and the entries after it run in the
+// next transaction.
+func TestGroupEntriesLostTransaction(t *testing.T) {
+	s := openGroup(t)
+	if _, err := s.write.ExecContext(t.Context(), `CREATE TRIGGER lose BEFORE INSERT ON provisioning_log
+		WHEN NEW.request_id = 'lose' BEGIN SELECT RAISE(ROLLBACK, 'rolled back by the test'); END`); err != nil {
+		t.Fatal(err)
+	}
+	// A statement of 4 (e1, lose, e2, e3) loses the transaction; e4 is
+	// queued again.
+	ids := []string{"user:a", "e1", "lose", "e2", "e3", "e4"}
+	seqs, errs, held := queueEntries(t, s, ids)
+	if !errors.Is(held, store.ErrUnavailable) {
+		t.Errorf("held write: %v, want store.ErrUnavailable", held)
+	}
+	for i, id := range ids {
+		if id == "e4" {
+			if errs[i] != nil {
+				t.Errorf("e4, after the lost statement: %v, want it run in the next transaction", errs[i])
+			}
+			continue
+		}
+		if !errors.Is(errs[i], store.ErrUnavailable) && !strings.Contains(fmt.Sprint(errs[i]), "rolled back by the test") {
+			t.Errorf("%s: %v, want store.ErrUnavailable or the trigger's error", id, errs[i])
+		}
+	}
+	if diff := cmp.Diff(map[int64]string{seqs[5]: "e4"}, storedEntries(t, s)); diff != "" {
+		t.Errorf("stored entries by seq (-want +got):\n%s", diff)
+	}
+	if res, _ := resourceCount(t, s); res != 0 {
+		t.Errorf("%d resources, want 0 (the lost transaction's)", res)
+	}
+}

@@ -37,10 +37,17 @@ type txn struct {
 // ctx's cancellation, which would roll back the whole transaction) and
 // writeTx waits for the commit.
 func (s *Store) writeTx(ctx context.Context, op string, fn func(*txn) error) error {
+	return s.submit(&write{ctx: ctx, op: op, fn: fn})
+}
+
+// submit queues w for a batch, waits for its answer and returns it
+// (writeTx).
+func (s *Store) submit(w *write) error {
+	ctx, op := w.ctx, w.op
 	if err := ctx.Err(); err != nil {
 		return s.wrap(op, err)
 	}
-	w := &write{ctx: ctx, op: op, fn: fn, done: make(chan struct{})}
+	w.done = make(chan struct{})
 	if s.group.enqueue(w) {
 		s.lead(false) // this goroutine was idle-time leader: run one batch inline
 	}
@@ -63,6 +70,12 @@ type write struct {
 	ctx      context.Context
 	op       string
 	fn       func(*txn) error
+	// entry, when not nil, is a provisioning entry's column values
+	// (Append): the batch inserts its entries together after its other
+	// writes (batch.runEntries), and fn, which inserts this one alone, is
+	// run only when their statement fails.
+	entry    []any
+	seq      int64        // the entry's seq, once inserted
 	state    atomic.Int32 // queued, then running or withdrawn
 	err      error        // the answer, set before done is closed
 	panicked any          // fn's panic value, re-raised by writeTx
