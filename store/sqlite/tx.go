@@ -67,9 +67,9 @@ func (s *Store) submit(w *write) error {
 
 // write is one writeTx call waiting for, or in, a batch.
 type write struct {
-	ctx      context.Context
-	op       string
-	fn       func(*txn) error
+	ctx context.Context
+	op  string
+	fn  func(*txn) error
 	// entry, when not nil, is a provisioning entry's column values
 	// (Append): the batch inserts its entries together after its other
 	// writes (batch.runEntries), and fn, which inserts this one alone, is
