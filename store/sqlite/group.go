@@ -14,7 +14,8 @@ import (
 // goroutine at a time (the leader) opens a transaction, runs the queued
 // writes in it one after another, each in its own savepoint, and commits
 // them together, so that a burst of N writes costs one COMMIT (one set of
-// WAL frames) instead of N.
+// WAL frames) instead of N. Provisioning entries go last, several to a
+// statement (batch.runEntries).
 //
 // There is no writer goroutine while no write is waiting: the caller that
 // finds the group idle leads one batch itself (a lone client pays no

@@ -55,9 +55,11 @@ var entryInserts = func() []string {
 // as entryInserts allows, each in a savepoint. When a statement fails,
 // its entries are inserted one by one (exec), so that an entry SQLite
 // refuses fails alone. It returns the write that lost the transaction, if
-// one did, with the entries it did not reach, to be queued again; when a
-// statement of several entries loses it, they all fail, as every write
-// that ran in a lost transaction does.
+// one did, with the entries it did not reach, to be queued again. When a
+// statement of several entries loses it (SQLite rolled it back: an I/O
+// error, a full disk, an interrupt), they all fail alike with
+// errBatchRolledBack and the statement's error, as every write that ran in
+// the lost transaction does: which of them caused it is not known.
 func (b *batch) runEntries(ctx context.Context, ws []*write) (culprit *write, left []*write) {
 	var live []*write
 	for _, w := range ws {
@@ -85,7 +87,7 @@ func (b *batch) runEntries(ctx context.Context, ws []*write) (culprit *write, le
 		switch {
 		case lost:
 			for _, w := range c {
-				w.err = err
+				w.err = fmt.Errorf("%w: %d provisioning entries inserted together: %w", errBatchRolledBack, len(c), err)
 			}
 			b.ran = append(b.ran, c...)
 			return c[0], requeue(live)

@@ -27,7 +27,11 @@ type txn struct {
 // from fn rolls back to the savepoint, undoing fn's writes only; the
 // other requests of the transaction are not affected. (The first request
 // of a transaction runs without a savepoint: its error rolls the
-// transaction back, and the requests queued behind it run in a new one.) writeTx returns
+// transaction back, and the requests not yet run, those queued behind it
+// and any provisioning entries deferred, run in a new one.) Provisioning
+// entries (Append) are the exception to queue order: a batch inserts
+// them after its other writes, so fn does not see an entry appended
+// concurrently in the same batch. writeTx returns
 // only after the transaction's COMMIT: with nil if it committed, with the
 // commit's error (for every request of the transaction) if it did not.
 // A panic of fn is re-raised in the caller's goroutine.
@@ -83,7 +87,10 @@ type write struct {
 }
 
 // States of a write: a queued write is run by the batch (queued→running)
-// or withdrawn by its cancelled caller (queued→withdrawn), never both.
+// or withdrawn by its cancelled caller (queued→withdrawn), never both. A
+// provisioning entry started but not run when its transaction was lost
+// goes back to queued (batch.runEntries), and its caller may then withdraw
+// it.
 const (
 	queued int32 = iota
 	running
