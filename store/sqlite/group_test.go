@@ -561,31 +561,13 @@ func TestGroupEntriesShareStatements(t *testing.T) {
 // of several: it fails alone, and the others of its statement are stored.
 func TestGroupEntryFailsAlone(t *testing.T) {
 	s := openGroup(t)
-	if _, err := s.write.ExecContext(t.Context(), `CREATE TRIGGER refuse BEFORE INSERT ON provisioning_log
-		WHEN NEW.request_id = 'bad' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`); err != nil {
-		t.Fatal(err)
-	}
+	raiseOn(t, s, "bad", "ABORT, 'refused by the test'")
 	ids := []string{"e1", "bad", "e2", "e3", "user:a"}
 	seqs, errs, held := queueEntries(t, s, ids)
 	if held != nil {
 		t.Errorf("held write: %v", held)
 	}
-	want := map[int64]string{}
-	for i, id := range ids {
-		switch {
-		case id == "bad":
-			if errs[i] == nil || !strings.Contains(errs[i].Error(), "refused by the test") {
-				t.Errorf("bad entry: %v, want the trigger's error", errs[i])
-			}
-		case errs[i] != nil:
-			t.Errorf("%s: %v", id, errs[i])
-		case !strings.HasPrefix(id, "user:"):
-			want[seqs[i]] = id
-		}
-	}
-	if diff := cmp.Diff(want, storedEntries(t, s)); diff != "" {
-		t.Errorf("stored entries by seq (-returned +stored):\n%s", diff)
-	}
+	checkRefused(t, s, ids, seqs, errs)
 }
 
 // TestGroupEntriesLostTransaction covers an entry whose statement loses
@@ -595,10 +577,7 @@ func TestGroupEntryFailsAlone(t *testing.T) {
 // next transaction.
 func TestGroupEntriesLostTransaction(t *testing.T) {
 	s := openGroup(t)
-	if _, err := s.write.ExecContext(t.Context(), `CREATE TRIGGER lose BEFORE INSERT ON provisioning_log
-		WHEN NEW.request_id = 'lose' BEGIN SELECT RAISE(ROLLBACK, 'rolled back by the test'); END`); err != nil {
-		t.Fatal(err)
-	}
+	raiseOn(t, s, "lose", "ROLLBACK, 'rolled back by the test'")
 	// A statement of 4 (e1, lose, e2, e3) loses the transaction; e4 is
 	// queued again.
 	ids := []string{"user:a", "e1", "lose", "e2", "e3", "e4"}
@@ -631,10 +610,7 @@ func TestGroupEntriesLostTransaction(t *testing.T) {
 // transaction back and the entries after it commit in the next one.
 func TestGroupEntriesOnly(t *testing.T) {
 	s := openGroup(t)
-	if _, err := s.write.ExecContext(t.Context(), `CREATE TRIGGER refuse BEFORE INSERT ON provisioning_log
-		WHEN NEW.request_id = 'bad' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`); err != nil {
-		t.Fatal(err)
-	}
+	raiseOn(t, s, "bad", "ABORT, 'refused by the test'")
 	sizes := batchSizes(s)
 	s.group.maxTime = 0 // a batch takes only the writes queued when it starts
 	release := hold(t, s)
@@ -649,6 +625,29 @@ func TestGroupEntriesOnly(t *testing.T) {
 		t.Errorf("held write: %v", err)
 	}
 	wg.Wait()
+	checkRefused(t, s, ids, seqs, errs)
+	// The held write, then the 3 entries: the batch that tried all 4 was
+	// rolled back and not committed.
+	if diff := cmp.Diff([]int{1, 3}, *sizes); diff != "" {
+		t.Errorf("writes per committed transaction (-want +got):\n%s", diff)
+	}
+}
+
+// raiseOn makes SQLite refuse the insert of an entry whose request id is
+// id with RAISE(raise).
+func raiseOn(t *testing.T, s *Store, id, raise string) {
+	t.Helper()
+	if _, err := s.write.ExecContext(t.Context(), `CREATE TRIGGER raise_`+id+` BEFORE INSERT ON provisioning_log
+		WHEN NEW.request_id = '`+id+`' BEGIN SELECT RAISE(`+raise+`); END`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkRefused checks the results of queueEntries when the entry "bad"
+// is refused (raiseOn ABORT): it alone failed, with the trigger's error,
+// and every other entry is stored under the seq its Append returned.
+func checkRefused(t *testing.T, s *Store, ids []string, seqs []int64, errs []error) {
+	t.Helper()
 	want := map[int64]string{}
 	for i, id := range ids {
 		switch {
@@ -658,16 +657,11 @@ func TestGroupEntriesOnly(t *testing.T) {
 			}
 		case errs[i] != nil:
 			t.Errorf("%s: %v", id, errs[i])
-		default:
+		case !strings.HasPrefix(id, "user:"):
 			want[seqs[i]] = id
 		}
 	}
 	if diff := cmp.Diff(want, storedEntries(t, s)); diff != "" {
 		t.Errorf("stored entries by seq (-returned +stored):\n%s", diff)
-	}
-	// The held write, then the 3 entries: the batch that tried all 4 was
-	// rolled back and not committed.
-	if diff := cmp.Diff([]int{1, 3}, *sizes); diff != "" {
-		t.Errorf("writes per committed transaction (-want +got):\n%s", diff)
 	}
 }
