@@ -93,14 +93,7 @@ func (h *Handler) putPassword(ctx context.Context, tenant string, tc TenantConfi
 	if tc.Password == nil || clear == "" {
 		return none, applyPasswordPolicy(tc, ti, next) // dropped: nothing to hash
 	}
-	var matched, fresh string
-	if cur, err := h.store.Get(ctx, tenant, ti.rt, id, store.ReadOptions{OmitMembers: true, OmitGroups: true}); err == nil {
-		if stored, _ := cur.Attrs[name].(string); password.IsHash(stored) {
-			if ok, _ := password.Verify(stored, clear); ok {
-				matched = stored
-			}
-		}
-	}
+	matched, fresh := h.storedMatch(ctx, tenant, ti, id, clear), ""
 	if matched != "" {
 		delete(next.Attrs, name)
 	}
@@ -120,9 +113,61 @@ func (h *Handler) putPassword(ctx context.Context, tenant string, tc TenantConfi
 	}, nil
 }
 
-// patchPassword is patch.Config.Password for the tenant.
-func patchPassword(tc TenantConfig) func(string) (string, bool, error) {
-	return func(clear string) (string, bool, error) { return storedPassword(tc, clear) }
+// storedMatch returns the password hash stored for the resource id when
+// it verifies clear, else "".
+func (h *Handler) storedMatch(ctx context.Context, tenant string, ti *typeInfo, id, clear string) string {
+	cur, err := h.store.Get(ctx, tenant, ti.rt, id, store.ReadOptions{OmitMembers: true, OmitGroups: true})
+	if err != nil {
+		return ""
+	}
+	stored, _ := cur.Attrs[ti.password.Name].(string)
+	if !password.IsHash(stored) {
+		return ""
+	}
+	if ok, _ := password.Verify(stored, clear); !ok {
+		return ""
+	}
+	return stored
+}
+
+// patchPassword returns patch.Config.Password for a PATCH of the resource
+// id, and a check Apply runs on its result. As putPassword does for a
+// PUT: a password the stored hash verifies keeps that hash, so that an
+// IdP sending the same password again (Okta's password sync does on every
+// push) changes neither the resource nor its version, provided the stored
+// hash is still the one verified when the update applies. Otherwise it is
+// hashed, once however often Apply runs.
+func (h *Handler) patchPassword(ctx context.Context, tenant string, tc TenantConfig, ti *typeInfo, id string) (func(string) (string, bool, error), func(cur, next *schema.Resource) error) {
+	name := ti.password.Name
+	var clear, matched, fresh string
+	cfg := func(c string) (string, bool, error) {
+		clear = c
+		if tc.Password != nil && clear != "" {
+			if matched = h.storedMatch(ctx, tenant, ti, id, clear); matched != "" {
+				return matched, true, nil
+			}
+		}
+		return storedPassword(tc, clear)
+	}
+	check := func(cur, next *schema.Resource) error {
+		if matched == "" || cur.Attrs[name] == matched || next.Attrs[name] != matched {
+			return nil // no stored hash kept, still the stored one, or not set by the PATCH
+		}
+		if fresh == "" { // the stored password changed since it was verified
+			s, keep, err := storedPassword(tc, clear)
+			if err != nil {
+				return err
+			}
+			if !keep {
+				delete(next.Attrs, name)
+				return nil
+			}
+			fresh = s
+		}
+		next.Attrs[name] = fresh
+		return nil
+	}
+	return cfg, check
 }
 
 // dummies holds, per hasher (by type and parameters), a hash that

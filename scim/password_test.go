@@ -356,3 +356,68 @@ func TestPasswordPutIdempotent(t *testing.T) {
 		t.Error("the new password does not verify")
 	}
 }
+
+// TestPasswordPatchIdempotent: a PATCH that sets the password the stored
+// hash verifies (as Okta's password sync does on every push) keeps the
+// hash and the version; another password is hashed and changes both.
+func TestPasswordPatchIdempotent(t *testing.T) {
+	h, st := newPasswordHandler(t)
+	res := mustDo(t, h, request{method: "POST", target: "/Users", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","password":"same-pw"}`}, 201)
+	id, v0 := res.json["id"].(string), res.header.Get("ETag")
+	hash0 := storedUser(t, h, st, "t1", id).Attrs["password"]
+	for _, op := range []string{
+		`{"op":"replace","path":"password","value":"same-pw"}`,
+		`{"op":"replace","value":{"password":"same-pw"}}`,
+		`{"op":"add","path":"password","value":"other-pw"},{"op":"replace","path":"password","value":"same-pw"}`,
+	} {
+		v := mustDo(t, h, request{method: "PATCH", target: "/Users/" + id, body: patchHead + op + `]}`}, 200).header.Get("ETag")
+		if hash := storedUser(t, h, st, "t1", id).Attrs["password"]; v != v0 || hash != hash0 {
+			t.Errorf("%s: repeating the password changed the user: version %s → %s, hash changed %v", op, v0, v, hash != hash0)
+		}
+	}
+	v := mustDo(t, h, request{method: "PATCH", target: "/Users/" + id, body: patchHead + `{"op":"replace","path":"password","value":"other-pw"}]}`}, 200).header.Get("ETag")
+	if v == v0 {
+		t.Error("a new password did not change the version")
+	}
+	if ok, _ := h.VerifyPassword(t.Context(), "t1", id, "other-pw"); !ok {
+		t.Error("the new password does not verify")
+	}
+}
+
+// TestPasswordPatchStoredChanged: when the stored hash changes between the
+// check of a repeated password and the update (another request set a new
+// password), the update hashes the password it was sent rather than
+// restoring the hash it had verified.
+func TestPasswordPatchStoredChanged(t *testing.T) {
+	h, st := newPasswordHandler(t)
+	res := mustDo(t, h, request{method: "POST", target: "/Users", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","password":"pw-1"}`}, 201)
+	id := res.json["id"].(string)
+	hash1 := storedUser(t, h, st, "t1", id).Attrs["password"].(string)
+	tc := TenantConfig{Password: fastArgon2}
+	cfg, check := h.patchPassword(t.Context(), "t1", tc, h.passwordType, id)
+	stored, keep, err := cfg("pw-1")
+	if err != nil || !keep || stored != hash1 {
+		t.Fatalf("Password(pw-1) = %q, %v, %v; want the stored hash, kept", stored, keep, err)
+	}
+	hash2, err := fastArgon2.Hash("pw-2") // set meanwhile by another request
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := &schema.Resource{Attrs: map[string]any{"password": hash2}}
+	next := &schema.Resource{Attrs: map[string]any{"password": hash1}}
+	if err := check(cur, next); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := next.Attrs["password"].(string)
+	if got == hash1 || got == hash2 {
+		t.Fatalf("password after the check is the old or the concurrent hash; want a fresh hash of pw-1")
+	}
+	if ok, _ := password.Verify(got, "pw-1"); !ok {
+		t.Error("the fresh hash does not verify pw-1")
+	}
+	// Not set by the PATCH (a later operation removed it): left alone.
+	next = &schema.Resource{Attrs: map[string]any{}}
+	if err := check(cur, next); err != nil || next.Attrs["password"] != nil {
+		t.Errorf("check added a password the PATCH removed: %v, %v", next.Attrs["password"], err)
+	}
+}

@@ -277,8 +277,9 @@ func (h *Handler) doPatch(ctx context.Context, tenant string, tc TenantConfig, w
 	}
 	pc := patch.Config{Dialect: tc.Dialect, MaxOperations: h.cfg.MaxPatchOperations,
 		MaxMembersPerOp: h.cfg.MaxMembersPerOp, MaxReferences: max(h.cfg.MaxMembersPerRequest, 0), Decode: h.decodeOptions(tc)}
+	check := func(cur, next *schema.Resource) error { return nil }
 	if ti.password != nil {
-		pc.Password = patchPassword(tc)
+		pc.Password, check = h.patchPassword(ctx, tenant, tc, ti, id)
 	}
 	p, err := patch.Parse(ti.rt, wr.body, pc)
 	if err != nil {
@@ -286,10 +287,10 @@ func (h *Handler) doPatch(ctx context.Context, tenant string, tc TenantConfig, w
 	}
 	// A response that asks for members gets them as of this update, read in
 	// its transaction.
-	u := store.Update{IfMatch: wr.ifMatch, Apply: applyPatch(p), ReturnMembers: ti.members && explicitlyWants(ti.rt, "members", wr.attrs)}
+	u := store.Update{IfMatch: wr.ifMatch, Apply: applyPatch(p, check), ReturnMembers: ti.members && explicitlyWants(ti.rt, "members", wr.attrs)}
 	if ti.members {
 		if rest, deltas, ok := p.Members("members"); ok {
-			u.Apply, u.MemberDeltas = applyPatch(rest), deltas
+			u.Apply, u.MemberDeltas = applyPatch(rest, check), deltas
 		} else {
 			u.LoadMembers = true
 		}
@@ -298,10 +299,14 @@ func (h *Handler) doPatch(ctx context.Context, tenant string, tc TenantConfig, w
 	return res, h.storeErr(err, ti, id)
 }
 
-func applyPatch(p *patch.Patch) func(*schema.Resource) (*schema.Resource, error) {
+// applyPatch applies p to the current resource, then check(cur, next).
+func applyPatch(p *patch.Patch, check func(cur, next *schema.Resource) error) func(*schema.Resource) (*schema.Resource, error) {
 	return func(cur *schema.Resource) (*schema.Resource, error) {
 		next, _, err := p.Apply(cur)
-		return next, err
+		if err != nil {
+			return nil, err
+		}
+		return next, check(cur, next)
 	}
 }
 
