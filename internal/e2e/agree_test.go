@@ -418,6 +418,7 @@ func testBackendsAgree(t *testing.T, b Backend) {
 		{"hard", transcript(), func(*scim.Config) {}, ""},
 		{"soft", softTranscript(), soft, ""},
 		{"issue11", issue11Transcript(), func(*scim.Config) {}, ""},
+		{"probe", probeTranscript(), func(*scim.Config) {}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.skip != "" {
