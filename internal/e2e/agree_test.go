@@ -419,6 +419,7 @@ func testBackendsAgree(t *testing.T, b Backend) {
 		{"soft", softTranscript(), soft, ""},
 		{"issue11", issue11Transcript(), func(*scim.Config) {}, ""},
 		{"probe", probeTranscript(), func(*scim.Config) {}, ""},
+		{"bad input", badInputTranscript(), func(*scim.Config) {}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.skip != "" {
