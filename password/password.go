@@ -1,6 +1,7 @@
 package password
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -178,6 +179,34 @@ func Verify(hash, password string) (bool, error) {
 		return false, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	return false, ErrMalformed
+}
+
+// Current reports whether hash is what h makes today: the same algorithm
+// with the same parameters (argon2id's memory, time and threads, bcrypt's
+// cost). A caller that keeps a stored hash because it verifies a password
+// sent again, rather than hashing that password anew, keeps it only when
+// Current: a tenant that moves to another algorithm or raises its cost
+// then upgrades its hashes as passwords are sent. A Hasher of another type
+// is current when its Name is the hash's algorithm.
+func Current(h Hasher, hash string) bool {
+	switch h := h.(type) {
+	case Argon2id:
+		pr, err := parseArgon2(hash)
+		return err == nil && pr.m == cmp.Or(h.Memory, DefaultArgon2Memory) && pr.t == cmp.Or(h.Time, DefaultArgon2Time) &&
+			pr.p == cmp.Or(h.Threads, DefaultArgon2Threads) && len(pr.key) == keyLen
+	case Bcrypt:
+		cost, err := bcrypt.Cost([]byte(hash))
+		return err == nil && cost == cmp.Or(h.Cost, DefaultBcryptCost)
+	case nil:
+		return false
+	}
+	switch h.Name() {
+	case "argon2id":
+		return strings.HasPrefix(hash, "$argon2id$")
+	case "bcrypt":
+		return strings.HasPrefix(hash, "$2")
+	}
+	return false
 }
 
 // argon2Hash is a parsed argon2id PHC string.

@@ -130,3 +130,44 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// namedHasher is a Hasher of another type, known by its Name only.
+type namedHasher struct{ password.Argon2id }
+
+func (namedHasher) Name() string { return "argon2id" }
+
+func TestCurrent(t *testing.T) {
+	fast := password.Argon2id{Memory: 64, Time: 1}
+	argon, err := fast.Hash("pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc, err := password.Bcrypt{Cost: bcrypt.MinCost}.Hash("pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		h    password.Hasher
+		hash string
+		want bool
+	}{
+		{"same argon2id parameters", fast, argon, true},
+		{"more argon2id memory", password.Argon2id{Memory: 128, Time: 1}, argon, false},
+		{"more argon2id passes", password.Argon2id{Memory: 64, Time: 2}, argon, false},
+		{"argon2id defaults", password.Argon2id{}, argon, false},
+		{"bcrypt policy, argon2id hash", password.Bcrypt{Cost: bcrypt.MinCost}, argon, false},
+		{"same bcrypt cost", password.Bcrypt{Cost: bcrypt.MinCost}, bc, true},
+		{"higher bcrypt cost", password.Bcrypt{Cost: bcrypt.MinCost + 1}, bc, false},
+		{"bcrypt default cost", password.Bcrypt{}, bc, false},
+		{"argon2id policy, bcrypt hash", fast, bc, false},
+		{"no policy", nil, argon, false},
+		{"not a hash", fast, "pw", false},
+		{"another Hasher type, same algorithm", namedHasher{fast}, argon, true},
+		{"another Hasher type, other algorithm", namedHasher{fast}, bc, false},
+	} {
+		if got := password.Current(tc.h, tc.hash); got != tc.want {
+			t.Errorf("%s: Current = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -77,7 +77,8 @@ func applyPasswordPolicy(tc TenantConfig, ti *typeInfo, res *schema.Resource) er
 // do to the resource Validate made of it. A PUT that repeats the stored
 // password (IdPs send the whole user again) must not change the resource,
 // yet a new hash differs from the stored one by its salt: so when the
-// stored hash verifies the password, the password is left out of the PUT
+// stored hash verifies the password and is what the tenant's policy makes
+// today (storedMatch), the password is left out of the PUT
 // (Validate then keeps the stored value, RFC 7644 §3.5.1 writeOnly)
 // provided the stored hash is still the one verified. Otherwise the clear
 // password goes through validation and only then is hashed, once however
@@ -93,7 +94,7 @@ func (h *Handler) putPassword(ctx context.Context, tenant string, tc TenantConfi
 	if tc.Password == nil || clear == "" {
 		return none, applyPasswordPolicy(tc, ti, next) // dropped: nothing to hash
 	}
-	matched, fresh := h.storedMatch(ctx, tenant, ti, id, clear), ""
+	matched, fresh := h.storedMatch(ctx, tenant, tc, ti, id, clear), ""
 	if matched != "" {
 		delete(next.Attrs, name)
 	}
@@ -114,14 +115,15 @@ func (h *Handler) putPassword(ctx context.Context, tenant string, tc TenantConfi
 }
 
 // storedMatch returns the password hash stored for the resource id when
-// it verifies clear, else "".
-func (h *Handler) storedMatch(ctx context.Context, tenant string, ti *typeInfo, id, clear string) string {
+// it verifies clear and the tenant's policy would make it today
+// (password.Current), else "".
+func (h *Handler) storedMatch(ctx context.Context, tenant string, tc TenantConfig, ti *typeInfo, id, clear string) string {
 	cur, err := h.store.Get(ctx, tenant, ti.rt, id, store.ReadOptions{OmitMembers: true, OmitGroups: true})
 	if err != nil {
 		return ""
 	}
 	stored, _ := cur.Attrs[ti.password.Name].(string)
-	if !password.IsHash(stored) {
+	if !password.Current(tc.Password, stored) {
 		return ""
 	}
 	if ok, _ := password.Verify(stored, clear); !ok {
@@ -136,14 +138,15 @@ func (h *Handler) storedMatch(ctx context.Context, tenant string, ti *typeInfo, 
 // IdP sending the same password again (Okta's password sync does on every
 // push) changes neither the resource nor its version, provided the stored
 // hash is still the one verified when the update applies. Otherwise it is
-// hashed, once however often Apply runs.
+// hashed, once however often Apply runs. A changed password therefore
+// costs a verification and a hash, as it does on PUT.
 func (h *Handler) patchPassword(ctx context.Context, tenant string, tc TenantConfig, ti *typeInfo, id string) (func(string) (string, bool, error), func(cur, next *schema.Resource) error) {
 	name := ti.password.Name
 	var clear, matched, fresh string
 	cfg := func(c string) (string, bool, error) {
 		clear = c
 		if tc.Password != nil && clear != "" {
-			if matched = h.storedMatch(ctx, tenant, ti, id, clear); matched != "" {
+			if matched = h.storedMatch(ctx, tenant, tc, ti, id, clear); matched != "" {
 				return matched, true, nil
 			}
 		}

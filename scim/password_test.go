@@ -421,3 +421,40 @@ func TestPasswordPatchStoredChanged(t *testing.T) {
 		t.Errorf("check added a password the PATCH removed: %v, %v", next.Attrs["password"], err)
 	}
 }
+
+// TestPasswordRepeatUpgradesHash: when the tenant's policy changed since
+// the stored hash was made (here, more argon2id passes), a repeated
+// password is hashed anew with the current policy, by PATCH and by PUT,
+// and then kept while it is current.
+func TestPasswordRepeatUpgradesHash(t *testing.T) {
+	var policy atomic.Value
+	policy.Store(password.Hasher(fastArgon2))
+	st := memory.New()
+	h := newTestHandler(t, Config{Store: st, Tenant: func(context.Context, string) (TenantConfig, error) {
+		return TenantConfig{Password: policy.Load().(password.Hasher)}, nil
+	}})
+	body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","password":"pw"}`
+	res := mustDo(t, h, request{method: "POST", target: "/Users", body: body}, 201)
+	id := res.json["id"].(string)
+	stronger := password.Argon2id{Memory: 64, Time: 2}
+	for _, req := range []request{
+		{method: "PATCH", target: "/Users/" + id, body: patchHead + `{"op":"replace","path":"password","value":"pw"}]}`},
+		{method: "PUT", target: "/Users/" + id, body: body},
+	} {
+		policy.Store(password.Hasher(fastArgon2))
+		mustDo(t, h, request{method: "PUT", target: "/Users/" + id, body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u","password":"old"}`}, 200)
+		mustDo(t, h, req, 200) // the old policy's hash of pw
+		policy.Store(password.Hasher(stronger))
+		v1 := mustDo(t, h, req, 200).header.Get("ETag")
+		hash, _ := storedUser(t, h, st, "t1", id).Attrs["password"].(string)
+		if !password.Current(stronger, hash) {
+			t.Errorf("%s: the hash kept after the policy changed is not the current policy's: %s", req.method, hash)
+		}
+		if ok, _ := password.Verify(hash, "pw"); !ok {
+			t.Errorf("%s: the upgraded hash does not verify the password", req.method)
+		}
+		if v2 := mustDo(t, h, req, 200).header.Get("ETag"); v2 != v1 {
+			t.Errorf("%s: repeating the password after the upgrade changed the version %s → %s", req.method, v1, v2)
+		}
+	}
+}
