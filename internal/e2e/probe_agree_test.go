@@ -2,8 +2,9 @@ package e2e
 
 // probeTranscript sends what a careless or hostile client might: filter
 // values holding SQL LIKE wildcards and escapes, empty strings, case
-// folding beyond ASCII, comparisons of every attribute type, and values
-// at the edges of their types. Each backend must answer as memory does.
+// folding beyond ASCII, comparisons of strings, booleans, dateTimes and
+// multi-valued complex attributes, some of them with the wrong type, and
+// paging parameters out of range. Each backend must answer as memory does.
 func probeTranscript() []step {
 	s := []step{
 		{method: "POST", path: "/Users", body: userBody("pct%user", `"title":"100%","nickName":"a_b","displayName":"back\\slash"`), capture: "p"},
@@ -30,8 +31,10 @@ func probeTranscript() []step {
 	for _, f := range filters {
 		s = append(s, step{method: "GET", path: filterQ("/Users", f, "sortBy", "userName", "attributes", "userName")})
 	}
-	// Not meta.created, meta.lastModified or id: ids are random and the
-	// users' times fall in different milliseconds on each run.
+	// Not meta.created, meta.lastModified or id: ids are random, and the
+	// users' times fall in different milliseconds on each run, so which
+	// users tie (and, descending, come out in creation order among
+	// themselves) differs from run to run.
 	for _, p := range []string{"nickName", "title", "displayName", "emails.primary", "emails.value", "name.givenName"} {
 		for _, o := range []string{"ascending", "descending"} {
 			s = append(s, step{method: "GET", path: q("/Users", "sortBy", p, "sortOrder", o, "attributes", "userName")})

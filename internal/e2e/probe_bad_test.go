@@ -1,7 +1,9 @@
 package e2e
 
-// badInputTranscript sends malformed and hostile bodies; every backend must
-// answer as memory does, and never with a 5xx (Server.Do checks that).
+// badInputTranscript sends malformed and hostile requests (bodies, filters
+// and paths holding NUL bytes, invalid UTF-8, wrong types and shapes) and
+// a few valid ones between them; every backend must answer as memory does,
+// and never with a 5xx other than 501 (Server.Do checks that).
 func badInputTranscript() []step {
 	return []step{
 		{method: "POST", path: "/Users", body: userBody("nul\u0000byte")},
