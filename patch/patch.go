@@ -64,15 +64,16 @@ type Config struct {
 	// Every dialect except DialectStrict turns CoerceStrings on;
 	// DialectStrict turns it off.
 	Decode schema.DecodeOptions
-	// Password, when set, is given the value of every add or replace that
-	// sets the core schema's "password" attribute (RFC 7643 §4.1.1: a
-	// single-valued string), whatever the path form: "password",
-	// "urn:ietf:params:scim:schemas:core:2.0:User:password", or a member
-	// of a path-less value object. It returns the value to keep in the
-	// operation (a hash), or keep false to drop the operation, so that the
-	// clear text never reaches Apply's result. It runs once per operation,
-	// in Parse; an error it returns is returned by Parse as is. A remove of
-	// the password is kept as it is.
+	// Password, when set, is given the value of the last add or replace
+	// that sets the core schema's "password" attribute (RFC 7643 §4.1.1: a
+	// single-valued string, so the last one decides), whatever the path
+	// form: "password", "urn:ietf:params:scim:schemas:core:2.0:User:password",
+	// or a member of a path-less value object; the earlier ones are
+	// dropped. It returns the value to keep in the operation (a hash), or
+	// keep false to drop the operation, so that the clear text never
+	// reaches Apply's result. It runs at most once per Parse; an error it
+	// returns is returned by Parse as is. A remove of the password is kept
+	// as it is.
 	Password func(clear string) (stored string, keep bool, err error)
 }
 
