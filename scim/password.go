@@ -94,7 +94,7 @@ func (h *Handler) putPassword(ctx context.Context, tenant string, tc TenantConfi
 	if tc.Password == nil || clear == "" {
 		return none, applyPasswordPolicy(tc, ti, next) // dropped: nothing to hash
 	}
-	matched, fresh := h.storedMatch(ctx, tenant, tc, ti, id, clear), ""
+	matched, fresh := h.storedMatch(ctx, tenant, tc, ti, id, clear), freshHash(tc, clear)
 	if matched != "" {
 		delete(next.Attrs, name)
 	}
@@ -102,16 +102,30 @@ func (h *Handler) putPassword(ctx context.Context, tenant string, tc TenantConfi
 		if stored, _ := cur.Attrs[name].(string); matched != "" && stored == matched {
 			return nil // unchanged: Validate kept the stored hash
 		}
-		if fresh == "" { // a new password, or the stored one changed since it was verified
-			s, keep, err := storedPassword(tc, clear)
-			if err != nil || !keep {
-				return err
-			}
-			fresh = s
+		// A new password, or the stored one changed since it was verified.
+		s, keep, err := fresh()
+		if err != nil || !keep {
+			return err
 		}
-		validated.Attrs[name] = fresh
+		validated.Attrs[name] = s
 		return nil
 	}, nil
+}
+
+// freshHash returns what storedPassword makes of clear, computed at the
+// first call only: an update's Apply may run several times, and a
+// password costs one memory-hard hash however often it does.
+func freshHash(tc TenantConfig, clear string) func() (string, bool, error) {
+	var stored string
+	var keep, done bool
+	var err error
+	return func() (string, bool, error) {
+		if !done {
+			stored, keep, err = storedPassword(tc, clear)
+			done = true
+		}
+		return stored, keep, err
+	}
 }
 
 // storedMatch returns the password hash stored for the resource id when
@@ -142,32 +156,31 @@ func (h *Handler) storedMatch(ctx context.Context, tenant string, tc TenantConfi
 // costs a verification and a hash, as it does on PUT.
 func (h *Handler) patchPassword(ctx context.Context, tenant string, tc TenantConfig, ti *typeInfo, id string) (func(string) (string, bool, error), func(cur, next *schema.Resource) error) {
 	name := ti.password.Name
-	var clear, matched, fresh string
-	cfg := func(c string) (string, bool, error) {
-		clear = c
+	var matched string
+	var fresh func() (string, bool, error)
+	cfg := func(clear string) (string, bool, error) {
+		fresh = freshHash(tc, clear)
 		if tc.Password != nil && clear != "" {
 			if matched = h.storedMatch(ctx, tenant, tc, ti, id, clear); matched != "" {
 				return matched, true, nil
 			}
 		}
-		return storedPassword(tc, clear)
+		return fresh()
 	}
 	check := func(cur, next *schema.Resource) error {
 		if matched == "" || cur.Attrs[name] == matched || next.Attrs[name] != matched {
 			return nil // no stored hash kept, still the stored one, or not set by the PATCH
 		}
-		if fresh == "" { // the stored password changed since it was verified
-			s, keep, err := storedPassword(tc, clear)
-			if err != nil {
-				return err
-			}
-			if !keep {
-				delete(next.Attrs, name)
-				return nil
-			}
-			fresh = s
+		// The stored password changed since it was verified.
+		s, keep, err := fresh()
+		switch {
+		case err != nil:
+			return err
+		case keep:
+			next.Attrs[name] = s
+		default:
+			delete(next.Attrs, name)
 		}
-		next.Attrs[name] = fresh
 		return nil
 	}
 	return cfg, check
